@@ -1,5 +1,46 @@
-var builder = WebApplication.CreateBuilder(args);
+using OptionsTracker.Api;
+using OptionsTracker.Book;
+using OptionsTracker.Bybit;
+using OptionsTracker.Collector;
+using OptionsTracker.Configuration;
+using OptionsTracker.Health;
+using OptionsTracker.Simulator;
+
+// `--demo` runs against the in-process Bybit simulator instead of the exchange.
+var demo = args.Contains("--demo", StringComparer.OrdinalIgnoreCase);
+var builder = WebApplication.CreateBuilder(args.Where(a => !a.Equals("--demo", StringComparison.OrdinalIgnoreCase)).ToArray());
+builder.Configuration.AddLegacyEnvironment();
+builder.Services.AddSingleton(TimeProvider.System);
+
+BybitSimulator? simulator = null;
+if (demo)
+{
+    var assets = TrackerOptions.NormaliseAssets(builder.Configuration.GetSection("Tracker:Assets").Get<string[]>());
+    simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = [.. assets] });
+    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Bybit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
+        ["Bybit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
+    });
+}
+
+builder.AddBook();
+builder.AddBybit();
+builder.AddCollector();
+builder.AddHealth();
+builder.AddApi();
+
 var app = builder.Build();
-app.Run();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.MapHealth();
+app.MapApi();
+
+if (simulator is not null)
+    OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
+
+await app.RunAsync();
+if (simulator is not null)
+    await simulator.DisposeAsync();
 
 public partial class Program;

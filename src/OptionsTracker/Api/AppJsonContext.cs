@@ -1,0 +1,16 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
+
+namespace OptionsTracker.Api;
+
+/// <summary>
+/// Source-generated JSON for every HTTP response: snake_case names as the original tool's API used, no
+/// reflection at run time. Add a type here when an endpoint returns it.
+/// </summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
+[JsonSerializable(typeof(StatsResponse))]
+[JsonSerializable(typeof(ProblemDetails))]
+[JsonSerializable(typeof(HttpValidationProblemDetails))]
+internal sealed partial class AppJsonContext : JsonSerializerContext;

@@ -1,0 +1,24 @@
+namespace OptionsTracker.Api;
+
+/// <summary>
+/// <c>GET /api/stats</c>. Field names are the original tool's snake_case (the JSON context applies the
+/// naming policy); <c>last_update</c> is ISO 8601.
+/// </summary>
+public sealed record StatsResponse(
+    int TotalOptions,
+    IReadOnlyDictionary<string, int> Assets,
+    long MessagesProcessed,
+    long MalformedMessages,
+    long Reconnects,
+    int Connections,
+    int SubscribedTopics,
+    int TotalTopics,
+    string FeedState,
+    string FeedReason,
+    DateTimeOffset? LastUpdate,
+    long UptimeSeconds,
+    long MemoryBytes,
+    string Store,
+    IReadOnlyList<ShardStats> Shards);
+
+public sealed record ShardStats(int Id, string State, int Topics, int Subscribed, long Messages, long Malformed, long Reconnects, DateTimeOffset? LastMessageAt, string? LastError);

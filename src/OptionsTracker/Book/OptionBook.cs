@@ -1,0 +1,115 @@
+namespace OptionsTracker.Book;
+
+/// <summary>
+/// The latest state of every tracked option: a table of slots behind an immutable <see cref="BookIndex"/>,
+/// plus a global change sequence. Writers (one WebSocket shard per slot, and the REST snapshot) apply
+/// quotes without locks; readers pull what changed since the sequence number they last saw.
+/// </summary>
+public sealed class OptionBook
+{
+    private readonly Lock _structureLock = new();
+    private readonly TimeProvider _timeProvider;
+    private volatile BookIndex _index = BookIndex.Empty;
+    private long _sequence;
+
+    public OptionBook(TimeProvider timeProvider) => _timeProvider = timeProvider;
+
+    /// <summary>The current instrument set. Take it once per read and use that copy throughout.</summary>
+    public BookIndex Index => _index;
+
+    /// <summary>The change sequence: increases by one for every quote change and instrument-set change.</summary>
+    public long Sequence => Volatile.Read(ref _sequence);
+
+    public ChangeSignal Changed { get; } = new();
+
+    public TimeProvider TimeProvider => _timeProvider;
+
+    /// <summary>Adds instruments not yet in the book; known ones keep their slot and quote. Returns those added.</summary>
+    public IReadOnlyList<OptionInstrument> AddInstruments(IEnumerable<OptionInstrument> instruments)
+    {
+        lock (_structureLock)
+        {
+            var current = _index;
+            var added = new List<OptionInstrument>();
+            var slots = new List<OptionSlot>(current.All);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var instrument in instruments)
+            {
+                if (current.TryGetSlot(instrument.Symbol, out _) || !seen.Add(instrument.Symbol))
+                    continue;
+                slots.Add(new OptionSlot(instrument));
+                added.Add(instrument);
+            }
+            if (added.Count > 0)
+                Publish(slots);
+            return added;
+        }
+    }
+
+    /// <summary>Removes the given symbols (delivered or delisted). Returns the instruments removed.</summary>
+    public IReadOnlyList<OptionInstrument> RemoveInstruments(IEnumerable<string> symbols)
+    {
+        var remove = symbols.ToHashSet(StringComparer.Ordinal);
+        return RemoveWhere(i => remove.Contains(i.Symbol));
+    }
+
+    /// <summary>Removes options whose delivery time has come.</summary>
+    public IReadOnlyList<OptionInstrument> RemoveExpired(DateTimeOffset now) => RemoveWhere(i => i.ExpiryUtc <= now);
+
+    public IReadOnlyList<OptionInstrument> RemoveWhere(Func<OptionInstrument, bool> predicate)
+    {
+        lock (_structureLock)
+        {
+            var current = _index;
+            var removed = new List<OptionInstrument>();
+            var kept = new List<OptionSlot>(current.Count);
+            foreach (var slot in current.All)
+            {
+                if (predicate(slot.Instrument))
+                    removed.Add(slot.Instrument);
+                else
+                    kept.Add(slot);
+            }
+            if (removed.Count > 0)
+                Publish(kept);
+            return removed;
+        }
+    }
+
+    /// <summary>Applies a parsed ticker to a slot. Allocation-free; callable from any thread.</summary>
+    public ApplyResult Apply(OptionSlot slot, in QuoteUpdate update)
+    {
+        var result = slot.Apply(update, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        if (result == ApplyResult.Changed)
+        {
+            slot.StampChange(Interlocked.Increment(ref _sequence));
+            Changed.Notify();
+        }
+        return result;
+    }
+
+    /// <summary>Adds to <paramref name="changed"/> every slot changed after <paramref name="sinceSequence"/>.</summary>
+    public void CollectChangedSince(long sinceSequence, BookIndex index, List<OptionSlot> changed)
+    {
+        foreach (var slot in index.All)
+        {
+            if (slot.ChangeSequence > sinceSequence)
+                changed.Add(slot);
+        }
+    }
+
+    /// <summary>Completes once <see cref="Sequence"/> exceeds <paramref name="sinceSequence"/>.</summary>
+    public Task WaitForChangeAsync(long sinceSequence, CancellationToken cancellationToken)
+    {
+        var next = Changed.NextAsync();
+        // Registered before the check, so a change between the two cannot be missed.
+        return Sequence > sinceSequence ? Task.CompletedTask : next.WaitAsync(cancellationToken);
+    }
+
+    private void Publish(List<OptionSlot> slots)
+    {
+        var sequence = Interlocked.Increment(ref _sequence);
+        _index = new BookIndex(sequence, slots);
+        Changed.Notify();
+    }
+}

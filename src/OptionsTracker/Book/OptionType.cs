@@ -1,0 +1,7 @@
+namespace OptionsTracker.Book;
+
+public enum OptionType : byte
+{
+    Call,
+    Put,
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Options;
+
+namespace OptionsTracker.Bybit;
+
+public static class BybitFeature
+{
+    public static void AddBybit(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<BybitOptions>()
+            .BindConfiguration(BybitOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.RestUrl.IsAbsoluteUri && (o.RestUrl.Scheme == Uri.UriSchemeHttp || o.RestUrl.Scheme == Uri.UriSchemeHttps),
+                "Bybit:RestUrl must be an absolute http(s) URL")
+            .Validate(o => o.WsUrl.IsAbsoluteUri && (o.WsUrl.Scheme == "ws" || o.WsUrl.Scheme == "wss"),
+                "Bybit:WsUrl must be an absolute ws(s) URL")
+            .ValidateOnStart();
+        builder.Services.AddHttpClient<BybitRestClient>((services, http) =>
+        {
+            var rest = services.GetRequiredService<IOptions<BybitOptions>>().Value.RestUrl;
+            // Relative request paths resolve under the base only when it ends with a slash.
+            http.BaseAddress = rest.AbsoluteUri.EndsWith('/') ? rest : new Uri(rest.AbsoluteUri + "/");
+            http.Timeout = Timeout.InfiniteTimeSpan; // BybitRestClient applies RestTimeout per call.
+            http.DefaultRequestHeaders.UserAgent.ParseAdd("OptionsTracker/1.0");
+        });
+        builder.Services.AddSingleton<ShardSupervisor>();
+    }
+}

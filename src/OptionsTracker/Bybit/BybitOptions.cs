@@ -1,0 +1,78 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OptionsTracker.Bybit;
+
+/// <summary>How to reach Bybit's V5 public API and the limits to keep. Defaults are mainnet's.</summary>
+public sealed class BybitOptions
+{
+    public const string Section = "Bybit";
+
+    /// <summary>REST base URL (mainnet <c>https://api.bybit.com</c>, testnet <c>https://api-testnet.bybit.com</c>).</summary>
+    [Required]
+    public Uri RestUrl { get; set; } = new("https://api.bybit.com");
+
+    /// <summary>Public option WebSocket (testnet <c>wss://stream-testnet.bybit.com/v5/public/option</c>).</summary>
+    [Required]
+    public Uri WsUrl { get; set; } = new("wss://stream.bybit.com/v5/public/option");
+
+    /// <summary>Text <c>{"op":"ping"}</c> interval; Bybit asks for 20 s. Legacy: <c>WS_PING_INTERVAL</c> (seconds).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
+    public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>A ping unanswered this long declares the connection dead. Legacy: <c>WS_PING_TIMEOUT</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
+    public TimeSpan PongTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>No message at all (data or pong) for this long declares the connection dead.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:30:00")]
+    public TimeSpan DataTimeout { get; set; } = TimeSpan.FromSeconds(45);
+
+    /// <summary>First reconnect delay; doubles per failure up to <see cref="MaxReconnectDelay"/>, with jitter. Legacy: <c>WS_RECONNECT_DELAY</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A subscribe request not acknowledged within this time is sent again.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First retry delay for topics Bybit refused (failTopics); doubles up to a minute.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan SubscribeRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Bybit: at most 2,000 args per option connection.</summary>
+    [Range(1, 2000)]
+    public int MaxTopicsPerConnection { get; set; } = 2000;
+
+    /// <summary>Bybit: the args of one connection may not exceed 21,000 characters in total.</summary>
+    [Range(100, 21000)]
+    public int MaxArgsCharsPerConnection { get; set; } = 21000;
+
+    /// <summary>Topics per subscribe request, sent back to back without delays. Legacy: <c>WS_SUBSCRIPTION_CHUNK_SIZE</c>.</summary>
+    [Range(1, 2000)]
+    public int SubscribeChunkSize { get; set; } = 200;
+
+    /// <summary>Bybit allows 500 new connections per 5 minutes per IP.</summary>
+    [Range(1, 500)]
+    public int MaxNewConnectionsPerFiveMinutes { get; set; } = 500;
+
+    /// <summary>Page size asked of instruments-info (1..1000).</summary>
+    [Range(1, 1000)]
+    public int InstrumentsPageLimit { get; set; } = 1000;
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan RestTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>First delay after a failed REST call; doubles up to <see cref="MaxRestRetryDelay"/>.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan RestRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan MaxRestRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Bybit answers HTTP 403 past its IP limit and asks clients to stop for at least 10 minutes.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan IpBanBackoff { get; set; } = TimeSpan.FromMinutes(10);
+}

@@ -1,0 +1,56 @@
+using System.Text.Json.Serialization;
+
+namespace OptionsTracker.Bybit;
+
+/// <summary>One item of <c>/v5/market/instruments-info?category=option</c> (the fields we use; the rest is ignored).</summary>
+internal sealed class InstrumentInfo
+{
+    [JsonPropertyName("symbol")]
+    public string Symbol { get; set; } = "";
+
+    [JsonPropertyName("status")]
+    public string Status { get; set; } = "";
+
+    [JsonPropertyName("baseCoin")]
+    public string BaseCoin { get; set; } = "";
+
+    [JsonPropertyName("settleCoin")]
+    public string SettleCoin { get; set; } = "";
+
+    [JsonPropertyName("optionsType")]
+    public string OptionsType { get; set; } = "";
+
+    /// <summary>Milliseconds since the epoch, as a string.</summary>
+    [JsonPropertyName("deliveryTime")]
+    public string DeliveryTime { get; set; } = "";
+}
+
+internal sealed class InstrumentsResult
+{
+    [JsonPropertyName("category")]
+    public string Category { get; set; } = "";
+
+    [JsonPropertyName("nextPageCursor")]
+    public string? NextPageCursor { get; set; }
+
+    [JsonPropertyName("list")]
+    public List<InstrumentInfo> List { get; set; } = [];
+}
+
+internal sealed class BybitEnvelope<T>
+{
+    [JsonPropertyName("retCode")]
+    public int RetCode { get; set; }
+
+    [JsonPropertyName("retMsg")]
+    public string? RetMsg { get; set; }
+
+    [JsonPropertyName("result")]
+    public T? Result { get; set; }
+
+    [JsonPropertyName("time")]
+    public long Time { get; set; }
+}
+
+[JsonSerializable(typeof(BybitEnvelope<InstrumentsResult>))]
+internal sealed partial class BybitJsonContext : JsonSerializerContext;

@@ -1,0 +1,47 @@
+namespace OptionsTracker.Bybit;
+
+/// <summary>
+/// Every log line of the Bybit client. Event ids are stable (dashboards and alerts may filter on them):
+/// append new ones, never renumber. Nothing here is logged per message above Debug.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Bybit lists {Count} options for {BaseCoin} ({Pages} pages)")]
+    public static partial void InstrumentsFetched(ILogger logger, string baseCoin, int count, int pages);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Skipping instrument with unparsable symbol '{Symbol}'")]
+    public static partial void UnparsableInstrument(ILogger logger, string symbol);
+
+    [LoggerMessage(1010, LogLevel.Information, "Shard {ShardId} connecting to {Url} ({Topics} topics)")]
+    public static partial void ShardConnecting(ILogger logger, int shardId, Uri url, int topics);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Shard {ShardId} cannot connect to {Url}: {Reason}; retrying in {Delay}")]
+    public static partial void ShardConnectFailed(ILogger logger, int shardId, Uri url, string reason, TimeSpan delay);
+
+    [LoggerMessage(1012, LogLevel.Warning, "Shard {ShardId} connection lost: {Reason}; reconnecting in {Delay}")]
+    public static partial void ShardLost(ILogger logger, int shardId, string reason, TimeSpan delay);
+
+    [LoggerMessage(1013, LogLevel.Information, "Shard {ShardId} live: {Subscribed} of {Assigned} topics subscribed")]
+    public static partial void ShardLive(ILogger logger, int shardId, int subscribed, int assigned);
+
+    [LoggerMessage(1014, LogLevel.Warning, "Shard {ShardId}: Bybit refused {Count} topics (e.g. {Example}); retrying in {Delay}")]
+    public static partial void TopicsRefused(ILogger logger, int shardId, int count, string example, TimeSpan delay);
+
+    [LoggerMessage(1015, LogLevel.Warning, "Shard {ShardId}: {Count} topics not acknowledged within {Timeout}; subscribing again")]
+    public static partial void AckTimedOut(ILogger logger, int shardId, int count, TimeSpan timeout);
+
+    [LoggerMessage(1016, LogLevel.Warning, "Shard {ShardId}: {Count} malformed messages since the last report; latest: {Sample}")]
+    public static partial void MalformedMessages(ILogger logger, int shardId, long count, string sample);
+
+    [LoggerMessage(1017, LogLevel.Warning, "Shard {ShardId}: Bybit rejected a request: {Message}")]
+    public static partial void RequestRejected(ILogger logger, int shardId, string message);
+
+    [LoggerMessage(1018, LogLevel.Information, "Subscribing {Topics} ticker topics over {Shards} connections")]
+    public static partial void Sharding(ILogger logger, int topics, int shards);
+
+    [LoggerMessage(1019, LogLevel.Debug, "Shard {ShardId}: {Count} tickers for symbols not in the book")]
+    public static partial void UnknownSymbols(ILogger logger, int shardId, long count);
+
+    [LoggerMessage(1020, LogLevel.Information, "Subscribed {Subscribed} of {Total} topics")]
+    public static partial void SubscribeProgress(ILogger logger, int subscribed, int total);
+}

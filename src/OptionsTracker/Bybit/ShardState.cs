@@ -1,0 +1,10 @@
+namespace OptionsTracker.Bybit;
+
+public enum ShardState : byte
+{
+    Connecting,
+    Subscribing,
+    Live,
+    Reconnecting,
+    Stopped,
+}

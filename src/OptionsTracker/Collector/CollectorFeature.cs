@@ -1,0 +1,17 @@
+namespace OptionsTracker.Collector;
+
+public static class CollectorFeature
+{
+    public static void AddCollector(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<TrackerOptions>()
+            .BindConfiguration(TrackerOptions.Section)
+            .PostConfigure(o => o.Assets = TrackerOptions.NormaliseAssets(o.Assets))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Assets.All(TrackerOptions.IsValidCoin), "Tracker:Assets must be base coins of letters and digits, e.g. BTC,ETH,SOL")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<FeedStatus>();
+        builder.Services.AddSingleton<FeedService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<FeedService>());
+    }
+}

@@ -1,0 +1,206 @@
+using Microsoft.Extensions.Options;
+using OptionsTracker.Book;
+using OptionsTracker.Bybit;
+
+namespace OptionsTracker.Collector;
+
+/// <summary>
+/// Runs the feed: per base coin, fetches instruments (retrying until the exchange answers), fills the book,
+/// hands the topics to the shard supervisor and applies the REST ticker snapshot so the book is full before
+/// the WebSocket catches up. Then it keeps the instrument set current (periodic refresh, removal at
+/// delivery) and re-reads snapshots for shards that came back after a drop.
+/// </summary>
+public sealed class FeedService(
+    OptionBook book,
+    BybitRestClient rest,
+    ShardSupervisor supervisor,
+    FeedStatus status,
+    IOptions<TrackerOptions> tracker,
+    IOptions<BybitOptions> bybit,
+    TimeProvider time,
+    ILogger<FeedService> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var coins = tracker.Value.Assets;
+        Log.Tracking(logger, string.Join(",", coins), bybit.Value.RestUrl, bybit.Value.WsUrl);
+        foreach (var coin in coins)
+            status.SetCoin(coin, CoinLoadState.Loading);
+
+        var startedAt = time.GetTimestamp();
+        try
+        {
+            await Task.WhenAll(
+                Task.WhenAll(coins.Select(c => BootstrapCoinAsync(c, stoppingToken))),
+                ReportProgressAsync(startedAt, stoppingToken),
+                SnapshotRequestsLoopAsync(stoppingToken),
+                LifecycleLoopAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
+    /// <summary>Instruments, then subscription and snapshot, for one coin; retries until it succeeds.</summary>
+    private async Task BootstrapCoinAsync(string coin, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var instruments = await RetryAsync($"Fetching {coin} instruments", ct => rest.GetInstrumentsAsync(coin, ct), cancellationToken);
+            if (instruments.Count == 0)
+            {
+                status.SetCoin(coin, CoinLoadState.NoOptions);
+                Log.NoOptions(logger, coin, tracker.Value.InstrumentRefreshInterval);
+                await Task.Delay(tracker.Value.InstrumentRefreshInterval, time, cancellationToken);
+                continue;
+            }
+            var live = instruments.Where(i => i.ExpiryUtc > time.GetUtcNow()).ToList();
+            book.AddInstruments(live);
+            // Subscribe first: the connections open while the snapshot is read.
+            supervisor.AddSymbols(live.Select(i => i.Symbol));
+            status.SetCoin(coin, CoinLoadState.Loaded);
+            Log.CoinLoaded(logger, coin, book.Index.TryGetCoin(coin, out var index) ? index.Slots.Count : 0);
+            await LoadSnapshotAsync(coin, cancellationToken);
+            return;
+        }
+    }
+
+    private async Task LoadSnapshotAsync(string coin, CancellationToken cancellationToken)
+    {
+        var result = await RetryAsync($"Reading {coin} tickers", ct => rest.LoadTickersAsync(coin, book, ct), cancellationToken);
+        Log.SnapshotApplied(logger, coin, result.Items, result.Changed);
+    }
+
+    private async Task ReportProgressAsync(long startedAt, CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        var lastReported = -1;
+        while (await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            var total = supervisor.TopicCount;
+            var subscribed = supervisor.GetStatus().Sum(s => s.SubscribedTopics);
+            var allLoaded = status.Coins.Values.All(s => s != CoinLoadState.Loading);
+            if (allLoaded && total > 0 && subscribed >= total)
+            {
+                Log.BoardLive(logger, total, supervisor.ShardCount, time.GetElapsedTime(startedAt));
+                return;
+            }
+            if (subscribed != lastReported && total > 0)
+            {
+                Log.SubscribeProgress(logger, subscribed, total);
+                lastReported = subscribed;
+            }
+        }
+    }
+
+    private async Task SnapshotRequestsLoopAsync(CancellationToken cancellationToken)
+    {
+        await foreach (var coin in supervisor.SnapshotRequests.ReadAllAsync(cancellationToken))
+            await LoadSnapshotAsync(coin, cancellationToken);
+    }
+
+    /// <summary>Removes options at their delivery instant and refreshes the instrument set periodically.</summary>
+    private async Task LifecycleLoopAsync(CancellationToken cancellationToken)
+    {
+        var nextRefresh = time.GetUtcNow() + tracker.Value.InstrumentRefreshInterval;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var now = time.GetUtcNow();
+            var nextExpiry = book.Index.All.Count == 0 ? DateTimeOffset.MaxValue : book.Index.All.Min(s => s.Instrument.ExpiryUtc);
+            var wakeAt = nextExpiry < nextRefresh ? nextExpiry : nextRefresh;
+            if (wakeAt > now)
+                await Task.Delay(wakeAt - now, time, cancellationToken);
+
+            RemoveExpired();
+            if (time.GetUtcNow() >= nextRefresh)
+            {
+                foreach (var coin in tracker.Value.Assets)
+                {
+                    if (status.Coins.GetValueOrDefault(coin) == CoinLoadState.Loaded)
+                        await RefreshCoinAsync(coin, cancellationToken);
+                }
+                nextRefresh = time.GetUtcNow() + tracker.Value.InstrumentRefreshInterval;
+            }
+        }
+    }
+
+    private void RemoveExpired()
+    {
+        var removed = book.RemoveExpired(time.GetUtcNow());
+        if (removed.Count == 0)
+            return;
+        supervisor.RemoveSymbols(removed.Select(i => i.Symbol));
+        Log.Removed(logger, removed.Count, removed[0].Symbol);
+    }
+
+    /// <summary>
+    /// Adds what Bybit newly lists and removes what it no longer lists. A failed or empty answer removes
+    /// nothing: the tool we replace deleted the whole board when its fetch came back empty.
+    /// </summary>
+    internal async Task RefreshCoinAsync(string coin, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<OptionInstrument> listed;
+        try
+        {
+            listed = await rest.GetInstrumentsAsync(coin, cancellationToken);
+            status.RestSucceeded();
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            status.RestFailed($"instrument refresh for {coin}: {ex.Message}");
+            Log.RestRetry(logger, $"Refreshing {coin} instruments", ex.Message, tracker.Value.InstrumentRefreshInterval);
+            return;
+        }
+        var held = book.Index.TryGetCoin(coin, out var index) ? index.Slots.Count : 0;
+        if (listed.Count == 0)
+        {
+            Log.EmptyRefreshIgnored(logger, coin, held);
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        var added = book.AddInstruments(listed.Where(i => i.ExpiryUtc > now));
+        if (added.Count > 0)
+        {
+            supervisor.AddSymbols(added.Select(i => i.Symbol));
+            Log.Listed(logger, coin, added.Count, added[0].Symbol);
+        }
+
+        var listedSymbols = listed.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal);
+        var removed = book.RemoveWhere(i => i.BaseCoin == coin && !listedSymbols.Contains(i.Symbol));
+        if (removed.Count > 0)
+        {
+            supervisor.RemoveSymbols(removed.Select(i => i.Symbol));
+            Log.Removed(logger, removed.Count, removed[0].Symbol);
+        }
+        if (added.Count > 0)
+            await LoadSnapshotAsync(coin, cancellationToken);
+    }
+
+    /// <summary>
+    /// Retries a REST call until it succeeds: exponential backoff with jitter, and Bybit's ten-minute pause
+    /// after an HTTP 403 (its IP limit).
+    /// </summary>
+    private async Task<T> RetryAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(bybit.Value.RestRetryDelay, bybit.Value.MaxRestRetryDelay);
+        while (true)
+        {
+            try
+            {
+                var result = await call(cancellationToken);
+                status.RestSucceeded();
+                return result;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+            {
+                var delay = ex is BybitHttpException { StatusCode: 403 } ? bybit.Value.IpBanBackoff : backoff.Next();
+                var reason = ex is HttpRequestException http ? $"cannot reach {bybit.Value.RestUrl}: {http.Message}" : ex.Message;
+                status.RestFailed(reason);
+                Log.RestRetry(logger, what, reason, delay);
+                await Task.Delay(delay, time, cancellationToken);
+            }
+        }
+    }
+}

@@ -1,0 +1,41 @@
+namespace OptionsTracker.Collector;
+
+/// <summary>Log lines of the collector. Stable event ids: append, never renumber.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2001, LogLevel.Information, "Tracking options of {Coins} from {RestUrl} and {WsUrl}")]
+    public static partial void Tracking(ILogger logger, string coins, Uri restUrl, Uri wsUrl);
+
+    [LoggerMessage(2002, LogLevel.Warning, "{What} failed: {Reason}; retrying in {Delay}")]
+    public static partial void RestRetry(ILogger logger, string what, string reason, TimeSpan delay);
+
+    [LoggerMessage(2003, LogLevel.Information, "{Coin}: {Count} options in the book")]
+    public static partial void CoinLoaded(ILogger logger, string coin, int count);
+
+    [LoggerMessage(2004, LogLevel.Warning, "{Coin}: Bybit lists no options for it; checking again in {Delay}")]
+    public static partial void NoOptions(ILogger logger, string coin, TimeSpan delay);
+
+    [LoggerMessage(2005, LogLevel.Information, "{Coin}: ticker snapshot applied ({Items} items, {Changed} changed)")]
+    public static partial void SnapshotApplied(ILogger logger, string coin, int items, int changed);
+
+    [LoggerMessage(2006, LogLevel.Information, "Board live: {Topics} topics subscribed over {Shards} connections in {Elapsed}")]
+    public static partial void BoardLive(ILogger logger, int topics, int shards, TimeSpan elapsed);
+
+    [LoggerMessage(2007, LogLevel.Information, "Subscribed {Subscribed} of {Total} topics")]
+    public static partial void SubscribeProgress(ILogger logger, int subscribed, int total);
+
+    [LoggerMessage(2008, LogLevel.Information, "{Coin}: {Count} new options listed (e.g. {Example})")]
+    public static partial void Listed(ILogger logger, string coin, int count, string example);
+
+    [LoggerMessage(2009, LogLevel.Information, "{Count} options left the book (delivered or delisted; e.g. {Example})")]
+    public static partial void Removed(ILogger logger, int count, string example);
+
+    [LoggerMessage(2010, LogLevel.Warning, "{Coin}: the instrument list came back empty; keeping the {Count} options we have")]
+    public static partial void EmptyRefreshIgnored(ILogger logger, string coin, int count);
+
+    [LoggerMessage(2011, LogLevel.Error, "The feed loop failed; restarting it in {Delay}")]
+    public static partial void FeedLoopFailed(ILogger logger, Exception exception, TimeSpan delay);
+
+    [LoggerMessage(2012, LogLevel.Warning, "Demo mode: tracking the built-in Bybit simulator at {RestUrl} and {WsUrl}, not the exchange")]
+    public static partial void DemoMode(ILogger logger, Uri restUrl, Uri wsUrl);
+}

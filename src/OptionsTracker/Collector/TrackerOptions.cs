@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OptionsTracker.Collector;
+
+/// <summary>What to track and how the feed judges itself.</summary>
+public sealed class TrackerOptions
+{
+    public const string Section = "Tracker";
+
+    public static readonly string[] DefaultAssets = ["BTC", "ETH", "SOL"];
+
+    /// <summary>
+    /// Base coins whose options to track (any coin Bybit lists options for: BTC, ETH, SOL, XRP, DOGE, MNT…).
+    /// A comma list works too (<c>Tracker__Assets=BTC,ETH</c>); legacy: <c>OPTION_ASSETS</c>. Empty = BTC, ETH, SOL.
+    /// </summary>
+    public string[] Assets { get; set; } = [];
+
+    /// <summary>How often instruments are fetched again to pick up listings and drop delivered options.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan InstrumentRefreshInterval { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>With no ticker for this long the feed is reported stale (health degraded, status light amber).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Normalises <see cref="Assets"/>: splits comma lists, trims, upper-cases, removes repeats.</summary>
+    public static string[] NormaliseAssets(IEnumerable<string>? assets)
+    {
+        var coins = (assets ?? [])
+            .SelectMany(a => a.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(a => a.ToUpperInvariant())
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+        return coins.Length == 0 ? DefaultAssets : coins;
+    }
+
+    internal static bool IsValidCoin(string coin) =>
+        coin.Length is > 0 and <= 16 && coin.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c));
+}

@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Options;
+using OptionsTracker.Book;
+using OptionsTracker.Bybit;
+using OptionsTracker.Collector;
+
+namespace OptionsTracker.Health;
+
+/// <summary>
+/// Judges the feed from the collector's status and the shards' counters: one verdict, with its reason,
+/// shared by <c>/health</c>, <c>/api/stats</c> and the dashboard's status light.
+/// </summary>
+public sealed class FeedMonitor(
+    IOptionStore store,
+    ShardSupervisor supervisor,
+    FeedStatus status,
+    IOptions<TrackerOptions> tracker,
+    IOptions<BybitOptions> bybit,
+    TimeProvider time)
+{
+    public FeedReport GetReport()
+    {
+        var now = time.GetUtcNow();
+        var shards = supervisor.GetStatus();
+        var index = store.Book.Index;
+        var lastMessage = shards.Select(s => s.LastMessageAt).Max();
+        var live = shards.Count(s => s.State == ShardState.Live);
+        var subscribed = shards.Sum(s => s.SubscribedTopics);
+        var loading = status.Coins.Where(c => c.Value == CoinLoadState.Loading).Select(c => c.Key).ToList();
+        var noOptions = status.Coins.Where(c => c.Value == CoinLoadState.NoOptions).Select(c => c.Key).ToList();
+        var lastUpdateAge = lastMessage is { } at ? now - at : (TimeSpan?)null;
+
+        FeedState state;
+        string reason;
+        if (index.Count == 0 && status.RestError is { } restError)
+        {
+            state = FeedState.Unreachable;
+            reason = $"cannot reach the exchange at {bybit.Value.RestUrl}: {restError}; retrying";
+        }
+        else if (loading.Count > 0)
+        {
+            state = FeedState.Loading;
+            reason = $"loading instruments of {string.Join(", ", loading)}" + (status.RestError is { } e ? $" (last error: {e})" : "");
+        }
+        else if (shards.Count > 0 && live == 0)
+        {
+            state = FeedState.Disconnected;
+            var error = shards.Select(s => s.LastError).FirstOrDefault(e => e is not null);
+            reason = $"no live connection to {bybit.Value.WsUrl}" + (error is null ? "" : $": {error}");
+        }
+        else if (lastUpdateAge is { } age && age > tracker.Value.StaleAfter)
+        {
+            state = FeedState.Stale;
+            reason = $"no message for {age.TotalSeconds:0} s";
+        }
+        else if (live < shards.Count)
+        {
+            state = FeedState.Degraded;
+            reason = $"{shards.Count - live} of {shards.Count} connections are not live";
+        }
+        else if (index.Count == 0)
+        {
+            state = FeedState.Loading;
+            reason = noOptions.Count > 0 ? $"Bybit lists no options for {string.Join(", ", noOptions)}" : "waiting for instruments";
+        }
+        else
+        {
+            state = FeedState.Live;
+            reason = $"receiving {index.Count} options over {live} connections";
+        }
+        if (store.Problem is { } storeProblem && state == FeedState.Live)
+        {
+            state = FeedState.Degraded;
+            reason = $"store {store.Name}: {storeProblem}";
+        }
+
+        return new FeedReport(
+            state,
+            reason,
+            index.Count,
+            shards.Sum(s => s.Messages),
+            shards.Sum(s => s.Malformed),
+            shards.Sum(s => s.Reconnects),
+            live,
+            subscribed,
+            supervisor.TopicCount,
+            lastMessage,
+            now - status.StartedAt,
+            shards);
+    }
+}
+
+public enum FeedState : byte
+{
+    Loading,
+    Live,
+    Degraded,
+    Stale,
+    Disconnected,
+    Unreachable,
+}
+
+public sealed record FeedReport(
+    FeedState State,
+    string Reason,
+    int TotalOptions,
+    long MessagesProcessed,
+    long MalformedMessages,
+    long Reconnects,
+    int LiveConnections,
+    int SubscribedTopics,
+    int AssignedTopics,
+    DateTimeOffset? LastUpdate,
+    TimeSpan Uptime,
+    IReadOnlyList<ShardStatus> Shards);
