@@ -89,6 +89,7 @@ public class FeedTests
         await using var app = await TrackerApp.StartAsync(simulator, new Dictionary<string, string?> { ["Bybit:MaxTopicsPerConnection"] = "300" });
         await app.WaitForFullBoardAsync();
         var shards = app.Supervisor.ShardCount;
+        var restRequests = simulator.RestRequestsReceived;
 
         simulator.Faults.DropAllConnections();
 
@@ -98,6 +99,8 @@ public class FeedTests
         await Eventually.Until(() => simulator.Connections.Sum(c => c.SubscribedTopicCount) == simulator.InstrumentCount,
             "the simulator to see every topic subscribed on the new connections");
         Assert.Equal(shards, simulator.ConnectionCount);
+        // The REST snapshot of the affected coin was read again, so no gap is left.
+        await Eventually.Until(() => simulator.RestRequestsReceived > restRequests, "the ticker snapshot to be re-read");
     }
 
     [Fact]
@@ -257,5 +260,24 @@ public class FeedTests
 
         using var health = await app.Client.GetAsync("/health", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+    }
+
+    [Fact]
+    public async Task Options_leave_the_book_at_0800_utc_on_their_delivery_day()
+    {
+        await using var simulator = await Simulator();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await TrackerApp.StartAsync(simulator, timeProvider: time);
+        await Eventually.Until(() => app.Book.Index.Count == simulator.InstrumentCount, "the board to load");
+        var nearest = app.Book.Index.All.Min(s => s.Instrument.ExpiryUtc);
+        Assert.Equal(new TimeSpan(8, 0, 0), nearest.UtcDateTime.TimeOfDay);
+        var expiring = app.Book.Index.All.Where(s => s.Instrument.ExpiryUtc == nearest).Select(s => s.Instrument.Symbol).ToList();
+
+        time.SetUtcNow(nearest - TimeSpan.FromSeconds(1));
+        Assert.All(expiring, s => Assert.True(app.Book.Index.TryGetSlot(s, out _)));
+        time.SetUtcNow(nearest);
+
+        await Eventually.Until(() => expiring.All(s => !app.Book.Index.TryGetSlot(s, out _)), "the expiry to leave at its delivery instant");
+        Assert.Equal(simulator.InstrumentCount - expiring.Count, app.Book.Index.Count);
     }
 }

@@ -44,10 +44,11 @@ public sealed class TrackerApp : IAsyncDisposable
         ["Bybit:IpBanBackoff"] = "00:00:00.500",
     };
 
-    public static Task<TrackerApp> StartAsync(BybitSimulator simulator, IDictionary<string, string?>? settings = null) =>
-        StartAsync(simulator.RestUrl, simulator.WsUrl, simulator.BaseCoins, settings, simulator);
+    public static Task<TrackerApp> StartAsync(BybitSimulator simulator, IDictionary<string, string?>? settings = null, TimeProvider? timeProvider = null) =>
+        StartAsync(simulator.RestUrl, simulator.WsUrl, simulator.BaseCoins, settings, simulator, timeProvider);
 
-    public static Task<TrackerApp> StartAsync(Uri restUrl, Uri wsUrl, IEnumerable<string> coins, IDictionary<string, string?>? settings = null, BybitSimulator? simulator = null)
+    public static Task<TrackerApp> StartAsync(Uri restUrl, Uri wsUrl, IEnumerable<string> coins, IDictionary<string, string?>? settings = null,
+        BybitSimulator? simulator = null, TimeProvider? timeProvider = null)
     {
         var all = new Dictionary<string, string?>(FastTimings)
         {
@@ -62,6 +63,8 @@ public sealed class TrackerApp : IAsyncDisposable
         {
             foreach (var (key, value) in all)
                 builder.UseSetting(key, value);
+            if (timeProvider is not null)
+                builder.ConfigureServices(services => services.AddSingleton(timeProvider));
         });
         factory.UseKestrel(0);
         factory.StartServer();
