@@ -21,6 +21,7 @@ internal sealed class WebSocketSession : IDisposable
     private const string TopicPrefix = "tickers.";
 
     private readonly HttpContext _context;
+    private readonly IPEndPoint? _remoteEndPoint;
     private readonly WebSocket _socket;
     private readonly SimulatedMarket _market;
     private readonly SimulatorFaults _faults;
@@ -50,6 +51,8 @@ internal sealed class WebSocketSession : IDisposable
     {
         _owner = owner;
         _context = context;
+        // Read now: the connection's features are disposed once the request ends, and snapshots outlive it.
+        _remoteEndPoint = context.Connection.RemoteIpAddress is { } remote ? new IPEndPoint(remote, context.Connection.RemotePort) : null;
         _socket = socket;
         Id = id;
         _market = market;
@@ -66,14 +69,23 @@ internal sealed class WebSocketSession : IDisposable
 
     public SimulatedConnection Snapshot()
     {
-        var address = _context.Connection.RemoteIpAddress;
         return new SimulatedConnection(
             Id, Volatile.Read(ref _subscribedCount), Volatile.Read(ref _subscribedChars), Interlocked.Read(ref _pingsReceived),
-            Volatile.Read(ref _maxArgsInOneRequest), address is null ? null : new IPEndPoint(address, _context.Connection.RemotePort));
+            Volatile.Read(ref _maxArgsInOneRequest), _remoteEndPoint);
     }
 
     /// <summary>Ends the TCP connection at once, without a close handshake.</summary>
-    public void Abort() => _context.Abort();
+    public void Abort()
+    {
+        try
+        {
+            _context.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request already ended: the connection is gone, which is what Abort wants.
+        }
+    }
 
     public void QueueMalformedFrames(int count)
     {
