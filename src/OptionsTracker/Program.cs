@@ -31,16 +31,31 @@ builder.AddHealth();
 builder.AddApi();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapHealth();
-app.MapApi();
+try
+{
+    // Every setting is checked before anything is wired: a bad value stops here with one line naming it.
+    app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
 
-if (simulator is not null)
-    OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.MapHealth();
+    app.MapApi();
 
-await app.RunAsync();
-if (simulator is not null)
-    await simulator.DisposeAsync();
+    if (simulator is not null)
+        OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
+
+    await app.RunAsync();
+}
+catch (Exception ex) when (SectionValidation.DescribeStartupFailure(ex) is { } message)
+{
+    await Console.Error.WriteLineAsync(message);
+    return 1;
+}
+finally
+{
+    if (simulator is not null)
+        await simulator.DisposeAsync();
+}
+return 0;
 
 public partial class Program;

@@ -1,3 +1,4 @@
+using OptionsTracker.Configuration;
 namespace OptionsTracker.Collector;
 
 public static class CollectorFeature
@@ -7,7 +8,7 @@ public static class CollectorFeature
         builder.Services.AddOptions<TrackerOptions>()
             .BindConfiguration(TrackerOptions.Section)
             .PostConfigure<IConfiguration>((o, configuration) => o.Assets = TrackerOptions.ReadAssets(configuration))
-            .ValidateDataAnnotations()
+            .ValidateSection(TrackerOptions.Section)
             .Validate(o => o.Assets.All(TrackerOptions.IsValidCoin), "Tracker:Assets must be base coins of letters and digits, e.g. BTC,ETH,SOL")
             .ValidateOnStart();
         builder.Services.AddSingleton<FeedStatus>();
