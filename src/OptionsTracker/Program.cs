@@ -4,6 +4,7 @@ using OptionsTracker.Bybit;
 using OptionsTracker.Collector;
 using OptionsTracker.Configuration;
 using OptionsTracker.Health;
+using OptionsTracker.Security;
 using OptionsTracker.Simulator;
 
 // `--demo` runs against the in-process Bybit simulator instead of the exchange.
@@ -29,6 +30,7 @@ builder.AddBybit();
 builder.AddCollector();
 builder.AddHealth();
 builder.AddApi();
+builder.AddSecurity();
 
 var app = builder.Build();
 try
@@ -38,6 +40,8 @@ try
 
     app.UseExceptionHandler();
     app.UseStatusCodePages();
+    app.UseSecurity();
+    app.MapSecurity();
     app.MapHealth();
     app.MapApi();
 

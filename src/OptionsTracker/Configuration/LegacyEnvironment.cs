@@ -26,6 +26,8 @@ public static class LegacyEnvironment
         AddSeconds(settings, "Bybit:ReconnectDelay", get("WS_RECONNECT_DELAY"));
         if (get("LOG_LEVEL") is { Length: > 0 } level)
             settings["Logging:LogLevel:Default"] = NormaliseLevel(level);
+        if (get("API_KEY") is { Length: > 0 } apiKey)
+            settings["Security:ApiKey"] = apiKey;
         // WS_SUBSCRIPTION_DELAY is deliberately ignored: subscribe requests go out without artificial delays.
         // WS_MAX_RECONNECT_ATTEMPTS too: a tracker that gives up reconnecting stops tracking.
         return settings;
