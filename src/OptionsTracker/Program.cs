@@ -7,6 +7,10 @@ using OptionsTracker.Health;
 using OptionsTracker.Security;
 using OptionsTracker.Simulator;
 
+// `--probe URL` is the container health check: the runtime image has no curl.
+if (args is ["--probe", var probeUrl])
+    return await HealthProbe.RunAsync(new Uri(probeUrl));
+
 // `--demo` runs against the in-process Bybit simulator instead of the exchange.
 var demo = args.Contains("--demo", StringComparer.OrdinalIgnoreCase);
 var builder = WebApplication.CreateBuilder(args.Where(a => !a.Equals("--demo", StringComparison.OrdinalIgnoreCase)).ToArray());
