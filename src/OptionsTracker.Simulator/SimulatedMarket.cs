@@ -262,6 +262,8 @@ internal sealed class SimulatedMarket : IDisposable
         instrument.BookSizeBase = (double)profile.MinOrderQty * (10 + 1000 * _random.NextDouble() * (0.2 + nearness));
         // Far wings often never trade: Bybit then sends "" for last price, 24 h high/low and change.
         instrument.HasTraded = _random.NextDouble() > (Math.Abs(moneyness) > 2 ? 0.5 : 0.1);
+        // Nobody bids for some far wings: an empty side, which Bybit sends as "0".
+        instrument.HasBidQuote = _random.NextDouble() > (Math.Abs(moneyness) > 2 ? 0.4 : 0.02);
 
         _bySymbol[symbol] = instrument;
         return instrument;
@@ -294,7 +296,7 @@ internal sealed class SimulatedMarket : IDisposable
         double ask = Math.Max(tick, RoundToStep(mark + halfSpread, tick, Math.Ceiling));
         double vegaPerUnit = value.VegaPerPoint * 100;
         double bidIv = 0, bidSize = 0;
-        if (bid < tick)
+        if (bid < tick || !instrument.HasBidQuote)
         {
             bid = 0; // Bybit writes an empty side as "0".
         }
