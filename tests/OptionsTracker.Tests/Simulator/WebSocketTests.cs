@@ -219,4 +219,25 @@ public class WebSocketTests
         await ws.ReceiveAckAsync();
         await TestSimulator.EventuallyAsync(() => simulator.TickerMessagesSent >= 20_000, "20,000 pushes");
     }
+
+    [Fact]
+    public async Task Pushes_of_one_topic_come_steadily()
+    {
+        await using var simulator = await TestSimulator.StartAsync();
+        string symbol = simulator.GetInstruments("BTC")[0].Symbol;
+        await using var ws = await WsTestClient.ConnectAsync(simulator.WsUrl);
+        await ws.SubscribeAsync("tickers." + symbol);
+        await ws.ReceivePushAsync(symbol);
+        var gaps = new List<double>();
+        var last = DateTime.UtcNow;
+        for (int i = 0; i < 20; i++)
+        {
+            await ws.ReceivePushAsync(symbol);
+            gaps.Add((DateTime.UtcNow - last).TotalMilliseconds);
+            last = DateTime.UtcNow;
+        }
+
+        TestContext.Current.SendDiagnosticMessage($"gaps: {string.Join(", ", gaps.Select(g => g.ToString("0", CultureInfo.InvariantCulture)))}");
+        Assert.InRange(gaps.Average(), 50, 200);
+    }
 }
