@@ -66,7 +66,16 @@ internal sealed class SimulatedMarket : IDisposable
 
     public int InstrumentCount => _bySymbol.Count;
 
-    public void Start() => _timer = _time.CreateTimer(static state => ((SimulatedMarket)state!).StepSafely(), this, StepInterval, StepInterval);
+    /// <summary>
+    /// Starts the market steps. The timer is one-shot and re-armed after each step: a test clock advanced by hours then
+    /// runs one step, not one per elapsed interval.
+    /// </summary>
+    public void Start()
+    {
+        _timer = _time.CreateTimer(static state => ((SimulatedMarket)state!).StepSafely(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan); // state is this
+        _timer.Change(StepInterval, Timeout.InfiniteTimeSpan);
+    }
+
 
     public CoinBoard? FindBoard(string baseCoin)
     {
@@ -84,7 +93,7 @@ internal sealed class SimulatedMarket : IDisposable
 
     /// <summary>A listed option by symbol; delivered and unknown symbols are not found.</summary>
     public bool TryGetListed(string symbol, out InstrumentState instrument) =>
-        _bySymbol.TryGetValue(symbol, out instrument!);
+        _bySymbol.TryGetValue(symbol, out instrument!); // Not null when found; callers check the result.
 
     public void SetIndexPrice(string baseCoin, double price)
     {
@@ -196,6 +205,15 @@ internal sealed class SimulatedMarket : IDisposable
         catch (Exception ex)
         {
             Log.MarketStepFailed(_logger, ex);
+        }
+
+        try
+        {
+            _timer?.Change(StepInterval, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while stepping: the market is stopping.
         }
     }
 
