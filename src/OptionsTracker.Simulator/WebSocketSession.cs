@@ -37,6 +37,8 @@ internal sealed class WebSocketSession : IDisposable
     private readonly List<InstrumentState> _topics = [];
     private readonly Dictionary<string, InstrumentState> _subscribed = new(StringComparer.Ordinal);
     private long _sequence;
+    private ITimer? _sliceTimer;
+    private TimeSpan _slicePeriod;
     private int _malformedKind;
 
     // Written by one loop, read by snapshots from any thread.
@@ -132,6 +134,19 @@ internal sealed class WebSocketSession : IDisposable
 
     public void Dispose() => _wake.Dispose();
 
+    private void OnSliceTimer()
+    {
+        Wake();
+        try
+        {
+            _sliceTimer?.Change(_slicePeriod, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The send loop ended.
+        }
+    }
+
     private void Wake()
     {
         try
@@ -218,7 +233,7 @@ internal sealed class WebSocketSession : IDisposable
                     {
                         if (reader.TokenType == JsonTokenType.String)
                         {
-                            args.Add(reader.GetString()!);
+                            args.Add(reader.GetString()!); // A String token never reads as null.
                         }
                         else
                         {
@@ -277,9 +292,13 @@ internal sealed class WebSocketSession : IDisposable
         TimeSpan slicePeriod = interval / slices;
         long sliceTicks = Math.Max(1, (long)(slicePeriod.TotalSeconds * _time.TimestampFrequency));
         long intervalTicks = sliceTicks * slices;
+        // One-shot, re-armed on each tick, so a test clock advanced by hours wakes the loop once, not once per slice.
         using ITimer? timer = interval > TimeSpan.Zero
-            ? _time.CreateTimer(static state => ((WebSocketSession)state!).Wake(), this, slicePeriod, slicePeriod)
+            ? _time.CreateTimer(static state => ((WebSocketSession)state!).OnSliceTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) // state is this
             : null;
+        _slicePeriod = slicePeriod;
+        _sliceTimer = timer;
+        timer?.Change(slicePeriod, Timeout.InfiniteTimeSpan);
         long nextSliceDue = _time.GetTimestamp() + sliceTicks;
         int slice = 0;
         try
