@@ -329,7 +329,9 @@ internal sealed class WebSocketSession : IDisposable
 
                 if (interval == TimeSpan.Zero)
                 {
-                    await PushAsync(frame, 0, 1, cancellationToken);
+                    // Every subscribed topic delivered: nothing to push, so wait instead of spinning.
+                    if (await PushAsync(frame, 0, 1, cancellationToken) == 0)
+                        await _wake.WaitAsync(TimeSpan.FromMilliseconds(20), cancellationToken);
                     continue;
                 }
 
@@ -359,8 +361,10 @@ internal sealed class WebSocketSession : IDisposable
         }
     }
 
-    private async ValueTask PushAsync(byte[] frame, int slice, int slices, CancellationToken cancellationToken)
+    /// <summary>Pushes the topics of one slice; returns how many were sent.</summary>
+    private async ValueTask<int> PushAsync(byte[] frame, int slice, int slices, CancellationToken cancellationToken)
     {
+        int sent = 0;
         long timestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         for (int i = slice; i < _topics.Count; i += slices)
         {
@@ -371,7 +375,10 @@ internal sealed class WebSocketSession : IDisposable
             int length = TickerFrame.Write(frame, instrument.SymbolUtf8, in ticker, ++_sequence, timestampMs);
             await SendAsync(frame.AsMemory(0, length), cancellationToken);
             Interlocked.Increment(ref _tickersSent);
+            sent++;
         }
+
+        return sent;
     }
 
     private async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
