@@ -79,12 +79,9 @@ public sealed class OptionBook
     /// <summary>Applies a parsed ticker to a slot. Allocation-free; callable from any thread.</summary>
     public ApplyResult Apply(OptionSlot slot, in QuoteUpdate update)
     {
-        var result = slot.Apply(update, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        var result = slot.Apply(update, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), ref _sequence);
         if (result == ApplyResult.Changed)
-        {
-            slot.StampChange(Interlocked.Increment(ref _sequence));
             Changed.Notify();
-        }
         return result;
     }
 
