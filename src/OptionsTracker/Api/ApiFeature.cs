@@ -46,5 +46,8 @@ public static class ApiFeature
 
         app.MapStatsApi();
         app.MapOptionsApi();
+        app.MapSummaryApi();
+        app.MapScreenerApi();
+        app.MapExportApi();
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OptionsTracker.Api;
 
 // Response shapes. Option items are written by OptionFields with Utf8JsonWriter; OptionItem and
@@ -83,6 +85,7 @@ public sealed record GreeksResponse(string Asset, int Total, GreekStats Delta, G
 /// <c>POST /api/query</c>. Every member is optional; <c>type</c> and <c>option_type</c> are synonyms. Numbers
 /// may be sent as JSON numbers or strings.
 /// </summary>
+[JsonNumberHandling(JsonNumberHandling.AllowReadingFromString | JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed record OptionQueryRequest(
     string? Asset = null,
     string? Expiry = null,
