@@ -49,5 +49,6 @@ public static class ApiFeature
         app.MapSummaryApi();
         app.MapScreenerApi();
         app.MapExportApi();
+        app.MapStreamApi();
     }
 }

@@ -33,7 +33,9 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
         var host = new ApiHost(all);
-        host.UseKestrel(0);
+        // Listen(0) rather than UseKestrel(0): the port variant rewrites the address list after build, which
+        // races with the server start when hosts start in parallel.
+        host.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
         host.StartServer();
         return host;
     }
