@@ -31,14 +31,37 @@ public sealed class FeedService(
         try
         {
             await Task.WhenAll(
-                Task.WhenAll(coins.Select(c => BootstrapCoinAsync(c, stoppingToken))),
-                ReportProgressAsync(startedAt, stoppingToken),
-                SnapshotRequestsLoopAsync(stoppingToken),
-                LifecycleLoopAsync(stoppingToken));
+                Task.WhenAll(coins.Select(c => GuardAsync(ct => BootstrapCoinAsync(c, ct), stoppingToken))),
+                GuardAsync(ct => ReportProgressAsync(startedAt, ct), stoppingToken),
+                GuardAsync(SnapshotRequestsLoopAsync, stoppingToken),
+                GuardAsync(LifecycleLoopAsync, stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutdown.
+        }
+    }
+
+    /// <summary>
+    /// Runs one of the feed's loops until it completes, restarting it after an unexpected failure: an
+    /// exception escaping ExecuteAsync would stop the whole host.
+    /// </summary>
+    private async Task GuardAsync(Func<CancellationToken, Task> loop, CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            try
+            {
+                await loop(cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                var delay = backoff.Next();
+                Log.FeedLoopFailed(logger, ex, delay);
+                await Task.Delay(delay, time, cancellationToken);
+            }
         }
     }
 
