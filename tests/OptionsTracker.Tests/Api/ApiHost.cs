@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OptionsTracker.Book;
+using OptionsTracker.Simulator;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -17,6 +18,55 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
 
     private ApiHost(Dictionary<string, string?> settings) => _settings = settings;
 
+    /// <summary>The simulator this host tracks, when started with <see cref="StartWithSimulatorAsync"/>; disposed with the host.</summary>
+    public BybitSimulator? Simulator { get; private set; }
+
+    /// <summary>
+    /// The host tracking a small simulated market (BTC and ETH), returned once every simulated option is in
+    /// the book and quoted.
+    /// </summary>
+    public static async Task<ApiHost> StartWithSimulatorAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = ["BTC", "ETH"], TargetInstrumentCount = 300 }, TestContext.Current.CancellationToken);
+        var all = new Dictionary<string, string?>
+        {
+            ["Bybit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
+            ["Bybit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
+            ["Tracker:Assets:0"] = "BTC",
+            ["Tracker:Assets:1"] = "ETH",
+            ["Tracker:Assets:2"] = "ETH",
+            ["Tracker:InstrumentRefreshInterval"] = "00:00:00.500",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            all[key] = value;
+        var host = Start(all);
+        host.Simulator = simulator;
+        var expected = simulator.InstrumentCount;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!(host.Book.Index.Count == expected && host.Book.Index.All.All(s => s.ReadQuote().HasData)))
+        {
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"the book did not fill with the simulator's {expected} options within 60 s (has {host.Book.Index.Count})");
+            try
+            {
+                await host.Book.WaitForChangeAsync(host.Book.Sequence, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(1), TestContext.Current.CancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Look again: the condition may depend on time as much as on changes.
+            }
+        }
+        return host;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Simulator is not null)
+            await Simulator.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
     public static ApiHost Start(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var deadPort = UnusedPort();
@@ -29,6 +79,8 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
             ["Tracker:Assets:2"] = "XRP",
             ["Api:StreamInterval"] = "00:00:00.050",
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Security:RateLimitPerSecond"] = "1000000",
+            ["Security:RateLimitBurst"] = "1000000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
