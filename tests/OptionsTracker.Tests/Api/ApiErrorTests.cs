@@ -1,4 +1,5 @@
 using System.Net;
+using CsCheck;
 using System.Text;
 using System.Text.Json.Nodes;
 
@@ -91,6 +92,32 @@ public class ApiErrorTests
         Assert.Equal(status, (int)response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(message, (string?)JsonNode.Parse(text)!["detail"] ?? "", StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Random_parameter_values_never_cause_a_server_error()
+    {
+        await using var host = ApiHost.Start();
+        SampleBook.Fill(host.Book);
+        using var http = host.Http();
+        string[] paths =
+        [
+            "/api/options/{0}?expiry={1}&type={1}&strike={1}&sort={1}&limit={1}&offset={1}&fields={1}", "/api/option/{0}?fields={1}",
+            "/api/expiries/{0}", "/api/strikes/{0}?expiry={1}", "/api/summary/{0}", "/api/greeks/{0}?expiry={1}&type={1}",
+            "/api/atm/{0}?num_strikes={1}&expiry={1}", "/api/high-volume?min_volume={1}&asset={0}", "/api/high-iv?min_iv={1}&asset={0}",
+            "/api/recent?seconds={1}&asset={0}", "/api/symbols?asset={0}", "/api/export/csv?asset={0}&sort={1}", "/api/export/json?asset={0}&limit={1}",
+        ];
+        var values = CsCheck.Gen.OneOf(
+            CsCheck.Gen.String,
+            CsCheck.Gen.OneOf("BTC", "btc", "all", "-", "--1", ".", "1e308", "NaN", "-0", "2147483648", "06JAN27", "0JAN26", "29FEB27", "2026-02-30", "-volume_24h", ",,,", "%", "\u0000"));
+        var requests = CsCheck.Gen.Select(CsCheck.Gen.Int[0, paths.Length - 1], values, values,
+            (path, asset, value) => string.Format(System.Globalization.CultureInfo.InvariantCulture, paths[path], Uri.EscapeDataString(asset.Length == 0 ? "x" : asset), Uri.EscapeDataString(value)));
+
+        await requests.SampleAsync(async path =>
+        {
+            using var response = await http.GetAsync(path, Ct);
+            Assert.True((int)response.StatusCode < 500, $"{path}: {(int)response.StatusCode}");
+        }, iter: 400, print: p => p);
     }
 
     [Fact]

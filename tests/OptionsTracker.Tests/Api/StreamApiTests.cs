@@ -130,6 +130,48 @@ public class StreamApiTests
     }
 
     [Fact]
+    public async Task Websocket_reports_bad_messages_and_a_new_subscribe_replaces_the_old_one()
+    {
+        await using var host = ApiHost.Start();
+        SampleBook.Fill(host.Book);
+        using var http = host.Http();
+        using var timeout = Timeout();
+        using var socket = new ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{http.BaseAddress!.Port}/ws"), timeout.Token);
+
+        foreach (var (message, expected) in new[]
+        {
+            ("not json", "not JSON"),
+            ("[]", "JSON object"),
+            ("""{"op":"dance"}""", "Unknown op"),
+            ("""{"op":"subscribe","asset":"BTC","expiry":"someday"}""", "not an expiry"),
+            ("{\"op\":\"subscribe\",\"asset\":\"" + new string('x', 10_000) + "\"}", "at most 4096 bytes"),
+        })
+        {
+            await SendAsync(socket, message, timeout.Token);
+            var error = await ReceiveAsync(socket, timeout.Token);
+            Assert.Equal("error", (string?)error["type"]);
+            Assert.Contains(expected, (string?)error["message"], StringComparison.Ordinal);
+        }
+
+        await SendAsync(socket, """{"op":"subscribe","asset":"BTC"}""", timeout.Token);
+        Assert.Equal("subscribed", (string?)(await ReceiveAsync(socket, timeout.Token))["type"]);
+        Assert.Equal(56, (int)(await ReceiveAsync(socket, timeout.Token))["total"]!);
+        var expiry = SampleBook.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
+        await SendAsync(socket, $$"""{"op":"subscribe","asset":"XRP","expiry":"{{expiry:yyyy-MM-dd}}"}""", timeout.Token);
+        var subscribed = await ReceiveAsync(socket, timeout.Token);
+        Assert.Equal(OptionSymbol.FormatExpiryLabel(expiry), (string?)subscribed["expiry"]);
+        Assert.Equal(10, (int)(await ReceiveAsync(socket, timeout.Token))["total"]!);
+
+        // Only the XRP subscription is live now: a BTC change sends nothing, the XRP change comes alone.
+        SampleBook.SetMarkPrice(host.Book, host.Book.Index.All[0].Instrument.Symbol, 1);
+        var xrp = host.Book.Index.All.First(s => s.Instrument.BaseCoin == "XRP").Instrument.Symbol;
+        SampleBook.SetMarkPrice(host.Book, xrp, 2);
+        var update = await ReceiveAsync(socket, timeout.Token);
+        Assert.Equal(xrp, (string?)Assert.Single(update["data"]!.AsArray())!["symbol"]);
+    }
+
+    [Fact]
     public async Task Websocket_endpoint_without_upgrade_is_400_problem()
     {
         await using var host = ApiHost.Start();
