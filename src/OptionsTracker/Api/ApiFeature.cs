@@ -21,7 +21,12 @@ public static class ApiFeature
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<BookReader>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "OptionsTracker API";
+            document.Info.Description = "Live Bybit options: the original tracker's endpoints (same paths, parameters and snake_case fields), screens, exports and streams. Missing values are null; IVs are fractions.";
+            return Task.CompletedTask;
+        }));
         builder.Services.AddResponseCompression(o =>
         {
             o.EnableForHttps = true;

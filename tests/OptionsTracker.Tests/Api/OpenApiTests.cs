@@ -15,6 +15,7 @@ public class OpenApiTests
 
         var document = await OptionsApiTests.GetJsonAsync(http, "/openapi/v1.json");
 
+        Assert.Equal("OptionsTracker API", (string?)document["info"]!["title"]);
         var paths = document["paths"]!.AsObject();
         foreach (var path in new[]
         {
