@@ -1,3 +1,4 @@
+using OptionsTracker.Alerts;
 using OptionsTracker.Api;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
@@ -29,6 +30,7 @@ builder.AddBybit();
 builder.AddCollector();
 builder.AddHealth();
 builder.AddApi();
+builder.AddAlerts();
 
 var app = builder.Build();
 app.UseExceptionHandler();
