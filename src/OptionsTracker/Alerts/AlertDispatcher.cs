@@ -9,7 +9,7 @@ namespace OptionsTracker.Alerts;
 /// bounded: when sinks are slower than alerts arrive, the oldest waiting alert is dropped and counted, so a
 /// slow or dead Telegram never blocks evaluation nor grows memory.
 /// </summary>
-public sealed class AlertDispatcher : BackgroundService
+internal sealed class AlertDispatcher : BackgroundService
 {
     private readonly Channel<Alert> _queue;
     private readonly IReadOnlyList<IAlertSink> _sinks;
@@ -23,7 +23,7 @@ public sealed class AlertDispatcher : BackgroundService
     private long _failed;
     private long _droppedReported;
 
-    internal AlertDispatcher(IEnumerable<IAlertSink> sinks, IOptions<AlertsOptions> options, TimeProvider time, ILogger<AlertDispatcher> logger)
+    public AlertDispatcher(IEnumerable<IAlertSink> sinks, IOptions<AlertsOptions> options, TimeProvider time, ILogger<AlertDispatcher> logger)
     {
         _sinks = [.. sinks];
         _options = options.Value;

@@ -25,7 +25,7 @@ public sealed class AlertsApp : IAsyncDisposable
 
     public IServiceProvider Services => _factory.Services;
     public OptionBook Book => Services.GetRequiredService<OptionBook>();
-    public AlertDispatcher Dispatcher => Services.GetRequiredService<AlertDispatcher>();
+    internal AlertDispatcher Dispatcher => Services.GetRequiredService<AlertDispatcher>();
     internal AlertEvaluationService Evaluation => Services.GetRequiredService<AlertEvaluationService>();
 
     public static AlertsApp Start(IDictionary<string, string?> settings, BybitSimulator? simulator = null,
