@@ -10,8 +10,10 @@ namespace OptionsTracker.Alerts;
 /// <summary>
 /// What data annotations cannot say: settings that belong together, and every rule (annotations do not reach
 /// into the array). Each failure names its setting, e.g. <c>Alerts:Rules:2:TenorDays</c>; none repeats the token.
+/// Rules are read again here one by one from configuration, because the binder silently leaves out an array
+/// element it cannot convert (a misspelt <c>Kind</c> would make a rule vanish and shift the others' numbers).
 /// </summary>
-internal sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOptions>
+internal sealed partial class AlertsOptionsValidator(IConfiguration configuration) : IValidateOptions<AlertsOptions>
 {
     private const string S = AlertsOptions.Section;
 
@@ -36,8 +38,24 @@ internal sealed partial class AlertsOptionsValidator : IValidateOptions<AlertsOp
         if (options.WebhookUrl is { } webhook && !IsHttp(webhook))
             failures.Add($"{S}:WebhookUrl must be an absolute http(s) URL");
 
-        for (var i = 0; i < options.Rules.Length; i++)
-            ValidateRule($"{S}:Rules:{i}", options.Rules[i], failures);
+        foreach (var section in configuration.GetSection($"{S}:{nameof(AlertsOptions.Rules)}").GetChildren())
+        {
+            AlertRuleOptions? rule;
+            try
+            {
+                rule = section.Get<AlertRuleOptions>(o => o.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException e)
+            {
+                // The binder's message names the key and the value (e.g. a Kind that does not exist, a misspelt setting).
+                failures.Add($"{section.Path}: {e.Message}{(e.InnerException is { } inner ? " " + inner.Message : "")}");
+                continue;
+            }
+            if (rule is null)
+                failures.Add($"{section.Path}: a rule needs at least Kind and Asset");
+            else
+                ValidateRule(section.Path, rule, failures);
+        }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

@@ -57,7 +57,15 @@ public sealed class AlertsApp : IAsyncDisposable
             }
         });
         factory.UseKestrel(0);
-        factory.StartServer();
+        try
+        {
+            factory.StartServer();
+        }
+        catch
+        {
+            factory.Dispose();
+            throw;
+        }
         return new AlertsApp(factory);
     }
 
