@@ -37,8 +37,8 @@ public sealed class AlertRuleOptions
     public double? Below { get; set; }
 
     /// <summary>
-    /// <see cref="AlertRuleKind.OiJump"/>: compare with the OI this long ago (the oldest evaluation within it);
-    /// default: the previous evaluation.
+    /// <see cref="AlertRuleKind.OiJump"/>: compare with the OI this long ago (the last evaluation at least this old,
+    /// or the first one while the rule is younger than its window); default: the previous evaluation.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
     public TimeSpan? Window { get; set; }

@@ -42,6 +42,9 @@ public sealed class AlertsApp : IAsyncDisposable
             all[key] = value;
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
+            // UseKestrel(0) on a factory made by WithWebHostBuilder does not reach the host here: without an
+            // explicit address it listens on the default localhost:5000 and collides with any other host there.
+            builder.UseUrls("http://127.0.0.1:0");
             foreach (var (key, value) in all)
                 builder.UseSetting(key, value);
             if (time is not null)

@@ -1,11 +1,17 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OptionsTracker.Alerts;
+using OptionsTracker.Book;
+using OptionsTracker.Bybit;
+using OptionsTracker.Collector;
 using OptionsTracker.Configuration;
+using OptionsTracker.Health;
 
 namespace OptionsTracker.Tests.Alerts;
 
-[Collection(AlertHostsCollection.Name)]
 public class AlertsConfigurationTests
 {
     public static TheoryData<string, Dictionary<string, string?>> BadSettings => new()
@@ -58,7 +64,7 @@ public class AlertsConfigurationTests
     {
         var error = await StartupErrorAsync(settings);
 
-        Assert.Contains(setting, error, StringComparison.Ordinal);
+        Assert.True(error.Contains(setting, StringComparison.Ordinal), error);
     }
 
     [Fact]
@@ -73,17 +79,37 @@ public class AlertsConfigurationTests
         Assert.Contains("Abvoe", error, StringComparison.Ordinal);
     }
 
-    /// <summary>Starts the host expecting it to refuse; disposes it if it does start, so no host outlives the test.</summary>
+    /// <summary>
+    /// Builds the host as Program.cs does (without WebApplicationFactory, whose own start-up races a failing host)
+    /// and starts it, expecting it to refuse; disposes it if it does start.
+    /// </summary>
     private static async Task<string> StartupErrorAsync(Dictionary<string, string?> settings)
     {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Bybit:RestUrl"] = "http://127.0.0.1:1/",
+            ["Bybit:WsUrl"] = "ws://127.0.0.1:1/v5/public/option",
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddBook();
+        builder.AddBybit();
+        builder.AddCollector();
+        builder.AddHealth();
+        builder.AddAlerts();
+        await using var app = builder.Build();
         try
         {
-            await using var app = AlertsApp.Start(settings);
+            await app.StartAsync(TestContext.Current.CancellationToken);
         }
         catch (Exception e)
         {
             return e.ToString();
         }
+        await app.StopAsync(TestContext.Current.CancellationToken);
         Assert.Fail("the host started");
         return "";
     }

@@ -5,7 +5,6 @@ using OptionsTracker.Tests.Fixtures;
 namespace OptionsTracker.Tests.Alerts;
 
 /// <summary>A rule in the real host, its timer stepped on a fake clock, delivered to fake Telegram and a webhook.</summary>
-[Collection(AlertHostsCollection.Name)]
 public class RuleAlertTests
 {
     private static readonly DateTimeOffset T0 = new(2030, 1, 1, 8, 0, 0, TimeSpan.Zero);

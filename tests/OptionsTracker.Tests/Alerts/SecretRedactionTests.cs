@@ -3,7 +3,6 @@ using OptionsTracker.Tests.Fixtures;
 namespace OptionsTracker.Tests.Alerts;
 
 /// <summary>Telegram.Bot puts the bot token in every request URL; none of it may reach the logs.</summary>
-[Collection(AlertHostsCollection.Name)]
 public class SecretRedactionTests
 {
     public enum TelegramAnswer

@@ -5,7 +5,6 @@ using OptionsTracker.Tests.Fixtures;
 namespace OptionsTracker.Tests.Alerts;
 
 /// <summary>Feed alerts end to end: simulator ⇄ tracker ⇄ fake Telegram, over loopback sockets, in real time.</summary>
-[Collection(AlertHostsCollection.Name)]
 public class TelegramAlertTests
 {
     internal const string Token = "123456789:TEST-secret-Token_abcdef";
