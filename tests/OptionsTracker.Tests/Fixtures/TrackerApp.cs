@@ -63,6 +63,9 @@ public sealed class TrackerApp : IAsyncDisposable
             all[key] = value;
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
+            // UseKestrel(0) on a factory made by WithWebHostBuilder does not reach the host: without an explicit
+            // address it listens on the default localhost:5000 and fails when anything else holds that port.
+            builder.UseUrls("http://127.0.0.1:0");
             foreach (var (key, value) in all)
                 builder.UseSetting(key, value);
             if (timeProvider is not null)
