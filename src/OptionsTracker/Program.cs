@@ -1,3 +1,4 @@
+using OptionsTracker.Alerts;
 using OptionsTracker.Api;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
@@ -35,6 +36,7 @@ builder.AddCollector();
 builder.AddHealth();
 builder.AddApi();
 builder.AddSecurity();
+builder.AddAlerts();
 
 var app = builder.Build();
 try

@@ -31,6 +31,10 @@ public static class LegacyEnvironment
         AddSeconds(settings, "Bybit:PingInterval", get("WS_PING_INTERVAL"));
         AddSeconds(settings, "Bybit:PongTimeout", get("WS_PING_TIMEOUT"));
         AddSeconds(settings, "Bybit:ReconnectDelay", get("WS_RECONNECT_DELAY"));
+        if (get("TELEGRAM_BOT_TOKEN") is { Length: > 0 } botToken)
+            settings["Alerts:TelegramBotToken"] = botToken;
+        if (get("TELEGRAM_CHAT_ID") is { Length: > 0 } chatId)
+            settings["Alerts:TelegramChatId"] = chatId;
         if (get("LOG_LEVEL") is { Length: > 0 } level)
             settings["Logging:LogLevel:Default"] = NormaliseLevel(level);
         if (get("API_KEY") is { Length: > 0 } apiKey)

@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OptionsTracker.Alerts;
+
+/// <summary>One rule on market data, checked on every evaluation; it fires at most once per <see cref="Cooldown"/>.</summary>
+public sealed class AlertRuleOptions
+{
+    /// <summary>What is measured.</summary>
+    [Required]
+    public AlertRuleKind? Kind { get; set; }
+
+    /// <summary>A name for messages; default: built from the rule.</summary>
+    [StringLength(100)]
+    public string? Name { get; set; }
+
+    /// <summary>Base coin, e.g. <c>BTC</c>.</summary>
+    [Required]
+    [StringLength(16, MinimumLength = 1)]
+    public string Asset { get; set; } = "";
+
+    /// <summary><see cref="AlertRuleKind.AtmIv"/>: the tenor in days (e.g. 30), interpolated between the expiries around it.</summary>
+    [Range(0.01, 3650)]
+    public double? TenorDays { get; set; }
+
+    /// <summary>
+    /// <see cref="AlertRuleKind.PutCallOiRatio"/>: only this expiry (<c>26DEC25</c> or <c>2025-12-26</c>); default all.
+    /// </summary>
+    public string? Expiry { get; set; }
+
+    /// <summary>
+    /// Fires when the value is above this: ATM IV in percent (60 = 60 %), a put/call ratio (1.2), or an OI jump in
+    /// contracts (OI now minus OI at the start of the window).
+    /// </summary>
+    public double? Above { get; set; }
+
+    /// <summary>Fires when the value is below this (ATM IV in percent, put/call ratio).</summary>
+    public double? Below { get; set; }
+
+    /// <summary>
+    /// <see cref="AlertRuleKind.OiJump"/>: compare with the OI this long ago (the last evaluation at least this old,
+    /// or the first one while the rule is younger than its window); default: the previous evaluation.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan? Window { get; set; }
+
+    /// <summary>After firing, the rule (for an OI jump: the rule and that option) stays quiet this long.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan Cooldown { get; set; } = TimeSpan.FromHours(1);
+}
+
+public enum AlertRuleKind
+{
+    /// <summary>At-the-money mark IV of a coin at a tenor, in percent.</summary>
+    AtmIv,
+
+    /// <summary>Total open interest of puts over that of calls, for a coin (optionally one expiry).</summary>
+    PutCallOiRatio,
+
+    /// <summary>Any option whose open interest rose by more than <see cref="AlertRuleOptions.Above"/> contracts.</summary>
+    OiJump,
+}

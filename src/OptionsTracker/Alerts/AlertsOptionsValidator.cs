@@ -1,0 +1,132 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using OptionsTracker.Book;
+using OptionsTracker.Collector;
+
+namespace OptionsTracker.Alerts;
+
+/// <summary>
+/// What data annotations cannot say: settings that belong together, and every rule (annotations do not reach
+/// into the array). Each failure names its setting, e.g. <c>Alerts:Rules:2:TenorDays</c>; none repeats the token.
+/// Rules are read again here one by one from configuration, because the binder silently leaves out an array
+/// element it cannot convert (a misspelt <c>Kind</c> would make a rule vanish and shift the others' numbers).
+/// </summary>
+internal sealed partial class AlertsOptionsValidator(IConfiguration configuration) : IValidateOptions<AlertsOptions>
+{
+    private const string S = AlertsOptions.Section;
+
+    public ValidateOptionsResult Validate(string? name, AlertsOptions options)
+    {
+        var failures = new List<string>();
+        if (options.HasTelegram)
+        {
+            if (!BotTokenShape().IsMatch(options.TelegramBotToken!))
+                failures.Add($"{S}:TelegramBotToken does not look like a bot token (digits, a colon, then letters, digits, '_' or '-')");
+            if (string.IsNullOrWhiteSpace(options.TelegramChatId))
+                failures.Add($"{S}:TelegramChatId is required with {S}:TelegramBotToken (legacy: TELEGRAM_CHAT_ID)");
+        }
+        else if (!string.IsNullOrWhiteSpace(options.TelegramChatId))
+        {
+            failures.Add($"{S}:TelegramBotToken is required with {S}:TelegramChatId (legacy: TELEGRAM_BOT_TOKEN)");
+        }
+        if (!string.IsNullOrWhiteSpace(options.TelegramChatId) && !ChatIdShape().IsMatch(options.TelegramChatId))
+            failures.Add($"{S}:TelegramChatId must be a numeric chat id or @channelname");
+        if (!IsHttp(options.TelegramApiBaseUrl))
+            failures.Add($"{S}:TelegramApiBaseUrl must be an absolute http(s) URL");
+        if (options.WebhookUrl is { } webhook && !IsHttp(webhook))
+            failures.Add($"{S}:WebhookUrl must be an absolute http(s) URL");
+
+        foreach (var section in configuration.GetSection($"{S}:{nameof(AlertsOptions.Rules)}").GetChildren())
+        {
+            AlertRuleOptions? rule;
+            try
+            {
+                rule = section.Get<AlertRuleOptions>(o => o.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException e)
+            {
+                // The binder's message names the key and the value (e.g. a Kind that does not exist, a misspelt setting).
+                failures.Add($"{section.Path}: {e.Message}{(e.InnerException is { } inner ? " " + inner.Message : "")}");
+                continue;
+            }
+            if (rule is null)
+                failures.Add($"{section.Path}: a rule needs at least Kind and Asset");
+            else
+                ValidateRule(section.Path, rule, failures);
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void ValidateRule(string prefix, AlertRuleOptions rule, List<string> failures)
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(rule, new ValidationContext(rule), results, validateAllProperties: true))
+        {
+            foreach (var result in results)
+                failures.Add($"{prefix}:{string.Join(",", result.MemberNames)}: {result.ErrorMessage}");
+            return;
+        }
+
+        if (!TrackerOptions.IsValidCoin(rule.Asset.ToUpperInvariant()))
+            failures.Add($"{prefix}:Asset must be a base coin of letters and digits, e.g. BTC");
+        if (rule.Above is { } above && !double.IsFinite(above) || rule.Below is { } below && !double.IsFinite(below))
+            failures.Add($"{prefix}: Above and Below must be numbers");
+        if (rule.Above is { } a && rule.Below is { } b && b > a)
+            failures.Add($"{prefix}:Below ({b.ToString(CultureInfo.InvariantCulture)}) must not exceed Above ({a.ToString(CultureInfo.InvariantCulture)}); the rule fires outside [Below, Above]");
+
+        var kind = rule.Kind!.Value;
+        if (kind != AlertRuleKind.AtmIv && rule.TenorDays is not null)
+            failures.Add($"{prefix}:TenorDays applies only to Kind=AtmIv");
+        if (kind != AlertRuleKind.PutCallOiRatio && rule.Expiry is not null)
+            failures.Add($"{prefix}:Expiry applies only to Kind=PutCallOiRatio");
+        if (kind != AlertRuleKind.OiJump && rule.Window is not null)
+            failures.Add($"{prefix}:Window applies only to Kind=OiJump");
+
+        switch (kind)
+        {
+            case AlertRuleKind.AtmIv:
+                if (rule.TenorDays is null)
+                    failures.Add($"{prefix}:TenorDays is required for Kind=AtmIv (e.g. 30)");
+                RequireThreshold(prefix, rule, failures, "an IV in percent, e.g. Above=60");
+                if (rule.Above is <= 0 or > 1000 || rule.Below is <= 0 or > 1000)
+                    failures.Add($"{prefix}:Above/Below are IVs in percent (0 to 1000], e.g. 60 for 60 %");
+                break;
+            case AlertRuleKind.PutCallOiRatio:
+                RequireThreshold(prefix, rule, failures, "a ratio, e.g. Above=1.2");
+                if (rule.Above is < 0 || rule.Below is < 0)
+                    failures.Add($"{prefix}:Above/Below are put/call ratios and cannot be negative");
+                if (rule.Expiry is { } expiry && !TryParseExpiry(expiry, out _))
+                    failures.Add($"{prefix}:Expiry must be an expiry like 26DEC25 or 2025-12-26");
+                break;
+            case AlertRuleKind.OiJump:
+                if (rule.Above is not > 0)
+                    failures.Add($"{prefix}:Above is required for Kind=OiJump: the OI rise in contracts, greater than 0");
+                if (rule.Below is not null)
+                    failures.Add($"{prefix}:Below does not apply to Kind=OiJump");
+                break;
+        }
+    }
+
+    private static void RequireThreshold(string prefix, AlertRuleOptions rule, List<string> failures, string example)
+    {
+        if (rule.Above is null && rule.Below is null)
+            failures.Add($"{prefix}:Above or {prefix}:Below is required ({example})");
+    }
+
+    internal static bool TryParseExpiry(string text, out DateOnly date) =>
+        OptionSymbol.TryParseExpiry(text.Trim(), out date)
+        || DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
+
+    private static bool IsHttp(Uri? url) =>
+        url is { IsAbsoluteUri: true } && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps);
+
+    // Telegram's documented example token: 123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11.
+    [GeneratedRegex("^[0-9]{1,20}:[A-Za-z0-9_-]{1,100}$")]
+    private static partial Regex BotTokenShape();
+
+    [GeneratedRegex("^(-?[0-9]{1,20}|@[A-Za-z][A-Za-z0-9_]{3,64})$")]
+    private static partial Regex ChatIdShape();
+}

@@ -1,0 +1,180 @@
+using Microsoft.Extensions.Options;
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Alerts;
+
+/// <summary>
+/// Checks the configured rules against the live book. A rule whose condition holds fires, then stays quiet for
+/// its cool-down even while the condition keeps holding (an OI-jump rule per option). Called by the evaluation
+/// loop only: not thread-safe.
+/// </summary>
+internal sealed class MarketRules
+{
+    private const int MaxSymbolsPerMessage = 5;
+
+    private readonly RuleState[] _rules;
+    private readonly ILogger<MarketRules> _logger;
+
+    public MarketRules(IOptions<AlertsOptions> options, ILogger<MarketRules> logger)
+    {
+        _rules = [.. options.Value.Rules.Select(r => new RuleState(r))];
+        _logger = logger;
+    }
+
+    public int Count => _rules.Length;
+
+    public void Evaluate(BookIndex index, DateTimeOffset now, List<Alert> alerts)
+    {
+        foreach (var rule in _rules)
+        {
+            if (!index.TryGetCoin(rule.Asset, out var coin))
+            {
+                Log.RuleHasNoValue(_logger, rule.Name, $"no {rule.Asset} options in the book");
+                continue;
+            }
+            switch (rule.Options.Kind)
+            {
+                case AlertRuleKind.AtmIv:
+                    // The rule is in percent; the book holds fractions.
+                    var iv = MarketMeasures.AtmIv(coin, now, rule.Options.TenorDays!.Value) * 100;
+                    CheckLevel(rule, iv, "%", now, alerts);
+                    break;
+                case AlertRuleKind.PutCallOiRatio:
+                    CheckLevel(rule, MarketMeasures.PutCallOiRatio(coin, rule.Expiry), "", now, alerts);
+                    break;
+                case AlertRuleKind.OiJump:
+                    CheckOiJump(rule, coin, now, alerts);
+                    break;
+            }
+        }
+    }
+
+    private void CheckLevel(RuleState rule, double? value, string unit, DateTimeOffset now, List<Alert> alerts)
+    {
+        if (value is not { } v)
+        {
+            Log.RuleHasNoValue(_logger, rule.Name, "nothing quoted to compute it from");
+            return;
+        }
+        var (above, below) = (rule.Options.Above, rule.Options.Below);
+        double threshold;
+        string side;
+        if (above is { } a && v > a)
+            (threshold, side) = (a, "above");
+        else if (below is { } b && v < b)
+            (threshold, side) = (b, "below");
+        else
+            return;
+        if (rule.LastFiredAt is { } last && now - last < rule.Options.Cooldown)
+            return;
+        rule.LastFiredAt = now;
+        var text = unit == "%"
+            ? $"{rule.Name} is {v:0.0} %, {side} {threshold:0.##} %"
+            : $"{rule.Name} is {v:0.###}, {side} {threshold:0.###}";
+        alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = v, Threshold = threshold });
+    }
+
+    private static void CheckOiJump(RuleState rule, CoinIndex coin, DateTimeOffset now, List<Alert> alerts)
+    {
+        var current = new Dictionary<string, double>(coin.Slots.Count, StringComparer.Ordinal);
+        foreach (var slot in coin.Slots)
+        {
+            var oi = slot.ReadQuote().OpenInterest;
+            if (double.IsFinite(oi))
+                current[slot.Instrument.Symbol] = oi;
+        }
+        var baseline = rule.OiBaseline(now);
+        rule.RecordOi(now, current);
+        if (baseline is null)
+            return;
+
+        var threshold = rule.Options.Above!.Value;
+        var jumps = new List<(string Symbol, double From, double To)>();
+        foreach (var (symbol, oi) in current)
+        {
+            if (baseline.TryGetValue(symbol, out var before) && oi - before > threshold
+                && !(rule.LastFiredBySymbol.TryGetValue(symbol, out var last) && now - last < rule.Options.Cooldown))
+            {
+                jumps.Add((symbol, before, oi));
+            }
+        }
+        if (jumps.Count == 0)
+            return;
+        foreach (var jump in jumps)
+            rule.LastFiredBySymbol[jump.Symbol] = now;
+        // Forget cool-downs that are over, so delivered options do not pile up.
+        foreach (var (symbol, last) in rule.LastFiredBySymbol.ToList())
+        {
+            if (now - last >= rule.Options.Cooldown)
+                rule.LastFiredBySymbol.Remove(symbol);
+        }
+
+        jumps.Sort((x, y) => (y.To - y.From).CompareTo(x.To - x.From));
+        var shown = string.Join(", ", jumps.Take(MaxSymbolsPerMessage).Select(j => $"{j.Symbol} +{j.To - j.From:0.##} ({j.From:0.##} → {j.To:0.##})"));
+        var more = jumps.Count > MaxSymbolsPerMessage ? $" and {jumps.Count - MaxSymbolsPerMessage} more" : "";
+        var span = rule.Options.Window is { } window ? $"within {HealthAlerts.Format(window)}" : "since the last check";
+        alerts.Add(new Alert("rule", rule.Name, $"{rule.Name}: OI up more than {threshold:0.##} {span}: {shown}{more}", now)
+        {
+            Asset = rule.Asset,
+            Value = jumps[0].To - jumps[0].From,
+            Threshold = threshold,
+            Symbols = [.. jumps.Select(j => j.Symbol)],
+        });
+    }
+
+    private sealed class RuleState
+    {
+        // OI snapshots for a windowed OI-jump rule: at most about this many within the window.
+        private const int SnapshotsPerWindow = 60;
+
+        private readonly Queue<(DateTimeOffset At, Dictionary<string, double> Oi)> _oi = new();
+
+        public RuleState(AlertRuleOptions options)
+        {
+            Options = options;
+            Asset = options.Asset.ToUpperInvariant();
+            if (options.Expiry is { } expiry && AlertsOptionsValidator.TryParseExpiry(expiry, out var date))
+                Expiry = date;
+            Name = options.Name ?? options.Kind switch
+            {
+                AlertRuleKind.AtmIv => $"{Asset} {options.TenorDays:0.##}-day ATM IV",
+                AlertRuleKind.PutCallOiRatio => Expiry is { } d ? $"{Asset} {OptionSymbol.FormatExpiryLabel(d)} put/call OI ratio" : $"{Asset} put/call OI ratio",
+                _ => $"{Asset} OI jump",
+            };
+        }
+
+        public AlertRuleOptions Options { get; }
+        public string Asset { get; }
+        public DateOnly? Expiry { get; }
+        public string Name { get; }
+        public DateTimeOffset? LastFiredAt { get; set; }
+        public Dictionary<string, DateTimeOffset> LastFiredBySymbol { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// The OI to compare with: without a window, the previous evaluation's; with one, that of the last
+        /// snapshot at least a window old (or the oldest kept while the rule is younger than its window).
+        /// </summary>
+        public Dictionary<string, double>? OiBaseline(DateTimeOffset now)
+        {
+            if (Options.Window is { } window)
+            {
+                while (_oi.Count > 1 && _oi.ElementAt(1).At <= now - window)
+                    _oi.Dequeue();
+            }
+            return _oi.TryPeek(out var oldest) ? oldest.Oi : null;
+        }
+
+        public void RecordOi(DateTimeOffset now, Dictionary<string, double> oi)
+        {
+            if (Options.Window is not { } window)
+            {
+                _oi.Clear();
+                _oi.Enqueue((now, oi));
+                return;
+            }
+            // Keep a bounded number of snapshots per window: skip one taken too soon after the last.
+            if (_oi.Count == 0 || now - _oi.Last().At >= window / SnapshotsPerWindow)
+                _oi.Enqueue((now, oi));
+        }
+    }
+}

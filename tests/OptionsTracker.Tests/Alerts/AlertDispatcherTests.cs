@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using OptionsTracker.Alerts;
+using OptionsTracker.Tests.Fixtures;
+
+namespace OptionsTracker.Tests.Alerts;
+
+public class AlertDispatcherTests
+{
+    private static readonly DateTimeOffset T0 = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private sealed class RecordingSink(TimeProvider time, Task? gate = null) : IAlertSink
+    {
+        public List<(Alert Alert, DateTimeOffset SentAt)> Received { get; } = [];
+
+        public string Name => "recording";
+
+        public async Task SendAsync(Alert alert, CancellationToken cancellationToken)
+        {
+            if (gate is not null)
+                await gate.WaitAsync(cancellationToken);
+            lock (Received)
+                Received.Add((alert, time.GetUtcNow()));
+        }
+    }
+
+    private static Alert Alert(int i) => new("rule", $"rule {i}", $"alert {i}", T0);
+
+    [Fact]
+    public async Task A_stuck_sink_never_blocks_posting_and_overflow_drops_the_oldest_counted()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sink = new RecordingSink(TimeProvider.System, gate.Task);
+        using var dispatcher = new AlertDispatcher([sink], Options.Create(new AlertsOptions { QueueCapacity = 2, MaxMessagesPerMinute = 600 }),
+            TimeProvider.System, NullLogger<AlertDispatcher>.Instance);
+        await dispatcher.StartAsync(TestContext.Current.CancellationToken);
+
+        for (var i = 0; i < 10; i++)
+            dispatcher.Post(Alert(i));
+
+        Assert.Equal(10, dispatcher.Posted);
+        Assert.InRange(dispatcher.Dropped, 7, 8);
+        gate.SetResult();
+        await Eventually.Until(() => dispatcher.Sent == 10 - dispatcher.Dropped, "the rest to be sent");
+        // The newest survive.
+        Assert.Equal("rule 9", sink.Received[^1].Alert.Name);
+        await dispatcher.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task Messages_beyond_the_rate_limit_wait_for_the_clock()
+    {
+        var time = new FakeTimeProvider(T0);
+        var sink = new RecordingSink(time);
+        using var dispatcher = new AlertDispatcher([sink], Options.Create(new AlertsOptions { MaxMessagesPerMinute = 2 }),
+            time, NullLogger<AlertDispatcher>.Instance);
+        await dispatcher.StartAsync(TestContext.Current.CancellationToken);
+
+        for (var i = 0; i < 3; i++)
+            dispatcher.Post(Alert(i));
+        await Eventually.Until(() => dispatcher.Sent == 2, "a burst of two");
+        await Eventually.Until(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(5));
+            return dispatcher.Sent == 3;
+        }, "the third once the clock allows");
+
+        Assert.Equal(T0, sink.Received[1].SentAt);
+        Assert.True(sink.Received[2].SentAt >= T0.AddSeconds(30), $"third sent at {sink.Received[2].SentAt}");
+        await dispatcher.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_failing_sink_is_counted_and_the_other_still_receives()
+    {
+        var good = new RecordingSink(TimeProvider.System);
+        var bad = new RecordingSink(TimeProvider.System, Task.FromException(new HttpRequestException("boom")));
+        using var dispatcher = new AlertDispatcher([bad, good], Options.Create(new AlertsOptions()),
+            TimeProvider.System, NullLogger<AlertDispatcher>.Instance);
+        await dispatcher.StartAsync(TestContext.Current.CancellationToken);
+
+        dispatcher.Post(Alert(1));
+        dispatcher.Post(Alert(2));
+
+        await Eventually.Until(() => dispatcher.Sent == 2 && dispatcher.Failed == 2, "both alerts to reach the good sink and fail at the bad one");
+        await dispatcher.StopAsync(TestContext.Current.CancellationToken);
+    }
+}
