@@ -3,6 +3,7 @@ using OptionsTracker.Book;
 using OptionsTracker.Bybit;
 using OptionsTracker.Collector;
 using OptionsTracker.Configuration;
+using OptionsTracker.Dashboard;
 using OptionsTracker.Health;
 using OptionsTracker.Simulator;
 
@@ -29,12 +30,14 @@ builder.AddBybit();
 builder.AddCollector();
 builder.AddHealth();
 builder.AddApi();
+builder.AddDashboard();
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.MapHealth();
 app.MapApi();
+app.MapDashboard();
 
 if (simulator is not null)
     OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);

@@ -11,6 +11,7 @@ public static class CollectorFeature
             .Validate(o => o.Assets.All(TrackerOptions.IsValidCoin), "Tracker:Assets must be base coins of letters and digits, e.g. BTC,ETH,SOL")
             .ValidateOnStart();
         builder.Services.AddSingleton<FeedStatus>();
+        builder.Services.AddSingleton<TrackedAssets>();
         builder.Services.AddSingleton<FeedService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FeedService>());
     }

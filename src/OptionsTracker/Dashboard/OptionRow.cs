@@ -1,0 +1,82 @@
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Dashboard;
+
+/// <summary>
+/// One option as a circuit shows it: the latest quote copied out of its slot, and when each field last moved
+/// (so the cell can flash). Owned by one circuit and touched only on its renderer's thread.
+/// </summary>
+public sealed class OptionRow
+{
+    /// <summary>How long a changed cell stays marked.</summary>
+    public const long FlashMs = 1_200;
+
+    private readonly long[] _changedAtMs = new long[QuoteFields.Count];
+    private readonly byte[] _changeKind = new byte[QuoteFields.Count];
+    private long _seenSequence;
+
+    public OptionRow(OptionSlot slot)
+    {
+        Slot = slot;
+        Instrument = slot.Instrument;
+        _seenSequence = slot.ChangeSequence;
+        Quote = slot.ReadQuote();
+    }
+
+    public OptionSlot Slot { get; }
+    public OptionInstrument Instrument { get; }
+    public OptionQuote Quote { get; private set; }
+
+    public string Symbol => Instrument.Symbol;
+    public bool IsCall => Instrument.Type == OptionType.Call;
+    public double Strike => Instrument.StrikeValue;
+    public DateTimeOffset ExpiryUtc => Instrument.ExpiryUtc;
+    public double Last => Quote.LastPrice;
+    public double Mark => Quote.MarkPrice;
+    public double Bid => Quote.BidPrice;
+    public double Ask => Quote.AskPrice;
+    public double Volume => Quote.Volume24h;
+    public double OpenInterest => Quote.OpenInterest;
+    public double Delta => Quote.Delta;
+    public double Gamma => Quote.Gamma;
+    public double Theta => Quote.Theta;
+    public double Vega => Quote.Vega;
+    public double MarkIv => Quote.MarkIv;
+    public double Underlying => Quote.UnderlyingPrice;
+
+    /// <summary>Copies the slot's quote when it changed since the last look. Returns whether it did.</summary>
+    public bool Refresh(long nowMs)
+    {
+        var sequence = Slot.ChangeSequence;
+        if (sequence == _seenSequence)
+            return false;
+        _seenSequence = sequence;
+        var previous = Quote;
+        var next = Slot.ReadQuote();
+        for (var field = 0; field < QuoteFields.Count; field++)
+        {
+            var before = previous.Values[field];
+            var after = next.Values[field];
+            if (BitConverter.DoubleToInt64Bits(before) == BitConverter.DoubleToInt64Bits(after))
+                continue;
+            _changedAtMs[field] = nowMs;
+            // Alternating the class name restarts the CSS animation when a value moves twice in a row.
+            var parity = (_changeKind[field] & 1) ^ 1;
+            var up = double.IsNaN(before) || after >= before;
+            _changeKind[field] = (byte)((up ? 2 : 4) | parity);
+        }
+        Quote = next;
+        return true;
+    }
+
+    /// <summary>The CSS class that flashes a cell whose value changed within <see cref="FlashMs"/>.</summary>
+    public string FlashClass(QuoteField field, long nowMs)
+    {
+        if (nowMs - _changedAtMs[(int)field] >= FlashMs)
+            return "";
+        var kind = _changeKind[(int)field];
+        return (kind & 2) != 0
+            ? ((kind & 1) == 0 ? "flash-up" : "flash-up2")
+            : ((kind & 1) == 0 ? "flash-down" : "flash-down2");
+    }
+}
