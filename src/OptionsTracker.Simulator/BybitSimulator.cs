@@ -1,4 +1,273 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace OptionsTracker.Simulator;
 
-/// <summary>A local server speaking Bybit's V5 option REST and WebSocket protocol.</summary>
-public sealed class BybitSimulator;
+/// <summary>
+/// A local server speaking Bybit's V5 option protocol on real sockets: REST instruments-info and tickers, and the public
+/// option WebSocket with ticker pushes, pings and the exchange's subscription limits. It runs a moving market and can be
+/// steered (index, marks, listings, deliveries) and broken (<see cref="Faults"/>) from tests.
+/// </summary>
+public sealed class BybitSimulator : IAsyncDisposable
+{
+    private const string WebSocketPath = "/v5/public/option";
+
+    private readonly SimulatorOptions _options;
+    private readonly ILogger _logger;
+    private readonly SimulatedMarket _market;
+    private readonly RestApi _rest;
+    private readonly ConcurrentDictionary<long, WebSocketSession> _sessions = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Random _idRandom;
+    private WebApplication? _app;
+    private long _nextSessionNumber;
+    private long _retiredTickersSent;
+    private long _subscribeRequests;
+    private int _disposed;
+
+    private BybitSimulator(SimulatorOptions options)
+    {
+        _options = options;
+        _logger = options.LoggerFactory?.CreateLogger("OptionsTracker.Simulator") ?? NullLogger.Instance;
+        _idRandom = new Random(options.Seed);
+        _market = new SimulatedMarket(options, _logger);
+        Faults = new SimulatorFaults(() => _sessions.Values, _logger);
+        _rest = new RestApi(_market, Faults, options);
+        BaseCoins = [.. _market.Boards.Select(b => b.BaseCoin)];
+    }
+
+    /// <summary>Starts a simulator listening on <see cref="SimulatorOptions.Host"/>:<see cref="SimulatorOptions.Port"/>.</summary>
+    /// <param name="options">Boards, limits and address; see <see cref="SimulatorOptions"/>.</param>
+    /// <param name="cancellationToken">Cancels start-up.</param>
+    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    public static async Task<BybitSimulator> StartAsync(SimulatorOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        var simulator = new BybitSimulator(options);
+        try
+        {
+            await simulator.StartServerAsync(cancellationToken);
+        }
+        catch
+        {
+            await simulator.DisposeAsync();
+            throw;
+        }
+
+        return simulator;
+    }
+
+    /// <summary>The REST base address, <c>http://127.0.0.1:{port}</c>.</summary>
+    public Uri RestUrl { get; private set; } = null!;
+
+    /// <summary>The public option WebSocket, <c>ws://127.0.0.1:{port}/v5/public/option</c>.</summary>
+    public Uri WsUrl { get; private set; } = null!;
+
+    /// <summary>Switches that make the simulator misbehave like the real exchange can.</summary>
+    public SimulatorFaults Faults { get; }
+
+    /// <summary>The base coins listed, upper-case, in the order configured.</summary>
+    public IReadOnlyList<string> BaseCoins { get; }
+
+    /// <summary>Options listed right now, all coins.</summary>
+    public int InstrumentCount => _market.InstrumentCount;
+
+    /// <summary>The listed options of one coin, or of all coins when <paramref name="baseCoin"/> is null, in listing order.</summary>
+    /// <exception cref="ArgumentException"><paramref name="baseCoin"/> is not one of <see cref="BaseCoins"/>.</exception>
+    public IReadOnlyList<SimulatedInstrument> GetInstruments(string? baseCoin = null)
+    {
+        var boards = baseCoin is null ? _market.Boards : [_market.GetBoard(baseCoin)];
+        return [.. boards.SelectMany(b => b.Listed).Select(i => i.Info)];
+    }
+
+    /// <summary>The values the next push or REST answer carries for a listed option; false if it is not listed.</summary>
+    public bool TryGetTicker(string symbol, out SimulatedTicker ticker)
+    {
+        if (_market.TryGetListed(symbol, out var instrument))
+        {
+            ticker = instrument.ReadTicker();
+            return true;
+        }
+
+        ticker = default;
+        return false;
+    }
+
+    /// <summary>The current index (spot) price of a coin.</summary>
+    /// <exception cref="ArgumentException"><paramref name="baseCoin"/> is not one of <see cref="BaseCoins"/>.</exception>
+    public double GetIndexPrice(string baseCoin) => _market.GetBoard(baseCoin).Index;
+
+    /// <summary>
+    /// Moves a coin's index and at once its whole board (forwards, marks, IVs, Greeks, books). Releases marks pinned with
+    /// <see cref="SetMarkPrice"/> on that coin. The random walk continues from the new level.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="baseCoin"/> is unknown or <paramref name="price"/> is not positive.</exception>
+    public void SetIndexPrice(string baseCoin, double price) => _market.SetIndexPrice(baseCoin, price);
+
+    /// <summary>
+    /// Pins one option's mark to exactly <paramref name="markPrice"/> (its book follows); the market's moves leave it there
+    /// until the next <see cref="SetIndexPrice"/> on its coin.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="symbol"/> is not listed or the price is negative.</exception>
+    public void SetMarkPrice(string symbol, double markPrice) => _market.SetMarkPrice(symbol, markPrice);
+
+    /// <summary>
+    /// Lists one new option, alternately a new strike above the nearest expiry's grid and a new expiry a week after the
+    /// farthest one. It appears at once in instruments-info and tickers and can be subscribed.
+    /// </summary>
+    /// <returns>The new option's symbol.</returns>
+    public string ListNewInstrument(string baseCoin) => _market.ListNewInstrument(baseCoin);
+
+    /// <summary>
+    /// Delivers the nearest expiry of a coin: its options leave instruments-info and tickers, can no longer be subscribed,
+    /// and their subscribed topics stop pushing. (Expiries also deliver on their own when the clock passes them.)
+    /// </summary>
+    /// <returns>The delivered symbols.</returns>
+    public IReadOnlyList<string> DeliverNextExpiry(string baseCoin) => _market.DeliverNextExpiry(baseCoin);
+
+    /// <summary>Open WebSocket connections.</summary>
+    public int ConnectionCount => _sessions.Count;
+
+    /// <summary>A snapshot of each open WebSocket connection.</summary>
+    public IReadOnlyList<SimulatedConnection> Connections => [.. _sessions.Values.Select(s => s.Snapshot())];
+
+    /// <summary>Ticker pushes sent since start, all connections.</summary>
+    public long TickerMessagesSent => Interlocked.Read(ref _retiredTickersSent) + _sessions.Values.Sum(s => s.TickersSent);
+
+    /// <summary>Subscribe requests received since start, all connections (one per message, whatever its args).</summary>
+    public long SubscribeRequestsReceived => Interlocked.Read(ref _subscribeRequests);
+
+    /// <summary>REST requests received since start, including failed ones.</summary>
+    public long RestRequestsReceived => _rest.RequestsReceived;
+
+    /// <summary>Aborts every connection and stops the server.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+            return;
+        await _stopping.CancelAsync();
+        foreach (var session in _sessions.Values)
+            session.Abort();
+        _market.Dispose();
+        if (_app is not null)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await _app.StopAsync(timeout.Token);
+            await _app.DisposeAsync();
+        }
+
+        _stopping.Dispose();
+    }
+
+    internal void CountSubscribeRequest() => Interlocked.Increment(ref _subscribeRequests);
+
+    private static void Validate(SimulatorOptions options)
+    {
+        if (options.BaseCoins is null || options.BaseCoins.Count == 0 || options.BaseCoins.Any(string.IsNullOrWhiteSpace))
+            throw new ArgumentException("BaseCoins must name at least one coin.", nameof(options));
+        if (options.TargetInstrumentCount is < 2)
+            throw new ArgumentException("TargetInstrumentCount must be at least 2 (a call and a put) or null.", nameof(options));
+        if (options.PushInterval < TimeSpan.Zero)
+            throw new ArgumentException("PushInterval must not be negative.", nameof(options));
+        if (options.MaxArgsPerConnection < 1 || options.MaxArgsCharsPerConnection < 1 || options.MaxInstrumentsPageSize < 1)
+            throw new ArgumentException("MaxArgsPerConnection, MaxArgsCharsPerConnection and MaxInstrumentsPageSize must be positive.", nameof(options));
+        if (!IPAddress.TryParse(options.Host, out _))
+            throw new ArgumentException($"Host must be an IP address, not '{options.Host}'.", nameof(options));
+        if (options.Port is < 0 or > 65535)
+            throw new ArgumentException("Port must be 0..65535.", nameof(options));
+        ArgumentNullException.ThrowIfNull(options.TimeProvider);
+    }
+
+    private async Task StartServerAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(BybitSimulator).Assembly.GetName().Name,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        if (_options.LoggerFactory is not null)
+            builder.Services.AddSingleton(_options.LoggerFactory);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(_options.Host), _options.Port));
+
+        var app = builder.Build();
+        // No server-side protocol pings: Bybit's option stream relies on the client's text pings.
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
+        app.Run(DispatchAsync);
+        _app = app;
+        await app.StartAsync(cancellationToken);
+
+        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+            ?? throw new InvalidOperationException("Kestrel reported no bound address.");
+        var bound = new Uri(address);
+        RestUrl = new Uri($"http://{bound.Authority}");
+        WsUrl = new Uri($"ws://{bound.Authority}{WebSocketPath}");
+        _market.Start();
+        Log.Started(_logger, RestUrl, WsUrl, InstrumentCount);
+    }
+
+    private Task DispatchAsync(HttpContext context) => context.Request.Path.Value switch
+    {
+        "/v5/market/instruments-info" => _rest.InstrumentsInfoAsync(context),
+        "/v5/market/tickers" => _rest.TickersAsync(context),
+        WebSocketPath => AcceptWebSocketAsync(context),
+        _ => NotFoundAsync(context),
+    };
+
+    private static Task NotFoundAsync(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status404NotFound;
+        return Task.CompletedTask;
+    }
+
+    private async Task AcceptWebSocketAsync(HttpContext context)
+    {
+        if (Faults.RejectNewConnections)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        long number = Interlocked.Increment(ref _nextSessionNumber);
+        using var session = new WebSocketSession(context, socket, NewConnectionId(number), _market, Faults, _options, _logger, _options.Seed + (int)number, this);
+        _sessions[number] = session;
+        try
+        {
+            await session.RunAsync(_stopping.Token);
+        }
+        finally
+        {
+            _sessions.TryRemove(number, out _);
+            Interlocked.Add(ref _retiredTickersSent, session.TickersSent);
+        }
+    }
+
+    /// <summary>An id shaped like Bybit's <c>conn_id</c> (<c>aa01fbfffe80af37-0000001e-00004f9b-…</c>).</summary>
+    private string NewConnectionId(long number)
+    {
+        lock (_idRandom)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{_idRandom.NextInt64():x16}-{number:x8}-{_idRandom.Next(0x10000):x4}{_idRandom.Next(0x10000):x4}-{_idRandom.NextInt64():x16}-{_idRandom.Next():x8}");
+        }
+    }
+}

@@ -16,7 +16,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 BybitSimulator? simulator = null;
 if (demo)
 {
-    var assets = TrackerOptions.NormaliseAssets(builder.Configuration.GetSection("Tracker:Assets").Get<string[]>());
+    var assets = TrackerOptions.ReadAssets(builder.Configuration);
     simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = [.. assets] });
     builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     {

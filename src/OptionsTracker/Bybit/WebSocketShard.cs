@@ -43,9 +43,9 @@ internal sealed class WebSocketShard
     private long _reconnects;
     private long _lastMessageAtMs;
     private long _lastPingSentAtMs;
-    private long _lastPongAtMs;
     private long _requestSeq;
-    private volatile bool _pingOutstanding;
+    // Time of the oldest ping not yet answered (0 = none): later pings must not restart the pong clock.
+    private long _unansweredPingSinceMs;
     private volatile bool _afterReconnect;
     private volatile ShardState _state = ShardState.Connecting;
     private volatile string? _lastError;
@@ -185,7 +185,7 @@ internal sealed class WebSocketShard
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         Volatile.Write(ref _lastMessageAtMs, now);
         _lastPingSentAtMs = 0;
-        _pingOutstanding = false;
+        Volatile.Write(ref _unansweredPingSinceMs, 0);
         _lastError = null;
         lock (_lock)
         {
@@ -290,8 +290,7 @@ internal sealed class WebSocketShard
                 Volatile.Write(ref _unknownSymbols, _unknownSymbols + 1);
                 break;
             case MessageKind.Pong:
-                Volatile.Write(ref _lastPongAtMs, now);
-                _pingOutstanding = false;
+                Volatile.Write(ref _unansweredPingSinceMs, 0);
                 break;
             case MessageKind.CommandResponse:
                 HandleCommandResponse(response!, now);
@@ -387,15 +386,15 @@ internal sealed class WebSocketShard
             var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
 
             // Heartbeat: a text ping from the first moment of the connection, then every PingInterval.
+            var unansweredSince = Volatile.Read(ref _unansweredPingSinceMs);
+            if (unansweredSince != 0 && now - unansweredSince > (long)_options.PongTimeout.TotalMilliseconds)
+                return $"no pong within {_options.PongTimeout.TotalSeconds:0.###} s";
             if (now - _lastPingSentAtMs >= (long)_options.PingInterval.TotalMilliseconds)
             {
+                if (unansweredSince == 0)
+                    Interlocked.CompareExchange(ref _unansweredPingSinceMs, now, 0);
                 await SendTextAsync(socket, "{\"op\":\"ping\"}", cancellationToken);
                 _lastPingSentAtMs = now;
-                _pingOutstanding = true;
-            }
-            else if (_pingOutstanding && now - _lastPingSentAtMs > (long)_options.PongTimeout.TotalMilliseconds)
-            {
-                return $"no pong within {_options.PongTimeout.TotalSeconds:0.###} s";
             }
             if (now - Volatile.Read(ref _lastMessageAtMs) > (long)_options.DataTimeout.TotalMilliseconds)
                 return $"no message for {_options.DataTimeout.TotalSeconds:0.###} s";

@@ -6,7 +6,7 @@ public static class CollectorFeature
     {
         builder.Services.AddOptions<TrackerOptions>()
             .BindConfiguration(TrackerOptions.Section)
-            .PostConfigure(o => o.Assets = TrackerOptions.NormaliseAssets(o.Assets))
+            .PostConfigure<IConfiguration>((o, configuration) => o.Assets = TrackerOptions.ReadAssets(configuration))
             .ValidateDataAnnotations()
             .Validate(o => o.Assets.All(TrackerOptions.IsValidCoin), "Tracker:Assets must be base coins of letters and digits, e.g. BTC,ETH,SOL")
             .ValidateOnStart();

@@ -45,9 +45,9 @@ public sealed class FeedService(
         try
         {
             await Task.WhenAll(
-                ReportProgressAsync(startedAt, stoppingToken),
-                SnapshotRequestsLoopAsync(stoppingToken),
-                LifecycleLoopAsync(stoppingToken));
+                GuardAsync(ct => ReportProgressAsync(startedAt, ct), stoppingToken),
+                GuardAsync(SnapshotRequestsLoopAsync, stoppingToken),
+                GuardAsync(LifecycleLoopAsync, stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -107,7 +107,7 @@ public sealed class FeedService(
     {
         try
         {
-            await BootstrapCoinAsync(coin, cancellationToken);
+            await GuardAsync(ct => BootstrapCoinAsync(coin, ct), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -116,6 +116,28 @@ public sealed class FeedService(
     }
 
     private sealed record CoinFeed(CancellationTokenSource Cancellation, Task Bootstrap);
+
+    /// Runs one of the feed's loops until it completes, restarting it after an unexpected failure: an
+    /// exception escaping ExecuteAsync would stop the whole host.
+    /// </summary>
+    private async Task GuardAsync(Func<CancellationToken, Task> loop, CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        while (true)
+        {
+            try
+            {
+                await loop(cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                var delay = backoff.Next();
+                Log.FeedLoopFailed(logger, ex, delay);
+                await Task.Delay(delay, time, cancellationToken);
+            }
+        }
+    }
 
     /// <summary>Instruments, then subscription and snapshot, for one coin; retries until it succeeds.</summary>
     private async Task BootstrapCoinAsync(string coin, CancellationToken cancellationToken)

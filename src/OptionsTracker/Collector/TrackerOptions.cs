@@ -41,6 +41,16 @@ public sealed class TrackerOptions
         return coins.Length == 0 ? DefaultAssets : coins;
     }
 
+    /// <summary>
+    /// The configured assets, whether given as an array (<c>Tracker:Assets:0</c>) or as one comma list
+    /// (<c>Tracker__Assets=BTC,ETH</c>, which the binder alone would not read into an array).
+    /// </summary>
+    public static string[] ReadAssets(IConfiguration configuration)
+    {
+        var section = configuration.GetSection($"{Section}:{nameof(Assets)}");
+        return NormaliseAssets([.. section.GetChildren().Select(c => c.Value ?? ""), section.Value ?? ""]);
+    }
+
     internal static bool IsValidCoin(string coin) =>
         coin.Length is > 0 and <= 16 && coin.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c));
 }

@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace OptionsTracker.Simulator;
+
+/// <summary>
+/// Bybit's V5 market REST endpoints for options: <c>/v5/market/instruments-info</c> and <c>/v5/market/tickers</c>, with the
+/// exchange's envelope (<c>retCode</c>, <c>retMsg</c>, <c>result</c>, <c>retExtInfo</c>, <c>time</c>) and REST field names.
+/// </summary>
+internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, SimulatorOptions options)
+{
+    /// <summary>Flush the response to the socket whenever this much JSON is pending, so big boards stream.</summary>
+    private const int FlushThreshold = 32 * 1024;
+
+    private const int DefaultInstrumentsLimit = 500;
+    private const int MaxInstrumentsLimit = 1000;
+    private static readonly string[] InstrumentStatuses = ["PreLaunch", "Trading", "Delivering", "Closed"];
+
+    private long _requests;
+
+    public long RequestsReceived => Interlocked.Read(ref _requests);
+
+    public async Task InstrumentsInfoAsync(HttpContext context)
+    {
+        if (await RejectedAsync(context))
+            return;
+        var query = context.Request.Query;
+
+        int limit = DefaultInstrumentsLimit;
+        string? limitText = query["limit"];
+        if (limitText is not null
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxInstrumentsLimit))
+        {
+            await WriteErrorAsync(context, 10001, "params error: limit must be between 1 and 1000");
+            return;
+        }
+
+        string? status = query["status"];
+        if (status is not null && !InstrumentStatuses.Contains(status, StringComparer.Ordinal))
+        {
+            await WriteErrorAsync(context, 10001, "params error: status invalid");
+            return;
+        }
+
+        int afterSymbolId = 0;
+        string? cursor = query["cursor"];
+        if (!string.IsNullOrEmpty(cursor) && !TryParseCursor(cursor, out afterSymbolId))
+        {
+            await WriteErrorAsync(context, 10001, "params error: cursor invalid");
+            return;
+        }
+
+        // Option instruments-info without baseCoin answers BTC only (facts §2).
+        string baseCoin = query["baseCoin"].ToString() is { Length: > 0 } coin ? coin : "BTC";
+        string? symbol = query["symbol"];
+        InstrumentState[] candidates;
+        if (status is not null and not "Trading")
+            candidates = [];
+        else if (!string.IsNullOrEmpty(symbol))
+            candidates = market.TryGetListed(symbol, out var one) ? [one] : [];
+        else
+            candidates = market.FindBoard(baseCoin)?.Listed ?? [];
+
+        int start = FirstAfter(candidates, afterSymbolId);
+        int pageSize = Math.Min(limit, options.MaxInstrumentsPageSize);
+        int end = Math.Min(candidates.Length, start + pageSize);
+        string nextCursor = end < candidates.Length
+            ? string.Create(CultureInfo.InvariantCulture, $"{candidates[end - 1].SymbolId},{pageSize}")
+            : "";
+
+        var json = StartEnvelope(context);
+        json.WriteStartObject("result"u8);
+        json.WriteString("category"u8, "option"u8);
+        json.WriteString("nextPageCursor"u8, nextCursor);
+        json.WriteStartArray("list"u8);
+        for (int i = start; i < end; i++)
+        {
+            WriteInstrument(json, candidates[i], market.GetBoard(candidates[i].Info.BaseCoin).Profile);
+            await FlushIfFullAsync(context, json);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await EndEnvelopeAsync(context, json);
+    }
+
+    public async Task TickersAsync(HttpContext context)
+    {
+        if (await RejectedAsync(context))
+            return;
+        var query = context.Request.Query;
+        string? symbol = query["symbol"];
+        string? baseCoin = query["baseCoin"];
+        string? expDate = query["expDate"];
+
+        IReadOnlyList<InstrumentState> selected;
+        if (!string.IsNullOrEmpty(symbol))
+        {
+            if (!market.TryGetListed(symbol, out var one))
+            {
+                await WriteErrorAsync(context, 10001, "params error: symbol invalid");
+                return;
+            }
+
+            selected = [one];
+        }
+        else if (!string.IsNullOrEmpty(baseCoin))
+        {
+            selected = market.FindBoard(baseCoin)?.Listed ?? [];
+        }
+        else
+        {
+            // Options need symbol or baseCoin (facts §3; ccxt PR 22041).
+            await WriteErrorAsync(context, 10001, "params error: symbol or baseCoin is required for option");
+            return;
+        }
+
+        if (!string.IsNullOrEmpty(expDate))
+        {
+            if (!OptionSymbol.TryParseDateCode(expDate, out var date))
+            {
+                await WriteErrorAsync(context, 10001, "params error: expDate invalid");
+                return;
+            }
+
+            selected = [.. selected.Where(i => DateOnly.FromDateTime(i.Info.DeliveryTime.UtcDateTime) == date)];
+        }
+
+        var json = StartEnvelope(context);
+        json.WriteStartObject("result"u8);
+        json.WriteString("category"u8, "option"u8);
+        json.WriteStartArray("list"u8);
+        foreach (var instrument in selected)
+        {
+            if (!instrument.IsListed)
+                continue;
+            WriteTicker(json, instrument.ReadTicker());
+            await FlushIfFullAsync(context, json);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await EndEnvelopeAsync(context, json);
+    }
+
+    /// <summary>Counts the request, then answers it with an injected fault or a bad category, if any.</summary>
+    private async Task<bool> RejectedAsync(HttpContext context)
+    {
+        Interlocked.Increment(ref _requests);
+        if (faults.TryTakeRestFailure(out var failure))
+        {
+            switch (failure)
+            {
+                case RestFailure.Http429:
+                    context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                    await context.Response.WriteAsync("Too Many Requests", context.RequestAborted);
+                    break;
+                case RestFailure.Http403:
+                    context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                    await context.Response.WriteAsync("access too frequent", context.RequestAborted);
+                    break;
+                case RestFailure.RetCode10006:
+                    long resetMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() + 1000;
+                    context.Response.Headers["X-Bapi-Limit"] = "10";
+                    context.Response.Headers["X-Bapi-Limit-Status"] = "0";
+                    context.Response.Headers["X-Bapi-Limit-Reset-Timestamp"] = resetMs.ToString(CultureInfo.InvariantCulture);
+                    await WriteErrorAsync(context, 10006, "Too many visits!");
+                    break;
+                default:
+                    await WriteErrorAsync(context, 10016, "Server error.");
+                    break;
+            }
+
+            return true;
+        }
+
+        if (context.Request.Query["category"] != "option")
+        {
+            await WriteErrorAsync(context, 10001, "params error: category invalid (this server lists only category=option)");
+            return true;
+        }
+
+        return false;
+    }
+
+    private static Utf8JsonWriter StartEnvelope(HttpContext context, int retCode = 0, string retMsg = "OK")
+    {
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        var json = new Utf8JsonWriter(context.Response.BodyWriter);
+        json.WriteStartObject();
+        json.WriteNumber("retCode"u8, retCode);
+        json.WriteString("retMsg"u8, retMsg);
+        return json;
+    }
+
+    private async Task EndEnvelopeAsync(HttpContext context, Utf8JsonWriter json)
+    {
+        json.WriteStartObject("retExtInfo"u8);
+        json.WriteEndObject();
+        json.WriteNumber("time"u8, options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        json.WriteEndObject();
+        await json.FlushAsync(context.RequestAborted);
+        await json.DisposeAsync();
+    }
+
+    private async Task WriteErrorAsync(HttpContext context, int retCode, string retMsg)
+    {
+        var json = StartEnvelope(context, retCode, retMsg);
+        json.WriteStartObject("result"u8);
+        json.WriteEndObject();
+        await EndEnvelopeAsync(context, json);
+    }
+
+    private static async ValueTask FlushIfFullAsync(HttpContext context, Utf8JsonWriter json)
+    {
+        if (json.BytesPending >= FlushThreshold)
+            await json.FlushAsync(context.RequestAborted);
+    }
+
+    private static bool TryParseCursor(string cursor, out int afterSymbolId)
+    {
+        int comma = cursor.IndexOf(',', StringComparison.Ordinal);
+        return int.TryParse(comma < 0 ? cursor : cursor[..comma], NumberStyles.None, CultureInfo.InvariantCulture, out afterSymbolId);
+    }
+
+    /// <summary>Index of the first instrument with a symbolId above <paramref name="symbolId"/> (lists ascend by id).</summary>
+    private static int FirstAfter(InstrumentState[] instruments, int symbolId)
+    {
+        int lo = 0, hi = instruments.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (instruments[mid].SymbolId <= symbolId)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+
+        return lo;
+    }
+
+    private static void WriteInstrument(Utf8JsonWriter json, InstrumentState instrument, CoinProfile profile)
+    {
+        var info = instrument.Info;
+        json.WriteStartObject();
+        json.WriteString("symbol"u8, info.Symbol);
+        json.WriteString("status"u8, info.Status);
+        json.WriteString("baseCoin"u8, info.BaseCoin);
+        json.WriteString("quoteCoin"u8, "USDT"u8);
+        json.WriteString("settleCoin"u8, "USDT"u8);
+        json.WriteString("optionsType"u8, info.OptionsType);
+        json.WriteString("launchTime"u8, instrument.LaunchTimeMs.ToString(CultureInfo.InvariantCulture));
+        json.WriteString("deliveryTime"u8, instrument.DeliveryTimeMs.ToString(CultureInfo.InvariantCulture));
+        json.WriteString("deliveryFeeRate"u8, "0.00015"u8);
+        json.WriteStartObject("priceFilter"u8);
+        json.WriteString("minPrice"u8, OptionSymbol.Strike(profile.TickSize));
+        json.WriteString("maxPrice"u8, OptionSymbol.Strike(Math.Round((decimal)profile.Spot * 12 / profile.TickSize) * profile.TickSize));
+        json.WriteString("tickSize"u8, OptionSymbol.Strike(profile.TickSize));
+        json.WriteEndObject();
+        json.WriteStartObject("lotSizeFilter"u8);
+        json.WriteString("maxOrderQty"u8, OptionSymbol.Strike(profile.MaxOrderQty));
+        json.WriteString("minOrderQty"u8, OptionSymbol.Strike(profile.MinOrderQty));
+        json.WriteString("qtyStep"u8, OptionSymbol.Strike(profile.MinOrderQty));
+        json.WriteEndObject();
+        json.WriteString("displayName"u8, instrument.DisplayName);
+        json.WriteNumber("symbolId"u8, instrument.SymbolId);
+        json.WriteEndObject();
+    }
+
+    private static void WriteTicker(Utf8JsonWriter json, in SimulatedTicker t)
+    {
+        json.WriteStartObject();
+        json.WriteString("symbol"u8, t.Symbol);
+        WriteNumber(json, "bid1Price"u8, t.BidPrice);
+        WriteNumber(json, "bid1Size"u8, t.BidSize);
+        WriteNumber(json, "bid1Iv"u8, t.BidIv);
+        WriteNumber(json, "ask1Price"u8, t.AskPrice);
+        WriteNumber(json, "ask1Size"u8, t.AskSize);
+        WriteNumber(json, "ask1Iv"u8, t.AskIv);
+        WriteNumber(json, "lastPrice"u8, t.LastPrice);
+        WriteNumber(json, "highPrice24h"u8, t.HighPrice24h);
+        WriteNumber(json, "lowPrice24h"u8, t.LowPrice24h);
+        WriteNumber(json, "markPrice"u8, t.MarkPrice);
+        WriteNumber(json, "indexPrice"u8, t.IndexPrice);
+        WriteNumber(json, "markIv"u8, t.MarkIv);
+        WriteNumber(json, "underlyingPrice"u8, t.UnderlyingPrice);
+        WriteNumber(json, "openInterest"u8, t.OpenInterest);
+        WriteNumber(json, "turnover24h"u8, t.Turnover24h);
+        WriteNumber(json, "volume24h"u8, t.Volume24h);
+        WriteNumber(json, "totalVolume"u8, t.TotalVolume);
+        WriteNumber(json, "totalTurnover"u8, t.TotalTurnover);
+        WriteNumber(json, "delta"u8, t.Delta);
+        WriteNumber(json, "gamma"u8, t.Gamma);
+        WriteNumber(json, "vega"u8, t.Vega);
+        WriteNumber(json, "theta"u8, t.Theta);
+        WriteNumber(json, "predictedDeliveryPrice"u8, t.PredictedDeliveryPrice);
+        WriteNumber(json, "change24h"u8, t.Change24h);
+        json.WriteEndObject();
+    }
+
+    /// <summary>Bybit sends every ticker number as a string; a missing one (NaN here) as <c>""</c>.</summary>
+    private static void WriteNumber(Utf8JsonWriter json, ReadOnlySpan<byte> name, double value)
+    {
+        Span<byte> text = stackalloc byte[PlainNumber.MaxLength];
+        if (!PlainNumber.TryFormat(value, text, out int written))
+        {
+            text[0] = (byte)'0';
+            written = 1;
+        }
+
+        json.WriteString(name, text[..written]);
+    }
+}

@@ -1,0 +1,355 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+
+namespace OptionsTracker.Simulator;
+
+/// <summary>
+/// The boards of every coin and the model that moves them: each coin's index follows a seeded random walk, and each
+/// option's mark, IV and Greeks come from Black-76 on the expiry's forward with a smile (skew and convexity) and a
+/// term structure. All writes happen under one lock, from the step timer or the public test controls.
+/// </summary>
+internal sealed class SimulatedMarket : IDisposable
+{
+    /// <summary>How often the index walks and the boards are recomputed (several pushes see each value move).</summary>
+    private static readonly TimeSpan StepInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Annual basis of the forward over the index (crypto futures trade in contango).</summary>
+    private const double Basis = 0.03;
+
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Random _random;
+    private readonly CoinBoard[] _boards;
+    private readonly ConcurrentDictionary<string, InstrumentState> _bySymbol = new(StringComparer.Ordinal);
+    private ITimer? _timer;
+    private int _nextSymbolId = 1001;
+    private int _listings;
+    private DateTimeOffset _lastStep;
+
+    public SimulatedMarket(SimulatorOptions options, ILogger logger)
+    {
+        _time = options.TimeProvider;
+        _logger = logger;
+        _random = new Random(options.Seed);
+        _boards = [.. options.BaseCoins.Select(c => c.Trim().ToUpperInvariant()).Distinct().Select(c => new CoinBoard(CoinProfile.For(c)))];
+
+        var now = _time.GetUtcNow();
+        _lastStep = now;
+        var expiries = ExpiryCalendar.Expiries(now);
+        double scale = options.TargetInstrumentCount is int target
+            ? StrikeGrid.ScaleFor([.. _boards.Select(b => b.Profile)], expiries, now, target)
+            : 1;
+
+        lock (_gate)
+        {
+            foreach (var board in _boards)
+            {
+                var listed = new List<InstrumentState>();
+                foreach (var (deliveryTime, kind) in expiries)
+                {
+                    decimal step = StrikeGrid.Step(board.Profile, kind, scale);
+                    foreach (decimal strike in StrikeGrid.Strikes(board.Profile, StrikeGrid.Years(deliveryTime, now), step))
+                    {
+                        listed.Add(CreateInstrument(board, deliveryTime, kind, step, strike, isCall: true, now));
+                        listed.Add(CreateInstrument(board, deliveryTime, kind, step, strike, isCall: false, now));
+                    }
+                }
+
+                board.Listed = [.. listed];
+                RecomputeBoard(board, now);
+            }
+        }
+    }
+
+    public IReadOnlyList<CoinBoard> Boards => _boards;
+
+    public int InstrumentCount => _bySymbol.Count;
+
+    public void Start() => _timer = _time.CreateTimer(static state => ((SimulatedMarket)state!).StepSafely(), this, StepInterval, StepInterval);
+
+    public CoinBoard? FindBoard(string baseCoin)
+    {
+        foreach (var board in _boards)
+        {
+            if (string.Equals(board.BaseCoin, baseCoin, StringComparison.OrdinalIgnoreCase))
+                return board;
+        }
+
+        return null;
+    }
+
+    public CoinBoard GetBoard(string baseCoin) =>
+        FindBoard(baseCoin) ?? throw new ArgumentException($"'{baseCoin}' is not one of the simulator's base coins ({string.Join(", ", _boards.Select(b => b.BaseCoin))}).", nameof(baseCoin));
+
+    /// <summary>A listed option by symbol; delivered and unknown symbols are not found.</summary>
+    public bool TryGetListed(string symbol, out InstrumentState instrument) =>
+        _bySymbol.TryGetValue(symbol, out instrument!);
+
+    public void SetIndexPrice(string baseCoin, double price)
+    {
+        if (!double.IsFinite(price) || price <= 0)
+            throw new ArgumentOutOfRangeException(nameof(price), price, "The index price must be positive.");
+        var board = GetBoard(baseCoin);
+        lock (_gate)
+        {
+            board.Index = price;
+            foreach (var instrument in board.Listed)
+                instrument.PinnedMark = double.NaN;
+            RecomputeBoard(board, _time.GetUtcNow());
+        }
+    }
+
+    public void SetMarkPrice(string symbol, double markPrice)
+    {
+        if (!double.IsFinite(markPrice) || markPrice < 0)
+            throw new ArgumentOutOfRangeException(nameof(markPrice), markPrice, "The mark price must be zero or positive.");
+        if (!TryGetListed(symbol, out var instrument))
+            throw new ArgumentException($"'{symbol}' is not a listed option.", nameof(symbol));
+        var board = GetBoard(instrument.Info.BaseCoin);
+        lock (_gate)
+        {
+            instrument.PinnedMark = markPrice;
+            Recompute(board, instrument, _time.GetUtcNow());
+        }
+    }
+
+    /// <summary>Lists one new option: alternately a new strike above the nearest expiry's grid and a new far expiry.</summary>
+    public string ListNewInstrument(string baseCoin)
+    {
+        var board = GetBoard(baseCoin);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var listed = board.Listed;
+            InstrumentState created;
+            bool newStrike = _listings++ % 2 == 0 && listed.Length > 0;
+            if (newStrike)
+            {
+                long nearest = listed.Min(i => i.DeliveryTimeMs);
+                var sameExpiry = listed.Where(i => i.DeliveryTimeMs == nearest).ToList();
+                var template = sameExpiry[0];
+                decimal strike = sameExpiry.Max(i => i.Info.Strike) + template.StrikeStep;
+                created = CreateInstrument(board, template.Info.DeliveryTime, template.ExpiryKind, template.StrikeStep, strike, isCall: true, now);
+            }
+            else
+            {
+                var farthest = listed.Length > 0
+                    ? DateTimeOffset.FromUnixTimeMilliseconds(listed.Max(i => i.DeliveryTimeMs))
+                    : ExpiryCalendar.Expiries(now)[^1].DeliveryTime;
+                var deliveryTime = farthest.AddDays(7);
+                decimal step = StrikeGrid.Step(board.Profile, ExpiryKind.Quarterly, 1);
+                decimal strike = Math.Max(step, Math.Round((decimal)board.Index / step) * step);
+                created = CreateInstrument(board, deliveryTime, ExpiryKind.Quarterly, step, strike, isCall: false, now);
+            }
+
+            board.Listed = [.. listed, created];
+            Recompute(board, created, now);
+            Log.InstrumentListed(_logger, created.Symbol);
+            return created.Symbol;
+        }
+    }
+
+    /// <summary>Delivers the nearest expiry of a coin; returns the delivered symbols (none if the board is empty).</summary>
+    public IReadOnlyList<string> DeliverNextExpiry(string baseCoin)
+    {
+        var board = GetBoard(baseCoin);
+        lock (_gate)
+        {
+            var listed = board.Listed;
+            if (listed.Length == 0)
+                return [];
+            long nearest = listed.Min(i => i.DeliveryTimeMs);
+            return Deliver(board, i => i.DeliveryTimeMs == nearest);
+        }
+    }
+
+    public void Dispose() => _timer?.Dispose();
+
+    private List<string> Deliver(CoinBoard board, Func<InstrumentState, bool> due)
+    {
+        var delivered = new List<string>();
+        foreach (var instrument in board.Listed)
+        {
+            if (!due(instrument))
+                continue;
+            instrument.IsListed = false;
+            _bySymbol.TryRemove(instrument.Symbol, out _);
+            delivered.Add(instrument.Symbol);
+        }
+
+        if (delivered.Count > 0)
+        {
+            board.Listed = [.. board.Listed.Where(i => i.IsListed)];
+            Log.ExpiryDelivered(_logger, board.BaseCoin, delivered.Count);
+        }
+
+        return delivered;
+    }
+
+    private void StepSafely()
+    {
+        try
+        {
+            Step();
+        }
+        catch (Exception ex)
+        {
+            Log.MarketStepFailed(_logger, ex);
+        }
+    }
+
+    private void Step()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            double years = Math.Clamp((now - _lastStep).TotalDays / 365, 0, 1.0 / 365);
+            _lastStep = now;
+            long nowMs = now.ToUnixTimeMilliseconds();
+
+            foreach (var board in _boards)
+            {
+                Deliver(board, i => i.DeliveryTimeMs <= nowMs);
+
+                double vol = board.Profile.AtmVol * (1 + board.VolShift);
+                board.Index *= Math.Exp(vol * Math.Sqrt(years) * Gaussian() - 0.5 * vol * vol * years);
+                board.VolShift = Math.Clamp(0.98 * board.VolShift + 0.003 * Gaussian(), -0.3, 0.3);
+
+                double tick = (double)board.Profile.TickSize;
+                foreach (var instrument in board.Listed)
+                {
+                    if (!instrument.HasTraded || _random.NextDouble() > 0.01)
+                        continue;
+                    double mark = instrument.ReadTicker().MarkPrice;
+                    double price = Math.Max(tick, RoundToStep(mark, tick, Math.Round));
+                    instrument.LastPrice = price;
+                    instrument.High24h = Math.Max(instrument.High24h, price);
+                    instrument.Low24h = Math.Min(instrument.Low24h, price);
+                    instrument.TradedVolume += instrument.BookSizeBase * _random.NextDouble();
+                }
+
+                RecomputeBoard(board, now);
+            }
+        }
+    }
+
+    private InstrumentState CreateInstrument(CoinBoard board, DateTimeOffset deliveryTime, ExpiryKind kind, decimal step, decimal strike, bool isCall, DateTimeOffset now)
+    {
+        var profile = board.Profile;
+        string symbol = OptionSymbol.Symbol(profile.BaseCoin, deliveryTime, strike, isCall);
+        var info = new SimulatedInstrument(symbol, profile.BaseCoin, isCall ? "Call" : "Put", strike, deliveryTime, "Trading");
+        var life = kind switch
+        {
+            ExpiryKind.Daily => TimeSpan.FromDays(3),
+            ExpiryKind.Weekly => TimeSpan.FromDays(35),
+            ExpiryKind.Monthly => TimeSpan.FromDays(120),
+            _ => TimeSpan.FromDays(365),
+        };
+        var launch = deliveryTime - life;
+        if (launch > now - TimeSpan.FromHours(1))
+            launch = now - TimeSpan.FromHours(1);
+
+        var instrument = new InstrumentState(info, _nextSymbolId++, kind, step, launch.ToUnixTimeMilliseconds());
+
+        double years = StrikeGrid.Years(deliveryTime, now);
+        double moneyness = Math.Log((double)strike / profile.Spot) / (profile.AtmVol * Math.Sqrt(years));
+        double qtyScale = (double)profile.MinOrderQty * 100;
+        double nearness = Math.Exp(-0.5 * moneyness * moneyness);
+        instrument.OpenInterestBase = qtyScale * 300 * nearness * (1 + 3 * Math.Exp(-years * 12)) * (0.5 + _random.NextDouble());
+        instrument.VolumeFraction = 0.05 + 0.4 * _random.NextDouble();
+        instrument.LifetimeMultiple = 5 + 40 * _random.NextDouble();
+        instrument.BookSizeBase = (double)profile.MinOrderQty * (10 + 1000 * _random.NextDouble() * (0.2 + nearness));
+        // Far wings often never trade: Bybit then sends "" for last price, 24 h high/low and change.
+        instrument.HasTraded = _random.NextDouble() > (Math.Abs(moneyness) > 2 ? 0.5 : 0.1);
+
+        _bySymbol[symbol] = instrument;
+        return instrument;
+    }
+
+    private void RecomputeBoard(CoinBoard board, DateTimeOffset now)
+    {
+        foreach (var instrument in board.Listed)
+            Recompute(board, instrument, now);
+    }
+
+    private void Recompute(CoinBoard board, InstrumentState instrument, DateTimeOffset now)
+    {
+        var profile = board.Profile;
+        double spot = board.Index;
+        double years = StrikeGrid.Years(instrument.Info.DeliveryTime, now);
+        double forward = spot * Math.Exp(Basis * years);
+        double baseVol = profile.AtmVol * (1 + board.VolShift);
+        double atmVol = baseVol * (1 + 0.3 * Math.Exp(-years * 25));
+        double moneyness = Math.Clamp(Math.Log(instrument.Strike / forward) / (baseVol * Math.Sqrt(years)), -5, 5);
+        double iv = Math.Clamp(atmVol * (1 - 0.05 * moneyness + 0.035 * moneyness * moneyness), 0.05, 5);
+        var value = Black76.Value(forward, instrument.Strike, years, iv, instrument.IsCall);
+
+        double tick = (double)profile.TickSize;
+        double qtyStep = (double)profile.MinOrderQty;
+        double mark = double.IsNaN(instrument.PinnedMark) ? Math.Round(value.Price, 8) : instrument.PinnedMark;
+        // Makers quote a few vol points wide: a price spread for cheap wings, capped in vol terms for deep in-the-money ones.
+        double halfSpread = Math.Max(tick, Math.Min(mark * (0.015 + 0.01 * Math.Abs(moneyness)), 0.03 * value.VegaPerPoint * 100));
+        double bid = RoundToStep(mark - halfSpread, tick, Math.Floor);
+        double ask = Math.Max(tick, RoundToStep(mark + halfSpread, tick, Math.Ceiling));
+        double vegaPerUnit = value.VegaPerPoint * 100;
+        double bidIv = 0, bidSize = 0;
+        if (bid < tick)
+        {
+            bid = 0; // Bybit writes an empty side as "0".
+        }
+        else
+        {
+            bidIv = vegaPerUnit > 1e-12 ? Math.Clamp(iv - (mark - bid) / vegaPerUnit, 0.01, iv) : iv;
+            bidSize = Math.Max(qtyStep, RoundToStep(instrument.BookSizeBase * (0.5 + _random.NextDouble()), qtyStep, Math.Round));
+        }
+
+        double askIv = vegaPerUnit > 1e-12 ? Math.Min(iv + (ask - mark) / vegaPerUnit, 5) : 5;
+        double askSize = Math.Max(qtyStep, RoundToStep(instrument.BookSizeBase * (0.5 + _random.NextDouble()), qtyStep, Math.Round));
+
+        if (instrument.HasTraded && double.IsNaN(instrument.LastPrice))
+        {
+            instrument.LastPrice = Math.Max(tick, RoundToStep(mark * (0.9 + 0.2 * _random.NextDouble()), tick, Math.Round));
+            instrument.Open24h = Math.Max(tick, RoundToStep(instrument.LastPrice * (0.7 + 0.6 * _random.NextDouble()), tick, Math.Round));
+            instrument.High24h = Math.Max(instrument.LastPrice, instrument.Open24h) + tick * _random.Next(0, 20);
+            instrument.Low24h = Math.Max(tick, Math.Min(instrument.LastPrice, instrument.Open24h) - tick * _random.Next(0, 20));
+        }
+
+        double openInterest = RoundToStep(instrument.OpenInterestBase, qtyStep, Math.Round);
+        double volume = RoundToStep(instrument.OpenInterestBase * instrument.VolumeFraction + instrument.TradedVolume, qtyStep, Math.Round);
+        double totalVolume = RoundToStep(volume * instrument.LifetimeMultiple, qtyStep, Math.Round);
+        double index = RoundSignificant(spot, 8);
+        bool nearDelivery = instrument.DeliveryTimeMs - now.ToUnixTimeMilliseconds() <= 30 * 60 * 1000;
+
+        instrument.PublishTicker(new SimulatedTicker(
+            instrument.Symbol,
+            bid, bidSize, Math.Round(bidIv, 4),
+            ask, askSize, Math.Round(askIv, 4),
+            instrument.HasTraded ? instrument.LastPrice : double.NaN,
+            instrument.HasTraded ? instrument.High24h : double.NaN,
+            instrument.HasTraded ? instrument.Low24h : double.NaN,
+            mark, index, Math.Round(iv, 4), RoundSignificant(forward, 8),
+            openInterest, Math.Round(volume * spot, 4), volume, totalVolume, Math.Round(totalVolume * spot, 4),
+            Math.Round(value.Delta, 8), Math.Round(value.Gamma, 8), Math.Round(value.VegaPerPoint, 8), Math.Round(value.ThetaPerDay, 8),
+            nearDelivery ? index : 0,
+            instrument.HasTraded ? Math.Round(instrument.LastPrice / instrument.Open24h - 1, 8) : double.NaN));
+    }
+
+    private double Gaussian()
+    {
+        double u1 = 1 - _random.NextDouble();
+        double u2 = _random.NextDouble();
+        return Math.Sqrt(-2 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+
+    private static double RoundToStep(double value, double step, Func<double, double> round) =>
+        Math.Round(round(value / step) * step, 10);
+
+    private static double RoundSignificant(double value, int digits)
+    {
+        if (value <= 0 || !double.IsFinite(value))
+            return value;
+        int decimals = digits - 1 - (int)Math.Floor(Math.Log10(value));
+        return decimals >= 0 ? Math.Round(value, Math.Min(decimals, 15)) : value;
+    }
+}

@@ -1,0 +1,42 @@
+namespace OptionsTracker.Simulator;
+
+/// <summary>
+/// One option's ticker as the next push or REST answer carries it. Prices in USDT, IVs as fractions (0.52 = 52 %),
+/// <see cref="Vega"/> per vol point and <see cref="Theta"/> per day, like Bybit. A field the exchange sends as <c>""</c>
+/// (<see cref="LastPrice"/>, <see cref="HighPrice24h"/>, <see cref="LowPrice24h"/>, <see cref="Change24h"/> of an option
+/// that never traded) is <see cref="double.NaN"/>.
+/// </summary>
+/// <param name="Symbol">The exchange symbol.</param>
+/// <param name="BidPrice">Best bid; 0 when the bid side is empty.</param>
+/// <param name="BidSize">Size at the best bid; 0 when empty.</param>
+/// <param name="BidIv">IV of the best bid; 0 when empty.</param>
+/// <param name="AskPrice">Best ask; 0 when the ask side is empty.</param>
+/// <param name="AskSize">Size at the best ask.</param>
+/// <param name="AskIv">IV of the best ask.</param>
+/// <param name="LastPrice">Last trade price; NaN if never traded.</param>
+/// <param name="HighPrice24h">24 h high; NaN if never traded.</param>
+/// <param name="LowPrice24h">24 h low; NaN if never traded.</param>
+/// <param name="MarkPrice">Mark price.</param>
+/// <param name="IndexPrice">Index (spot) price of the base coin.</param>
+/// <param name="MarkIv">Mark IV (REST <c>markIv</c>, WebSocket <c>markPriceIv</c>).</param>
+/// <param name="UnderlyingPrice">Forward price of the expiry.</param>
+/// <param name="OpenInterest">Open interest in contracts.</param>
+/// <param name="Turnover24h">24 h turnover in USDT.</param>
+/// <param name="Volume24h">24 h volume in contracts.</param>
+/// <param name="TotalVolume">Volume since listing.</param>
+/// <param name="TotalTurnover">Turnover since listing.</param>
+/// <param name="Delta">Delta.</param>
+/// <param name="Gamma">Gamma.</param>
+/// <param name="Vega">Vega per vol point.</param>
+/// <param name="Theta">Theta per day.</param>
+/// <param name="PredictedDeliveryPrice">0 except in the 30 minutes before delivery.</param>
+/// <param name="Change24h">24 h change as a fraction; NaN if never traded.</param>
+public readonly record struct SimulatedTicker(
+    string Symbol,
+    double BidPrice, double BidSize, double BidIv,
+    double AskPrice, double AskSize, double AskIv,
+    double LastPrice, double HighPrice24h, double LowPrice24h,
+    double MarkPrice, double IndexPrice, double MarkIv, double UnderlyingPrice,
+    double OpenInterest, double Turnover24h, double Volume24h, double TotalVolume, double TotalTurnover,
+    double Delta, double Gamma, double Vega, double Theta,
+    double PredictedDeliveryPrice, double Change24h);

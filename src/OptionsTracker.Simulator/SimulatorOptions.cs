@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Logging;
+
+namespace OptionsTracker.Simulator;
+
+/// <summary>How a <see cref="BybitSimulator"/> is started: its boards, push rate, exchange limits and listen address.</summary>
+public sealed class SimulatorOptions
+{
+    /// <summary>
+    /// The base coins to list options for. Known coins (BTC, ETH, SOL, XRP, DOGE, MNT) get a spot near real levels;
+    /// any other name gets a made-up but sane spot.
+    /// </summary>
+    public IList<string> BaseCoins { get; set; } = ["BTC", "ETH", "SOL"];
+
+    /// <summary>
+    /// <see langword="null"/> lists realistic boards (over 2,000 instruments for BTC, ETH and SOL together); otherwise the
+    /// strike grids are scaled so that the total over all coins is about this many instruments.
+    /// </summary>
+    public int? TargetInstrumentCount { get; set; }
+
+    /// <summary>
+    /// How often each subscribed ticker topic is pushed (Bybit: 100 ms). <see cref="TimeSpan.Zero"/> pushes as fast as the
+    /// socket takes, for load tests.
+    /// </summary>
+    public TimeSpan PushInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Most topics one WebSocket connection may hold (Bybit options: 2,000).</summary>
+    public int MaxArgsPerConnection { get; set; } = 2000;
+
+    /// <summary>Most characters, summed over the topic strings, one WebSocket connection may hold (Bybit: 21,000).</summary>
+    public int MaxArgsCharsPerConnection { get; set; } = 21000;
+
+    /// <summary>
+    /// Most instruments on one instruments-info page, whatever <c>limit</c> the client asks for, so that clients must follow
+    /// <c>nextPageCursor</c> even after a short page.
+    /// </summary>
+    public int MaxInstrumentsPageSize { get; set; } = 250;
+
+    /// <summary>Seed of every random choice (board noise, random walk, fragment split points): same seed, same market.</summary>
+    public int Seed { get; set; } = 42;
+
+    /// <summary>The IP address to listen on.</summary>
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>The TCP port to listen on; 0 picks a free one (see <see cref="BybitSimulator.RestUrl"/>).</summary>
+    public int Port { get; set; }
+
+    /// <summary>The clock behind every timestamp, delivery time, push timer and market step.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Where the simulator and its Kestrel server log; <see langword="null"/> logs nothing.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+}

@@ -1,0 +1,438 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.WebSockets;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace OptionsTracker.Simulator;
+
+/// <summary>
+/// One client on <c>/v5/public/option</c>. A receive loop parses requests and queues them; one send loop (a WebSocket
+/// allows one sender at a time) applies them, owns the subscriptions, answers, and pushes each subscribed ticker once per
+/// push interval. Topics are spread over slices of the interval so a connection's pushes do not come in one burst.
+/// </summary>
+internal sealed class WebSocketSession : IDisposable
+{
+    /// <summary>Largest request accepted; Bybit closed connections on huge subscribe messages (bybit-api PR 479).</summary>
+    private const int MaxRequestBytes = 1 << 20;
+
+    private const string TopicPrefix = "tickers.";
+
+    private readonly HttpContext _context;
+    private readonly WebSocket _socket;
+    private readonly SimulatedMarket _market;
+    private readonly SimulatorFaults _faults;
+    private readonly SimulatorOptions _options;
+    private readonly ILogger _logger;
+    private readonly BybitSimulator _owner;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly ConcurrentQueue<SessionCommand> _commands = new();
+    private readonly SemaphoreSlim _wake = new(0);
+
+    // Send loop only.
+    private readonly List<InstrumentState> _topics = [];
+    private readonly Dictionary<string, InstrumentState> _subscribed = new(StringComparer.Ordinal);
+    private long _sequence;
+    private int _malformedKind;
+
+    // Written by one loop, read by snapshots from any thread.
+    private int _subscribedCount;
+    private int _subscribedChars;
+    private long _pingsReceived;
+    private int _maxArgsInOneRequest;
+    private long _tickersSent;
+    private int _malformedPending;
+
+    public WebSocketSession(HttpContext context, WebSocket socket, string id, SimulatedMarket market, SimulatorFaults faults, SimulatorOptions options, ILogger logger, int randomSeed, BybitSimulator owner)
+    {
+        _owner = owner;
+        _context = context;
+        _socket = socket;
+        Id = id;
+        _market = market;
+        _faults = faults;
+        _options = options;
+        _logger = logger;
+        _time = options.TimeProvider;
+        _random = new Random(randomSeed);
+    }
+
+    public string Id { get; }
+
+    public long TickersSent => Interlocked.Read(ref _tickersSent);
+
+    public SimulatedConnection Snapshot()
+    {
+        var address = _context.Connection.RemoteIpAddress;
+        return new SimulatedConnection(
+            Id, Volatile.Read(ref _subscribedCount), Volatile.Read(ref _subscribedChars), Interlocked.Read(ref _pingsReceived),
+            Volatile.Read(ref _maxArgsInOneRequest), address is null ? null : new IPEndPoint(address, _context.Connection.RemotePort));
+    }
+
+    /// <summary>Ends the TCP connection at once, without a close handshake.</summary>
+    public void Abort() => _context.Abort();
+
+    public void QueueMalformedFrames(int count)
+    {
+        Interlocked.Add(ref _malformedPending, count);
+        Wake();
+    }
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        Log.ConnectionOpened(_logger, Id, _context.Connection.RemoteIpAddress?.ToString());
+        using var sendStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        var sending = SendLoopAsync(sendStop.Token);
+        bool closeReceived = false;
+        try
+        {
+            closeReceived = await ReceiveLoopAsync(stopping);
+        }
+        catch (Exception ex)
+        {
+            // Aborted, reset, cancelled on shutdown or a protocol error: the connection is over either way.
+            Log.ConnectionFailed(_logger, Id, ex);
+        }
+        finally
+        {
+            await sendStop.CancelAsync();
+            await sending;
+        }
+
+        if (closeReceived && _socket.State == WebSocketState.CloseReceived)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, timeout.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or IOException)
+            {
+                Log.ConnectionFailed(_logger, Id, ex);
+            }
+        }
+
+        Log.ConnectionClosed(_logger, Id);
+    }
+
+    public void Dispose() => _wake.Dispose();
+
+    private void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0)
+                _wake.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+            // A timer tick or fault racing the end of the connection: nothing left to wake.
+        }
+    }
+
+    /// <summary>Returns true when the client started the close handshake.</summary>
+    private async Task<bool> ReceiveLoopAsync(CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (buffer.Length >= MaxRequestBytes)
+                    {
+                        Log.RequestTooLarge(_logger, Id, MaxRequestBytes);
+                        Abort();
+                        return false;
+                    }
+
+                    byte[] larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var result = await _socket.ReceiveAsync(buffer.AsMemory(length), cancellationToken);
+                if (result.MessageType == WebSocketMessageType.Close)
+                    return true;
+                length += result.Count;
+                if (!result.EndOfMessage)
+                    continue;
+                if (result.MessageType == WebSocketMessageType.Text)
+                    HandleRequest(buffer.AsSpan(0, length));
+                length = 0;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private void HandleRequest(ReadOnlySpan<byte> message)
+    {
+        string? op = null;
+        List<string>? args = null;
+        bool argsValid = true;
+        try
+        {
+            var reader = new Utf8JsonReader(message);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                throw new JsonException("A request is a JSON object.");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("op"u8))
+                {
+                    reader.Read();
+                    op = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("args"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartArray)
+                    {
+                        argsValid = false;
+                        reader.Skip();
+                        continue;
+                    }
+
+                    args = [];
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (reader.TokenType == JsonTokenType.String)
+                        {
+                            args.Add(reader.GetString()!);
+                        }
+                        else
+                        {
+                            argsValid = false;
+                            reader.Skip();
+                        }
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            Log.InvalidRequest(_logger, Id);
+            Enqueue(new SessionCommand(SessionCommandKind.Error, [], "error:request is not valid JSON"));
+            return;
+        }
+
+        switch (op)
+        {
+            case "ping":
+                Interlocked.Increment(ref _pingsReceived);
+                if (!_faults.SuppressPongs)
+                    Enqueue(new SessionCommand(SessionCommandKind.Pong, []));
+                break;
+            case "subscribe" or "unsubscribe" when argsValid:
+                args ??= [];
+                if (op == "subscribe")
+                    _owner.CountSubscribeRequest();
+                if (args.Count > Volatile.Read(ref _maxArgsInOneRequest))
+                    Volatile.Write(ref _maxArgsInOneRequest, args.Count);
+                Enqueue(new SessionCommand(op == "subscribe" ? SessionCommandKind.Subscribe : SessionCommandKind.Unsubscribe, args));
+                break;
+            default:
+                Log.InvalidRequest(_logger, Id);
+                Enqueue(new SessionCommand(SessionCommandKind.Error, [], argsValid ? $"error:unknown op {op}" : "error:args must be an array of topic strings"));
+                break;
+        }
+    }
+
+    private void Enqueue(SessionCommand command)
+    {
+        _commands.Enqueue(command);
+        Wake();
+    }
+
+    private async Task SendLoopAsync(CancellationToken cancellationToken)
+    {
+        byte[] frame = ArrayPool<byte>.Shared.Rent(TickerFrame.Capacity);
+        TimeSpan interval = _options.PushInterval;
+        int slices = interval > TimeSpan.Zero ? Math.Clamp((int)(interval.TotalMilliseconds / 10), 1, 10) : 1;
+        TimeSpan slicePeriod = interval / slices;
+        long sliceTicks = Math.Max(1, (long)(slicePeriod.TotalSeconds * _time.TimestampFrequency));
+        long intervalTicks = sliceTicks * slices;
+        using ITimer? timer = interval > TimeSpan.Zero
+            ? _time.CreateTimer(static state => ((WebSocketSession)state!).Wake(), this, slicePeriod, slicePeriod)
+            : null;
+        long nextSliceDue = _time.GetTimestamp() + sliceTicks;
+        int slice = 0;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                bool silent = _faults.SilentConnections;
+                if (interval > TimeSpan.Zero || _topics.Count == 0)
+                {
+                    await _wake.WaitAsync(cancellationToken);
+                }
+                else if (silent)
+                {
+                    // Pushing as fast as possible, but told to be silent: poll for the end of silence without spinning.
+                    await _wake.WaitAsync(TimeSpan.FromMilliseconds(20), cancellationToken);
+                }
+
+                silent = _faults.SilentConnections;
+                await DrainCommandsAsync(silent, cancellationToken);
+                if (silent)
+                    continue;
+
+                while (Volatile.Read(ref _malformedPending) > 0)
+                {
+                    Interlocked.Decrement(ref _malformedPending);
+                    await SendMalformedAsync(cancellationToken);
+                }
+
+                if (interval == TimeSpan.Zero)
+                {
+                    await PushAsync(frame, 0, 1, cancellationToken);
+                    continue;
+                }
+
+                long now = _time.GetTimestamp();
+                if (now - nextSliceDue > intervalTicks)
+                    nextSliceDue = now; // Fell a whole interval behind: skip ahead rather than burst.
+                while (now >= nextSliceDue)
+                {
+                    await PushAsync(frame, slice, slices, cancellationToken);
+                    slice = (slice + 1) % slices;
+                    nextSliceDue += sliceTicks;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The connection is ending.
+        }
+        catch (Exception ex)
+        {
+            Log.ConnectionFailed(_logger, Id, ex);
+            Abort();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+        }
+    }
+
+    private async ValueTask PushAsync(byte[] frame, int slice, int slices, CancellationToken cancellationToken)
+    {
+        long timestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        for (int i = slice; i < _topics.Count; i += slices)
+        {
+            var instrument = _topics[i];
+            if (!instrument.IsListed)
+                continue; // Delivered: its topic stays subscribed but goes quiet.
+            var ticker = instrument.ReadTicker();
+            int length = TickerFrame.Write(frame, instrument.SymbolUtf8, in ticker, ++_sequence, timestampMs);
+            await SendAsync(frame.AsMemory(0, length), cancellationToken);
+            Interlocked.Increment(ref _tickersSent);
+        }
+    }
+
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        if (!_faults.FragmentFrames || message.Length < 3)
+        {
+            await _socket.SendAsync(message, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+            return;
+        }
+
+        int first = _random.Next(1, message.Length - 1);
+        int second = _random.Next(2) == 0 ? message.Length : _random.Next(first + 1, message.Length);
+        await _socket.SendAsync(message[..first], WebSocketMessageType.Text, endOfMessage: false, cancellationToken);
+        if (second < message.Length)
+            await _socket.SendAsync(message[first..second], WebSocketMessageType.Text, endOfMessage: false, cancellationToken);
+        await _socket.SendAsync(message[second == message.Length ? first.. : second..], WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+    }
+
+    private async ValueTask DrainCommandsAsync(bool silent, CancellationToken cancellationToken)
+    {
+        while (_commands.TryDequeue(out var command))
+        {
+            byte[] reply = command.Kind switch
+            {
+                SessionCommandKind.Subscribe => Subscribe(command.Topics),
+                SessionCommandKind.Unsubscribe => Unsubscribe(command.Topics),
+                SessionCommandKind.Pong => SessionReplies.Pong(_time.GetUtcNow().ToUnixTimeMilliseconds()),
+                _ => SessionReplies.Error(Id, command.Message ?? "error"),
+            };
+            if (!silent)
+                await SendAsync(reply, cancellationToken);
+        }
+    }
+
+    private byte[] Subscribe(IReadOnlyList<string> topics)
+    {
+        var success = new List<string>();
+        var fail = new List<string>();
+        foreach (string topic in topics)
+        {
+            if (_subscribed.ContainsKey(topic))
+            {
+                success.Add(topic);
+                continue;
+            }
+
+            if (!topic.StartsWith(TopicPrefix, StringComparison.Ordinal)
+                || !_market.TryGetListed(topic[TopicPrefix.Length..], out var instrument)
+                || _subscribed.Count >= _options.MaxArgsPerConnection
+                || _subscribedChars + topic.Length > _options.MaxArgsCharsPerConnection
+                || _faults.TryTakeTopicRefusal())
+            {
+                fail.Add(topic);
+                continue;
+            }
+
+            _subscribed.Add(topic, instrument);
+            _topics.Add(instrument);
+            Volatile.Write(ref _subscribedChars, _subscribedChars + topic.Length);
+            success.Add(topic);
+        }
+
+        Volatile.Write(ref _subscribedCount, _subscribed.Count);
+        return SessionReplies.CommandResponse(Id, fail, success);
+    }
+
+    private byte[] Unsubscribe(IReadOnlyList<string> topics)
+    {
+        var success = new List<string>();
+        var fail = new List<string>();
+        foreach (string topic in topics)
+        {
+            if (_subscribed.Remove(topic, out var instrument))
+            {
+                _topics.Remove(instrument);
+                Volatile.Write(ref _subscribedChars, _subscribedChars - topic.Length);
+                success.Add(topic);
+            }
+            else
+            {
+                fail.Add(topic);
+            }
+        }
+
+        Volatile.Write(ref _subscribedCount, _subscribed.Count);
+        return SessionReplies.CommandResponse(Id, fail, success);
+    }
+
+    private async ValueTask SendMalformedAsync(CancellationToken cancellationToken)
+    {
+        var instrument = _topics.Count > 0 ? _topics[_random.Next(_topics.Count)] : null;
+        byte[] message = SessionReplies.Malformed(_malformedKind++ % 4, _random, instrument, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        await SendAsync(message, cancellationToken);
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using OptionsTracker.Book;
+using OptionsTracker.Bybit;
+using OptionsTracker.Health;
+using OptionsTracker.Simulator;
+
+namespace OptionsTracker.Tests.Fixtures;
+
+/// <summary>
+/// The real host on a loopback port (Kestrel, port 0) tracking a simulator: one per test, disposed with it.
+/// </summary>
+public sealed class TrackerApp : IAsyncDisposable
+{
+    private readonly WebApplicationFactory<Program> _factory;
+
+    private TrackerApp(WebApplicationFactory<Program> factory, BybitSimulator? simulator)
+    {
+        _factory = factory;
+        Simulator = simulator;
+        Client = factory.CreateClient();
+    }
+
+    public BybitSimulator? Simulator { get; }
+    public HttpClient Client { get; }
+    public IServiceProvider Services => _factory.Services;
+    public OptionBook Book => Services.GetRequiredService<OptionBook>();
+    public ShardSupervisor Supervisor => Services.GetRequiredService<ShardSupervisor>();
+    public FeedReport Report => Services.GetRequiredService<FeedMonitor>().GetReport();
+
+    /// <summary>Fast heartbeats and retries, so fault tests finish in seconds.</summary>
+    public static readonly Dictionary<string, string?> FastTimings = new()
+    {
+        ["Bybit:PingInterval"] = "00:00:00.500",
+        ["Bybit:PongTimeout"] = "00:00:01",
+        ["Bybit:DataTimeout"] = "00:00:02",
+        ["Bybit:ReconnectDelay"] = "00:00:00.050",
+        ["Bybit:MaxReconnectDelay"] = "00:00:00.500",
+        ["Bybit:AckTimeout"] = "00:00:02",
+        ["Bybit:SubscribeRetryDelay"] = "00:00:00.100",
+        ["Bybit:RestRetryDelay"] = "00:00:00.050",
+        ["Bybit:MaxRestRetryDelay"] = "00:00:00.500",
+        ["Bybit:IpBanBackoff"] = "00:00:00.500",
+    };
+
+    public static Task<TrackerApp> StartAsync(BybitSimulator simulator, IDictionary<string, string?>? settings = null, TimeProvider? timeProvider = null) =>
+        StartAsync(simulator.RestUrl, simulator.WsUrl, simulator.BaseCoins, settings, simulator, timeProvider);
+
+    public static Task<TrackerApp> StartAsync(Uri restUrl, Uri wsUrl, IEnumerable<string> coins, IDictionary<string, string?>? settings = null,
+        BybitSimulator? simulator = null, TimeProvider? timeProvider = null)
+    {
+        var all = new Dictionary<string, string?>(FastTimings)
+        {
+            ["Bybit:RestUrl"] = restUrl.AbsoluteUri,
+            ["Bybit:WsUrl"] = wsUrl.AbsoluteUri,
+            ["Tracker:Assets"] = string.Join(",", coins),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            all[key] = value;
+        var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
+        {
+            foreach (var (key, value) in all)
+                builder.UseSetting(key, value);
+            if (timeProvider is not null)
+                builder.ConfigureServices(services => services.AddSingleton(timeProvider));
+        });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        return Task.FromResult(new TrackerApp(factory, simulator));
+    }
+
+    /// <summary>Waits until every simulator instrument is in the book, quoted, and every shard is live.</summary>
+    public async Task WaitForFullBoardAsync(int timeoutSeconds = 60)
+    {
+        var expected = Simulator!.InstrumentCount;
+        await Eventually.Until(() =>
+        {
+            var index = Book.Index;
+            var report = Report;
+            return index.Count == expected
+                && index.All.All(s => s.ReadQuote().HasData)
+                && report.State == FeedState.Live
+                && report.SubscribedTopics == expected;
+        }, $"the whole board of {expected} options loaded, quoted and subscribed", timeoutSeconds);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+    }
+}

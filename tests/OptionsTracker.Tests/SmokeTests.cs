@@ -1,7 +1,0 @@
-namespace OptionsTracker.Tests;
-
-public class SmokeTests
-{
-    [Fact]
-    public void Solution_builds() => Assert.True(true);
-}
