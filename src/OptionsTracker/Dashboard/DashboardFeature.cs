@@ -7,7 +7,8 @@ public static class DashboardFeature
 {
     public static void AddDashboard(this WebApplicationBuilder builder)
     {
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.Services.AddRazorComponents()
+            .AddInteractiveServerComponents(o => o.DetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddScoped<AssetEditor>();
     }
 

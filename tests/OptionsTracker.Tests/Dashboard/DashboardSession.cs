@@ -32,6 +32,15 @@ public sealed class DashboardSession : IAsyncDisposable
     public IPage Page { get; private set; } = null!;
     public Uri BaseUrl => App.Client.BaseAddress!;
     public OptionBook Book => App.Book;
+    public string AssetsFile => _assetsFile;
+
+    /// <summary>The table's body rows as shown (QuickGrid's virtualisation spacers excluded).</summary>
+    public ILocator Rows => Page.Locator("#options-table tbody tr:has(span.symbol)");
+
+    /// <summary>The options of a coin in the book, by expiry, strike, type.</summary>
+    public IReadOnlyList<OptionSlot> SlotsOf(string coin) => Book.Index.TryGetCoin(coin, out var index) ? index.Slots : [];
+
+    public IReadOnlyList<ExpiryIndex> ExpiriesOf(string coin) => Book.Index.TryGetCoin(coin, out var index) ? index.Expiries : [];
 
     /// <summary>Starts the simulator with <paramref name="listed"/> coins, the host tracking <paramref name="tracked"/>, and a browser.</summary>
     public static async Task<DashboardSession> StartAsync(string[]? listed = null, string[]? tracked = null, int width = 1400, int height = 900)
@@ -44,6 +53,7 @@ public sealed class DashboardSession : IAsyncDisposable
         {
             ["Tracker:AssetsFile"] = assetsFile,
             ["Tracker:StaleAfter"] = "00:00:05",
+            ["Tracker:InstrumentRefreshInterval"] = "00:00:01",
             // Any free loopback port: without it every host of a parallel run asks for the default port 5000.
             ["urls"] = "http://127.0.0.1:0",
         }, simulator);
@@ -61,10 +71,19 @@ public sealed class DashboardSession : IAsyncDisposable
     public async Task<IResponse?> GotoAsync(string pathAndQuery = "/")
     {
         var response = await Page.GotoAsync(new Uri(BaseUrl, pathAndQuery).AbsoluteUri);
-        // Prerendered first; interactive once the circuit's live loop runs.
-        await Assertions.Expect(Page.Locator(".dash[data-live=on]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        await WaitInteractiveAsync();
         return response;
     }
+
+    public async Task ReloadAsync()
+    {
+        await Page.ReloadAsync();
+        await WaitInteractiveAsync();
+    }
+
+    /// <summary>The page is prerendered first; controls answer once the circuit's live loop runs.</summary>
+    public Task WaitInteractiveAsync() =>
+        Assertions.Expect(Page.Locator(".dash[data-live=on]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
 
     public Task ScreenshotAsync(string name)
     {
@@ -75,6 +94,7 @@ public sealed class DashboardSession : IAsyncDisposable
     private async Task OpenBrowserAsync(int width, int height)
     {
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new()
         {
@@ -85,6 +105,12 @@ public sealed class DashboardSession : IAsyncDisposable
         Context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
         Context.SetDefaultTimeout(15_000);
         Page = await Context.NewPageAsync();
+        // Browser errors (a broken circuit says why there) go to the test's output.
+        Page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+                TestContext.Current.TestOutputHelper?.WriteLine("browser: " + message.Text);
+        };
     }
 
     private static string RepositoryRoot()
