@@ -21,6 +21,7 @@ internal sealed class WebSocketSession : IDisposable
     private const string TopicPrefix = "tickers.";
 
     private readonly HttpContext _context;
+    private readonly IPEndPoint? _remoteEndPoint;
     private readonly WebSocket _socket;
     private readonly SimulatedMarket _market;
     private readonly SimulatorFaults _faults;
@@ -36,6 +37,8 @@ internal sealed class WebSocketSession : IDisposable
     private readonly List<InstrumentState> _topics = [];
     private readonly Dictionary<string, InstrumentState> _subscribed = new(StringComparer.Ordinal);
     private long _sequence;
+    private ITimer? _sliceTimer;
+    private TimeSpan _slicePeriod;
     private int _malformedKind;
 
     // Written by one loop, read by snapshots from any thread.
@@ -50,6 +53,8 @@ internal sealed class WebSocketSession : IDisposable
     {
         _owner = owner;
         _context = context;
+        // Read now: the connection's features are disposed once the request ends, and snapshots outlive it.
+        _remoteEndPoint = context.Connection.RemoteIpAddress is { } remote ? new IPEndPoint(remote, context.Connection.RemotePort) : null;
         _socket = socket;
         Id = id;
         _market = market;
@@ -66,14 +71,23 @@ internal sealed class WebSocketSession : IDisposable
 
     public SimulatedConnection Snapshot()
     {
-        var address = _context.Connection.RemoteIpAddress;
         return new SimulatedConnection(
             Id, Volatile.Read(ref _subscribedCount), Volatile.Read(ref _subscribedChars), Interlocked.Read(ref _pingsReceived),
-            Volatile.Read(ref _maxArgsInOneRequest), address is null ? null : new IPEndPoint(address, _context.Connection.RemotePort));
+            Volatile.Read(ref _maxArgsInOneRequest), _remoteEndPoint);
     }
 
     /// <summary>Ends the TCP connection at once, without a close handshake.</summary>
-    public void Abort() => _context.Abort();
+    public void Abort()
+    {
+        try
+        {
+            _context.Abort();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The request already ended: the connection is gone, which is what Abort wants.
+        }
+    }
 
     public void QueueMalformedFrames(int count)
     {
@@ -119,6 +133,19 @@ internal sealed class WebSocketSession : IDisposable
     }
 
     public void Dispose() => _wake.Dispose();
+
+    private void OnSliceTimer()
+    {
+        Wake();
+        try
+        {
+            _sliceTimer?.Change(_slicePeriod, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The send loop ended.
+        }
+    }
 
     private void Wake()
     {
@@ -206,7 +233,7 @@ internal sealed class WebSocketSession : IDisposable
                     {
                         if (reader.TokenType == JsonTokenType.String)
                         {
-                            args.Add(reader.GetString()!);
+                            args.Add(reader.GetString()!); // A String token never reads as null.
                         }
                         else
                         {
@@ -265,9 +292,13 @@ internal sealed class WebSocketSession : IDisposable
         TimeSpan slicePeriod = interval / slices;
         long sliceTicks = Math.Max(1, (long)(slicePeriod.TotalSeconds * _time.TimestampFrequency));
         long intervalTicks = sliceTicks * slices;
+        // One-shot, re-armed on each tick, so a test clock advanced by hours wakes the loop once, not once per slice.
         using ITimer? timer = interval > TimeSpan.Zero
-            ? _time.CreateTimer(static state => ((WebSocketSession)state!).Wake(), this, slicePeriod, slicePeriod)
+            ? _time.CreateTimer(static state => ((WebSocketSession)state!).OnSliceTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) // state is this
             : null;
+        _slicePeriod = slicePeriod;
+        _sliceTimer = timer;
+        timer?.Change(slicePeriod, Timeout.InfiniteTimeSpan);
         long nextSliceDue = _time.GetTimestamp() + sliceTicks;
         int slice = 0;
         try

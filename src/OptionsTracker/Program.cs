@@ -5,7 +5,12 @@ using OptionsTracker.Collector;
 using OptionsTracker.Configuration;
 using OptionsTracker.Dashboard;
 using OptionsTracker.Health;
+using OptionsTracker.Security;
 using OptionsTracker.Simulator;
+
+// `--probe URL` is the container health check: the runtime image has no curl.
+if (args is ["--probe", var probeUrl])
+    return await HealthProbe.RunAsync(new Uri(probeUrl));
 
 // `--demo` runs against the in-process Bybit simulator instead of the exchange.
 var demo = args.Contains("--demo", StringComparer.OrdinalIgnoreCase);
@@ -30,20 +35,38 @@ builder.AddBybit();
 builder.AddCollector();
 builder.AddHealth();
 builder.AddApi();
+builder.AddSecurity();
 builder.AddDashboard();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapHealth();
-app.MapApi();
-app.MapDashboard();
+try
+{
+    // Every setting is checked before anything is wired: a bad value stops here with one line naming it.
+    app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
 
-if (simulator is not null)
-    OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseSecurity();
+    app.MapSecurity();
+    app.MapHealth();
+    app.MapApi();
+    app.MapDashboard();
 
-await app.RunAsync();
-if (simulator is not null)
-    await simulator.DisposeAsync();
+    if (simulator is not null)
+        OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
+
+    await app.RunAsync();
+}
+catch (Exception ex) when (SectionValidation.DescribeStartupFailure(ex) is { } message)
+{
+    await Console.Error.WriteLineAsync(message);
+    return 1;
+}
+finally
+{
+    if (simulator is not null)
+        await simulator.DisposeAsync();
+}
+return 0;
 
 public partial class Program;

@@ -186,7 +186,6 @@ internal sealed class WebSocketShard
         Volatile.Write(ref _lastMessageAtMs, now);
         _lastPingSentAtMs = 0;
         Volatile.Write(ref _unansweredPingSinceMs, 0);
-        _lastError = null;
         lock (_lock)
         {
             // A new connection knows nothing: every assigned topic is subscribed again.

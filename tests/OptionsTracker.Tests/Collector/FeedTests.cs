@@ -241,6 +241,7 @@ public class FeedTests
         await using var simulator = await Simulator(o => o.BaseCoins = ["BTC", "SOL"]);
         await using var app = await TrackerApp.StartAsync(simulator);
         await app.WaitForFullBoardAsync();
+        await Eventually.Until(() => app.Report.MessagesProcessed > 0, "the first pushes");
 
         using var json = JsonDocument.Parse(await app.Client.GetStringAsync("/api/stats", TestContext.Current.CancellationToken));
         var root = json.RootElement;

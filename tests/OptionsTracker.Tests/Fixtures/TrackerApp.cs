@@ -23,6 +23,13 @@ public sealed class TrackerApp : IAsyncDisposable
     }
 
     public BybitSimulator? Simulator { get; }
+
+    /// <summary>A browser-like client over the real socket: keeps cookies, follows redirects only if asked.</summary>
+    public HttpClient CreateClient(bool allowAutoRedirect) =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = allowAutoRedirect, UseCookies = true, CookieContainer = new System.Net.CookieContainer() })
+        {
+            BaseAddress = Client.BaseAddress,
+        };
     public HttpClient Client { get; }
     public IServiceProvider Services => _factory.Services;
     public OptionBook Book => Services.GetRequiredService<OptionBook>();
@@ -32,9 +39,11 @@ public sealed class TrackerApp : IAsyncDisposable
     /// <summary>Fast heartbeats and retries, so fault tests finish in seconds.</summary>
     public static readonly Dictionary<string, string?> FastTimings = new()
     {
-        ["Bybit:PingInterval"] = "00:00:00.500",
-        ["Bybit:PongTimeout"] = "00:00:01",
-        ["Bybit:DataTimeout"] = "00:00:02",
+        // Short enough for fault tests to finish in seconds, long enough that a busy 2-core CI machine
+        // does not see a healthy connection as dead.
+        ["Bybit:PingInterval"] = "00:00:01",
+        ["Bybit:PongTimeout"] = "00:00:03",
+        ["Bybit:DataTimeout"] = "00:00:05",
         ["Bybit:ReconnectDelay"] = "00:00:00.050",
         ["Bybit:MaxReconnectDelay"] = "00:00:00.500",
         ["Bybit:AckTimeout"] = "00:00:02",
