@@ -54,8 +54,6 @@ public sealed class DashboardSession : IAsyncDisposable
             ["Tracker:AssetsFile"] = assetsFile,
             ["Tracker:StaleAfter"] = "00:00:05",
             ["Tracker:InstrumentRefreshInterval"] = "00:00:01",
-            // Any free loopback port: without it every host of a parallel run asks for the default port 5000.
-            ["urls"] = "http://127.0.0.1:0",
         }, simulator);
         var session = new DashboardSession(simulator, app, assetsFile);
         await session.OpenBrowserAsync(width, height);

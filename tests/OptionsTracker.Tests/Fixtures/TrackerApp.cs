@@ -65,6 +65,9 @@ public sealed class TrackerApp : IAsyncDisposable
             ["Bybit:WsUrl"] = wsUrl.AbsoluteUri,
             ["Tracker:Assets"] = string.Join(",", coins),
             ["Logging:LogLevel:Default"] = "Warning",
+            // A free loopback port. UseKestrel(0) alone still binds the default 127.0.0.1:5000, so hosts of test
+            // classes running in parallel failed with "address already in use".
+            ["urls"] = "http://127.0.0.1:0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
