@@ -12,7 +12,7 @@ public sealed class OptionRow
     public const long FlashMs = 1_200;
 
     private readonly long[] _changedAtMs = new long[QuoteFields.Count];
-    private readonly byte[] _changeKind = new byte[QuoteFields.Count];
+    private readonly bool[] _movedUp = new bool[QuoteFields.Count];
     private long _seenSequence;
 
     public OptionRow(OptionSlot slot)
@@ -60,23 +60,13 @@ public sealed class OptionRow
             if (BitConverter.DoubleToInt64Bits(before) == BitConverter.DoubleToInt64Bits(after))
                 continue;
             _changedAtMs[field] = nowMs;
-            // Alternating the class name restarts the CSS animation when a value moves twice in a row.
-            var parity = (_changeKind[field] & 1) ^ 1;
-            var up = double.IsNaN(before) || after >= before;
-            _changeKind[field] = (byte)((up ? 2 : 4) | parity);
+            _movedUp[field] = double.IsNaN(before) || after >= before;
         }
         Quote = next;
         return true;
     }
 
-    /// <summary>The CSS class that flashes a cell whose value changed within <see cref="FlashMs"/>.</summary>
-    public string FlashClass(QuoteField field, long nowMs)
-    {
-        if (nowMs - _changedAtMs[(int)field] >= FlashMs)
-            return "";
-        var kind = _changeKind[(int)field];
-        return (kind & 2) != 0
-            ? ((kind & 1) == 0 ? "flash-up" : "flash-up2")
-            : ((kind & 1) == 0 ? "flash-down" : "flash-down2");
-    }
+    /// <summary>The CSS class that marks a cell whose value rose or fell within the last <see cref="FlashMs"/>.</summary>
+    public string FlashClass(QuoteField field, long nowMs) =>
+        nowMs - _changedAtMs[(int)field] >= FlashMs ? "" : _movedUp[(int)field] ? "flash-up" : "flash-down";
 }

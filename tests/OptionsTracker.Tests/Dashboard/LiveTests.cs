@@ -87,7 +87,7 @@ public sealed class LiveTests
     }
 
     [Fact]
-    public async Task Smile_draws_one_point_per_strike_against_strike_and_against_delta()
+    public async Task Smile_draws_one_point_per_strike_against_strike_and_against_delta_and_follows_the_market()
     {
         await using var s = await DashboardSession.StartAsync(["BTC"]);
         await s.WaitForBookAsync("BTC");
@@ -99,6 +99,12 @@ public sealed class LiveTests
         await Expect(markIvPoints).ToHaveCountAsync(strikes);
         await Expect(s.Page.Locator("#smile-chart .xtitle")).ToHaveTextAsync("Strike");
         await s.ScreenshotAsync("smile");
+
+        // Live: the market moves, the curve follows without a reload.
+        var line = s.Page.Locator("#smile-chart g.trace.scatter").First.Locator("path.js-line");
+        var before = await line.GetAttributeAsync("d");
+        s.Simulator.SetIndexPrice("BTC", s.Simulator.GetIndexPrice("BTC") * 1.04);
+        await Expect(line).Not.ToHaveAttributeAsync("d", before!);
 
         await s.Page.Locator("#smile-axis").SelectOptionAsync("delta");
         await Expect(s.Page).ToHaveURLAsync(new Regex("x=delta"));
