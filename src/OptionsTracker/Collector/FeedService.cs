@@ -87,13 +87,16 @@ public sealed class FeedService(
             await feed.Bootstrap;
             feed.Cancellation.Dispose();
         }
-        var removed = book.RemoveWhere(i => string.Equals(i.BaseCoin, coin, StringComparison.Ordinal));
-        if (removed.Count > 0)
+        IReadOnlyList<OptionInstrument> removed;
+        lock (_trackLock)
         {
-            supervisor.RemoveSymbols(removed.Select(i => i.Symbol));
-            Log.Removed(logger, removed.Count, removed[0].Symbol);
+            status.RemoveCoin(coin);
+            removed = book.RemoveWhere(i => string.Equals(i.BaseCoin, coin, StringComparison.Ordinal));
+            if (removed.Count > 0)
+                supervisor.RemoveSymbols(removed.Select(i => i.Symbol));
         }
-        status.RemoveCoin(coin);
+        if (removed.Count > 0)
+            Log.Removed(logger, removed.Count, removed[0].Symbol);
     }
 
     private void StartCoinLocked(string coin)
@@ -255,12 +258,18 @@ public sealed class FeedService(
         }
 
         var now = time.GetUtcNow();
-        var added = book.AddInstruments(listed.Where(i => i.ExpiryUtc > now));
-        if (added.Count > 0)
+        IReadOnlyList<OptionInstrument> added;
+        lock (_trackLock)
         {
-            supervisor.AddSymbols(added.Select(i => i.Symbol));
-            Log.Listed(logger, coin, added.Count, added[0].Symbol);
+            // Untracked while the list was being fetched: adding now would bring its options back.
+            if (!_coins.ContainsKey(coin))
+                return;
+            added = book.AddInstruments(listed.Where(i => i.ExpiryUtc > now));
+            if (added.Count > 0)
+                supervisor.AddSymbols(added.Select(i => i.Symbol));
         }
+        if (added.Count > 0)
+            Log.Listed(logger, coin, added.Count, added[0].Symbol);
 
         var listedSymbols = listed.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal);
         var removed = book.RemoveWhere(i => i.BaseCoin == coin && !listedSymbols.Contains(i.Symbol));

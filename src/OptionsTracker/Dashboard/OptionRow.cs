@@ -9,7 +9,7 @@ namespace OptionsTracker.Dashboard;
 public sealed class OptionRow
 {
     /// <summary>How long a changed cell stays marked.</summary>
-    public const long FlashMs = 1_200;
+    public const long FlashMs = 600;
 
     private readonly long[] _changedAtMs = new long[QuoteFields.Count];
     private readonly bool[] _movedUp = new bool[QuoteFields.Count];

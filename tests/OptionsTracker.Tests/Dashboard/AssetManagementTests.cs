@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 using OptionsTracker.Collector;
+using OptionsTracker.Tests.Fixtures;
 using static Microsoft.Playwright.Assertions;
 
 namespace OptionsTracker.Tests.Dashboard;
@@ -40,7 +41,7 @@ public sealed class AssetManagementTests
 
         await s.Page.Locator("#asset-panel li[data-coin=SOL] button.disable").ClickAsync();
         await Expect(sol).ToHaveCountAsync(0);
-        Assert.False(s.Book.Index.TryGetCoin("SOL", out _));
+        await Eventually.Until(() => !s.Book.Index.TryGetCoin("SOL", out _), "SOL's options leaving the book");
         Assert.DoesNotContain("SOL", ReadPersisted(s.AssetsFile).Enabled);
         Assert.Contains(ReadPersisted(s.AssetsFile).All, a => a is { Coin: "SOL", Enabled: false });
 
@@ -51,7 +52,8 @@ public sealed class AssetManagementTests
         await s.Page.Locator("#asset-panel li[data-coin=SOL] button.remove").ClickAsync();
         await Expect(sol).ToHaveCountAsync(0);
         await Expect(s.Page.Locator("#asset-panel li[data-coin=SOL]")).ToHaveCountAsync(0);
-        Assert.False(s.Book.Index.TryGetCoin("SOL", out _));
+        await Eventually.Until(() => !s.Book.Index.TryGetCoin("SOL", out _), "SOL's options leaving the book");
+        await Eventually.Until(() => s.App.Supervisor.TopicCount == s.SlotsOf("BTC").Count, "SOL's topics leaving the feed");
         Assert.DoesNotContain(ReadPersisted(s.AssetsFile).All, a => a.Coin == "SOL");
         await Expect(s.Page.Locator("nav.assets button[data-coin=BTC]")).ToHaveClassAsync(new Regex(@"\bactive\b"));
     }

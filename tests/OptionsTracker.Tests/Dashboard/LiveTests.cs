@@ -17,12 +17,23 @@ public sealed class LiveTests
         await s.GotoAsync($"/?q={symbol}");
         await Expect(s.Rows).ToHaveCountAsync(1);
         await s.Page.EvaluateAsync("() => window.notReloaded = true");
+        // Records each text the mark cell shows while marked as changed (the mark lasts well under a second).
+        await s.Page.EvaluateAsync("""
+            () => {
+                window.markedValues = [];
+                const cell = document.querySelector('#options-table td.col-mark');
+                new MutationObserver(() => {
+                    const span = cell.querySelector('span');
+                    if (/flash-(up|down)/.test(span.className)) window.markedValues.push(span.textContent);
+                }).observe(cell, { attributes: true, childList: true, characterData: true, subtree: true });
+            }
+            """);
 
         s.Simulator.SetMarkPrice(symbol, 1234.5);
 
         var mark = s.Rows.First.Locator("td.col-mark span");
         await Expect(mark).ToHaveTextAsync(Display.Price(1234.5));
-        await Expect(mark).ToHaveClassAsync(new Regex("flash-(up|down)"));
+        await s.Page.WaitForFunctionAsync("value => window.markedValues.includes(value)", Display.Price(1234.5));
         Assert.True(await s.Page.EvaluateAsync<bool>("() => window.notReloaded === true"));
 
         s.Simulator.SetMarkPrice(symbol, 2345.6);
