@@ -40,54 +40,51 @@ public sealed class TrackedAssets
         lock (_lock) return _assets.Any(a => a.Enabled && a.Coin == coin);
     }
 
+    /// <summary>Where the set is saved.</summary>
+    public string FilePath => _path;
+
     /// <summary>Adds (or re-enables) a coin. Returns false when it was already tracked and enabled.</summary>
-    public bool Add(string coin)
+    /// <exception cref="IOException">The file could not be written; nothing changed.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be written; nothing changed.</exception>
+    public bool Add(string coin) => Change(assets =>
+    {
+        var at = assets.FindIndex(a => a.Coin == coin);
+        if (at >= 0 && assets[at].Enabled)
+            return false;
+        if (at >= 0)
+            assets[at] = assets[at] with { Enabled = true };
+        else
+            assets.Add(new TrackedAsset(coin, true));
+        return true;
+    });
+
+    public bool SetEnabled(string coin, bool enabled) => Change(assets =>
+    {
+        var at = assets.FindIndex(a => a.Coin == coin);
+        if (at < 0 || assets[at].Enabled == enabled)
+            return false;
+        assets[at] = assets[at] with { Enabled = enabled };
+        return true;
+    });
+
+    public bool Remove(string coin) => Change(assets => assets.RemoveAll(a => a.Coin == coin) > 0);
+
+    /// <summary>Applies a change to a copy, saves it, and only then makes it current: a failed save changes nothing.</summary>
+    private bool Change(Func<List<TrackedAsset>, bool> change)
     {
         lock (_lock)
         {
-            var at = _assets.FindIndex(a => a.Coin == coin);
-            if (at >= 0 && _assets[at].Enabled)
+            var next = new List<TrackedAsset>(_assets);
+            if (!change(next))
                 return false;
-            if (at >= 0)
-                _assets[at] = _assets[at] with { Enabled = true };
-            else
-                _assets.Add(new TrackedAsset(coin, true));
-            SaveLocked();
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            var temporary = _path + ".tmp";
+            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new TrackedAssetsFile(next), TrackedAssetsJsonContext.Default.TrackedAssetsFile));
+            File.Move(temporary, _path, overwrite: true);
+            _assets = next;
+            Version++;
             return true;
         }
-    }
-
-    public bool SetEnabled(string coin, bool enabled)
-    {
-        lock (_lock)
-        {
-            var at = _assets.FindIndex(a => a.Coin == coin);
-            if (at < 0 || _assets[at].Enabled == enabled)
-                return false;
-            _assets[at] = _assets[at] with { Enabled = enabled };
-            SaveLocked();
-            return true;
-        }
-    }
-
-    public bool Remove(string coin)
-    {
-        lock (_lock)
-        {
-            if (_assets.RemoveAll(a => a.Coin == coin) == 0)
-                return false;
-            SaveLocked();
-            return true;
-        }
-    }
-
-    private void SaveLocked()
-    {
-        Version++;
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        var temporary = _path + ".tmp";
-        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new TrackedAssetsFile(_assets), TrackedAssetsJsonContext.Default.TrackedAssetsFile));
-        File.Move(temporary, _path, overwrite: true);
     }
 
     private static List<TrackedAsset>? Load(string path)

@@ -28,26 +28,47 @@ public sealed class AssetEditor(TrackedAssets assets, FeedService feed, BybitRes
         }
         if (!listsOptions)
             return $"Bybit lists no options for {coin}.";
-        assets.Add(coin);
+        if (TrySave(() => assets.Add(coin)) is { } error)
+            return error;
         feed.Track(coin);
         return null;
     }
 
-    public void Enable(string coin)
+    public string? Enable(string coin)
     {
-        if (assets.SetEnabled(coin, true))
-            feed.Track(coin);
+        if (TrySave(() => assets.SetEnabled(coin, true)) is { } error)
+            return error;
+        feed.Track(coin);
+        return null;
     }
 
-    public Task DisableAsync(string coin)
+    public async Task<string?> DisableAsync(string coin)
     {
-        assets.SetEnabled(coin, false);
-        return feed.UntrackAsync(coin);
+        if (TrySave(() => assets.SetEnabled(coin, false)) is { } error)
+            return error;
+        await feed.UntrackAsync(coin);
+        return null;
     }
 
-    public Task RemoveAsync(string coin)
+    public async Task<string?> RemoveAsync(string coin)
     {
-        assets.Remove(coin);
-        return feed.UntrackAsync(coin);
+        if (TrySave(() => assets.Remove(coin)) is { } error)
+            return error;
+        await feed.UntrackAsync(coin);
+        return null;
+    }
+
+    /// <summary>A change the file cannot keep is not made (it would be lost at the next start): say why instead.</summary>
+    private string? TrySave(Func<bool> change)
+    {
+        try
+        {
+            change();
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"Could not save the tracked coins to {assets.FilePath}: {ex.Message}";
+        }
     }
 }

@@ -81,6 +81,26 @@ public sealed class AssetManagementTests
         }
     }
 
+    [Fact]
+    public void A_change_the_file_cannot_keep_is_not_made()
+    {
+        // A file where the folder should be: the save fails (even for root, unlike permissions).
+        var blocker = Path.GetTempFileName();
+        try
+        {
+            var assets = Create(Path.Combine(blocker, "assets.json"), ["BTC"]);
+
+            Assert.ThrowsAny<IOException>(() => assets.Add("XRP"));
+
+            Assert.Equal(["BTC"], assets.Enabled);
+            Assert.Equal(0, assets.Version);
+        }
+        finally
+        {
+            File.Delete(blocker);
+        }
+    }
+
     private static TrackedAssets ReadPersisted(string file) => Create(file, ["NONE"]);
 
     private static TrackedAssets Create(string file, string[] configured) =>
