@@ -4,6 +4,7 @@ using OptionsTracker.Book;
 using OptionsTracker.Bybit;
 using OptionsTracker.Collector;
 using OptionsTracker.Configuration;
+using OptionsTracker.Dashboard;
 using OptionsTracker.Health;
 using OptionsTracker.Security;
 using OptionsTracker.Simulator;
@@ -37,6 +38,7 @@ builder.AddHealth();
 builder.AddApi();
 builder.AddSecurity();
 builder.AddAlerts();
+builder.AddDashboard();
 
 var app = builder.Build();
 try
@@ -50,6 +52,7 @@ try
     app.MapSecurity();
     app.MapHealth();
     app.MapApi();
+    app.MapDashboard();
 
     if (simulator is not null)
         OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);

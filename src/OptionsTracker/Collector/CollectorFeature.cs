@@ -14,6 +14,7 @@ public static class CollectorFeature
             .Validate(o => o.MinDaysToExpiry is null || o.MaxDaysToExpiry is null || o.MinDaysToExpiry <= o.MaxDaysToExpiry, "Tracker:MinDaysToExpiry must not exceed Tracker:MaxDaysToExpiry")
             .ValidateOnStart();
         builder.Services.AddSingleton<FeedStatus>();
+        builder.Services.AddSingleton<TrackedAssets>();
         builder.Services.AddSingleton<FeedService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FeedService>());
     }

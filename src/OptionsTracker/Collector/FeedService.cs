@@ -15,23 +15,36 @@ public sealed class FeedService(
     BybitRestClient rest,
     ShardSupervisor supervisor,
     FeedStatus status,
+    TrackedAssets assets,
     IOptions<TrackerOptions> tracker,
     IOptions<BybitOptions> bybit,
     TimeProvider time,
     ILogger<FeedService> logger) : BackgroundService
 {
+    // Coins being tracked, each with its bootstrap (cancelled when the coin is untracked). Guarded by _trackLock.
+    private readonly Dictionary<string, CoinFeed> _coins = new(StringComparer.Ordinal);
+    private readonly Lock _trackLock = new();
+    private CancellationToken _stopping;
+    private bool _started;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var coins = tracker.Value.Assets;
+        IReadOnlyList<string> coins;
+        lock (_trackLock)
+        {
+            // The persisted set (coins added from the dashboard) wins over configuration.
+            coins = assets.Enabled;
+            _stopping = stoppingToken;
+            _started = true;
+            foreach (var coin in coins)
+                StartCoinLocked(coin);
+        }
         Log.Tracking(logger, string.Join(",", coins), bybit.Value.RestUrl, bybit.Value.WsUrl);
-        foreach (var coin in coins)
-            status.SetCoin(coin, CoinLoadState.Loading);
 
         var startedAt = time.GetTimestamp();
         try
         {
             await Task.WhenAll(
-                Task.WhenAll(coins.Select(c => GuardAsync(ct => BootstrapCoinAsync(c, ct), stoppingToken))),
                 GuardAsync(ct => ReportProgressAsync(startedAt, ct), stoppingToken),
                 GuardAsync(SnapshotRequestsLoopAsync, stoppingToken),
                 GuardAsync(LifecycleLoopAsync, stoppingToken));
@@ -40,9 +53,73 @@ public sealed class FeedService(
         {
             // Shutdown.
         }
+        List<CoinFeed> running;
+        lock (_trackLock)
+            running = [.. _coins.Values];
+        await Task.WhenAll(running.Select(c => c.Bootstrap));
+        foreach (var coin in running)
+            coin.Cancellation.Dispose();
     }
 
     /// <summary>
+    /// Starts tracking <paramref name="coin"/> at once (instruments, subscription, snapshot), without a restart.
+    /// Before the service runs this does nothing: it starts with <see cref="TrackedAssets.Enabled"/>.
+    /// </summary>
+    public void Track(string coin)
+    {
+        lock (_trackLock)
+        {
+            if (_started && !_stopping.IsCancellationRequested && !_coins.ContainsKey(coin))
+                StartCoinLocked(coin);
+        }
+    }
+
+    /// <summary>Stops tracking <paramref name="coin"/>: its bootstrap ends, its options leave the book and the feed.</summary>
+    public async Task UntrackAsync(string coin)
+    {
+        CoinFeed? feed;
+        lock (_trackLock)
+            _coins.Remove(coin, out feed);
+        if (feed is not null)
+        {
+            await feed.Cancellation.CancelAsync();
+            // Awaited before removing, so a bootstrap half-way cannot add the options back afterwards.
+            await feed.Bootstrap;
+            feed.Cancellation.Dispose();
+        }
+        IReadOnlyList<OptionInstrument> removed;
+        lock (_trackLock)
+        {
+            status.RemoveCoin(coin);
+            removed = book.RemoveWhere(i => string.Equals(i.BaseCoin, coin, StringComparison.Ordinal));
+            if (removed.Count > 0)
+                supervisor.RemoveSymbols(removed.Select(i => i.Symbol));
+        }
+        if (removed.Count > 0)
+            Log.Removed(logger, removed.Count, removed[0].Symbol);
+    }
+
+    private void StartCoinLocked(string coin)
+    {
+        status.SetCoin(coin, CoinLoadState.Loading);
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+        _coins[coin] = new CoinFeed(cancellation, RunBootstrapAsync(coin, cancellation.Token));
+    }
+
+    private async Task RunBootstrapAsync(string coin, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await GuardAsync(ct => BootstrapCoinAsync(coin, ct), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Untracked or shutting down.
+        }
+    }
+
+    private sealed record CoinFeed(CancellationTokenSource Cancellation, Task Bootstrap);
+
     /// Runs one of the feed's loops until it completes, restarting it after an unexpected failure: an
     /// exception escaping ExecuteAsync would stop the whole host.
     /// </summary>
@@ -138,11 +215,9 @@ public sealed class FeedService(
             RemoveExpired();
             if (time.GetUtcNow() >= nextRefresh)
             {
-                foreach (var coin in tracker.Value.Assets)
-                {
-                    if (status.Coins.GetValueOrDefault(coin) == CoinLoadState.Loaded)
-                        await RefreshCoinAsync(coin, cancellationToken);
-                }
+                var loaded = status.Coins.Where(c => c.Value == CoinLoadState.Loaded).Select(c => c.Key).ToList();
+                foreach (var coin in loaded)
+                    await RefreshCoinAsync(coin, cancellationToken);
                 nextRefresh = time.GetUtcNow() + tracker.Value.InstrumentRefreshInterval;
             }
         }
@@ -183,12 +258,18 @@ public sealed class FeedService(
         }
 
         var now = time.GetUtcNow();
-        var added = book.AddInstruments(listed.Where(i => i.ExpiryUtc > now));
-        if (added.Count > 0)
+        IReadOnlyList<OptionInstrument> added;
+        lock (_trackLock)
         {
-            supervisor.AddSymbols(added.Select(i => i.Symbol));
-            Log.Listed(logger, coin, added.Count, added[0].Symbol);
+            // Untracked while the list was being fetched: adding now would bring its options back.
+            if (!_coins.ContainsKey(coin))
+                return;
+            added = book.AddInstruments(listed.Where(i => i.ExpiryUtc > now));
+            if (added.Count > 0)
+                supervisor.AddSymbols(added.Select(i => i.Symbol));
         }
+        if (added.Count > 0)
+            Log.Listed(logger, coin, added.Count, added[0].Symbol);
 
         var listedSymbols = listed.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal);
         var removed = book.RemoveWhere(i => i.BaseCoin == coin && !listedSymbols.Contains(i.Symbol));

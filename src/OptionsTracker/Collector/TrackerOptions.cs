@@ -15,6 +15,13 @@ public sealed class TrackerOptions
     /// </summary>
     public string[] Assets { get; set; } = [];
 
+    /// <summary>
+    /// Where the coins added, disabled or removed from the dashboard are kept (relative to the content root).
+    /// Once it exists it wins over <see cref="Assets"/>.
+    /// </summary>
+    [Required]
+    public string AssetsFile { get; set; } = "state/assets.json";
+
     /// <summary>How often instruments are fetched again to pick up listings and drop delivered options.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan InstrumentRefreshInterval { get; set; } = TimeSpan.FromMinutes(15);

@@ -78,6 +78,7 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
             ["Tracker:Assets:1"] = "ETH",
             ["Tracker:Assets:2"] = "XRP",
             ["Api:StreamInterval"] = "00:00:00.050",
+            ["Tracker:AssetsFile"] = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json"),
             ["Logging:LogLevel:Default"] = "Warning",
             ["Security:RateLimitPerSecond"] = "1000000",
             ["Security:RateLimitBurst"] = "1000000",

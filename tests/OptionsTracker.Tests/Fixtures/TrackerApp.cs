@@ -65,6 +65,8 @@ public sealed class TrackerApp : IAsyncDisposable
             ["Bybit:WsUrl"] = wsUrl.AbsoluteUri,
             ["Tracker:Assets"] = string.Join(",", coins),
             ["Logging:LogLevel:Default"] = "Warning",
+            // Each host its own tracked-coin file: a file left in the content root would override Tracker:Assets.
+            ["Tracker:AssetsFile"] = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json"),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;

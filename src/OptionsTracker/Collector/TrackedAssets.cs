@@ -1,0 +1,108 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+
+namespace OptionsTracker.Collector;
+
+/// <summary>
+/// The base coins the user tracks, each enabled or not, persisted to <see cref="TrackerOptions.AssetsFile"/> so a
+/// coin added from the dashboard survives a restart. Until the file exists the set is <see cref="TrackerOptions.Assets"/>.
+/// Thread-safe; every change is written at once (write to a temporary file, then move over the old one).
+/// </summary>
+public sealed class TrackedAssets
+{
+    private readonly Lock _lock = new();
+    private readonly string _path;
+    private List<TrackedAsset> _assets;
+
+    public TrackedAssets(IOptions<TrackerOptions> options, IHostEnvironment environment)
+    {
+        var file = options.Value.AssetsFile;
+        _path = Path.IsPathRooted(file) ? file : Path.Combine(environment.ContentRootPath, file);
+        _assets = Load(_path) ?? [.. options.Value.Assets.Select(c => new TrackedAsset(c, true))];
+    }
+
+    /// <summary>Increases with every change, so readers can tell cheaply whether to look again.</summary>
+    public int Version { get; private set; }
+
+    public IReadOnlyList<TrackedAsset> All
+    {
+        get { lock (_lock) return [.. _assets]; }
+    }
+
+    public IReadOnlyList<string> Enabled
+    {
+        get { lock (_lock) return [.. _assets.Where(a => a.Enabled).Select(a => a.Coin)]; }
+    }
+
+    public bool IsEnabled(string coin)
+    {
+        lock (_lock) return _assets.Any(a => a.Enabled && a.Coin == coin);
+    }
+
+    /// <summary>Where the set is saved.</summary>
+    public string FilePath => _path;
+
+    /// <summary>Adds (or re-enables) a coin. Returns false when it was already tracked and enabled.</summary>
+    /// <exception cref="IOException">The file could not be written; nothing changed.</exception>
+    /// <exception cref="UnauthorizedAccessException">The file may not be written; nothing changed.</exception>
+    public bool Add(string coin) => Change(assets =>
+    {
+        var at = assets.FindIndex(a => a.Coin == coin);
+        if (at >= 0 && assets[at].Enabled)
+            return false;
+        if (at >= 0)
+            assets[at] = assets[at] with { Enabled = true };
+        else
+            assets.Add(new TrackedAsset(coin, true));
+        return true;
+    });
+
+    public bool SetEnabled(string coin, bool enabled) => Change(assets =>
+    {
+        var at = assets.FindIndex(a => a.Coin == coin);
+        if (at < 0 || assets[at].Enabled == enabled)
+            return false;
+        assets[at] = assets[at] with { Enabled = enabled };
+        return true;
+    });
+
+    public bool Remove(string coin) => Change(assets => assets.RemoveAll(a => a.Coin == coin) > 0);
+
+    /// <summary>Applies a change to a copy, saves it, and only then makes it current: a failed save changes nothing.</summary>
+    private bool Change(Func<List<TrackedAsset>, bool> change)
+    {
+        lock (_lock)
+        {
+            var next = new List<TrackedAsset>(_assets);
+            if (!change(next))
+                return false;
+            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            var temporary = _path + ".tmp";
+            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new TrackedAssetsFile(next), TrackedAssetsJsonContext.Default.TrackedAssetsFile));
+            File.Move(temporary, _path, overwrite: true);
+            _assets = next;
+            Version++;
+            return true;
+        }
+    }
+
+    private static List<TrackedAsset>? Load(string path)
+    {
+        if (!File.Exists(path))
+            return null;
+        var file = JsonSerializer.Deserialize(File.ReadAllBytes(path), TrackedAssetsJsonContext.Default.TrackedAssetsFile);
+        return file?.Assets
+            .Where(a => TrackerOptions.IsValidCoin(a.Coin))
+            .DistinctBy(a => a.Coin)
+            .ToList();
+    }
+}
+
+public sealed record TrackedAsset(string Coin, bool Enabled);
+
+internal sealed record TrackedAssetsFile(List<TrackedAsset> Assets);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(TrackedAssetsFile))]
+internal sealed partial class TrackedAssetsJsonContext : JsonSerializerContext;

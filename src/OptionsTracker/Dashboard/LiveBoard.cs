@@ -1,0 +1,213 @@
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Dashboard;
+
+/// <summary>
+/// What one circuit shows, pulled from the book at the circuit's own pace: rows of the chosen coin (quotes
+/// copied only when their slot's change sequence moved), per-expiry figures (underlying, ATM strike and IV)
+/// and a summary per coin for the asset buttons. Touched only on the circuit's renderer thread.
+/// </summary>
+public sealed class LiveBoard(OptionBook book)
+{
+    private readonly Dictionary<string, OptionRow> _rowsBySymbol = new(StringComparer.Ordinal);
+    private readonly Dictionary<DateTimeOffset, List<OptionRow>> _rowsByExpiry = [];
+    private BookIndex? _index;
+    private string? _coin;
+
+    public string? Coin => _coin;
+
+    /// <summary>Rows of <see cref="Coin"/>, ordered by expiry, strike, type.</summary>
+    public IReadOnlyList<OptionRow> Rows { get; private set; } = [];
+
+    /// <summary>Expiries of <see cref="Coin"/>, chronological, with their underlying, ATM strike and ATM IV.</summary>
+    public IReadOnlyList<ExpiryFigures> Expiries { get; private set; } = [];
+
+    public IReadOnlyList<CoinSummary> Coins { get; private set; } = [];
+
+    public int TotalOptions { get; private set; }
+
+    /// <summary>Increases when the set of rows changes (coin switched, options listed or delivered).</summary>
+    public int RowsVersion { get; private set; }
+
+    /// <summary>Increases when anything shown changes.</summary>
+    public int ValuesVersion { get; private set; }
+
+    /// <summary>The time of the last refresh, which decides which cells still flash.</summary>
+    public long NowMs { get; private set; }
+
+    /// <summary>The book sequence seen by the last refresh; wait for the book to pass it.</summary>
+    public long SeenSequence { get; private set; } = -1;
+
+    /// <summary>Brings everything up to date with the book. Returns whether anything shown changed.</summary>
+    public bool Refresh(string? coin, long nowMs)
+    {
+        NowMs = nowMs;
+        SeenSequence = book.Sequence;
+        var index = book.Index;
+        var changed = false;
+        if (!ReferenceEquals(index, _index) || !string.Equals(coin, _coin, StringComparison.Ordinal))
+        {
+            Rebuild(index, coin, nowMs);
+            changed = true;
+        }
+        else
+        {
+            foreach (var row in Rows)
+                changed |= row.Refresh(nowMs);
+        }
+
+        var summaries = new List<CoinSummary>(index.Coins.Count);
+        foreach (var name in index.Coins)
+        {
+            if (index.TryGetCoin(name, out var coinIndex))
+                summaries.Add(Summarise(coinIndex));
+        }
+        changed |= !summaries.SequenceEqual(Coins);
+        Coins = summaries;
+        TotalOptions = index.Count;
+        if (changed)
+        {
+            Expiries = [.. Expiries.Select(e => Figure(e.Expiry))];
+            ValuesVersion++;
+        }
+        return changed;
+    }
+
+    public IReadOnlyList<OptionRow> RowsOf(DateTimeOffset expiryUtc) =>
+        _rowsByExpiry.TryGetValue(expiryUtc, out var rows) ? rows : [];
+
+    /// <summary>The chain of one expiry: one line per strike, the call and the put side by side.</summary>
+    public IReadOnlyList<ChainLine> Chain(DateTimeOffset expiryUtc)
+    {
+        var lines = new List<ChainLine>();
+        foreach (var group in RowsOf(expiryUtc).GroupBy(r => r.Strike).OrderBy(g => g.Key))
+            lines.Add(new ChainLine(group.Key, group.FirstOrDefault(r => r.IsCall), group.FirstOrDefault(r => !r.IsCall)));
+        return lines;
+    }
+
+    /// <summary>
+    /// One smile point per strike, from the out-of-the-money option (put below the underlying, call at or
+    /// above), whose IV is the one traders quote; the other side stands in when it has no mark IV.
+    /// </summary>
+    public IReadOnlyList<SmilePoint> Smile(DateTimeOffset expiryUtc)
+    {
+        var figures = Expiries.FirstOrDefault(e => e.Expiry.ExpiryUtc == expiryUtc);
+        var underlying = figures?.Underlying ?? double.NaN;
+        var points = new List<SmilePoint>();
+        foreach (var line in Chain(expiryUtc))
+        {
+            var otm = !double.IsNaN(underlying) && line.Strike < underlying ? line.Put ?? line.Call : line.Call ?? line.Put;
+            var other = ReferenceEquals(otm, line.Call) ? line.Put : line.Call;
+            var row = otm is not null && !double.IsNaN(otm.MarkIv) ? otm : other is not null && !double.IsNaN(other.MarkIv) ? other : null;
+            if (row is null)
+                continue;
+            points.Add(new SmilePoint(line.Strike, row.Delta, row.MarkIv, row.Quote.BidIv, row.Quote.AskIv));
+        }
+        return points;
+    }
+
+    private void Rebuild(BookIndex index, string? coin, long nowMs)
+    {
+        var sameCoin = string.Equals(coin, _coin, StringComparison.Ordinal);
+        _index = index;
+        _coin = coin;
+        if (!sameCoin)
+            _rowsBySymbol.Clear();
+        _rowsByExpiry.Clear();
+        var rows = new List<OptionRow>();
+        if (coin is not null && index.TryGetCoin(coin, out var coinIndex))
+        {
+            foreach (var slot in coinIndex.Slots)
+            {
+                if (_rowsBySymbol.TryGetValue(slot.Instrument.Symbol, out var row) && ReferenceEquals(row.Slot, slot))
+                    row.Refresh(nowMs);
+                else
+                    row = new OptionRow(slot);
+                rows.Add(row);
+            }
+            _rowsBySymbol.Clear();
+            foreach (var row in rows)
+            {
+                _rowsBySymbol[row.Symbol] = row;
+                if (!_rowsByExpiry.TryGetValue(row.ExpiryUtc, out var list))
+                    _rowsByExpiry[row.ExpiryUtc] = list = [];
+                list.Add(row);
+            }
+            Expiries = [.. coinIndex.Expiries.Select(Figure)];
+        }
+        else
+        {
+            _rowsBySymbol.Clear();
+            Expiries = [];
+        }
+        Rows = rows;
+        RowsVersion++;
+    }
+
+    private ExpiryFigures Figure(ExpiryIndex expiry)
+    {
+        var rows = RowsOf(expiry.ExpiryUtc);
+        var underlying = UnderlyingOf(rows.Select(r => r.Quote));
+        var atm = AtmStrike(rows.Select(r => r.Strike), underlying);
+        var atmIvs = rows.Where(r => r.Strike == atm && !double.IsNaN(r.MarkIv)).Select(r => r.MarkIv).ToList();
+        return new ExpiryFigures(expiry, underlying, atm, atmIvs.Count == 0 ? double.NaN : atmIvs.Average());
+    }
+
+    private static CoinSummary Summarise(CoinIndex coin)
+    {
+        var indexPrice = double.NaN;
+        var atm = double.NaN;
+        foreach (var expiry in coin.Expiries)
+        {
+            var quotes = expiry.Slots.Select(s => s.ReadQuote()).ToList();
+            if (double.IsNaN(indexPrice))
+                indexPrice = quotes.Select(q => q.IndexPrice).FirstOrDefault(p => !double.IsNaN(p), double.NaN);
+            var underlying = UnderlyingOf(quotes);
+            if (double.IsNaN(underlying))
+                continue;
+            atm = AtmStrike(expiry.Slots.Select(s => s.Instrument.StrikeValue), underlying);
+            break;
+        }
+        return new CoinSummary(coin.BaseCoin, coin.Slots.Count, indexPrice, atm);
+    }
+
+    /// <summary>The underlying of an expiry (Bybit's per-expiry forward), else the index price.</summary>
+    private static double UnderlyingOf(IEnumerable<OptionQuote> quotes)
+    {
+        var index = double.NaN;
+        foreach (var quote in quotes)
+        {
+            if (!double.IsNaN(quote.UnderlyingPrice))
+                return quote.UnderlyingPrice;
+            if (double.IsNaN(index))
+                index = quote.IndexPrice;
+        }
+        return index;
+    }
+
+    /// <summary>The strike nearest the underlying (the lower one on a tie).</summary>
+    public static double AtmStrike(IEnumerable<double> strikes, double underlying)
+    {
+        if (double.IsNaN(underlying))
+            return double.NaN;
+        var best = double.NaN;
+        foreach (var strike in strikes)
+        {
+            if (double.IsNaN(best) || Math.Abs(strike - underlying) < Math.Abs(best - underlying)
+                || (Math.Abs(strike - underlying) == Math.Abs(best - underlying) && strike < best))
+                best = strike;
+        }
+        return best;
+    }
+}
+
+public sealed record CoinSummary(string Coin, int Options, double IndexPrice, double AtmStrike);
+
+public sealed record ExpiryFigures(ExpiryIndex Expiry, double Underlying, double AtmStrike, double AtmIv)
+{
+    public string Label => Expiry.Label;
+}
+
+public sealed record ChainLine(double Strike, OptionRow? Call, OptionRow? Put);
+
+public sealed record SmilePoint(double Strike, double Delta, double MarkIv, double BidIv, double AskIv);

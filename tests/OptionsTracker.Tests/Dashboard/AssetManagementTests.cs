@@ -1,0 +1,116 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.Playwright;
+using OptionsTracker.Collector;
+using OptionsTracker.Tests.Fixtures;
+using static Microsoft.Playwright.Assertions;
+
+namespace OptionsTracker.Tests.Dashboard;
+
+[Collection(nameof(DashboardCollection))]
+public sealed class AssetManagementTests
+{
+    [Fact]
+    public async Task Adding_a_coin_checks_the_exchange_subscribes_at_once_and_removing_it_drops_it()
+    {
+        await using var s = await DashboardSession.StartAsync(listed: ["BTC", "SOL"], tracked: ["BTC"]);
+        await s.WaitForBookAsync("BTC");
+        await s.GotoAsync();
+        await Expect(s.Page.Locator("nav.assets button[data-coin=SOL]")).ToHaveCountAsync(0);
+
+        await s.Page.Locator("#manage-assets").ClickAsync();
+        await s.Page.Locator("#add-coin").FillAsync("doge");
+        await s.Page.Locator("#add-coin-submit").ClickAsync();
+        await Expect(s.Page.Locator("#asset-message")).ToHaveTextAsync("Bybit lists no options for DOGE.");
+        await Expect(s.Page.Locator("nav.assets button[data-coin=DOGE]")).ToHaveCountAsync(0);
+
+        await s.Page.Locator("#add-coin").FillAsync("sol");
+        await s.Page.Locator("#add-coin-submit").ClickAsync();
+
+        var sol = s.Page.Locator("nav.assets button[data-coin=SOL]");
+        await Expect(sol).ToBeVisibleAsync();
+        await Expect(sol.Locator(".asset-atm")).ToHaveTextAsync(new Regex(@"^ATM [\d,.]+$"), new() { Timeout = 30_000 });
+        await s.WaitForBookAsync("SOL");
+        await sol.ClickAsync();
+        await Expect(s.Rows.First.Locator("td.col-symbol")).ToHaveTextAsync(new Regex("^SOL-"));
+        await s.ScreenshotAsync("assets");
+
+        // The choice is kept for the next start.
+        Assert.Contains("SOL", ReadPersisted(s.AssetsFile).Enabled);
+
+        await s.Page.Locator("#asset-panel li[data-coin=SOL] button.disable").ClickAsync();
+        await Expect(sol).ToHaveCountAsync(0);
+        await Eventually.Until(() => !s.Book.Index.TryGetCoin("SOL", out _), "SOL's options leaving the book");
+        Assert.DoesNotContain("SOL", ReadPersisted(s.AssetsFile).Enabled);
+        Assert.Contains(ReadPersisted(s.AssetsFile).All, a => a is { Coin: "SOL", Enabled: false });
+
+        await s.Page.Locator("#asset-panel li[data-coin=SOL] button.enable").ClickAsync();
+        await Expect(sol).ToBeVisibleAsync();
+        await s.WaitForBookAsync("SOL");
+
+        await s.Page.Locator("#asset-panel li[data-coin=SOL] button.remove").ClickAsync();
+        await Expect(sol).ToHaveCountAsync(0);
+        await Expect(s.Page.Locator("#asset-panel li[data-coin=SOL]")).ToHaveCountAsync(0);
+        await Eventually.Until(() => !s.Book.Index.TryGetCoin("SOL", out _), "SOL's options leaving the book");
+        await Eventually.Until(() => s.App.Supervisor.TopicCount == s.SlotsOf("BTC").Count, "SOL's topics leaving the feed");
+        Assert.DoesNotContain(ReadPersisted(s.AssetsFile).All, a => a.Coin == "SOL");
+        await Expect(s.Page.Locator("nav.assets button[data-coin=BTC]")).ToHaveClassAsync(new Regex(@"\bactive\b"));
+    }
+
+    [Fact]
+    public void Tracked_coins_come_from_configuration_until_changed_then_from_the_file()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "optionstracker-tests", Guid.NewGuid().ToString("N"), "assets.json");
+        try
+        {
+            var first = Create(file, ["BTC", "ETH"]);
+            Assert.Equal(["BTC", "ETH"], first.Enabled);
+            Assert.False(File.Exists(file));
+
+            first.Add("XRP");
+            first.SetEnabled("ETH", false);
+
+            var afterRestart = Create(file, ["BTC", "ETH"]);
+            Assert.Equal(["BTC", "XRP"], afterRestart.Enabled);
+            Assert.Contains(afterRestart.All, a => a is { Coin: "ETH", Enabled: false });
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void A_change_the_file_cannot_keep_is_not_made()
+    {
+        // A file where the folder should be: the save fails (even for root, unlike permissions).
+        var blocker = Path.GetTempFileName();
+        try
+        {
+            var assets = Create(Path.Combine(blocker, "assets.json"), ["BTC"]);
+
+            Assert.ThrowsAny<IOException>(() => assets.Add("XRP"));
+
+            Assert.Equal(["BTC"], assets.Enabled);
+            Assert.Equal(0, assets.Version);
+        }
+        finally
+        {
+            File.Delete(blocker);
+        }
+    }
+
+    private static TrackedAssets ReadPersisted(string file) => Create(file, ["NONE"]);
+
+    private static TrackedAssets Create(string file, string[] configured) =>
+        new(Options.Create(new TrackerOptions { Assets = configured, AssetsFile = file }), new FixedContentRoot());
+
+    private sealed class FixedContentRoot : IHostEnvironment
+    {
+        public string EnvironmentName { get; set; } = "Test";
+        public string ApplicationName { get; set; } = "OptionsTracker";
+        public string ContentRootPath { get; set; } = Path.GetTempPath();
+        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = null!;
+    }
+}

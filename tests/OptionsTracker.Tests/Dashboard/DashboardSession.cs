@@ -1,0 +1,138 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+using OptionsTracker.Book;
+using OptionsTracker.Simulator;
+using OptionsTracker.Tests.Fixtures;
+
+namespace OptionsTracker.Tests.Dashboard;
+
+/// <summary>
+/// One dashboard test's world: a simulator, the real host tracking it on a loopback port, and Debian's Chromium
+/// driven by Playwright with a fresh profile. Disposed with the test.
+/// </summary>
+public sealed class DashboardSession : IAsyncDisposable
+{
+    /// <summary>Where screenshots go (gitignored); the README's come from here too.</summary>
+    public static readonly string ScreenshotDirectory = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
+
+    private readonly string _assetsFile;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    private DashboardSession(BybitSimulator simulator, TrackerApp app, string assetsFile)
+    {
+        Simulator = simulator;
+        App = app;
+        _assetsFile = assetsFile;
+    }
+
+    public BybitSimulator Simulator { get; }
+    public TrackerApp App { get; }
+    public IBrowserContext Context { get; private set; } = null!;
+    public IPage Page { get; private set; } = null!;
+    public Uri BaseUrl => App.Client.BaseAddress!;
+    public OptionBook Book => App.Book;
+    public string AssetsFile => _assetsFile;
+
+    /// <summary>The table's body rows as shown (QuickGrid's virtualisation spacers excluded).</summary>
+    public ILocator Rows => Page.Locator("#options-table tbody tr:has(span.symbol)");
+
+    /// <summary>The options of a coin in the book, by expiry, strike, type.</summary>
+    public IReadOnlyList<OptionSlot> SlotsOf(string coin) => Book.Index.TryGetCoin(coin, out var index) ? index.Slots : [];
+
+    public IReadOnlyList<ExpiryIndex> ExpiriesOf(string coin) => Book.Index.TryGetCoin(coin, out var index) ? index.Expiries : [];
+
+    /// <summary>Starts the simulator with <paramref name="listed"/> coins, the host tracking <paramref name="tracked"/>, and a browser.</summary>
+    public static async Task<DashboardSession> StartAsync(string[]? listed = null, string[]? tracked = null, int width = 1400, int height = 900)
+    {
+        listed ??= ["BTC", "ETH"];
+        tracked ??= listed;
+        var simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = listed, PushInterval = TimeSpan.FromMilliseconds(200) }, TestContext.Current.CancellationToken);
+        var assetsFile = Path.Combine(Path.GetTempPath(), "optionstracker-tests", Guid.NewGuid().ToString("N"), "assets.json");
+        var app = await TrackerApp.StartAsync(simulator.RestUrl, simulator.WsUrl, tracked, new Dictionary<string, string?>
+        {
+            ["Tracker:AssetsFile"] = assetsFile,
+            ["Tracker:StaleAfter"] = "00:00:05",
+            ["Tracker:InstrumentRefreshInterval"] = "00:00:01",
+        }, simulator);
+        var session = new DashboardSession(simulator, app, assetsFile);
+        await session.OpenBrowserAsync(width, height);
+        return session;
+    }
+
+    /// <summary>Waits until every listed option of the tracked coins is in the book and quoted.</summary>
+    public Task WaitForBookAsync(params string[] coins) => Eventually.Until(() =>
+        coins.All(c => Book.Index.TryGetCoin(c, out var index)
+            && index.Slots.Count == Simulator.GetInstruments(c).Count
+            && index.Slots.All(s => s.ReadQuote().HasData)), $"the book holding every quoted option of {string.Join(", ", coins)}", 60);
+
+    public async Task<IResponse?> GotoAsync(string pathAndQuery = "/")
+    {
+        var response = await Page.GotoAsync(new Uri(BaseUrl, pathAndQuery).AbsoluteUri);
+        await WaitInteractiveAsync();
+        return response;
+    }
+
+    public async Task ReloadAsync()
+    {
+        await Page.ReloadAsync();
+        await WaitInteractiveAsync();
+    }
+
+    /// <summary>The page is prerendered first; controls answer once the circuit's live loop runs.</summary>
+    public Task WaitInteractiveAsync() =>
+        Assertions.Expect(Page.Locator(".dash[data-live=on]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+
+    public Task ScreenshotAsync(string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        return Page.ScreenshotAsync(new() { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = false });
+    }
+
+    private async Task OpenBrowserAsync(int width, int height)
+    {
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        Assertions.SetDefaultExpectTimeout(15_000);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        Context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
+        Context.SetDefaultTimeout(15_000);
+        Page = await Context.NewPageAsync();
+        // Browser errors (a broken circuit says why there) go to the test's output.
+        Page.Console += (_, message) =>
+        {
+            if (message.Type == "error")
+                TestContext.Current.TestOutputHelper?.WriteLine("browser: " + message.Text);
+        };
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OptionsTracker.slnx")))
+            directory = directory.Parent;
+        return directory?.FullName ?? AppContext.BaseDirectory;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+            await _browser.DisposeAsync();
+        _playwright?.Dispose();
+        await App.DisposeAsync();
+        await Simulator.DisposeAsync();
+        try
+        {
+            Directory.Delete(Path.GetDirectoryName(_assetsFile)!, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing was saved.
+        }
+    }
+}
