@@ -5,10 +5,17 @@ using OptionsTracker.Collector;
 using OptionsTracker.Configuration;
 using OptionsTracker.Health;
 using OptionsTracker.Simulator;
+using OptionsTracker.Store;
 
 // `--demo` runs against the in-process Bybit simulator instead of the exchange.
 var demo = args.Contains("--demo", StringComparer.OrdinalIgnoreCase);
-var builder = WebApplication.CreateBuilder(args.Where(a => !a.Equals("--demo", StringComparison.OrdinalIgnoreCase)).ToArray());
+// `--role all|collector|web` is short for `--Tracker:Role`.
+var hostArgs = args
+    .Where(a => !a.Equals("--demo", StringComparison.OrdinalIgnoreCase))
+    .Select(a => a.Equals("--role", StringComparison.OrdinalIgnoreCase) ? "--Tracker:Role"
+        : a.StartsWith("--role=", StringComparison.OrdinalIgnoreCase) ? "--Tracker:Role=" + a["--role=".Length..] : a)
+    .ToArray();
+var builder = WebApplication.CreateBuilder(hostArgs);
 builder.Configuration.AddLegacyEnvironment();
 builder.Services.AddSingleton(TimeProvider.System);
 
@@ -25,6 +32,7 @@ if (demo)
 }
 
 builder.AddBook();
+builder.AddStore();
 builder.AddBybit();
 builder.AddCollector();
 builder.AddHealth();

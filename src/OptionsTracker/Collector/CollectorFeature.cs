@@ -12,6 +12,8 @@ public static class CollectorFeature
             .ValidateOnStart();
         builder.Services.AddSingleton<FeedStatus>();
         builder.Services.AddSingleton<FeedService>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<FeedService>());
+        // A web instance never talks to Bybit: its book comes from the store.
+        if (TrackerOptions.ReadRole(builder.Configuration) != TrackerRole.Web)
+            builder.Services.AddHostedService(services => services.GetRequiredService<FeedService>());
     }
 }

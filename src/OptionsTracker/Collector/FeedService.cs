@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
+using OptionsTracker.Store;
 
 namespace OptionsTracker.Collector;
 
@@ -8,7 +9,8 @@ namespace OptionsTracker.Collector;
 /// Runs the feed: per base coin, fetches instruments (retrying until the exchange answers), fills the book,
 /// hands the topics to the shard supervisor and applies the REST ticker snapshot so the book is full before
 /// the WebSocket catches up. Then it keeps the instrument set current (periodic refresh, removal at
-/// delivery) and re-reads snapshots for shards that came back after a drop.
+/// delivery) and re-reads snapshots for shards that came back after a drop. It runs only while this process
+/// holds the collector lease (always without Redis); losing the lease unsubscribes every topic.
 /// </summary>
 public sealed class FeedService(
     OptionBook book,
@@ -17,10 +19,33 @@ public sealed class FeedService(
     FeedStatus status,
     IOptions<TrackerOptions> tracker,
     IOptions<BybitOptions> bybit,
+    CollectorLease lease,
     TimeProvider time,
     ILogger<FeedService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var held = await lease.AcquireAsync(stoppingToken);
+                using var collecting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, held);
+                await CollectAsync(collecting.Token);
+                if (stoppingToken.IsCancellationRequested)
+                    return;
+                // Another collector is active now: stop feeding this book, and start over if the lease comes back.
+                supervisor.RemoveSymbols(book.Index.All.Select(s => s.Instrument.Symbol));
+                Log.StoppedCollecting(logger);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
+    private async Task CollectAsync(CancellationToken stoppingToken)
     {
         var coins = tracker.Value.Assets;
         Log.Tracking(logger, string.Join(",", coins), bybit.Value.RestUrl, bybit.Value.WsUrl);

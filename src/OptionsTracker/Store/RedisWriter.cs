@@ -1,0 +1,182 @@
+using Microsoft.Extensions.Options;
+using OptionsTracker.Book;
+using StackExchange.Redis;
+
+namespace OptionsTracker.Store;
+
+/// <summary>
+/// Copies the book to Redis behind the feed's back: every flush it takes the slots changed since the last
+/// successful flush (each once, with its latest value) and sends, pipelined, one <c>HSET</c> + <c>EXPIRE</c>
+/// per option, one <c>SADD</c> per index set and one <c>PUBLISH</c> of the symbols written. The feed never
+/// waits for it. A failed flush keeps its cursor; the next one after a failure, or after a reconnection
+/// (Redis may have restarted empty), rewrites the whole book, so what is current is in Redis again as soon
+/// as it is back. The memory this needs is the book itself: bounded by the number of options.
+/// </summary>
+public sealed class RedisWriter(
+    OptionBook book,
+    RedisConnection connection,
+    RedisOptionStore store,
+    CollectorLease lease,
+    IOptions<StoreOptions> options,
+    TimeProvider time,
+    ILogger<RedisWriter> logger) : BackgroundService
+{
+    private readonly StoreOptions _options = options.Value;
+    private readonly RedisKeys _keys = connection.Keys;
+    // Options this writer has put into the index sets, to know what to take out when they leave the book.
+    private readonly Dictionary<string, OptionInstrument> _written = new(StringComparer.Ordinal);
+    private long _cursor;
+    private long _indexVersion = -1;
+    private bool _rewriteAll = true;
+    private int _restorations;
+    private string? _lastError;
+
+    /// <summary>Flushes that reached Redis, for tests and diagnostics.</summary>
+    public long Flushes { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var multiplexer = await connection.GetAsync(stoppingToken);
+            using var timer = new PeriodicTimer(_options.FlushInterval, time);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (!lease.IsHeld)
+                {
+                    // A standby, or a collector that lost the lease: the active one writes.
+                    Reset();
+                    continue;
+                }
+                await FlushSafelyAsync(multiplexer, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
+    private void Reset()
+    {
+        _rewriteAll = true;
+        _written.Clear();
+        _indexVersion = -1;
+    }
+
+    private async Task FlushSafelyAsync(ConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
+    {
+        if (connection.Restorations != _restorations)
+        {
+            _restorations = connection.Restorations;
+            _rewriteAll = true;
+        }
+        if (!multiplexer.IsConnected)
+        {
+            _rewriteAll = true;
+            return;
+        }
+        try
+        {
+            await FlushAsync(multiplexer.GetDatabase(), cancellationToken);
+            if (_lastError is not null)
+            {
+                Log.WritesResumed(logger, connection.Endpoint);
+                _lastError = null;
+                store.SetProblem("writer", null);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _rewriteAll = true;
+            var error = ex is TimeoutException ? $"Redis did not answer within {_options.CommandTimeout}" : ex.Message;
+            if (_lastError != error)
+                Log.WriteFailed(logger, connection.Endpoint, error);
+            _lastError = error;
+            store.SetProblem("writer", $"writes to Redis fail: {error}");
+        }
+    }
+
+    private async Task FlushAsync(IDatabase database, CancellationToken cancellationToken)
+    {
+        var sequence = book.Sequence;
+        var index = book.Index;
+        var rewriteAll = _rewriteAll;
+        if (!rewriteAll && sequence == _cursor && index.Version == _indexVersion)
+            return;
+
+        var changed = new List<OptionSlot>();
+        if (rewriteAll)
+            changed.AddRange(index.All);
+        else
+            book.CollectChangedSince(_cursor, index, changed);
+        var removed = new List<OptionInstrument>();
+        if (index.Version != _indexVersion)
+        {
+            foreach (var slot in index.All)
+            {
+                // Listed since the last flush: written even before its first quote, so readers see it.
+                if (!_written.ContainsKey(slot.Instrument.Symbol) && (rewriteAll || slot.ChangeSequence <= _cursor))
+                    changed.Add(slot);
+            }
+            foreach (var (symbol, instrument) in _written)
+            {
+                if (!index.TryGetSlot(symbol, out _))
+                    removed.Add(instrument);
+            }
+        }
+
+        var batch = database.CreateBatch();
+        var pending = new List<Task>(changed.Count * 2 + 16);
+        var ttl = _options.Ttl;
+        var sets = new Dictionary<RedisKey, HashSet<RedisValue>>();
+        var message = new System.Text.StringBuilder();
+        foreach (var slot in changed)
+        {
+            var instrument = slot.Instrument;
+            var key = _keys.Option(instrument.Symbol);
+            pending.Add(batch.HashSetAsync(key, QuoteHash.ToEntries(instrument, slot.ReadQuote())));
+            pending.Add(batch.KeyExpireAsync(key, ttl));
+            AddMember(sets, _keys.Coins, instrument.BaseCoin);
+            AddMember(sets, _keys.Coin(instrument.BaseCoin), instrument.Symbol);
+            AddMember(sets, _keys.Expiries(instrument.BaseCoin), instrument.ExpiryLabel);
+            AddMember(sets, _keys.Expiry(instrument.BaseCoin, instrument.ExpiryLabel), instrument.Symbol);
+            message.Append(instrument.Symbol).Append(' ');
+        }
+        foreach (var (set, members) in sets)
+        {
+            pending.Add(batch.SetAddAsync(set, [.. members]));
+            pending.Add(batch.KeyExpireAsync(set, ttl));
+        }
+        foreach (var instrument in removed)
+        {
+            pending.Add(batch.KeyDeleteAsync(_keys.Option(instrument.Symbol)));
+            pending.Add(batch.SetRemoveAsync(_keys.Coin(instrument.BaseCoin), instrument.Symbol));
+            pending.Add(batch.SetRemoveAsync(_keys.Expiry(instrument.BaseCoin, instrument.ExpiryLabel), instrument.Symbol));
+            message.Append('-').Append(instrument.Symbol).Append(' ');
+        }
+        // Sent last on the same connection, so a reader that hears it finds the hashes already written.
+        if (message.Length > 0)
+            pending.Add(batch.PublishAsync(_keys.Changes, message.ToString(0, message.Length - 1)));
+        batch.Execute();
+        await Task.WhenAll(pending).WaitAsync(_options.CommandTimeout, cancellationToken);
+
+        _cursor = sequence;
+        _indexVersion = index.Version;
+        _rewriteAll = false;
+        foreach (var slot in changed)
+            _written[slot.Instrument.Symbol] = slot.Instrument;
+        foreach (var instrument in removed)
+            _written.Remove(instrument.Symbol);
+        Flushes++;
+        if (rewriteAll)
+            Log.Rewrote(logger, changed.Count, connection.Endpoint);
+    }
+
+    private static void AddMember(Dictionary<RedisKey, HashSet<RedisValue>> sets, RedisKey set, string member)
+    {
+        if (!sets.TryGetValue(set, out var members))
+            sets[set] = members = [];
+        members.Add(member);
+    }
+}
