@@ -11,9 +11,10 @@ public static class CollectorFeature
             .Validate(o => o.Assets.All(TrackerOptions.IsValidCoin), "Tracker:Assets must be base coins of letters and digits, e.g. BTC,ETH,SOL")
             .ValidateOnStart();
         builder.Services.AddSingleton<FeedStatus>();
-        builder.Services.AddSingleton<FeedService>();
         // A web instance never talks to Bybit: its book comes from the store.
-        if (TrackerOptions.ReadRole(builder.Configuration) != TrackerRole.Web)
-            builder.Services.AddHostedService(services => services.GetRequiredService<FeedService>());
+        if (TrackerOptions.ReadRole(builder.Configuration) == TrackerRole.Web)
+            return;
+        builder.Services.AddSingleton<FeedService>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<FeedService>());
     }
 }
