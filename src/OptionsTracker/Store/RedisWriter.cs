@@ -57,6 +57,16 @@ public sealed class RedisWriter(
         }
     }
 
+    /// <summary>On a clean stop, one last flush, so Redis ends with what the book ends with.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!lease.IsHeld || !connection.IsConnected)
+            return;
+        var multiplexer = await connection.GetAsync(cancellationToken);
+        await FlushSafelyAsync(multiplexer, cancellationToken);
+    }
+
     private void Reset()
     {
         _rewriteAll = true;
