@@ -69,10 +69,18 @@ public sealed class FeedMonitor(
             state = FeedState.Live;
             reason = $"receiving {index.Count} options over {live} connections";
         }
-        if (store.Problem is { } storeProblem && state == FeedState.Live)
+        if (store.Problem is { } storeProblem)
         {
-            state = FeedState.Degraded;
-            reason = $"store {store.Name}: {storeProblem}";
+            // Live data that cannot reach the store is degraded; any other verdict keeps its state and says this too.
+            if (state == FeedState.Live)
+            {
+                state = FeedState.Degraded;
+                reason = $"store {store.Name}: {storeProblem}";
+            }
+            else
+            {
+                reason = $"{reason}; store {store.Name}: {storeProblem}";
+            }
         }
 
         return new FeedReport(

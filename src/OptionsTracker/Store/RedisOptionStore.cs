@@ -17,8 +17,16 @@ public sealed class RedisOptionStore(OptionBook book, RedisConnection connection
 
     public OptionBook Book { get; } = book;
 
-    public string? Problem =>
-        connection.Describe() ?? _problems.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value).FirstOrDefault();
+    public string? Problem
+    {
+        get
+        {
+            // The connection's state first; the parts' errors carry the server's own words (OOM, auth…).
+            string[] problems = [.. new[] { connection.Describe() }.OfType<string>(),
+                .. _problems.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => p.Value)];
+            return problems.Length == 0 ? null : string.Join("; ", problems);
+        }
+    }
 
     public CollectorStats? RemoteCollector => _remoteCollector;
 
