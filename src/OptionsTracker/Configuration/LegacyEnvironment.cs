@@ -25,7 +25,10 @@ public static class LegacyEnvironment
         AddSeconds(settings, "Bybit:PongTimeout", get("WS_PING_TIMEOUT"));
         AddSeconds(settings, "Bybit:ReconnectDelay", get("WS_RECONNECT_DELAY"));
         if (get("REDIS_HOST") is { Length: > 0 } redisHost)
-            settings["Store:Redis"] = RedisConnectionString(redisHost, get("REDIS_PORT"), get("REDIS_DB"), get("REDIS_PASSWORD"));
+            settings["Store:Redis"] = RedisConnectionString(redisHost, get("REDIS_PORT"), get("REDIS_DB"));
+        // Apart from the connection string: a connection string cannot carry a password with a comma.
+        if (get("REDIS_PASSWORD") is { Length: > 0 } redisPassword)
+            settings["Store:Password"] = redisPassword;
         if (get("LOG_LEVEL") is { Length: > 0 } level)
             settings["Logging:LogLevel:Default"] = NormaliseLevel(level);
         // WS_SUBSCRIPTION_DELAY is deliberately ignored: subscribe requests go out without artificial delays.
@@ -55,19 +58,14 @@ public static class LegacyEnvironment
             settings[key] = seconds; // Let validation name the bad value.
     }
 
-    /// <summary>
-    /// The original's separate Redis variables as one StackExchange.Redis connection string (port 6379 and
-    /// database 0 by default, as there). Built by the client's own type, so a password with commas survives.
-    /// </summary>
-    private static string RedisConnectionString(string host, string? port, string? database, string? password)
+    /// <summary>The original's Redis host, port and database as a StackExchange.Redis connection string (port 6379 and database 0 by default, as there).</summary>
+    private static string RedisConnectionString(string host, string? port, string? database)
     {
         var options = new StackExchange.Redis.ConfigurationOptions();
         options.EndPoints.Add(host, int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 6379);
         if (int.TryParse(database, NumberStyles.None, CultureInfo.InvariantCulture, out var db))
             options.DefaultDatabase = db;
-        if (!string.IsNullOrEmpty(password))
-            options.Password = password;
-        return options.ToString(includePassword: true);
+        return options.ToString();
     }
 
     private static bool IsTrue(string? value) =>

@@ -20,6 +20,8 @@ public sealed class RedisConnection : IAsyncDisposable
     {
         _logger = logger;
         _configuration = ConfigurationOptions.Parse(options.Value.Redis!);
+        if (!string.IsNullOrEmpty(options.Value.Password))
+            _configuration.Password = options.Value.Password;
         _configuration.AbortOnConnectFail = false;
         _configuration.BacklogPolicy = BacklogPolicy.FailFast;
         _configuration.ClientName ??= $"options-tracker-{Environment.MachineName}";

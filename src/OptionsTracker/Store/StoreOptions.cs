@@ -14,6 +14,12 @@ public sealed class StoreOptions
     /// </summary>
     public string? Redis { get; set; }
 
+    /// <summary>
+    /// The Redis password, when not in <see cref="Redis"/> (a connection string cannot hold one with a comma).
+    /// Legacy: <c>REDIS_PASSWORD</c>.
+    /// </summary>
+    public string? Password { get; set; }
+
     /// <summary>Lifetime of an option's hash, refreshed on every write (the original tool's 86,400 s).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan Ttl { get; set; } = TimeSpan.FromHours(24);

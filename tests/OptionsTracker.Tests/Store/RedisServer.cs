@@ -95,7 +95,14 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>A separate connection for the test to look at what the tracker wrote (admin commands allowed).</summary>
     public async Task<IDatabase> DatabaseAsync()
     {
-        _admin ??= await ConnectionMultiplexer.ConnectAsync($"{Endpoint},allowAdmin=true,abortConnect=false{(_arguments.Contains("--requirepass") ? ",password=" + _arguments[Array.IndexOf(_arguments, "--requirepass") + 1] : "")}");
+        if (_admin is null)
+        {
+            var options = ConfigurationOptions.Parse($"{Endpoint},allowAdmin=true,abortConnect=false");
+            var password = Array.IndexOf(_arguments, "--requirepass");
+            if (password >= 0)
+                options.Password = _arguments[password + 1];
+            _admin = await ConnectionMultiplexer.ConnectAsync(options);
+        }
         return _admin.GetDatabase();
     }
 
