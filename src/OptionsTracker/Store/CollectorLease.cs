@@ -9,7 +9,9 @@ namespace OptionsTracker.Store;
 /// compare-and-extend script; a standby tries to take it at the same pace, so it takes over at most about
 /// <see cref="StoreOptions.LeaseTtl"/> after the holder dies. A holder that cannot reach Redis keeps
 /// collecting (nobody else can take the lease from a Redis it cannot reach either, and the book keeps the
-/// state for when Redis returns); it stops only when Redis answers that the lease is someone else's.
+/// state for when Redis returns); it stops only when Redis answers that the lease is someone else's. A
+/// collector that has not reached Redis since it started collects too, provisionally: it cannot know
+/// whether another one is active, and an empty board helps nobody; the lease decides once Redis answers.
 /// </summary>
 public sealed class CollectorLease : BackgroundService
 {
@@ -37,6 +39,7 @@ public sealed class CollectorLease : BackgroundService
     private TaskCompletionSource<CancellationToken> _acquired = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _held;
     private string? _lastError;
+    private bool _everReached;
 
     public CollectorLease(IOptions<StoreOptions> options, TimeProvider time, ILogger<CollectorLease> logger,
         RedisConnection? connection = null, RedisOptionStore? store = null)
@@ -119,12 +122,19 @@ public sealed class CollectorLease : BackgroundService
             {
                 var renewed = (long)await database.ScriptEvaluateAsync(RenewScript, [key], [Id, (long)ttl.TotalMilliseconds])
                     .WaitAsync(_options.CommandTimeout, cancellationToken);
-                if (renewed == 0)
+                // Not ours any more: expired while Redis was away (or restarted empty, or we held it provisionally).
+                // Take it again if nobody else did; stand by if somebody did.
+                if (renewed == 0 && !await database.StringSetAsync(key, Id, ttl, When.NotExists).WaitAsync(_options.CommandTimeout, cancellationToken))
                 {
                     Holder = await database.StringGetAsync(key).WaitAsync(_options.CommandTimeout, cancellationToken);
                     Lost(Holder);
                 }
+                else
+                {
+                    Holder = Id;
+                }
             }
+            _everReached = true;
             _store?.SetProblem("lease", null);
             _lastError = null;
         }
@@ -135,6 +145,11 @@ public sealed class CollectorLease : BackgroundService
             if (_lastError != ex.Message)
                 Log.LeaseError(_logger, ex.Message);
             _lastError = ex.Message;
+            if (!_everReached && !IsHeld)
+            {
+                Log.ProvisionalLease(_logger, Id);
+                Acquired();
+            }
         }
     }
 

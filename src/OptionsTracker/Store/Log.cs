@@ -47,4 +47,7 @@ internal static partial class Log
 
     [LoggerMessage(4015, LogLevel.Information, "Role {Role}, store {Store}")]
     public static partial void Role(ILogger logger, string role, string store);
+
+    [LoggerMessage(4016, LogLevel.Warning, "Collector {Id} cannot reach Redis to take the lease: collecting provisionally until Redis answers")]
+    public static partial void ProvisionalLease(ILogger logger, string id);
 }

@@ -180,8 +180,12 @@ public sealed class RedisReader(
             if (!index.TryGetSlot(symbols[i], out _) && QuoteHash.TryReadInstrument(hashes[i], out var instrument))
                 instruments.Add(instrument!);
         }
+        // Delivered options leave at their expiry, even when no collector was there to remove them.
+        var now = time.GetUtcNow();
+        instruments.RemoveAll(i => i.ExpiryUtc <= now);
         if (instruments.Count > 0)
             book.AddInstruments(instruments);
+        book.RemoveExpired(now);
         if (removeOthers)
         {
             book.RemoveWhere(i => !present.Contains(i.Symbol));

@@ -30,11 +30,17 @@ public sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync(params string[] arguments)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "ot-redis-" + Guid.NewGuid().ToString("N")[..8]);
-        System.IO.Directory.CreateDirectory(directory);
-        var server = new RedisServer(FreePort(), directory, arguments);
+        var server = NotStarted(arguments);
         await server.StartAgainAsync();
         return server;
+    }
+
+    /// <summary>A server with its port chosen but not running yet (<see cref="StartAgainAsync"/> starts it).</summary>
+    public static RedisServer NotStarted(params string[] arguments)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "ot-redis-" + Guid.NewGuid().ToString("N")[..8]);
+        System.IO.Directory.CreateDirectory(directory);
+        return new RedisServer(FreePort(), directory, arguments);
     }
 
     /// <summary>A free port whose cluster bus port (+10000) is free too.</summary>

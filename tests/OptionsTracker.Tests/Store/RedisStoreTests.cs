@@ -187,6 +187,44 @@ public class RedisStoreTests
         foreach (var node in cluster.Nodes)
             perNode.Add(await (await node.DatabaseAsync()).ExecuteAsync("DBSIZE") is var size ? (long)size : 0);
         Assert.All(perNode, count => Assert.True(count > 0));
+        foreach (var node in cluster.Nodes)
+            await AssertNoKeyspaceListingAsync(node);
+    }
+
+    [Fact]
+    public async Task Collector_that_loses_its_lease_unsubscribes_every_topic()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
+        await collector.WaitForFullBoardAsync();
+        var database = await redis.DatabaseAsync();
+        var lease = collector.Services.GetRequiredService<CollectorLease>();
+        Assert.True(lease.IsHeld);
+
+        // Another collector holds it now (as after a partition healed in its favour).
+        await database.StringSetAsync("collector:lease", "someone-else", TimeSpan.FromMinutes(1));
+
+        await Eventually.Until(() => !lease.IsHeld, "the collector to notice it lost the lease");
+        await Eventually.Until(() => simulator.Connections.Sum(c => c.SubscribedTopicCount) == 0, "every topic to be unsubscribed");
+        Assert.True(collector.Supervisor.TopicCount == 0);
+    }
+
+    [Fact]
+    public async Task Collector_that_cannot_reach_redis_at_start_collects_and_fills_redis_once_it_appears()
+    {
+        await using var redis = RedisServer.NotStarted();
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "all"));
+
+        await WaitForBookAsync(collector, simulator.InstrumentCount);
+        Assert.Equal("Degraded", await HealthAsync(collector));
+
+        await redis.StartAgainAsync();
+        await WaitUntilRedisHoldsAsync(await redis.DatabaseAsync(), collector.Book);
+        await Eventually.Until(() => collector.Services.GetRequiredService<CollectorLease>().Holder == collector.Services.GetRequiredService<CollectorLease>().Id,
+            "the collector to take the lease for real");
+        await Eventually.Until(async () => await HealthAsync(collector) == "Healthy", "health to recover");
     }
 
     [Fact]
