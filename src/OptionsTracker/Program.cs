@@ -44,6 +44,8 @@ app.UseStatusCodePages();
 app.MapHealth();
 app.MapApi();
 
+OptionsTracker.Store.Log.Role(app.Logger, TrackerOptions.ReadRole(app.Configuration).ToString().ToLowerInvariant(),
+    app.Services.GetRequiredService<OptionsTracker.Book.IOptionStore>().Name);
 if (simulator is not null)
     OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
 

@@ -63,7 +63,11 @@ public sealed class RedisReader(
                 var wake = _signal.NextAsync();
                 if (!HasPending())
                 {
-                    await Task.WhenAny(wake, Task.Delay(_lastError is null ? _options.ResyncInterval : RetryDelay, time, stoppingToken));
+                    // The timer is cancelled once a message wakes us, so waits do not pile up timers.
+                    using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var timeout = Task.Delay(_lastError is null ? _options.ResyncInterval : RetryDelay, time, waiting.Token);
+                    await Task.WhenAny(wake, timeout);
+                    await waiting.CancelAsync();
                     stoppingToken.ThrowIfCancellationRequested();
                 }
             }

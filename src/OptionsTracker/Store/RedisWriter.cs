@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
+using OptionsTracker.Bybit;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;
@@ -21,6 +22,7 @@ public sealed class RedisWriter(
     TimeProvider time,
     ILogger<RedisWriter> logger) : BackgroundService
 {
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(3);
     private readonly StoreOptions _options = options.Value;
     private readonly RedisKeys _keys = connection.Keys;
     // Options this writer has put into the index sets, to know what to take out when they leave the book.
@@ -30,6 +32,10 @@ public sealed class RedisWriter(
     private bool _rewriteAll = true;
     private int _restorations;
     private string? _lastError;
+    // After a failure, flushes back off (up to a few seconds) so a Redis that refuses writes is not sent the
+    // whole board every flush interval.
+    private Backoff? _backoff;
+    private long _retryAt;
 
     /// <summary>Flushes that reached Redis, for tests and diagnostics.</summary>
     public long Flushes { get; private set; }
@@ -86,9 +92,13 @@ public sealed class RedisWriter(
             _rewriteAll = true;
             return;
         }
+        if (time.GetTimestamp() < _retryAt)
+            return;
         try
         {
             await FlushAsync(multiplexer.GetDatabase(), cancellationToken);
+            _backoff?.Reset();
+            _retryAt = 0;
             if (_lastError is not null)
             {
                 Log.WritesResumed(logger, connection.Endpoint);
@@ -99,6 +109,8 @@ public sealed class RedisWriter(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             _rewriteAll = true;
+            _backoff ??= new Backoff(_options.FlushInterval, MaxRetryDelay);
+            _retryAt = time.GetTimestamp() + (long)(_backoff.Next().TotalSeconds * time.TimestampFrequency);
             var error = ex is TimeoutException ? $"Redis did not answer within {_options.CommandTimeout}" : ex.Message;
             if (_lastError != error)
                 Log.WriteFailed(logger, connection.Endpoint, error);
