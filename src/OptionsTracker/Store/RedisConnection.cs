@@ -24,6 +24,8 @@ public sealed class RedisConnection : IAsyncDisposable
             _configuration.Password = options.Value.Password;
         _configuration.AbortOnConnectFail = false;
         _configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        // Errors end up in /health and the log: the server's words, not the client's thread-pool counters.
+        _configuration.IncludeDetailInExceptions = false;
         _configuration.ClientName ??= $"options-tracker-{Environment.MachineName}";
         Keys = new RedisKeys(options.Value.KeyPrefix);
         Endpoint = string.Join(",", _configuration.EndPoints.Select(e => e.ToString()));

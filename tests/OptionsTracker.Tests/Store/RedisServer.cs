@@ -98,6 +98,14 @@ public sealed class RedisServer : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Sends a signal to the server (<c>STOP</c> freezes it with its sockets open, <c>CONT</c> thaws it).</summary>
+    public async Task SignalAsync(string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, _process!.Id.ToString()]);
+        await kill.WaitForExitAsync();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
     /// <summary>A separate connection for the test to look at what the tracker wrote (admin commands allowed).</summary>
     public async Task<IDatabase> DatabaseAsync()
     {

@@ -170,6 +170,31 @@ public class RedisStoreTests
     }
 
     [Fact]
+    public async Task Frozen_redis_never_holds_up_the_feed()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "all"));
+        await collector.WaitForFullBoardAsync();
+        var database = await redis.DatabaseAsync();
+        await WaitUntilRedisHoldsAsync(database, collector.Book);
+
+        // SIGSTOP: connections stay open and nothing answers, the worst case for a writer that would wait.
+        await redis.SignalAsync("STOP");
+        var symbol = simulator.GetInstruments("BTC")[4].Symbol;
+        var frozenAt = TimeProvider.System.GetTimestamp();
+        simulator.SetMarkPrice(symbol, 2468.25);
+        await Eventually.Until(() => MarkOf(collector, symbol) == 2468.25, "the feed to go on while Redis is frozen");
+        Assert.True(TimeProvider.System.GetElapsedTime(frozenAt) < TimeSpan.FromSeconds(2));
+        await Eventually.Until(async () => await HealthAsync(collector) == "Degraded", "health to notice Redis does not answer");
+
+        await redis.SignalAsync("CONT");
+        await WaitUntilRedisHoldsAsync(database, collector.Book);
+        Assert.Equal("2468.25", (string?)await database.HashGetAsync($"option:{symbol}", "mark_price"));
+        await Eventually.Until(async () => await HealthAsync(collector) == "Healthy", "health to recover");
+    }
+
+    [Fact]
     public async Task Three_node_redis_cluster_carries_the_board_and_live_changes()
     {
         await using var cluster = await RedisCluster.StartAsync();
