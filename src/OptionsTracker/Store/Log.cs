@@ -50,4 +50,7 @@ internal static partial class Log
 
     [LoggerMessage(4016, LogLevel.Warning, "Collector {Id} cannot reach Redis to take the lease: collecting provisionally until Redis answers")]
     public static partial void ProvisionalLease(ILogger logger, string id);
+
+    [LoggerMessage(4017, LogLevel.Information, "Took {Count} options Bybit no longer lists out of Redis (e.g. {Example})")]
+    public static partial void Reconciled(ILogger logger, int count, string example);
 }

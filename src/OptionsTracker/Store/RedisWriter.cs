@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
+using OptionsTracker.Collector;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;
@@ -18,6 +19,7 @@ public sealed class RedisWriter(
     RedisConnection connection,
     RedisOptionStore store,
     CollectorLease lease,
+    FeedStatus feedStatus,
     IOptions<StoreOptions> options,
     TimeProvider time,
     ILogger<RedisWriter> logger) : BackgroundService
@@ -30,6 +32,7 @@ public sealed class RedisWriter(
     private long _cursor;
     private long _indexVersion = -1;
     private bool _rewriteAll = true;
+    private bool _reconciled;
     private int _restorations;
     private string? _lastError;
     // After a failure, flushes back off (up to a few seconds) so a Redis that refuses writes is not sent the
@@ -76,6 +79,7 @@ public sealed class RedisWriter(
     private void Reset()
     {
         _rewriteAll = true;
+        _reconciled = false;
         _written.Clear();
         _indexVersion = -1;
     }
@@ -97,6 +101,8 @@ public sealed class RedisWriter(
         try
         {
             await FlushAsync(multiplexer.GetDatabase(), cancellationToken);
+            if (!_reconciled)
+                await ReconcileAsync(multiplexer.GetDatabase(), cancellationToken);
             _backoff?.Reset();
             _retryAt = 0;
             if (_lastError is not null)
@@ -193,6 +199,50 @@ public sealed class RedisWriter(
         Flushes++;
         if (rewriteAll)
             Log.Rewrote(logger, changed.Count, connection.Endpoint);
+    }
+
+    /// <summary>
+    /// Once per lease term, when every tracked coin is loaded: takes out of Redis the options of those coins
+    /// that the exchange no longer lists but that are still indexed there (delisted or delivered while no
+    /// collector was active, or by a collector that died before its next flush). Before every coin is loaded
+    /// an option missing from the book may just not be loaded yet, so nothing is removed then.
+    /// </summary>
+    private async Task ReconcileAsync(IDatabase database, CancellationToken cancellationToken)
+    {
+        var coins = feedStatus.Coins;
+        if (coins.Count == 0 || coins.Values.Any(state => state == CoinLoadState.Loading))
+            return;
+        var index = book.Index;
+        var loaded = coins.Where(c => c.Value == CoinLoadState.Loaded).Select(c => c.Key).ToArray();
+        var members = await Task.WhenAll(loaded.Select(c => database.SetMembersAsync(_keys.Coin(c))))
+            .WaitAsync(_options.CommandTimeout, cancellationToken);
+        var orphans = new List<(string Coin, string Symbol)>();
+        for (var i = 0; i < loaded.Length; i++)
+        {
+            foreach (var member in members[i])
+            {
+                var symbol = (string)member!;
+                if (!index.TryGetSlot(symbol, out _))
+                    orphans.Add((loaded[i], symbol));
+            }
+        }
+        if (orphans.Count > 0)
+        {
+            var batch = database.CreateBatch();
+            var pending = new List<Task>();
+            foreach (var (coin, symbol) in orphans)
+            {
+                pending.Add(batch.KeyDeleteAsync(_keys.Option(symbol)));
+                pending.Add(batch.SetRemoveAsync(_keys.Coin(coin), symbol));
+                if (OptionSymbol.TryParse(symbol, out var parsed))
+                    pending.Add(batch.SetRemoveAsync(_keys.Expiry(coin, OptionSymbol.FormatExpiryLabel(parsed.ExpiryDate)), symbol));
+            }
+            pending.Add(batch.PublishAsync(_keys.Changes, string.Join(' ', orphans.Select(o => "-" + o.Symbol))));
+            batch.Execute();
+            await Task.WhenAll(pending).WaitAsync(_options.CommandTimeout, cancellationToken);
+            Log.Reconciled(logger, orphans.Count, orphans[0].Symbol);
+        }
+        _reconciled = true;
     }
 
     private static void AddMember(Dictionary<RedisKey, HashSet<RedisValue>> sets, RedisKey set, string member)

@@ -236,6 +236,26 @@ public class RedisStoreTests
     }
 
     [Fact]
+    public async Task New_collector_takes_options_no_longer_listed_out_of_redis()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        var database = await redis.DatabaseAsync();
+        // Left behind by an earlier collector: an option Bybit does not list (any more).
+        const string Gone = "BTC-2JAN26-1000-C-USDT";
+        await database.HashSetAsync($"option:{Gone}", [new("symbol", Gone), new("mark_price", "1")]);
+        await database.SetAddAsync("options:coin:BTC", Gone);
+        await database.SetAddAsync("options:expiry:BTC:02JAN26", Gone);
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
+        await collector.WaitForFullBoardAsync();
+
+        await Eventually.Until(async () => !await database.SetContainsAsync("options:coin:BTC", Gone), "the option to leave the coin's set");
+        Assert.False(await database.KeyExistsAsync($"option:{Gone}"));
+        Assert.False(await database.SetContainsAsync("options:expiry:BTC:02JAN26", Gone));
+        Assert.Equal(simulator.InstrumentCount, (int)await database.SetLengthAsync("options:coin:BTC"));
+    }
+
+    [Fact]
     public async Task Collector_that_cannot_reach_redis_at_start_collects_and_fills_redis_once_it_appears()
     {
         await using var redis = RedisServer.NotStarted();
