@@ -136,6 +136,37 @@ public class RedisStoreTests
     }
 
     [Fact]
+    public async Task Clean_stop_hands_the_lease_over_without_waiting_for_it_to_expire()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        var settings = RedisTestSettings.For(redis.Endpoint, "collector");
+        settings["Store:LeaseTtl"] = "00:00:12";
+        var first = await TrackerApp.StartAsync(simulator, settings);
+        TrackerApp second;
+        try
+        {
+            await Eventually.Until(() => first.Services.GetRequiredService<CollectorLease>().Holder == first.Services.GetRequiredService<CollectorLease>().Id,
+                "the first collector to hold the lease");
+            second = await TrackerApp.StartAsync(simulator, settings);
+            await Eventually.Until(() => second.Services.GetRequiredService<CollectorLease>().Holder is not null, "the second collector to stand by");
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+        await using var _ = second;
+        var stoppedAt = TimeProvider.System.GetTimestamp();
+        var lease = second.Services.GetRequiredService<CollectorLease>();
+
+        await Eventually.Until(() => lease.IsHeld, "the second collector to take over");
+
+        // A third of the TTL (its retry period) and slack, well below the 12 s an expiry would take.
+        Assert.True(TimeProvider.System.GetElapsedTime(stoppedAt) < TimeSpan.FromSeconds(8));
+        await second.WaitForFullBoardAsync();
+    }
+
+    [Fact]
     public async Task Redis_restart_mid_feed_loses_nothing_current_and_web_serves_stale_data_meanwhile()
     {
         await using var redis = await RedisServer.StartAsync();
