@@ -82,6 +82,12 @@ public sealed class RedisWriter(
         _reconciled = false;
         _written.Clear();
         _indexVersion = -1;
+        // What this process failed to write is no longer its concern.
+        if (_lastError is not null)
+        {
+            _lastError = null;
+            store.SetProblem("writer", null);
+        }
     }
 
     private async Task FlushSafelyAsync(ConnectionMultiplexer multiplexer, CancellationToken cancellationToken)

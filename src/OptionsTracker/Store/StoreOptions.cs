@@ -46,6 +46,4 @@ public sealed class StoreOptions
     /// <summary>Prepended to every key and the change channel, to share one Redis between trackers. Empty by default.</summary>
     [RegularExpression("^[A-Za-z0-9:_.-]*$", ErrorMessage = "Store:KeyPrefix may hold letters, digits and : _ . - only")]
     public string KeyPrefix { get; set; } = "";
-
-    public bool UsesRedis => !string.IsNullOrWhiteSpace(Redis);
 }

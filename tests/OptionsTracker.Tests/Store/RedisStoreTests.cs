@@ -172,13 +172,17 @@ public class RedisStoreTests
         await using var redis = await RedisServer.StartAsync();
         await using var simulator = await Simulator();
         await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "all"));
-        await using var web = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web"));
+        var webSettings = RedisTestSettings.For(redis.Endpoint, "web");
+        webSettings["Tracker:StaleAfter"] = "00:00:03";
+        await using var web = await TrackerApp.StartAsync(simulator, webSettings);
         await collector.WaitForFullBoardAsync();
         await WaitForBookAsync(web, simulator.InstrumentCount);
         var database = await redis.DatabaseAsync();
         await WaitUntilRedisHoldsAsync(database, collector.Book);
 
+        await Eventually.Until(() => web.Services.GetRequiredService<IOptionStore>().RemoteCollector is not null, "the web instance to read the collector's stats");
         await redis.StopAsync();
+        await Eventually.Until(async () => await FeedStateAsync(web) == "stale", "the web instance to mark its data stale");
         await Eventually.Until(async () => await HealthAsync(collector) == "Degraded", "the collector's health to degrade");
         await Eventually.Until(async () => await HealthAsync(web) == "Degraded", "the web instance's health to degrade");
         // The feed goes on in memory; the web instance keeps its last known board.
@@ -198,6 +202,7 @@ public class RedisStoreTests
         await Eventually.Until(() => MarkOf(web, symbol) == 4242.5, "the web instance to catch up after Redis returns");
         await Eventually.Until(async () => await HealthAsync(collector) == "Healthy", "the collector's health to recover");
         await Eventually.Until(async () => await HealthAsync(web) == "Healthy", "the web instance's health to recover");
+        Assert.Equal("live", await FeedStateAsync(web));
     }
 
     [Fact]
@@ -406,6 +411,9 @@ public class RedisStoreTests
                     || (book.Index.TryGetSlot(r.Symbol, out var slot) && SameValues(slot.ReadQuote(), new OptionQuote { Values = update.Values }))));
         }, $"Redis to hold all {wanted.Count} options as current as the book", 60);
     }
+
+    private static async Task<string> FeedStateAsync(TrackerApp app) =>
+        (await app.Client.GetFromJsonAsync<JsonElement>("/api/stats", TestContext.Current.CancellationToken)).GetProperty("feed_state").GetString()!;
 
     private static async Task<string> HealthAsync(TrackerApp app) =>
         (await HealthJsonAsync(app)).GetProperty("status").GetString()!;
