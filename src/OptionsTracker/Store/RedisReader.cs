@@ -43,6 +43,7 @@ public sealed class RedisReader(
             var nextResync = time.GetUtcNow();
             while (!stoppingToken.IsCancellationRequested)
             {
+                var failed = false;
                 try
                 {
                     if (restorations != connection.Restorations || time.GetUtcNow() >= nextResync)
@@ -59,14 +60,16 @@ public sealed class RedisReader(
                 {
                     Failed(ex);
                     restorations = -1;
+                    failed = true;
                 }
                 var wake = _signal.NextAsync();
-                if (!HasPending())
+                // After a failure, wait even with changes pending: they are read again once Redis answers.
+                if (failed || !HasPending())
                 {
                     // The timer is cancelled once a message wakes us, so waits do not pile up timers.
                     using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                    var timeout = Task.Delay(_lastError is null ? _options.ResyncInterval : RetryDelay, time, waiting.Token);
-                    await Task.WhenAny(wake, timeout);
+                    var timeout = Task.Delay(failed ? RetryDelay : _options.ResyncInterval, time, waiting.Token);
+                    await (failed ? timeout : Task.WhenAny(wake, timeout));
                     await waiting.CancelAsync();
                     stoppingToken.ThrowIfCancellationRequested();
                 }
