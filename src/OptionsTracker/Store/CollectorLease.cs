@@ -73,10 +73,19 @@ public sealed class CollectorLease : BackgroundService
     /// Completes once this process holds the lease, with a token cancelled when it loses it. Without Redis it
     /// completes at once with a token never cancelled.
     /// </summary>
-    public Task<CancellationToken> AcquireAsync(CancellationToken cancellationToken)
+    public async Task<CancellationToken> AcquireAsync(CancellationToken cancellationToken)
     {
+        Task<CancellationToken> acquired;
         lock (_lock)
-            return _acquired.Task.WaitAsync(cancellationToken);
+            acquired = _acquired.Task;
+        var held = await acquired.WaitAsync(cancellationToken);
+        if (_store is not null)
+        {
+            // A standby's book is filled from Redis: let the reader finish its round (it sees IsHeld after it).
+            await _store.BookWriterGate.WaitAsync(cancellationToken);
+            _store.BookWriterGate.Release();
+        }
+        return held;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -39,6 +39,12 @@ public sealed class RedisOptionStore(OptionBook book, RedisConnection connection
             _problems[part] = problem;
     }
 
+    /// <summary>
+    /// Held by <see cref="RedisReader"/> for each round in which it writes the book, and taken once by a
+    /// collector that has just won the lease before its feed starts: so the book never has both writers.
+    /// </summary>
+    internal SemaphoreSlim BookWriterGate { get; } = new(1, 1);
+
     /// <summary>Set while another process collects; null while this one does.</summary>
     internal void SetRemoteCollector(CollectorStats? stats) => _remoteCollector = stats;
 }

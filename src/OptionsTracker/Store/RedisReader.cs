@@ -9,7 +9,9 @@ namespace OptionsTracker.Store;
 /// reconnection and every <see cref="StoreOptions.ResyncInterval"/>, which heals change messages lost while
 /// disconnected), then the options named by each change message, read back with pipelined <c>HGETALL</c>s.
 /// It is the only writer of this book, so slots keep their single writer. While Redis is away the book keeps
-/// the last known data; health says why it is stale.
+/// the last known data; health says why it is stale. A standby collector runs it too, so it serves the board
+/// like a web instance; it pauses while this process holds the collector lease, and the lease waits for its
+/// round to end (<see cref="RedisOptionStore.BookWriterGate"/>) before the feed starts.
 /// </summary>
 public sealed class RedisReader(
     OptionBook book,
@@ -17,7 +19,8 @@ public sealed class RedisReader(
     RedisOptionStore store,
     IOptions<StoreOptions> options,
     TimeProvider time,
-    ILogger<RedisReader> logger) : BackgroundService
+    ILogger<RedisReader> logger,
+    CollectorLease? lease = null) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
     private readonly StoreOptions _options = options.Value;
@@ -44,23 +47,49 @@ public sealed class RedisReader(
             while (!stoppingToken.IsCancellationRequested)
             {
                 var failed = false;
+                var collecting = false;
+                await store.BookWriterGate.WaitAsync(stoppingToken);
                 try
                 {
-                    if (restorations != connection.Restorations || time.GetUtcNow() >= nextResync)
+                    if (lease is { IsHeld: true })
                     {
-                        var seen = connection.Restorations;
-                        await LoadAllAsync(multiplexer.GetDatabase(), stoppingToken);
-                        restorations = seen;
-                        nextResync = time.GetUtcNow() + _options.ResyncInterval;
+                        // This process collects: its feed writes the book. Start over with a full load when it stops.
+                        collecting = true;
+                        restorations = -1;
+                        Discard();
+                        if (_lastError is not null)
+                        {
+                            _lastError = null;
+                            store.SetProblem("reader", null);
+                        }
                     }
-                    await ApplyChangesAsync(multiplexer.GetDatabase(), stoppingToken);
-                    Recovered();
+                    else
+                    {
+                        if (restorations != connection.Restorations || time.GetUtcNow() >= nextResync)
+                        {
+                            var seen = connection.Restorations;
+                            await LoadAllAsync(multiplexer.GetDatabase(), stoppingToken);
+                            restorations = seen;
+                            nextResync = time.GetUtcNow() + _options.ResyncInterval;
+                        }
+                        await ApplyChangesAsync(multiplexer.GetDatabase(), stoppingToken);
+                        Recovered();
+                    }
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
                     Failed(ex);
                     restorations = -1;
                     failed = true;
+                }
+                finally
+                {
+                    store.BookWriterGate.Release();
+                }
+                if (collecting)
+                {
+                    await Task.Delay(_options.LeaseTtl / 3, time, stoppingToken);
+                    continue;
                 }
                 var wake = _signal.NextAsync();
                 // After a failure, wait even with changes pending: they are read again once Redis answers.
@@ -124,6 +153,15 @@ public sealed class RedisReader(
             }
         }
         _signal.Notify();
+    }
+
+    private void Discard()
+    {
+        lock (_pendingLock)
+        {
+            _changed.Clear();
+            _removed.Clear();
+        }
     }
 
     private bool HasPending()

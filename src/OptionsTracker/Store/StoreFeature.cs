@@ -43,6 +43,9 @@ public static class StoreFeature
             services.AddHostedService(s => s.GetRequiredService<RedisReader>());
             return;
         }
+        // A standby collector fills its book from Redis too, so every instance serves the board.
+        services.AddSingleton(s => ActivatorUtilities.CreateInstance<RedisReader>(s, s.GetRequiredService<CollectorLease>()));
+        services.AddHostedService(s => s.GetRequiredService<RedisReader>());
         services.AddSingleton(s => new CollectorLease(
             s.GetRequiredService<Microsoft.Extensions.Options.IOptions<StoreOptions>>(),
             s.GetRequiredService<TimeProvider>(),

@@ -118,6 +118,9 @@ public class RedisStoreTests
         await WaitForBookAsync(web, simulator.InstrumentCount);
         var lease = standby.Services.GetRequiredService<CollectorLease>();
         Assert.False(lease.IsHeld);
+        // A standby serves the board too, from Redis, like a web instance.
+        await WaitForBookAsync(standby, simulator.InstrumentCount);
+        Assert.Equal(0, standby.Supervisor.TopicCount);
 
         await active.KillAsync();
         var killedAt = TimeProvider.System.GetTimestamp();
@@ -133,6 +136,7 @@ public class RedisStoreTests
         Assert.True(takeover < RedisTestSettings.LeaseTtl + RedisTestSettings.LeaseTtl / 3 + TimeSpan.FromSeconds(2), $"takeover took {takeover}");
         Assert.True(gap < TimeSpan.FromSeconds(10), $"the web instance saw no new data for {gap}");
         Assert.Equal(simulator.InstrumentCount, web.Book.Index.Count);
+        await standby.WaitForFullBoardAsync();
     }
 
     [Fact]
