@@ -8,6 +8,7 @@ using OptionsTracker.Dashboard;
 using OptionsTracker.Health;
 using OptionsTracker.Security;
 using OptionsTracker.Simulator;
+using OptionsTracker.Store;
 
 // `--probe URL` is the container health check: the runtime image has no curl.
 if (args is ["--probe", var probeUrl])
@@ -15,34 +16,41 @@ if (args is ["--probe", var probeUrl])
 
 // `--demo` runs against the in-process Bybit simulator instead of the exchange.
 var demo = args.Contains("--demo", StringComparer.OrdinalIgnoreCase);
-var builder = WebApplication.CreateBuilder(args.Where(a => !a.Equals("--demo", StringComparison.OrdinalIgnoreCase)).ToArray());
-builder.Configuration.AddLegacyEnvironment();
-builder.Services.AddSingleton(TimeProvider.System);
-
+// `--role all|collector|web` is short for `--Tracker:Role`.
+var hostArgs = args
+    .Where(a => !a.Equals("--demo", StringComparison.OrdinalIgnoreCase))
+    .Select(a => a.Equals("--role", StringComparison.OrdinalIgnoreCase) ? "--Tracker:Role"
+        : a.StartsWith("--role=", StringComparison.OrdinalIgnoreCase) ? "--Tracker:Role=" + a["--role=".Length..] : a)
+    .ToArray();
 BybitSimulator? simulator = null;
-if (demo)
-{
-    var assets = TrackerOptions.ReadAssets(builder.Configuration);
-    simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = [.. assets] });
-    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["Bybit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
-        ["Bybit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
-    });
-}
-
-builder.AddBook();
-builder.AddBybit();
-builder.AddCollector();
-builder.AddHealth();
-builder.AddApi();
-builder.AddSecurity();
-builder.AddAlerts();
-builder.AddDashboard();
-
-var app = builder.Build();
 try
 {
+    var builder = WebApplication.CreateBuilder(hostArgs);
+    builder.Configuration.AddLegacyEnvironment();
+    builder.Services.AddSingleton(TimeProvider.System);
+
+    if (demo)
+    {
+        var assets = TrackerOptions.ReadAssets(builder.Configuration);
+        simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = [.. assets] });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Bybit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
+            ["Bybit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
+        });
+    }
+
+    builder.AddBook();
+    builder.AddStore();
+    builder.AddBybit();
+    builder.AddCollector();
+    builder.AddHealth();
+    builder.AddApi();
+    builder.AddSecurity();
+    builder.AddAlerts();
+    builder.AddDashboard();
+
+    var app = builder.Build();
     // Every setting is checked before anything is wired: a bad value stops here with one line naming it.
     app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
 
@@ -54,6 +62,8 @@ try
     app.MapApi();
     app.MapDashboard();
 
+    OptionsTracker.Store.Log.Role(app.Logger, TrackerOptions.ReadRole(app.Configuration).ToString().ToLowerInvariant(),
+        app.Services.GetRequiredService<IOptionStore>().Name);
     if (simulator is not null)
         OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
 

@@ -15,6 +15,9 @@ public static class CollectorFeature
             .ValidateOnStart();
         builder.Services.AddSingleton<FeedStatus>();
         builder.Services.AddSingleton<TrackedAssets>();
+        // A web instance never talks to Bybit: its book comes from the store.
+        if (TrackerOptions.ReadRole(builder.Configuration) == TrackerRole.Web)
+            return;
         builder.Services.AddSingleton<FeedService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FeedService>());
     }

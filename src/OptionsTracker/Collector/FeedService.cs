@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
+using OptionsTracker.Store;
 
 namespace OptionsTracker.Collector;
 
@@ -8,7 +9,8 @@ namespace OptionsTracker.Collector;
 /// Runs the feed: per base coin, fetches instruments (retrying until the exchange answers), fills the book,
 /// hands the topics to the shard supervisor and applies the REST ticker snapshot so the book is full before
 /// the WebSocket catches up. Then it keeps the instrument set current (periodic refresh, removal at
-/// delivery) and re-reads snapshots for shards that came back after a drop.
+/// delivery) and re-reads snapshots for shards that came back after a drop. It runs only while this process
+/// holds the collector lease (always without Redis); losing the lease unsubscribes every topic.
 /// </summary>
 public sealed class FeedService(
     OptionBook book,
@@ -18,6 +20,7 @@ public sealed class FeedService(
     TrackedAssets assets,
     IOptions<TrackerOptions> tracker,
     IOptions<BybitOptions> bybit,
+    CollectorLease lease,
     TimeProvider time,
     ILogger<FeedService> logger) : BackgroundService
 {
@@ -28,6 +31,28 @@ public sealed class FeedService(
     private bool _started;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var held = await lease.AcquireAsync(stoppingToken);
+                using var collecting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, held);
+                await CollectAsync(collecting.Token);
+                if (stoppingToken.IsCancellationRequested)
+                    return;
+                // Another collector is active now: stop feeding this book, and start over if the lease comes back.
+                supervisor.RemoveSymbols(book.Index.All.Select(s => s.Instrument.Symbol));
+                Log.StoppedCollecting(logger);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
+    private async Task CollectAsync(CancellationToken stoppingToken)
     {
         IReadOnlyList<string> coins;
         lock (_trackLock)
@@ -55,7 +80,12 @@ public sealed class FeedService(
         }
         List<CoinFeed> running;
         lock (_trackLock)
+        {
             running = [.. _coins.Values];
+            // Collecting stopped (shutdown or lease lost): a later lease starts every coin afresh.
+            _coins.Clear();
+            _started = false;
+        }
         await Task.WhenAll(running.Select(c => c.Bootstrap));
         foreach (var coin in running)
             coin.Cancellation.Dispose();

@@ -38,4 +38,7 @@ internal static partial class Log
 
     [LoggerMessage(2012, LogLevel.Warning, "Demo mode: tracking the built-in Bybit simulator at {RestUrl} and {WsUrl}, not the exchange")]
     public static partial void DemoMode(ILogger logger, Uri restUrl, Uri wsUrl);
+
+    [LoggerMessage(2013, LogLevel.Warning, "Stopped collecting: another collector holds the lease")]
+    public static partial void StoppedCollecting(ILogger logger);
 }

@@ -22,6 +22,12 @@ public sealed class TrackerOptions
     [Required]
     public string AssetsFile { get; set; } = "state/assets.json";
 
+    /// <summary>
+    /// <c>all</c> (collect and serve; the default), <c>collector</c> (collect into Redis while holding the lease) or
+    /// <c>web</c> (serve from Redis). Also <c>--role</c> on the command line.
+    /// </summary>
+    public TrackerRole Role { get; set; } = TrackerRole.All;
+
     /// <summary>How often instruments are fetched again to pick up listings and drop delivered options.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan InstrumentRefreshInterval { get; set; } = TimeSpan.FromMinutes(15);
@@ -71,6 +77,17 @@ public sealed class TrackerOptions
     {
         var section = configuration.GetSection($"{Section}:{nameof(Assets)}");
         return NormaliseAssets([.. section.GetChildren().Select(c => c.Value ?? ""), section.Value ?? ""]);
+    }
+
+    /// <summary>The role, read at start-up to choose which services run; a bad value stops start-up naming it.</summary>
+    public static TrackerRole ReadRole(IConfiguration configuration)
+    {
+        var value = configuration[$"{Section}:{nameof(Role)}"];
+        if (string.IsNullOrWhiteSpace(value))
+            return TrackerRole.All;
+        return Enum.TryParse<TrackerRole>(value, ignoreCase: true, out var role) && Enum.IsDefined(role)
+            ? role
+            : throw new OptionsTracker.Configuration.ConfigurationException($"Tracker:Role (--role) must be all, collector or web, not '{value}'");
     }
 
     internal static bool IsValidCoin(string coin) =>

@@ -13,6 +13,7 @@ public static class LegacyEnvironment
     {
         "OPTION_ASSETS", "BYBIT_TESTNET", "WS_SUBSCRIPTION_CHUNK_SIZE", "WS_PING_INTERVAL", "WS_PING_TIMEOUT",
         "WS_RECONNECT_DELAY", "LOG_LEVEL", "API_KEY", "WS_SUBSCRIPTION_DELAY", "WS_MAX_RECONNECT_ATTEMPTS",
+        "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "REDIS_HOST", "REDIS_PORT", "REDIS_DB", "REDIS_PASSWORD",
     };
 
     public static IReadOnlyDictionary<string, string?> Map(Func<string, string?> get)
@@ -35,6 +36,11 @@ public static class LegacyEnvironment
             settings["Alerts:TelegramBotToken"] = botToken;
         if (get("TELEGRAM_CHAT_ID") is { Length: > 0 } chatId)
             settings["Alerts:TelegramChatId"] = chatId;
+        if (get("REDIS_HOST") is { Length: > 0 } redisHost)
+            settings["Store:Redis"] = RedisConnectionString(redisHost, get("REDIS_PORT"), get("REDIS_DB"));
+        // Apart from the connection string: a connection string cannot carry a password with a comma.
+        if (get("REDIS_PASSWORD") is { Length: > 0 } redisPassword)
+            settings["Store:Password"] = redisPassword;
         if (get("LOG_LEVEL") is { Length: > 0 } level)
             settings["Logging:LogLevel:Default"] = NormaliseLevel(level);
         if (get("API_KEY") is { Length: > 0 } apiKey)
@@ -64,6 +70,16 @@ public static class LegacyEnvironment
             settings[key] = TimeSpan.FromSeconds(value).ToString("c", CultureInfo.InvariantCulture);
         else if (!string.IsNullOrEmpty(seconds))
             settings[key] = seconds; // Let validation name the bad value.
+    }
+
+    /// <summary>The original's Redis host, port and database as a StackExchange.Redis connection string (port 6379 and database 0 by default, as there).</summary>
+    private static string RedisConnectionString(string host, string? port, string? database)
+    {
+        var options = new StackExchange.Redis.ConfigurationOptions();
+        options.EndPoints.Add(host, int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 6379);
+        if (int.TryParse(database, NumberStyles.None, CultureInfo.InvariantCulture, out var db))
+            options.DefaultDatabase = db;
+        return options.ToString();
     }
 
     private static bool IsTrue(string? value) =>

@@ -33,6 +33,7 @@ public static class SectionValidation
     /// </summary>
     public static string? DescribeStartupFailure(Exception exception) => exception switch
     {
+        ConfigurationException error => "Configuration error: " + error.Message,
         OptionsValidationException validation => "Configuration error: " + string.Join("; ", validation.Failures),
         // The binder's message names the key and the type: "Failed to convert configuration value 'x' at 'Bybit:PingInterval' to type 'System.TimeSpan'."
         InvalidOperationException binding when binding.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)

@@ -19,6 +19,8 @@ public sealed class FeedMonitor(
 {
     public FeedReport GetReport()
     {
+        if (store.RemoteCollector is { } remote)
+            return GetRemoteReport(remote);
         var now = time.GetUtcNow();
         var shards = supervisor.GetStatus();
         var index = store.Book.Index;
@@ -67,6 +69,20 @@ public sealed class FeedMonitor(
             state = FeedState.Live;
             reason = $"receiving {index.Count} options over {live} connections";
         }
+        if (store.Problem is { } storeProblem)
+        {
+            // Live data that cannot reach the store is degraded; any other verdict keeps its state and says this too.
+            if (state == FeedState.Live)
+            {
+                state = FeedState.Degraded;
+                reason = $"store {store.Name}: {storeProblem}";
+            }
+            else
+            {
+                reason = $"{reason}; store {store.Name}: {storeProblem}";
+            }
+        }
+
         return new FeedReport(
             state,
             reason,
@@ -80,6 +96,42 @@ public sealed class FeedMonitor(
             lastMessage,
             now - status.StartedAt,
             shards);
+    }
+
+    /// <summary>
+    /// The verdict of a process fed by another one (a web instance, a standby collector): the active
+    /// collector's own, read from the store, turned stale when its counters stop moving.
+    /// </summary>
+    private FeedReport GetRemoteReport(Store.CollectorStats remote)
+    {
+        var now = time.GetUtcNow();
+        var index = store.Book.Index;
+        var silence = now - remote.UpdatedAt;
+        var state = Enum.TryParse<FeedState>(remote.FeedState, ignoreCase: true, out var parsed) ? parsed : FeedState.Loading;
+        var reason = $"collector {remote.Collector}: {remote.FeedReason}";
+        if (silence > tracker.Value.StaleAfter)
+        {
+            state = FeedState.Stale;
+            reason = $"no word from collector {remote.Collector} for {silence.TotalSeconds:0} s; serving the last known data";
+        }
+        if (store.Problem is { } storeProblem && state is FeedState.Live or FeedState.Stale)
+        {
+            state = state == FeedState.Live ? FeedState.Degraded : state;
+            reason = $"store {store.Name}: {storeProblem}; serving the last known data";
+        }
+        return new FeedReport(
+            state,
+            reason,
+            index.Count,
+            remote.Messages,
+            remote.Malformed,
+            remote.Reconnects,
+            remote.Connections,
+            remote.SubscribedTopics,
+            remote.TotalTopics,
+            remote.LastUpdate,
+            now - remote.StartedAt,
+            []);
     }
 }
 

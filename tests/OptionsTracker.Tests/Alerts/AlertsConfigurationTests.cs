@@ -1,3 +1,4 @@
+using OptionsTracker.Store;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -96,6 +97,7 @@ public class AlertsConfigurationTests
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddBook();
+        builder.AddStore();
         builder.AddBybit();
         builder.AddCollector();
         builder.AddHealth();

@@ -1,0 +1,210 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace OptionsTracker.Store;
+
+/// <summary>
+/// Decides whether this process collects. Without Redis it always does. With Redis, exactly one collector
+/// holds a lease key (<c>SET NX PX</c>) that it renews every third of its time to live with a
+/// compare-and-extend script; a standby tries to take it at the same pace, so it takes over at most about
+/// <see cref="StoreOptions.LeaseTtl"/> after the holder dies. A holder that cannot reach Redis keeps
+/// collecting (nobody else can take the lease from a Redis it cannot reach either, and the book keeps the
+/// state for when Redis returns); it stops only when Redis answers that the lease is someone else's. A
+/// collector that has not reached Redis since it started collects too, provisionally: it cannot know
+/// whether another one is active, and an empty board helps nobody; the lease decides once Redis answers.
+/// </summary>
+public sealed class CollectorLease : BackgroundService
+{
+    // KEYS[1] lease, ARGV[1] our id, ARGV[2] ttl ms. Extends only a lease we still hold.
+    private const string RenewScript = """
+        if redis.call('get', KEYS[1]) == ARGV[1] then
+          return redis.call('pexpire', KEYS[1], ARGV[2])
+        end
+        return 0
+        """;
+
+    private const string ReleaseScript = """
+        if redis.call('get', KEYS[1]) == ARGV[1] then
+          return redis.call('del', KEYS[1])
+        end
+        return 0
+        """;
+
+    private readonly RedisConnection? _connection;
+    private readonly RedisOptionStore? _store;
+    private readonly StoreOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CollectorLease> _logger;
+    private readonly Lock _lock = new();
+    private TaskCompletionSource<CancellationToken> _acquired = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CancellationTokenSource? _held;
+    private string? _lastError;
+    private bool _everReached;
+
+    public CollectorLease(IOptions<StoreOptions> options, TimeProvider time, ILogger<CollectorLease> logger,
+        RedisConnection? connection = null, RedisOptionStore? store = null)
+    {
+        _options = options.Value;
+        _time = time;
+        _logger = logger;
+        _connection = connection;
+        _store = store;
+        Id = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"[..^24];
+        if (connection is null)
+            _acquired.SetResult(CancellationToken.None);
+    }
+
+    /// <summary>This collector's id, as it appears in the lease and the stats hash.</summary>
+    public string Id { get; }
+
+    public bool IsHeld
+    {
+        get
+        {
+            lock (_lock)
+                return _acquired.Task.IsCompletedSuccessfully;
+        }
+    }
+
+    /// <summary>The current holder's id as last read from Redis (ours while held).</summary>
+    public string? Holder { get; private set; }
+
+    /// <summary>
+    /// Completes once this process holds the lease, with a token cancelled when it loses it. Without Redis it
+    /// completes at once with a token never cancelled.
+    /// </summary>
+    public async Task<CancellationToken> AcquireAsync(CancellationToken cancellationToken)
+    {
+        Task<CancellationToken> acquired;
+        lock (_lock)
+            acquired = _acquired.Task;
+        var held = await acquired.WaitAsync(cancellationToken);
+        if (_store is not null)
+        {
+            // A standby's book is filled from Redis: let the reader finish its round (it sees IsHeld after it).
+            await _store.BookWriterGate.WaitAsync(cancellationToken);
+            _store.BookWriterGate.Release();
+        }
+        return held;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_connection is null)
+            return;
+        var period = _options.LeaseTtl / 3;
+        try
+        {
+            var multiplexer = await _connection.GetAsync(stoppingToken);
+            using var timer = new PeriodicTimer(period, _time);
+            do
+            {
+                await TryAcquireOrRenewAsync(multiplexer.GetDatabase(), stoppingToken);
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
+    private async Task TryAcquireOrRenewAsync(IDatabase database, CancellationToken cancellationToken)
+    {
+        var key = _connection!.Keys.Lease;
+        var ttl = _options.LeaseTtl;
+        try
+        {
+            if (!IsHeld)
+            {
+                if (await database.StringSetAsync(key, Id, ttl, When.NotExists).WaitAsync(_options.CommandTimeout, cancellationToken))
+                {
+                    Holder = Id;
+                    Acquired();
+                }
+                else
+                {
+                    Holder = await database.StringGetAsync(key).WaitAsync(_options.CommandTimeout, cancellationToken);
+                }
+            }
+            else
+            {
+                var renewed = (long)await database.ScriptEvaluateAsync(RenewScript, [key], [Id, (long)ttl.TotalMilliseconds])
+                    .WaitAsync(_options.CommandTimeout, cancellationToken);
+                // Not ours any more: expired while Redis was away (or restarted empty, or we held it provisionally).
+                // Take it again if nobody else did; stand by if somebody did.
+                if (renewed == 0 && !await database.StringSetAsync(key, Id, ttl, When.NotExists).WaitAsync(_options.CommandTimeout, cancellationToken))
+                {
+                    Holder = await database.StringGetAsync(key).WaitAsync(_options.CommandTimeout, cancellationToken);
+                    Lost(Holder);
+                }
+                else
+                {
+                    Holder = Id;
+                }
+            }
+            _everReached = true;
+            _store?.SetProblem("lease", null);
+            _lastError = null;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Keep what we have: see the class comment.
+            _store?.SetProblem("lease", $"cannot {(IsHeld ? "renew" : "take")} the collector lease: {ex.Message}");
+            if (_lastError != ex.Message)
+                Log.LeaseError(_logger, ex.Message);
+            _lastError = ex.Message;
+            if (!_everReached && !IsHeld)
+            {
+                Log.ProvisionalLease(_logger, Id);
+                Acquired();
+            }
+        }
+    }
+
+    private void Acquired()
+    {
+        lock (_lock)
+        {
+            _held = new CancellationTokenSource();
+            _acquired.TrySetResult(_held.Token);
+        }
+        Log.LeaseAcquired(_logger, Id);
+    }
+
+    private void Lost(string? holder)
+    {
+        CancellationTokenSource? held;
+        lock (_lock)
+        {
+            held = _held;
+            _held = null;
+            _acquired = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        Log.LeaseLost(_logger, Id, holder ?? "nobody");
+        if (held is not null)
+        {
+            held.Cancel();
+            held.Dispose();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_connection is null || !IsHeld || !_connection.IsConnected)
+            return;
+        // Hand over at once on a clean stop instead of making the standby wait for the lease to expire.
+        try
+        {
+            var multiplexer = await _connection.GetAsync(cancellationToken);
+            await multiplexer.GetDatabase().ScriptEvaluateAsync(ReleaseScript, [_connection.Keys.Lease], [Id])
+                .WaitAsync(_options.CommandTimeout, cancellationToken);
+            Log.LeaseReleased(_logger, Id);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or OperationCanceledException)
+        {
+            Log.LeaseError(_logger, ex.Message);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using OptionsTracker.Health;
+using StackExchange.Redis;
+
+namespace OptionsTracker.Store;
+
+/// <summary>
+/// Once a second: the active collector writes its counters to the stats hash (<c>stats:global</c>, with the
+/// original tool's <c>messages</c> and <c>last_update</c>); any other process (a web instance, a standby)
+/// reads them, so its <c>/api/stats</c> and <c>/health</c> speak for the collector that feeds it.
+/// </summary>
+public sealed class CollectorStatsService(
+    RedisConnection connection,
+    RedisOptionStore store,
+    IServiceProvider services,
+    IOptions<StoreOptions> options,
+    TimeProvider time,
+    ILogger<CollectorStatsService> logger) : BackgroundService
+{
+    private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+    private readonly StoreOptions _options = options.Value;
+    private string? _lastError;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Resolved here: FeedMonitor depends on the store, which this service feeds.
+        var monitor = services.GetRequiredService<FeedMonitor>();
+        var lease = services.GetService<CollectorLease>();
+        try
+        {
+            var multiplexer = await connection.GetAsync(stoppingToken);
+            using var timer = new PeriodicTimer(Period, time);
+            do
+            {
+                try
+                {
+                    var database = multiplexer.GetDatabase();
+                    if (lease is { IsHeld: true })
+                    {
+                        store.SetRemoteCollector(null);
+                        await WriteAsync(database, monitor.GetReport(), lease.Id, stoppingToken);
+                    }
+                    else
+                    {
+                        store.SetRemoteCollector(await ReadAsync(database, stoppingToken));
+                    }
+                    _lastError = null;
+                }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+                {
+                    if (_lastError != ex.Message)
+                        Log.StatsFailed(logger, ex.Message);
+                    _lastError = ex.Message;
+                }
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
+    private async Task WriteAsync(IDatabase database, FeedReport report, string collector, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        HashEntry[] entries =
+        [
+            new("collector", collector),
+            new("feed_state", report.State.ToString().ToLowerInvariant()),
+            new("feed_reason", report.Reason),
+            new("total_options", report.TotalOptions),
+            new("messages", report.MessagesProcessed),
+            new("malformed", report.MalformedMessages),
+            new("reconnects", report.Reconnects),
+            new("connections", report.LiveConnections),
+            new("subscribed_topics", report.SubscribedTopics),
+            new("total_topics", report.AssignedTopics),
+            new("last_update", report.LastUpdate?.ToString("O", CultureInfo.InvariantCulture) ?? ""),
+            new("started_at", (now - report.Uptime).ToUnixTimeMilliseconds()),
+            new("updated_at", now.ToUnixTimeMilliseconds()),
+        ];
+        var key = connection.Keys.Stats;
+        var batch = database.CreateBatch();
+        var set = batch.HashSetAsync(key, entries);
+        var expire = batch.KeyExpireAsync(key, _options.Ttl);
+        batch.Execute();
+        await Task.WhenAll(set, expire).WaitAsync(_options.CommandTimeout, cancellationToken);
+    }
+
+    private async Task<CollectorStats?> ReadAsync(IDatabase database, CancellationToken cancellationToken)
+    {
+        var entries = (await database.HashGetAllAsync(connection.Keys.Stats).WaitAsync(_options.CommandTimeout, cancellationToken))
+            .ToDictionary(e => (string)e.Name!, e => e.Value, StringComparer.Ordinal);
+        if (!entries.TryGetValue("collector", out var collector) || !entries.TryGetValue("updated_at", out var updatedAt))
+            return null;
+        long Number(string name) => entries.TryGetValue(name, out var v) && v.TryParse(out long n) ? n : 0;
+        string Text(string name) => entries.TryGetValue(name, out var v) ? (string?)v ?? "" : "";
+        DateTimeOffset? lastUpdate = DateTimeOffset.TryParse(Text("last_update"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at)
+            ? at
+            : null;
+        return new CollectorStats(
+            collector!,
+            Text("feed_state"),
+            Text("feed_reason"),
+            (int)Number("total_options"),
+            Number("messages"),
+            Number("malformed"),
+            Number("reconnects"),
+            (int)Number("connections"),
+            (int)Number("subscribed_topics"),
+            (int)Number("total_topics"),
+            lastUpdate,
+            DateTimeOffset.FromUnixTimeMilliseconds(Number("started_at")),
+            DateTimeOffset.FromUnixTimeMilliseconds(updatedAt.TryParse(out long ms) ? ms : 0));
+    }
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using OptionsTracker.Book;
+using StackExchange.Redis;
+
+namespace OptionsTracker.Store;
+
+/// <summary>
+/// An option as a Redis hash: the original tool's field names (<c>bid_iv</c>, <c>mark_price</c>…) where it had
+/// them, the same style for the rest, every value a string and a missing one <c>""</c>. It carries the
+/// whole quote, the exchange time and the instrument, so a web instance can rebuild its book from it alone.
+/// </summary>
+public static class QuoteHash
+{
+    public const string Symbol = "symbol";
+    public const string BaseCoin = "base_coin";
+    public const string Expiry = "expiry";
+    public const string DeliveryTime = "delivery_time";
+    public const string Strike = "strike";
+    public const string Type = "type";
+    public const string Status = "status";
+
+    /// <summary>Exchange time of the quote, ms since the Unix epoch; "" while never quoted.</summary>
+    public const string Timestamp = "timestamp";
+
+    /// <summary>Field names by <see cref="QuoteField"/> position.</summary>
+    public static readonly string[] FieldNames = BuildFieldNames();
+
+    private static readonly int InstrumentFieldCount = 7;
+
+    private static string[] BuildFieldNames()
+    {
+        var names = new string[QuoteFields.Count];
+        names[(int)QuoteField.BidPrice] = "bid_price";
+        names[(int)QuoteField.BidSize] = "bid_size";
+        names[(int)QuoteField.BidIv] = "bid_iv";
+        names[(int)QuoteField.AskPrice] = "ask_price";
+        names[(int)QuoteField.AskSize] = "ask_size";
+        names[(int)QuoteField.AskIv] = "ask_iv";
+        names[(int)QuoteField.LastPrice] = "last_price";
+        names[(int)QuoteField.HighPrice24h] = "high_price_24h";
+        names[(int)QuoteField.LowPrice24h] = "low_price_24h";
+        names[(int)QuoteField.MarkPrice] = "mark_price";
+        names[(int)QuoteField.IndexPrice] = "index_price";
+        names[(int)QuoteField.MarkIv] = "mark_iv";
+        names[(int)QuoteField.UnderlyingPrice] = "underlying_price";
+        names[(int)QuoteField.OpenInterest] = "open_interest";
+        names[(int)QuoteField.Turnover24h] = "turnover_24h";
+        names[(int)QuoteField.Volume24h] = "volume_24h";
+        names[(int)QuoteField.TotalVolume] = "total_volume";
+        names[(int)QuoteField.TotalTurnover] = "total_turnover";
+        names[(int)QuoteField.Delta] = "delta";
+        names[(int)QuoteField.Gamma] = "gamma";
+        names[(int)QuoteField.Vega] = "vega";
+        names[(int)QuoteField.Theta] = "theta";
+        names[(int)QuoteField.PredictedDeliveryPrice] = "predicted_delivery_price";
+        names[(int)QuoteField.Change24h] = "change_24h";
+        return names;
+    }
+
+    /// <summary>
+    /// The hash entries of a slot. A never-quoted slot gives only its instrument fields, so a collector that
+    /// has just taken over does not blank the values its predecessor wrote.
+    /// </summary>
+    public static HashEntry[] ToEntries(OptionInstrument instrument, in OptionQuote quote)
+    {
+        var entries = new HashEntry[InstrumentFieldCount + (quote.HasData ? 1 + QuoteFields.Count : 0)];
+        entries[0] = new(Symbol, instrument.Symbol);
+        entries[1] = new(BaseCoin, instrument.BaseCoin);
+        entries[2] = new(Expiry, instrument.ExpiryLabel);
+        entries[3] = new(DeliveryTime, instrument.ExpiryUtc.ToUnixTimeMilliseconds());
+        entries[4] = new(Strike, instrument.Strike.ToString(CultureInfo.InvariantCulture));
+        entries[5] = new(Type, instrument.Type.ToString());
+        entries[6] = new(Status, instrument.Status);
+        if (!quote.HasData)
+            return entries;
+        entries[7] = new(Timestamp, quote.ExchangeTimeMs);
+        for (var field = 0; field < QuoteFields.Count; field++)
+            entries[InstrumentFieldCount + 1 + field] = new(FieldNames[field], Format(quote.Values[field]));
+        return entries;
+    }
+
+    /// <summary>Our text for a number: shortest round-trip invariant form; missing (NaN) is "".</summary>
+    public static string Format(double value) =>
+        double.IsNaN(value) ? "" : value.ToString("R", CultureInfo.InvariantCulture);
+
+    public static double Parse(RedisValue value) =>
+        !value.IsNullOrEmpty && double.TryParse((string?)value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed)
+            ? parsed
+            : double.NaN;
+
+    /// <summary>The instrument of a hash, or false when the hash is gone (expired) or not ours.</summary>
+    public static bool TryReadInstrument(HashEntry[] entries, out OptionInstrument? instrument)
+    {
+        instrument = null;
+        string? symbol = null;
+        string status = "Trading";
+        DateTimeOffset? delivery = null;
+        foreach (var entry in entries)
+        {
+            if (entry.Name == Symbol)
+                symbol = entry.Value;
+            else if (entry.Name == Status && !entry.Value.IsNullOrEmpty)
+                status = entry.Value!;
+            else if (entry.Name == DeliveryTime && entry.Value.TryParse(out long ms))
+                delivery = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        }
+        return symbol is not null && OptionInstrument.TryCreate(symbol, delivery, status, out instrument);
+    }
+
+    /// <summary>The quote of a hash as an update carrying every field; false while the option was never quoted.</summary>
+    public static bool TryReadQuote(HashEntry[] entries, out QuoteUpdate update)
+    {
+        update = new QuoteUpdate { Values = QuoteValues.AllMissing() };
+        var hasTime = false;
+        foreach (var entry in entries)
+        {
+            if (entry.Name == Timestamp)
+            {
+                hasTime = entry.Value.TryParse(out long ms) && ms > 0;
+                update.ExchangeTimeMs = hasTime ? ms : 0;
+                continue;
+            }
+            var field = Array.IndexOf(FieldNames, (string?)entry.Name);
+            if (field >= 0)
+                update.Set((QuoteField)field, Parse(entry.Value));
+        }
+        // A field absent from the hash is missing too: every field is present in the update.
+        for (var field = 0; field < QuoteFields.Count; field++)
+        {
+            if (!update.Has((QuoteField)field))
+                update.Set((QuoteField)field, double.NaN);
+        }
+        return hasTime;
+    }
+}

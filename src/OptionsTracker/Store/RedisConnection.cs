@@ -1,0 +1,90 @@
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace OptionsTracker.Store;
+
+/// <summary>
+/// The process's one Redis multiplexer. It connects in the background and keeps reconnecting, so start-up
+/// never waits for or fails on Redis; commands fail fast while it is away (no backlog: the book is the
+/// backlog), and the writer, reader and lease retry on their own schedule.
+/// </summary>
+public sealed class RedisConnection : IAsyncDisposable
+{
+    private readonly ConfigurationOptions _configuration;
+    private readonly ILogger<RedisConnection> _logger;
+    private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
+    private volatile string? _failure;
+    private int _restorations;
+
+    public RedisConnection(IOptions<StoreOptions> options, ILogger<RedisConnection> logger)
+    {
+        _logger = logger;
+        _configuration = ConfigurationOptions.Parse(options.Value.Redis!);
+        if (!string.IsNullOrEmpty(options.Value.Password))
+            _configuration.Password = options.Value.Password;
+        _configuration.AbortOnConnectFail = false;
+        _configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        // Errors end up in /health and the log: the server's words, not the client's thread-pool counters.
+        _configuration.IncludeDetailInExceptions = false;
+        _configuration.ClientName ??= $"options-tracker-{Environment.MachineName}";
+        Keys = new RedisKeys(options.Value.KeyPrefix);
+        Endpoint = string.Join(",", _configuration.EndPoints.Select(e => e.ToString()));
+        _multiplexer = new(ConnectAsync);
+    }
+
+    public RedisKeys Keys { get; }
+
+    /// <summary>The configured endpoints, for messages (never the password).</summary>
+    public string Endpoint { get; }
+
+    /// <summary>Why the connection is down (null while it is up or never tried).</summary>
+    public string? Failure => _failure;
+
+    /// <summary>Counts reconnections; a reader or writer that sees it move assumes Redis may have lost its data.</summary>
+    public int Restorations => Volatile.Read(ref _restorations);
+
+    public bool IsConnected => _multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully && _multiplexer.Value.Result.IsConnected;
+
+    public Task<ConnectionMultiplexer> GetAsync(CancellationToken cancellationToken) => _multiplexer.Value.WaitAsync(cancellationToken);
+
+    private async Task<ConnectionMultiplexer> ConnectAsync()
+    {
+        var multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration);
+        multiplexer.ConnectionFailed += (_, e) =>
+        {
+            var reason = $"{e.FailureType}" + (e.Exception is null ? "" : $": {e.Exception.Message}");
+            if (_failure != reason)
+                Log.ConnectionFailed(_logger, Endpoint, reason);
+            _failure = reason;
+        };
+        multiplexer.ConnectionRestored += (_, e) =>
+        {
+            if (multiplexer.IsConnected && _failure is not null)
+            {
+                _failure = null;
+                Log.ConnectionRestored(_logger, Endpoint);
+            }
+            Interlocked.Increment(ref _restorations);
+        };
+        if (!multiplexer.IsConnected)
+        {
+            _failure ??= "not connected yet";
+            Log.ConnectionFailed(_logger, Endpoint, _failure);
+        }
+        else
+        {
+            Log.Connected(_logger, Endpoint);
+        }
+        return multiplexer;
+    }
+
+    /// <summary>Why Redis cannot be used right now, or null.</summary>
+    public string? Describe() =>
+        IsConnected ? null : $"cannot reach Redis at {Endpoint}" + (_failure is { } f ? $" ({f})" : "");
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully)
+            await _multiplexer.Value.Result.DisposeAsync();
+    }
+}

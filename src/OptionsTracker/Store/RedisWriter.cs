@@ -1,0 +1,260 @@
+using Microsoft.Extensions.Options;
+using OptionsTracker.Book;
+using OptionsTracker.Bybit;
+using OptionsTracker.Collector;
+using StackExchange.Redis;
+
+namespace OptionsTracker.Store;
+
+/// <summary>
+/// Copies the book to Redis behind the feed's back: every flush it takes the slots changed since the last
+/// successful flush (each once, with its latest value) and sends, pipelined, one <c>HSET</c> + <c>EXPIRE</c>
+/// per option, one <c>SADD</c> per index set and one <c>PUBLISH</c> of the symbols written. The feed never
+/// waits for it. A failed flush keeps its cursor; the next one after a failure, or after a reconnection
+/// (Redis may have restarted empty), rewrites the whole book, so what is current is in Redis again as soon
+/// as it is back. The memory this needs is the book itself: bounded by the number of options.
+/// </summary>
+public sealed class RedisWriter(
+    OptionBook book,
+    RedisConnection connection,
+    RedisOptionStore store,
+    CollectorLease lease,
+    FeedStatus feedStatus,
+    IOptions<StoreOptions> options,
+    TimeProvider time,
+    ILogger<RedisWriter> logger) : BackgroundService
+{
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(3);
+    private readonly StoreOptions _options = options.Value;
+    private readonly RedisKeys _keys = connection.Keys;
+    // Options this writer has put into the index sets, to know what to take out when they leave the book.
+    private readonly Dictionary<string, OptionInstrument> _written = new(StringComparer.Ordinal);
+    private long _cursor;
+    private long _indexVersion = -1;
+    private bool _rewriteAll = true;
+    private bool _reconciled;
+    private int _restorations;
+    private string? _lastError;
+    // After a failure, flushes back off (up to a few seconds) so a Redis that refuses writes is not sent the
+    // whole board every flush interval.
+    private Backoff? _backoff;
+    private long _retryAt;
+
+    /// <summary>Flushes that reached Redis, for tests and diagnostics.</summary>
+    public long Flushes { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var multiplexer = await connection.GetAsync(stoppingToken);
+            using var timer = new PeriodicTimer(_options.FlushInterval, time);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                if (!lease.IsHeld)
+                {
+                    // A standby, or a collector that lost the lease: the active one writes.
+                    Reset();
+                    continue;
+                }
+                await FlushSafelyAsync(multiplexer, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
+    /// <summary>On a clean stop, one last flush, so Redis ends with what the book ends with.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (!lease.IsHeld || !connection.IsConnected)
+            return;
+        var multiplexer = await connection.GetAsync(cancellationToken);
+        await FlushSafelyAsync(multiplexer, cancellationToken);
+    }
+
+    private void Reset()
+    {
+        _rewriteAll = true;
+        _reconciled = false;
+        _written.Clear();
+        _indexVersion = -1;
+        // What this process failed to write is no longer its concern.
+        if (_lastError is not null)
+        {
+            _lastError = null;
+            store.SetProblem("writer", null);
+        }
+    }
+
+    private async Task FlushSafelyAsync(ConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
+    {
+        if (connection.Restorations != _restorations)
+        {
+            _restorations = connection.Restorations;
+            _rewriteAll = true;
+        }
+        if (!multiplexer.IsConnected)
+        {
+            _rewriteAll = true;
+            return;
+        }
+        if (time.GetTimestamp() < _retryAt)
+            return;
+        try
+        {
+            await FlushAsync(multiplexer.GetDatabase(), cancellationToken);
+            if (!_reconciled)
+                await ReconcileAsync(multiplexer.GetDatabase(), cancellationToken);
+            _backoff?.Reset();
+            _retryAt = 0;
+            if (_lastError is not null)
+            {
+                Log.WritesResumed(logger, connection.Endpoint);
+                _lastError = null;
+                store.SetProblem("writer", null);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            _rewriteAll = true;
+            _backoff ??= new Backoff(_options.FlushInterval, MaxRetryDelay);
+            _retryAt = time.GetTimestamp() + (long)(_backoff.Next().TotalSeconds * time.TimestampFrequency);
+            var error = ex is TimeoutException ? $"Redis did not answer within {_options.CommandTimeout}" : ex.Message;
+            if (_lastError != error)
+                Log.WriteFailed(logger, connection.Endpoint, error);
+            _lastError = error;
+            store.SetProblem("writer", $"writes to Redis fail: {error}");
+        }
+    }
+
+    private async Task FlushAsync(IDatabase database, CancellationToken cancellationToken)
+    {
+        var sequence = book.Sequence;
+        var index = book.Index;
+        var rewriteAll = _rewriteAll;
+        if (!rewriteAll && sequence == _cursor && index.Version == _indexVersion)
+            return;
+
+        var changed = new List<OptionSlot>();
+        if (rewriteAll)
+            changed.AddRange(index.All);
+        else
+            book.CollectChangedSince(_cursor, index, changed);
+        var removed = new List<OptionInstrument>();
+        if (index.Version != _indexVersion)
+        {
+            foreach (var slot in index.All)
+            {
+                // Listed since the last flush: written even before its first quote, so readers see it.
+                if (!_written.ContainsKey(slot.Instrument.Symbol) && (rewriteAll || slot.ChangeSequence <= _cursor))
+                    changed.Add(slot);
+            }
+            foreach (var (symbol, instrument) in _written)
+            {
+                if (!index.TryGetSlot(symbol, out _))
+                    removed.Add(instrument);
+            }
+        }
+
+        var batch = database.CreateBatch();
+        var pending = new List<Task>(changed.Count * 2 + 16);
+        var ttl = _options.Ttl;
+        var sets = new Dictionary<RedisKey, HashSet<RedisValue>>();
+        var message = new System.Text.StringBuilder();
+        foreach (var slot in changed)
+        {
+            var instrument = slot.Instrument;
+            var key = _keys.Option(instrument.Symbol);
+            pending.Add(batch.HashSetAsync(key, QuoteHash.ToEntries(instrument, slot.ReadQuote())));
+            pending.Add(batch.KeyExpireAsync(key, ttl));
+            AddMember(sets, _keys.Coins, instrument.BaseCoin);
+            AddMember(sets, _keys.Coin(instrument.BaseCoin), instrument.Symbol);
+            AddMember(sets, _keys.Expiries(instrument.BaseCoin), instrument.ExpiryLabel);
+            AddMember(sets, _keys.Expiry(instrument.BaseCoin, instrument.ExpiryLabel), instrument.Symbol);
+            message.Append(instrument.Symbol).Append(' ');
+        }
+        foreach (var (set, members) in sets)
+        {
+            pending.Add(batch.SetAddAsync(set, [.. members]));
+            pending.Add(batch.KeyExpireAsync(set, ttl));
+        }
+        foreach (var instrument in removed)
+        {
+            pending.Add(batch.KeyDeleteAsync(_keys.Option(instrument.Symbol)));
+            pending.Add(batch.SetRemoveAsync(_keys.Coin(instrument.BaseCoin), instrument.Symbol));
+            pending.Add(batch.SetRemoveAsync(_keys.Expiry(instrument.BaseCoin, instrument.ExpiryLabel), instrument.Symbol));
+            message.Append('-').Append(instrument.Symbol).Append(' ');
+        }
+        // Sent last on the same connection, so a reader that hears it finds the hashes already written.
+        if (message.Length > 0)
+            pending.Add(batch.PublishAsync(_keys.Changes, message.ToString(0, message.Length - 1)));
+        batch.Execute();
+        await Task.WhenAll(pending).WaitAsync(_options.CommandTimeout, cancellationToken);
+
+        _cursor = sequence;
+        _indexVersion = index.Version;
+        _rewriteAll = false;
+        foreach (var slot in changed)
+            _written[slot.Instrument.Symbol] = slot.Instrument;
+        foreach (var instrument in removed)
+            _written.Remove(instrument.Symbol);
+        Flushes++;
+        if (rewriteAll)
+            Log.Rewrote(logger, changed.Count, connection.Endpoint);
+    }
+
+    /// <summary>
+    /// Once per lease term, when every tracked coin is loaded: takes out of Redis the options of those coins
+    /// that the exchange no longer lists but that are still indexed there (delisted or delivered while no
+    /// collector was active, or by a collector that died before its next flush). Before every coin is loaded
+    /// an option missing from the book may just not be loaded yet, so nothing is removed then.
+    /// </summary>
+    private async Task ReconcileAsync(IDatabase database, CancellationToken cancellationToken)
+    {
+        var coins = feedStatus.Coins;
+        if (coins.Count == 0 || coins.Values.Any(state => state == CoinLoadState.Loading))
+            return;
+        var index = book.Index;
+        var loaded = coins.Where(c => c.Value == CoinLoadState.Loaded).Select(c => c.Key).ToArray();
+        var members = await Task.WhenAll(loaded.Select(c => database.SetMembersAsync(_keys.Coin(c))))
+            .WaitAsync(_options.CommandTimeout, cancellationToken);
+        var orphans = new List<(string Coin, string Symbol)>();
+        for (var i = 0; i < loaded.Length; i++)
+        {
+            foreach (var member in members[i])
+            {
+                var symbol = (string)member!;
+                if (!index.TryGetSlot(symbol, out _))
+                    orphans.Add((loaded[i], symbol));
+            }
+        }
+        if (orphans.Count > 0)
+        {
+            var batch = database.CreateBatch();
+            var pending = new List<Task>();
+            foreach (var (coin, symbol) in orphans)
+            {
+                pending.Add(batch.KeyDeleteAsync(_keys.Option(symbol)));
+                pending.Add(batch.SetRemoveAsync(_keys.Coin(coin), symbol));
+                if (OptionSymbol.TryParse(symbol, out var parsed))
+                    pending.Add(batch.SetRemoveAsync(_keys.Expiry(coin, OptionSymbol.FormatExpiryLabel(parsed.ExpiryDate)), symbol));
+            }
+            pending.Add(batch.PublishAsync(_keys.Changes, string.Join(' ', orphans.Select(o => "-" + o.Symbol))));
+            batch.Execute();
+            await Task.WhenAll(pending).WaitAsync(_options.CommandTimeout, cancellationToken);
+            Log.Reconciled(logger, orphans.Count, orphans[0].Symbol);
+        }
+        _reconciled = true;
+    }
+
+    private static void AddMember(Dictionary<RedisKey, HashSet<RedisValue>> sets, RedisKey set, string member)
+    {
+        if (!sets.TryGetValue(set, out var members))
+            sets[set] = members = [];
+        members.Add(member);
+    }
+}

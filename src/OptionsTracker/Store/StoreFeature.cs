@@ -1,0 +1,59 @@
+using OptionsTracker.Book;
+using OptionsTracker.Collector;
+
+namespace OptionsTracker.Store;
+
+public static class StoreFeature
+{
+    /// <summary>
+    /// The embedded store without <c>Store:Redis</c>; with it, the Redis store and, by role, the lease and
+    /// writer (collecting roles) or the reader (web role). Call before the collector.
+    /// </summary>
+    public static void AddStore(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<StoreOptions>()
+            .BindConfiguration(StoreOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        var role = TrackerOptions.ReadRole(builder.Configuration);
+        var usesRedis = !string.IsNullOrWhiteSpace(builder.Configuration[$"{StoreOptions.Section}:{nameof(StoreOptions.Redis)}"]);
+        var services = builder.Services;
+        if (!usesRedis)
+        {
+            if (role != TrackerRole.All)
+            {
+                throw new OptionsTracker.Configuration.ConfigurationException(
+                    $"--role {role.ToString().ToLowerInvariant()} needs a shared store: set Store:Redis (env Store__Redis) or REDIS_HOST");
+            }
+            services.AddSingleton<IOptionStore, InMemoryOptionStore>();
+            services.AddSingleton(s => new CollectorLease(
+                s.GetRequiredService<Microsoft.Extensions.Options.IOptions<StoreOptions>>(),
+                s.GetRequiredService<TimeProvider>(),
+                s.GetRequiredService<ILogger<CollectorLease>>()));
+            return;
+        }
+
+        services.AddSingleton<RedisConnection>();
+        services.AddSingleton<RedisOptionStore>();
+        services.AddSingleton<IOptionStore>(s => s.GetRequiredService<RedisOptionStore>());
+        services.AddHostedService<CollectorStatsService>();
+        if (role == TrackerRole.Web)
+        {
+            services.AddSingleton<RedisReader>();
+            services.AddHostedService(s => s.GetRequiredService<RedisReader>());
+            return;
+        }
+        // A standby collector fills its book from Redis too, so every instance serves the board.
+        services.AddSingleton(s => ActivatorUtilities.CreateInstance<RedisReader>(s, s.GetRequiredService<CollectorLease>()));
+        services.AddHostedService(s => s.GetRequiredService<RedisReader>());
+        services.AddSingleton(s => new CollectorLease(
+            s.GetRequiredService<Microsoft.Extensions.Options.IOptions<StoreOptions>>(),
+            s.GetRequiredService<TimeProvider>(),
+            s.GetRequiredService<ILogger<CollectorLease>>(),
+            s.GetRequiredService<RedisConnection>(),
+            s.GetRequiredService<RedisOptionStore>()));
+        services.AddHostedService(s => s.GetRequiredService<CollectorLease>());
+        services.AddSingleton<RedisWriter>();
+        services.AddHostedService(s => s.GetRequiredService<RedisWriter>());
+    }
+}

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+
+namespace OptionsTracker.Tests.Fixtures;
+
+/// <summary>Runs the real tracker executable as a user would, for start-up behaviour seen from outside.</summary>
+public static class HostProcess
+{
+    /// <summary>Starts the host with these environment variables and arguments and waits for it to exit (60 s at most).</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var hostDll = Path.Combine(AppContext.BaseDirectory, "OptionsTracker.dll");
+        var start = new ProcessStartInfo("dotnet", ["exec", hostDll, "--urls", "http://127.0.0.1:0", .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        // Unreachable exchange, so a host that wrongly starts does nothing harmful before the timeout.
+        start.Environment["Bybit__RestUrl"] = "http://127.0.0.1:9/";
+        start.Environment["Bybit__WsUrl"] = "ws://127.0.0.1:9/";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Tracker__AssetsFile"] = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json");
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail("the host kept running");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Asserts the host stopped at start-up with exit code 1 and one line on stderr naming <paramref name="named"/>.</summary>
+    public static async Task AssertStopsNamingAsync(string named, IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var (exitCode, stdout, stderr) = await RunToExitAsync(environment, args);
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.StartsWith("Configuration error:", line);
+        Assert.Contains(named, line);
+        Assert.DoesNotContain("   at ", stdout + stderr);
+    }
+}

@@ -1,0 +1,433 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using OptionsTracker.Book;
+using OptionsTracker.Simulator;
+using OptionsTracker.Store;
+using OptionsTracker.Tests.Fixtures;
+using StackExchange.Redis;
+
+namespace OptionsTracker.Tests.Store;
+
+/// <summary>The Redis store against real redis-servers the tests start: collectors, web instances, faults, a cluster.</summary>
+public class RedisStoreTests
+{
+    private static readonly string[] OriginalFields =
+    [
+        "symbol", "bid_iv", "ask_iv", "last_price", "mark_price", "index_price", "mark_iv", "underlying_price",
+        "open_interest", "delta", "gamma", "vega", "theta", "volume_24h", "turnover_24h",
+    ];
+
+    private static Task<BybitSimulator> Simulator(params string[] coins) =>
+        BybitSimulator.StartAsync(new SimulatorOptions
+        {
+            BaseCoins = coins.Length == 0 ? ["BTC"] : coins,
+            PushInterval = TimeSpan.FromMilliseconds(200),
+        }, TestContext.Current.CancellationToken);
+
+    [Fact]
+    public async Task Whole_board_round_trips_through_redis_in_the_original_layout()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator("BTC", "ETH", "SOL");
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
+        await collector.WaitForFullBoardAsync();
+        var database = await redis.DatabaseAsync();
+
+        await WaitUntilRedisHoldsAsync(database, collector.Book);
+
+        // The original's hash, fields and TTL, and index sets per coin and expiry.
+        var sample = collector.Book.Index.All[collector.Book.Index.Count / 2];
+        var hash = (await database.HashGetAllAsync($"option:{sample.Instrument.Symbol}")).ToDictionary(e => (string)e.Name!, e => (string)e.Value!);
+        Assert.All(OriginalFields, f => Assert.True(hash.ContainsKey(f), $"field {f} missing"));
+        Assert.Equal(sample.Instrument.Symbol, hash["symbol"]);
+        var ttl = await database.KeyTimeToLiveAsync($"option:{sample.Instrument.Symbol}");
+        Assert.InRange(ttl!.Value, TimeSpan.FromHours(23), TimeSpan.FromHours(24));
+        foreach (var coin in simulator.BaseCoins)
+        {
+            var expected = simulator.GetInstruments(coin).Select(i => i.Symbol).Order(StringComparer.Ordinal);
+            var members = (await database.SetMembersAsync($"options:coin:{coin}")).Select(m => (string)m!).Order(StringComparer.Ordinal);
+            Assert.Equal(expected, members);
+        }
+        Assert.Contains(sample.Instrument.Symbol,
+            (await database.SetMembersAsync($"options:expiry:{sample.Instrument.BaseCoin}:{sample.Instrument.ExpiryLabel}")).Select(m => (string)m!));
+
+        // A web instance rebuilds the same board from Redis alone. Once the market stops (the simulator goes
+        // away), the web instance holds the very values the collector holds. (Exchange times may differ: an
+        // update that changes no value is not a change, so it is not written.)
+        await using var web = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web"));
+        await WaitForBookAsync(web, simulator.InstrumentCount);
+        await simulator.DisposeAsync();
+        var slots = collector.Book.Index.All;
+        await Eventually.Until(() => slots.All(s => web.Book.Index.TryGetSlot(s.Instrument.Symbol, out var copy) && SameValues(s.ReadQuote(), copy.ReadQuote())),
+            "the web instance to hold the collector's values of every option");
+        foreach (var slot in slots)
+        {
+            Assert.True(web.Book.Index.TryGetSlot(slot.Instrument.Symbol, out var copy));
+            Assert.Equal(slot.Instrument.ExpiryUtc, copy.Instrument.ExpiryUtc);
+            Assert.Equal(slot.Instrument.Strike, copy.Instrument.Strike);
+            Assert.Equal(slot.Instrument.Type, copy.Instrument.Type);
+            Assert.Equal(slot.Instrument.ExpiryLabel, copy.Instrument.ExpiryLabel);
+        }
+        await AssertNoKeyspaceListingAsync(redis);
+    }
+
+    [Fact]
+    public async Task Two_web_instances_see_the_same_board_and_live_changes()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
+        await using var web1 = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web"));
+        await using var web2 = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web"));
+        await WaitForBookAsync(web1, simulator.InstrumentCount);
+        await WaitForBookAsync(web2, simulator.InstrumentCount);
+        Assert.Equal(web1.Book.Index.All.Select(s => s.Instrument.Symbol), web2.Book.Index.All.Select(s => s.Instrument.Symbol));
+
+        var symbol = simulator.GetInstruments("BTC")[7].Symbol;
+        simulator.SetMarkPrice(symbol, 1234.5);
+        await Eventually.Until(() => MarkOf(web1, symbol) == 1234.5 && MarkOf(web2, symbol) == 1234.5, "the new mark price on both web instances");
+
+        // A listing reaches them too, through the change channel.
+        var listed = simulator.ListNewInstrument("BTC");
+        await collector.Services.GetRequiredService<OptionsTracker.Collector.FeedService>().RefreshCoinAsync("BTC", TestContext.Current.CancellationToken);
+        await Eventually.Until(() => web1.Book.Index.TryGetSlot(listed, out _) && web2.Book.Index.TryGetSlot(listed, out _), "the new listing on both web instances");
+
+        // Their /api/stats speak for the collector.
+        await Eventually.Until(async () =>
+        {
+            var stats = await web1.Client.GetFromJsonAsync<JsonElement>("/api/stats", TestContext.Current.CancellationToken);
+            return stats.GetProperty("messages_processed").GetInt64() > 0
+                && stats.GetProperty("store").GetString() == "redis"
+                && stats.GetProperty("feed_state").GetString() == "live"
+                && stats.GetProperty("connections").GetInt32() > 0;
+        }, "the web instance's /api/stats to show the collector's counters");
+    }
+
+    [Fact]
+    public async Task Standby_collector_takes_over_within_the_lease_bound_when_the_active_one_dies()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        var database = await redis.DatabaseAsync();
+        await using var active = CollectorProcess.Start(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
+        await Eventually.Until(async () => ((string?)await database.StringGetAsync("collector:lease"))?.Contains($"/{active.Id}/", StringComparison.Ordinal) == true,
+            "the first collector process to take the lease", 60);
+        await using var standby = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
+        await using var web = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web"));
+        await WaitForBookAsync(web, simulator.InstrumentCount);
+        var lease = standby.Services.GetRequiredService<CollectorLease>();
+        Assert.False(lease.IsHeld);
+        // A standby serves the board too, from Redis, like a web instance.
+        await WaitForBookAsync(standby, simulator.InstrumentCount);
+        Assert.Equal(0, standby.Supervisor.TopicCount);
+
+        await active.KillAsync();
+        var killedAt = TimeProvider.System.GetTimestamp();
+        var symbol = simulator.GetInstruments("BTC")[3].Symbol;
+        simulator.SetMarkPrice(symbol, 777.25);
+
+        await Eventually.Until(() => lease.IsHeld, "the standby to take the lease", 30);
+        var takeover = TimeProvider.System.GetElapsedTime(killedAt);
+        await Eventually.Until(() => MarkOf(web, symbol) == 777.25, "a change made after the kill to reach the web instance", 30);
+        var gap = TimeProvider.System.GetElapsedTime(killedAt);
+
+        // Lease TTL plus one renewal period, and a little scheduling slack on a busy machine.
+        Assert.True(takeover < RedisTestSettings.LeaseTtl + RedisTestSettings.LeaseTtl / 3 + TimeSpan.FromSeconds(2), $"takeover took {takeover}");
+        Assert.True(gap < TimeSpan.FromSeconds(10), $"the web instance saw no new data for {gap}");
+        Assert.Equal(simulator.InstrumentCount, web.Book.Index.Count);
+        await standby.WaitForFullBoardAsync();
+    }
+
+    [Fact]
+    public async Task Clean_stop_hands_the_lease_over_without_waiting_for_it_to_expire()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        var settings = RedisTestSettings.For(redis.Endpoint, "collector");
+        settings["Store:LeaseTtl"] = "00:00:12";
+        var first = await TrackerApp.StartAsync(simulator, settings);
+        TrackerApp second;
+        try
+        {
+            await Eventually.Until(() => first.Services.GetRequiredService<CollectorLease>().Holder == first.Services.GetRequiredService<CollectorLease>().Id,
+                "the first collector to hold the lease");
+            second = await TrackerApp.StartAsync(simulator, settings);
+            await Eventually.Until(() => second.Services.GetRequiredService<CollectorLease>().Holder is not null, "the second collector to stand by");
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+        await using var _ = second;
+        var stoppedAt = TimeProvider.System.GetTimestamp();
+        var lease = second.Services.GetRequiredService<CollectorLease>();
+
+        await Eventually.Until(() => lease.IsHeld, "the second collector to take over");
+
+        // A third of the TTL (its retry period) and slack, well below the 12 s an expiry would take.
+        Assert.True(TimeProvider.System.GetElapsedTime(stoppedAt) < TimeSpan.FromSeconds(8));
+        await second.WaitForFullBoardAsync();
+    }
+
+    [Fact]
+    public async Task Redis_restart_mid_feed_loses_nothing_current_and_web_serves_stale_data_meanwhile()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "all"));
+        var webSettings = RedisTestSettings.For(redis.Endpoint, "web");
+        webSettings["Tracker:StaleAfter"] = "00:00:03";
+        await using var web = await TrackerApp.StartAsync(simulator, webSettings);
+        await collector.WaitForFullBoardAsync();
+        await WaitForBookAsync(web, simulator.InstrumentCount);
+        var database = await redis.DatabaseAsync();
+        await WaitUntilRedisHoldsAsync(database, collector.Book);
+
+        await Eventually.Until(() => web.Services.GetRequiredService<IOptionStore>().RemoteCollector is not null, "the web instance to read the collector's stats");
+        await redis.StopAsync();
+        await Eventually.Until(async () => await FeedStateAsync(web) == "stale", "the web instance to mark its data stale");
+        await Eventually.Until(async () => await HealthAsync(collector) == "Degraded", "the collector's health to degrade");
+        await Eventually.Until(async () => await HealthAsync(web) == "Degraded", "the web instance's health to degrade");
+        // The feed goes on in memory; the web instance keeps its last known board.
+        var symbol = simulator.GetInstruments("BTC")[5].Symbol;
+        simulator.SetMarkPrice(symbol, 4242.5);
+        await Eventually.Until(() => MarkOf(collector, symbol) == 4242.5, "the collector to keep collecting without Redis");
+        Assert.Equal(simulator.InstrumentCount, web.Book.Index.Count);
+
+        await redis.StartAgainAsync();
+        database = await redis.DatabaseAsync();
+        await WaitUntilRedisHoldsAsync(database, collector.Book);
+        var members = (await database.SetMembersAsync("options:coin:BTC")).Select(m => (string)m!).Order(StringComparer.Ordinal);
+        Assert.Equal(simulator.GetInstruments("BTC").Select(i => i.Symbol).Order(StringComparer.Ordinal), members);
+        Assert.Equal("4242.5", (string?)await database.HashGetAsync($"option:{symbol}", "mark_price"));
+        Assert.True(simulator.TryGetTicker(symbol, out var ticker));
+        Assert.Equal(ticker.MarkPrice.ToString("R", System.Globalization.CultureInfo.InvariantCulture), (string?)await database.HashGetAsync($"option:{symbol}", "mark_price"));
+        await Eventually.Until(() => MarkOf(web, symbol) == 4242.5, "the web instance to catch up after Redis returns");
+        await Eventually.Until(async () => await HealthAsync(collector) == "Healthy", "the collector's health to recover");
+        await Eventually.Until(async () => await HealthAsync(web) == "Healthy", "the web instance's health to recover");
+        Assert.Equal("live", await FeedStateAsync(web));
+    }
+
+    [Fact]
+    public async Task Frozen_redis_never_holds_up_the_feed()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "all"));
+        await collector.WaitForFullBoardAsync();
+        var database = await redis.DatabaseAsync();
+        await WaitUntilRedisHoldsAsync(database, collector.Book);
+
+        // SIGSTOP: connections stay open and nothing answers, the worst case for a writer that would wait.
+        await redis.SignalAsync("STOP");
+        var symbol = simulator.GetInstruments("BTC")[4].Symbol;
+        var frozenAt = TimeProvider.System.GetTimestamp();
+        simulator.SetMarkPrice(symbol, 2468.25);
+        await Eventually.Until(() => MarkOf(collector, symbol) == 2468.25, "the feed to go on while Redis is frozen");
+        Assert.True(TimeProvider.System.GetElapsedTime(frozenAt) < TimeSpan.FromSeconds(2));
+        await Eventually.Until(async () => await HealthAsync(collector) == "Degraded", "health to notice Redis does not answer");
+
+        await redis.SignalAsync("CONT");
+        await WaitUntilRedisHoldsAsync(database, collector.Book);
+        Assert.Equal("2468.25", (string?)await database.HashGetAsync($"option:{symbol}", "mark_price"));
+        await Eventually.Until(async () => await HealthAsync(collector) == "Healthy", "health to recover");
+    }
+
+    [Fact]
+    public async Task Three_node_redis_cluster_carries_the_board_and_live_changes()
+    {
+        await using var cluster = await RedisCluster.StartAsync();
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(cluster.ConnectionString, "all"));
+        await using var web = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(cluster.ConnectionString, "web"));
+        await WaitForBookAsync(web, simulator.InstrumentCount);
+
+        var symbol = simulator.GetInstruments("BTC")[2].Symbol;
+        simulator.SetMarkPrice(symbol, 31.5);
+        await Eventually.Until(() => MarkOf(web, symbol) == 31.5, "a live change through the cluster");
+        Assert.Null(collector.Services.GetRequiredService<IOptionStore>().Problem);
+        // The keys really are spread over the nodes.
+        var perNode = new List<long>();
+        foreach (var node in cluster.Nodes)
+            perNode.Add(await (await node.DatabaseAsync()).ExecuteAsync("DBSIZE") is var size ? (long)size : 0);
+        Assert.All(perNode, count => Assert.True(count > 0));
+        foreach (var node in cluster.Nodes)
+            await AssertNoKeyspaceListingAsync(node);
+    }
+
+    [Fact]
+    public async Task Collector_that_loses_its_lease_unsubscribes_every_topic()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
+        await collector.WaitForFullBoardAsync();
+        var database = await redis.DatabaseAsync();
+        var lease = collector.Services.GetRequiredService<CollectorLease>();
+        Assert.True(lease.IsHeld);
+
+        // Another collector holds it now (as after a partition healed in its favour).
+        await database.StringSetAsync("collector:lease", "someone-else", TimeSpan.FromMinutes(1));
+
+        await Eventually.Until(() => !lease.IsHeld, "the collector to notice it lost the lease");
+        await Eventually.Until(() => simulator.Connections.Sum(c => c.SubscribedTopicCount) == 0, "every topic to be unsubscribed");
+        Assert.True(collector.Supervisor.TopicCount == 0);
+    }
+
+    [Fact]
+    public async Task New_collector_takes_options_no_longer_listed_out_of_redis()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        var database = await redis.DatabaseAsync();
+        // Left behind by an earlier collector: an option Bybit does not list (any more).
+        const string Gone = "BTC-2JAN26-1000-C-USDT";
+        await database.HashSetAsync($"option:{Gone}", [new("symbol", Gone), new("mark_price", "1")]);
+        await database.SetAddAsync("options:coin:BTC", Gone);
+        await database.SetAddAsync("options:expiry:BTC:02JAN26", Gone);
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
+        await collector.WaitForFullBoardAsync();
+
+        await Eventually.Until(async () => !await database.SetContainsAsync("options:coin:BTC", Gone), "the option to leave the coin's set");
+        Assert.False(await database.KeyExistsAsync($"option:{Gone}"));
+        Assert.False(await database.SetContainsAsync("options:expiry:BTC:02JAN26", Gone));
+        Assert.Equal(simulator.InstrumentCount, (int)await database.SetLengthAsync("options:coin:BTC"));
+    }
+
+    [Fact]
+    public async Task Collector_that_cannot_reach_redis_at_start_collects_and_fills_redis_once_it_appears()
+    {
+        await using var redis = RedisServer.NotStarted();
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "all"));
+
+        await WaitForBookAsync(collector, simulator.InstrumentCount);
+        Assert.Equal("Degraded", await HealthAsync(collector));
+
+        await redis.StartAgainAsync();
+        await WaitUntilRedisHoldsAsync(await redis.DatabaseAsync(), collector.Book);
+        await Eventually.Until(() => collector.Services.GetRequiredService<CollectorLease>().Holder == collector.Services.GetRequiredService<CollectorLease>().Id,
+            "the collector to take the lease for real");
+        await Eventually.Until(async () => await HealthAsync(collector) == "Healthy", "health to recover");
+    }
+
+    [Fact]
+    public async Task Refused_writes_show_in_health_and_logs_without_stopping_the_tracker()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "all"));
+        await collector.WaitForFullBoardAsync();
+        var database = await redis.DatabaseAsync();
+        await WaitUntilRedisHoldsAsync(database, collector.Book);
+
+        await database.ExecuteAsync("CONFIG", "SET", "maxmemory-policy", "noeviction");
+        await database.ExecuteAsync("CONFIG", "SET", "maxmemory", "1");
+        await Eventually.Until(async () => (await HealthReasonAsync(collector)).Contains("OOM", StringComparison.Ordinal), "health to name Redis's OOM refusal");
+        Assert.Equal("Degraded", await HealthAsync(collector));
+
+        await database.ExecuteAsync("CONFIG", "SET", "maxmemory", "0");
+        await Eventually.Until(async () => await HealthAsync(collector) == "Healthy", "health to recover once Redis accepts writes");
+        await WaitUntilRedisHoldsAsync(database, collector.Book);
+    }
+
+    [Fact]
+    public async Task Wrong_redis_password_is_reported_in_health()
+    {
+        await using var redis = await RedisServer.StartAsync("--requirepass", "right");
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For($"{redis.Endpoint},password=wrong", "all"));
+
+        var reason = "";
+        await Eventually.Until(async () =>
+        {
+            reason = await HealthReasonAsync(collector);
+            return reason.Contains("auth", StringComparison.OrdinalIgnoreCase) || reason.Contains("password", StringComparison.OrdinalIgnoreCase);
+        }, "health to say Redis refuses our password");
+        Assert.NotEqual("Healthy", await HealthAsync(collector));
+    }
+
+    [Fact]
+    public async Task No_read_or_write_lists_the_keyspace()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator();
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
+        await using var web = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web"));
+        await WaitForBookAsync(web, simulator.InstrumentCount);
+        await Eventually.Until(() => web.Services.GetRequiredService<RedisReader>().FullLoads > 0, "a full load");
+
+        await AssertNoKeyspaceListingAsync(redis);
+        Assert.Matches("cmdstat_hm?set:", await redis.InfoAsync("commandstats"));
+    }
+
+    private static async Task AssertNoKeyspaceListingAsync(RedisServer redis)
+    {
+        var stats = await redis.InfoAsync("commandstats");
+        Assert.DoesNotContain("cmdstat_keys:", stats, StringComparison.Ordinal);
+        Assert.DoesNotContain("cmdstat_scan:", stats, StringComparison.Ordinal);
+    }
+
+    private static bool SameValues(OptionQuote a, OptionQuote b)
+    {
+        for (var field = 0; field < QuoteFields.Count; field++)
+        {
+            if (BitConverter.DoubleToInt64Bits(a.Values[field]) != BitConverter.DoubleToInt64Bits(b.Values[field]))
+                return false;
+        }
+        return true;
+    }
+
+    private static double MarkOf(TrackerApp app, string symbol) =>
+        app.Book.Index.TryGetSlot(symbol, out var slot) ? slot.ReadQuote().MarkPrice : double.NaN;
+
+    private static async Task WaitForBookAsync(TrackerApp app, int expected) =>
+        await Eventually.Until(() =>
+        {
+            var index = app.Book.Index;
+            return index.Count == expected && index.All.All(s => s.ReadQuote().HasData);
+        }, $"all {expected} options, quoted, in the book", 60);
+
+    /// <summary>
+    /// Waits until Redis holds every option of the book as current as the book holds it now: the values the
+    /// book holds, or a later update. (An update changing no value is not written, so times alone do not tell.)
+    /// </summary>
+    private static async Task WaitUntilRedisHoldsAsync(IDatabase database, OptionBook book)
+    {
+        var wanted = book.Index.All.ToDictionary(s => s.Instrument.Symbol, s => s.ReadQuote().ExchangeTimeMs, StringComparer.Ordinal);
+        await Eventually.Until(async () =>
+        {
+            var batch = database.CreateBatch();
+            var reads = wanted.Keys.Select(s => (Symbol: s, Task: batch.HashGetAllAsync($"option:{s}"))).ToArray();
+            batch.Execute();
+            try
+            {
+                await Task.WhenAll(reads.Select(r => r.Task));
+            }
+            catch (RedisException)
+            {
+                return false;
+            }
+            return reads.All(r =>
+                QuoteHash.TryReadQuote(r.Task.Result, out var update)
+                && (update.ExchangeTimeMs >= wanted[r.Symbol]
+                    || (book.Index.TryGetSlot(r.Symbol, out var slot) && SameValues(slot.ReadQuote(), new OptionQuote { Values = update.Values }))));
+        }, $"Redis to hold all {wanted.Count} options as current as the book", 60);
+    }
+
+    private static async Task<string> FeedStateAsync(TrackerApp app) =>
+        (await app.Client.GetFromJsonAsync<JsonElement>("/api/stats", TestContext.Current.CancellationToken)).GetProperty("feed_state").GetString()!;
+
+    private static async Task<string> HealthAsync(TrackerApp app) =>
+        (await HealthJsonAsync(app)).GetProperty("status").GetString()!;
+
+    private static async Task<string> HealthReasonAsync(TrackerApp app) =>
+        (await HealthJsonAsync(app)).GetProperty("reason").GetString() ?? "";
+
+    private static async Task<JsonElement> HealthJsonAsync(TrackerApp app)
+    {
+        using var response = await app.Client.GetAsync("/health", TestContext.Current.CancellationToken);
+        return await response.Content.ReadFromJsonAsync<JsonElement>(TestContext.Current.CancellationToken);
+    }
+}
