@@ -1,3 +1,4 @@
+using Cronos;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
@@ -9,7 +10,8 @@ namespace OptionsTracker.Collector;
 /// Runs the feed: per base coin, fetches instruments (retrying until the exchange answers), fills the book,
 /// hands the topics to the shard supervisor and applies the REST ticker snapshot so the book is full before
 /// the WebSocket catches up. Then it keeps the instrument set current (periodic refresh, removal at
-/// delivery) and re-reads snapshots for shards that came back after a drop. It runs only while this process
+/// delivery, a periodic and a daily refresh, the configured symbol set) and re-reads snapshots for shards that
+/// came back after a drop. It runs only while this process
 /// holds the collector lease (always without Redis); losing the lease unsubscribes every topic.
 /// </summary>
 public sealed class FeedService(
@@ -24,6 +26,9 @@ public sealed class FeedService(
     TimeProvider time,
     ILogger<FeedService> logger) : BackgroundService
 {
+    private readonly InstrumentFilter _filter = new(tracker.Value);
+    private readonly CronExpression _dailyRefresh = CronExpression.Parse(tracker.Value.DailyRefreshCron);
+
     // Coins being tracked, each with its bootstrap (cancelled when the coin is untracked). Guarded by _trackLock.
     private readonly Dictionary<string, CoinFeed> _coins = new(StringComparer.Ordinal);
     private readonly Lock _trackLock = new();
@@ -185,13 +190,28 @@ public sealed class FeedService(
                 await Task.Delay(tracker.Value.InstrumentRefreshInterval, time, cancellationToken);
                 continue;
             }
-            var live = instruments.Where(i => i.ExpiryUtc > time.GetUtcNow()).ToList();
+            var now = time.GetUtcNow();
+            var live = instruments.Where(i => i.ExpiryUtc > now && _filter.Includes(i, double.NaN, now)).ToList();
             book.AddInstruments(live);
-            // Subscribe first: the connections open while the snapshot is read.
-            supervisor.AddSymbols(live.Select(i => i.Symbol));
+            if (_filter.NeedsIndexPrice)
+            {
+                // The strike range is measured around the index, which only the snapshot tells: read it, then
+                // drop what lies outside before subscribing.
+                await LoadSnapshotAsync(coin, cancellationToken);
+                var indexPrice = IndexPriceOf(coin);
+                var outside = book.RemoveWhere(i => i.BaseCoin == coin && !_filter.Includes(i, indexPrice, now));
+                var outsideSymbols = outside.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal);
+                supervisor.AddSymbols(live.Select(i => i.Symbol).Where(symbol => !outsideSymbols.Contains(symbol)));
+            }
+            else
+            {
+                // Subscribe first: the connections open while the snapshot is read.
+                supervisor.AddSymbols(live.Select(i => i.Symbol));
+            }
             status.SetCoin(coin, CoinLoadState.Loaded);
             Log.CoinLoaded(logger, coin, book.Index.TryGetCoin(coin, out var index) ? index.Slots.Count : 0);
-            await LoadSnapshotAsync(coin, cancellationToken);
+            if (!_filter.NeedsIndexPrice)
+                await LoadSnapshotAsync(coin, cancellationToken);
             return;
         }
     }
@@ -234,24 +254,36 @@ public sealed class FeedService(
     private async Task LifecycleLoopAsync(CancellationToken cancellationToken)
     {
         var nextRefresh = time.GetUtcNow() + tracker.Value.InstrumentRefreshInterval;
+        var nextDaily = NextDailyRefresh(time.GetUtcNow());
         while (!cancellationToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow();
             var nextExpiry = book.Index.All.Count == 0 ? DateTimeOffset.MaxValue : book.Index.All.Min(s => s.Instrument.ExpiryUtc);
-            var wakeAt = nextExpiry < nextRefresh ? nextExpiry : nextRefresh;
+            var wakeAt = Min(nextExpiry, Min(nextRefresh, nextDaily));
             if (wakeAt > now)
                 await Task.Delay(wakeAt - now, time, cancellationToken);
 
             RemoveExpired();
-            if (time.GetUtcNow() >= nextRefresh)
+            now = time.GetUtcNow();
+            if (now >= nextRefresh || now >= nextDaily)
             {
                 var loaded = status.Coins.Where(c => c.Value == CoinLoadState.Loaded).Select(c => c.Key).ToList();
                 foreach (var coin in loaded)
                     await RefreshCoinAsync(coin, cancellationToken);
                 nextRefresh = time.GetUtcNow() + tracker.Value.InstrumentRefreshInterval;
+                nextDaily = NextDailyRefresh(time.GetUtcNow());
             }
         }
     }
+
+    /// <summary>The next run of the daily refresh (cron in UTC), strictly after <paramref name="now"/>.</summary>
+    private DateTimeOffset NextDailyRefresh(DateTimeOffset now) =>
+        _dailyRefresh.GetNextOccurrence(now, TimeZoneInfo.Utc) ?? DateTimeOffset.MaxValue;
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+
+    private double IndexPriceOf(string coin) =>
+        book.Index.TryGetCoin(coin, out var index) ? InstrumentFilter.IndexPriceOf(index) : double.NaN;
 
     private void RemoveExpired()
     {
@@ -288,13 +320,14 @@ public sealed class FeedService(
         }
 
         var now = time.GetUtcNow();
+        var indexPrice = IndexPriceOf(coin);
         IReadOnlyList<OptionInstrument> added;
         lock (_trackLock)
         {
             // Untracked while the list was being fetched: adding now would bring its options back.
             if (!_coins.ContainsKey(coin))
                 return;
-            added = book.AddInstruments(listed.Where(i => i.ExpiryUtc > now));
+            added = book.AddInstruments(listed.Where(i => i.ExpiryUtc > now && _filter.Includes(i, indexPrice, now)));
             if (added.Count > 0)
                 supervisor.AddSymbols(added.Select(i => i.Symbol));
         }
@@ -302,7 +335,8 @@ public sealed class FeedService(
             Log.Listed(logger, coin, added.Count, added[0].Symbol);
 
         var listedSymbols = listed.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal);
-        var removed = book.RemoveWhere(i => i.BaseCoin == coin && !listedSymbols.Contains(i.Symbol));
+        // Gone from the exchange's list, or (as the index moves) out of the configured strike range.
+        var removed = book.RemoveWhere(i => i.BaseCoin == coin && (!listedSymbols.Contains(i.Symbol) || !_filter.Includes(i, indexPrice, now)));
         if (removed.Count > 0)
         {
             supervisor.RemoveSymbols(removed.Select(i => i.Symbol));

@@ -281,4 +281,59 @@ public class FeedTests
         await Eventually.Until(() => expiring.All(s => !app.Book.Index.TryGetSlot(s, out _)), "the expiry to leave at its delivery instant");
         Assert.Equal(simulator.InstrumentCount - expiring.Count, app.Book.Index.Count);
     }
+
+    [Fact]
+    public async Task The_daily_refresh_after_delivery_picks_up_new_listings()
+    {
+        await using var simulator = await Simulator();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        // Only the daily schedule can refresh in this test: the periodic one is a day away.
+        await using var app = await TrackerApp.StartAsync(simulator, new Dictionary<string, string?>
+        {
+            ["Tracker:InstrumentRefreshInterval"] = "1.00:00:00",
+            ["Tracker:DailyRefreshCron"] = "5 8 * * *",
+        }, time);
+        await Eventually.Until(() => app.Book.Index.Count == simulator.InstrumentCount, "the board to load");
+        simulator.ListNewInstrument("BTC");
+        var farExpiryListing = simulator.ListNewInstrument("BTC"); // a new expiry after the farthest: still live tomorrow
+        var now = time.GetUtcNow();
+        var next0805 = new DateTimeOffset(now.UtcDateTime.Date.AddHours(8).AddMinutes(5), TimeSpan.Zero);
+        if (next0805 <= now)
+            next0805 = next0805.AddDays(1);
+
+        Assert.False(app.Book.Index.TryGetSlot(farExpiryListing, out _));
+
+        time.SetUtcNow(next0805);
+
+        await Eventually.Until(() => app.Book.Index.TryGetSlot(farExpiryListing, out _), "the 08:05 refresh to list the new option");
+    }
+
+    [Fact]
+    public async Task A_strike_range_and_expiry_range_limit_what_is_tracked_and_subscribed()
+    {
+        await using var simulator = await Simulator();
+        await using var app = await TrackerApp.StartAsync(simulator, new Dictionary<string, string?>
+        {
+            ["Tracker:StrikeRangePercent"] = "5",
+            ["Tracker:MaxDaysToExpiry"] = "40",
+        });
+        var index = simulator.GetIndexPrice("BTC");
+        var expected = simulator.GetInstruments("BTC")
+            .Where(i => Math.Abs((double)i.Strike / index - 1) <= 0.05 + 0.01 && (i.DeliveryTime - DateTimeOffset.UtcNow).TotalDays <= 40)
+            .ToList();
+
+        await Eventually.Until(() => app.Report.State == OptionsTracker.Health.FeedState.Live && app.Report.SubscribedTopics == app.Book.Index.Count,
+            "the filtered board subscribed");
+
+        var tracked = app.Book.Index.All.Select(s => s.Instrument).ToList();
+        Assert.NotEmpty(tracked);
+        Assert.True(tracked.Count < simulator.InstrumentCount / 2);
+        Assert.All(tracked, i =>
+        {
+            Assert.InRange(i.StrikeValue, index * 0.94, index * 1.06);
+            Assert.True((i.ExpiryUtc - DateTimeOffset.UtcNow).TotalDays <= 40.01);
+        });
+        Assert.True(tracked.Count <= expected.Count);
+        Assert.Equal(tracked.Count, simulator.Connections.Sum(c => c.SubscribedTopicCount));
+    }
 }
