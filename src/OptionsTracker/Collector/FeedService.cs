@@ -9,10 +9,10 @@ namespace OptionsTracker.Collector;
 /// <summary>
 /// Runs the feed: per base coin, fetches instruments (retrying until the exchange answers), fills the book,
 /// hands the topics to the shard supervisor and applies the REST ticker snapshot so the book is full before
-/// the WebSocket catches up. Then it keeps the instrument set current (periodic refresh, removal at
-/// delivery, a periodic and a daily refresh, the configured symbol set) and re-reads snapshots for shards that
-/// came back after a drop. It runs only while this process
-/// holds the collector lease (always without Redis); losing the lease unsubscribes every topic.
+/// the WebSocket catches up. Then it keeps the instrument set current (removal at delivery, a periodic and a
+/// daily refresh, within the configured symbol set) and re-reads snapshots for shards that came back after a
+/// drop. It runs only while this process holds the collector lease (always without Redis); losing the lease
+/// unsubscribes every topic.
 /// </summary>
 public sealed class FeedService(
     OptionBook book,
