@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
 using OptionsTracker.Collector;
+using OptionsTracker.Health;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;
@@ -21,6 +22,7 @@ public sealed class RedisWriter(
     CollectorLease lease,
     FeedStatus feedStatus,
     IOptions<StoreOptions> options,
+    FeedMetrics metrics,
     TimeProvider time,
     ILogger<RedisWriter> logger) : BackgroundService
 {
@@ -138,6 +140,8 @@ public sealed class RedisWriter(
         var rewriteAll = _rewriteAll;
         if (!rewriteAll && sequence == _cursor && index.Version == _indexVersion)
             return;
+        // Only flushes that write something are timed: idle rounds would crowd the histogram's lowest bucket.
+        var started = time.GetTimestamp();
 
         var changed = new List<OptionSlot>();
         if (rewriteAll)
@@ -194,6 +198,7 @@ public sealed class RedisWriter(
             pending.Add(batch.PublishAsync(_keys.Changes, message.ToString(0, message.Length - 1)));
         batch.Execute();
         await Task.WhenAll(pending).WaitAsync(_options.CommandTimeout, cancellationToken);
+        metrics.StoreWriteSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
 
         _cursor = sequence;
         _indexVersion = index.Version;

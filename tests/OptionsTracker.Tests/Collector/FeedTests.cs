@@ -336,4 +336,21 @@ public class FeedTests
         Assert.True(tracked.Count <= expected.Count);
         Assert.Equal(tracked.Count, simulator.Connections.Sum(c => c.SubscribedTopicCount));
     }
+
+    [Fact]
+    public async Task An_empty_instrument_answer_removes_nothing()
+    {
+        await using var simulator = await Simulator();
+        await using var app = await TrackerApp.StartAsync(simulator, new Dictionary<string, string?> { ["Tracker:InstrumentRefreshInterval"] = "00:00:00.200" });
+        await app.WaitForFullBoardAsync();
+        var held = app.Book.Index.Count;
+
+        // Bybit answers with an empty list (the tool we replace deleted every option when that happened).
+        while (simulator.GetInstruments("BTC").Count > 0)
+            simulator.DeliverNextExpiry("BTC");
+        var requests = simulator.RestRequestsReceived;
+        await Eventually.Until(() => simulator.RestRequestsReceived >= requests + 3, "a few refreshes to see the empty list");
+
+        Assert.Equal(held, app.Book.Index.Count);
+    }
 }

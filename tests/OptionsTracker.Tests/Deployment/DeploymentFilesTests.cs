@@ -57,6 +57,18 @@ public partial class DeploymentFilesTests
     }
 
     [Fact]
+    public void Env_example_lists_every_setting()
+    {
+        var example = File.ReadAllText(Path.Combine(Root, ".env.example"));
+        foreach (var setting in KnownSettings())
+        {
+            var name = setting.Replace(":", "__", StringComparison.Ordinal);
+            // Arrays (alert rules) are listed by their first element: Alerts__Rules__0__Kind.
+            Assert.True(Regex.IsMatch(example, $"^#? ?{Regex.Escape(name)}(=|__)", RegexOptions.Multiline), $".env.example does not list {name}");
+        }
+    }
+
+    [Fact]
     public void Dockerfile_copies_paths_that_exist_and_probes_a_real_endpoint()
     {
         var dockerfile = File.ReadAllLines(Path.Combine(Root, "Dockerfile"));

@@ -66,6 +66,28 @@ public class MetricsAndHealthTests
         await Eventually.Until(async () => await StatusAsync(app) == "Healthy", "health to recover");
     }
 
+    [Fact]
+    public async Task Health_turns_degraded_while_data_is_stale_and_healthy_when_it_flows_again()
+    {
+        await using var simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = ["SOL"] }, TestContext.Current.CancellationToken);
+        // Stale after 1 s of silence, long before the connection itself would be declared dead.
+        await using var app = await TrackerApp.StartAsync(simulator, new Dictionary<string, string?>
+        {
+            ["Tracker:StaleAfter"] = "00:00:01",
+            ["Bybit:DataTimeout"] = "00:01:00",
+            ["Bybit:PongTimeout"] = "00:01:00",
+        });
+        await app.WaitForFullBoardAsync();
+
+        simulator.Faults.SilentConnections = true;
+        await Eventually.Until(async () => await StatusAsync(app) == "Degraded", "health to report stale data");
+        using (var json = System.Text.Json.JsonDocument.Parse(await app.Client.GetStringAsync("/health", TestContext.Current.CancellationToken)))
+            Assert.Contains("no message for", json.RootElement.GetProperty("reason").GetString());
+
+        simulator.Faults.SilentConnections = false;
+        await Eventually.Until(async () => await StatusAsync(app) == "Healthy", "health to recover when data flows");
+    }
+
     private static async Task<string?> StatusAsync(TrackerApp app)
     {
         using var response = await app.Client.GetAsync("/health", TestContext.Current.CancellationToken);

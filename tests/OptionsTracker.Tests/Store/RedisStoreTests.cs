@@ -70,6 +70,11 @@ public class RedisStoreTests
             Assert.Equal(slot.Instrument.ExpiryLabel, copy.Instrument.ExpiryLabel);
         }
         await AssertNoKeyspaceListingAsync(redis);
+
+        // The collector's flushes are timed for Prometheus.
+        var metrics = await collector.Client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        var count = System.Text.RegularExpressions.Regex.Match(metrics, @"^optionstracker_store_write_seconds_count (\d+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.True(count.Success && long.Parse(count.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, "store write latency is measured");
     }
 
     [Fact]
