@@ -181,6 +181,7 @@ internal static class LoadHarness
         await using var tracker = InProcessTracker.Start(simulator);
         await tracker.WaitFullBoardAsync(simulator.InstrumentCount, TimeSpan.FromSeconds(120), cancellationToken);
         await Task.Delay(plan.Warmup, cancellationToken);
+        using var sampler = new AllocationSampler();
         var messagesBefore = tracker.Report.MessagesProcessed;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
         var gen0Before = GC.CollectionCount(0);
@@ -191,6 +192,7 @@ internal static class LoadHarness
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Detail($"in-process: {messages / elapsed:N0} msgs/s, {allocated / 1048576.0:0.0} MB allocated by the whole process in {elapsed:0.0} s, "
             + $"{GC.CollectionCount(0) - gen0Before} gen0 GCs; load average {Machine.LoadAverage()}");
+        Detail("allocated most (sampled every ~100 KB): " + string.Join("; ", sampler.Top(8).Select(t => $"{t.Type} {t.Bytes / 1048576.0:0.0} MB")));
         Figure("ingest_inprocess_msgs_per_s", (messages / elapsed).ToString("F0", CultureInfo.InvariantCulture));
         Figure("alloc_bytes_per_msg_upper_bound", ((double)allocated / messages).ToString("F2", CultureInfo.InvariantCulture));
     }
