@@ -91,6 +91,38 @@ public class TickerFrameBenchmarks
         return tickers;
     }
 
+    /// <summary>
+    /// The per-message clock reads, before and after the shard passed its receive time down: the old path read the clock
+    /// in the shard and again in OptionBook.Apply.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = FramesPerRun)]
+    public int ParseAndApply_TwoClockReads()
+    {
+        var tickers = 0;
+        for (var i = 0; i < _frames.Length; i++)
+        {
+            FrameTimestamp.Write(_frames[i], _tsOffsets[i], ++_timestampMs);
+            _ = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+            if (TickerParser.ParseMessage(_frames[i], _book, out _) == MessageKind.Ticker)
+                tickers++;
+        }
+        return tickers;
+    }
+
+    [Benchmark(OperationsPerInvoke = FramesPerRun)]
+    public int ParseAndApply_OneClockRead()
+    {
+        var tickers = 0;
+        for (var i = 0; i < _frames.Length; i++)
+        {
+            FrameTimestamp.Write(_frames[i], _tsOffsets[i], ++_timestampMs);
+            var now = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+            if (TickerParser.ParseMessage(_frames[i], _book, now, out _) == MessageKind.Ticker)
+                tickers++;
+        }
+        return tickers;
+    }
+
     /// <summary>The shard's whole per-message path: clock, parse and apply, counters.</summary>
     [Benchmark(OperationsPerInvoke = FramesPerRun)]
     public long ShardHandleMessage()

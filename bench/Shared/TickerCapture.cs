@@ -17,8 +17,8 @@ public static class TickerCapture
     private const int TopicsPerConnection = 500;
 
     /// <summary>
-    /// Returns the captured frames as rounds: round k holds the k-th push of every symbol, symbols in listing order,
-    /// so consecutive rounds carry newer values of the same options (every apply is a real change).
+    /// Returns the captured frames as rounds: round k holds the k-th distinct push of every symbol, symbols in listing
+    /// order, so consecutive rounds carry other values of the same options (every apply is a real change).
     /// </summary>
     public static async Task<CapturedFrames> CaptureAsync(BybitSimulator simulator, int framesPerSymbol, CancellationToken cancellationToken)
     {
@@ -85,7 +85,9 @@ public static class TickerCapture
                         continue;
                     lock (gate)
                     {
-                        if (frames.Count >= framesPerSymbol)
+                        // The market moves every 250 ms and pushes come every 100 ms: keep a push only when its values
+                        // moved, so replaying the rounds changes the book every time, as the live feed does.
+                        if (frames.Count >= framesPerSymbol || (frames.Count > 0 && Data(frames[^1]).SequenceEqual(Data(frame))))
                             continue;
                         frames.Add(frame.ToArray());
                         if (frames.Count == framesPerSymbol && --remaining == 0)
@@ -99,6 +101,12 @@ public static class TickerCapture
                 socket.Abort();
             }
         }
+    }
+
+    private static ReadOnlySpan<byte> Data(ReadOnlySpan<byte> frame)
+    {
+        var at = frame.IndexOf("\"data\":"u8);
+        return at < 0 ? frame : frame[at..];
     }
 
     private static string? TopicSymbol(ReadOnlySpan<byte> frame)
