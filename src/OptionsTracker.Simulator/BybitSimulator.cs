@@ -69,10 +69,10 @@ public sealed class BybitSimulator : IAsyncDisposable
     }
 
     /// <summary>The REST base address, <c>http://127.0.0.1:{port}</c>.</summary>
-    public Uri RestUrl { get; private set; } = null!;
+    public Uri RestUrl { get; private set; } = null!; // Set by StartAsync before the instance is handed out.
 
     /// <summary>The public option WebSocket, <c>ws://127.0.0.1:{port}/v5/public/option</c>.</summary>
-    public Uri WsUrl { get; private set; } = null!;
+    public Uri WsUrl { get; private set; } = null!; // Set by StartAsync before the instance is handed out.
 
     /// <summary>Switches that make the simulator misbehave like the real exchange can.</summary>
     public SimulatorFaults Faults { get; }

@@ -56,6 +56,7 @@ internal sealed class InstrumentState
     public double LifetimeMultiple;
     public double BookSizeBase;
     public bool HasTraded;
+    public bool HasBidQuote = true;
     public double LastPrice = double.NaN;
     public double Open24h = double.NaN;
     public double High24h = double.NaN;

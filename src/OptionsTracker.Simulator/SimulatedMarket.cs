@@ -66,7 +66,16 @@ internal sealed class SimulatedMarket : IDisposable
 
     public int InstrumentCount => _bySymbol.Count;
 
-    public void Start() => _timer = _time.CreateTimer(static state => ((SimulatedMarket)state!).StepSafely(), this, StepInterval, StepInterval);
+    /// <summary>
+    /// Starts the market steps. The timer is one-shot and re-armed after each step: a test clock advanced by hours then
+    /// runs one step, not one per elapsed interval.
+    /// </summary>
+    public void Start()
+    {
+        _timer = _time.CreateTimer(static state => ((SimulatedMarket)state!).StepSafely(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan); // state is this
+        _timer.Change(StepInterval, Timeout.InfiniteTimeSpan);
+    }
+
 
     public CoinBoard? FindBoard(string baseCoin)
     {
@@ -84,7 +93,7 @@ internal sealed class SimulatedMarket : IDisposable
 
     /// <summary>A listed option by symbol; delivered and unknown symbols are not found.</summary>
     public bool TryGetListed(string symbol, out InstrumentState instrument) =>
-        _bySymbol.TryGetValue(symbol, out instrument!);
+        _bySymbol.TryGetValue(symbol, out instrument!); // Not null when found; callers check the result.
 
     public void SetIndexPrice(string baseCoin, double price)
     {
@@ -197,6 +206,15 @@ internal sealed class SimulatedMarket : IDisposable
         {
             Log.MarketStepFailed(_logger, ex);
         }
+
+        try
+        {
+            _timer?.Change(StepInterval, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed while stepping: the market is stopping.
+        }
     }
 
     private void Step()
@@ -262,6 +280,8 @@ internal sealed class SimulatedMarket : IDisposable
         instrument.BookSizeBase = (double)profile.MinOrderQty * (10 + 1000 * _random.NextDouble() * (0.2 + nearness));
         // Far wings often never trade: Bybit then sends "" for last price, 24 h high/low and change.
         instrument.HasTraded = _random.NextDouble() > (Math.Abs(moneyness) > 2 ? 0.5 : 0.1);
+        // Nobody bids for some far wings: an empty side, which Bybit sends as "0".
+        instrument.HasBidQuote = _random.NextDouble() > (Math.Abs(moneyness) > 2 ? 0.4 : 0.02);
 
         _bySymbol[symbol] = instrument;
         return instrument;
@@ -294,7 +314,7 @@ internal sealed class SimulatedMarket : IDisposable
         double ask = Math.Max(tick, RoundToStep(mark + halfSpread, tick, Math.Ceiling));
         double vegaPerUnit = value.VegaPerPoint * 100;
         double bidIv = 0, bidSize = 0;
-        if (bid < tick)
+        if (bid < tick || !instrument.HasBidQuote)
         {
             bid = 0; // Bybit writes an empty side as "0".
         }

@@ -37,6 +37,8 @@ internal sealed class WebSocketSession : IDisposable
     private readonly List<InstrumentState> _topics = [];
     private readonly Dictionary<string, InstrumentState> _subscribed = new(StringComparer.Ordinal);
     private long _sequence;
+    private ITimer? _sliceTimer;
+    private TimeSpan _slicePeriod;
     private int _malformedKind;
 
     // Written by one loop, read by snapshots from any thread.
@@ -132,6 +134,19 @@ internal sealed class WebSocketSession : IDisposable
 
     public void Dispose() => _wake.Dispose();
 
+    private void OnSliceTimer()
+    {
+        Wake();
+        try
+        {
+            _sliceTimer?.Change(_slicePeriod, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The send loop ended.
+        }
+    }
+
     private void Wake()
     {
         try
@@ -218,7 +233,7 @@ internal sealed class WebSocketSession : IDisposable
                     {
                         if (reader.TokenType == JsonTokenType.String)
                         {
-                            args.Add(reader.GetString()!);
+                            args.Add(reader.GetString()!); // A String token never reads as null.
                         }
                         else
                         {
@@ -277,9 +292,13 @@ internal sealed class WebSocketSession : IDisposable
         TimeSpan slicePeriod = interval / slices;
         long sliceTicks = Math.Max(1, (long)(slicePeriod.TotalSeconds * _time.TimestampFrequency));
         long intervalTicks = sliceTicks * slices;
+        // One-shot, re-armed on each tick, so a test clock advanced by hours wakes the loop once, not once per slice.
         using ITimer? timer = interval > TimeSpan.Zero
-            ? _time.CreateTimer(static state => ((WebSocketSession)state!).Wake(), this, slicePeriod, slicePeriod)
+            ? _time.CreateTimer(static state => ((WebSocketSession)state!).OnSliceTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan) // state is this
             : null;
+        _slicePeriod = slicePeriod;
+        _sliceTimer = timer;
+        timer?.Change(slicePeriod, Timeout.InfiniteTimeSpan);
         long nextSliceDue = _time.GetTimestamp() + sliceTicks;
         int slice = 0;
         try
@@ -310,7 +329,9 @@ internal sealed class WebSocketSession : IDisposable
 
                 if (interval == TimeSpan.Zero)
                 {
-                    await PushAsync(frame, 0, 1, cancellationToken);
+                    // Every subscribed topic delivered: nothing to push, so wait instead of spinning.
+                    if (await PushAsync(frame, 0, 1, cancellationToken) == 0)
+                        await _wake.WaitAsync(TimeSpan.FromMilliseconds(20), cancellationToken);
                     continue;
                 }
 
@@ -340,8 +361,10 @@ internal sealed class WebSocketSession : IDisposable
         }
     }
 
-    private async ValueTask PushAsync(byte[] frame, int slice, int slices, CancellationToken cancellationToken)
+    /// <summary>Pushes the topics of one slice; returns how many were sent.</summary>
+    private async ValueTask<int> PushAsync(byte[] frame, int slice, int slices, CancellationToken cancellationToken)
     {
+        int sent = 0;
         long timestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         for (int i = slice; i < _topics.Count; i += slices)
         {
@@ -352,7 +375,10 @@ internal sealed class WebSocketSession : IDisposable
             int length = TickerFrame.Write(frame, instrument.SymbolUtf8, in ticker, ++_sequence, timestampMs);
             await SendAsync(frame.AsMemory(0, length), cancellationToken);
             Interlocked.Increment(ref _tickersSent);
+            sent++;
         }
+
+        return sent;
     }
 
     private async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)

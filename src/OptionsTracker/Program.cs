@@ -4,7 +4,12 @@ using OptionsTracker.Bybit;
 using OptionsTracker.Collector;
 using OptionsTracker.Configuration;
 using OptionsTracker.Health;
+using OptionsTracker.Security;
 using OptionsTracker.Simulator;
+
+// `--probe URL` is the container health check: the runtime image has no curl.
+if (args is ["--probe", var probeUrl])
+    return await HealthProbe.RunAsync(new Uri(probeUrl));
 
 // `--demo` runs against the in-process Bybit simulator instead of the exchange.
 var demo = args.Contains("--demo", StringComparer.OrdinalIgnoreCase);
@@ -29,18 +34,36 @@ builder.AddBybit();
 builder.AddCollector();
 builder.AddHealth();
 builder.AddApi();
+builder.AddSecurity();
 
 var app = builder.Build();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.MapHealth();
-app.MapApi();
+try
+{
+    // Every setting is checked before anything is wired: a bad value stops here with one line naming it.
+    app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
 
-if (simulator is not null)
-    OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseSecurity();
+    app.MapSecurity();
+    app.MapHealth();
+    app.MapApi();
 
-await app.RunAsync();
-if (simulator is not null)
-    await simulator.DisposeAsync();
+    if (simulator is not null)
+        OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
+
+    await app.RunAsync();
+}
+catch (Exception ex) when (SectionValidation.DescribeStartupFailure(ex) is { } message)
+{
+    await Console.Error.WriteLineAsync(message);
+    return 1;
+}
+finally
+{
+    if (simulator is not null)
+        await simulator.DisposeAsync();
+}
+return 0;
 
 public partial class Program;

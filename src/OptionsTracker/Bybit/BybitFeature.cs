@@ -1,3 +1,4 @@
+using OptionsTracker.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace OptionsTracker.Bybit;
@@ -8,7 +9,7 @@ public static class BybitFeature
     {
         builder.Services.AddOptions<BybitOptions>()
             .BindConfiguration(BybitOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateSection(BybitOptions.Section)
             .Validate(o => o.RestUrl.IsAbsoluteUri && (o.RestUrl.Scheme == Uri.UriSchemeHttp || o.RestUrl.Scheme == Uri.UriSchemeHttps),
                 "Bybit:RestUrl must be an absolute http(s) URL")
             .Validate(o => o.WsUrl.IsAbsoluteUri && (o.WsUrl.Scheme == "ws" || o.WsUrl.Scheme == "wss"),

@@ -1,3 +1,4 @@
+using OptionsTracker.Configuration;
 namespace OptionsTracker.Collector;
 
 public static class CollectorFeature
@@ -7,8 +8,10 @@ public static class CollectorFeature
         builder.Services.AddOptions<TrackerOptions>()
             .BindConfiguration(TrackerOptions.Section)
             .PostConfigure<IConfiguration>((o, configuration) => o.Assets = TrackerOptions.ReadAssets(configuration))
-            .ValidateDataAnnotations()
+            .ValidateSection(TrackerOptions.Section)
             .Validate(o => o.Assets.All(TrackerOptions.IsValidCoin), "Tracker:Assets must be base coins of letters and digits, e.g. BTC,ETH,SOL")
+            .Validate(o => Cronos.CronExpression.TryParse(o.DailyRefreshCron, out _), "Tracker:DailyRefreshCron must be a cron expression such as \"5 8 * * *\" (minute hour day month weekday, UTC)")
+            .Validate(o => o.MinDaysToExpiry is null || o.MaxDaysToExpiry is null || o.MinDaysToExpiry <= o.MaxDaysToExpiry, "Tracker:MinDaysToExpiry must not exceed Tracker:MaxDaysToExpiry")
             .ValidateOnStart();
         builder.Services.AddSingleton<FeedStatus>();
         builder.Services.AddSingleton<FeedService>();

@@ -19,6 +19,28 @@ public sealed class TrackerOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
     public TimeSpan InstrumentRefreshInterval { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// When to refresh instruments every day, as a cron expression in UTC (Cronos syntax). Bybit delivers at
+    /// 08:00 UTC; the default runs five minutes later to pick up the new listings at once.
+    /// </summary>
+    [Required]
+    public string DailyRefreshCron { get; set; } = "5 8 * * *";
+
+    /// <summary>Track only these symbols (empty: every listed option of the assets).</summary>
+    public string[] Symbols { get; set; } = [];
+
+    /// <summary>Track only options expiring at least this many days from now.</summary>
+    [Range(0, 3650)]
+    public double? MinDaysToExpiry { get; set; }
+
+    /// <summary>Track only options expiring at most this many days from now.</summary>
+    [Range(0, 3650)]
+    public double? MaxDaysToExpiry { get; set; }
+
+    /// <summary>Track only strikes within this many percent of the coin's index price (e.g. 30 = ±30 %).</summary>
+    [Range(0.1, 10_000)]
+    public double? StrikeRangePercent { get; set; }
+
     /// <summary>With no ticker for this long the feed is reported stale (health degraded, status light amber).</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromSeconds(15);

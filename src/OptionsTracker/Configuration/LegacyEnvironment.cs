@@ -8,6 +8,13 @@ namespace OptionsTracker.Configuration;
 /// </summary>
 public static class LegacyEnvironment
 {
+    /// <summary>Every name of the original tool that is read here (or, for two of them, deliberately ignored).</summary>
+    public static readonly IReadOnlySet<string> Names = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "OPTION_ASSETS", "BYBIT_TESTNET", "WS_SUBSCRIPTION_CHUNK_SIZE", "WS_PING_INTERVAL", "WS_PING_TIMEOUT",
+        "WS_RECONNECT_DELAY", "LOG_LEVEL", "API_KEY", "WS_SUBSCRIPTION_DELAY", "WS_MAX_RECONNECT_ATTEMPTS",
+    };
+
     public static IReadOnlyDictionary<string, string?> Map(Func<string, string?> get)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
@@ -26,6 +33,8 @@ public static class LegacyEnvironment
         AddSeconds(settings, "Bybit:ReconnectDelay", get("WS_RECONNECT_DELAY"));
         if (get("LOG_LEVEL") is { Length: > 0 } level)
             settings["Logging:LogLevel:Default"] = NormaliseLevel(level);
+        if (get("API_KEY") is { Length: > 0 } apiKey)
+            settings["Security:ApiKey"] = apiKey;
         // WS_SUBSCRIPTION_DELAY is deliberately ignored: subscribe requests go out without artificial delays.
         // WS_MAX_RECONNECT_ATTEMPTS too: a tracker that gives up reconnecting stops tracking.
         return settings;

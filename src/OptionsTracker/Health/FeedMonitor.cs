@@ -67,12 +67,6 @@ public sealed class FeedMonitor(
             state = FeedState.Live;
             reason = $"receiving {index.Count} options over {live} connections";
         }
-        if (store.Problem is { } storeProblem && state == FeedState.Live)
-        {
-            state = FeedState.Degraded;
-            reason = $"store {store.Name}: {storeProblem}";
-        }
-
         return new FeedReport(
             state,
             reason,

@@ -1,22 +1,47 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Prometheus;
 
 namespace OptionsTracker.Health;
 
 public static class HealthEndpoints
 {
+    private const string ReadyTag = "ready";
+
     public static void AddHealth(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<FeedMonitor>();
-        builder.Services.AddHealthChecks().AddCheck<FeedHealthCheck>("feed");
+        builder.Services.AddSingleton<FeedMetrics>();
+        builder.Services.AddHealthChecks()
+            .AddCheck<FeedHealthCheck>("feed", tags: [ReadyTag])
+            .AddCheck<StoreHealthCheck>("store", tags: [ReadyTag]);
     }
 
-    /// <summary><c>GET /health</c>: status (Healthy, Degraded, Unhealthy) with the reason; 503 when unhealthy.</summary>
+    /// <summary>
+    /// <c>/health</c>: every check, Healthy / Degraded / Unhealthy with reasons (503 when unhealthy).
+    /// <c>/health/live</c>: the process answers (for restarts). <c>/health/ready</c>: the checks that say
+    /// whether to send traffic here (for load balancers). <c>/metrics</c>: Prometheus.
+    /// </summary>
     public static void MapHealth(this WebApplication app)
     {
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteAsync })
-            .WithTags("Health");
+        var metrics = app.Services.GetRequiredService<FeedMetrics>();
+        app.UseHttpMetrics(o => o.SetMetricFactory(metrics.HttpRequestFactory));
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteAsync });
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = c => c.Tags.Contains(ReadyTag),
+            ResponseWriter = WriteAsync,
+            // Degraded (stale, reconnecting) still serves the last known data: ready, but say so.
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status200OK,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
+        app.MapMetrics("/metrics", metrics.Registry);
     }
 
     private static Task WriteAsync(HttpContext context, HealthReport report)
@@ -27,8 +52,9 @@ public static class HealthEndpoints
         {
             json.WriteStartObject();
             json.WriteString("status", report.Status.ToString());
-            var reason = report.Entries.Values.Select(e => e.Description).FirstOrDefault(d => d is not null);
-            json.WriteString("reason", reason);
+            // The first reason of the worst check: what an operator should read first.
+            var worst = report.Entries.Values.OrderBy(e => e.Status).Select(e => e.Description).FirstOrDefault(d => d is not null);
+            json.WriteString("reason", worst ?? (report.Entries.Count == 0 ? "the process is running" : null));
             json.WriteStartObject("checks");
             foreach (var (name, entry) in report.Entries)
             {

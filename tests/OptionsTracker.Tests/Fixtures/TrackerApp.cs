@@ -23,6 +23,13 @@ public sealed class TrackerApp : IAsyncDisposable
     }
 
     public BybitSimulator? Simulator { get; }
+
+    /// <summary>A browser-like client over the real socket: keeps cookies, follows redirects only if asked.</summary>
+    public HttpClient CreateClient(bool allowAutoRedirect) =>
+        new(new SocketsHttpHandler { AllowAutoRedirect = allowAutoRedirect, UseCookies = true, CookieContainer = new System.Net.CookieContainer() })
+        {
+            BaseAddress = Client.BaseAddress,
+        };
     public HttpClient Client { get; }
     public IServiceProvider Services => _factory.Services;
     public OptionBook Book => Services.GetRequiredService<OptionBook>();

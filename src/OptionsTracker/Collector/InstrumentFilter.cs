@@ -1,0 +1,56 @@
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Collector;
+
+/// <summary>
+/// Which listed options to track: all of them by default, or a custom set by expiry range, strike range
+/// around the index, or an explicit symbol list (the original's <c>symbols_cache.json</c> custom set).
+/// </summary>
+public sealed class InstrumentFilter(TrackerOptions options)
+{
+    private readonly HashSet<string> _symbols = new(options.Symbols, StringComparer.Ordinal);
+
+    /// <summary>Whether the strike range needs the index price (read from the ticker snapshot) to decide.</summary>
+    public bool NeedsIndexPrice => options.StrikeRangePercent is not null;
+
+    public bool IsEverything =>
+        _symbols.Count == 0 && options.MinDaysToExpiry is null && options.MaxDaysToExpiry is null && options.StrikeRangePercent is null;
+
+    /// <summary>
+    /// Decides for one option. <paramref name="indexPrice"/> is the coin's index (NaN when unknown: the strike
+    /// range then lets everything through until a price is known, rather than tracking nothing).
+    /// </summary>
+    public bool Includes(OptionInstrument instrument, double indexPrice, DateTimeOffset now)
+    {
+        if (_symbols.Count > 0 && !_symbols.Contains(instrument.Symbol))
+            return false;
+        var days = (instrument.ExpiryUtc - now).TotalDays;
+        if (options.MinDaysToExpiry is { } min && days < min)
+            return false;
+        if (options.MaxDaysToExpiry is { } max && days > max)
+            return false;
+        if (options.StrikeRangePercent is { } percent && double.IsFinite(indexPrice) && indexPrice > 0)
+        {
+            var distance = Math.Abs(instrument.StrikeValue / indexPrice - 1) * 100;
+            if (distance > percent)
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>The index price of a coin as the book knows it: the median over its quoted options (NaN if none).</summary>
+    public static double IndexPriceOf(CoinIndex coin)
+    {
+        var prices = new List<double>();
+        foreach (var slot in coin.Slots)
+        {
+            var index = slot.ReadQuote().IndexPrice;
+            if (double.IsFinite(index) && index > 0)
+                prices.Add(index);
+        }
+        if (prices.Count == 0)
+            return double.NaN;
+        prices.Sort();
+        return prices[prices.Count / 2];
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text.Json;
+
+namespace OptionsTracker.Tests.Simulator;
+
+public class ListingTests
+{
+    private static async Task<List<string>> RestSymbolsAsync(OptionsTracker.Simulator.BybitSimulator simulator, string coin)
+    {
+        using var json = await simulator.GetJsonAsync($"/v5/market/tickers?category=option&baseCoin={coin}");
+        return [.. json.RootElement.GetProperty("result").GetProperty("list").EnumerateArray().Select(i => i.GetProperty("symbol").GetString()!)];
+    }
+
+    [Fact]
+    public async Task ListNewInstrument_appears_in_REST_and_can_be_subscribed()
+    {
+        await using var simulator = await TestSimulator.StartAsync();
+        int before = simulator.InstrumentCount;
+        string newStrike = simulator.ListNewInstrument("BTC");
+        string newExpiry = simulator.ListNewInstrument("BTC");
+        Assert.Equal(before + 2, simulator.InstrumentCount);
+        Assert.NotEqual(newStrike.Split('-')[1], newExpiry.Split('-')[1]);
+        Assert.DoesNotContain(newExpiry.Split('-')[1], simulator.GetInstruments("BTC").SkipLast(1).Select(i => i.Symbol.Split('-')[1]));
+
+        var symbols = await RestSymbolsAsync(simulator, "BTC");
+        Assert.Contains(newStrike, symbols);
+        Assert.Contains(newExpiry, symbols);
+        using (var info = await simulator.GetJsonAsync($"/v5/market/instruments-info?category=option&symbol={newExpiry}"))
+            Assert.Equal(newExpiry, info.RootElement.GetProperty("result").GetProperty("list")[0].GetProperty("symbol").GetString());
+
+        await using var ws = await WsTestClient.ConnectAsync(simulator.WsUrl);
+        await ws.SubscribeAsync("tickers." + newStrike, "tickers." + newExpiry);
+        var ack = await ws.ReceiveAckAsync();
+        Assert.Equal(2, ack.GetProperty("data").GetProperty("successTopics").GetArrayLength());
+        await ws.ReceivePushAsync(newStrike);
+        await ws.ReceivePushAsync(newExpiry);
+    }
+
+    [Fact]
+    public async Task DeliverNextExpiry_removes_the_nearest_expiry_from_REST_and_WebSocket()
+    {
+        await using var simulator = await TestSimulator.StartAsync();
+        var nearest = simulator.GetInstruments("ETH").Min(i => i.DeliveryTime);
+        var expected = simulator.GetInstruments("ETH").Where(i => i.DeliveryTime == nearest).Select(i => i.Symbol).ToList();
+        string survivor = simulator.GetInstruments("ETH").First(i => i.DeliveryTime != nearest).Symbol;
+
+        await using var ws = await WsTestClient.ConnectAsync(simulator.WsUrl);
+        await ws.SubscribeAsync("tickers." + expected[0], "tickers." + survivor);
+        await ws.ReceivePushAsync(expected[0]);
+
+        var delivered = simulator.DeliverNextExpiry("ETH");
+        long deliveredAtMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Assert.Equal(expected.Order(), delivered.Order());
+        Assert.False(simulator.TryGetTicker(expected[0], out _));
+        Assert.DoesNotContain(simulator.GetInstruments("ETH"), i => i.DeliveryTime == nearest);
+
+        var symbols = await RestSymbolsAsync(simulator, "ETH");
+        Assert.Empty(symbols.Intersect(delivered));
+        using (var one = await simulator.GetJsonAsync($"/v5/market/tickers?category=option&symbol={expected[0]}"))
+            Assert.Equal(10001, one.RootElement.GetProperty("retCode").GetInt32());
+
+        // Pushes of the delivered topic stop while the survivor keeps pushing.
+        // Pushes stamped after the delivery come from the survivor only.
+        for (int i = 0; i < 10; i++)
+        {
+            var push = await ws.ReceiveAsync(e => e.TryGetProperty("ts", out var ts) && ts.GetInt64() > deliveredAtMs, "push after delivery");
+            Assert.Equal("tickers." + survivor, push.GetProperty("topic").GetString());
+        }
+
+        await ws.SubscribeAsync("tickers." + expected[1]);
+        var ack = await ws.ReceiveAckAsync();
+        Assert.Equal(["tickers." + expected[1]], ack.GetProperty("data").GetProperty("failTopics").EnumerateArray().Select(e => e.GetString()));
+    }
+}

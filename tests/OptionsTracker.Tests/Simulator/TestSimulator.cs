@@ -1,0 +1,47 @@
+using System.Text.Json;
+using OptionsTracker.Simulator;
+
+namespace OptionsTracker.Tests.Simulator;
+
+/// <summary>Starts simulators for tests and reads their REST answers with a plain HttpClient.</summary>
+internal static class TestSimulator
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+
+    public static Task<BybitSimulator> StartAsync(Action<SimulatorOptions>? configure = null)
+    {
+        var options = new SimulatorOptions();
+        configure?.Invoke(options);
+        return BybitSimulator.StartAsync(options, TestContext.Current.CancellationToken);
+    }
+
+    public static async Task<JsonDocument> GetJsonAsync(this BybitSimulator simulator, string pathAndQuery)
+    {
+        using var http = new HttpClient { BaseAddress = simulator.RestUrl, Timeout = Timeout };
+        using var response = await http.GetAsync(new Uri(pathAndQuery, UriKind.Relative), TestContext.Current.CancellationToken);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        await using var body = await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
+        return await JsonDocument.ParseAsync(body, cancellationToken: TestContext.Current.CancellationToken);
+    }
+
+    public static async Task<HttpResponseMessage> GetAsync(this BybitSimulator simulator, string pathAndQuery)
+    {
+        using var http = new HttpClient { BaseAddress = simulator.RestUrl, Timeout = Timeout };
+        return await http.GetAsync(new Uri(pathAndQuery, UriKind.Relative), TestContext.Current.CancellationToken);
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds, polling; fails after the timeout.</summary>
+    public static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                Assert.Fail($"Timed out waiting for: {what}");
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+
+    public static string[] PropertyNames(this JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
+}
