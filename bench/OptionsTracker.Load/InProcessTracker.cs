@@ -37,6 +37,8 @@ internal sealed class InProcessTracker : IAsyncDisposable
             ["Bybit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
             ["Tracker:Assets"] = string.Join(",", simulator.BaseCoins),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Security:RateLimitPerSecond"] = "1000000",
+            ["Security:RateLimitBurst"] = "1000000",
         };
         // The content root the test manifest would guess is solution-relative; the host's build output is where
         // its appsettings.json is, as for the separate process.

@@ -95,6 +95,9 @@ internal sealed class TrackerProcess : IAsyncDisposable
         info.Environment["Bybit__WsUrl"] = simulator.WsUrl.AbsoluteUri;
         info.Environment["Tracker__Assets"] = string.Join(',', simulator.BaseCoins);
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        // The per-client API rate limit (200/s by default) would answer a 1,000 req/s loopback client with 429s.
+        info.Environment["Security__RateLimitPerSecond"] = "1000000";
+        info.Environment["Security__RateLimitBurst"] = "1000000";
         foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
             info.Environment[key] = value;
 
