@@ -55,7 +55,7 @@ internal sealed class InProcessTracker : IAsyncDisposable
     }
 
     /// <summary>Waits until every option is in the book, quoted, and every topic subscribed.</summary>
-    public async Task WaitFullBoardAsync(int options, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task WaitFullBoardAsync(int options, TimeSpan timeout, CancellationToken cancellationToken, TimeSpan? pollInterval = null)
     {
         var started = Stopwatch.GetTimestamp();
         while (true)
@@ -69,7 +69,7 @@ internal sealed class InProcessTracker : IAsyncDisposable
             }
             if (Stopwatch.GetElapsedTime(started) > timeout)
                 throw new TimeoutException($"in-process tracker not full within {timeout}: {index.Count} options, {report.State}, {report.SubscribedTopics} subscribed");
-            await Task.Delay(20, cancellationToken);
+            await Task.Delay(pollInterval ?? TimeSpan.FromMilliseconds(20), cancellationToken);
         }
     }
 
