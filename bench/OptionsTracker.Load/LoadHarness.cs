@@ -223,7 +223,11 @@ internal static class LoadHarness
 
         var messagesBefore = tracker.Report.MessagesProcessed;
         var started = Stopwatch.GetTimestamp();
+        using var scheduler = new SchedulerProbe();
         var book = new Percentiles(await BookLatencyProbe.RunAsync(tracker.Book, plan.LatencyWindow, cancellationToken));
+        var late = scheduler.Stop();
+        Detail($"scheduler noise floor (a 1 ms sleep woke late by): p50 {late.P50:0.00} ms, p99 {late.P99:0.00} ms, max {late.Max:0.00} ms");
+        Figure("sched_late_p99_ms", late.P99.ToString("F2", CultureInfo.InvariantCulture));
         var rate = (tracker.Report.MessagesProcessed - messagesBefore) / Stopwatch.GetElapsedTime(started).TotalSeconds;
         Detail($"{simulator.InstrumentCount} options every 100 ms: {rate:N0} msgs/s; {book.Count:N0} book samples; load average {Machine.LoadAverage()}");
         Figure("e2e_msgs_per_s", rate.ToString("F0", CultureInfo.InvariantCulture));
