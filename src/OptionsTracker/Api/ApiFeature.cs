@@ -1,3 +1,8 @@
+using System.IO.Compression;
+using System.Text.Json;
+using Microsoft.AspNetCore.ResponseCompression;
+using Scalar.AspNetCore;
+
 namespace OptionsTracker.Api;
 
 public static class ApiFeature
@@ -7,14 +12,48 @@ public static class ApiFeature
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
-            // The original tool's API spoke snake_case; the source-generated context supplies the metadata.
-            o.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, AppJsonContext.Default);
+            // A context in the resolver chain takes its naming from these options, not from its own attribute.
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         });
+        builder.Services.AddOptions<ApiOptions>()
+            .BindConfiguration(ApiOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<BookReader>();
+        builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "OptionsTracker API";
+            document.Info.Description = "Live Bybit options: the original tracker's endpoints (same paths, parameters and snake_case fields), screens, exports and streams. Missing values are null; IVs are fractions.";
+            return Task.CompletedTask;
+        }));
+        builder.Services.AddResponseCompression(o =>
+        {
+            o.EnableForHttps = true;
+            o.Providers.Add<BrotliCompressionProvider>();
+            o.Providers.Add<GzipCompressionProvider>();
+            // Not text/event-stream: compression would buffer the stream's events.
+            o.MimeTypes = ResponseCompressionDefaults.MimeTypes.Concat(["application/problem+json", "text/csv"]);
+        });
+        builder.Services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
+        builder.Services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
     }
 
     public static void MapApi(this WebApplication app)
     {
+        // WebApplication runs these before the endpoint middleware it adds at the end of the pipeline, so they
+        // apply to every endpoint without Program.cs knowing about them.
+        app.UseResponseCompression();
+        app.UseWebSockets();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+
         app.MapStatsApi();
+        app.MapOptionsApi();
+        app.MapSummaryApi();
+        app.MapScreenerApi();
+        app.MapExportApi();
+        app.MapStreamApi();
     }
 }

@@ -11,6 +11,14 @@ namespace OptionsTracker.Api;
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(StatsResponse))]
+[JsonSerializable(typeof(OptionItem))]
+[JsonSerializable(typeof(OptionListResponse))]
+[JsonSerializable(typeof(ExpiryListResponse))]
+[JsonSerializable(typeof(StrikeListResponse))]
+[JsonSerializable(typeof(SymbolListResponse))]
+[JsonSerializable(typeof(SummaryResponse))]
+[JsonSerializable(typeof(GreeksResponse))]
+[JsonSerializable(typeof(OptionQueryRequest))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

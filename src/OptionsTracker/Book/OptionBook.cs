@@ -86,12 +86,9 @@ public sealed class OptionBook
     /// </summary>
     public ApplyResult Apply(OptionSlot slot, in QuoteUpdate update, long receivedAtMs)
     {
-        var result = slot.Apply(update, receivedAtMs);
+        var result = slot.Apply(update, receivedAtMs, ref _sequence);
         if (result == ApplyResult.Changed)
-        {
-            slot.StampChange(Interlocked.Increment(ref _sequence));
             Changed.Notify();
-        }
         return result;
     }
 

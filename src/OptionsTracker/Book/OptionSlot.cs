@@ -17,7 +17,10 @@ public sealed class OptionSlot
 
     public OptionInstrument Instrument { get; }
 
-    /// <summary>The book's change sequence number of this slot's last change (0 = never quoted).</summary>
+    /// <summary>
+    /// The book's change sequence number of this slot's last change (0 = never quoted; <see cref="long.MaxValue"/>
+    /// for the instant a change is being stamped, so it counts as newer than any cursor).
+    /// </summary>
     public long ChangeSequence => Volatile.Read(ref _changeSequence);
 
     /// <summary>A consistent copy of the latest quote. Safe from any thread.</summary>
@@ -41,9 +44,9 @@ public sealed class OptionSlot
     /// <summary>
     /// Applies the fields present in <paramref name="update"/>. An update older than the stored exchange time
     /// is ignored (a late REST snapshot must not replace a newer WebSocket push). Returns whether any value
-    /// changed; the caller then stamps the change sequence.
+    /// changed; a change takes the next number of <paramref name="bookSequence"/>.
     /// </summary>
-    internal ApplyResult Apply(in QuoteUpdate update, long receivedAtMs)
+    internal ApplyResult Apply(in QuoteUpdate update, long receivedAtMs, ref long bookSequence)
     {
         var version = AcquireWrite();
         try
@@ -68,15 +71,21 @@ public sealed class OptionSlot
             }
             _quote.ExchangeTimeMs = update.ExchangeTimeMs;
             _quote.ReceivedAtMs = receivedAtMs;
-            return changed ? ApplyResult.Changed : ApplyResult.Unchanged;
+            if (!changed)
+                return ApplyResult.Unchanged;
+            // Mark the slot changed before the book's sequence moves, then stamp it with that sequence. A reader
+            // that sees the new sequence number therefore also sees this slot as changed: without the mark it
+            // could take the new number as its cursor while the slot still showed its old stamp, and skip the
+            // change for good. Stamping inside the write section keeps stamps increasing per slot.
+            Volatile.Write(ref _changeSequence, long.MaxValue);
+            Volatile.Write(ref _changeSequence, Interlocked.Increment(ref bookSequence));
+            return ApplyResult.Changed;
         }
         finally
         {
             Volatile.Write(ref _version, version + 2);
         }
     }
-
-    internal void StampChange(long sequence) => Volatile.Write(ref _changeSequence, sequence);
 
     private int AcquireWrite()
     {

@@ -75,7 +75,9 @@ public sealed class TrackerApp : IAsyncDisposable
             if (timeProvider is not null)
                 builder.ConfigureServices(services => services.AddSingleton(timeProvider));
         });
-        factory.UseKestrel(0);
+        // Listen(0), not UseKestrel(0): on a factory made by WithWebHostBuilder the port variant is lost and
+        // every host would bind the default port 5000.
+        factory.UseKestrel(o => o.Listen(System.Net.IPAddress.Loopback, 0));
         factory.StartServer();
         return Task.FromResult(new TrackerApp(factory, simulator));
     }

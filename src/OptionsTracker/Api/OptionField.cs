@@ -1,0 +1,42 @@
+namespace OptionsTracker.Api;
+
+/// <summary>
+/// The fields of an option item, in the order items are written. The JSON and CSV names are the original
+/// tool's snake_case ones (<see cref="OptionFields"/>); scripts select and sort by those names.
+/// </summary>
+public enum OptionField
+{
+    Symbol,
+    BaseCoin,
+    Type,
+    Strike,
+    Expiry,
+    ExpiryDate,
+    DaysToExpiry,
+    LastPrice,
+    MarkPrice,
+    BidPrice,
+    BidSize,
+    BidIv,
+    AskPrice,
+    AskSize,
+    AskIv,
+    MarkIv,
+    Iv,
+    Delta,
+    Gamma,
+    Theta,
+    Vega,
+    Volume24h,
+    Turnover24h,
+    OpenInterest,
+    HighPrice24h,
+    LowPrice24h,
+    Change24h,
+    TotalVolume,
+    TotalTurnover,
+    IndexPrice,
+    Underlying,
+    PredictedDeliveryPrice,
+    UpdatedAt,
+}

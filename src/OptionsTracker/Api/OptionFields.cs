@@ -1,0 +1,212 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Api;
+
+/// <summary>
+/// Names, values and writers of <see cref="OptionField"/>. Missing numbers (NaN in the book) are written as
+/// JSON <c>null</c> and as an empty CSV cell; instants are ISO 8601 UTC.
+/// </summary>
+internal static class OptionFields
+{
+    public static readonly OptionField[] All = Enum.GetValues<OptionField>();
+
+    private static readonly string[] Names =
+    [
+        "symbol", "base_coin", "type", "strike", "expiry", "expiry_date", "days_to_expiry",
+        "last_price", "mark_price", "bid_price", "bid_size", "bid_iv", "ask_price", "ask_size", "ask_iv", "mark_iv", "iv",
+        "delta", "gamma", "theta", "vega", "volume_24h", "turnover_24h", "open_interest", "high_price_24h", "low_price_24h",
+        "change_24h", "total_volume", "total_turnover", "index_price", "underlying", "predicted_delivery_price", "updated_at",
+    ];
+
+    private static readonly JsonEncodedText[] EncodedNames = [.. Names.Select(n => JsonEncodedText.Encode(n))];
+
+    private static readonly Dictionary<string, OptionField> ByName = All.ToDictionary(f => Names[(int)f], StringComparer.OrdinalIgnoreCase);
+    private static readonly Dictionary<string, OptionField>.AlternateLookup<ReadOnlySpan<char>> ByNameSpan = ByName.GetAlternateLookup<ReadOnlySpan<char>>();
+
+    /// <summary>Every field name, comma separated, for error messages.</summary>
+    public static readonly string AcceptedNames = string.Join(", ", Names);
+
+    public static string NameOf(OptionField field) => Names[(int)field];
+
+    public static bool TryParse(ReadOnlySpan<char> name, out OptionField field) => ByNameSpan.TryGetValue(name.Trim(), out field);
+
+    /// <summary>Symbol and base coin sort as text; every other field by <see cref="SortKey"/>.</summary>
+    public static bool IsText(OptionField field) => field is OptionField.Symbol or OptionField.BaseCoin;
+
+    public static string TextOf(OptionField field, in OptionRow row) =>
+        field == OptionField.BaseCoin ? row.Instrument.BaseCoin : row.Instrument.Symbol;
+
+    /// <summary>
+    /// The numeric value a non-text field sorts by (NaN = missing): expiries chronologically, Call before Put,
+    /// instants as Unix milliseconds.
+    /// </summary>
+    public static double SortKey(OptionField field, in OptionRow row, DateTimeOffset now) => field switch
+    {
+        OptionField.Type => (double)row.Instrument.Type,
+        OptionField.Strike => row.Instrument.StrikeValue,
+        OptionField.Expiry or OptionField.ExpiryDate => row.Instrument.ExpiryUtc.ToUnixTimeMilliseconds(),
+        OptionField.DaysToExpiry => DaysToExpiry(row.Instrument, now),
+        OptionField.UpdatedAt => row.Quote.HasData ? row.Quote.ExchangeTimeMs : double.NaN,
+        _ => QuoteFieldOf(field) is { } quoteField ? row.Quote[quoteField] : double.NaN,
+    };
+
+    public static double DaysToExpiry(OptionInstrument instrument, DateTimeOffset now) =>
+        Math.Round((instrument.ExpiryUtc - now).TotalDays, 6);
+
+    public static string TypeName(OptionType type) => type == OptionType.Call ? "Call" : "Put";
+
+    /// <summary>The quote field behind an item field; <c>iv</c> is <c>mark_iv</c>, as in the original tool.</summary>
+    public static QuoteField? QuoteFieldOf(OptionField field) => field switch
+    {
+        OptionField.LastPrice => QuoteField.LastPrice,
+        OptionField.MarkPrice => QuoteField.MarkPrice,
+        OptionField.BidPrice => QuoteField.BidPrice,
+        OptionField.BidSize => QuoteField.BidSize,
+        OptionField.BidIv => QuoteField.BidIv,
+        OptionField.AskPrice => QuoteField.AskPrice,
+        OptionField.AskSize => QuoteField.AskSize,
+        OptionField.AskIv => QuoteField.AskIv,
+        OptionField.MarkIv or OptionField.Iv => QuoteField.MarkIv,
+        OptionField.Delta => QuoteField.Delta,
+        OptionField.Gamma => QuoteField.Gamma,
+        OptionField.Theta => QuoteField.Theta,
+        OptionField.Vega => QuoteField.Vega,
+        OptionField.Volume24h => QuoteField.Volume24h,
+        OptionField.Turnover24h => QuoteField.Turnover24h,
+        OptionField.OpenInterest => QuoteField.OpenInterest,
+        OptionField.HighPrice24h => QuoteField.HighPrice24h,
+        OptionField.LowPrice24h => QuoteField.LowPrice24h,
+        OptionField.Change24h => QuoteField.Change24h,
+        OptionField.TotalVolume => QuoteField.TotalVolume,
+        OptionField.TotalTurnover => QuoteField.TotalTurnover,
+        OptionField.IndexPrice => QuoteField.IndexPrice,
+        OptionField.Underlying => QuoteField.UnderlyingPrice,
+        OptionField.PredictedDeliveryPrice => QuoteField.PredictedDeliveryPrice,
+        _ => null,
+    };
+
+    /// <summary>Writes one item as a JSON object with the given fields, in the given order.</summary>
+    public static void WriteItem(Utf8JsonWriter writer, in OptionRow row, ReadOnlySpan<OptionField> fields, DateTimeOffset now)
+    {
+        writer.WriteStartObject();
+        foreach (var field in fields)
+        {
+            writer.WritePropertyName(EncodedNames[(int)field]);
+            WriteValue(writer, field, row, now);
+        }
+        writer.WriteEndObject();
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, OptionField field, in OptionRow row, DateTimeOffset now)
+    {
+        var instrument = row.Instrument;
+        switch (field)
+        {
+            case OptionField.Symbol:
+                writer.WriteStringValue(instrument.Symbol);
+                break;
+            case OptionField.BaseCoin:
+                writer.WriteStringValue(instrument.BaseCoin);
+                break;
+            case OptionField.Type:
+                writer.WriteStringValue(TypeName(instrument.Type));
+                break;
+            case OptionField.Strike:
+                writer.WriteNumberValue(instrument.Strike);
+                break;
+            case OptionField.Expiry:
+                writer.WriteStringValue(instrument.ExpiryLabel);
+                break;
+            case OptionField.ExpiryDate:
+                writer.WriteStringValue(instrument.ExpiryUtc.UtcDateTime);
+                break;
+            case OptionField.DaysToExpiry:
+                writer.WriteNumberValue(DaysToExpiry(instrument, now));
+                break;
+            case OptionField.UpdatedAt:
+                if (row.Quote.HasData)
+                    writer.WriteStringValue(DateTimeOffset.FromUnixTimeMilliseconds(row.Quote.ExchangeTimeMs).UtcDateTime);
+                else
+                    writer.WriteNullValue();
+                break;
+            default:
+                WriteNumberOrNull(writer, row.Quote[QuoteFieldOf(field)!.Value]);
+                break;
+        }
+    }
+
+    public static void WriteNumberOrNull(Utf8JsonWriter writer, double value)
+    {
+        if (double.IsFinite(value))
+            writer.WriteNumberValue(value);
+        else
+            writer.WriteNullValue();
+    }
+
+    /// <summary>The CSV header row (field names), without the line end.</summary>
+    public static void AppendCsvHeader(StringBuilder line, ReadOnlySpan<OptionField> fields)
+    {
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i > 0)
+                line.Append(',');
+            line.Append(Names[(int)fields[i]]);
+        }
+    }
+
+    /// <summary>One CSV row (RFC 4180): numbers invariant and round-trippable, missing = empty cell.</summary>
+    public static void AppendCsvRow(StringBuilder line, in OptionRow row, ReadOnlySpan<OptionField> fields, DateTimeOffset now)
+    {
+        var instrument = row.Instrument;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (i > 0)
+                line.Append(',');
+            var field = fields[i];
+            switch (field)
+            {
+                case OptionField.Symbol:
+                case OptionField.BaseCoin:
+                    AppendCsvText(line, TextOf(field, row));
+                    break;
+                case OptionField.Type:
+                    line.Append(TypeName(instrument.Type));
+                    break;
+                case OptionField.Strike:
+                    line.Append(instrument.Strike.ToString(CultureInfo.InvariantCulture));
+                    break;
+                case OptionField.Expiry:
+                    line.Append(instrument.ExpiryLabel);
+                    break;
+                case OptionField.ExpiryDate:
+                    line.Append(instrument.ExpiryUtc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+                    break;
+                case OptionField.UpdatedAt:
+                    if (row.Quote.HasData)
+                        line.Append(DateTimeOffset.FromUnixTimeMilliseconds(row.Quote.ExchangeTimeMs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                    break;
+                default:
+                    var value = SortKey(field, row, now);
+                    if (double.IsFinite(value))
+                        line.Append(value.ToString("R", CultureInfo.InvariantCulture));
+                    break;
+            }
+        }
+    }
+
+    private static readonly SearchValues<char> CsvSpecial = SearchValues.Create(",\"\r\n");
+
+    private static void AppendCsvText(StringBuilder line, string text)
+    {
+        if (text.AsSpan().IndexOfAny(CsvSpecial) < 0)
+        {
+            line.Append(text);
+            return;
+        }
+        line.Append('"').Append(text.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+    }
+}

@@ -1,0 +1,112 @@
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Api;
+
+/// <summary>
+/// The read path shared by every option endpoint: walk only the coin (and expiry) index asked for, copy the
+/// quotes that pass the filter, order, page.
+/// </summary>
+internal static class OptionSelection
+{
+    /// <summary>The slots of a coin, narrowed to one expiry when the filter names one (none if it is not listed).</summary>
+    public static IReadOnlyList<OptionSlot> SlotsOf(CoinIndex coin, DateOnly? expiry)
+    {
+        if (expiry is not { } date)
+            return coin.Slots;
+        foreach (var candidate in coin.Expiries)
+        {
+            if (candidate.Date == date)
+                return candidate.Slots;
+        }
+        return [];
+    }
+
+    public static void Collect(CoinIndex coin, OptionFilter filter, List<OptionRow> rows)
+    {
+        foreach (var slot in SlotsOf(coin, filter.Expiry))
+        {
+            if (!filter.Matches(slot.Instrument))
+                continue;
+            var row = OptionRow.Read(slot);
+            if (filter.Matches(row.Quote))
+                rows.Add(row);
+        }
+    }
+
+    /// <summary>Every coin of the index, or the one given.</summary>
+    public static void Collect(BookIndex index, CoinIndex? coin, OptionFilter filter, List<OptionRow> rows)
+    {
+        if (coin is not null)
+        {
+            Collect(coin, filter, rows);
+            return;
+        }
+        foreach (var name in index.Coins)
+        {
+            if (index.TryGetCoin(name, out var each))
+                Collect(each, filter, rows);
+        }
+    }
+
+    /// <summary>
+    /// Orders by <paramref name="field"/> (stable: equal keys keep the index order of coin, expiry, strike,
+    /// type). Missing values sort last in either direction.
+    /// </summary>
+    public static OptionRow[] Order(List<OptionRow> rows, OptionField? field, bool descending, DateTimeOffset now)
+    {
+        if (field is not { } sortField)
+            return [.. rows];
+
+        var order = new int[rows.Count];
+        for (var i = 0; i < order.Length; i++)
+            order[i] = i;
+
+        if (OptionFields.IsText(sortField))
+        {
+            var keys = new string[rows.Count];
+            for (var i = 0; i < keys.Length; i++)
+                keys[i] = OptionFields.TextOf(sortField, rows[i]);
+            Array.Sort(order, (a, b) =>
+            {
+                var c = string.CompareOrdinal(keys[a], keys[b]);
+                if (descending)
+                    c = -c;
+                return c != 0 ? c : a.CompareTo(b);
+            });
+        }
+        else
+        {
+            var keys = new double[rows.Count];
+            for (var i = 0; i < keys.Length; i++)
+                keys[i] = OptionFields.SortKey(sortField, rows[i], now);
+            Array.Sort(order, (a, b) =>
+            {
+                var c = CompareNumbers(keys[a], keys[b], descending);
+                return c != 0 ? c : a.CompareTo(b);
+            });
+        }
+
+        var ordered = new OptionRow[rows.Count];
+        for (var i = 0; i < ordered.Length; i++)
+            ordered[i] = rows[order[i]];
+        return ordered;
+    }
+
+    private static int CompareNumbers(double a, double b, bool descending)
+    {
+        var aMissing = !double.IsFinite(a);
+        var bMissing = !double.IsFinite(b);
+        if (aMissing || bMissing)
+            return aMissing == bMissing ? 0 : aMissing ? 1 : -1;
+        var c = a.CompareTo(b);
+        return descending ? -c : c;
+    }
+
+    public static ArraySegment<OptionRow> Page(OptionRow[] ordered, int offset, int? limit)
+    {
+        if (offset >= ordered.Length)
+            return ArraySegment<OptionRow>.Empty;
+        var count = Math.Min(ordered.Length - offset, limit ?? int.MaxValue);
+        return new ArraySegment<OptionRow>(ordered, offset, count);
+    }
+}

@@ -1,0 +1,105 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Api;
+
+/// <summary>The original guide's endpoints: options, one option, expiries and strikes of an asset.</summary>
+public static class OptionsApi
+{
+    public static void MapOptionsApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api").WithTags("Options");
+
+        api.MapGet("/options/{asset}", GetOptions)
+            .WithName("GetOptions")
+            .WithSummary("Options of an asset")
+            .WithDescription("Filtered by expiry, type and strike; sorted, paged and projected. `total` counts every match before paging.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem();
+
+        api.MapGet("/option/{symbol}", GetOption)
+            .WithName("GetOption")
+            .WithSummary("One option by its Bybit symbol")
+            .WithDescription("For example BTC-26DEC25-100000-C or SOL-6JAN26-150-P-USDT. 404 when the book does not hold it.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem();
+
+        api.MapGet("/expiries/{asset}", GetExpiries)
+            .WithName("GetExpiries")
+            .WithSummary("Expiries of an asset, chronological, with their option counts")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/strikes/{asset}", GetStrikes)
+            .WithName("GetStrikes")
+            .WithSummary("Strikes of an asset (optionally of one expiry), numerically sorted")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem();
+    }
+
+    internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetOptions(
+        string asset, [AsParameters] OptionFilterQuery filterQuery, [AsParameters] ListQuery listQuery, BookReader reader)
+    {
+        var index = reader.Book.Index;
+        if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
+            return reader.UnknownAsset(index, asset);
+        var errors = new QueryErrors();
+        var filter = filterQuery.Parse(errors);
+        var list = listQuery.Parse(errors);
+        if (errors.HasErrors)
+            return errors.ToProblem();
+        return List(reader, index, name, coin, filter, list);
+    }
+
+    /// <summary>Selects, orders and pages; <paramref name="coin"/> null = every coin of the index.</summary>
+    internal static OptionListResult List(BookReader reader, BookIndex index, string asset, CoinIndex? coin, OptionFilter filter, ListSpec list, bool allCoins = false)
+    {
+        var now = reader.Now;
+        var rows = new List<OptionRow>();
+        if (coin is not null || allCoins)
+            OptionSelection.Collect(index, coin, filter, rows);
+        var ordered = OptionSelection.Order(rows, list.Sort, list.Descending, now);
+        return new OptionListResult(asset, OptionSelection.Page(ordered, list.Offset, list.Limit), ordered.Length, list.Fields, now);
+    }
+
+    internal static Results<OptionItemResult, ProblemHttpResult, ValidationProblem> GetOption(string symbol, string? fields, BookReader reader)
+    {
+        var index = reader.Book.Index;
+        if (symbol.Length > 64 || !(index.TryGetSlot(symbol, out var slot) || index.TryGetSlot(symbol.ToUpperInvariant(), out slot)))
+        {
+            return TypedResults.Problem(
+                title: "Unknown option",
+                detail: $"'{QueryErrors.Echo(symbol)}' is not an option the book holds. Symbols look like BTC-26DEC25-100000-C; /api/symbols lists them.",
+                statusCode: StatusCodes.Status404NotFound);
+        }
+        var errors = new QueryErrors();
+        var selected = errors.Fields(fields);
+        if (errors.HasErrors)
+            return errors.ToProblem();
+        return new OptionItemResult(OptionRow.Read(slot), selected, reader.Now);
+    }
+
+    internal static Results<Ok<ExpiryListResponse>, ProblemHttpResult> GetExpiries(string asset, BookReader reader)
+    {
+        var index = reader.Book.Index;
+        if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
+            return reader.UnknownAsset(index, asset);
+        var items = coin is null ? [] : ExpiryItems(coin, reader.Now);
+        return TypedResults.Ok(new ExpiryListResponse(items, items.Count, name));
+    }
+
+    internal static List<ExpiryItem> ExpiryItems(CoinIndex coin, DateTimeOffset now) =>
+        [.. coin.Expiries.Select(e => new ExpiryItem(e.Label, e.ExpiryUtc.UtcDateTime, Math.Round((e.ExpiryUtc - now).TotalDays, 6), e.Slots.Count))];
+
+    internal static Results<Ok<StrikeListResponse>, ProblemHttpResult, ValidationProblem> GetStrikes(string asset, string? expiry, BookReader reader)
+    {
+        var index = reader.Book.Index;
+        if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
+            return reader.UnknownAsset(index, asset);
+        var errors = new QueryErrors();
+        var date = errors.Expiry(expiry);
+        if (errors.HasErrors)
+            return errors.ToProblem();
+        var strikes = coin is null ? [] : OptionSelection.SlotsOf(coin, date).Select(s => s.Instrument.Strike).Distinct().Order().ToList();
+        return TypedResults.Ok(new StrikeListResponse(strikes, strikes.Count, name));
+    }
+}

@@ -1,0 +1,241 @@
+using System.ComponentModel;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Logging;
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Api;
+
+/// <summary>
+/// The original data API's screens: near the money, high volume, high IV, recently changed, symbol lists and
+/// the POST query. Every list answers with the envelope and takes sort, limit, offset and fields.
+/// </summary>
+public static class ScreenerApi
+{
+    private const int MaxQueryBodyBytes = 64 * 1024;
+    private const string AllAssets = "all";
+
+    public static void MapScreenerApi(this WebApplication app)
+    {
+        var api = app.MapGroup("/api").WithTags("Screens");
+
+        api.MapGet("/atm/{asset}", GetAtm)
+            .WithName("GetAtm")
+            .WithSummary("Options at the strikes nearest the money, per expiry")
+            .WithDescription("For each expiry, the num_strikes strikes closest to that expiry's underlying price (the index price when it has none), calls and puts.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem();
+
+        api.MapGet("/high-volume", GetHighVolume)
+            .WithName("GetHighVolume")
+            .WithSummary("Options with a 24 h volume of at least min_volume, highest first")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem();
+
+        api.MapGet("/high-iv", GetHighIv)
+            .WithName("GetHighIv")
+            .WithSummary("Options with a mark IV of at least min_iv, highest first")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem();
+
+        api.MapGet("/recent", GetRecent)
+            .WithName("GetRecent")
+            .WithSummary("Options updated in the last N seconds, newest first")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem();
+
+        api.MapGet("/symbols", GetSymbols)
+            .WithName("GetSymbols")
+            .WithSummary("Symbols of every option, or of one asset")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapPost("/query", PostQuery)
+            .WithName("QueryOptions")
+            .WithSummary("Options matching a JSON query")
+            .WithDescription("Body: asset, expiry, min_strike, max_strike, type (or option_type), min_volume, min_iv (a fraction), sort, offset, limit (default 100). Every member is optional.")
+            .Accepts<OptionQueryRequest>("application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+    }
+
+    internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetAtm(
+        string asset,
+        [Description("How many strikes nearest the money per expiry (1 to 200). Default 5.")] string? num_strikes,
+        [Description("26DEC25, 6JAN26, 2025-12-26 or all (default).")] string? expiry,
+        [AsParameters] ListQuery listQuery,
+        BookReader reader)
+    {
+        var index = reader.Book.Index;
+        if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
+            return reader.UnknownAsset(index, asset);
+        var errors = new QueryErrors();
+        var strikes = errors.Integer(num_strikes, "num_strikes", 1, 200) ?? 5;
+        var date = errors.Expiry(expiry);
+        var list = listQuery.Parse(errors);
+        if (errors.HasErrors)
+            return errors.ToProblem();
+
+        var now = reader.Now;
+        var rows = new List<OptionRow>();
+        if (coin is not null)
+        {
+            var indexPrice = coin.Slots.Select(s => s.ReadQuote()).Where(q => double.IsFinite(q.IndexPrice)).Select(q => q.IndexPrice).DefaultIfEmpty(double.NaN).Max();
+            foreach (var expiryIndex in coin.Expiries)
+            {
+                if (date is { } only && expiryIndex.Date != only)
+                    continue;
+                var expiryRows = expiryIndex.Slots.Select(OptionRow.Read).ToList();
+                var reference = Median(expiryRows.Select(r => r.Quote.UnderlyingPrice).Where(double.IsFinite)) is { } underlying ? underlying : indexPrice;
+                if (!double.IsFinite(reference))
+                    continue;
+                var nearest = expiryRows
+                    .Select(r => r.Instrument.Strike)
+                    .Distinct()
+                    .OrderBy(k => Math.Abs((double)k - reference))
+                    .ThenBy(k => k)
+                    .Take(strikes)
+                    .ToHashSet();
+                rows.AddRange(expiryRows.Where(r => nearest.Contains(r.Instrument.Strike)));
+            }
+        }
+        var ordered = OptionSelection.Order(rows, list.Sort, list.Descending, now);
+        return new OptionListResult(name, OptionSelection.Page(ordered, list.Offset, list.Limit), ordered.Length, list.Fields, now);
+    }
+
+    private static double? Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? null : sorted[sorted.Length / 2];
+    }
+
+    internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetHighVolume(
+        [Description("Smallest 24 h volume (contracts). Default 1.")] string? min_volume,
+        [Description("BTC, ETH, … Default: every asset.")] string? asset,
+        [AsParameters] ListQuery listQuery,
+        BookReader reader)
+    {
+        var errors = new QueryErrors();
+        var filter = new OptionFilter { MinVolume = errors.Number(min_volume, "min_volume") ?? 1 };
+        return Screen(reader, asset, filter, listQuery, errors, OptionField.Volume24h, defaultLimit: 50);
+    }
+
+    internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetHighIv(
+        [Description("Smallest mark IV as a fraction (0.8 = 80 %); values above 5 are read as percent. Default 1 (100 %).")] string? min_iv,
+        [Description("BTC, ETH, … Default: every asset.")] string? asset,
+        [AsParameters] ListQuery listQuery,
+        BookReader reader)
+    {
+        var errors = new QueryErrors();
+        var filter = new OptionFilter { MinIv = IvFraction(errors.Number(min_iv, "min_iv")) ?? 1 };
+        return Screen(reader, asset, filter, listQuery, errors, OptionField.MarkIv, defaultLimit: 50);
+    }
+
+    /// <summary>The original tool's users wrote IVs as percent (80) as often as fractions (0.8); no real IV is 500 %.</summary>
+    internal static double? IvFraction(double? value) => value > 5 ? value / 100 : value;
+
+    internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetRecent(
+        [Description("Window in seconds (1 to 86400). Default 60.")] string? seconds,
+        [Description("BTC, ETH, … Default: every asset.")] string? asset,
+        [AsParameters] ListQuery listQuery,
+        BookReader reader)
+    {
+        var errors = new QueryErrors();
+        var window = errors.Integer(seconds, "seconds", 1, 86_400) ?? 60;
+        var filter = new OptionFilter { ReceivedSinceMs = reader.Now.ToUnixTimeMilliseconds() - (window * 1000L) };
+        return Screen(reader, asset, filter, listQuery, errors, OptionField.UpdatedAt, defaultLimit: null);
+    }
+
+    private static Results<OptionListResult, ProblemHttpResult, ValidationProblem> Screen(
+        BookReader reader, string? asset, OptionFilter filter, ListQuery listQuery, QueryErrors errors, OptionField defaultSort, int? defaultLimit)
+    {
+        var index = reader.Book.Index;
+        string name = AllAssets;
+        CoinIndex? coin = null;
+        if (!IsEveryAsset(asset) && !reader.TryResolveAsset(index, asset, out name, out coin))
+            return reader.UnknownAsset(index, asset);
+        var list = listQuery.Parse(errors, defaultSort, defaultDescending: true, defaultLimit);
+        if (errors.HasErrors)
+            return errors.ToProblem();
+        return OptionsApi.List(reader, index, name, coin, filter, list, allCoins: IsEveryAsset(asset));
+    }
+
+    private static bool IsEveryAsset(string? asset) => string.IsNullOrWhiteSpace(asset) || asset.Equals(AllAssets, StringComparison.OrdinalIgnoreCase);
+
+    internal static Results<Ok<SymbolListResponse>, ProblemHttpResult> GetSymbols(
+        [Description("BTC, ETH, … Default: every asset.")] string? asset,
+        BookReader reader)
+    {
+        var index = reader.Book.Index;
+        if (IsEveryAsset(asset))
+        {
+            var all = index.All.Select(s => s.Instrument.Symbol).ToList();
+            return TypedResults.Ok(new SymbolListResponse(all, all.Count, AllAssets));
+        }
+        if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
+            return reader.UnknownAsset(index, asset);
+        List<string> symbols = coin is null ? [] : [.. coin.Slots.Select(s => s.Instrument.Symbol)];
+        return TypedResults.Ok(new SymbolListResponse(symbols, symbols.Count, name));
+    }
+
+    internal static async Task<Results<OptionListResult, ProblemHttpResult, ValidationProblem>> PostQuery(
+        HttpRequest request, BookReader reader, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxQueryBodyBytes)
+            return TypedResults.Problem(title: "Query too large", detail: $"The query body may be at most {MaxQueryBodyBytes} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge);
+
+        OptionQueryRequest? query;
+        try
+        {
+            query = request.ContentLength == 0
+                ? new OptionQueryRequest()
+                : await JsonSerializer.DeserializeAsync(request.Body, AppJsonContext.Default.OptionQueryRequest, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            Log.BadQueryBody(loggers.CreateLogger(typeof(ScreenerApi)), e.Message);
+            var errors = new QueryErrors();
+            errors.Add("body", $"The body is not a JSON query ({e.Message}). Send an object such as {{\"asset\": \"BTC\", \"type\": \"call\", \"min_volume\": 10, \"limit\": 20}}.");
+            return errors.ToProblem();
+        }
+        catch (BadHttpRequestException e)
+        {
+            return TypedResults.Problem(title: "Bad request body", detail: e.Message, statusCode: e.StatusCode);
+        }
+        query ??= new OptionQueryRequest();
+
+        var index = reader.Book.Index;
+        string name = AllAssets;
+        CoinIndex? coin = null;
+        if (!IsEveryAsset(query.Asset) && !reader.TryResolveAsset(index, query.Asset, out name, out coin))
+            return reader.UnknownAsset(index, query.Asset);
+
+        var check = new QueryErrors();
+        if (query.MinStrike is < 0 or double.NaN || query.MaxStrike is < 0 or double.NaN)
+            check.Add("min_strike", "Strikes must be numbers of at least 0.");
+        if (query.MinVolume is < 0 || query.MinIv is < 0)
+            check.Add("min_volume", "min_volume and min_iv must be at least 0.");
+        if (query.Limit is < 0 or > ListQuery.MaxLimit)
+            check.Add("limit", $"Use a whole number from 0 to {ListQuery.MaxLimit}.");
+        if (query.Offset is < 0)
+            check.Add("offset", "Use a whole number of at least 0.");
+        var filter = new OptionFilter
+        {
+            Expiry = check.Expiry(query.Expiry),
+            Type = check.Type(query.Type ?? query.OptionType, query.Type is null ? "option_type" : "type"),
+            MinStrike = ToStrike(query.MinStrike),
+            MaxStrike = ToStrike(query.MaxStrike),
+            MinVolume = query.MinVolume,
+            MinIv = IvFraction(query.MinIv),
+        };
+        var (sort, descending) = check.Sort(query.Sort);
+        if (check.HasErrors)
+            return check.ToProblem();
+        var list = new ListSpec(sort, descending, query.Offset ?? 0, query.Limit ?? 100, OptionFields.All);
+        return OptionsApi.List(reader, index, name, coin, filter, list, allCoins: IsEveryAsset(query.Asset));
+    }
+
+    private static decimal? ToStrike(double? value) =>
+        value is { } v && double.IsFinite(v) && v < 1e15 ? (decimal)v : null;
+}
