@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -88,7 +89,21 @@ internal static class ApiProbe
     {
         try
         {
-            using var response = await http.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseContentRead, cancellationToken);
+            // Read the body through a pooled buffer and drop it: buffering 85 KB+ answers would put them on the
+            // client's large object heap, and its collections would show up as server latency.
+            using var response = await http.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+            try
+            {
+                while (await body.ReadAsync(buffer, cancellationToken) > 0)
+                {
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
             return response.IsSuccessStatusCode;
         }
         catch (HttpRequestException)
