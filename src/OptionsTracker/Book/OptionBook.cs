@@ -77,9 +77,16 @@ public sealed class OptionBook
     }
 
     /// <summary>Applies a parsed ticker to a slot. Allocation-free; callable from any thread.</summary>
-    public ApplyResult Apply(OptionSlot slot, in QuoteUpdate update)
+    public ApplyResult Apply(OptionSlot slot, in QuoteUpdate update) =>
+        Apply(slot, update, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+
+    /// <summary>
+    /// Applies a parsed ticker received at <paramref name="receivedAtMs"/> (local clock, ms since the Unix epoch), for a
+    /// caller that has already read the clock for this message. Allocation-free; callable from any thread.
+    /// </summary>
+    public ApplyResult Apply(OptionSlot slot, in QuoteUpdate update, long receivedAtMs)
     {
-        var result = slot.Apply(update, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), ref _sequence);
+        var result = slot.Apply(update, receivedAtMs, ref _sequence);
         if (result == ApplyResult.Changed)
             Changed.Notify();
         return result;

@@ -18,12 +18,19 @@ internal static class TickerParser
     private const int MaxSymbolLength = 96;
 
     /// <summary>Parses one WebSocket message. <paramref name="response"/> is set for <see cref="MessageKind.CommandResponse"/>.</summary>
-    public static MessageKind ParseMessage(ReadOnlySpan<byte> message, OptionBook book, out CommandResponse? response)
+    public static MessageKind ParseMessage(ReadOnlySpan<byte> message, OptionBook book, out CommandResponse? response) =>
+        ParseMessage(message, book, book.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds(), out response);
+
+    /// <summary>
+    /// Parses one WebSocket message received at <paramref name="receivedAtMs"/> (local clock, ms since the Unix epoch).
+    /// The shard reads the clock once per message and passes it here, so the hot path reads it once, not twice.
+    /// </summary>
+    public static MessageKind ParseMessage(ReadOnlySpan<byte> message, OptionBook book, long receivedAtMs, out CommandResponse? response)
     {
         response = null;
         try
         {
-            return ParseMessageCore(message, book, ref response);
+            return ParseMessageCore(message, book, receivedAtMs, ref response);
         }
         catch (JsonException)
         {
@@ -36,7 +43,7 @@ internal static class TickerParser
         }
     }
 
-    private static MessageKind ParseMessageCore(ReadOnlySpan<byte> message, OptionBook book, ref CommandResponse? response)
+    private static MessageKind ParseMessageCore(ReadOnlySpan<byte> message, OptionBook book, long receivedAtMs, ref CommandResponse? response)
     {
         var reader = new Utf8JsonReader(message, new JsonReaderOptions { MaxDepth = 8 });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -80,7 +87,7 @@ internal static class TickerParser
                     {
                         // ts normally precedes data: apply now, nothing to keep.
                         update.ExchangeTimeMs = ts;
-                        kind = ApplyTicker(book, symbolBuffer[..symbolLength], update);
+                        kind = ApplyTicker(book, symbolBuffer[..symbolLength], update, receivedAtMs);
                         hasTicker = false;
                     }
                 }
@@ -95,8 +102,8 @@ internal static class TickerParser
                             return MessageKind.Malformed;
                         if (result == DataObject.Ticker)
                         {
-                            update.ExchangeTimeMs = ts != 0 ? ts : book.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-                            var applied = ApplyTicker(book, symbolBuffer[..symbolLength], update);
+                            update.ExchangeTimeMs = ts != 0 ? ts : receivedAtMs;
+                            var applied = ApplyTicker(book, symbolBuffer[..symbolLength], update, receivedAtMs);
                             kind = kind == MessageKind.Ticker ? kind : applied;
                         }
                     }
@@ -149,8 +156,8 @@ internal static class TickerParser
         if (hasTicker)
         {
             // A message whose ts came after its data (or had none).
-            update.ExchangeTimeMs = ts != 0 ? ts : book.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-            return ApplyTicker(book, symbolBuffer[..symbolLength], update);
+            update.ExchangeTimeMs = ts != 0 ? ts : receivedAtMs;
+            return ApplyTicker(book, symbolBuffer[..symbolLength], update, receivedAtMs);
         }
         if (isPong)
             return MessageKind.Pong;
@@ -254,11 +261,11 @@ internal static class TickerParser
         return new RestTickerResult(items, updates.Count, unknown, changed);
     }
 
-    private static MessageKind ApplyTicker(OptionBook book, ReadOnlySpan<byte> symbol, in QuoteUpdate update)
+    private static MessageKind ApplyTicker(OptionBook book, ReadOnlySpan<byte> symbol, in QuoteUpdate update, long receivedAtMs)
     {
         if (!TryFindSlot(book.Index, symbol, out var slot))
             return MessageKind.TickerUnknownSymbol;
-        return book.Apply(slot, update) == ApplyResult.Changed ? MessageKind.Ticker : MessageKind.TickerUnchanged;
+        return book.Apply(slot, update, receivedAtMs) == ApplyResult.Changed ? MessageKind.Ticker : MessageKind.TickerUnchanged;
     }
 
     public static bool TryFindSlot(BookIndex index, ReadOnlySpan<byte> utf8Symbol, [NotNullWhen(true)] out OptionSlot? slot)

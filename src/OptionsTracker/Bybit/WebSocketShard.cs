@@ -277,7 +277,8 @@ internal sealed class WebSocketShard
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         Volatile.Write(ref _lastMessageAtMs, now);
-        var kind = TickerParser.ParseMessage(message, _book, out var response);
+        // One clock read per message: the same instant stamps liveness and the quote's ReceivedAtMs.
+        var kind = TickerParser.ParseMessage(message, _book, now, out var response);
         switch (kind)
         {
             case MessageKind.Ticker:

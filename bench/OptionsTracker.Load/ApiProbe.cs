@@ -1,0 +1,206 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+namespace OptionsTracker.Load;
+
+/// <summary>Loopback HTTP load on one endpoint: closed loop for the most requests per second, open loop at a set rate.</summary>
+internal static class ApiProbe
+{
+    public static HttpClient CreateClient(Uri baseUrl) =>
+        new(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = baseUrl,
+            Timeout = TimeSpan.FromSeconds(10),
+        };
+
+    public static async Task<(HttpStatusCode Status, int Bytes)> GetOnceAsync(HttpClient http, string path, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return (response.StatusCode, body.Length);
+    }
+
+    /// <summary><paramref name="concurrency"/> clients each sending the next request when the last answered.</summary>
+    public static async Task<LoadResult> ClosedLoopAsync(HttpClient http, string path, int concurrency, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var latencies = new List<double>[concurrency];
+        var errors = 0;
+        var started = Stopwatch.GetTimestamp();
+        var workers = Enumerable.Range(0, concurrency).Select(async worker =>
+        {
+            var mine = latencies[worker] = new List<double>(1 << 16);
+            while (Stopwatch.GetElapsedTime(started) < duration)
+            {
+                var sent = Stopwatch.GetTimestamp();
+                if (!await TryGetAsync(http, path, cancellationToken))
+                    Interlocked.Increment(ref errors);
+                mine.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+            }
+        }).ToArray();
+        await Task.WhenAll(workers);
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var all = latencies.SelectMany(l => l).ToList();
+        return new LoadResult(all.Count, elapsed, new Percentiles(all), errors);
+    }
+
+    /// <summary>
+    /// Requests started at <paramref name="rate"/> per second whatever the answers do (so a slow server is seen as
+    /// queueing, not hidden by a waiting client); latency from each request's start to its last byte.
+    /// </summary>
+    public static async Task<LoadResult> OpenLoopAsync(HttpClient http, string path, int rate, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var latencies = new List<double>(rate * (int)Math.Ceiling(duration.TotalSeconds));
+        var gate = new Lock();
+        var errors = 0;
+        var inFlight = new List<Task>();
+        var started = Stopwatch.GetTimestamp();
+        long launched = 0;
+        while (true)
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            if (elapsed >= duration)
+                break;
+            var due = (long)(elapsed.TotalSeconds * rate);
+            for (; launched < due; launched++)
+                inFlight.Add(OneAsync());
+            await Task.Delay(1, cancellationToken);
+        }
+        await Task.WhenAll(inFlight);
+        return new LoadResult(latencies.Count, Stopwatch.GetElapsedTime(started), new Percentiles(latencies), errors);
+
+        async Task OneAsync()
+        {
+            var sent = Stopwatch.GetTimestamp();
+            var ok = await TryGetAsync(http, path, cancellationToken);
+            var ms = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
+            lock (gate)
+            {
+                latencies.Add(ms);
+                if (!ok)
+                    errors++;
+            }
+        }
+    }
+
+    private static async Task<bool> TryGetAsync(HttpClient http, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Read the body through a pooled buffer and drop it: buffering 85 KB+ answers would put them on the
+            // client's large object heap, and its collections would show up as server latency.
+            using var response = await http.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+            try
+            {
+                while (await body.ReadAsync(buffer, cancellationToken) > 0)
+                {
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // HttpClient.Timeout: a failed request, counted; the run goes on.
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Exchange-to-API latency as a polling client sees it: GETs <paramref name="path"/> back to back and, for every item
+    /// whose <c>updated_at</c> (the exchange time) is newer than in the previous answer, records the time the answer
+    /// arrived minus that exchange time. So it includes the wait for the next poll (at most one answer's duration).
+    /// </summary>
+    public static async Task<(List<double> Samples, int Polls)> LatencyAsync(HttpClient http, string path, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var samples = new List<double>(1 << 18);
+        var last = new Dictionary<string, double>(StringComparer.Ordinal);
+        var started = Stopwatch.GetTimestamp();
+        var polls = 0;
+        while (Stopwatch.GetElapsedTime(started) < duration)
+        {
+            using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            var arrived = Clock.NowUnixMs();
+            if (!response.IsSuccessStatusCode)
+                continue;
+            var first = polls++ == 0;
+            foreach (var (symbol, updatedMs) in Items(body))
+            {
+                if (last.TryGetValue(symbol, out var previous) && updatedMs <= previous)
+                    continue;
+                last[symbol] = updatedMs;
+                if (!first)
+                    samples.Add(arrived - updatedMs);
+            }
+        }
+        return (samples, polls);
+    }
+
+    /// <summary>How many options of a GET answer carry an exchange time (a quote).</summary>
+    public static async Task<int> CountQuotedAsync(HttpClient http, string path, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return response.IsSuccessStatusCode ? Items(body).Count : 0;
+    }
+
+    /// <summary>Every JSON object, at any depth, that has a string <c>symbol</c> and an <c>updated_at</c> (ISO 8601 or ms).</summary>
+    private static List<(string Symbol, double UpdatedMs)> Items(byte[] body)
+    {
+        var items = new List<(string, double)>();
+        var reader = new Utf8JsonReader(body);
+        string? symbol = null;
+        var updated = double.NaN;
+        var itemDepth = -1;
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueTextEquals("symbol"u8) ? 1 : reader.ValueTextEquals("updated_at"u8) ? 2 : 0;
+                var depth = reader.CurrentDepth;
+                reader.Read();
+                if (name == 1 && reader.TokenType == JsonTokenType.String)
+                {
+                    symbol = reader.GetString();
+                    itemDepth = depth - 1;
+                }
+                else if (name == 2)
+                {
+                    updated = reader.TokenType switch
+                    {
+                        JsonTokenType.Number => reader.GetDouble(),
+                        JsonTokenType.String when DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                            => (at - DateTimeOffset.UnixEpoch).TotalMilliseconds,
+                        _ => double.NaN,
+                    };
+                }
+            }
+            else if (reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == itemDepth)
+            {
+                if (symbol is not null && !double.IsNaN(updated))
+                    items.Add((symbol, updated));
+                symbol = null;
+                updated = double.NaN;
+                itemDepth = -1;
+            }
+        }
+        return items;
+    }
+}
+
+internal sealed record LoadResult(int Requests, TimeSpan Elapsed, Percentiles Latency, int Errors)
+{
+    public double RequestsPerSecond => Requests / Elapsed.TotalSeconds;
+}
