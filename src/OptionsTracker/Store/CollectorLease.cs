@@ -206,5 +206,9 @@ public sealed class CollectorLease : BackgroundService
         {
             Log.LeaseError(_logger, ex.Message);
         }
+        catch (ObjectDisposedException)
+        {
+            // The connection was already closed by the host's shutdown: the lease simply expires.
+        }
     }
 }
