@@ -26,6 +26,9 @@ BybitSimulator? simulator = null;
 try
 {
     var builder = WebApplication.CreateBuilder(hostArgs);
+    // `dotnet run` in Production serves the dashboard's framework and package assets (blazor.web.js, Plotly,
+    // QuickGrid's styles) from the build's static web assets manifest; published output has them in wwwroot.
+    builder.WebHost.UseStaticWebAssets();
     builder.Configuration.AddLegacyEnvironment();
     builder.Services.AddSingleton(TimeProvider.System);
 

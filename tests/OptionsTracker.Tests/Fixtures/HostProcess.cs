@@ -48,4 +48,73 @@ public static class HostProcess
         Assert.Contains(named, line);
         Assert.DoesNotContain("   at ", stdout + stderr);
     }
+
+    /// <summary>
+    /// Starts the real tracker as <c>dotnet run</c> would in Production (not the test host's Development), with
+    /// <paramref name="args"/>, and returns once <c>/health/live</c> answers. Dispose to kill it.
+    /// </summary>
+    public static async Task<RunningHost> StartAsync(IReadOnlyDictionary<string, string> environment, string? workingDirectory, params string[] args)
+    {
+        var port = FreePort();
+        var hostDll = Path.Combine(AppContext.BaseDirectory, "OptionsTracker.dll");
+        var start = new ProcessStartInfo("dotnet", ["exec", hostDll, "--urls", $"http://127.0.0.1:{port}", .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            // The content root: `dotnet run` runs in the project folder, a published app in its own.
+            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Tracker__AssetsFile"] = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json");
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        var process = Process.Start(start)!;
+        var output = new System.Text.StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var host = new RunningHost(process, new Uri($"http://127.0.0.1:{port}/"), output);
+        await Eventually.Until(async () =>
+        {
+            Assert.False(process.HasExited, $"the host exited: {host.Output}");
+            try
+            {
+                using var response = await host.Http.GetAsync("/health/live", TestContext.Current.CancellationToken);
+                return response.IsSuccessStatusCode;
+            }
+            catch (HttpRequestException)
+            {
+                return false;
+            }
+        }, "the host to answer", 60);
+        return host;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public sealed class RunningHost(Process process, Uri baseAddress, System.Text.StringBuilder output) : IDisposable
+{
+    public HttpClient Http { get; } = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+
+    public string Output
+    {
+        get { lock (output) return output.ToString(); }
+    }
+
+    public void Dispose()
+    {
+        Http.Dispose();
+        if (!process.HasExited)
+            process.Kill(entireProcessTree: true);
+        process.WaitForExit(10_000);
+        process.Dispose();
+    }
 }
