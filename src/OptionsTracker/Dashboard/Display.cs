@@ -18,6 +18,9 @@ public static class Display
         _ => value.ToString("0.0000", Invariant),
     };
 
+    /// <summary>A bid or ask: Bybit sends an empty side of the book as "0", which reads as a dash, not a price.</summary>
+    public static string BookPrice(double value) => value == 0 ? Missing : Price(value);
+
     public static string Strike(double value) => double.IsNaN(value) ? Missing : value.ToString("#,##0.####", Invariant);
 
     /// <summary>Delta, gamma, theta, vega: four decimals.</summary>
