@@ -38,10 +38,4 @@ internal static partial class Log
 
     [LoggerMessage(1018, LogLevel.Information, "Subscribing {Topics} ticker topics over {Shards} connections")]
     public static partial void Sharding(ILogger logger, int topics, int shards);
-
-    [LoggerMessage(1019, LogLevel.Debug, "Shard {ShardId}: {Count} tickers for symbols not in the book")]
-    public static partial void UnknownSymbols(ILogger logger, int shardId, long count);
-
-    [LoggerMessage(1020, LogLevel.Information, "Subscribed {Subscribed} of {Total} topics")]
-    public static partial void SubscribeProgress(ILogger logger, int subscribed, int total);
 }

@@ -137,11 +137,6 @@ public sealed class ShardSupervisor : IAsyncDisposable
             s.Malformed, s.UnknownSymbols, s.Reconnects, s.LastMessageAt, s.LastError))];
     }
 
-    internal IReadOnlyList<WebSocketShard> Shards
-    {
-        get { lock (_lock) return [.. _shards]; }
-    }
-
     private WebSocketShard? FindRoom(string topic)
     {
         var need = WebSocketShard.ArgsChars(topic);

@@ -15,7 +15,7 @@ internal sealed class ApiKeyGate(RequestDelegate next, IOptions<SecurityOptions>
 {
     public const string HeaderName = "X-API-Key";
 
-    private readonly byte[]? _key = options.Value.ApiKey is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : null;
+    private readonly byte[]? _key = KeyBytes(options.Value.ApiKey);
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -25,7 +25,7 @@ internal sealed class ApiKeyGate(RequestDelegate next, IOptions<SecurityOptions>
             return;
         }
 
-        if (Matches(context.Request.Headers[HeaderName].ToString()))
+        if (Matches(_key, context.Request.Headers[HeaderName].ToString()))
         {
             await next(context);
             return;
@@ -50,9 +50,14 @@ internal sealed class ApiKeyGate(RequestDelegate next, IOptions<SecurityOptions>
         context.Response.Redirect("/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
     }
 
-    public bool Matches(string? candidate) =>
-        _key is not null && candidate is { Length: > 0 }
-        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), _key);
+    /// <summary>Whether <paramref name="candidate"/> is the configured key, compared in constant time; never with no key set.</summary>
+    public static bool Matches(string? configuredKey, string? candidate) => Matches(KeyBytes(configuredKey), candidate);
+
+    private static bool Matches(byte[]? key, string? candidate) =>
+        key is not null && candidate is { Length: > 0 }
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), key);
+
+    private static byte[]? KeyBytes(string? key) => key is { Length: > 0 } ? Encoding.UTF8.GetBytes(key) : null;
 
     internal static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/ws");
 
