@@ -13,7 +13,7 @@ namespace OptionsTracker.Tests.Dashboard;
 public sealed class DashboardSession : IAsyncDisposable
 {
     /// <summary>Where screenshots go (gitignored); the README's come from here too.</summary>
-    public static readonly string ScreenshotDirectory = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
+    public static readonly string ScreenshotDirectory = Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
 
     private readonly string _assetsFile;
     private IPlaywright? _playwright;
@@ -109,14 +109,6 @@ public sealed class DashboardSession : IAsyncDisposable
             if (message.Type == "error")
                 TestContext.Current.TestOutputHelper?.WriteLine("browser: " + message.Text);
         };
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OptionsTracker.slnx")))
-            directory = directory.Parent;
-        return directory?.FullName ?? AppContext.BaseDirectory;
     }
 
     public async ValueTask DisposeAsync()

@@ -15,7 +15,7 @@ public partial class ProductionAssetsTests
     public async Task The_dashboard_serves_every_script_and_style_it_needs_when_run_as_in_the_readme()
     {
         // `dotnet run` makes the project folder the content root, where wwwroot holds only our own files.
-        var projectFolder = Path.Combine(RepositoryRoot(), "src", "OptionsTracker");
+        var projectFolder = Path.Combine(RepositoryPaths.Root, "src", "OptionsTracker");
         using var host = await HostProcess.StartAsync(new Dictionary<string, string> { ["Tracker__Assets"] = "BTC" }, projectFolder, "--demo");
         var ct = TestContext.Current.CancellationToken;
 
@@ -31,14 +31,6 @@ public partial class ProductionAssetsTests
             using var response = await host.Http.GetAsync(asset, ct);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{asset}: {(int)response.StatusCode}\n{host.Output}");
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OptionsTracker.slnx")))
-            directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
     [GeneratedRegex("(?:href|src)=\"([^\"#]+)\"")]

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.RegularExpressions;
 using OptionsTracker.Configuration;
+using OptionsTracker.Tests.Fixtures;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -13,7 +14,7 @@ namespace OptionsTracker.Tests.Deployment;
 /// </summary>
 public partial class DeploymentFilesTests
 {
-    private static readonly string Root = FindRoot();
+    private static readonly string Root = RepositoryPaths.Root;
 
     [Fact]
     public void Compose_sets_only_environment_names_the_app_reads()
@@ -124,14 +125,6 @@ public partial class DeploymentFilesTests
 
     private static string[] Sequence(YamlMappingNode compose, string service, string key) =>
         [.. ((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)compose["services"])[service])[key]).Children.Select(n => ((YamlScalarNode)n).Value!)];
-
-    private static string FindRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OptionsTracker.slnx")))
-            directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
-    }
 
     [GeneratedRegex(@"\$\{([A-Z_][A-Z0-9_]*)(?::?[-?][^}]*)?\}")]
     private static partial Regex VariableReference();

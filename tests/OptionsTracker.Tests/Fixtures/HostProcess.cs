@@ -8,20 +8,12 @@ public static class HostProcess
     /// <summary>Starts the host with these environment variables and arguments and waits for it to exit (60 s at most).</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        var hostDll = Path.Combine(AppContext.BaseDirectory, "OptionsTracker.dll");
-        var start = new ProcessStartInfo("dotnet", ["exec", hostDll, "--urls", "http://127.0.0.1:0", .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
         // Unreachable exchange, so a host that wrongly starts does nothing harmful before the timeout.
-        start.Environment["Bybit__RestUrl"] = "http://127.0.0.1:9/";
-        start.Environment["Bybit__WsUrl"] = "ws://127.0.0.1:9/";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Tracker__AssetsFile"] = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json");
-        foreach (var (key, value) in environment)
-            start.Environment[key] = value;
+        var start = StartInfo("http://127.0.0.1:0", AppContext.BaseDirectory, new Dictionary<string, string>
+        {
+            ["Bybit__RestUrl"] = "http://127.0.0.1:9/",
+            ["Bybit__WsUrl"] = "ws://127.0.0.1:9/",
+        }, environment, args);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
@@ -56,19 +48,9 @@ public static class HostProcess
     public static async Task<RunningHost> StartAsync(IReadOnlyDictionary<string, string> environment, string? workingDirectory, params string[] args)
     {
         var port = FreePort();
-        var hostDll = Path.Combine(AppContext.BaseDirectory, "OptionsTracker.dll");
-        var start = new ProcessStartInfo("dotnet", ["exec", hostDll, "--urls", $"http://127.0.0.1:{port}", .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            // The content root: `dotnet run` runs in the project folder, a published app in its own.
-            WorkingDirectory = workingDirectory ?? AppContext.BaseDirectory,
-        };
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        start.Environment["Tracker__AssetsFile"] = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json");
-        foreach (var (key, value) in environment)
-            start.Environment[key] = value;
+        // The content root: `dotnet run` runs in the project folder, a published app in its own.
+        var start = StartInfo($"http://127.0.0.1:{port}", workingDirectory ?? AppContext.BaseDirectory,
+            new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, environment, args);
         var process = Process.Start(start)!;
         var output = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
@@ -90,6 +72,24 @@ public static class HostProcess
             }
         }, "the host to answer", 60);
         return host;
+    }
+
+    private static ProcessStartInfo StartInfo(string url, string workingDirectory, IReadOnlyDictionary<string, string> defaults,
+        IReadOnlyDictionary<string, string> environment, string[] args)
+    {
+        var hostDll = Path.Combine(AppContext.BaseDirectory, "OptionsTracker.dll");
+        var start = new ProcessStartInfo("dotnet", ["exec", hostDll, "--urls", url, .. args])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Its own tracked-coin file: one left in the content root would override Tracker__Assets.
+        start.Environment["Tracker__AssetsFile"] = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json");
+        foreach (var (key, value) in defaults.Concat(environment))
+            start.Environment[key] = value;
+        return start;
     }
 
     private static int FreePort()
