@@ -39,7 +39,7 @@ public static class ExportApi
         if (selected.Invalid is not null)
             return selected.Invalid;
         var list = selected.List!;
-        return new CsvResult(list.Rows, list.Fields, list.Now, FileName(list.Asset, list.Now, "csv"));
+        return new CsvResult(list.Rows, list.Page, list.Fields, list.Now, FileName(list.Asset, list.Now, "csv"));
     }
 
     internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetJson(
@@ -51,13 +51,13 @@ public static class ExportApi
         if (selected.Invalid is not null)
             return selected.Invalid;
         var list = selected.List!;
-        return new OptionListResult(list.Asset, list.Rows, list.Total, list.Fields, list.Now) { DownloadName = FileName(list.Asset, list.Now, "json") };
+        return new OptionListResult(list.Asset, list.Rows, list.Page, list.Fields, list.Now) { DownloadName = FileName(list.Asset, list.Now, "json") };
     }
 
     private static string FileName(string asset, DateTimeOffset now, string extension) =>
         $"options-{asset}-{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.{extension}";
 
-    private sealed record Selection(string Asset, ArraySegment<OptionRow> Rows, int Total, OptionField[] Fields, DateTimeOffset Now);
+    private sealed record Selection(string Asset, RowBuffer Rows, RowPage Page, OptionField[] Fields, DateTimeOffset Now);
 
     private readonly record struct Selected(Selection? List, ProblemHttpResult? Problem, ValidationProblem? Invalid);
 
@@ -76,26 +76,28 @@ public static class ExportApi
             return new Selected(null, null, errors.ToProblem());
 
         var now = reader.Now;
-        var rows = new List<OptionRow>();
+        var rows = OptionSelection.BufferFor(index, coin);
         if (coin is not null || everyAsset)
             OptionSelection.Collect(index, coin, filter, rows);
-        var ordered = OptionSelection.Order(rows, list.Sort, list.Descending, now);
-        return new Selected(new Selection(name, OptionSelection.Page(ordered, list.Offset, list.Limit), ordered.Length, list.Fields, now), null, null);
+        OptionSelection.Order(rows, list.Sort, list.Descending, now);
+        return new Selected(new Selection(name, rows, RowPage.Of(rows.Count, list.Offset, list.Limit), list.Fields, now), null, null);
     }
 }
 
-/// <summary>Writes option rows as CSV, a few hundred rows per write.</summary>
+/// <summary>Writes option rows as CSV, a few hundred rows per write; returns the rows to the pool once written.</summary>
 public sealed class CsvResult : IResult, IEndpointMetadataProvider
 {
     private const int RowsPerWrite = 256;
-    private readonly ArraySegment<OptionRow> _rows;
+    private readonly RowBuffer _rows;
+    private readonly RowPage _page;
     private readonly OptionField[] _fields;
     private readonly DateTimeOffset _now;
     private readonly string _fileName;
 
-    internal CsvResult(ArraySegment<OptionRow> rows, OptionField[] fields, DateTimeOffset now, string fileName)
+    internal CsvResult(RowBuffer rows, RowPage page, OptionField[] fields, DateTimeOffset now, string fileName)
     {
         _rows = rows;
+        _page = page;
         _fields = fields;
         _now = now;
         _fileName = fileName;
@@ -103,6 +105,7 @@ public sealed class CsvResult : IResult, IEndpointMetadataProvider
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
+        using var rows = _rows;
         var response = httpContext.Response;
         var cancellationToken = httpContext.RequestAborted;
         response.StatusCode = StatusCodes.Status200OK;
@@ -112,9 +115,9 @@ public sealed class CsvResult : IResult, IEndpointMetadataProvider
         var text = new StringBuilder(64 * 1024);
         OptionFields.AppendCsvHeader(text, _fields);
         text.Append("\r\n");
-        for (var i = 0; i < _rows.Count; i++)
+        for (var i = 0; i < _page.Count; i++)
         {
-            OptionFields.AppendCsvRow(text, _rows[i], _fields, _now);
+            OptionFields.AppendCsvRow(text, rows[_page.Start + i], _fields, _now);
             text.Append("\r\n");
             if (i % RowsPerWrite == RowsPerWrite - 1)
             {

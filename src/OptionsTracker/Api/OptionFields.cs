@@ -94,11 +94,15 @@ internal static class OptionFields
     {
         writer.WriteStartObject();
         foreach (var field in fields)
-        {
-            writer.WritePropertyName(EncodedNames[(int)field]);
-            WriteValue(writer, field, row, now);
-        }
+            WriteProperty(writer, field, row, now);
         writer.WriteEndObject();
+    }
+
+    /// <summary>Writes one field of an item: its name and its value.</summary>
+    public static void WriteProperty(Utf8JsonWriter writer, OptionField field, in OptionRow row, DateTimeOffset now)
+    {
+        writer.WritePropertyName(EncodedNames[(int)field]);
+        WriteValue(writer, field, row, now);
     }
 
     private static void WriteValue(Utf8JsonWriter writer, OptionField field, in OptionRow row, DateTimeOffset now)

@@ -21,7 +21,7 @@ internal static class OptionSelection
         return [];
     }
 
-    public static void Collect(CoinIndex coin, OptionFilter filter, List<OptionRow> rows)
+    public static void Collect(CoinIndex coin, OptionFilter filter, RowBuffer rows)
     {
         foreach (var slot in SlotsOf(coin, filter.Expiry))
         {
@@ -34,7 +34,7 @@ internal static class OptionSelection
     }
 
     /// <summary>Every coin of the index, or the one given.</summary>
-    public static void Collect(BookIndex index, CoinIndex? coin, OptionFilter filter, List<OptionRow> rows)
+    public static void Collect(BookIndex index, CoinIndex? coin, OptionFilter filter, RowBuffer rows)
     {
         if (coin is not null)
         {
@@ -48,22 +48,26 @@ internal static class OptionSelection
         }
     }
 
+    /// <summary>A buffer sized for the options of <paramref name="coin"/>, or of the whole index.</summary>
+    public static RowBuffer BufferFor(BookIndex index, CoinIndex? coin) => new(coin?.Slots.Count ?? index.Count);
+
     /// <summary>
-    /// Orders by <paramref name="field"/> (stable: equal keys keep the index order of coin, expiry, strike,
+    /// Orders by <paramref name="field"/> in place (stable: equal keys keep the index order of coin, expiry, strike,
     /// type). Missing values sort last in either direction.
     /// </summary>
-    public static OptionRow[] Order(List<OptionRow> rows, OptionField? field, bool descending, DateTimeOffset now)
+    public static void Order(RowBuffer rows, OptionField? field, bool descending, DateTimeOffset now)
     {
-        if (field is not { } sortField)
-            return [.. rows];
+        if (field is not { } sortField || rows.Count < 2)
+            return;
 
-        var order = new int[rows.Count];
+        var count = rows.Count;
+        var order = new int[count];
         for (var i = 0; i < order.Length; i++)
             order[i] = i;
 
         if (OptionFields.IsText(sortField))
         {
-            var keys = new string[rows.Count];
+            var keys = new string[count];
             for (var i = 0; i < keys.Length; i++)
                 keys[i] = OptionFields.TextOf(sortField, rows[i]);
             Array.Sort(order, (a, b) =>
@@ -76,7 +80,7 @@ internal static class OptionSelection
         }
         else
         {
-            var keys = new double[rows.Count];
+            var keys = new double[count];
             for (var i = 0; i < keys.Length; i++)
                 keys[i] = OptionFields.SortKey(sortField, rows[i], now);
             Array.Sort(order, (a, b) =>
@@ -85,11 +89,7 @@ internal static class OptionSelection
                 return c != 0 ? c : a.CompareTo(b);
             });
         }
-
-        var ordered = new OptionRow[rows.Count];
-        for (var i = 0; i < ordered.Length; i++)
-            ordered[i] = rows[order[i]];
-        return ordered;
+        rows.Permute(order);
     }
 
     private static int CompareNumbers(double a, double b, bool descending)
@@ -101,12 +101,15 @@ internal static class OptionSelection
         var c = a.CompareTo(b);
         return descending ? -c : c;
     }
+}
 
-    public static ArraySegment<OptionRow> Page(OptionRow[] ordered, int offset, int? limit)
+/// <summary>The part of the ordered rows a request pages to: <c>offset</c>, then at most <c>limit</c> rows.</summary>
+internal readonly record struct RowPage(int Start, int Count)
+{
+    public static RowPage Of(int total, int offset, int? limit)
     {
-        if (offset >= ordered.Length)
-            return ArraySegment<OptionRow>.Empty;
-        var count = Math.Min(ordered.Length - offset, limit ?? int.MaxValue);
-        return new ArraySegment<OptionRow>(ordered, offset, count);
+        if (offset >= total)
+            return new RowPage(0, 0);
+        return new RowPage(offset, Math.Min(total - offset, limit ?? int.MaxValue));
     }
 }

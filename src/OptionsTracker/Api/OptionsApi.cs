@@ -54,11 +54,11 @@ public static class OptionsApi
     internal static OptionListResult List(BookReader reader, BookIndex index, string asset, CoinIndex? coin, OptionFilter filter, ListSpec list, bool allCoins = false)
     {
         var now = reader.Now;
-        var rows = new List<OptionRow>();
+        var rows = OptionSelection.BufferFor(index, coin);
         if (coin is not null || allCoins)
             OptionSelection.Collect(index, coin, filter, rows);
-        var ordered = OptionSelection.Order(rows, list.Sort, list.Descending, now);
-        return new OptionListResult(asset, OptionSelection.Page(ordered, list.Offset, list.Limit), ordered.Length, list.Fields, now);
+        OptionSelection.Order(rows, list.Sort, list.Descending, now);
+        return new OptionListResult(asset, rows, RowPage.Of(rows.Count, list.Offset, list.Limit), list.Fields, now);
     }
 
     internal static Results<OptionItemResult, ProblemHttpResult, ValidationProblem> GetOption(string symbol, string? fields, BookReader reader)

@@ -78,7 +78,7 @@ public static class ScreenerApi
             return errors.ToProblem();
 
         var now = reader.Now;
-        var rows = new List<OptionRow>();
+        var rows = OptionSelection.BufferFor(index, coin);
         if (coin is not null)
         {
             var indexPrice = coin.Slots.Select(s => s.ReadQuote()).Where(q => double.IsFinite(q.IndexPrice)).Select(q => q.IndexPrice).DefaultIfEmpty(double.NaN).Max();
@@ -97,11 +97,15 @@ public static class ScreenerApi
                     .ThenBy(k => k)
                     .Take(strikes)
                     .ToHashSet();
-                rows.AddRange(expiryRows.Where(r => nearest.Contains(r.Instrument.Strike)));
+                foreach (var row in expiryRows)
+                {
+                    if (nearest.Contains(row.Instrument.Strike))
+                        rows.Add(row);
+                }
             }
         }
-        var ordered = OptionSelection.Order(rows, list.Sort, list.Descending, now);
-        return new OptionListResult(name, OptionSelection.Page(ordered, list.Offset, list.Limit), ordered.Length, list.Fields, now);
+        OptionSelection.Order(rows, list.Sort, list.Descending, now);
+        return new OptionListResult(name, rows, RowPage.Of(rows.Count, list.Offset, list.Limit), list.Fields, now);
     }
 
     private static double? Median(IEnumerable<double> values)

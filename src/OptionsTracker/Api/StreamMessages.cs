@@ -74,8 +74,9 @@ internal static class StreamMessages
     private static void WriteItems(Utf8JsonWriter writer, List<OptionRow> rows, DateTimeOffset now)
     {
         writer.WriteStartArray("data"u8);
+        using var items = new ItemJsonWriter(OptionFields.All, now);
         foreach (var row in rows)
-            OptionFields.WriteItem(writer, row, OptionFields.All, now);
+            items.Write(writer, row);
         writer.WriteEndArray();
     }
 }

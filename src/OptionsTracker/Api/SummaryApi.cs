@@ -30,7 +30,7 @@ public static class SummaryApi
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
         var now = reader.Now;
-        var rows = new List<OptionRow>();
+        using var rows = OptionSelection.BufferFor(index, coin);
         if (coin is not null)
             OptionSelection.Collect(coin, OptionFilter.None, rows);
 
@@ -39,7 +39,7 @@ public static class SummaryApi
         long latest = 0;
         var indexPrice = double.NaN;
         long indexPriceAt = -1;
-        foreach (var row in rows)
+        foreach (ref readonly var row in rows.AsSpan())
         {
             var quote = row.Quote;
             var isCall = row.Instrument.Type == OptionType.Call;
@@ -65,8 +65,8 @@ public static class SummaryApi
         }
 
         decimal? atm = null;
-        if (double.IsFinite(indexPrice) && rows.Count > 0)
-            atm = rows.Select(r => r.Instrument.Strike).MinBy(k => Math.Abs((double)k - indexPrice));
+        if (double.IsFinite(indexPrice) && coin is not null && rows.Count > 0)
+            atm = coin.Slots.Select(s => s.Instrument.Strike).MinBy(k => Math.Abs((double)k - indexPrice));
 
         var maxPain = coin is null
             ? []
@@ -128,24 +128,24 @@ public static class SummaryApi
         var filter = new OptionFilter { Expiry = errors.Expiry(expiry), Type = errors.Type(type) };
         if (errors.HasErrors)
             return errors.ToProblem();
-        var rows = new List<OptionRow>();
+        using var rows = OptionSelection.BufferFor(index, coin);
         if (coin is not null)
             OptionSelection.Collect(coin, filter, rows);
         return TypedResults.Ok(new GreeksResponse(
             name,
             rows.Count,
-            Stats(rows, QuoteField.Delta),
-            Stats(rows, QuoteField.Gamma),
-            Stats(rows, QuoteField.Theta),
-            Stats(rows, QuoteField.Vega)));
+            Stats(rows.AsSpan(), QuoteField.Delta),
+            Stats(rows.AsSpan(), QuoteField.Gamma),
+            Stats(rows.AsSpan(), QuoteField.Theta),
+            Stats(rows.AsSpan(), QuoteField.Vega)));
     }
 
-    internal static GreekStats Stats(List<OptionRow> rows, QuoteField field)
+    internal static GreekStats Stats(ReadOnlySpan<OptionRow> rows, QuoteField field)
     {
         // Welford's online mean and variance: one pass, stable for values of very different size.
         var count = 0;
         double mean = 0, m2 = 0, min = double.PositiveInfinity, max = double.NegativeInfinity;
-        foreach (var row in rows)
+        foreach (ref readonly var row in rows)
         {
             var value = row.Quote[field];
             if (!double.IsFinite(value))
