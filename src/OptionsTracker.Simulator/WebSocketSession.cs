@@ -365,13 +365,15 @@ internal sealed class WebSocketSession : IDisposable
     private async ValueTask<int> PushAsync(byte[] frame, int slice, int slices, CancellationToken cancellationToken)
     {
         int sent = 0;
-        long timestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         for (int i = slice; i < _topics.Count; i += slices)
         {
             var instrument = _topics[i];
             if (!instrument.IsListed)
                 continue; // Delivered: its topic stays subscribed but goes quiet.
             var ticker = instrument.ReadTicker();
+            // Each frame's ts is the time it goes out, not the slice's start: latency figures start from it, and a slice
+            // of a few hundred sends takes a while on a busy machine.
+            long timestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
             int length = TickerFrame.Write(frame, instrument.SymbolUtf8, in ticker, ++_sequence, timestampMs);
             await SendAsync(frame.AsMemory(0, length), cancellationToken);
             Interlocked.Increment(ref _tickersSent);
