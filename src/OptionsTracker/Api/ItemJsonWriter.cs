@@ -105,7 +105,7 @@ internal sealed class ItemJsonWriter : IDisposable
         : field >= FirstQuoteField ? FieldGroup.Quote
         : FieldGroup.DaysToExpiry;
 
-    private FieldPieces DaysToExpiryOf(OptionRow instrumentRow)
+    private FieldPieces DaysToExpiryOf(in OptionRow instrumentRow)
     {
         _daysToExpiry ??= [];
         var expiry = instrumentRow.Instrument.ExpiryUtc;
