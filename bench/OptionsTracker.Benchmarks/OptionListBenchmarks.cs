@@ -32,11 +32,7 @@ public class OptionListBenchmarks
     public void Setup()
     {
         var captured = CaptureAsync().GetAwaiter().GetResult();
-        _book = new OptionBook(TimeProvider.System);
-        _book.AddInstruments(captured.Instruments.Select(i =>
-            OptionInstrument.TryCreate(i.Symbol, i.DeliveryTime, i.Status, out var instrument)
-                ? instrument!
-                : throw new InvalidOperationException($"unparsable symbol {i.Symbol}")));
+        _book = captured.NewBook();
         _rounds = [.. captured.Rounds.Select(round => round.Where(f => f.AsSpan().IndexOf("\"tickers.BTC-"u8) >= 0).ToArray())];
         _tsOffsets = [.. _rounds.Select(round => round.Select(f => FrameTimestamp.Find(f)).ToArray())];
         _timestampMs = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();

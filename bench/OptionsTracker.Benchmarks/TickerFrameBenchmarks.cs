@@ -38,11 +38,7 @@ public class TickerFrameBenchmarks
         _tsOffsets = [.. _frames.Select(f => FrameTimestamp.Find(f))];
         _timestampMs = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
 
-        _book = new OptionBook(TimeProvider.System);
-        _book.AddInstruments(captured.Instruments.Select(i =>
-            OptionInstrument.TryCreate(i.Symbol, i.DeliveryTime, i.Status, out var instrument)
-                ? instrument!
-                : throw new InvalidOperationException($"unparsable symbol {i.Symbol}")));
+        _book = captured.NewBook();
         _shard = new WebSocketShard(1, _book, new BybitOptions(), TimeProvider.System,
             new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 1 }),
             NullLogger.Instance, _ => { });

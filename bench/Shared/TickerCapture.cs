@@ -130,4 +130,15 @@ public sealed record CapturedFrames(string[] Symbols, IReadOnlyList<SimulatedIns
 {
     /// <summary>Every frame, round after round.</summary>
     public byte[][] InOrder() => [.. Rounds.SelectMany(r => r)];
+
+    /// <summary>A book listing every captured option, none quoted yet.</summary>
+    public OptionsTracker.Book.OptionBook NewBook()
+    {
+        var book = new OptionsTracker.Book.OptionBook(TimeProvider.System);
+        book.AddInstruments(Instruments.Select(i =>
+            OptionsTracker.Book.OptionInstrument.TryCreate(i.Symbol, i.DeliveryTime, i.Status, out var instrument)
+                ? instrument!
+                : throw new InvalidOperationException($"unparsable symbol {i.Symbol}")));
+        return book;
+    }
 }
