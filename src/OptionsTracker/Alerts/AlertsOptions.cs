@@ -59,6 +59,18 @@ public sealed class AlertsOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Tries per alert and destination. A send that fails for a passing reason (unreachable, timed out, 5xx, 429) is
+    /// tried again after <see cref="SendRetryDelay"/>, doubling with jitter; one the destination refuses for good
+    /// (a wrong token or chat, 4xx) is not. 1 = never retry.
+    /// </summary>
+    [Range(1, 10)]
+    public int SendAttempts { get; set; } = 3;
+
+    /// <summary>The wait before the first retry of a failed send.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00")]
+    public TimeSpan SendRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Rules on market data: <c>Alerts:Rules:0:Kind=AtmIv</c>, <c>Alerts:Rules:0:Asset=BTC</c>, …</summary>
     public AlertRuleOptions[] Rules { get; set; } = [];
 

@@ -32,4 +32,7 @@ internal static partial class Log
 
     [LoggerMessage(5009, LogLevel.Error, "The alert dispatcher failed: {Error}; restarting it")]
     public static partial void DispatcherFailed(ILogger logger, string error);
+
+    [LoggerMessage(5010, LogLevel.Information, "Sending alert {Name} to {Sink} failed ({Error}); try {Attempt} in {Delay}")]
+    public static partial void SendRetrying(ILogger logger, string name, string sink, string error, int attempt, TimeSpan delay);
 }

@@ -25,6 +25,23 @@ public class AlertDispatcherTests
         }
     }
 
+    /// <summary>Fails its first <paramref name="failures"/> sends with <paramref name="error"/>, then succeeds.</summary>
+    private sealed class FlakySink(int failures, Func<Exception> error) : IAlertSink
+    {
+        private int _calls;
+
+        public int Calls => Volatile.Read(ref _calls);
+
+        public string Name => "flaky";
+
+        public Task SendAsync(Alert alert, CancellationToken cancellationToken) =>
+            Interlocked.Increment(ref _calls) <= failures ? Task.FromException(error()) : Task.CompletedTask;
+    }
+
+    private static AlertDispatcher Dispatcher(IAlertSink sink, int attempts) =>
+        new([sink], Options.Create(new AlertsOptions { SendAttempts = attempts, SendRetryDelay = TimeSpan.FromMilliseconds(20) }),
+            TimeProvider.System, NullLogger<AlertDispatcher>.Instance);
+
     private static Alert Alert(int i) => new("rule", $"rule {i}", $"alert {i}", T0);
 
     [Fact]
@@ -76,7 +93,7 @@ public class AlertDispatcherTests
     {
         var good = new RecordingSink(TimeProvider.System);
         var bad = new RecordingSink(TimeProvider.System, Task.FromException(new HttpRequestException("boom")));
-        using var dispatcher = new AlertDispatcher([bad, good], Options.Create(new AlertsOptions()),
+        using var dispatcher = new AlertDispatcher([bad, good], Options.Create(new AlertsOptions { SendRetryDelay = TimeSpan.FromMilliseconds(20) }),
             TimeProvider.System, NullLogger<AlertDispatcher>.Instance);
         await dispatcher.StartAsync(TestContext.Current.CancellationToken);
 
@@ -85,5 +102,74 @@ public class AlertDispatcherTests
 
         await Eventually.Until(() => dispatcher.Sent == 2 && dispatcher.Failed == 2, "both alerts to reach the good sink and fail at the bad one");
         await dispatcher.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_passing_failure_is_tried_again_until_the_send_succeeds()
+    {
+        var sink = new FlakySink(2, () => new HttpRequestException("connection refused"));
+        using var dispatcher = Dispatcher(sink, attempts: 3);
+        await dispatcher.StartAsync(TestContext.Current.CancellationToken);
+
+        dispatcher.Post(Alert(1));
+
+        await Eventually.Until(() => dispatcher.Sent == 1, "the third try to deliver it");
+        Assert.Equal(0, dispatcher.Failed);
+        Assert.Equal(2, dispatcher.Retried);
+        Assert.Equal(3, sink.Calls);
+        await dispatcher.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task A_send_failing_every_try_counts_once_as_failed()
+    {
+        var sink = new FlakySink(int.MaxValue, () => new HttpRequestException("bad gateway", null, System.Net.HttpStatusCode.BadGateway));
+        using var dispatcher = Dispatcher(sink, attempts: 4);
+        await dispatcher.StartAsync(TestContext.Current.CancellationToken);
+
+        dispatcher.Post(Alert(1));
+
+        await Eventually.Until(() => dispatcher.Failed == 1, "the last try to fail");
+        Assert.Equal(0, dispatcher.Sent);
+        Assert.Equal(3, dispatcher.Retried);
+        Assert.Equal(4, sink.Calls);
+        await dispatcher.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    public static TheoryData<string> RefusedForGood => ["webhook 404", "webhook 401", "telegram 400 chat not found", "telegram 403 bot blocked"];
+
+    [Theory]
+    [MemberData(nameof(RefusedForGood))]
+    public async Task A_send_the_destination_refuses_for_good_is_not_tried_again(string refusal)
+    {
+        Func<Exception> error = refusal switch
+        {
+            "webhook 404" => () => new HttpRequestException("not found", null, System.Net.HttpStatusCode.NotFound),
+            "webhook 401" => () => new HttpRequestException("unauthorized", null, System.Net.HttpStatusCode.Unauthorized),
+            "telegram 400 chat not found" => () => new Telegram.Bot.Exceptions.ApiRequestException("Bad Request: chat not found", 400),
+            _ => () => new Telegram.Bot.Exceptions.ApiRequestException("Forbidden: bot was blocked by the user", 403),
+        };
+        var sink = new FlakySink(int.MaxValue, error);
+        using var dispatcher = Dispatcher(sink, attempts: 3);
+        await dispatcher.StartAsync(TestContext.Current.CancellationToken);
+
+        dispatcher.Post(Alert(1));
+
+        await Eventually.Until(() => dispatcher.Failed == 1, "the send to fail");
+        Assert.Equal(0, dispatcher.Retried);
+        Assert.Equal(1, sink.Calls);
+        await dispatcher.StopAsync(TestContext.Current.CancellationToken);
+    }
+
+    [Theory]
+    [InlineData(429)]
+    [InlineData(408)]
+    [InlineData(500)]
+    [InlineData(503)]
+    public void Throttling_timeouts_and_server_errors_are_passing(int status)
+    {
+        Assert.True(AlertDispatcher.IsPassing(new HttpRequestException("x", null, (System.Net.HttpStatusCode)status)));
+        Assert.True(AlertDispatcher.IsPassing(new Telegram.Bot.Exceptions.ApiRequestException("x", status)));
+        Assert.True(AlertDispatcher.IsPassing(new TaskCanceledException("timed out", new TimeoutException())));
     }
 }

@@ -28,6 +28,9 @@ public sealed class AlertsApp : IAsyncDisposable
     internal AlertDispatcher Dispatcher => Services.GetRequiredService<AlertDispatcher>();
     internal AlertEvaluationService Evaluation => Services.GetRequiredService<AlertEvaluationService>();
 
+    /// <summary>A client of the host's own endpoints (/metrics, /api/…).</summary>
+    public HttpClient CreateClient() => _factory.CreateClient();
+
     public static AlertsApp Start(IDictionary<string, string?> settings, BybitSimulator? simulator = null,
         TimeProvider? time = null, CapturingLoggerProvider? logs = null)
     {
@@ -37,6 +40,8 @@ public sealed class AlertsApp : IAsyncDisposable
             ["Bybit:WsUrl"] = (simulator?.WsUrl ?? UnreachableWs).AbsoluteUri,
             ["Tracker:Assets"] = simulator is null ? "BTC" : string.Join(",", simulator.BaseCoins),
             ["Logging:LogLevel:Default"] = logs is null ? "Warning" : "Trace",
+            // Failed sends are retried; tests do not wait seconds for it.
+            ["Alerts:SendRetryDelay"] = "00:00:00.050",
         };
         foreach (var (key, value) in settings)
             all[key] = value;

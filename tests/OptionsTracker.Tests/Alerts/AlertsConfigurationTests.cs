@@ -158,6 +158,31 @@ public class AlertsConfigurationTests
     }
 
     [Fact]
+    public async Task A_webhook_down_for_a_moment_still_gets_the_alert_and_metrics_count_the_retry()
+    {
+        await using var webhook = await FakeWebhookReceiver.StartAsync();
+        webhook.FailNext = 2;
+        await using var app = AlertsApp.Start(new Dictionary<string, string?>
+        {
+            ["Alerts:WebhookUrl"] = webhook.Url.AbsoluteUri,
+            ["Alerts:EvaluationInterval"] = "00:00:00.100",
+            // The feed cannot reach the exchange here, so "feed down" is raised at the first evaluation.
+            ["Alerts:FeedDownAfter"] = "00:00:00",
+        });
+
+        await Fixtures.Eventually.Until(() => webhook.Posts.Count >= 1, "the alert to get through on the third try");
+
+        Assert.Equal(2, webhook.Refused);
+        Assert.Equal(0, app.Dispatcher.Failed);
+        using var http = app.CreateClient();
+        var metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
+        Assert.Contains("optionstracker_alert_sends_total{result=\"sent\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("optionstracker_alert_sends_total{result=\"failed\"} 0", metrics, StringComparison.Ordinal);
+        Assert.Contains("optionstracker_alert_send_retries_total 2", metrics, StringComparison.Ordinal);
+        Assert.Matches(@"optionstracker_alerts_posted_total [1-9]", metrics);
+    }
+
+    [Fact]
     public void Original_telegram_environment_names_map_onto_the_alert_settings()
     {
         var env = new Dictionary<string, string> { ["TELEGRAM_BOT_TOKEN"] = TelegramAlertTests.Token, ["TELEGRAM_CHAT_ID"] = "-100777" };

@@ -21,6 +21,19 @@ public sealed class FakeWebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<JsonElement> Posts => [.. _posts];
 
+    private int _failNext;
+    private int _refused;
+
+    /// <summary>How many of the next POSTs to answer 503 Service Unavailable (without recording them).</summary>
+    public int FailNext
+    {
+        get => Math.Max(0, Volatile.Read(ref _failNext));
+        set => Volatile.Write(ref _failNext, value);
+    }
+
+    /// <summary>POSTs answered 503.</summary>
+    public int Refused => Volatile.Read(ref _refused);
+
     public static async Task<FakeWebhookReceiver> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -29,6 +42,11 @@ public sealed class FakeWebhookReceiver : IAsyncDisposable
         var receiver = new FakeWebhookReceiver(app);
         app.MapPost("/hook", async (HttpContext context) =>
         {
+            if (Interlocked.Decrement(ref receiver._failNext) >= 0)
+            {
+                Interlocked.Increment(ref receiver._refused);
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
             using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
             receiver._posts.Enqueue(body.RootElement.Clone());
             return Results.NoContent();
