@@ -38,4 +38,7 @@ internal static partial class Log
 
     [LoggerMessage(1018, LogLevel.Information, "Subscribing {Topics} ticker topics over {Shards} connections")]
     public static partial void Sharding(ILogger logger, int topics, int shards);
+
+    [LoggerMessage(1019, LogLevel.Information, "Closed all {Shards} exchange connections")]
+    public static partial void ShardsStopped(ILogger logger, int shards);
 }

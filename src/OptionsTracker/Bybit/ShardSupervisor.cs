@@ -22,6 +22,8 @@ public sealed class ShardSupervisor : IAsyncDisposable
     private readonly Channel<string> _snapshotRequests = Channel.CreateBounded<string>(
         new BoundedChannelOptions(64) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
+    // The shards running now stop with this; StopAllAsync replaces it. Guarded by _lock.
+    private CancellationTokenSource _generation;
     private readonly OptionBook _book;
     private readonly BybitOptions _options;
     private readonly TimeProvider _time;
@@ -29,6 +31,9 @@ public sealed class ShardSupervisor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly RateLimiter _connectLimiter;
     private int _nextShardId;
+    // Counters of shards closed by StopAllAsync (and those being closed), so totals never go backwards. Guarded by _lock.
+    private ShardTotals _closedTotals;
+    private WebSocketShard[] _closing = [];
 
     public ShardSupervisor(OptionBook book, IOptions<BybitOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
     {
@@ -37,6 +42,7 @@ public sealed class ShardSupervisor : IAsyncDisposable
         _time = time;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<ShardSupervisor>();
+        _generation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         // Bybit: at most 500 new connections per 5 minutes per IP.
         _connectLimiter = new SlidingWindowRateLimiter(new SlidingWindowRateLimiterOptions
         {
@@ -92,8 +98,10 @@ public sealed class ShardSupervisor : IAsyncDisposable
             Log.Sharding(_logger, total, ShardCount);
             lock (_lock)
             {
-                foreach (var shard in started)
-                    _running.Add(Task.Run(() => shard.RunAsync(_stopping.Token)));
+                var token = _generation.Token;
+                // A StopAllAsync in between has forgotten these shards: they must not start.
+                foreach (var shard in started.Where(_shards.Contains))
+                    _running.Add(Task.Run(() => shard.RunAsync(token)));
             }
         }
     }
@@ -119,6 +127,55 @@ public sealed class ShardSupervisor : IAsyncDisposable
             shard.Unassign(topics);
     }
 
+    /// <summary>
+    /// Closes every connection and forgets every topic: for a collector that lost its lease, whose book another
+    /// process feeds now (idle connections would only count against the exchange's connection limits). A later
+    /// <see cref="AddSymbols"/> starts afresh.
+    /// </summary>
+    public async Task StopAllAsync()
+    {
+        CancellationTokenSource generation;
+        Task[] running;
+        WebSocketShard[] stopped;
+        lock (_lock)
+        {
+            generation = _generation;
+            _generation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+            running = [.. _running];
+            stopped = [.. _shards];
+            _closing = [.. _closing, .. stopped];
+            _running.Clear();
+            _shards.Clear();
+            _shardOfTopic.Clear();
+            _load.Clear();
+        }
+        await generation.CancelAsync();
+        await WhenStoppedAsync(running);
+        generation.Dispose();
+        lock (_lock)
+        {
+            _closedTotals += ShardTotals.Of(stopped.Select(s => s.Status()));
+            _closing = [.. _closing.Except(stopped)];
+        }
+        Log.ShardsStopped(_logger, stopped.Length);
+    }
+
+    /// <summary>Counters of every connection this process has had, the closed ones included.</summary>
+    public ShardTotals Totals
+    {
+        get
+        {
+            WebSocketShard[] shards;
+            ShardTotals closed;
+            lock (_lock)
+            {
+                shards = [.. _shards, .. _closing];
+                closed = _closedTotals;
+            }
+            return closed + ShardTotals.Of(shards.Select(s => s.Status()));
+        }
+    }
+
     public int ShardCount
     {
         get { lock (_lock) return _shards.Count; }
@@ -133,8 +190,7 @@ public sealed class ShardSupervisor : IAsyncDisposable
     {
         WebSocketShard[] shards;
         lock (_lock) shards = [.. _shards];
-        return [.. shards.Select(s => new ShardStatus(s.Id, s.State, s.AssignedCount, s.SubscribedCount, s.Messages,
-            s.Malformed, s.UnknownSymbols, s.Reconnects, s.LastMessageAt, s.LastError))];
+        return [.. shards.Select(s => s.Status())];
     }
 
     private WebSocketShard? FindRoom(string topic)
@@ -160,16 +216,22 @@ public sealed class ShardSupervisor : IAsyncDisposable
         await _stopping.CancelAsync();
         Task[] running;
         lock (_lock) running = [.. _running];
+        await WhenStoppedAsync(running);
+        _connectLimiter.Dispose();
+        lock (_lock) _generation.Dispose();
+        _stopping.Dispose();
+    }
+
+    private static async Task WhenStoppedAsync(Task[] running)
+    {
         try
         {
             await Task.WhenAll(running);
         }
         catch (OperationCanceledException)
         {
-            // Shutdown.
+            // Stopped as asked.
         }
-        _connectLimiter.Dispose();
-        _stopping.Dispose();
     }
 }
 
@@ -184,3 +246,22 @@ public sealed record ShardStatus(
     long Reconnects,
     DateTimeOffset? LastMessageAt,
     string? LastError);
+
+/// <summary>Message counters summed over connections.</summary>
+public readonly record struct ShardTotals(long Messages, long Malformed, long Reconnects)
+{
+    public static ShardTotals Of(IEnumerable<ShardStatus> shards)
+    {
+        long messages = 0, malformed = 0, reconnects = 0;
+        foreach (var shard in shards)
+        {
+            messages += shard.Messages;
+            malformed += shard.Malformed;
+            reconnects += shard.Reconnects;
+        }
+        return new ShardTotals(messages, malformed, reconnects);
+    }
+
+    public static ShardTotals operator +(ShardTotals a, ShardTotals b) =>
+        new(a.Messages + b.Messages, a.Malformed + b.Malformed, a.Reconnects + b.Reconnects);
+}

@@ -92,6 +92,9 @@ internal sealed class WebSocketShard
         get { lock (_lock) return _subscribed.Count; }
     }
 
+    public ShardStatus Status() =>
+        new(Id, State, AssignedCount, SubscribedCount, Messages, Malformed, UnknownSymbols, Reconnects, LastMessageAt, LastError);
+
     public string[] AssignedTopics()
     {
         lock (_lock) return [.. _assigned];

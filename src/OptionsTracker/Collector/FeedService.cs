@@ -46,8 +46,9 @@ public sealed class FeedService(
                 await CollectAsync(collecting.Token);
                 if (stoppingToken.IsCancellationRequested)
                     return;
-                // Another collector is active now: stop feeding this book, and start over if the lease comes back.
-                supervisor.RemoveSymbols(book.Index.All.Select(s => s.Instrument.Symbol));
+                // Another collector is active now: stop feeding this book and close the connections (they would
+                // only count against Bybit's limits); start over if the lease comes back.
+                await supervisor.StopAllAsync();
                 Log.StoppedCollecting(logger);
             }
         }

@@ -23,6 +23,8 @@ public sealed class FeedMonitor(
             return GetRemoteReport(remote);
         var now = time.GetUtcNow();
         var shards = supervisor.GetStatus();
+        // Counters since start, connections closed on a lost lease included, so they never go backwards.
+        var totals = supervisor.Totals;
         var index = store.Book.Index;
         var lastMessage = shards.Select(s => s.LastMessageAt).Max();
         var live = shards.Count(s => s.State == ShardState.Live);
@@ -87,9 +89,9 @@ public sealed class FeedMonitor(
             state,
             reason,
             index.Count,
-            shards.Sum(s => s.Messages),
-            shards.Sum(s => s.Malformed),
-            shards.Sum(s => s.Reconnects),
+            totals.Messages,
+            totals.Malformed,
+            totals.Reconnects,
             live,
             subscribed,
             supervisor.TopicCount,
