@@ -41,4 +41,10 @@ internal static partial class Log
 
     [LoggerMessage(2013, LogLevel.Warning, "Stopped collecting: another collector holds the lease")]
     public static partial void StoppedCollecting(ILogger logger);
+
+    [LoggerMessage(2014, LogLevel.Warning, "Cannot read the tracked coins in {Path} ({Error}); tracking the configured ones: {Configured}")]
+    public static partial void AssetsFileUnreadable(ILogger logger, string path, string error, string configured);
+
+    [LoggerMessage(2015, LogLevel.Warning, "Tracker:Assets changed since the dashboard saved {Path} (from {Before} to {Now}): tracking {Now}; coins changed on the dashboard before are not kept")]
+    public static partial void AssetsConfigurationChanged(ILogger logger, string path, string before, string now);
 }

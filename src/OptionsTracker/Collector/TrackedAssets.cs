@@ -7,19 +7,23 @@ namespace OptionsTracker.Collector;
 /// <summary>
 /// The base coins the user tracks, each enabled or not, persisted to <see cref="TrackerOptions.AssetsFile"/> so a
 /// coin added from the dashboard survives a restart. Until the file exists the set is <see cref="TrackerOptions.Assets"/>.
-/// Thread-safe; every change is written at once (write to a temporary file, then move over the old one).
+/// The file also records the configured set it was made from: when <see cref="TrackerOptions.Assets"/> has changed
+/// since, the configuration is the newer word and wins. A file that cannot be read is reported and configuration
+/// used. Thread-safe; every change is written at once (write to a temporary file, then move over the old one).
 /// </summary>
 public sealed class TrackedAssets
 {
     private readonly Lock _lock = new();
     private readonly string _path;
+    private readonly string[] _configured;
     private List<TrackedAsset> _assets;
 
-    public TrackedAssets(IOptions<TrackerOptions> options, IHostEnvironment environment)
+    public TrackedAssets(IOptions<TrackerOptions> options, IHostEnvironment environment, ILogger<TrackedAssets>? logger = null)
     {
         var file = options.Value.AssetsFile;
         _path = Path.IsPathRooted(file) ? file : Path.Combine(environment.ContentRootPath, file);
-        _assets = Load(_path) ?? [.. options.Value.Assets.Select(c => new TrackedAsset(c, true))];
+        _configured = [.. options.Value.Assets];
+        _assets = Load(_path, _configured, logger) ?? [.. _configured.Select(c => new TrackedAsset(c, true))];
     }
 
     /// <summary>Increases with every change, so readers can tell cheaply whether to look again.</summary>
@@ -79,7 +83,7 @@ public sealed class TrackedAssets
                 return false;
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             var temporary = _path + ".tmp";
-            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new TrackedAssetsFile(next), TrackedAssetsJsonContext.Default.TrackedAssetsFile));
+            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new TrackedAssetsFile(next, [.. _configured]), TrackedAssetsJsonContext.Default.TrackedAssetsFile));
             File.Move(temporary, _path, overwrite: true);
             _assets = next;
             Version++;
@@ -87,11 +91,27 @@ public sealed class TrackedAssets
         }
     }
 
-    private static List<TrackedAsset>? Load(string path)
+    private static List<TrackedAsset>? Load(string path, string[] configured, ILogger? logger)
     {
         if (!File.Exists(path))
             return null;
-        var file = JsonSerializer.Deserialize(File.ReadAllBytes(path), TrackedAssetsJsonContext.Default.TrackedAssetsFile);
+        TrackedAssetsFile? file;
+        try
+        {
+            file = JsonSerializer.Deserialize(File.ReadAllBytes(path), TrackedAssetsJsonContext.Default.TrackedAssetsFile);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            if (logger is not null)
+                Log.AssetsFileUnreadable(logger, path, e.Message, string.Join(",", configured));
+            return null;
+        }
+        if (file?.Configured is { } madeFrom && !madeFrom.ToHashSet(StringComparer.Ordinal).SetEquals(configured))
+        {
+            if (logger is not null)
+                Log.AssetsConfigurationChanged(logger, path, string.Join(",", madeFrom), string.Join(",", configured));
+            return null;
+        }
         return file?.Assets
             .Where(a => TrackerOptions.IsValidCoin(a.Coin))
             .DistinctBy(a => a.Coin)
@@ -101,7 +121,8 @@ public sealed class TrackedAssets
 
 public sealed record TrackedAsset(string Coin, bool Enabled);
 
-internal sealed record TrackedAssetsFile(List<TrackedAsset> Assets);
+/// <param name="Configured">The configured coins the file was made from; null in files written before it was kept.</param>
+internal sealed record TrackedAssetsFile(List<TrackedAsset> Assets, List<string>? Configured = null);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(TrackedAssetsFile))]

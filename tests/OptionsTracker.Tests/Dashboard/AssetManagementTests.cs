@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
 using OptionsTracker.Collector;
@@ -82,6 +83,59 @@ public sealed class AssetManagementTests
     }
 
     [Fact]
+    public void A_configuration_changed_since_the_dashboard_saved_wins_and_says_so()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "optionstracker-tests", Guid.NewGuid().ToString("N"), "assets.json");
+        try
+        {
+            var first = Create(file, ["BTC", "ETH"]);
+            first.Add("XRP");
+
+            // Same coins in another order: not a change.
+            Assert.Equal(["BTC", "ETH", "XRP"], Create(file, ["ETH", "BTC"]).Enabled);
+
+            var logs = new Alerts.CapturingLoggerProvider();
+            using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+            var afterEdit = Create(file, ["BTC", "SOL"], factory.CreateLogger<TrackedAssets>());
+            Assert.Equal(["BTC", "SOL"], afterEdit.Enabled);
+            Assert.Contains(logs.Lines, l => l.EventId == 2015 && l.Text.Contains("from BTC,ETH to BTC,SOL", StringComparison.Ordinal));
+
+            // The next change saves the new configuration with it, so the file wins again from then on.
+            afterEdit.SetEnabled("SOL", false);
+            Assert.Equal(["BTC"], Create(file, ["BTC", "SOL"]).Enabled);
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("{ not json", true)]
+    [InlineData("{\"assets\":[{\"coin\":\"XRP\",\"enabled\":true}]}", false)]
+    public void A_file_that_cannot_be_read_falls_back_to_configuration_and_an_older_file_still_counts(string content, bool unreadable)
+    {
+        var file = Path.Combine(Path.GetTempPath(), "optionstracker-tests", Guid.NewGuid().ToString("N"), "assets.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        try
+        {
+            File.WriteAllText(file, content);
+            var logs = new Alerts.CapturingLoggerProvider();
+            using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
+
+            var assets = Create(file, ["BTC"], factory.CreateLogger<TrackedAssets>());
+
+            // A file written before the configured set was kept in it still wins, as it did then.
+            Assert.Equal(unreadable ? ["BTC"] : ["XRP"], assets.Enabled);
+            Assert.Equal(unreadable, logs.Lines.Any(l => l.EventId == 2014 && l.Text.Contains(file, StringComparison.Ordinal)));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(file)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_change_the_file_cannot_keep_is_not_made()
     {
         // A file where the folder should be: the save fails (even for root, unlike permissions).
@@ -101,10 +155,15 @@ public sealed class AssetManagementTests
         }
     }
 
-    private static TrackedAssets ReadPersisted(string file) => Create(file, ["NONE"]);
+    /// <summary>The set saved in <paramref name="file"/>, read as the host would with the configuration it was made from.</summary>
+    private static TrackedAssets ReadPersisted(string file)
+    {
+        var saved = System.Text.Json.JsonSerializer.Deserialize(File.ReadAllBytes(file), TrackedAssetsJsonContext.Default.TrackedAssetsFile)!;
+        return Create(file, [.. saved.Configured!]);
+    }
 
-    private static TrackedAssets Create(string file, string[] configured) =>
-        new(Options.Create(new TrackerOptions { Assets = configured, AssetsFile = file }), new FixedContentRoot());
+    private static TrackedAssets Create(string file, string[] configured, ILogger<TrackedAssets>? logger = null) =>
+        new(Options.Create(new TrackerOptions { Assets = configured, AssetsFile = file }), new FixedContentRoot(), logger);
 
     private sealed class FixedContentRoot : IHostEnvironment
     {
