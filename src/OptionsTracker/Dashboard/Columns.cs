@@ -30,3 +30,26 @@ public static class Columns
         return keys.Count == 0 ? null : keys;
     }
 }
+
+/// <summary>
+/// The table's sort as the address writes it (<c>sort=iv</c>, <c>sort=-volume</c>): a column key, with a leading '-' for
+/// descending. Anything else reads as the default, volume descending.
+/// </summary>
+public readonly record struct TableSort(string Column, bool Descending)
+{
+    public static readonly TableSort Default = new("volume", true);
+
+    public static TableSort Parse(string? text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+            return Default;
+        var descending = text.StartsWith('-');
+        var key = descending ? text[1..] : text;
+        return Columns.All.Any(c => c.Key == key) ? new TableSort(key, descending) : Default;
+    }
+
+    public static TableSort OfTitle(string? title, bool ascending) =>
+        Columns.All.FirstOrDefault(c => c.Title == title) is { Key: { } key } ? new TableSort(key, !ascending) : Default;
+
+    public override string ToString() => (Descending ? "-" : "") + Column;
+}

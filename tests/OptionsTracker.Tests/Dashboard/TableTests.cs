@@ -128,6 +128,18 @@ public sealed class TableTests
         await Expect(s.Rows.First.Locator("td.col-strike")).ToHaveTextAsync(Display.Strike(strikes.Max()));
         var shown = (await s.Page.Locator("#options-table td.col-strike").AllTextContentsAsync()).Select(t => double.Parse(t.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(shown.OrderDescending(), shown);
+
+        // The address keeps the sort: a reload (or a shared link) opens sorted the same way.
+        await Expect(s.Page).ToHaveURLAsync(new Regex("sort=-strike"));
+        await s.ReloadAsync();
+        await Expect(s.Page.Locator("#options-table th.col-strike")).ToHaveAttributeAsync("aria-sort", "descending");
+        await Expect(s.Rows.First.Locator("td.col-strike")).ToHaveTextAsync(Display.Strike(strikes.Max()));
+
+        // Back to the default order: nothing about sorting in the address.
+        await s.Page.Locator("#options-table th.col-volume button.col-title").ClickAsync();
+        await s.Page.Locator("#options-table th.col-volume button.col-title").ClickAsync();
+        await Expect(s.Page.Locator("#options-table th.col-volume")).ToHaveAttributeAsync("aria-sort", "descending");
+        await Expect(s.Page).Not.ToHaveURLAsync(new Regex("sort="));
     }
 
     [Fact]
@@ -149,8 +161,15 @@ public sealed class TableTests
         await Expect(s.Page.Locator(".paginator .pagination-text")).ToContainTextAsync("Page 2 of");
         await Expect(s.Rows.First.Locator("td.col-symbol")).Not.ToHaveTextAsync(firstOnPageOne!);
         await Expect(s.Rows).ToHaveCountAsync(10);
+        await Expect(s.Page).ToHaveURLAsync(new Regex("page=2"));
         await s.Page.Locator(".paginator button.go-last").ClickAsync();
         await Expect(s.Page.Locator(".paginator .pagination-text")).ToContainTextAsync($"Page {(total + 9) / 10} of {(total + 9) / 10}");
+
+        // The address keeps the page: a reload opens on it.
+        await Expect(s.Page).ToHaveURLAsync(new Regex($"page={(total + 9) / 10}"));
+        await s.ReloadAsync();
+        await Expect(s.Page.Locator(".paginator .pagination-text")).ToContainTextAsync($"Page {(total + 9) / 10} of {(total + 9) / 10}");
+        await Expect(s.Rows).ToHaveCountAsync(total % 10 == 0 ? 10 : total % 10);
 
         foreach (var size in new[] { 25, 100, 250, 500 })
         {
