@@ -37,6 +37,7 @@ public sealed class FeedService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        assets.Changed += OnAssetsChanged;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -55,6 +56,40 @@ public sealed class FeedService(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutdown.
+        }
+        finally
+        {
+            assets.Changed -= OnAssetsChanged;
+        }
+    }
+
+    /// <summary>
+    /// The tracked set changed (on this instance's dashboard, or on another's through the shared store): track the
+    /// enabled coins not running yet, drop the running ones no longer enabled. Idempotent, so changes arriving
+    /// together or out of order settle on the current set.
+    /// </summary>
+    private void OnAssetsChanged() => _ = FollowAssetsAsync();
+
+    private async Task FollowAssetsAsync()
+    {
+        try
+        {
+            var wanted = assets.Enabled;
+            List<string> dropped;
+            lock (_trackLock)
+            {
+                if (!_started)
+                    return;
+                dropped = [.. _coins.Keys.Except(wanted, StringComparer.Ordinal)];
+            }
+            foreach (var coin in wanted)
+                Track(coin);
+            foreach (var coin in dropped)
+                await UntrackAsync(coin);
+        }
+        catch (Exception e)
+        {
+            Log.FollowAssetsFailed(logger, e.Message);
         }
     }
 

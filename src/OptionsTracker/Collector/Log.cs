@@ -47,4 +47,7 @@ internal static partial class Log
 
     [LoggerMessage(2015, LogLevel.Warning, "Tracker:Assets changed since the dashboard saved {Path} (from {Before} to {Now}): tracking {Now}; coins changed on the dashboard before are not kept")]
     public static partial void AssetsConfigurationChanged(ILogger logger, string path, string before, string now);
+
+    [LoggerMessage(2016, LogLevel.Error, "Following a change of the tracked coins failed: {Error}")]
+    public static partial void FollowAssetsFailed(ILogger logger, string error);
 }

@@ -9,7 +9,9 @@ namespace OptionsTracker.Collector;
 /// coin added from the dashboard survives a restart. Until the file exists the set is <see cref="TrackerOptions.Assets"/>.
 /// The file also records the configured set it was made from: when <see cref="TrackerOptions.Assets"/> has changed
 /// since, the configuration is the newer word and wins. A file that cannot be read is reported and configuration
-/// used. Thread-safe; every change is written at once (write to a temporary file, then move over the old one).
+/// used. With Redis the set is shared instead (see <c>Store.SharedAssets</c>): kept in Redis for every instance, which
+/// then wins over both. Thread-safe; every change is saved at once (file: written to a temporary file, then moved over
+/// the old one), and a change that cannot be saved is not made.
 /// </summary>
 public sealed class TrackedAssets
 {
@@ -17,6 +19,8 @@ public sealed class TrackedAssets
     private readonly string _path;
     private readonly string[] _configured;
     private List<TrackedAsset> _assets;
+    private Action<TrackedAssetsFile>? _sharedSave;
+    private string? _sharedLocation;
 
     public TrackedAssets(IOptions<TrackerOptions> options, IHostEnvironment environment, ILogger<TrackedAssets>? logger = null)
     {
@@ -44,8 +48,14 @@ public sealed class TrackedAssets
         lock (_lock) return _assets.Any(a => a.Enabled && a.Coin == coin);
     }
 
-    /// <summary>Where the set is saved.</summary>
-    public string FilePath => _path;
+    /// <summary>Where the set is saved: the file, or the shared store once it is used.</summary>
+    public string Location => Volatile.Read(ref _sharedLocation) ?? _path;
+
+    /// <summary>
+    /// Raised after every change, made here or arriving from the shared store (on the thread that made it); the
+    /// collector follows it, tracking enabled coins and dropping the others.
+    /// </summary>
+    public event Action? Changed;
 
     /// <summary>Adds (or re-enables) a coin. Returns false when it was already tracked and enabled.</summary>
     /// <exception cref="IOException">The file could not be written; nothing changed.</exception>
@@ -81,14 +91,53 @@ public sealed class TrackedAssets
             var next = new List<TrackedAsset>(_assets);
             if (!change(next))
                 return false;
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            var temporary = _path + ".tmp";
-            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(new TrackedAssetsFile(next, [.. _configured]), TrackedAssetsJsonContext.Default.TrackedAssetsFile));
-            File.Move(temporary, _path, overwrite: true);
+            var saved = new TrackedAssetsFile(next, [.. _configured]);
+            if (_sharedSave is { } save)
+            {
+                save(saved);
+            }
+            else
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+                var temporary = _path + ".tmp";
+                File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(saved, TrackedAssetsJsonContext.Default.TrackedAssetsFile));
+                File.Move(temporary, _path, overwrite: true);
+            }
             _assets = next;
             Version++;
-            return true;
         }
+        Changed?.Invoke();
+        return true;
+    }
+
+    /// <summary>From now on changes are saved with <paramref name="save"/> (it throws when it cannot), not to the file.</summary>
+    internal void UseShared(string location, Action<TrackedAssetsFile> save)
+    {
+        lock (_lock)
+            _sharedSave = save;
+        Volatile.Write(ref _sharedLocation, location);
+    }
+
+    /// <summary>The set as saved, for seeding the shared store.</summary>
+    internal TrackedAssetsFile Snapshot()
+    {
+        lock (_lock)
+            return new TrackedAssetsFile([.. _assets], [.. _configured]);
+    }
+
+    /// <summary>Takes the set another instance saved. Returns whether anything changed.</summary>
+    internal bool ApplyShared(TrackedAssetsFile shared)
+    {
+        List<TrackedAsset> next = [.. shared.Assets.Where(a => TrackerOptions.IsValidCoin(a.Coin)).DistinctBy(a => a.Coin)];
+        lock (_lock)
+        {
+            if (next.SequenceEqual(_assets))
+                return false;
+            _assets = next;
+            Version++;
+        }
+        Changed?.Invoke();
+        return true;
     }
 
     private static List<TrackedAsset>? Load(string path, string[] configured, ILogger? logger)

@@ -1,24 +1,19 @@
 using OptionsTracker.Bybit;
 using OptionsTracker.Collector;
+using StackExchange.Redis;
 
 namespace OptionsTracker.Dashboard;
 
 /// <summary>
-/// Adds, enables, disables and removes tracked coins from the page. Each change is persisted and reaches the
-/// collector at once: no restart.
+/// Adds, enables, disables and removes tracked coins from the page. Each change is saved (the assets file, or Redis
+/// shared by every instance) and the collector follows it at once: no restart. With Redis any instance's page can do
+/// it, a web instance's too: the active collector hears of the change and follows.
 /// </summary>
-public sealed class AssetEditor(TrackedAssets assets, IServiceProvider services, BybitRestClient rest)
+public sealed class AssetEditor(TrackedAssets assets, BybitRestClient rest)
 {
-    // Absent in the web role: that instance serves the board from Redis and does not choose what is collected.
-    private readonly FeedService? _feed = services.GetService<FeedService>();
-
-    private const string NotCollecting = "This instance serves the board from Redis (role web): change the tracked coins on the collector.";
-
     /// <summary>Checks with the exchange that it lists options for the coin, then tracks it. Returns an error to show, or null.</summary>
     public async Task<string?> AddAsync(string? input, CancellationToken cancellationToken)
     {
-        if (_feed is null)
-            return NotCollecting;
         var coin = (input ?? "").Trim().ToUpperInvariant();
         if (!TrackerOptions.IsValidCoin(coin))
             return "A base coin is letters and digits, e.g. XRP.";
@@ -35,43 +30,16 @@ public sealed class AssetEditor(TrackedAssets assets, IServiceProvider services,
         }
         if (!listsOptions)
             return $"Bybit lists no options for {coin}.";
-        if (TrySave(() => assets.Add(coin)) is { } error)
-            return error;
-        _feed.Track(coin);
-        return null;
+        return TrySave(() => assets.Add(coin));
     }
 
-    public string? Enable(string coin)
-    {
-        if (_feed is null)
-            return NotCollecting;
-        if (TrySave(() => assets.SetEnabled(coin, true)) is { } error)
-            return error;
-        _feed.Track(coin);
-        return null;
-    }
+    public string? Enable(string coin) => TrySave(() => assets.SetEnabled(coin, true));
 
-    public async Task<string?> DisableAsync(string coin)
-    {
-        if (_feed is null)
-            return NotCollecting;
-        if (TrySave(() => assets.SetEnabled(coin, false)) is { } error)
-            return error;
-        await _feed.UntrackAsync(coin);
-        return null;
-    }
+    public string? Disable(string coin) => TrySave(() => assets.SetEnabled(coin, false));
 
-    public async Task<string?> RemoveAsync(string coin)
-    {
-        if (_feed is null)
-            return NotCollecting;
-        if (TrySave(() => assets.Remove(coin)) is { } error)
-            return error;
-        await _feed.UntrackAsync(coin);
-        return null;
-    }
+    public string? Remove(string coin) => TrySave(() => assets.Remove(coin));
 
-    /// <summary>A change the file cannot keep is not made (it would be lost at the next start): say why instead.</summary>
+    /// <summary>A change the store cannot keep is not made (it would be lost at the next start): say why instead.</summary>
     private string? TrySave(Func<bool> change)
     {
         try
@@ -79,9 +47,9 @@ public sealed class AssetEditor(TrackedAssets assets, IServiceProvider services,
             change();
             return null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RedisException or TimeoutException)
         {
-            return $"Could not save the tracked coins to {assets.FilePath}: {ex.Message}";
+            return $"Could not save the tracked coins to {assets.Location}: {ex.Message}";
         }
     }
 }

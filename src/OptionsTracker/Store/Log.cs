@@ -53,4 +53,13 @@ internal static partial class Log
 
     [LoggerMessage(4017, LogLevel.Information, "Took {Count} options Bybit no longer lists out of Redis (e.g. {Example})")]
     public static partial void Reconciled(ILogger logger, int count, string example);
+
+    [LoggerMessage(4018, LogLevel.Information, "Tracked coins shared through Redis ({Key}): {Coins}")]
+    public static partial void AssetsShared(ILogger logger, string key, string coins);
+
+    [LoggerMessage(4019, LogLevel.Information, "Tracked coins changed on another instance: {Coins}")]
+    public static partial void AssetsChangedElsewhere(ILogger logger, string coins);
+
+    [LoggerMessage(4020, LogLevel.Warning, "Cannot read the shared tracked coins from Redis ({Error}); trying again in {Delay}")]
+    public static partial void AssetsReadFailed(ILogger logger, string error, TimeSpan delay);
 }

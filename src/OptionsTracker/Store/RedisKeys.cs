@@ -30,6 +30,12 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Who collects: the active collector's id, with a time to live it keeps renewing.</summary>
     public RedisKey Lease => $"{prefix}collector:lease";
 
+    /// <summary>The tracked coins, shared by every instance: the JSON of the assets file.</summary>
+    public RedisKey Assets => $"{prefix}config:assets";
+
+    /// <summary>A message each time <see cref="Assets"/> is changed.</summary>
+    public RedisChannel AssetsChanged => RedisChannel.Literal($"{prefix}config:assets:changed");
+
     /// <summary>One message per write: the symbols written, and removed ones prefixed with <c>-</c>.</summary>
     public RedisChannel Changes => RedisChannel.Literal($"{prefix}options:changes");
 }

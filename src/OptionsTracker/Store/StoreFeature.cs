@@ -37,6 +37,7 @@ public static class StoreFeature
         services.AddSingleton<RedisOptionStore>();
         services.AddSingleton<IOptionStore>(s => s.GetRequiredService<RedisOptionStore>());
         services.AddHostedService<CollectorStatsService>();
+        services.AddHostedService<SharedAssets>();
         if (role == TrackerRole.Web)
         {
             services.AddSingleton<RedisReader>();

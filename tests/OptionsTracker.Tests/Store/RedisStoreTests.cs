@@ -2,6 +2,8 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OptionsTracker.Book;
+using OptionsTracker.Collector;
+using OptionsTracker.Dashboard;
 using OptionsTracker.Simulator;
 using OptionsTracker.Store;
 using OptionsTracker.Tests.Fixtures;
@@ -75,6 +77,59 @@ public class RedisStoreTests
         var metrics = await collector.Client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         var count = System.Text.RegularExpressions.Regex.Match(metrics, @"^optionstracker_store_write_seconds_count (\d+)", System.Text.RegularExpressions.RegexOptions.Multiline);
         Assert.True(count.Success && long.Parse(count.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, "store write latency is measured");
+    }
+
+    [Fact]
+    public async Task A_coin_added_on_a_web_instance_is_collected_and_every_instance_shares_the_set()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator("BTC", "SOL");
+        var trackBtc = new Dictionary<string, string?> { ["Tracker:Assets"] = "BTC", ["Store:ResyncInterval"] = "00:00:01" };
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector").With(trackBtc));
+        await WaitForBookAsync(collector, simulator.GetInstruments("BTC").Count);
+        await using var standby = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector").With(trackBtc));
+        await using var web = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web").With(trackBtc));
+        var database = await redis.DatabaseAsync();
+        await Eventually.Until(async () => await database.KeyExistsAsync("config:assets"), "the first instance to seed the shared set");
+        var webAssets = web.Services.GetRequiredService<TrackedAssets>();
+        await Eventually.Until(() => webAssets.Location.StartsWith("Redis", StringComparison.Ordinal), "the web instance to use the shared set");
+
+        // The dashboard of the web instance adds SOL: the active collector subscribes it, and every instance serves it.
+        Assert.Null(await Editor(web).AddAsync("sol", TestContext.Current.CancellationToken));
+
+        var sol = simulator.GetInstruments("SOL").Count;
+        await WaitForBookAsync(collector, simulator.InstrumentCount);
+        await Eventually.Until(() => collector.Supervisor.TopicCount == simulator.InstrumentCount, "the collector to subscribe SOL");
+        await WaitForBookAsync(web, simulator.InstrumentCount);
+        var standbyAssets = standby.Services.GetRequiredService<TrackedAssets>();
+        await Eventually.Until(() => standbyAssets.Enabled.Contains("SOL"), "the standby to know SOL is tracked");
+        Assert.Contains("\"SOL\"", (string?)await database.StringGetAsync("config:assets"), StringComparison.Ordinal);
+
+        // Disabled on the standby's dashboard this time: the collector drops it.
+        Assert.Null(Editor(standby).Disable("SOL"));
+        await Eventually.Until(() => !collector.Book.Index.TryGetCoin("SOL", out _), "SOL's options to leave the collector's book");
+        await Eventually.Until(() => collector.Supervisor.TopicCount == simulator.InstrumentCount - sol, "SOL's topics to leave the feed");
+        await Eventually.Until(() => !webAssets.IsEnabled("SOL"), "the web instance to see SOL disabled");
+    }
+
+    /// <summary>The dashboard's editor, as a page's circuit gets it.</summary>
+    private static AssetEditor Editor(TrackerApp app) => app.Services.CreateScope().ServiceProvider.GetRequiredService<AssetEditor>();
+
+    [Fact]
+    public async Task A_change_redis_cannot_take_is_refused_with_the_reason()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator("BTC", "SOL");
+        await using var web = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web").With(new Dictionary<string, string?> { ["Tracker:Assets"] = "BTC" }));
+        var assets = web.Services.GetRequiredService<TrackedAssets>();
+        await Eventually.Until(() => assets.Location.StartsWith("Redis", StringComparison.Ordinal), "the shared set in use");
+
+        await redis.StopAsync();
+        var error = await Editor(web).AddAsync("SOL", TestContext.Current.CancellationToken);
+
+        Assert.NotNull(error);
+        Assert.StartsWith("Could not save the tracked coins to Redis", error, StringComparison.Ordinal);
+        Assert.False(assets.IsEnabled("SOL"));
     }
 
     [Fact]

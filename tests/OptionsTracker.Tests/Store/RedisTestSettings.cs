@@ -15,4 +15,13 @@ public static class RedisTestSettings
         ["Store:LeaseTtl"] = LeaseTtl.ToString("c"),
         ["Store:CommandTimeout"] = "00:00:02",
     };
+
+    /// <summary>These settings with <paramref name="more"/> on top.</summary>
+    public static Dictionary<string, string?> With(this Dictionary<string, string?> settings, IDictionary<string, string?> more)
+    {
+        var all = new Dictionary<string, string?>(settings);
+        foreach (var (key, value) in more)
+            all[key] = value;
+        return all;
+    }
 }

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OptionsTracker.Collector;
+using StackExchange.Redis;
+
+namespace OptionsTracker.Store;
+
+/// <summary>
+/// With Redis the tracked coins are one set for every instance, kept in <c>config:assets</c> (the JSON of the assets
+/// file) and announced on <c>config:assets:changed</c> when changed: any instance's dashboard can change it (a web
+/// instance's too), the active collector follows, and a standby that takes over tracks the same coins. The first
+/// instance to find no set there seeds it with its own (its assets file, or <c>Tracker:Assets</c>). Until Redis
+/// answers, the instance works with its own set; from the first answer on, Redis wins. The set is read again every
+/// <see cref="StoreOptions.ResyncInterval"/> too, in case an announcement was missed while disconnected.
+/// </summary>
+internal sealed class SharedAssets(
+    RedisConnection connection, TrackedAssets assets, IOptions<StoreOptions> options, TimeProvider time, ILogger<SharedAssets> logger)
+    : BackgroundService
+{
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+    private readonly RedisKeys _keys = connection.Keys;
+    // Completed by an announcement; replaced before each read, so one arriving during a read is not lost.
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var multiplexer = await connection.GetAsync(stoppingToken);
+            await SubscribeAsync(multiplexer, stoppingToken);
+            var shared = false;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var delay = options.Value.ResyncInterval;
+                var wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                Volatile.Write(ref _wake, wake);
+                try
+                {
+                    await ReadAsync(multiplexer.GetDatabase(), stoppingToken);
+                    if (!shared)
+                    {
+                        shared = true;
+                        assets.UseShared($"Redis ({connection.Endpoint}, {_keys.Assets})", file => Save(multiplexer, file));
+                        Log.AssetsShared(logger, _keys.Assets.ToString(), string.Join(",", assets.Enabled));
+                    }
+                }
+                catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
+                {
+                    delay = RetryDelay;
+                    Log.AssetsReadFailed(logger, e.Message, delay);
+                }
+                // Woken early by an announcement; otherwise read again at the resync interval.
+                using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                await Task.WhenAny(wake.Task, Task.Delay(delay, time, waiting.Token));
+                await waiting.CancelAsync();
+                stoppingToken.ThrowIfCancellationRequested();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
+    /// <summary>Takes the shared set, or seeds Redis with ours when it has none.</summary>
+    private async Task ReadAsync(IDatabase database, CancellationToken cancellationToken)
+    {
+        var timeout = options.Value.CommandTimeout;
+        var json = await database.StringGetAsync(_keys.Assets).WaitAsync(timeout, cancellationToken);
+        if (json.IsNull)
+        {
+            // Only if still absent: two instances starting together must not overwrite each other.
+            await database.StringSetAsync(_keys.Assets, Serialize(assets.Snapshot()), when: When.NotExists).WaitAsync(timeout, cancellationToken);
+            json = await database.StringGetAsync(_keys.Assets).WaitAsync(timeout, cancellationToken);
+            if (json.IsNull)
+                return;
+        }
+        var file = JsonSerializer.Deserialize((byte[])json!, TrackedAssetsJsonContext.Default.TrackedAssetsFile)
+            ?? throw new JsonException($"{_keys.Assets} holds no assets");
+        if (assets.ApplyShared(file))
+            Log.AssetsChangedElsewhere(logger, string.Join(",", assets.Enabled));
+    }
+
+    /// <summary>Saves a change made here and announces it; throws when Redis cannot take it, so the change is not made.</summary>
+    private void Save(ConnectionMultiplexer multiplexer, TrackedAssetsFile file)
+    {
+        var database = multiplexer.GetDatabase();
+        database.StringSet(_keys.Assets, Serialize(file));
+        database.Publish(_keys.AssetsChanged, "changed", CommandFlags.FireAndForget);
+    }
+
+    private async Task SubscribeAsync(ConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                // Our own announcements come back too; reading them again finds nothing new.
+                await multiplexer.GetSubscriber().SubscribeAsync(_keys.AssetsChanged, (_, _) => Volatile.Read(ref _wake).TrySetResult());
+                return;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RedisException or TimeoutException)
+            {
+                // Not connected yet; the multiplexer restores a subscription once made, so retry until it is.
+                Log.AssetsReadFailed(logger, e.Message, RetryDelay);
+                await Task.Delay(RetryDelay, time, cancellationToken);
+            }
+        }
+    }
+
+    private static byte[] Serialize(TrackedAssetsFile file) =>
+        JsonSerializer.SerializeToUtf8Bytes(file, TrackedAssetsJsonContext.Default.TrackedAssetsFile);
+}
