@@ -296,16 +296,20 @@ public class FeedTests
         await Eventually.Until(() => app.Book.Index.Count == simulator.InstrumentCount, "the board to load");
         simulator.ListNewInstrument("BTC");
         var farExpiryListing = simulator.ListNewInstrument("BTC"); // a new expiry after the farthest: still live tomorrow
-        var now = time.GetUtcNow();
-        var next0805 = new DateTimeOffset(now.UtcDateTime.Date.AddHours(8).AddMinutes(5), TimeSpan.Zero);
-        if (next0805 <= now)
-            next0805 = next0805.AddDays(1);
+        // 08:05 on the day of the nearest expiry, so at least that expiry has passed.
+        var next0805 = app.Book.Index.All.Min(s => s.Instrument.ExpiryUtc).AddMinutes(5);
+        Assert.Equal(new TimeSpan(8, 5, 0), next0805.UtcDateTime.TimeOfDay);
 
         Assert.False(app.Book.Index.TryGetSlot(farExpiryListing, out _));
+        // Expiries that have passed by then: the exchange still lists them for hours (status Delivering), and the
+        // simulator, on its own clock, lists them as before.
+        var passed = app.Book.Index.All.Where(s => s.Instrument.ExpiryUtc <= next0805).Select(s => s.Instrument.Symbol).ToList();
+        Assert.NotEmpty(passed);
 
         time.SetUtcNow(next0805);
 
         await Eventually.Until(() => app.Book.Index.TryGetSlot(farExpiryListing, out _), "the 08:05 refresh to list the new option");
+        Assert.All(passed, symbol => Assert.False(app.Book.Index.TryGetSlot(symbol, out _), $"{symbol} expired but is back"));
     }
 
     [Fact]
