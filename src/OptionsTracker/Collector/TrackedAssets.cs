@@ -10,7 +10,7 @@ namespace OptionsTracker.Collector;
 /// The file also records the configured set it was made from: when <see cref="TrackerOptions.Assets"/> has changed
 /// since, the configuration is the newer word and wins. A file that cannot be read is reported and configuration
 /// used. With Redis the set is shared instead (see <c>Store.SharedAssets</c>): kept in Redis for every instance, which
-/// then wins over both. Thread-safe; every change is saved at once (file: written to a temporary file, then moved over
+/// then wins over both; the file keeps a copy, for a start while Redis is away. Thread-safe; every change is saved at once (file: written to a temporary file, then moved over
 /// the old one), and a change that cannot be saved is not made.
 /// </summary>
 public sealed class TrackedAssets
@@ -95,13 +95,12 @@ public sealed class TrackedAssets
             if (_sharedSave is { } save)
             {
                 save(saved);
+                // The shared store has it; the file only keeps a copy for a start while Redis is away.
+                TryWriteFile(saved);
             }
             else
             {
-                Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-                var temporary = _path + ".tmp";
-                File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(saved, TrackedAssetsJsonContext.Default.TrackedAssetsFile));
-                File.Move(temporary, _path, overwrite: true);
+                WriteFile(saved);
             }
             _assets = next;
             Version++;
@@ -135,9 +134,30 @@ public sealed class TrackedAssets
                 return false;
             _assets = next;
             Version++;
+            TryWriteFile(new TrackedAssetsFile(next, [.. _configured]));
         }
         Changed?.Invoke();
         return true;
+    }
+
+    private void WriteFile(TrackedAssetsFile saved)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        var temporary = _path + ".tmp";
+        File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(saved, TrackedAssetsJsonContext.Default.TrackedAssetsFile));
+        File.Move(temporary, _path, overwrite: true);
+    }
+
+    private void TryWriteFile(TrackedAssetsFile saved)
+    {
+        try
+        {
+            WriteFile(saved);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a copy: the shared store holds the set.
+        }
     }
 
     private static List<TrackedAsset>? Load(string path, string[] configured, ILogger? logger)

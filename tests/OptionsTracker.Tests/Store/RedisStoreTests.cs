@@ -87,7 +87,9 @@ public class RedisStoreTests
         var trackBtc = new Dictionary<string, string?> { ["Tracker:Assets"] = "BTC", ["Store:ResyncInterval"] = "00:00:01" };
         await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector").With(trackBtc));
         await WaitForBookAsync(collector, simulator.GetInstruments("BTC").Count);
-        await using var standby = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector").With(trackBtc));
+        var standbyFile = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json");
+        await using var standby = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector").With(trackBtc)
+            .With(new Dictionary<string, string?> { ["Tracker:AssetsFile"] = standbyFile }));
         await using var web = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web").With(trackBtc));
         var database = await redis.DatabaseAsync();
         await Eventually.Until(async () => await database.KeyExistsAsync("config:assets"), "the first instance to seed the shared set");
@@ -103,6 +105,8 @@ public class RedisStoreTests
         await WaitForBookAsync(web, simulator.InstrumentCount);
         var standbyAssets = standby.Services.GetRequiredService<TrackedAssets>();
         await Eventually.Until(() => standbyAssets.Enabled.Contains("SOL"), "the standby to know SOL is tracked");
+        // Each instance keeps a copy in its own file, for a start while Redis is away.
+        Assert.Contains("\"SOL\"", await File.ReadAllTextAsync(standbyFile, TestContext.Current.CancellationToken), StringComparison.Ordinal);
         Assert.Contains("\"SOL\"", (string?)await database.StringGetAsync("config:assets"), StringComparison.Ordinal);
 
         // Disabled on the standby's dashboard this time: the collector drops it.
