@@ -190,6 +190,9 @@ public sealed class TrackedAssets
 
 public sealed record TrackedAsset(string Coin, bool Enabled);
 
+/// <summary>The shared set changed elsewhere since this instance last read it: the change was not made.</summary>
+internal sealed class TrackedAssetsConflictException(string message) : Exception(message);
+
 /// <param name="Configured">The configured coins the file was made from; null in files written before it was kept.</param>
 internal sealed record TrackedAssetsFile(List<TrackedAsset> Assets, List<string>? Configured = null);
 

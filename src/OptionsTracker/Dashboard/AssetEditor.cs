@@ -47,7 +47,7 @@ public sealed class AssetEditor(TrackedAssets assets, BybitRestClient rest)
             change();
             return null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RedisException or TimeoutException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RedisException or TimeoutException or TrackedAssetsConflictException)
         {
             return $"Could not save the tracked coins to {assets.Location}: {ex.Message}";
         }

@@ -21,6 +21,9 @@ internal sealed class SharedAssets(
     private readonly RedisKeys _keys = connection.Keys;
     // Completed by an announcement; replaced before each read, so one arriving during a read is not lost.
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // The shared set this instance's own set was last made equal to: a save succeeds only while Redis still holds it.
+    private readonly Lock _seenLock = new();
+    private RedisValue _seen;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -79,13 +82,33 @@ internal sealed class SharedAssets(
             ?? throw new JsonException($"{_keys.Assets} holds no assets");
         if (assets.ApplyShared(file))
             Log.AssetsChangedElsewhere(logger, string.Join(",", assets.Enabled));
+        // Only once applied: a save made before that must not overwrite what it has not seen.
+        lock (_seenLock)
+            _seen = json;
     }
 
-    /// <summary>Saves a change made here and announces it; throws when Redis cannot take it, so the change is not made.</summary>
+    /// <summary>
+    /// Saves a change made here and announces it; throws when Redis cannot take it, so the change is not made. The
+    /// change was made to the set this instance last read: if another instance has saved since (its announcement not
+    /// here yet), saving would undo that, so the save is refused and the set read again for the user to retry.
+    /// </summary>
     private void Save(ConnectionMultiplexer multiplexer, TrackedAssetsFile file)
     {
         var database = multiplexer.GetDatabase();
-        database.StringSet(_keys.Assets, Serialize(file));
+        var json = (RedisValue)Serialize(file);
+        RedisValue seen;
+        lock (_seenLock)
+            seen = _seen;
+        var transaction = database.CreateTransaction();
+        transaction.AddCondition(seen.IsNull ? Condition.KeyNotExists(_keys.Assets) : Condition.StringEqual(_keys.Assets, seen));
+        _ = transaction.StringSetAsync(_keys.Assets, json);
+        if (!transaction.Execute())
+        {
+            Volatile.Read(ref _wake).TrySetResult();
+            throw new TrackedAssetsConflictException("another instance changed them a moment ago; look again and retry");
+        }
+        lock (_seenLock)
+            _seen = json;
         database.Publish(_keys.AssetsChanged, "changed", CommandFlags.FireAndForget);
     }
 

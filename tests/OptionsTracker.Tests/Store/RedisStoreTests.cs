@@ -116,6 +116,29 @@ public class RedisStoreTests
         await Eventually.Until(() => !webAssets.IsEnabled("SOL"), "the web instance to see SOL disabled");
     }
 
+    [Fact]
+    public async Task A_change_made_to_a_set_changed_elsewhere_meanwhile_is_refused_and_the_set_read_again()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await Simulator("BTC", "SOL");
+        await using var web = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web").With(new Dictionary<string, string?> { ["Tracker:Assets"] = "BTC" }));
+        var assets = web.Services.GetRequiredService<TrackedAssets>();
+        await Eventually.Until(() => assets.Location.StartsWith("Redis", StringComparison.Ordinal), "the shared set in use");
+        var database = await redis.DatabaseAsync();
+
+        // Another instance adds ETH; its announcement has not arrived here yet (it was never sent).
+        await database.StringSetAsync("config:assets", """{"assets":[{"coin":"BTC","enabled":true},{"coin":"ETH","enabled":true}],"configured":["BTC"]}""");
+        var error = await Editor(web).AddAsync("SOL", TestContext.Current.CancellationToken);
+
+        Assert.NotNull(error);
+        Assert.Contains("another instance changed them", error, StringComparison.Ordinal);
+        await Eventually.Until(() => assets.IsEnabled("ETH"), "the set to be read again");
+        Assert.Null(await Editor(web).AddAsync("SOL", TestContext.Current.CancellationToken));
+        var shared = (string?)await database.StringGetAsync("config:assets");
+        Assert.Contains("\"ETH\"", shared, StringComparison.Ordinal);
+        Assert.Contains("\"SOL\"", shared, StringComparison.Ordinal);
+    }
+
     /// <summary>The dashboard's editor, as a page's circuit gets it.</summary>
     private static AssetEditor Editor(TrackerApp app) => app.Services.CreateScope().ServiceProvider.GetRequiredService<AssetEditor>();
 
