@@ -56,8 +56,10 @@ public class ItemJsonWriterTests
             {
                 var items = rows.Select(r => new OptionRow(r.Item1, r.Item2)).ToArray();
                 var expected = Reference(items, fields, now);
-                // Twice: the first answer formats the pieces, the second reuses them.
+                // An answer with these fields, a wide one (which formats the quote's pieces), and these fields again
+                // (which may now reuse them).
                 Assert.Equal(expected, FromPieces(items, fields, now));
+                Assert.Equal(Reference(items, OptionFields.All, now), FromPieces(items, OptionFields.All, now));
                 Assert.Equal(expected, FromPieces(items, fields, now));
             }, iter: 500);
     }
@@ -111,7 +113,8 @@ public class ItemJsonWriterTests
                 var rows = instruments.Select(instrument =>
                 {
                     var quote = OptionQuote.Empty;
-                    quote.ExchangeTimeMs = 1_790_000_000_000 + round;
+                    // One exchange time throughout: only the values tell the quotes apart.
+                    quote.ExchangeTimeMs = 1_790_000_000_000;
                     quote.Values[(int)QuoteField.MarkPrice] = random.Next(4) * 0.5;
                     return new OptionRow(instrument, quote);
                 }).ToArray();
