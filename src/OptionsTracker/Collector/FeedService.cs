@@ -136,7 +136,7 @@ public sealed class FeedService(
     /// Starts tracking <paramref name="coin"/> at once (instruments, subscription, snapshot), without a restart.
     /// Before the service runs this does nothing: it starts with <see cref="TrackedAssets.Enabled"/>.
     /// </summary>
-    public void Track(string coin)
+    private void Track(string coin)
     {
         lock (_trackLock)
         {
@@ -146,7 +146,7 @@ public sealed class FeedService(
     }
 
     /// <summary>Stops tracking <paramref name="coin"/>: its bootstrap ends, its options leave the book and the feed.</summary>
-    public async Task UntrackAsync(string coin)
+    private async Task UntrackAsync(string coin)
     {
         CoinFeed? feed;
         lock (_trackLock)
