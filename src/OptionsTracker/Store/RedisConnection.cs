@@ -47,6 +47,32 @@ public sealed class RedisConnection : IAsyncDisposable
 
     public Task<ConnectionMultiplexer> GetAsync(CancellationToken cancellationToken) => _multiplexer.Value.WaitAsync(cancellationToken);
 
+    /// <summary>
+    /// Subscribes <paramref name="handler"/> to <paramref name="channel"/>, trying again (100 ms, doubling to 2 s) while
+    /// Redis cannot take it; once made, the multiplexer restores the subscription after every reconnect. Each failed
+    /// try goes to <paramref name="failed"/> with the wait before the next. The handler runs on the multiplexer's
+    /// thread: keep it short.
+    /// </summary>
+    public static async Task SubscribeAsync(ConnectionMultiplexer multiplexer, RedisChannel channel, Action<RedisValue> handler,
+        Action<Exception, TimeSpan> failed, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                await multiplexer.GetSubscriber().SubscribeAsync(channel, (_, message) => handler(message));
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                failed(ex, backoff);
+                await Task.Delay(backoff, time, cancellationToken);
+                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
+            }
+        }
+    }
+
     private async Task<ConnectionMultiplexer> ConnectAsync()
     {
         var multiplexer = await ConnectionMultiplexer.ConnectAsync(_configuration);

@@ -41,7 +41,7 @@ public sealed class RedisReader(
         {
             var multiplexer = await connection.GetAsync(stoppingToken);
             // Subscribed before the first load, so no change between the two is missed.
-            await SubscribeAsync(multiplexer, stoppingToken);
+            await RedisConnection.SubscribeAsync(multiplexer, _keys.Changes, OnMessage, (ex, _) => Failed(ex), time, stoppingToken);
             var restorations = -1;
             var nextResync = time.GetUtcNow();
             while (!stoppingToken.IsCancellationRequested)
@@ -107,26 +107,6 @@ public sealed class RedisReader(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutdown.
-        }
-    }
-
-    private async Task SubscribeAsync(ConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
-    {
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (true)
-        {
-            try
-            {
-                await multiplexer.GetSubscriber().SubscribeAsync(_keys.Changes, (_, message) => OnMessage(message));
-                return;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Not connected yet: the subscription is restored by the multiplexer once made, so retry until it is.
-                Failed(ex);
-                await Task.Delay(backoff, time, cancellationToken);
-                backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(2).Ticks));
-            }
         }
     }
 

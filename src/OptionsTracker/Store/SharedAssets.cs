@@ -30,7 +30,9 @@ internal sealed class SharedAssets(
         try
         {
             var multiplexer = await connection.GetAsync(stoppingToken);
-            await SubscribeAsync(multiplexer, stoppingToken);
+            // Our own announcements come back too; reading them again finds nothing new.
+            await RedisConnection.SubscribeAsync(multiplexer, _keys.AssetsChanged, _ => Volatile.Read(ref _wake).TrySetResult(),
+                (e, delay) => Log.AssetsReadFailed(logger, e.Message, delay), time, stoppingToken);
             var shared = false;
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -110,25 +112,6 @@ internal sealed class SharedAssets(
         lock (_seenLock)
             _seen = json;
         database.Publish(_keys.AssetsChanged, "changed", CommandFlags.FireAndForget);
-    }
-
-    private async Task SubscribeAsync(ConnectionMultiplexer multiplexer, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                // Our own announcements come back too; reading them again finds nothing new.
-                await multiplexer.GetSubscriber().SubscribeAsync(_keys.AssetsChanged, (_, _) => Volatile.Read(ref _wake).TrySetResult());
-                return;
-            }
-            catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is RedisException or TimeoutException)
-            {
-                // Not connected yet; the multiplexer restores a subscription once made, so retry until it is.
-                Log.AssetsReadFailed(logger, e.Message, RetryDelay);
-                await Task.Delay(RetryDelay, time, cancellationToken);
-            }
-        }
     }
 
     private static byte[] Serialize(TrackedAssetsFile file) =>
