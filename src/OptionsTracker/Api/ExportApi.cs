@@ -76,11 +76,8 @@ public static class ExportApi
             return new Selected(null, null, errors.ToProblem());
 
         var now = reader.Now;
-        var rows = OptionSelection.BufferFor(index, coin);
-        if (coin is not null || everyAsset)
-            OptionSelection.Collect(index, coin, filter, rows);
-        OptionSelection.Order(rows, list.Sort, list.Descending, now);
-        return new Selected(new Selection(name, rows, RowPage.Of(rows.Count, list.Offset, list.Limit), list.Fields, now), null, null);
+        var (rows, page) = OptionSelection.Select(index, coin, everyAsset, filter, list, now);
+        return new Selected(new Selection(name, rows, page, list.Fields, now), null, null);
     }
 }
 

@@ -48,6 +48,25 @@ internal static class OptionSelection
         }
     }
 
+    /// <summary>
+    /// The rows a list request asks for: collected from <paramref name="coin"/> (or every coin when
+    /// <paramref name="allCoins"/>; none when neither), filtered, ordered, and the page of them to write.
+    /// </summary>
+    public static (RowBuffer Rows, RowPage Page) Select(BookIndex index, CoinIndex? coin, bool allCoins, OptionFilter filter, ListSpec list, DateTimeOffset now)
+    {
+        var rows = BufferFor(index, coin);
+        if (coin is not null || allCoins)
+            Collect(index, coin, filter, rows);
+        return (rows, OrderAndPage(rows, list, now));
+    }
+
+    /// <summary>Orders the rows as the request asks and returns the page of them to write.</summary>
+    public static RowPage OrderAndPage(RowBuffer rows, ListSpec list, DateTimeOffset now)
+    {
+        Order(rows, list.Sort, list.Descending, now);
+        return RowPage.Of(rows.Count, list.Offset, list.Limit);
+    }
+
     /// <summary>A buffer sized for the options of <paramref name="coin"/>, or of the whole index.</summary>
     public static RowBuffer BufferFor(BookIndex index, CoinIndex? coin) => new(coin?.Slots.Count ?? index.Count);
 
@@ -55,7 +74,7 @@ internal static class OptionSelection
     /// Orders by <paramref name="field"/> in place (stable: equal keys keep the index order of coin, expiry, strike,
     /// type). Missing values sort last in either direction.
     /// </summary>
-    public static void Order(RowBuffer rows, OptionField? field, bool descending, DateTimeOffset now)
+    private static void Order(RowBuffer rows, OptionField? field, bool descending, DateTimeOffset now)
     {
         if (field is not { } sortField || rows.Count < 2)
             return;

@@ -54,11 +54,8 @@ public static class OptionsApi
     internal static OptionListResult List(BookReader reader, BookIndex index, string asset, CoinIndex? coin, OptionFilter filter, ListSpec list, bool allCoins = false)
     {
         var now = reader.Now;
-        var rows = OptionSelection.BufferFor(index, coin);
-        if (coin is not null || allCoins)
-            OptionSelection.Collect(index, coin, filter, rows);
-        OptionSelection.Order(rows, list.Sort, list.Descending, now);
-        return new OptionListResult(asset, rows, RowPage.Of(rows.Count, list.Offset, list.Limit), list.Fields, now);
+        var (rows, page) = OptionSelection.Select(index, coin, allCoins, filter, list, now);
+        return new OptionListResult(asset, rows, page, list.Fields, now);
     }
 
     internal static Results<OptionItemResult, ProblemHttpResult, ValidationProblem> GetOption(string symbol, string? fields, BookReader reader)

@@ -104,8 +104,7 @@ public static class ScreenerApi
                 }
             }
         }
-        OptionSelection.Order(rows, list.Sort, list.Descending, now);
-        return new OptionListResult(name, rows, RowPage.Of(rows.Count, list.Offset, list.Limit), list.Fields, now);
+        return new OptionListResult(name, rows, OptionSelection.OrderAndPage(rows, list, now), list.Fields, now);
     }
 
     private static double? Median(IEnumerable<double> values)
