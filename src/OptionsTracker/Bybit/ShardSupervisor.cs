@@ -160,22 +160,6 @@ public sealed class ShardSupervisor : IAsyncDisposable
         Log.ShardsStopped(_logger, stopped.Length);
     }
 
-    /// <summary>Counters of every connection this process has had, the closed ones included.</summary>
-    public ShardTotals Totals
-    {
-        get
-        {
-            WebSocketShard[] shards;
-            ShardTotals closed;
-            lock (_lock)
-            {
-                shards = [.. _shards, .. _closing];
-                closed = _closedTotals;
-            }
-            return closed + ShardTotals.Of(shards.Select(s => s.Status()));
-        }
-    }
-
     public int ShardCount
     {
         get { lock (_lock) return _shards.Count; }
@@ -186,11 +170,26 @@ public sealed class ShardSupervisor : IAsyncDisposable
         get { lock (_lock) return _shardOfTopic.Count; }
     }
 
-    public IReadOnlyList<ShardStatus> GetStatus()
+    public IReadOnlyList<ShardStatus> GetStatus() => GetStatus(out _);
+
+    /// <summary>
+    /// The status of each live connection, and in <paramref name="totals"/> the counters of every connection this
+    /// process has had, those closed by <see cref="StopAllAsync"/> included, so they never go backwards.
+    /// </summary>
+    public IReadOnlyList<ShardStatus> GetStatus(out ShardTotals totals)
     {
         WebSocketShard[] shards;
-        lock (_lock) shards = [.. _shards];
-        return [.. shards.Select(s => s.Status())];
+        WebSocketShard[] closing;
+        ShardTotals closed;
+        lock (_lock)
+        {
+            shards = [.. _shards];
+            closing = [.. _closing];
+            closed = _closedTotals;
+        }
+        IReadOnlyList<ShardStatus> live = [.. shards.Select(s => s.Status())];
+        totals = closed + ShardTotals.Of(live) + ShardTotals.Of(closing.Select(s => s.Status()));
+        return live;
     }
 
     private WebSocketShard? FindRoom(string topic)

@@ -22,9 +22,8 @@ public sealed class FeedMonitor(
         if (store.RemoteCollector is { } remote)
             return GetRemoteReport(remote);
         var now = time.GetUtcNow();
-        var shards = supervisor.GetStatus();
         // Counters since start, connections closed on a lost lease included, so they never go backwards.
-        var totals = supervisor.Totals;
+        var shards = supervisor.GetStatus(out var totals);
         var index = store.Book.Index;
         var lastMessage = shards.Select(s => s.LastMessageAt).Max();
         var live = shards.Count(s => s.State == ShardState.Live);
