@@ -1,25 +1,34 @@
+using System.Diagnostics;
+
 namespace OptionsTracker.Tests.Fixtures;
 
 /// <summary>Awaits a condition with a deadline instead of sleeping a guessed time.</summary>
+/// <remarks>
+/// The deadline is generous on purpose: it only decides how long a broken test takes to fail, never whether a
+/// working one passes, and CI runs the suite on a shared 2-core machine that another build may be loading.
+/// It is measured on the monotonic clock, so a wall-clock step cannot cut it short.
+/// </remarks>
 public static class Eventually
 {
-    public static async Task Until(Func<bool> condition, string what, int timeoutSeconds = 30)
+    public const int DefaultTimeoutSeconds = 60;
+
+    public static async Task Until(Func<bool> condition, string what, int timeoutSeconds = DefaultTimeoutSeconds)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        var started = Stopwatch.GetTimestamp();
         while (!condition())
         {
-            if (DateTime.UtcNow > deadline)
+            if (Stopwatch.GetElapsedTime(started).TotalSeconds > timeoutSeconds)
                 Assert.Fail($"timed out after {timeoutSeconds} s waiting for: {what}");
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
     }
 
-    public static async Task Until(Func<Task<bool>> condition, string what, int timeoutSeconds = 30)
+    public static async Task Until(Func<Task<bool>> condition, string what, int timeoutSeconds = DefaultTimeoutSeconds)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
+        var started = Stopwatch.GetTimestamp();
         while (!await condition())
         {
-            if (DateTime.UtcNow > deadline)
+            if (Stopwatch.GetElapsedTime(started).TotalSeconds > timeoutSeconds)
                 Assert.Fail($"timed out after {timeoutSeconds} s waiting for: {what}");
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }

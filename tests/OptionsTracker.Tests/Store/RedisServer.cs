@@ -84,7 +84,7 @@ public sealed class RedisServer : IAsyncDisposable
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        await Fixtures.Eventually.Until(async () => await PingsAsync(), $"redis-server on port {Port} to answer PING", 20);
+        await Fixtures.Eventually.Until(async () => await PingsAsync(), $"redis-server on port {Port} to answer PING");
     }
 
     /// <summary>Kills the server at once (SIGKILL): what a crash looks like to its clients.</summary>
