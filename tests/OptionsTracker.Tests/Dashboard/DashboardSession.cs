@@ -81,7 +81,7 @@ public sealed class DashboardSession : IAsyncDisposable
 
     /// <summary>The page is prerendered first; controls answer once the circuit's live loop runs.</summary>
     public Task WaitInteractiveAsync() =>
-        Assertions.Expect(Page.Locator(".dash[data-live=on]")).ToBeVisibleAsync(new() { Timeout = 20_000 });
+        Assertions.Expect(Page.Locator(".dash[data-live=on]")).ToBeVisibleAsync(new() { Timeout = 40_000 });
 
     public Task ScreenshotAsync(string name)
     {
@@ -92,7 +92,7 @@ public sealed class DashboardSession : IAsyncDisposable
     private async Task OpenBrowserAsync(int width, int height)
     {
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        Assertions.SetDefaultExpectTimeout(15_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new()
         {
@@ -101,7 +101,7 @@ public sealed class DashboardSession : IAsyncDisposable
             Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         Context = await _browser.NewContextAsync(new() { ViewportSize = new() { Width = width, Height = height } });
-        Context.SetDefaultTimeout(15_000);
+        Context.SetDefaultTimeout(30_000);
         Page = await Context.NewPageAsync();
         // Browser errors (a broken circuit says why there) go to the test's output.
         Page.Console += (_, message) =>

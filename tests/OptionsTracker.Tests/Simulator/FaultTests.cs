@@ -64,7 +64,8 @@ public class FaultTests
         await ws.ReceivePushAsync(symbol);
 
         simulator.Faults.SilentConnections = true;
-        await ws.DrainAsync(TimeSpan.FromMilliseconds(400));
+        // A push already on its way when the switch flipped may still arrive: wait for a full second of quiet.
+        await ws.DrainAsync(TimeSpan.FromSeconds(1));
         long sent = simulator.TickerMessagesSent;
         await ws.SendAsync("{\"op\":\"ping\"}");
         Assert.Null(await ws.TryReceiveAsync(TimeSpan.FromMilliseconds(800)));
