@@ -38,6 +38,7 @@ public static class ApiFeature
         });
         builder.Services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         builder.Services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
+        builder.AddRejectedRequestProblems();
     }
 
     public static void MapApi(this WebApplication app)
