@@ -30,6 +30,7 @@ try
     // QuickGrid's styles) from the build's static web assets manifest; published output has them in wwwroot.
     builder.WebHost.UseStaticWebAssets();
     builder.Configuration.AddLegacyEnvironment();
+    builder.Configuration.ValidateLogLevels();
     builder.Services.AddSingleton(TimeProvider.System);
 
     if (demo)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
+using OptionsTracker.Configuration;
 
 namespace OptionsTracker.Alerts;
 
@@ -15,7 +16,7 @@ public static class AlertsFeature
         var services = builder.Services;
         services.AddOptions<AlertsOptions>()
             .BindConfiguration(AlertsOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateSection(AlertsOptions.Section)
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AlertsOptions>, AlertsOptionsValidator>();
 

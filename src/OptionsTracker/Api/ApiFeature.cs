@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.AspNetCore.ResponseCompression;
 using Scalar.AspNetCore;
+using OptionsTracker.Configuration;
 
 namespace OptionsTracker.Api;
 
@@ -18,7 +19,7 @@ public static class ApiFeature
         });
         builder.Services.AddOptions<ApiOptions>()
             .BindConfiguration(ApiOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateSection(ApiOptions.Section)
             .ValidateOnStart();
         builder.Services.AddSingleton<BookReader>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
@@ -37,6 +38,7 @@ public static class ApiFeature
         });
         builder.Services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         builder.Services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
+        builder.AddRejectedRequestProblems();
     }
 
     public static void MapApi(this WebApplication app)

@@ -12,7 +12,7 @@ public sealed class OptionFilterQuery
     [FromQuery(Name = "type"), Description("call, put or all (default).")]
     public string? Type { get; init; }
 
-    [FromQuery(Name = "strike"), Description("A strike such as 100000 or 0.25, or all (default).")]
+    [FromQuery(Name = "strike"), Description("A strike such as 100000 or 0.25 (0 to 1000000000000), or all (default).")]
     public string? Strike { get; init; }
 
     internal OptionFilter Parse(QueryErrors errors) => new()

@@ -12,15 +12,31 @@ namespace OptionsTracker.Api;
 internal sealed class QueryErrors
 {
     private const int MaxEcho = 40;
+
+    /// <summary>
+    /// The largest strike a request may name. Listed strikes run from fractions (small coins) to a few hundred
+    /// thousand (BTC); anything beyond this is a typo or a probe, and saying so beats silently matching nothing.
+    /// </summary>
+    public const decimal MaxStrike = 1_000_000_000_000m;
+
+    /// <summary>The largest 24 h volume (contracts) a request may ask for; the busiest options trade thousands a day.</summary>
+    public const double MaxVolume = 1e12;
+
+    /// <summary>
+    /// The largest IV a request may ask for, in percent: values up to 5 are fractions and above are percent
+    /// (<see cref="ScreenerApi.IvFraction"/>); no option trades at 1,000 %.
+    /// </summary>
+    public const double MaxIvPercent = 1000;
     private readonly Dictionary<string, string[]> _errors = new(StringComparer.Ordinal);
 
     public bool HasErrors => _errors.Count > 0;
 
     public void Add(string parameter, string message) => _errors[parameter] = [message];
 
+    // The detail names each parameter too: a client that shows only the detail still learns which one to fix.
     public ValidationProblem ToProblem() => TypedResults.ValidationProblem(
         _errors,
-        detail: string.Join(" ", _errors.Values.SelectMany(m => m)),
+        detail: string.Join(" ", _errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")),
         title: "Invalid request parameters");
 
     public static string Echo(string text) => text.Length <= MaxEcho ? text : string.Concat(text.AsSpan(0, MaxEcho), "…");
@@ -57,30 +73,56 @@ internal sealed class QueryErrors
         }
     }
 
-    /// <summary>A non-negative decimal number (<c>17500</c>, <c>0.2</c>); <c>all</c>/absent = null when allowed.</summary>
+    /// <summary>A decimal number from 0 to <see cref="MaxStrike"/> (<c>17500</c>, <c>0.2</c>); <c>all</c>/absent = null when allowed.</summary>
     public decimal? Strike(string? text, string parameter = "strike")
     {
         if (IsAll(text))
             return null;
         if (text.Length <= 32
-            && decimal.TryParse(text.AsSpan().Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var strike))
+            && decimal.TryParse(text.AsSpan().Trim(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var strike)
+            && strike <= MaxStrike)
             return strike;
-        Add(parameter, $"'{Echo(text)}' is not a strike. Use a number such as 17500 or 0.25, or all.");
+        Add(parameter, $"'{Echo(text)}' is not a strike. Use a number from 0 to {MaxStrike.ToString(CultureInfo.InvariantCulture)}, such as 17500 or 0.25, or all.");
         return null;
     }
 
-    /// <summary>A finite number at least <paramref name="min"/>; absent = null.</summary>
-    public double? Number(string? text, string parameter, double min = 0)
+    /// <summary>A finite number in [<paramref name="min"/>, <paramref name="max"/>]; absent = null.</summary>
+    public double? Number(string? text, string parameter, double min, double max)
     {
         if (string.IsNullOrWhiteSpace(text))
             return null;
         if (text.Length <= 32
             && double.TryParse(text.AsSpan().Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            && double.IsFinite(value) && value >= min)
+            && value >= min && value <= max) // false for NaN; infinities are out of range
             return value;
-        Add(parameter, $"'{Echo(text)}' is not accepted. Use a number of at least {min.ToString(CultureInfo.InvariantCulture)}.");
+        Add(parameter, $"'{Echo(text)}' is not accepted. {RangeHint(min, max)}");
         return null;
     }
+
+    /// <summary>
+    /// A number that arrived already parsed (a JSON body member): null stays null; NaN, infinities and values
+    /// outside [<paramref name="min"/>, <paramref name="max"/>] are named, never passed on (a strike of -1e308
+    /// does not fit a decimal, one of 1e16 would match nothing).
+    /// </summary>
+    public double? Number(double? value, string parameter, double min, double max)
+    {
+        if (value is not { } v || v >= min && v <= max)
+            return value;
+        Add(parameter, $"{v.ToString("R", CultureInfo.InvariantCulture)} is not accepted. {RangeHint(min, max)}");
+        return null;
+    }
+
+    /// <summary>A whole number that arrived already parsed; null stays null.</summary>
+    public int? Integer(int? value, string parameter, int min, int max)
+    {
+        if (value is not { } v || v >= min && v <= max)
+            return value;
+        Add(parameter, $"{v.ToString(CultureInfo.InvariantCulture)} is not accepted. Use a whole number from {min} to {max}.");
+        return null;
+    }
+
+    private static string RangeHint(double min, double max) =>
+        $"Use a number from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString("0.##########", CultureInfo.InvariantCulture)}.";
 
     /// <summary>A whole number in [<paramref name="min"/>, <paramref name="max"/>]; absent = null.</summary>
     public int? Integer(string? text, string parameter, int min, int max)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -53,7 +54,7 @@ public static class ScreenerApi
         api.MapPost("/query", PostQuery)
             .WithName("QueryOptions")
             .WithSummary("Options matching a JSON query")
-            .WithDescription("Body: asset, expiry, min_strike, max_strike, type (or option_type), min_volume, min_iv (a fraction), sort, offset, limit (default 100). Every member is optional.")
+            .WithDescription("Body: asset, expiry, min_strike, max_strike (0 to 1000000000000), type (or option_type), min_volume, min_iv (a fraction; above 5 percent), sort, offset, limit (0 to 100000, default 100). Every member is optional; a value out of range is a 400 naming it.")
             .Accepts<OptionQueryRequest>("application/json")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem()
@@ -114,24 +115,24 @@ public static class ScreenerApi
     }
 
     internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetHighVolume(
-        [Description("Smallest 24 h volume (contracts). Default 1.")] string? min_volume,
+        [Description("Smallest 24 h volume (contracts, 0 to 1000000000000). Default 1.")] string? min_volume,
         [Description("BTC, ETH, … Default: every asset.")] string? asset,
         [AsParameters] ListQuery listQuery,
         BookReader reader)
     {
         var errors = new QueryErrors();
-        var filter = new OptionFilter { MinVolume = errors.Number(min_volume, "min_volume") ?? 1 };
+        var filter = new OptionFilter { MinVolume = errors.Number(min_volume, "min_volume", 0, QueryErrors.MaxVolume) ?? 1 };
         return Screen(reader, asset, filter, listQuery, errors, OptionField.Volume24h, defaultLimit: 50);
     }
 
     internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetHighIv(
-        [Description("Smallest mark IV as a fraction (0.8 = 80 %); values above 5 are read as percent. Default 1 (100 %).")] string? min_iv,
+        [Description("Smallest mark IV as a fraction (0.8 = 80 %); values above 5 are read as percent (up to 1000). Default 1 (100 %).")] string? min_iv,
         [Description("BTC, ETH, … Default: every asset.")] string? asset,
         [AsParameters] ListQuery listQuery,
         BookReader reader)
     {
         var errors = new QueryErrors();
-        var filter = new OptionFilter { MinIv = IvFraction(errors.Number(min_iv, "min_iv")) ?? 1 };
+        var filter = new OptionFilter { MinIv = IvFraction(errors.Number(min_iv, "min_iv", 0, QueryErrors.MaxIvPercent)) ?? 1 };
         return Screen(reader, asset, filter, listQuery, errors, OptionField.MarkIv, defaultLimit: 50);
     }
 
@@ -199,7 +200,9 @@ public static class ScreenerApi
         {
             Log.BadQueryBody(loggers.CreateLogger(typeof(ScreenerApi)), e.Message);
             var errors = new QueryErrors();
-            errors.Add("body", $"The body is not a JSON query ({e.Message}). Send an object such as {{\"asset\": \"BTC\", \"type\": \"call\", \"min_volume\": 10, \"limit\": 20}}.");
+            // A member of the wrong kind (a limit of 1e3 or "many", a strike of 1e999) is named by its path ($.limit).
+            var member = BodyMember(e.Path);
+            errors.Add(member, $"The body is not a JSON query ({e.Message}).{MemberHint(member)} Send an object such as {{\"asset\": \"BTC\", \"type\": \"call\", \"min_volume\": 10, \"limit\": 20}}.");
             return errors.ToProblem();
         }
         catch (BadHttpRequestException e)
@@ -215,30 +218,45 @@ public static class ScreenerApi
             return reader.UnknownAsset(index, query.Asset);
 
         var check = new QueryErrors();
-        if (query.MinStrike is < 0 or double.NaN || query.MaxStrike is < 0 or double.NaN)
-            check.Add("min_strike", "Strikes must be numbers of at least 0.");
-        if (query.MinVolume is < 0 || query.MinIv is < 0)
-            check.Add("min_volume", "min_volume and min_iv must be at least 0.");
-        if (query.Limit is < 0 or > ListQuery.MaxLimit)
-            check.Add("limit", $"Use a whole number from 0 to {ListQuery.MaxLimit}.");
-        if (query.Offset is < 0)
-            check.Add("offset", "Use a whole number of at least 0.");
+        var minStrike = check.Number(query.MinStrike, "min_strike", 0, (double)QueryErrors.MaxStrike);
+        var maxStrike = check.Number(query.MaxStrike, "max_strike", 0, (double)QueryErrors.MaxStrike);
+        if (minStrike > maxStrike)
+            check.Add("max_strike", "max_strike must not be below min_strike.");
+        var limit = check.Integer(query.Limit, "limit", 0, ListQuery.MaxLimit);
+        var offset = check.Integer(query.Offset, "offset", 0, int.MaxValue);
         var filter = new OptionFilter
         {
             Expiry = check.Expiry(query.Expiry),
             Type = check.Type(query.Type ?? query.OptionType, query.Type is null ? "option_type" : "type"),
-            MinStrike = ToStrike(query.MinStrike),
-            MaxStrike = ToStrike(query.MaxStrike),
-            MinVolume = query.MinVolume,
-            MinIv = IvFraction(query.MinIv),
+            // In range, so the conversion to decimal cannot overflow.
+            MinStrike = (decimal?)minStrike,
+            MaxStrike = (decimal?)maxStrike,
+            MinVolume = check.Number(query.MinVolume, "min_volume", 0, QueryErrors.MaxVolume),
+            MinIv = IvFraction(check.Number(query.MinIv, "min_iv", 0, QueryErrors.MaxIvPercent)),
         };
         var (sort, descending) = check.Sort(query.Sort);
         if (check.HasErrors)
             return check.ToProblem();
-        var list = new ListSpec(sort, descending, query.Offset ?? 0, query.Limit ?? 100, OptionFields.All);
+        var list = new ListSpec(sort, descending, offset ?? 0, limit ?? 100, OptionFields.All);
         return OptionsApi.List(reader, index, name, coin, filter, list, allCoins: IsEveryAsset(query.Asset));
     }
 
-    private static decimal? ToStrike(double? value) =>
-        value is { } v && double.IsFinite(v) && v < 1e15 ? (decimal)v : null;
+    private static string BodyMember(string? path) =>
+        path is ['$', '.', .. var member] && member.Length is > 0 and <= 32 && member.All(c => char.IsAsciiLetterOrDigit(c) || c == '_')
+            ? member
+            : "body";
+
+    private static string MemberHint(string member)
+    {
+        var strikes = QueryErrors.MaxStrike.ToString(CultureInfo.InvariantCulture);
+        return member switch
+        {
+            "limit" => $" limit is a whole number from 0 to {ListQuery.MaxLimit}.",
+            "offset" => $" offset is a whole number from 0 to {int.MaxValue}.",
+            "min_strike" or "max_strike" => $" {member} is a number from 0 to {strikes}.",
+            "min_volume" => $" min_volume is a number from 0 to {QueryErrors.MaxVolume.ToString("0", CultureInfo.InvariantCulture)}.",
+            "min_iv" => $" min_iv is a number from 0 to {QueryErrors.MaxIvPercent.ToString(CultureInfo.InvariantCulture)} (up to 5 a fraction, above that percent).",
+            _ => "",
+        };
+    }
 }

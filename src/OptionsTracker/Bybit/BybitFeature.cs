@@ -14,6 +14,10 @@ public static class BybitFeature
                 "Bybit:RestUrl must be an absolute http(s) URL")
             .Validate(o => o.WsUrl.IsAbsoluteUri && (o.WsUrl.Scheme == "ws" || o.WsUrl.Scheme == "wss"),
                 "Bybit:WsUrl must be an absolute ws(s) URL")
+            .Validate(o => o.MaxReconnectDelay >= o.ReconnectDelay,
+                "Bybit:MaxReconnectDelay must not be below Bybit:ReconnectDelay (legacy: WS_RECONNECT_DELAY); the first reconnect delay doubles up to it")
+            .Validate(o => o.MaxRestRetryDelay >= o.RestRetryDelay,
+                "Bybit:MaxRestRetryDelay must not be below Bybit:RestRetryDelay (the first retry delay doubles up to it)")
             .ValidateOnStart();
         builder.Services.AddHttpClient<BybitRestClient>((services, http) =>
         {

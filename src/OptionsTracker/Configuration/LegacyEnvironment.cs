@@ -16,12 +16,17 @@ public static class LegacyEnvironment
         "TELEGRAM_BOT_TOKEN", "TELEGRAM_CHAT_ID", "REDIS_HOST", "REDIS_PORT", "REDIS_DB", "REDIS_PASSWORD",
     };
 
+    /// <summary>
+    /// Our settings for the original names that are set. A value the original would have read differently or not at
+    /// all (<c>REDIS_PORT=abc</c>, <c>BYBIT_TESTNET=maybe</c>, <c>LOG_LEVEL=LOUD</c>) throws a
+    /// <see cref="ConfigurationException"/> naming the variable: guessing would run a tracker other than the one asked for.
+    /// </summary>
     public static IReadOnlyDictionary<string, string?> Map(Func<string, string?> get)
     {
         var settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
         if (get("OPTION_ASSETS") is { Length: > 0 } assets)
             settings["Tracker:Assets:0"] = assets;
-        if (IsTrue(get("BYBIT_TESTNET")))
+        if (ReadBoolean("BYBIT_TESTNET", get("BYBIT_TESTNET")))
         {
             settings["Bybit:RestUrl"] = "https://api-testnet.bybit.com";
             settings["Bybit:WsUrl"] = "wss://stream-testnet.bybit.com/v5/public/option";
@@ -36,8 +41,11 @@ public static class LegacyEnvironment
             settings["Alerts:TelegramBotToken"] = botToken;
         if (get("TELEGRAM_CHAT_ID") is { Length: > 0 } chatId)
             settings["Alerts:TelegramChatId"] = chatId;
+        // Checked even without REDIS_HOST: a bad value is a mistake whether or not it is used today.
+        var redisPort = ReadWholeNumber("REDIS_PORT", get("REDIS_PORT"), 1, 65_535, "a TCP port from 1 to 65535 (default 6379)");
+        var redisDb = ReadWholeNumber("REDIS_DB", get("REDIS_DB"), 0, int.MaxValue, "a database number of 0 or more (default 0)");
         if (get("REDIS_HOST") is { Length: > 0 } redisHost)
-            settings["Store:Redis"] = RedisConnectionString(redisHost, get("REDIS_PORT"), get("REDIS_DB"));
+            settings["Store:Redis"] = RedisConnectionString(redisHost, redisPort, redisDb);
         // Apart from the connection string: a connection string cannot carry a password with a comma.
         if (get("REDIS_PASSWORD") is { Length: > 0 } redisPassword)
             settings["Store:Password"] = redisPassword;
@@ -73,25 +81,45 @@ public static class LegacyEnvironment
     }
 
     /// <summary>The original's Redis host, port and database as a StackExchange.Redis connection string (port 6379 and database 0 by default, as there).</summary>
-    private static string RedisConnectionString(string host, string? port, string? database)
+    private static string RedisConnectionString(string host, int? port, int? database)
     {
         var options = new StackExchange.Redis.ConfigurationOptions();
-        options.EndPoints.Add(host, int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : 6379);
-        if (int.TryParse(database, NumberStyles.None, CultureInfo.InvariantCulture, out var db))
+        options.EndPoints.Add(host, port ?? 6379);
+        if (database is { } db)
             options.DefaultDatabase = db;
         return options.ToString();
     }
 
-    private static bool IsTrue(string? value) =>
-        value is not null && (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1" || value.Equals("yes", StringComparison.OrdinalIgnoreCase));
-
-    private static string NormaliseLevel(string level) => level.ToUpperInvariant() switch
+    private static int? ReadWholeNumber(string variable, string? value, int min, int max, string expected)
     {
+        if (string.IsNullOrWhiteSpace(value))
+            return null;
+        if (int.TryParse(value.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max)
+            return number;
+        throw new ConfigurationException($"{variable} must be {expected}, not '{Echo(value)}'");
+    }
+
+    private static bool ReadBoolean(string variable, string? value) => value?.Trim().ToUpperInvariant() switch
+    {
+        null or "" => false,
+        "TRUE" or "1" or "YES" => true,
+        "FALSE" or "0" or "NO" => false,
+        _ => throw new ConfigurationException($"{variable} must be true or false (1/0, yes/no also work), not '{Echo(value)}'"),
+    };
+
+    /// <summary>The original's level names, and .NET's (which appsettings uses), as .NET's.</summary>
+    private static string NormaliseLevel(string level) => level.Trim().ToUpperInvariant() switch
+    {
+        "TRACE" => "Trace",
         "DEBUG" => "Debug",
-        "INFO" => "Information",
+        "INFO" or "INFORMATION" => "Information",
         "WARNING" or "WARN" => "Warning",
         "ERROR" => "Error",
         "CRITICAL" or "FATAL" => "Critical",
-        _ => level,
+        "NONE" => "None",
+        _ => throw new ConfigurationException($"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL (or a .NET level: Trace, Information, None), not '{Echo(level)}'"),
     };
+
+    // Environment values are the operator's own, but a line on the console need not carry a pasted secret in full.
+    private static string Echo(string value) => value.Length <= 40 ? value : string.Concat(value.AsSpan(0, 40), "…");
 }

@@ -1,5 +1,6 @@
 using OptionsTracker.Book;
 using OptionsTracker.Collector;
+using OptionsTracker.Configuration;
 
 namespace OptionsTracker.Store;
 
@@ -13,8 +14,9 @@ public static class StoreFeature
     {
         builder.Services.AddOptions<StoreOptions>()
             .BindConfiguration(StoreOptions.Section)
-            .ValidateDataAnnotations()
+            .ValidateSection(StoreOptions.Section)
             .ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<StoreOptions>, RedisConnectionStringValidator>();
         var role = TrackerOptions.ReadRole(builder.Configuration);
         var usesRedis = !string.IsNullOrWhiteSpace(builder.Configuration[$"{StoreOptions.Section}:{nameof(StoreOptions.Redis)}"]);
         var services = builder.Services;
