@@ -1,5 +1,6 @@
 using System.Text;
 using OptionsTracker.Simulator;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Simulator;
 
@@ -74,11 +75,12 @@ public class ModelTests
         var ticker = new SimulatedTicker("BTC-27MAR26-70000-P-USDT", 10, 1.5, 0.5, 15, 2, 0.55, double.NaN, double.NaN, double.NaN,
             12.34567891, 95000.12, 0.52, 95100.5, 100, 1e6, 10.5, 1000, 1e8, -0.05, 0.00001234, 12.5, -30.25, 0, double.NaN);
         TickerFrame.Write(buffer, symbol, in ticker, 1, 1_700_000_000_000);
-        long before = GC.GetAllocatedBytesForCurrentThread();
         int length = 0;
-        for (int i = 0; i < 1000; i++)
-            length = TickerFrame.Write(buffer, symbol, in ticker, i, 1_700_000_000_000 + i);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(0, Allocations.Fewest(() =>
+        {
+            for (int i = 0; i < 1000; i++)
+                length = TickerFrame.Write(buffer, symbol, in ticker, i, 1_700_000_000_000 + i);
+        }));
 
         using var json = System.Text.Json.JsonDocument.Parse(buffer.AsMemory(0, length));
         Assert.Equal("", json.RootElement.GetProperty("data").GetProperty("lastPrice").GetString());
