@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OptionsTracker.Health;
+
+/// <summary>How health and faults are reported.</summary>
+public sealed class HealthOptions
+{
+    public const string Section = "Health";
+
+    /// <summary>
+    /// A fault that persists (Redis unreachable, a wrong password, the exchange down, health not healthy) is logged
+    /// when it starts, when it changes, when it ends, and in between at most this often.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "1.00:00:00")]
+    public TimeSpan LogRepeatInterval { get; set; } = LogThrottle.DefaultInterval;
+}
