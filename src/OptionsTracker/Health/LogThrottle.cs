@@ -19,6 +19,16 @@ public sealed class LogThrottle(TimeProvider time, TimeSpan interval)
 
     public TimeSpan Interval { get; } = interval;
 
+    /// <summary>True from a logged fault until <see cref="Recover"/>.</summary>
+    public bool IsFaulted
+    {
+        get
+        {
+            lock (_lock)
+                return _kind is not null;
+        }
+    }
+
     /// <summary>Occurrences not logged because the same fault had been logged less than an interval before.</summary>
     public long Suppressed { get; private set; }
 

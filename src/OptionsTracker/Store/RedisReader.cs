@@ -233,7 +233,7 @@ public sealed class RedisReader(
         var index = book.Index;
         for (var i = 0; i < symbols.Length; i++)
         {
-            // An empty hash has expired or been deleted since the set was read: the option is gone.
+            // An empty hash: expired or deleted since the set was read (a full load leaves it out, see below).
             if (hashes[i].Length == 0)
                 continue;
             present.Add(symbols[i]);
@@ -249,15 +249,11 @@ public sealed class RedisReader(
         if (instruments.Count > 0)
             book.AddInstruments(instruments);
         book.RemoveExpired(now);
+        // A changed option whose hash is missing is not removed here: the collector announces removals ("-symbol"),
+        // and a hash missing without one means Redis lost it (restarted empty, or the collector away for a whole
+        // Ttl); the last known value stays until a full load finds a board without it.
         if (removeOthers)
-        {
             book.RemoveWhere(i => !present.Contains(i.Symbol));
-        }
-        else if (present.Count < symbols.Length)
-        {
-            var gone = symbols.Where(s => !present.Contains(s)).ToHashSet(StringComparer.Ordinal);
-            book.RemoveWhere(i => gone.Contains(i.Symbol));
-        }
 
         index = book.Index;
         for (var i = 0; i < symbols.Length; i++)
