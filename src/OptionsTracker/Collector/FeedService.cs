@@ -197,6 +197,8 @@ public sealed class FeedService(
     private async Task GuardAsync(Func<CancellationToken, Task> loop, CancellationToken cancellationToken)
     {
         var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        // A loop that keeps failing the same way is logged (with its stack) when it starts failing, then rarely.
+        var failureLog = new Health.LogThrottle(time, Health.LogThrottle.DefaultInterval);
         while (true)
         {
             try
@@ -207,7 +209,8 @@ public sealed class FeedService(
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 var delay = backoff.Next();
-                Log.FeedLoopFailed(logger, ex, delay);
+                if (failureLog.ShouldLog(ex.GetType().Name))
+                    Log.FeedLoopFailed(logger, ex, delay);
                 await Task.Delay(delay, time, cancellationToken);
             }
         }
