@@ -210,7 +210,9 @@ public sealed class RedisReader(
             }
             return;
         }
-        // Restarted empty or flushed: what this instance has is still the best there is; keep it, say it is stale.
+        // Restarted empty or flushed: what this instance has is still the best there is; keep it (but for what has
+        // been delivered meanwhile), say it is stale.
+        book.RemoveExpired(time.GetUtcNow());
         _noBoard = true;
         var kept = book.Index.Count;
         store.SetProblem("board", kept > 0
