@@ -22,6 +22,8 @@ internal sealed class AlertDispatcher : BackgroundService
     private readonly IReadOnlyList<IAlertSink> _sinks;
     private readonly AlertsOptions _options;
     private readonly TimeProvider _time;
+    // The reader restarts every second while it fails: logged when the failure starts or changes kind, then rarely.
+    private readonly LogThrottle _failureLog;
     private readonly ILogger<AlertDispatcher> _logger;
     private readonly RateGate _rate;
     private readonly ResiliencePipeline _retry;
@@ -38,6 +40,7 @@ internal sealed class AlertDispatcher : BackgroundService
         _sinks = [.. sinks];
         _options = options.Value;
         _time = time;
+        _failureLog = new LogThrottle(time, LogThrottle.DefaultInterval);
         _logger = logger;
         _rate = new RateGate(_options.MaxMessagesPerMinute, TimeSpan.FromMinutes(1), time);
         _queue = Channel.CreateBounded<Alert>(
@@ -86,7 +89,8 @@ internal sealed class AlertDispatcher : BackgroundService
             catch (Exception e)
             {
                 // Keep the host alive: a failing reader restarts after a pause.
-                Log.DispatcherFailed(_logger, Secrets.Describe(e, _options));
+                if (_failureLog.ShouldLog(e.GetType().Name))
+                    Log.DispatcherFailed(_logger, Secrets.Describe(e, _options));
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, stoppingToken);
             }
         }

@@ -20,6 +20,8 @@ internal sealed class AlertEvaluationService(
     ILogger<AlertEvaluationService> logger) : BackgroundService
 {
     private readonly List<Alert> _alerts = [];
+    // A failure that repeats every tick is logged when it starts or changes kind, then rarely.
+    private readonly LogThrottle _failureLog = new(time, LogThrottle.DefaultInterval);
     private long _evaluations;
 
     /// <summary>Evaluations completed (for tests and diagnostics).</summary>
@@ -37,11 +39,13 @@ internal sealed class AlertEvaluationService(
                 try
                 {
                     EvaluateOnce();
+                    _failureLog.Recover();
                 }
                 catch (Exception e)
                 {
                     // One bad evaluation must not end alerting (nor, escaping, the host).
-                    Log.EvaluationFailed(logger, Secrets.Describe(e, settings));
+                    if (_failureLog.ShouldLog(e.GetType().Name))
+                        Log.EvaluationFailed(logger, Secrets.Describe(e, settings));
                 }
                 Interlocked.Increment(ref _evaluations);
             }

@@ -30,6 +30,8 @@ internal sealed class WebSocketShard
     private readonly OptionBook _book;
     private readonly BybitOptions _options;
     private readonly TimeProvider _time;
+    // Connect attempts repeat with backoff while the exchange is down: the first failure is logged, then rarely.
+    private readonly Health.LogThrottle _connectLog;
     private readonly RateLimiter _connectLimiter;
     private readonly ILogger _logger;
     private readonly Action<WebSocketShard> _onResubscribed;
@@ -64,6 +66,7 @@ internal sealed class WebSocketShard
         _book = book;
         _options = options;
         _time = time;
+        _connectLog = new Health.LogThrottle(time, Health.LogThrottle.DefaultInterval);
         _connectLimiter = connectLimiter;
         _logger = logger;
         _onResubscribed = onResubscribed;
@@ -146,7 +149,9 @@ internal sealed class WebSocketShard
             using var socket = new ClientWebSocket();
             // Bybit wants text pings ({"op":"ping"}); protocol-level keep-alives are not what it counts.
             socket.Options.KeepAliveInterval = TimeSpan.Zero;
-            Log.ShardConnecting(_logger, Id, _options.WsUrl, AssignedCount);
+            // Each attempt while the exchange cannot be reached is not news: the first failure is (see below).
+            if (!_connectLog.IsFaulted)
+                Log.ShardConnecting(_logger, Id, _options.WsUrl, AssignedCount);
             try
             {
                 using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -157,11 +162,13 @@ internal sealed class WebSocketShard
             {
                 _lastError = $"cannot connect to {_options.WsUrl}: {ex.Message}";
                 var delay = reconnect.Next();
-                Log.ShardConnectFailed(_logger, Id, _options.WsUrl, ex.Message, delay);
+                if (_connectLog.ShouldLog(ex.GetType().Name))
+                    Log.ShardConnectFailed(_logger, Id, _options.WsUrl, ex.Message, delay);
                 await DelayAsync(delay, cancellationToken);
                 continue;
             }
 
+            _connectLog.Recover();
             if (everConnected)
             {
                 Interlocked.Increment(ref _reconnects);

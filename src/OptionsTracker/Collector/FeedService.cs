@@ -197,6 +197,8 @@ public sealed class FeedService(
     private async Task GuardAsync(Func<CancellationToken, Task> loop, CancellationToken cancellationToken)
     {
         var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        // A loop that keeps failing the same way is logged (with its stack) when it starts failing, then rarely.
+        var failureLog = new Health.LogThrottle(time, Health.LogThrottle.DefaultInterval);
         while (true)
         {
             try
@@ -207,7 +209,8 @@ public sealed class FeedService(
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 var delay = backoff.Next();
-                Log.FeedLoopFailed(logger, ex, delay);
+                if (failureLog.ShouldLog(ex.GetType().Name))
+                    Log.FeedLoopFailed(logger, ex, delay);
                 await Task.Delay(delay, time, cancellationToken);
             }
         }
@@ -389,6 +392,8 @@ public sealed class FeedService(
     private async Task<T> RetryAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var backoff = new Backoff(bybit.Value.RestRetryDelay, bybit.Value.MaxRestRetryDelay);
+        // Retried for as long as the exchange is away: the first failure (and a new kind of one) is logged, then rarely.
+        var retryLog = new Health.LogThrottle(time, Health.LogThrottle.DefaultInterval);
         while (true)
         {
             try
@@ -402,7 +407,8 @@ public sealed class FeedService(
                 var delay = ex is BybitHttpException { StatusCode: 403 } ? bybit.Value.IpBanBackoff : backoff.Next();
                 var reason = ex is HttpRequestException http ? $"cannot reach {bybit.Value.RestUrl}: {http.Message}" : ex.Message;
                 status.RestFailed(reason);
-                Log.RestRetry(logger, what, reason, delay);
+                if (retryLog.ShouldLog(ex is BybitHttpException bybitError ? $"HTTP {bybitError.StatusCode}" : ex.GetType().Name))
+                    Log.RestRetry(logger, what, reason, delay);
                 await Task.Delay(delay, time, cancellationToken);
             }
         }

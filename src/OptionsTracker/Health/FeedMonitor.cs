@@ -17,10 +17,16 @@ public sealed class FeedMonitor(
     IOptions<BybitOptions> bybit,
     TimeProvider time)
 {
+    /// <summary>
+    /// True while another process feeds this book through the store: always on a web instance (even before any
+    /// collector has written its stats), on a standby collector once it has read them.
+    /// </summary>
+    public bool IsFedRemotely => store.RemoteCollector is not null || tracker.Value.Role == TrackerRole.Web;
+
     public FeedReport GetReport()
     {
-        if (store.RemoteCollector is { } remote)
-            return GetRemoteReport(remote);
+        if (store.RemoteCollector is { } remote || tracker.Value.Role == TrackerRole.Web)
+            return GetRemoteReport(store.RemoteCollector);
         var now = time.GetUtcNow();
         // Counters since start, connections closed on a lost lease included, so they never go backwards.
         var shards = supervisor.GetStatus(out var totals);
@@ -100,38 +106,59 @@ public sealed class FeedMonitor(
     }
 
     /// <summary>
-    /// The verdict of a process fed by another one (a web instance, a standby collector): the active
-    /// collector's own, read from the store, turned stale when its counters stop moving.
+    /// The verdict of a process fed by another one (a web instance, a standby collector): the active collector's
+    /// own, read from the store (<paramref name="remote"/>: its last known stats, null when none was ever read), with
+    /// the same stale limit the collector applies to its exchange (<c>Tracker:StaleAfter</c>) applied to the
+    /// collector's last update, and stale too while the store cannot bring updates (Redis away, or without a board).
     /// </summary>
-    private FeedReport GetRemoteReport(Store.CollectorStats remote)
+    private FeedReport GetRemoteReport(Store.CollectorStats? remote)
     {
         var now = time.GetUtcNow();
         var index = store.Book.Index;
-        var silence = now - remote.UpdatedAt;
-        var state = Enum.TryParse<FeedState>(remote.FeedState, ignoreCase: true, out var parsed) ? parsed : FeedState.Loading;
-        var reason = $"collector {remote.Collector}: {remote.FeedReason}";
-        if (silence > tracker.Value.StaleAfter)
+        var serving = index.Count > 0 ? $"serving the last known board of {index.Count} options" : "nothing to serve";
+        FeedState state;
+        string reason;
+        if (remote is null)
+        {
+            // No collector has written its stats (or Redis lost them before this instance read any).
+            state = index.Count > 0 ? FeedState.Stale : FeedState.Loading;
+            reason = $"no collector has written to Redis: {serving}";
+        }
+        else if (now - remote.UpdatedAt is var silence && silence > tracker.Value.StaleAfter)
         {
             state = FeedState.Stale;
-            reason = $"no word from collector {remote.Collector} for {silence.TotalSeconds:0} s; serving the last known data";
+            reason = $"the collector's last update was {silence.TotalSeconds:0} s ago (collector {remote.Collector}): {serving}";
         }
-        if (store.Problem is { } storeProblem && state is FeedState.Live or FeedState.Stale)
+        else
         {
-            state = state == FeedState.Live ? FeedState.Degraded : state;
-            reason = $"store {store.Name}: {storeProblem}; serving the last known data";
+            state = Enum.TryParse<FeedState>(remote.FeedState, ignoreCase: true, out var parsed) ? parsed : FeedState.Loading;
+            reason = $"collector {remote.Collector}: {remote.FeedReason}";
+        }
+        if (store.Problem is { } storeProblem)
+        {
+            // Whatever the collector last said, its updates do not reach this book while the store fails.
+            if (state is FeedState.Live or FeedState.Degraded)
+            {
+                state = index.Count > 0 ? FeedState.Stale : FeedState.Loading;
+                reason = $"store {store.Name}: {storeProblem}; {serving}";
+            }
+            else
+            {
+                reason = $"store {store.Name}: {storeProblem}; {reason}";
+            }
         }
         return new FeedReport(
             state,
             reason,
             index.Count,
-            remote.Messages,
-            remote.Malformed,
-            remote.Reconnects,
-            remote.Connections,
-            remote.SubscribedTopics,
-            remote.TotalTopics,
-            remote.LastUpdate,
-            now - remote.StartedAt,
+            remote?.Messages ?? 0,
+            remote?.Malformed ?? 0,
+            remote?.Reconnects ?? 0,
+            remote?.Connections ?? 0,
+            remote?.SubscribedTopics ?? 0,
+            remote?.TotalTopics ?? 0,
+            remote?.LastUpdate,
+            remote is null ? TimeSpan.Zero : now - remote.StartedAt,
             []);
     }
 }

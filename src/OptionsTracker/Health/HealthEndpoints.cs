@@ -16,6 +16,24 @@ public static class HealthEndpoints
         builder.Services.AddHealthChecks()
             .AddCheck<FeedHealthCheck>("feed", tags: [ReadyTag])
             .AddCheck<StoreHealthCheck>("store", tags: [ReadyTag]);
+
+        // Log changes of state, not checks: the framework writes a warning per check per probe while anything is
+        // not healthy (an open /health polled during an outage floods the log), so its lines are dropped and
+        // HealthStateLog logs each change instead, on its own period.
+        builder.Services.AddOptions<HealthOptions>()
+            .BindConfiguration(HealthOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService", LogLevel.None);
+        builder.Services.AddSingleton<IHealthCheckPublisher, HealthStateLog>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(o =>
+        {
+            o.Delay = TimeSpan.FromSeconds(1);
+            o.Period = TimeSpan.FromSeconds(5);
+        });
+        // One gate per repeating condition (see LogThrottle): each component asking for one gets its own.
+        builder.Services.AddTransient(s => new LogThrottle(
+            s.GetRequiredService<TimeProvider>(), s.GetRequiredService<Microsoft.Extensions.Options.IOptions<HealthOptions>>().Value.LogRepeatInterval));
     }
 
     /// <summary>

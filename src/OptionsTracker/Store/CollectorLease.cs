@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OptionsTracker.Health;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;
@@ -35,18 +36,19 @@ public sealed class CollectorLease : BackgroundService
     private readonly StoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<CollectorLease> _logger;
+    private readonly LogThrottle _errorLog;
     private readonly Lock _lock = new();
     private TaskCompletionSource<CancellationToken> _acquired = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _held;
-    private string? _lastError;
     private bool _everReached;
 
     public CollectorLease(IOptions<StoreOptions> options, TimeProvider time, ILogger<CollectorLease> logger,
-        RedisConnection? connection = null, RedisOptionStore? store = null)
+        LogThrottle errorLog, RedisConnection? connection = null, RedisOptionStore? store = null)
     {
         _options = options.Value;
         _time = time;
         _logger = logger;
+        _errorLog = errorLog;
         _connection = connection;
         _store = store;
         Id = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"[..^24];
@@ -145,15 +147,15 @@ public sealed class CollectorLease : BackgroundService
             }
             _everReached = true;
             _store?.SetProblem("lease", null);
-            _lastError = null;
+            _errorLog.Recover();
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Keep what we have: see the class comment.
             _store?.SetProblem("lease", $"cannot {(IsHeld ? "renew" : "take")} the collector lease: {ex.Message}");
-            if (_lastError != ex.Message)
+            // Tried every third of the lease: logged when the fault starts or changes kind, then rarely.
+            if (_errorLog.ShouldLog(RedisConnection.FaultKind(ex)))
                 Log.LeaseError(_logger, ex.Message);
-            _lastError = ex.Message;
             if (!_everReached && !IsHeld)
             {
                 Log.ProvisionalLease(_logger, Id);

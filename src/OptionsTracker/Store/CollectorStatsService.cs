@@ -8,7 +8,9 @@ namespace OptionsTracker.Store;
 /// <summary>
 /// Once a second: the active collector writes its counters to the stats hash (<c>stats:global</c>, with the
 /// original tool's <c>messages</c> and <c>last_update</c>); any other process (a web instance, a standby)
-/// reads them, so its <c>/api/stats</c> and <c>/health</c> speak for the collector that feeds it.
+/// reads them, so its <c>/api/stats</c> and <c>/health</c> speak for the collector that feeds it. When the hash is
+/// gone (Redis restarted empty) the last stats read are kept: their <c>updated_at</c> keeps ageing, so the feed is
+/// reported stale once it is older than <c>Tracker:StaleAfter</c>, instead of looking like no collector at all.
 /// </summary>
 public sealed class CollectorStatsService(
     RedisConnection connection,
@@ -16,11 +18,11 @@ public sealed class CollectorStatsService(
     IServiceProvider services,
     IOptions<StoreOptions> options,
     TimeProvider time,
-    ILogger<CollectorStatsService> logger) : BackgroundService
+    ILogger<CollectorStatsService> logger,
+    LogThrottle errorLog) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
     private readonly StoreOptions _options = options.Value;
-    private string? _lastError;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,15 +45,16 @@ public sealed class CollectorStatsService(
                     }
                     else
                     {
-                        store.SetRemoteCollector(await ReadAsync(database, stoppingToken));
+                        store.SetRemoteCollector(await ReadAsync(database, stoppingToken) ?? store.RemoteCollector);
                     }
-                    _lastError = null;
+                    if (errorLog.Recover())
+                        Log.StatsResumed(logger);
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
                 {
-                    if (_lastError != ex.Message)
+                    // Every second while Redis is away: logged when the fault starts or changes kind, then rarely.
+                    if (errorLog.ShouldLog(RedisConnection.FaultKind(ex)))
                         Log.StatsFailed(logger, ex.Message);
-                    _lastError = ex.Message;
                 }
             }
             while (await timer.WaitForNextTickAsync(stoppingToken));

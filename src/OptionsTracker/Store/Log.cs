@@ -62,4 +62,16 @@ internal static partial class Log
 
     [LoggerMessage(4020, LogLevel.Warning, "Cannot read the shared tracked coins from Redis ({Error}); trying again in {Delay}")]
     public static partial void AssetsReadFailed(ILogger logger, string error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 4600, EventName = "NoBoard", Level = LogLevel.Warning, Message = "Redis at {Endpoint} has no board (restarted empty?); keeping the last known {Count} options, marked stale, until a collector writes again")]
+    public static partial void NoBoard(ILogger logger, string endpoint, int count);
+
+    [LoggerMessage(EventId = 4601, EventName = "BoardBack", Level = LogLevel.Information, Message = "Redis at {Endpoint} has a board again: {Count} options")]
+    public static partial void BoardBack(ILogger logger, string endpoint, int count);
+
+    [LoggerMessage(EventId = 4602, EventName = "AssetsReadResumed", Level = LogLevel.Information, Message = "Reading the shared tracked coins from Redis works again")]
+    public static partial void AssetsReadResumed(ILogger logger);
+
+    [LoggerMessage(EventId = 4603, EventName = "StatsResumed", Level = LogLevel.Information, Message = "Collector stats: Redis answers again")]
+    public static partial void StatsResumed(ILogger logger);
 }

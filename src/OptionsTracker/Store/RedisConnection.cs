@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OptionsTracker.Health;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;
@@ -12,13 +13,16 @@ public sealed class RedisConnection : IAsyncDisposable
 {
     private readonly ConfigurationOptions _configuration;
     private readonly ILogger<RedisConnection> _logger;
+    // The multiplexer reports every failed reconnect attempt: logged when the failure starts or changes, then rarely.
+    private readonly LogThrottle _failureLog;
     private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
     private volatile string? _failure;
     private int _restorations;
 
-    public RedisConnection(IOptions<StoreOptions> options, ILogger<RedisConnection> logger)
+    public RedisConnection(IOptions<StoreOptions> options, ILogger<RedisConnection> logger, LogThrottle failureLog)
     {
         _logger = logger;
+        _failureLog = failureLog;
         _configuration = ConfigurationOptions.Parse(options.Value.Redis!);
         if (!string.IsNullOrEmpty(options.Value.Password))
             _configuration.Password = options.Value.Password;
@@ -79,23 +83,25 @@ public sealed class RedisConnection : IAsyncDisposable
         multiplexer.ConnectionFailed += (_, e) =>
         {
             var reason = $"{e.FailureType}" + (e.Exception is null ? "" : $": {e.Exception.Message}");
-            if (_failure != reason)
-                Log.ConnectionFailed(_logger, Endpoint, reason);
             _failure = reason;
+            if (_failureLog.ShouldLog(e.FailureType.ToString()))
+                Log.ConnectionFailed(_logger, Endpoint, reason);
         };
         multiplexer.ConnectionRestored += (_, e) =>
         {
             if (multiplexer.IsConnected && _failure is not null)
             {
                 _failure = null;
-                Log.ConnectionRestored(_logger, Endpoint);
+                if (_failureLog.Recover())
+                    Log.ConnectionRestored(_logger, Endpoint);
             }
             Interlocked.Increment(ref _restorations);
         };
         if (!multiplexer.IsConnected)
         {
             _failure ??= "not connected yet";
-            Log.ConnectionFailed(_logger, Endpoint, _failure);
+            if (_failureLog.ShouldLog("not connected"))
+                Log.ConnectionFailed(_logger, Endpoint, _failure);
         }
         else
         {
@@ -103,6 +109,18 @@ public sealed class RedisConnection : IAsyncDisposable
         }
         return multiplexer;
     }
+
+    /// <summary>
+    /// What kind of fault <paramref name="exception"/> is, for <see cref="LogThrottle"/>: the failure type or the
+    /// server's error code (NOAUTH, OOM…), not the message, which names the command and differs from one try to the next.
+    /// </summary>
+    internal static string FaultKind(Exception exception) => exception switch
+    {
+        RedisConnectionException connection => $"connection {connection.FailureType}",
+        RedisServerException server => "server " + server.Message.Split(' ', 2)[0],
+        RedisTimeoutException or TimeoutException => "timeout",
+        _ => exception.GetType().Name,
+    };
 
     /// <summary>Why Redis cannot be used right now, or null.</summary>
     public string? Describe() =>

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
+using OptionsTracker.Health;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;
@@ -12,6 +13,9 @@ namespace OptionsTracker.Store;
 /// the last known data; health says why it is stale. A standby collector runs it too, so it serves the board
 /// like a web instance; it pauses while this process holds the collector lease, and the lease waits for its
 /// round to end (<see cref="RedisOptionStore.BookWriterGate"/>) before the feed starts.
+/// A Redis with no board at all (restarted empty, flushed) never empties the book: the last known board stays,
+/// reported stale with the reason, until a collector writes again (its change message triggers a full load).
+/// Options leave the book when the collector says so (a removal message) or a full load finds the others without them.
 /// </summary>
 public sealed class RedisReader(
     OptionBook book,
@@ -20,6 +24,8 @@ public sealed class RedisReader(
     IOptions<StoreOptions> options,
     TimeProvider time,
     ILogger<RedisReader> logger,
+    LogThrottle readLog,
+    LogThrottle boardLog,
     CollectorLease? lease = null) : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(500);
@@ -31,6 +37,7 @@ public sealed class RedisReader(
     private HashSet<string> _removed = new(StringComparer.Ordinal);
     private readonly ChangeSignal _signal = new();
     private string? _lastError;
+    private bool _noBoard;
 
     /// <summary>Full loads completed, for tests and diagnostics.</summary>
     public int FullLoads { get; private set; }
@@ -60,12 +67,20 @@ public sealed class RedisReader(
                         if (_lastError is not null)
                         {
                             _lastError = null;
+                            readLog.Recover();
                             store.SetProblem("reader", null);
+                        }
+                        if (_noBoard)
+                        {
+                            _noBoard = false;
+                            boardLog.Recover();
+                            store.SetProblem("board", null);
                         }
                     }
                     else
                     {
-                        if (restorations != connection.Restorations || time.GetUtcNow() >= nextResync)
+                        // While Redis has no board, the first change message means a collector writes again.
+                        if (restorations != connection.Restorations || time.GetUtcNow() >= nextResync || (_noBoard && HasPending()))
                         {
                             var seen = connection.Restorations;
                             await LoadAllAsync(multiplexer.GetDatabase(), stoppingToken);
@@ -181,12 +196,34 @@ public sealed class RedisReader(
         var memberTasks = coins.Select(c => database.SetMembersAsync(_keys.Coin((string)c!))).ToArray();
         var members = await Task.WhenAll(memberTasks).WaitAsync(_options.CommandTimeout, cancellationToken);
         var symbols = members.SelectMany(m => m).Select(m => (string)m!).Distinct(StringComparer.Ordinal).ToArray();
-        await ReadAndApplyAsync(database, symbols, removeOthers: true, cancellationToken);
+        var found = symbols.Length > 0 && await ReadAndApplyAsync(database, symbols, removeOthers: true, cancellationToken);
         FullLoads++;
-        Log.Loaded(logger, book.Index.Count, coins.Length);
+        if (found)
+        {
+            Log.Loaded(logger, book.Index.Count, coins.Length);
+            if (_noBoard)
+            {
+                _noBoard = false;
+                store.SetProblem("board", null);
+                if (boardLog.Recover())
+                    Log.BoardBack(logger, connection.Endpoint, book.Index.Count);
+            }
+            return;
+        }
+        // Restarted empty or flushed: what this instance has is still the best there is; keep it (but for what has
+        // been delivered meanwhile), say it is stale.
+        book.RemoveExpired(time.GetUtcNow());
+        _noBoard = true;
+        var kept = book.Index.Count;
+        store.SetProblem("board", kept > 0
+            ? $"Redis has no board (restarted empty?); keeping the last known {kept} options, stale, until a collector writes again"
+            : "Redis has no board: nothing to serve until a collector writes one");
+        if (boardLog.ShouldLog("no board"))
+            Log.NoBoard(logger, connection.Endpoint, kept);
     }
 
-    private async Task ReadAndApplyAsync(IDatabase database, string[] symbols, bool removeOthers, CancellationToken cancellationToken)
+    /// <summary>Reads and applies <paramref name="symbols"/>; false (and nothing removed) when a full load finds none of them in Redis.</summary>
+    private async Task<bool> ReadAndApplyAsync(IDatabase database, string[] symbols, bool removeOthers, CancellationToken cancellationToken)
     {
         var batch = database.CreateBatch();
         var reads = symbols.Select(s => batch.HashGetAllAsync(_keys.Option(s))).ToArray();
@@ -198,28 +235,27 @@ public sealed class RedisReader(
         var index = book.Index;
         for (var i = 0; i < symbols.Length; i++)
         {
-            // An empty hash has expired or been deleted since the set was read: the option is gone.
+            // An empty hash: expired or deleted since the set was read (a full load leaves it out, see below).
             if (hashes[i].Length == 0)
                 continue;
             present.Add(symbols[i]);
             if (!index.TryGetSlot(symbols[i], out _) && QuoteHash.TryReadInstrument(hashes[i], out var instrument))
                 instruments.Add(instrument!);
         }
+        // Index sets left without their hashes (expired): no board either, and no reason to empty the book.
+        if (removeOthers && present.Count == 0)
+            return false;
         // Delivered options leave at their expiry, even when no collector was there to remove them.
         var now = time.GetUtcNow();
         instruments.RemoveAll(i => i.ExpiryUtc <= now);
         if (instruments.Count > 0)
             book.AddInstruments(instruments);
         book.RemoveExpired(now);
+        // A changed option whose hash is missing is not removed here: the collector announces removals ("-symbol"),
+        // and a hash missing without one means Redis lost it (restarted empty, or the collector away for a whole
+        // Ttl); the last known value stays until a full load finds a board without it.
         if (removeOthers)
-        {
             book.RemoveWhere(i => !present.Contains(i.Symbol));
-        }
-        else if (present.Count < symbols.Length)
-        {
-            var gone = symbols.Where(s => !present.Contains(s)).ToHashSet(StringComparer.Ordinal);
-            book.RemoveWhere(i => gone.Contains(i.Symbol));
-        }
 
         index = book.Index;
         for (var i = 0; i < symbols.Length; i++)
@@ -227,6 +263,7 @@ public sealed class RedisReader(
             if (hashes[i].Length > 0 && index.TryGetSlot(symbols[i], out var slot) && QuoteHash.TryReadQuote(hashes[i], out var update))
                 book.Apply(slot, update);
         }
+        return true;
     }
 
     private void Recovered()
@@ -235,13 +272,15 @@ public sealed class RedisReader(
             return;
         _lastError = null;
         store.SetProblem("reader", null);
-        Log.ReadsResumed(logger, connection.Endpoint);
+        if (readLog.Recover())
+            Log.ReadsResumed(logger, connection.Endpoint);
     }
 
     private void Failed(Exception ex)
     {
         var error = ex is TimeoutException ? $"Redis did not answer within {_options.CommandTimeout}" : ex.Message;
-        if (_lastError != error)
+        // Tried again every half second: logged when the fault starts or changes kind, then rarely.
+        if (readLog.ShouldLog(RedisConnection.FaultKind(ex)))
             Log.ReadFailed(logger, connection.Endpoint, error);
         _lastError = error;
         store.SetProblem("reader", $"reads from Redis fail, serving the last known data: {error}");

@@ -24,7 +24,8 @@ public sealed class RedisWriter(
     IOptions<StoreOptions> options,
     FeedMetrics metrics,
     TimeProvider time,
-    ILogger<RedisWriter> logger) : BackgroundService
+    ILogger<RedisWriter> logger,
+    LogThrottle writeLog) : BackgroundService
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(3);
     private readonly StoreOptions _options = options.Value;
@@ -88,6 +89,7 @@ public sealed class RedisWriter(
         if (_lastError is not null)
         {
             _lastError = null;
+            writeLog.Recover();
             store.SetProblem("writer", null);
         }
     }
@@ -115,7 +117,8 @@ public sealed class RedisWriter(
             _retryAt = 0;
             if (_lastError is not null)
             {
-                Log.WritesResumed(logger, connection.Endpoint);
+                if (writeLog.Recover())
+                    Log.WritesResumed(logger, connection.Endpoint);
                 _lastError = null;
                 store.SetProblem("writer", null);
             }
@@ -126,7 +129,8 @@ public sealed class RedisWriter(
             _backoff ??= new Backoff(_options.FlushInterval, MaxRetryDelay);
             _retryAt = time.GetTimestamp() + (long)(_backoff.Next().TotalSeconds * time.TimestampFrequency);
             var error = ex is TimeoutException ? $"Redis did not answer within {_options.CommandTimeout}" : ex.Message;
-            if (_lastError != error)
+            // Tried again every few seconds: logged when the fault starts or changes kind, then rarely.
+            if (writeLog.ShouldLog(RedisConnection.FaultKind(ex)))
                 Log.WriteFailed(logger, connection.Endpoint, error);
             _lastError = error;
             store.SetProblem("writer", $"writes to Redis fail: {error}");

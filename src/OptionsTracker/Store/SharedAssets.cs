@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Collector;
+using OptionsTracker.Health;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;
@@ -14,7 +15,8 @@ namespace OptionsTracker.Store;
 /// <see cref="StoreOptions.ResyncInterval"/> too, in case an announcement was missed while disconnected.
 /// </summary>
 internal sealed class SharedAssets(
-    RedisConnection connection, TrackedAssets assets, IOptions<StoreOptions> options, TimeProvider time, ILogger<SharedAssets> logger)
+    RedisConnection connection, TrackedAssets assets, IOptions<StoreOptions> options, TimeProvider time, ILogger<SharedAssets> logger,
+    LogThrottle readLog)
     : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
@@ -24,6 +26,10 @@ internal sealed class SharedAssets(
     // The shared set this instance's own set was last made equal to: a save succeeds only while Redis still holds it.
     private readonly Lock _seenLock = new();
     private RedisValue _seen;
+    private long _failures;
+
+    /// <summary>Reads (and subscribe attempts) that failed, for tests and diagnostics.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,7 +38,7 @@ internal sealed class SharedAssets(
             var multiplexer = await connection.GetAsync(stoppingToken);
             // Our own announcements come back too; reading them again finds nothing new.
             await RedisConnection.SubscribeAsync(multiplexer, _keys.AssetsChanged, _ => Volatile.Read(ref _wake).TrySetResult(),
-                (e, delay) => Log.AssetsReadFailed(logger, e.Message, delay), time, stoppingToken);
+                Failed, time, stoppingToken);
             var shared = false;
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -42,6 +48,8 @@ internal sealed class SharedAssets(
                 try
                 {
                     await ReadAsync(multiplexer.GetDatabase(), stoppingToken);
+                    if (readLog.Recover())
+                        Log.AssetsReadResumed(logger);
                     if (!shared)
                     {
                         shared = true;
@@ -52,7 +60,7 @@ internal sealed class SharedAssets(
                 catch (Exception e) when (e is RedisException or TimeoutException or JsonException)
                 {
                     delay = RetryDelay;
-                    Log.AssetsReadFailed(logger, e.Message, delay);
+                    Failed(e, delay);
                 }
                 // Woken early by an announcement; otherwise read again at the resync interval.
                 using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -65,6 +73,14 @@ internal sealed class SharedAssets(
         {
             // Shutdown.
         }
+    }
+
+    /// <summary>Tried again every 2 s while it fails (a wrong password fails forever): logged when the fault starts or changes kind, then rarely.</summary>
+    private void Failed(Exception exception, TimeSpan delay)
+    {
+        Interlocked.Increment(ref _failures);
+        if (readLog.ShouldLog(RedisConnection.FaultKind(exception)))
+            Log.AssetsReadFailed(logger, exception.Message, delay);
     }
 
     /// <summary>Takes the shared set, or seeds Redis with ours when it has none.</summary>

@@ -31,7 +31,8 @@ public static class StoreFeature
             services.AddSingleton(s => new CollectorLease(
                 s.GetRequiredService<Microsoft.Extensions.Options.IOptions<StoreOptions>>(),
                 s.GetRequiredService<TimeProvider>(),
-                s.GetRequiredService<ILogger<CollectorLease>>()));
+                s.GetRequiredService<ILogger<CollectorLease>>(),
+                s.GetRequiredService<Health.LogThrottle>()));
             return;
         }
 
@@ -53,6 +54,7 @@ public static class StoreFeature
             s.GetRequiredService<Microsoft.Extensions.Options.IOptions<StoreOptions>>(),
             s.GetRequiredService<TimeProvider>(),
             s.GetRequiredService<ILogger<CollectorLease>>(),
+            s.GetRequiredService<Health.LogThrottle>(),
             s.GetRequiredService<RedisConnection>(),
             s.GetRequiredService<RedisOptionStore>()));
         services.AddHostedService(s => s.GetRequiredService<CollectorLease>());

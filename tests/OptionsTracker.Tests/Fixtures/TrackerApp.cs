@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
 using OptionsTracker.Health;
@@ -53,11 +54,13 @@ public sealed class TrackerApp : IAsyncDisposable
         ["Bybit:IpBanBackoff"] = "00:00:00.500",
     };
 
-    public static Task<TrackerApp> StartAsync(BybitSimulator simulator, IDictionary<string, string?>? settings = null, TimeProvider? timeProvider = null) =>
-        StartAsync(simulator.RestUrl, simulator.WsUrl, simulator.BaseCoins, settings, simulator, timeProvider);
+    public static Task<TrackerApp> StartAsync(BybitSimulator simulator, IDictionary<string, string?>? settings = null, TimeProvider? timeProvider = null,
+        Alerts.CapturingLoggerProvider? logs = null) =>
+        StartAsync(simulator.RestUrl, simulator.WsUrl, simulator.BaseCoins, settings, simulator, timeProvider, logs);
 
+    /// <param name="logs">When given, receives every line the host logs at the configured levels (Warning and above unless set).</param>
     public static Task<TrackerApp> StartAsync(Uri restUrl, Uri wsUrl, IEnumerable<string> coins, IDictionary<string, string?>? settings = null,
-        BybitSimulator? simulator = null, TimeProvider? timeProvider = null)
+        BybitSimulator? simulator = null, TimeProvider? timeProvider = null, Alerts.CapturingLoggerProvider? logs = null)
     {
         var all = new Dictionary<string, string?>(FastTimings)
         {
@@ -76,6 +79,8 @@ public sealed class TrackerApp : IAsyncDisposable
                 builder.UseSetting(key, value);
             if (timeProvider is not null)
                 builder.ConfigureServices(services => services.AddSingleton(timeProvider));
+            if (logs is not null)
+                builder.ConfigureLogging(logging => logging.AddProvider(logs));
         });
         // Listen(0), not UseKestrel(0): on a factory made by WithWebHostBuilder the port variant is lost and
         // every host would bind the default port 5000.
