@@ -39,9 +39,10 @@ public class TickerFrameBenchmarks
         _timestampMs = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
 
         _book = captured.NewBook();
-        _shard = new WebSocketShard(1, _book, new BybitOptions(), TimeProvider.System,
+        var options = new BybitOptions();
+        _shard = new WebSocketShard(1, _book, options, TimeProvider.System,
             new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 1 }),
-            NullLogger.Instance, _ => { });
+            new ExchangeGate(options.WsUrl, options, TimeProvider.System, NullLogger.Instance), NullLogger.Instance, _ => { });
 
         // Every replayed frame must be a change the book takes, or we would time the wrong path.
         var changed = 0;

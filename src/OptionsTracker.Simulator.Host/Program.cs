@@ -1,11 +1,20 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using OptionsTracker.Simulator;
 
 // Runs the Bybit simulator alone:
 //   dotnet run --project src/OptionsTracker.Simulator.Host -- --port 9100 --coins BTC,ETH,SOL --push-interval 100 --instruments 10000
-var options = new SimulatorOptions();
-for (int i = 0; i + 1 < args.Length; i += 2)
+// The faults tests drive are served under /_sim (GET /_sim lists them) unless --control off.
+const string Options = "--port --host --coins --push-interval (ms) --instruments --seed --control on|off";
+var options = new SimulatorOptions { ControlEndpoints = true };
+for (int i = 0; i < args.Length; i += 2)
 {
+    if (i + 1 >= args.Length)
+    {
+        Console.Error.WriteLine($"Option {args[i]} needs a value; known: {Options}");
+        return 2;
+    }
+
     string value = args[i + 1];
     switch (args[i])
     {
@@ -15,23 +24,35 @@ for (int i = 0; i + 1 < args.Length; i += 2)
         case "--push-interval": options.PushInterval = TimeSpan.FromMilliseconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
         case "--instruments": options.TargetInstrumentCount = int.Parse(value, CultureInfo.InvariantCulture); break;
         case "--seed": options.Seed = int.Parse(value, CultureInfo.InvariantCulture); break;
-        default: Console.Error.WriteLine($"Unknown option {args[i]}; known: --port --host --coins --push-interval (ms) --instruments --seed"); return 2;
+        case "--control": options.ControlEndpoints = value is not ("off" or "false"); break;
+        default: Console.Error.WriteLine($"Unknown option {args[i]}; known: {Options}"); return 2;
     }
 }
 
 using var stop = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
+// Ctrl+C, `kill` and `docker stop`: stop at once (the handlers cancel the default exit so the simulator closes cleanly).
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.Cancel();
+}
+
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 await using var simulator = await BybitSimulator.StartAsync(options, stop.Token);
 Console.WriteLine($"REST {simulator.RestUrl}");
 Console.WriteLine($"WS   {simulator.WsUrl}");
 Console.WriteLine($"{simulator.InstrumentCount} instruments: {string.Join(", ", simulator.BaseCoins.Select(c => $"{c} {simulator.GetInstruments(c).Count}"))}");
+if (options.ControlEndpoints)
+    Console.WriteLine($"Faults: GET {simulator.RestUrl}_sim lists the POST /_sim/... controls");
 try
 {
     await Task.Delay(Timeout.Infinite, stop.Token);
 }
 catch (OperationCanceledException)
 {
-    // Ctrl+C.
+    // A signal.
 }
 
+Console.WriteLine("Stopping");
 return 0;

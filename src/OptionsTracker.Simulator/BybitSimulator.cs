@@ -26,6 +26,7 @@ public sealed class BybitSimulator : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SimulatedMarket _market;
     private readonly RestApi _rest;
+    private readonly ControlApi? _control;
     private readonly ConcurrentDictionary<long, WebSocketSession> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Random _idRandom;
@@ -33,6 +34,7 @@ public sealed class BybitSimulator : IAsyncDisposable
     private long _nextSessionNumber;
     private long _retiredTickersSent;
     private long _subscribeRequests;
+    private long _connectionsRejected;
     private int _disposed;
 
     private BybitSimulator(SimulatorOptions options)
@@ -43,6 +45,7 @@ public sealed class BybitSimulator : IAsyncDisposable
         _market = new SimulatedMarket(options, _logger);
         Faults = new SimulatorFaults(() => _sessions.Values, _logger);
         _rest = new RestApi(_market, Faults, options);
+        _control = options.ControlEndpoints ? new ControlApi(this) : null;
         BaseCoins = [.. _market.Boards.Select(b => b.BaseCoin)];
     }
 
@@ -148,6 +151,12 @@ public sealed class BybitSimulator : IAsyncDisposable
     /// <summary>Subscribe requests received since start, all connections (one per message, whatever its args).</summary>
     public long SubscribeRequestsReceived => Interlocked.Read(ref _subscribeRequests);
 
+    /// <summary>WebSocket connections accepted since start (Bybit allows 500 new ones per 5 minutes per IP).</summary>
+    public long ConnectionsOpened => Interlocked.Read(ref _nextSessionNumber);
+
+    /// <summary>WebSocket upgrades refused since start by <see cref="SimulatorFaults.RejectNewConnections"/>.</summary>
+    public long ConnectionsRejected => Interlocked.Read(ref _connectionsRejected);
+
     /// <summary>REST requests received since start, including failed ones.</summary>
     public long RestRequestsReceived => _rest.RequestsReceived;
 
@@ -200,6 +209,7 @@ public sealed class BybitSimulator : IAsyncDisposable
         if (_options.LoggerFactory is not null)
             builder.Services.AddSingleton(_options.LoggerFactory);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(_options.Host), _options.Port));
 
         var app = builder.Build();
@@ -223,6 +233,7 @@ public sealed class BybitSimulator : IAsyncDisposable
         "/v5/market/instruments-info" => _rest.InstrumentsInfoAsync(context),
         "/v5/market/tickers" => _rest.TickersAsync(context),
         WebSocketPath => AcceptWebSocketAsync(context),
+        { } path when _control is not null && (path == ControlApi.Prefix || path.StartsWith(ControlApi.Prefix + "/", StringComparison.Ordinal)) => _control.HandleAsync(context),
         _ => NotFoundAsync(context),
     };
 
@@ -236,6 +247,7 @@ public sealed class BybitSimulator : IAsyncDisposable
     {
         if (Faults.RejectNewConnections)
         {
+            Interlocked.Increment(ref _connectionsRejected);
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             return;
         }

@@ -42,6 +42,28 @@ internal static class SessionReplies
     public static byte[] Pong(long timestampMs) =>
         Encoding.ASCII.GetBytes($"{{\"args\":[\"{timestampMs}\"],\"op\":\"pong\"}}");
 
+    /// <summary>
+    /// A rejected subscribe or unsubscribe in the public V5 form seen in the wild (facts §10; sieblyio/bybit-api issue 561):
+    /// <c>{"success":false,"ret_msg":"error:…","conn_id":…,"req_id":…,"op":"subscribe"}</c>, with no <c>type</c> and no
+    /// topics, so a client can tell which topics were rejected only by the <c>req_id</c> it sent.
+    /// </summary>
+    public static byte[] Rejection(string connectionId, string? reqId, string op, string message)
+    {
+        var buffer = new ArrayBufferWriter<byte>(160);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteBoolean("success"u8, false);
+            json.WriteString("ret_msg"u8, message);
+            json.WriteString("conn_id"u8, connectionId);
+            json.WriteString("req_id"u8, reqId ?? "");
+            json.WriteString("op"u8, op);
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>The reply to a request that is not valid (Bybit's exact shape here is unverified).</summary>
     public static byte[] Error(string connectionId, string message)
     {

@@ -8,7 +8,10 @@ public sealed class SimulatorFaults
     private readonly Func<IEnumerable<WebSocketSession>> _sessions;
     private readonly ILogger _logger;
     private readonly Lock _restGate = new();
+    private readonly Lock _refusedGate = new();
+    private readonly HashSet<string> _refusedForever = new(StringComparer.Ordinal);
     private int _topicsToRefuse;
+    private int _requestsToReject;
     private int _restFailuresLeft;
     private RestFailure _restFailure;
     private volatile bool _suppressPongs;
@@ -64,6 +67,57 @@ public sealed class SimulatorFaults
         Interlocked.Add(ref _topicsToRefuse, count);
     }
 
+    /// <summary>
+    /// These topics (e.g. <c>tickers.BTC-…</c>) are answered in <c>failTopics</c> on every subscribe, on every connection,
+    /// until <see cref="AcceptTopics"/>: a topic the exchange refuses for good.
+    /// </summary>
+    public void RefuseTopicsForever(params IEnumerable<string> topics)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        lock (_refusedGate)
+        {
+            foreach (string topic in topics)
+                _refusedForever.Add(topic);
+        }
+
+        Log.FaultInjected(_logger, "refuse topics for good");
+    }
+
+    /// <summary>Lifts <see cref="RefuseTopicsForever"/> for these topics, or for all when none are given.</summary>
+    public void AcceptTopics(params IEnumerable<string> topics)
+    {
+        ArgumentNullException.ThrowIfNull(topics);
+        lock (_refusedGate)
+        {
+            var list = topics.ToList();
+            if (list.Count == 0)
+                _refusedForever.Clear();
+            foreach (string topic in list)
+                _refusedForever.Remove(topic);
+        }
+    }
+
+    /// <summary>The topics refused for good now.</summary>
+    public IReadOnlyList<string> RefusedTopics
+    {
+        get
+        {
+            lock (_refusedGate)
+                return [.. _refusedForever];
+        }
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> subscribe requests, whatever their topics, are rejected whole in the public V5 form
+    /// without <c>type</c>: <c>{"success":false,"ret_msg":"error:…","conn_id":…,"req_id":…,"op":"subscribe"}</c>; nothing
+    /// in them is subscribed.
+    /// </summary>
+    public void RejectNextSubscribeRequests(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        Interlocked.Add(ref _requestsToReject, count);
+    }
+
     /// <summary>The next <paramref name="count"/> REST requests fail the given way.</summary>
     public void FailNextRestRequests(int count, RestFailure failure)
     {
@@ -89,14 +143,24 @@ public sealed class SimulatorFaults
         set => _rejectNewConnections = value;
     }
 
-    internal bool TryTakeTopicRefusal()
+    internal bool TryTakeTopicRefusal() => TryTake(ref _topicsToRefuse);
+
+    internal bool TryTakeRequestRejection() => TryTake(ref _requestsToReject);
+
+    internal bool IsRefusedForever(string topic)
+    {
+        lock (_refusedGate)
+            return _refusedForever.Contains(topic);
+    }
+
+    private static bool TryTake(ref int counter)
     {
         while (true)
         {
-            int left = Volatile.Read(ref _topicsToRefuse);
+            int left = Volatile.Read(ref counter);
             if (left <= 0)
                 return false;
-            if (Interlocked.CompareExchange(ref _topicsToRefuse, left - 1, left) == left)
+            if (Interlocked.CompareExchange(ref counter, left - 1, left) == left)
                 return true;
         }
     }

@@ -47,6 +47,13 @@ public sealed class SimulatorOptions
     /// <summary>The clock behind every timestamp, delivery time, push timer and market step.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Serves the faults over HTTP under <c>/_sim/</c> (<c>POST /_sim/drop</c>, <c>POST /_sim/refuse?topic=…</c>; <c>GET /_sim</c>
+    /// lists them), for operators and load tests driving a standalone simulator. Off by default: tests use
+    /// <see cref="BybitSimulator.Faults"/> directly.
+    /// </summary>
+    public bool ControlEndpoints { get; set; }
+
     /// <summary>Where the simulator and its Kestrel server log; <see langword="null"/> logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

@@ -204,6 +204,7 @@ internal sealed class WebSocketSession : IDisposable
     private void HandleRequest(ReadOnlySpan<byte> message)
     {
         string? op = null;
+        string? reqId = null;
         List<string>? args = null;
         bool argsValid = true;
         try
@@ -217,6 +218,12 @@ internal sealed class WebSocketSession : IDisposable
                 {
                     reader.Read();
                     op = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("req_id"u8))
+                {
+                    reader.Read();
+                    reqId = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    reader.Skip();
                 }
                 else if (reader.ValueTextEquals("args"u8))
                 {
@@ -269,7 +276,7 @@ internal sealed class WebSocketSession : IDisposable
                     _owner.CountSubscribeRequest();
                 if (args.Count > Volatile.Read(ref _maxArgsInOneRequest))
                     Volatile.Write(ref _maxArgsInOneRequest, args.Count);
-                Enqueue(new SessionCommand(op == "subscribe" ? SessionCommandKind.Subscribe : SessionCommandKind.Unsubscribe, args));
+                Enqueue(new SessionCommand(op == "subscribe" ? SessionCommandKind.Subscribe : SessionCommandKind.Unsubscribe, args, null, reqId));
                 break;
             default:
                 Log.InvalidRequest(_logger, Id);
@@ -405,6 +412,8 @@ internal sealed class WebSocketSession : IDisposable
         {
             byte[] reply = command.Kind switch
             {
+                SessionCommandKind.Subscribe when _faults.TryTakeRequestRejection() =>
+                    SessionReplies.Rejection(Id, command.ReqId, "subscribe", "error:request rejected (simulator fault)"),
                 SessionCommandKind.Subscribe => Subscribe(command.Topics),
                 SessionCommandKind.Unsubscribe => Unsubscribe(command.Topics),
                 SessionCommandKind.Pong => SessionReplies.Pong(_time.GetUtcNow().ToUnixTimeMilliseconds()),
@@ -431,6 +440,7 @@ internal sealed class WebSocketSession : IDisposable
                 || !_market.TryGetListed(topic[TopicPrefix.Length..], out var instrument)
                 || _subscribed.Count >= _options.MaxArgsPerConnection
                 || _subscribedChars + topic.Length > _options.MaxArgsCharsPerConnection
+                || _faults.IsRefusedForever(topic)
                 || _faults.TryTakeTopicRefusal())
             {
                 fail.Add(topic);

@@ -12,7 +12,7 @@ public static class StatsApi
             .WithName("GetStats")
             .WithTags("Stats")
             .WithSummary("Feed and book statistics")
-            .WithDescription("Counts of options per base coin, messages processed, malformed messages, reconnects, connections, subscribed topics, the feed state with its reason, the last update (ISO 8601), uptime and memory.");
+            .WithDescription("Counts of options per base coin, messages processed, malformed messages, reconnects, connections, subscribed topics, topics refused by the exchange, the feed state with its reason, the last update (ISO 8601), uptime and memory.");
     }
 
     internal static StatsResponse GetStats(FeedMonitor monitor, IOptionStore store)
@@ -42,6 +42,9 @@ public static class StatsApi
             process.WorkingSet64,
             store.Name,
             [.. report.Shards.Select(s => new ShardStats(s.Id, s.State.ToString().ToLowerInvariant(), s.AssignedTopics, s.SubscribedTopics,
-                s.Messages, s.Malformed, s.Reconnects, s.LastMessageAt, s.LastError))]);
+                s.Messages, s.Malformed, s.Reconnects, s.LastMessageAt, s.LastError) { Refused = s.RefusedTopics.Count })])
+        {
+            RefusedTopics = report.RefusedTopics,
+        };
     }
 }

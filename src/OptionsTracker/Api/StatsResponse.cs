@@ -19,6 +19,14 @@ public sealed record StatsResponse(
     long UptimeSeconds,
     long MemoryBytes,
     string Store,
-    IReadOnlyList<ShardStats> Shards);
+    IReadOnlyList<ShardStats> Shards)
+{
+    /// <summary>Topics the exchange refused repeatedly (retried rarely; <c>/health</c> names them).</summary>
+    public int RefusedTopics { get; init; }
+}
 
-public sealed record ShardStats(int Id, string State, int Topics, int Subscribed, long Messages, long Malformed, long Reconnects, DateTimeOffset? LastMessageAt, string? LastError);
+public sealed record ShardStats(int Id, string State, int Topics, int Subscribed, long Messages, long Malformed, long Reconnects, DateTimeOffset? LastMessageAt, string? LastError)
+{
+    /// <summary>This connection's topics the exchange refused repeatedly.</summary>
+    public int Refused { get; init; }
+}

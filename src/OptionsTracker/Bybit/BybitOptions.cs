@@ -75,4 +75,24 @@ public sealed class BybitOptions
     /// <summary>Bybit answers HTTP 403 past its IP limit and asks clients to stop for at least 10 minutes.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan IpBanBackoff { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A topic refused this many times in a row (in <c>failTopics</c> or by a rejected request) is counted as refused by the
+    /// exchange: named in <c>/health</c> and <c>/api/stats</c>, no longer awaited for the connection to count as live,
+    /// and retried only every <see cref="RefusedTopicRetryInterval"/>.
+    /// </summary>
+    [Range(1, 1000)]
+    public int RefuseLimit { get; set; } = 3;
+
+    /// <summary>How often a topic counted as refused is subscribed again, in case the exchange accepts it now.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan RefusedTopicRetryInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// While the option stream does not answer, one connection probes it, backing off from <see cref="ReconnectDelay"/> up
+    /// to this; the others wait and all reconnect at once when it answers. Small, so the feed is back within seconds of the
+    /// exchange; one probe every 2 s is 150 connections per 5 minutes, well within Bybit's 500.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
+    public TimeSpan MaxProbeDelay { get; set; } = TimeSpan.FromSeconds(2);
 }

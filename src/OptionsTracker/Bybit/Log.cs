@@ -15,9 +15,6 @@ internal static partial class Log
     [LoggerMessage(1010, LogLevel.Information, "Shard {ShardId} connecting to {Url} ({Topics} topics)")]
     public static partial void ShardConnecting(ILogger logger, int shardId, Uri url, int topics);
 
-    [LoggerMessage(1011, LogLevel.Warning, "Shard {ShardId} cannot connect to {Url}: {Reason}; retrying in {Delay}")]
-    public static partial void ShardConnectFailed(ILogger logger, int shardId, Uri url, string reason, TimeSpan delay);
-
     [LoggerMessage(1012, LogLevel.Warning, "Shard {ShardId} connection lost: {Reason}; reconnecting in {Delay}")]
     public static partial void ShardLost(ILogger logger, int shardId, string reason, TimeSpan delay);
 
@@ -41,4 +38,25 @@ internal static partial class Log
 
     [LoggerMessage(1019, LogLevel.Information, "Closed all {Shards} exchange connections")]
     public static partial void ShardsStopped(ILogger logger, int shards);
+
+    [LoggerMessage(1100, LogLevel.Warning, "Shard {ShardId}: Bybit refused {Count} topics {Times} times in a row (e.g. {Example}); counted as refused, retried every {Interval}")]
+    public static partial void TopicsMarkedRefused(ILogger logger, int shardId, int count, int times, string example, TimeSpan interval);
+
+    [LoggerMessage(1101, LogLevel.Information, "Shard {ShardId}: Bybit accepted {Count} topics it had refused (e.g. {Example})")]
+    public static partial void RefusedTopicsAccepted(ILogger logger, int shardId, int count, string example);
+
+    [LoggerMessage(1102, LogLevel.Warning, "Shard {ShardId}: Bybit rejected {Op} request {RequestId} ({Count} topics, e.g. {Example}): {Message}; retrying in {Delay}")]
+    public static partial void SubscribeRequestRejected(ILogger logger, int shardId, string op, string requestId, int count, string example, string message, TimeSpan delay);
+
+    [LoggerMessage(1103, LogLevel.Warning, "Bybit's option stream at {Url} does not answer ({Reason}); shard {ShardId} probes it every {MaxDelay} at most, the other connections wait")]
+    public static partial void ExchangeDown(ILogger logger, Uri url, string reason, int shardId, TimeSpan maxDelay);
+
+    [LoggerMessage(1104, LogLevel.Information, "Bybit's option stream answers again after {Downtime}; every connection reconnects now")]
+    public static partial void ExchangeBack(ILogger logger, TimeSpan downtime);
+
+    [LoggerMessage(1105, LogLevel.Debug, "Shard {ShardId} probe of {Url} failed: {Reason}; next in {Delay}")]
+    public static partial void ProbeFailed(ILogger logger, int shardId, Uri url, string reason, TimeSpan delay);
+
+    [LoggerMessage(1106, LogLevel.Information, "Closed shard {ShardId}: no topics left on it")]
+    public static partial void EmptyShardClosed(ILogger logger, int shardId);
 }

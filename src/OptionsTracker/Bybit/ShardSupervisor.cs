@@ -9,13 +9,16 @@ namespace OptionsTracker.Bybit;
 /// Owns the WebSocket shards: packs ticker topics into connections within Bybit's per-connection limits
 /// (2,000 args, 21,000 characters), starts a shard per connection, moves topics when instruments are
 /// listed or delivered, and asks for a REST snapshot of the coins of a shard that came back after a drop.
-/// Each topic lives on exactly one shard, so each book slot has a single WebSocket writer.
+/// Each topic lives on exactly one shard, so each book slot has a single WebSocket writer. A shard left without topics
+/// (its coin untracked, its options delivered) is closed: an empty connection would never be live and only count
+/// against the exchange's limits.
 /// </summary>
 public sealed class ShardSupervisor : IAsyncDisposable
 {
     private readonly Lock _lock = new();
     private readonly List<WebSocketShard> _shards = [];
-    private readonly List<Task> _running = [];
+    // The run of each shard started and not yet finished (closing ones included), with its own stop switch.
+    private readonly Dictionary<WebSocketShard, ShardRun> _runs = [];
     private readonly Dictionary<string, WebSocketShard> _shardOfTopic = new(StringComparer.Ordinal);
     // Topics and args characters handed to each shard, kept here so packing never asks a running shard.
     private readonly Dictionary<WebSocketShard, (int Topics, int Chars)> _load = [];
@@ -30,6 +33,7 @@ public sealed class ShardSupervisor : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly RateLimiter _connectLimiter;
+    private readonly ExchangeGate _gate;
     private int _nextShardId;
     // Counters of shards closed by StopAllAsync (and those being closed), so totals never go backwards. Guarded by _lock.
     private ShardTotals _closedTotals;
@@ -52,6 +56,7 @@ public sealed class ShardSupervisor : IAsyncDisposable
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
+        _gate = new ExchangeGate(_options.WsUrl, _options, time, _logger);
     }
 
     /// <summary>Base coins whose shard reconnected and needs its REST snapshot read again.</summary>
@@ -77,7 +82,7 @@ public sealed class ShardSupervisor : IAsyncDisposable
                 var shard = FindRoom(topic);
                 if (shard is null)
                 {
-                    shard = new WebSocketShard(++_nextShardId, _book, _options, _time, _connectLimiter,
+                    shard = new WebSocketShard(++_nextShardId, _book, _options, _time, _connectLimiter, _gate,
                         _loggerFactory.CreateLogger<WebSocketShard>(), OnResubscribed);
                     _shards.Add(shard);
                     _load[shard] = (0, 0);
@@ -98,18 +103,21 @@ public sealed class ShardSupervisor : IAsyncDisposable
             Log.Sharding(_logger, total, ShardCount);
             lock (_lock)
             {
-                var token = _generation.Token;
                 // A StopAllAsync in between has forgotten these shards: they must not start.
                 foreach (var shard in started.Where(_shards.Contains))
-                    _running.Add(Task.Run(() => shard.RunAsync(token)));
+                {
+                    var stop = CancellationTokenSource.CreateLinkedTokenSource(_generation.Token);
+                    _runs[shard] = new ShardRun(Task.Run(() => shard.RunAsync(stop.Token)), stop);
+                }
             }
         }
     }
 
-    /// <summary>Unsubscribes these symbols; their connections stay up for the rest.</summary>
+    /// <summary>Unsubscribes these symbols; their connections stay up for the rest, and close when none is left.</summary>
     public void RemoveSymbols(IEnumerable<string> symbols)
     {
         var removals = new Dictionary<WebSocketShard, List<string>>();
+        var emptied = new List<(WebSocketShard Shard, ShardRun? Run)>();
         lock (_lock)
         {
             foreach (var symbol in symbols)
@@ -122,9 +130,43 @@ public sealed class ShardSupervisor : IAsyncDisposable
                     removals[shard] = list = [];
                 list.Add(topic);
             }
+            foreach (var shard in removals.Keys.Where(s => _load[s].Topics == 0))
+            {
+                // Counted as closing (its counters stay in the totals) until its run has ended.
+                _shards.Remove(shard);
+                _load.Remove(shard);
+                _closing = [.. _closing, shard];
+                emptied.Add((shard, _runs.GetValueOrDefault(shard)));
+            }
         }
         foreach (var (shard, topics) in removals)
             shard.Unassign(topics);
+        foreach (var (shard, run) in emptied)
+        {
+            Log.EmptyShardClosed(_logger, shard.Id);
+            if (run is null)
+            {
+                Retire(shard);
+                continue;
+            }
+            run.Stop.Cancel();
+            // Owned by the run it follows; StopAllAsync and DisposeAsync await that run.
+            run.Task.ContinueWith(_ => Retire(shard), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>A closed shard's run has ended: its counters move to the closed totals.</summary>
+    private void Retire(WebSocketShard shard)
+    {
+        lock (_lock)
+        {
+            if (!_closing.Contains(shard))
+                return;
+            _closedTotals += ShardTotals.Of([shard.Status()]);
+            _closing = [.. _closing.Where(s => s != shard)];
+            if (_runs.Remove(shard, out var run))
+                run.Stop.Dispose();
+        }
     }
 
     /// <summary>
@@ -135,22 +177,26 @@ public sealed class ShardSupervisor : IAsyncDisposable
     public async Task StopAllAsync()
     {
         CancellationTokenSource generation;
-        Task[] running;
+        ShardRun[] running;
         WebSocketShard[] stopped;
         lock (_lock)
         {
             generation = _generation;
             _generation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            running = [.. _running];
+            // Emptied shards still closing stay in _runs: their own continuation retires them.
+            running = [.. _runs.Where(r => _shards.Contains(r.Key)).Select(r => r.Value)];
+            foreach (var shard in _shards)
+                _runs.Remove(shard);
             stopped = [.. _shards];
             _closing = [.. _closing, .. stopped];
-            _running.Clear();
             _shards.Clear();
             _shardOfTopic.Clear();
             _load.Clear();
         }
         await generation.CancelAsync();
-        await WhenStoppedAsync(running);
+        await WhenStoppedAsync([.. running.Select(r => r.Task)]);
+        foreach (var run in running)
+            run.Stop.Dispose();
         generation.Dispose();
         lock (_lock)
         {
@@ -214,12 +260,14 @@ public sealed class ShardSupervisor : IAsyncDisposable
     {
         await _stopping.CancelAsync();
         Task[] running;
-        lock (_lock) running = [.. _running];
+        lock (_lock) running = [.. _runs.Values.Select(r => r.Task)];
         await WhenStoppedAsync(running);
         _connectLimiter.Dispose();
         lock (_lock) _generation.Dispose();
         _stopping.Dispose();
     }
+
+    private sealed record ShardRun(Task Task, CancellationTokenSource Stop);
 
     private static async Task WhenStoppedAsync(Task[] running)
     {
@@ -244,7 +292,8 @@ public sealed record ShardStatus(
     long UnknownSymbols,
     long Reconnects,
     DateTimeOffset? LastMessageAt,
-    string? LastError);
+    string? LastError,
+    IReadOnlyList<string> RefusedTopics);
 
 /// <summary>Message counters summed over connections.</summary>
 public readonly record struct ShardTotals(long Messages, long Malformed, long Reconnects)

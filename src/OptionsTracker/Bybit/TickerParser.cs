@@ -58,7 +58,10 @@ internal static class TickerParser
         var isCommandResponse = false;
         var isPong = false;
         var success = false;
+        var hasSuccess = false;
         string? retMsg = null;
+        string? reqId = null;
+        string? op = null;
         List<string>? successTopics = null;
         List<string>? failTopics = null;
         var kind = MessageKind.Other;
@@ -124,6 +127,17 @@ internal static class TickerParser
             {
                 reader.Read();
                 isPong |= reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("pong"u8);
+                // Only replies to our own requests name these (never a ticker): a string here costs nothing on the hot path.
+                if (reader.TokenType == JsonTokenType.String && (reader.ValueTextEquals("subscribe"u8) || reader.ValueTextEquals("unsubscribe"u8)))
+                    op = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("req_id"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                    reqId = reader.GetString();
+                else
+                    reader.Skip();
             }
             else if (reader.ValueTextEquals("ret_msg"u8))
             {
@@ -140,6 +154,7 @@ internal static class TickerParser
             {
                 reader.Read();
                 success = reader.TokenType == JsonTokenType.True;
+                hasSuccess = true;
             }
             else
             {
@@ -161,9 +176,11 @@ internal static class TickerParser
         }
         if (isPong)
             return MessageKind.Pong;
-        if (isCommandResponse || successTopics is not null || failTopics is not null)
+        // A reply to a subscribe or unsubscribe: the option COMMAND_RESP, or the public V5 form without a type
+        // ({"success":…,"ret_msg":…,"req_id":…,"op":"subscribe"}; a rejection names no topics, only its req_id).
+        if (isCommandResponse || successTopics is not null || failTopics is not null || (hasSuccess && (op is not null || (!success && reqId is not null))))
         {
-            response = new CommandResponse { Success = success, RetMsg = retMsg };
+            response = new CommandResponse { Success = success, RetMsg = retMsg, ReqId = reqId, Op = op };
             if (successTopics is not null)
                 response.SuccessTopics.AddRange(successTopics);
             if (failTopics is not null)

@@ -10,7 +10,13 @@ namespace OptionsTracker.Bybit;
 /// One WebSocket connection to the public option stream, carrying a fixed share of the ticker topics
 /// (within Bybit's 2,000 args and 21,000 characters per connection). It connects, pings from the first
 /// moment, subscribes, applies every ticker to the book, and when the connection dies (closed, no pong,
-/// no data) replaces it with backoff and jitter and subscribes all of its topics again.
+/// no data) replaces it with backoff and jitter and subscribes all of its topics again. While the exchange does not
+/// answer at all, it waits at the shared <see cref="ExchangeGate"/> instead (one shard probes for all).
+/// Every request carries a <c>req_id</c> and its topics are remembered by it: the option ack has no <c>req_id</c> and is
+/// matched by topic, but a rejection (<c>success:false</c>, no topics) names only the request. A topic refused
+/// <see cref="BybitOptions.RefuseLimit"/> times in a row is counted as refused: retried rarely, and no longer awaited
+/// for the shard to be live (one such topic must not hold the connection, its health, and the re-snapshot after a
+/// reconnect, back for ever).
 /// Two loops share a session: the receive loop (the only reader of the socket; it parses and applies) and
 /// the control loop (the only sender: pings, subscribes, retries, the watchdog).
 /// </summary>
@@ -22,9 +28,17 @@ internal sealed class WebSocketShard
     private readonly Lock _lock = new();
     private readonly HashSet<string> _assigned = new(StringComparer.Ordinal);
     private readonly HashSet<string> _subscribed = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _pendingSinceMs = new(StringComparer.Ordinal);
+    // Subscribes sent and not yet answered: when, and in which request (a rejection names only the request).
+    private readonly Dictionary<string, PendingTopic> _pending = new(StringComparer.Ordinal);
+    // Refused topics waiting for their next attempt (ms). Only those refused for good survive a reconnect.
     private readonly Dictionary<string, long> _refusedUntilMs = new(StringComparer.Ordinal);
+    // Refusals in a row per assigned topic, kept across connections; cleared by an acceptance.
+    private readonly Dictionary<string, int> _refusals = new(StringComparer.Ordinal);
+    // Assigned topics refused RefuseLimit times in a row: reported, retried every RefusedTopicRetryInterval, not awaited.
+    private readonly HashSet<string> _refusedForGood = new(StringComparer.Ordinal);
     private readonly HashSet<string> _toUnsubscribe = new(StringComparer.Ordinal);
+    // Requests of this connection by req_id, kept for an ack timeout so a rejection can be traced to its topics.
+    private readonly Dictionary<string, SentRequest> _requests = new(StringComparer.Ordinal);
     private readonly ChangeSignal _wake = new();
 
     private readonly OptionBook _book;
@@ -33,6 +47,7 @@ internal sealed class WebSocketShard
     // Connect attempts repeat with backoff while the exchange is down: the first failure is logged, then rarely.
     private readonly Health.LogThrottle _connectLog;
     private readonly RateLimiter _connectLimiter;
+    private readonly ExchangeGate _gate;
     private readonly ILogger _logger;
     private readonly Action<WebSocketShard> _onResubscribed;
     private readonly Backoff _refusedBackoff;
@@ -59,6 +74,7 @@ internal sealed class WebSocketShard
         BybitOptions options,
         TimeProvider time,
         RateLimiter connectLimiter,
+        ExchangeGate gate,
         ILogger logger,
         Action<WebSocketShard> onResubscribed)
     {
@@ -68,6 +84,7 @@ internal sealed class WebSocketShard
         _time = time;
         _connectLog = new Health.LogThrottle(time, Health.LogThrottle.DefaultInterval);
         _connectLimiter = connectLimiter;
+        _gate = gate;
         _logger = logger;
         _onResubscribed = onResubscribed;
         _refusedBackoff = new Backoff(options.SubscribeRetryDelay, TimeSpan.FromMinutes(1));
@@ -95,8 +112,14 @@ internal sealed class WebSocketShard
         get { lock (_lock) return _subscribed.Count; }
     }
 
+    /// <summary>Assigned topics the exchange refused <see cref="BybitOptions.RefuseLimit"/> times in a row, in no order.</summary>
+    public string[] RefusedTopics()
+    {
+        lock (_lock) return _refusedForGood.Count == 0 ? [] : [.. _refusedForGood];
+    }
+
     public ShardStatus Status() =>
-        new(Id, State, AssignedCount, SubscribedCount, Messages, Malformed, UnknownSymbols, Reconnects, LastMessageAt, LastError);
+        new(Id, State, AssignedCount, SubscribedCount, Messages, Malformed, UnknownSymbols, Reconnects, LastMessageAt, LastError, RefusedTopics());
 
     public string[] AssignedTopics()
     {
@@ -118,79 +141,107 @@ internal sealed class WebSocketShard
 
     public void Unassign(IEnumerable<string> topics)
     {
+        bool becameLive;
         lock (_lock)
         {
             foreach (var topic in topics)
             {
                 if (!_assigned.Remove(topic))
                     continue;
-                _pendingSinceMs.Remove(topic);
                 _refusedUntilMs.Remove(topic);
-                if (_subscribed.Remove(topic))
+                _refusals.Remove(topic);
+                _refusedForGood.Remove(topic);
+                // A subscribe still in flight is unsubscribed too: the exchange handles one connection's requests in
+                // order, so the unsubscribe lands after it, and the topic stops using the connection's allowance.
+                var pending = _pending.Remove(topic);
+                if (_subscribed.Remove(topic) | pending)
                     _toUnsubscribe.Add(topic);
             }
+            // The topics still awaited may just have left.
+            becameLive = TryBecomeLiveLocked();
         }
         _wake.Notify();
+        if (becameLive)
+            OnLive();
     }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var reconnect = new Backoff(_options.ReconnectDelay, _options.MaxReconnectDelay);
+        var probe = new Backoff(_options.ReconnectDelay, _options.MaxProbeDelay);
         var everConnected = false;
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            _state = everConnected ? ShardState.Reconnecting : ShardState.Connecting;
-            using (var lease = await _connectLimiter.AcquireAsync(1, cancellationToken))
+            while (!cancellationToken.IsCancellationRequested)
             {
-                if (!lease.IsAcquired)
+                _state = everConnected ? ShardState.Reconnecting : ShardState.Connecting;
+                // While the exchange does not answer, one shard probes and the rest wait here for it to answer.
+                await _gate.WaitToConnectAsync(Id, cancellationToken);
+                using (var lease = await _connectLimiter.AcquireAsync(1, cancellationToken))
+                {
+                    if (!lease.IsAcquired)
+                        continue;
+                }
+
+                using var socket = new ClientWebSocket();
+                // Bybit wants text pings ({"op":"ping"}); protocol-level keep-alives are not what it counts.
+                socket.Options.KeepAliveInterval = TimeSpan.Zero;
+                // Each attempt while the exchange cannot be reached is not news: the first failure is (see below).
+                if (!_connectLog.IsFaulted)
+                    Log.ShardConnecting(_logger, Id, _options.WsUrl, AssignedCount);
+                try
+                {
+                    using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                    connectTimeout.CancelAfter(_options.RestTimeout);
+                    await socket.ConnectAsync(_options.WsUrl, connectTimeout.Token);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    _lastError = $"cannot connect to {_options.WsUrl}: {ex.Message}";
+                    // The probe backs off (briefly: see MaxProbeDelay); any other shard goes back to wait at the gate.
+                    if (_gate.ConnectFailed(Id, ex.Message))
+                    {
+                        var delay = probe.Next();
+                        if (_connectLog.ShouldLog(ex.GetType().Name))
+                            Log.ProbeFailed(_logger, Id, _options.WsUrl, ex.Message, delay);
+                        await DelayAsync(delay, cancellationToken);
+                    }
                     continue;
-            }
+                }
+                _gate.Connected();
+                _connectLog.Recover();
+                probe.Reset();
 
-            using var socket = new ClientWebSocket();
-            // Bybit wants text pings ({"op":"ping"}); protocol-level keep-alives are not what it counts.
-            socket.Options.KeepAliveInterval = TimeSpan.Zero;
-            // Each attempt while the exchange cannot be reached is not news: the first failure is (see below).
-            if (!_connectLog.IsFaulted)
-                Log.ShardConnecting(_logger, Id, _options.WsUrl, AssignedCount);
-            try
-            {
-                using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                connectTimeout.CancelAfter(_options.RestTimeout);
-                await socket.ConnectAsync(_options.WsUrl, connectTimeout.Token);
+                if (everConnected)
+                {
+                    Interlocked.Increment(ref _reconnects);
+                    _afterReconnect = true;
+                }
+                everConnected = true;
+                var (reason, reachedLive) = await RunSessionAsync(socket, cancellationToken);
+                if (cancellationToken.IsCancellationRequested)
+                    break;
+                _lastError = reason;
+                // A session that reached Live earns a fresh start of the backoff: a drop after hours is not a storm.
+                if (reachedLive)
+                    reconnect.Reset();
+                var wait = reconnect.Next();
+                Log.ShardLost(_logger, Id, reason, wait);
+                await DelayAsync(wait, cancellationToken);
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                _lastError = $"cannot connect to {_options.WsUrl}: {ex.Message}";
-                var delay = reconnect.Next();
-                if (_connectLog.ShouldLog(ex.GetType().Name))
-                    Log.ShardConnectFailed(_logger, Id, _options.WsUrl, ex.Message, delay);
-                await DelayAsync(delay, cancellationToken);
-                continue;
-            }
-
-            _connectLog.Recover();
-            if (everConnected)
-            {
-                Interlocked.Increment(ref _reconnects);
-                _afterReconnect = true;
-            }
-            everConnected = true;
-            var reason = await RunSessionAsync(socket, cancellationToken);
-            if (cancellationToken.IsCancellationRequested)
-                break;
-            _lastError = reason;
-            // A session that reached Live earns a fresh start of the backoff: a drop after hours is not a storm.
-            if (_state == ShardState.Live)
-                reconnect.Reset();
-            _state = ShardState.Reconnecting;
-            var wait = reconnect.Next();
-            Log.ShardLost(_logger, Id, reason, wait);
-            await DelayAsync(wait, cancellationToken);
         }
-        _state = ShardState.Stopped;
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while waiting for the gate or a connection permit.
+        }
+        finally
+        {
+            _gate.Leave(Id);
+            _state = ShardState.Stopped;
+        }
     }
 
-    private async Task<string> RunSessionAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    private async Task<(string Reason, bool ReachedLive)> RunSessionAsync(ClientWebSocket socket, CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         Volatile.Write(ref _lastMessageAtMs, now);
@@ -198,13 +249,13 @@ internal sealed class WebSocketShard
         Volatile.Write(ref _unansweredPingSinceMs, 0);
         lock (_lock)
         {
-            // A new connection knows nothing: every assigned topic is subscribed again.
-            _subscribed.Clear();
-            _pendingSinceMs.Clear();
-            _refusedUntilMs.Clear();
-            _toUnsubscribe.Clear();
+            // A new connection knows nothing: every assigned topic is subscribed again, at once, except those refused
+            // for good, which keep their (rare) retry time.
+            ForgetConnectionLocked();
+            foreach (var topic in _refusedUntilMs.Keys.Where(t => !_refusedForGood.Contains(t)).ToList())
+                _refusedUntilMs.Remove(topic);
+            _state = ShardState.Subscribing;
         }
-        _state = ShardState.Subscribing;
 
         using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var receive = ReceiveLoopAsync(socket, session.Token);
@@ -229,7 +280,24 @@ internal sealed class WebSocketShard
         {
             // The other loop ends with the aborted socket or the cancelled session: expected, already explained.
         }
-        return reason;
+        bool reachedLive;
+        lock (_lock)
+        {
+            // The connection is gone and its subscriptions with it: nothing counts as subscribed until the next one
+            // acknowledges it (stats and metrics must not show topics on a connection that does not exist).
+            reachedLive = _state == ShardState.Live;
+            _state = ShardState.Reconnecting;
+            ForgetConnectionLocked();
+        }
+        return (reason, reachedLive);
+    }
+
+    private void ForgetConnectionLocked()
+    {
+        _subscribed.Clear();
+        _pending.Clear();
+        _requests.Clear();
+        _toUnsubscribe.Clear();
     }
 
     private async Task<string> ReceiveLoopAsync(ClientWebSocket socket, CancellationToken cancellationToken)
@@ -333,54 +401,117 @@ internal sealed class WebSocketShard
 
     private void HandleCommandResponse(CommandResponse response, long now)
     {
-        int refused;
-        string? example = null;
-        TimeSpan retryDelay = default;
+        var refusal = new RefusalSummary();
+        string? acceptedExample = null;
+        var accepted = 0;
+        SentRequest? request = null;
         var becameLive = false;
+        var listsTopics = response.SuccessTopics.Count > 0 || response.FailTopics.Count > 0;
         lock (_lock)
         {
-            foreach (var topic in response.SuccessTopics)
+            if (response.ReqId is { } reqId)
+                _requests.Remove(reqId, out request);
+            // The option ack lists its topics. A reply without topics (a linear-style ack, or a rejection such as
+            // {"success":false,"ret_msg":"error:…","req_id":…,"op":"subscribe"}) speaks for its request's topics still
+            // awaited under that req_id.
+            IEnumerable<string> succeeded = response.SuccessTopics;
+            IEnumerable<string> failed = response.FailTopics;
+            if (!listsTopics && request is { Op: "subscribe" })
             {
-                _pendingSinceMs.Remove(topic);
-                if (_assigned.Contains(topic))
-                    _subscribed.Add(topic);
+                var awaited = request.Topics.Where(t => _pending.TryGetValue(t, out var p) && p.RequestId == response.ReqId).ToList();
+                if (response.Success)
+                    succeeded = awaited;
+                else
+                    failed = awaited;
             }
-            refused = 0;
-            if (response.FailTopics.Count > 0)
+
+            foreach (var topic in succeeded)
             {
-                retryDelay = _refusedBackoff.Next();
-                foreach (var topic in response.FailTopics)
+                _pending.Remove(topic);
+                if (!_assigned.Contains(topic))
+                    continue;
+                _subscribed.Add(topic);
+                _refusals.Remove(topic);
+                _refusedUntilMs.Remove(topic);
+                if (_refusedForGood.Remove(topic))
                 {
-                    _pendingSinceMs.Remove(topic);
-                    if (!_assigned.Contains(topic))
-                        continue;
-                    _refusedUntilMs[topic] = now + (long)retryDelay.TotalMilliseconds;
-                    example ??= topic;
-                    refused++;
+                    accepted++;
+                    acceptedExample ??= topic;
                 }
             }
-            else if (response.SuccessTopics.Count > 0)
-            {
+            RefuseLocked(failed, now, ref refusal);
+            if (refusal.Retried == 0 && refusal.MarkedRefused == 0 && response.SuccessTopics.Count > 0)
                 _refusedBackoff.Reset();
-            }
-            if (_state == ShardState.Subscribing && _subscribed.Count == _assigned.Count && _assigned.Count > 0)
-            {
-                _state = ShardState.Live;
-                becameLive = true;
-            }
+            becameLive = TryBecomeLiveLocked();
         }
-        if (refused > 0)
-            Log.TopicsRefused(_logger, Id, refused, example!, retryDelay);
-        if (!response.Success && response.SuccessTopics.Count == 0 && response.FailTopics.Count == 0)
-            Log.RequestRejected(_logger, Id, response.RetMsg ?? "no message");
-        if (becameLive)
+
+        if (!response.Success && !listsTopics)
         {
-            Log.ShardLive(_logger, Id, SubscribedCount, AssignedCount);
-            if (_afterReconnect)
+            // Logged once per rejected request, whatever the number of topics it carried.
+            if (request is { Op: "subscribe" })
+                Log.SubscribeRequestRejected(_logger, Id, request.Op, response.ReqId!, request.Topics.Count, request.Topics.FirstOrDefault() ?? "",
+                    response.RetMsg ?? "no message", refusal.Retried > 0 ? refusal.Delay : _options.RefusedTopicRetryInterval);
+            else
+                Log.RequestRejected(_logger, Id, $"{response.RetMsg ?? "no message"} (op {request?.Op ?? response.Op ?? "unknown"}, req_id {response.ReqId ?? "none"})");
+        }
+        else if (refusal.Retried > 0)
+        {
+            Log.TopicsRefused(_logger, Id, refusal.Retried, refusal.RetriedExample!, refusal.Delay);
+        }
+        if (refusal.MarkedRefused > 0)
+            Log.TopicsMarkedRefused(_logger, Id, refusal.MarkedRefused, _options.RefuseLimit, refusal.MarkedExample!, _options.RefusedTopicRetryInterval);
+        if (accepted > 0)
+            Log.RefusedTopicsAccepted(_logger, Id, accepted, acceptedExample!);
+        if (becameLive)
+            OnLive();
+    }
+
+    /// <summary>
+    /// Schedules refused topics for another attempt: with backoff at first, and after <see cref="BybitOptions.RefuseLimit"/>
+    /// refusals in a row only every <see cref="BybitOptions.RefusedTopicRetryInterval"/>, as refused for good.
+    /// </summary>
+    private void RefuseLocked(IEnumerable<string> topics, long now, ref RefusalSummary summary)
+    {
+        foreach (var topic in topics)
+        {
+            _pending.Remove(topic);
+            if (!_assigned.Contains(topic) || _subscribed.Contains(topic))
+                continue;
+            var refusals = _refusals[topic] = _refusals.GetValueOrDefault(topic) + 1;
+            if (refusals >= _options.RefuseLimit)
             {
-                _afterReconnect = false;
-                _onResubscribed(this);
+                _refusedUntilMs[topic] = now + (long)_options.RefusedTopicRetryInterval.TotalMilliseconds;
+                if (_refusedForGood.Add(topic))
+                {
+                    summary.MarkedRefused++;
+                    summary.MarkedExample ??= topic;
+                }
+                continue;
             }
+            if (summary.Retried == 0)
+                summary.Delay = _refusedBackoff.Next();
+            _refusedUntilMs[topic] = now + (long)summary.Delay.TotalMilliseconds;
+            summary.Retried++;
+            summary.RetriedExample ??= topic;
+        }
+    }
+
+    /// <summary>Live once every assigned topic is subscribed or refused for good (those must not hold the shard back).</summary>
+    private bool TryBecomeLiveLocked()
+    {
+        if (_state != ShardState.Subscribing || _assigned.Count == 0 || _subscribed.Count + _refusedForGood.Count < _assigned.Count)
+            return false;
+        _state = ShardState.Live;
+        return true;
+    }
+
+    private void OnLive()
+    {
+        Log.ShardLive(_logger, Id, SubscribedCount, AssignedCount);
+        if (_afterReconnect)
+        {
+            _afterReconnect = false;
+            _onResubscribed(this);
         }
     }
 
@@ -389,7 +520,7 @@ internal sealed class WebSocketShard
         var tick = TimeSpan.FromMilliseconds(Math.Clamp(
             Math.Min(_options.PingInterval.TotalMilliseconds, Math.Min(_options.PongTimeout.TotalMilliseconds, _options.AckTimeout.TotalMilliseconds)) / 4,
             10, 1000));
-        var requests = new List<(string Op, List<string> Topics)>();
+        var requests = new List<OutgoingRequest>();
         while (!cancellationToken.IsCancellationRequested)
         {
             var wake = _wake.NextAsync();
@@ -411,36 +542,46 @@ internal sealed class WebSocketShard
 
             requests.Clear();
             PlanRequests(now, requests);
-            foreach (var (op, topics) in requests)
-                await SendTextAsync(socket, BuildRequest(op, topics), cancellationToken);
+            foreach (var request in requests)
+                await SendTextAsync(socket, BuildRequest(request), cancellationToken);
 
             await Task.WhenAny(wake, Task.Delay(tick, _time, cancellationToken));
         }
         return "stopped";
     }
 
-    /// <summary>Decides what to (re)subscribe and unsubscribe now, in chunks within the args budget.</summary>
-    private void PlanRequests(long now, List<(string Op, List<string> Topics)> requests)
+    /// <summary>
+    /// Decides what to (re)subscribe and unsubscribe now, in chunks within the args budget, each chunk a request with
+    /// its own <c>req_id</c>, remembered with its topics.
+    /// </summary>
+    private void PlanRequests(long now, List<OutgoingRequest> requests)
     {
         List<string> toSend = [];
         lock (_lock)
         {
             var ackTimeout = (long)_options.AckTimeout.TotalMilliseconds;
             var timedOut = 0;
-            foreach (var (topic, since) in _pendingSinceMs)
+            foreach (var (_, pending) in _pending)
             {
-                if (now - since > ackTimeout)
+                if (now - pending.SinceMs > ackTimeout)
                     timedOut++;
             }
             if (timedOut > 0)
             {
                 Log.AckTimedOut(_logger, Id, timedOut, _options.AckTimeout);
-                foreach (var topic in _pendingSinceMs.Where(p => now - p.Value > ackTimeout).Select(p => p.Key).ToList())
-                    _pendingSinceMs.Remove(topic);
+                foreach (var topic in _pending.Where(p => now - p.Value.SinceMs > ackTimeout).Select(p => p.Key).ToList())
+                    _pending.Remove(topic);
             }
+            // Requests older than an ack timeout are answered or given up on (their topics go out again in new ones).
+            if (_requests.Count > 0)
+            {
+                foreach (var (id, _) in _requests.Where(r => now - r.Value.SentAtMs > ackTimeout).ToList())
+                    _requests.Remove(id);
+            }
+
             foreach (var topic in _assigned)
             {
-                if (_subscribed.Contains(topic) || _pendingSinceMs.ContainsKey(topic))
+                if (_subscribed.Contains(topic) || _pending.ContainsKey(topic))
                     continue;
                 if (_refusedUntilMs.TryGetValue(topic, out var until))
                 {
@@ -449,18 +590,17 @@ internal sealed class WebSocketShard
                     _refusedUntilMs.Remove(topic);
                 }
                 toSend.Add(topic);
-                _pendingSinceMs[topic] = now;
             }
             if (_toUnsubscribe.Count > 0)
             {
-                AddChunks("unsubscribe", [.. _toUnsubscribe], requests);
+                AddChunksLocked("unsubscribe", [.. _toUnsubscribe], now, requests);
                 _toUnsubscribe.Clear();
             }
+            AddChunksLocked("subscribe", toSend, now, requests);
         }
-        AddChunks("subscribe", toSend, requests);
     }
 
-    private void AddChunks(string op, List<string> topics, List<(string Op, List<string> Topics)> requests)
+    private void AddChunksLocked(string op, List<string> topics, long now, List<OutgoingRequest> requests)
     {
         var chunk = new List<string>();
         var chars = 0;
@@ -468,7 +608,7 @@ internal sealed class WebSocketShard
         {
             if (chunk.Count == _options.SubscribeChunkSize || chars + ArgsChars(topic) > _options.MaxArgsCharsPerConnection)
             {
-                requests.Add((op, chunk));
+                AddRequestLocked(op, chunk, now, requests);
                 chunk = [];
                 chars = 0;
             }
@@ -476,14 +616,26 @@ internal sealed class WebSocketShard
             chars += ArgsChars(topic);
         }
         if (chunk.Count > 0)
-            requests.Add((op, chunk));
+            AddRequestLocked(op, chunk, now, requests);
     }
 
-    private string BuildRequest(string op, List<string> topics)
+    private void AddRequestLocked(string op, List<string> topics, long now, List<OutgoingRequest> requests)
     {
-        var id = Interlocked.Increment(ref _requestSeq);
+        var id = $"{Id}-{++_requestSeq}";
+        _requests[id] = new SentRequest(op, topics, now);
+        if (op == "subscribe")
+        {
+            foreach (var topic in topics)
+                _pending[topic] = new PendingTopic(now, id);
+        }
+        requests.Add(new OutgoingRequest(id, op, topics));
+    }
+
+    private static string BuildRequest(OutgoingRequest request)
+    {
+        var topics = request.Topics;
         var builder = new StringBuilder(64 + topics.Sum(ArgsChars));
-        builder.Append("{\"req_id\":\"").Append(Id).Append('-').Append(id).Append("\",\"op\":\"").Append(op).Append("\",\"args\":[");
+        builder.Append("{\"req_id\":\"").Append(request.Id).Append("\",\"op\":\"").Append(request.Op).Append("\",\"args\":[");
         for (var i = 0; i < topics.Count; i++)
         {
             if (i > 0)
@@ -507,5 +659,20 @@ internal sealed class WebSocketShard
         {
             // Shutdown: the caller's loop sees the token and ends.
         }
+    }
+
+    private readonly record struct PendingTopic(long SinceMs, string RequestId);
+
+    private sealed record SentRequest(string Op, List<string> Topics, long SentAtMs);
+
+    private readonly record struct OutgoingRequest(string Id, string Op, List<string> Topics);
+
+    private struct RefusalSummary
+    {
+        public int Retried;
+        public string? RetriedExample;
+        public TimeSpan Delay;
+        public int MarkedRefused;
+        public string? MarkedExample;
     }
 }

@@ -268,7 +268,8 @@ public sealed class FeedService(
         while (await timer.WaitForNextTickAsync(cancellationToken))
         {
             var total = supervisor.TopicCount;
-            var subscribed = supervisor.GetStatus().Sum(s => s.SubscribedTopics);
+            // Topics the exchange keeps refusing are reported by /health; they must not keep this report waiting.
+            var subscribed = supervisor.GetStatus().Sum(s => s.SubscribedTopics + s.RefusedTopics.Count);
             var allLoaded = status.Coins.Values.All(s => s != CoinLoadState.Loading);
             if (allLoaded && total > 0 && subscribed >= total)
             {
@@ -285,8 +286,17 @@ public sealed class FeedService(
 
     private async Task SnapshotRequestsLoopAsync(CancellationToken cancellationToken)
     {
-        await foreach (var coin in supervisor.SnapshotRequests.ReadAllAsync(cancellationToken))
-            await LoadSnapshotAsync(coin, cancellationToken);
+        // After an outage every shard asks at once, several per coin: read each coin's snapshot once per batch.
+        var reader = supervisor.SnapshotRequests;
+        var coins = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.WaitToReadAsync(cancellationToken))
+        {
+            coins.Clear();
+            while (reader.TryRead(out var coin))
+                coins.Add(coin);
+            foreach (var coin in coins)
+                await LoadSnapshotAsync(coin, cancellationToken);
+        }
     }
 
     /// <summary>Removes options at their delivery instant and refreshes the instrument set periodically.</summary>

@@ -15,6 +15,7 @@ public sealed class FeedMetrics
     private readonly Counter _reconnects;
     private readonly Gauge _connections;
     private readonly Gauge _subscribedTopics;
+    private readonly Gauge _refusedTopics;
     private readonly Gauge _bookOptions;
     private readonly Gauge _lastMessageAge;
     private readonly Gauge _feedLag;
@@ -37,6 +38,7 @@ public sealed class FeedMetrics
         _reconnects = factory.CreateCounter("optionstracker_reconnects_total", "WebSocket connections replaced after a drop, a missing pong or silence.");
         _connections = factory.CreateGauge("optionstracker_connections", "WebSocket connections that are live.");
         _subscribedTopics = factory.CreateGauge("optionstracker_subscribed_topics", "Ticker topics acknowledged by the exchange.");
+        _refusedTopics = factory.CreateGauge("optionstracker_refused_topics", "Ticker topics the exchange refused repeatedly; retried rarely, named in /health.");
         _bookOptions = factory.CreateGauge("optionstracker_book_options", "Options in the book, per base coin.", new GaugeConfiguration { LabelNames = ["base_coin"] });
         _lastMessageAge = factory.CreateGauge("optionstracker_last_message_age_seconds", "Seconds since the last message from the exchange.");
         _feedLag = factory.CreateGauge("optionstracker_feed_lag_seconds", "Median delay from the exchange timestamp to the update being applied, over options updated in the last 10 s.");
@@ -65,6 +67,7 @@ public sealed class FeedMetrics
             _reconnects.IncTo(report.Reconnects);
             _connections.Set(report.LiveConnections);
             _subscribedTopics.Set(report.SubscribedTopics);
+            _refusedTopics.Set(report.RefusedTopics);
             _feedUp.Set(report.State == FeedState.Live ? 1 : 0);
             var now = _time.GetUtcNow();
             _lastMessageAge.Set(report.LastUpdate is { } last ? Math.Max(0, (now - last).TotalSeconds) : double.NaN);

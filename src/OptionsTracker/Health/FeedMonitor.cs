@@ -34,6 +34,7 @@ public sealed class FeedMonitor(
         var lastMessage = shards.Select(s => s.LastMessageAt).Max();
         var live = shards.Count(s => s.State == ShardState.Live);
         var subscribed = shards.Sum(s => s.SubscribedTopics);
+        var refused = shards.SelectMany(s => s.RefusedTopics).Order(StringComparer.Ordinal).ToList();
         var loading = status.Coins.Where(c => c.Value == CoinLoadState.Loading).Select(c => c.Key).ToList();
         var noOptions = status.Coins.Where(c => c.Value == CoinLoadState.NoOptions).Select(c => c.Key).ToList();
         var lastUpdateAge = lastMessage is { } at ? now - at : (TimeSpan?)null;
@@ -76,6 +77,14 @@ public sealed class FeedMonitor(
             state = FeedState.Live;
             reason = $"receiving {index.Count} options over {live} connections";
         }
+        if (refused.Count > 0 && state is FeedState.Live or FeedState.Degraded)
+        {
+            // Topics the exchange keeps refusing do not hold their connections back from live, but they are missing
+            // data: say which.
+            var refusedReason = RefusedReason(refused);
+            reason = state == FeedState.Live ? refusedReason : $"{reason}; {refusedReason}";
+            state = FeedState.Degraded;
+        }
         if (store.Problem is { } storeProblem)
         {
             // Live data that cannot reach the store is degraded; any other verdict keeps its state and says this too.
@@ -102,7 +111,19 @@ public sealed class FeedMonitor(
             supervisor.TopicCount,
             lastMessage,
             now - status.StartedAt,
-            shards);
+            shards)
+        {
+            RefusedTopics = refused.Count,
+        };
+    }
+
+    /// <summary>"2 topics refused by the exchange: tickers.A; tickers.B", naming at most five.</summary>
+    private static string RefusedReason(List<string> refused)
+    {
+        const int Named = 5;
+        var names = string.Join("; ", refused.Take(Named).Select(ShardSupervisor.SymbolOf));
+        var more = refused.Count > Named ? $"; and {refused.Count - Named} more" : "";
+        return $"{refused.Count} {(refused.Count == 1 ? "topic" : "topics")} refused by the exchange: {names}{more}";
     }
 
     /// <summary>
@@ -185,4 +206,8 @@ public sealed record FeedReport(
     int AssignedTopics,
     DateTimeOffset? LastUpdate,
     TimeSpan Uptime,
-    IReadOnlyList<ShardStatus> Shards);
+    IReadOnlyList<ShardStatus> Shards)
+{
+    /// <summary>Topics the exchange refused <see cref="BybitOptions.RefuseLimit"/> times in a row (see <c>/health</c> for their names).</summary>
+    public int RefusedTopics { get; init; }
+}

@@ -12,10 +12,13 @@ public class WebSocketShardTests
 {
     private const string Symbol = "BTC-27MAR26-70000-P-USDT";
 
-    private static WebSocketShard CreateShard(OptionBook book, TimeProvider time, Uri? wsUrl = null) =>
-        new(1, book, new BybitOptions { WsUrl = wsUrl ?? new Uri("ws://127.0.0.1:1/") }, time,
+    private static WebSocketShard CreateShard(OptionBook book, TimeProvider time, Uri? wsUrl = null)
+    {
+        var options = new BybitOptions { WsUrl = wsUrl ?? new Uri("ws://127.0.0.1:1/") };
+        return new(1, book, options, time,
             new ConcurrencyLimiter(new ConcurrencyLimiterOptions { PermitLimit = 100, QueueLimit = 100 }),
-            NullLogger.Instance, _ => { });
+            new ExchangeGate(options.WsUrl, options, time, NullLogger.Instance), NullLogger.Instance, _ => { });
+    }
 
     [Fact]
     public void Ticker_message_path_allocates_nothing()

@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+
+namespace OptionsTracker.Simulator;
+
+/// <summary>
+/// The faults (and a few market moves) that tests drive through <see cref="SimulatorFaults"/>, over HTTP under
+/// <c>/_sim/</c>, for operators and load tests running the standalone simulator. Only served when
+/// <see cref="SimulatorOptions.ControlEndpoints"/> is on. Every change is a <c>POST</c>; <c>GET /_sim</c> answers the
+/// usage text below and the current state. Answers are one line of plain text; a bad parameter is a 400 saying why.
+/// </summary>
+internal sealed class ControlApi(BybitSimulator simulator)
+{
+    public const string Prefix = "/_sim";
+
+    public const string Usage = """
+        Simulator control (POST unless noted; answers are plain text):
+          GET  /_sim                                    this text and the current state
+          POST /_sim/drop                               abort every WebSocket connection (no close handshake)
+          POST /_sim/reject-connections?on=true|false   refuse WebSocket upgrades with 503, like an unreachable exchange
+          POST /_sim/silent?on=true|false               connections stay open but send nothing (no acks, pongs, pushes)
+          POST /_sim/suppress-pongs?on=true|false       pings get no pong; data still flows
+          POST /_sim/fragment?on=true|false             split every message into 2-3 frames
+          POST /_sim/malformed?count=N                  send N malformed messages on every connection
+          POST /_sim/refuse?count=N                     answer the next N subscribed topics in failTopics
+          POST /_sim/refuse?topic=tickers.SYMBOL        refuse these topics for good (repeat topic= for more)
+          POST /_sim/accept[?topic=tickers.SYMBOL]      lift refuse-for-good for these topics, or for all
+          POST /_sim/reject-subscribes?count=N          reject the next N subscribe requests whole (success:false)
+          POST /_sim/rest-fail?count=N&kind=K           fail the next N REST requests; K: http429, http403, retcode10006, retcode10016
+          POST /_sim/list?coin=BTC                      list a new option
+          POST /_sim/deliver?coin=BTC                   deliver the nearest expiry
+        """;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        string path = context.Request.Path.Value ?? "";
+        string action = path.Length > Prefix.Length ? path[(Prefix.Length + 1)..] : "";
+        if (action.Length == 0)
+        {
+            if (!HttpMethods.IsGet(context.Request.Method))
+            {
+                await AnswerAsync(context, StatusCodes.Status405MethodNotAllowed, "GET /_sim");
+                return;
+            }
+
+            await AnswerAsync(context, StatusCodes.Status200OK, Usage + State());
+            return;
+        }
+
+        if (!HttpMethods.IsPost(context.Request.Method))
+        {
+            await AnswerAsync(context, StatusCodes.Status405MethodNotAllowed, $"POST {path}");
+            return;
+        }
+
+        string answer;
+        try
+        {
+            answer = Apply(action, context.Request.Query);
+        }
+        catch (ArgumentException ex)
+        {
+            await AnswerAsync(context, StatusCodes.Status400BadRequest, ex.Message);
+            return;
+        }
+
+        if (answer.Length == 0)
+        {
+            await AnswerAsync(context, StatusCodes.Status404NotFound, $"unknown control {path}; GET /_sim lists them");
+            return;
+        }
+
+        await AnswerAsync(context, StatusCodes.Status200OK, answer);
+    }
+
+    /// <summary>Applies one control; an empty answer means no such control.</summary>
+    private string Apply(string action, IQueryCollection query)
+    {
+        var faults = simulator.Faults;
+        switch (action)
+        {
+            case "drop":
+                int open = simulator.ConnectionCount;
+                faults.DropAllConnections();
+                return $"dropped {open} connections";
+            case "reject-connections":
+                faults.RejectNewConnections = Switch(query);
+                return $"reject-connections {faults.RejectNewConnections}";
+            case "silent":
+                faults.SilentConnections = Switch(query);
+                return $"silent {faults.SilentConnections}";
+            case "suppress-pongs":
+                faults.SuppressPongs = Switch(query);
+                return $"suppress-pongs {faults.SuppressPongs}";
+            case "fragment":
+                faults.FragmentFrames = Switch(query);
+                return $"fragment {faults.FragmentFrames}";
+            case "malformed":
+                int frames = Count(query);
+                faults.SendMalformedFrames(frames);
+                return $"{frames} malformed messages per connection";
+            case "refuse":
+                string[] topics = Topics(query);
+                if (topics.Length > 0)
+                {
+                    faults.RefuseTopicsForever(topics);
+                    return $"refusing for good: {string.Join(", ", faults.RefusedTopics.Order(StringComparer.Ordinal))}";
+                }
+
+                int refused = Count(query);
+                faults.RefuseTopics(refused);
+                return $"refusing the next {refused} topics";
+            case "accept":
+                faults.AcceptTopics(Topics(query));
+                return $"refusing for good: {(faults.RefusedTopics.Count == 0 ? "none" : string.Join(", ", faults.RefusedTopics.Order(StringComparer.Ordinal)))}";
+            case "reject-subscribes":
+                int rejected = Count(query);
+                faults.RejectNextSubscribeRequests(rejected);
+                return $"rejecting the next {rejected} subscribe requests";
+            case "rest-fail":
+                int failures = Count(query);
+                string kind = query["kind"].ToString();
+                if (!Enum.TryParse<RestFailure>(kind, ignoreCase: true, out var failure) || int.TryParse(kind, out _))
+                    throw new ArgumentException($"kind must be one of {string.Join(", ", Enum.GetNames<RestFailure>())}, not '{kind}'");
+                faults.FailNextRestRequests(failures, failure);
+                return $"failing the next {failures} REST requests with {failure}";
+            case "list":
+                return $"listed {simulator.ListNewInstrument(Coin(query))}";
+            case "deliver":
+                return $"delivered {simulator.DeliverNextExpiry(Coin(query)).Count} options";
+            default:
+                return "";
+        }
+    }
+
+    private string State()
+    {
+        var faults = simulator.Faults;
+        var refused = faults.RefusedTopics;
+        return string.Create(CultureInfo.InvariantCulture, $"""
+
+            State: {simulator.ConnectionCount} connections, {simulator.InstrumentCount} instruments, reject-connections {faults.RejectNewConnections}, silent {faults.SilentConnections}, suppress-pongs {faults.SuppressPongs}, fragment {faults.FragmentFrames}, refused for good: {(refused.Count == 0 ? "none" : string.Join(", ", refused))}
+
+            """);
+    }
+
+    private static bool Switch(IQueryCollection query)
+    {
+        string on = query["on"].ToString();
+        return on.Length == 0 || (bool.TryParse(on, out bool value)
+            ? value
+            : throw new ArgumentException($"on must be true or false, not '{on}'"));
+    }
+
+    private static int Count(IQueryCollection query)
+    {
+        string count = query["count"].ToString();
+        return int.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out int value)
+            ? value
+            : throw new ArgumentException($"count must be a whole number of 0 or more, not '{count}'");
+    }
+
+    private static string[] Topics(IQueryCollection query) =>
+        [.. query["topic"].Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t!.Trim())];
+
+    private string Coin(IQueryCollection query)
+    {
+        string coin = query["coin"].ToString();
+        return simulator.BaseCoins.Contains(coin.ToUpperInvariant(), StringComparer.Ordinal)
+            ? coin.ToUpperInvariant()
+            : throw new ArgumentException($"coin must be one of {string.Join(", ", simulator.BaseCoins)}, not '{coin}'");
+    }
+
+    private static Task AnswerAsync(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text.EndsWith('\n') ? text : text + "\n", Encoding.UTF8);
+    }
+}
