@@ -26,4 +26,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 6304, EventName = "SignedOut", Level = LogLevel.Debug,
         Message = "A dashboard sign-in was revoked until {Until}")]
     public static partial void SignedOut(ILogger logger, DateTimeOffset until);
+
+    [LoggerMessage(EventId = 6305, EventName = "SignOutNotShared", Level = LogLevel.Warning,
+        Message = "Could not record a sign-out in Redis ({Error}): other instances still accept that session's cookie")]
+    public static partial void SignOutNotShared(ILogger logger, string error);
+
+    // Per request while Redis is failing: Debug only; the store's own health and log report the outage.
+    [LoggerMessage(EventId = 6306, EventName = "RevocationUnreadable", Level = LogLevel.Debug,
+        Message = "Could not read sign-outs from Redis ({Error}); checking this instance's only")]
+    public static partial void RevocationUnreadable(ILogger logger, string error);
 }

@@ -181,7 +181,7 @@ public static class SecurityFeature
             // Revoked, not only deleted: a copy of the cookie (another tab's jar, a stolen one) stops working too.
             var signedIn = await context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             if (signedIn.Succeeded)
-                sessions.Revoke(signedIn.Principal);
+                await sessions.RevokeAsync(signedIn.Principal, context.RequestAborted);
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/login");
         }).DisableAntiforgery().ExcludeFromDescription();

@@ -15,7 +15,12 @@ public class SignInCookieTests
         var otherSession = await SignInAsync(app);
         Assert.Equal(HttpStatusCode.OK, await GetAsync(app, "/api/stats", cookie));
 
+        // The dashboard offers the sign-out.
         using var http = RawClient(app);
+        using (var page = new HttpRequestMessage(HttpMethod.Get, "/") { Headers = { { "Cookie", cookie } } })
+        using (var dashboard = await http.SendAsync(page, ct))
+            Assert.Contains("action=\"/logout\"", await dashboard.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
+
         using var logout = new HttpRequestMessage(HttpMethod.Post, "/logout") { Headers = { { "Cookie", cookie } } };
         using var response = await http.SendAsync(logout, ct);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
