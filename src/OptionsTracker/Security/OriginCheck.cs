@@ -9,8 +9,9 @@ namespace OptionsTracker.Security;
 /// and neither CORS nor SameSite stops it (a page on another port is the same site), so without this a page
 /// elsewhere could read <c>/ws</c> with a signed-in user's cookie. Allowed: this site's own origin (scheme, host
 /// and port as the request arrived, the scheme after a trusted proxy's <c>X-Forwarded-Proto</c>), the origins
-/// in <see cref="SecurityOptions.CorsOrigins"/>, and no <c>Origin</c> at all: browsers always send one on these
-/// requests, so its absence means a non-browser client, which still needs the key.
+/// in <see cref="SecurityOptions.CorsOrigins"/>, <c>Origin: null</c> with <c>Sec-Fetch-Site: same-origin</c> (a form
+/// post from a page of this site), and no <c>Origin</c> at all: browsers always send one on these requests, so its
+/// absence means a non-browser client, which still needs the key.
 /// </summary>
 internal sealed class OriginCheck(RequestDelegate next, IOptions<SecurityOptions> options, ILogger<OriginCheck> logger)
 {
@@ -28,6 +29,10 @@ internal sealed class OriginCheck(RequestDelegate next, IOptions<SecurityOptions
         var origin = origins.Count == 1 ? origins[0] ?? "" : origins.ToString();
         var site = $"{request.Scheme}://{request.Host}";
         if (origins.Count == 1 && Parse(origin) is { } presented && (IsSite(presented, request) || _listed.Contains(presented)))
+            return next(context);
+        // Our Referrer-Policy (no-referrer) makes browsers send "Origin: null" on the site's own form posts. The
+        // browser's Sec-Fetch-Site, which no page can set, still says where the request came from.
+        if (origin == "null" && request.Headers["Sec-Fetch-Site"] == "same-origin")
             return next(context);
 
         if (Interlocked.Increment(ref _refusals) == 1)

@@ -53,6 +53,22 @@ public class CrossOriginTests
     }
 
     [Fact]
+    public async Task The_sign_in_form_accepts_its_own_pages_posts_only()
+    {
+        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key });
+        var otherPort = $"http://127.0.0.1:{app.Client.BaseAddress!.Port + 1}";
+
+        Assert.Equal(HttpStatusCode.Redirect, await PostLoginAsync(app, SiteOrigin(app), fetchSite: "same-origin"));
+        // Referrer-Policy: no-referrer makes a browser send "Origin: null" on the site's own form posts.
+        Assert.Equal(HttpStatusCode.Redirect, await PostLoginAsync(app, "null", fetchSite: "same-origin"));
+        Assert.Equal(HttpStatusCode.Forbidden, await PostLoginAsync(app, "null", fetchSite: "same-site"));
+        Assert.Equal(HttpStatusCode.Forbidden, await PostLoginAsync(app, "null", fetchSite: null));
+        Assert.Equal(HttpStatusCode.Forbidden, await PostLoginAsync(app, otherPort, fetchSite: "same-site"));
+        // A script (curl, a test) sends no Origin.
+        Assert.Equal(HttpStatusCode.Redirect, await PostLoginAsync(app, null, fetchSite: null));
+    }
+
+    [Fact]
     public async Task Origins_listed_for_cors_may_open_the_websocket()
     {
         await using var app = await StartAsync(new() { ["Security:CorsOrigins:0"] = "https://grafana.example.com" });
@@ -62,6 +78,18 @@ public class CrossOriginTests
         Assert.Equal(HttpStatusCode.SwitchingProtocols, listed);
         var (other, _) = await OpenWebSocketAsync(app, "/ws", "https://grafana.example.com:8443", null);
         Assert.Equal(HttpStatusCode.Forbidden, other);
+    }
+
+    private static async Task<HttpStatusCode> PostLoginAsync(Fixtures.TrackerApp app, string? origin, string? fetchSite)
+    {
+        using var http = RawClient(app);
+        using var request = LoginRequest(Key, "/");
+        if (origin is not null)
+            request.Headers.Add("Origin", origin);
+        if (fetchSite is not null)
+            request.Headers.Add("Sec-Fetch-Site", fetchSite);
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        return response.StatusCode;
     }
 
     private static async Task<HttpStatusCode> NegotiateAsync(Fixtures.TrackerApp app, string origin, string cookie)
