@@ -11,7 +11,7 @@ namespace OptionsTracker.Security;
 /// cookie, so the dashboard's own calls work), the dashboard redirects to <c>/login</c>, and health,
 /// metrics, API docs and static files stay open for probes and scrapers.
 /// </summary>
-internal sealed class ApiKeyGate(RequestDelegate next, IOptions<SecurityOptions> options)
+internal sealed class ApiKeyGate(RequestDelegate next, IOptions<SecurityOptions> options, FailedKeyThrottle throttle)
 {
     public const string HeaderName = "X-API-Key";
 
@@ -25,10 +25,27 @@ internal sealed class ApiKeyGate(RequestDelegate next, IOptions<SecurityOptions>
             return;
         }
 
-        if (Matches(_key, context.Request.Headers[HeaderName].ToString()))
+        var presented = context.Request.Headers[HeaderName].ToString();
+        if (presented.Length > 0)
         {
-            await next(context);
-            return;
+            // A locked-out client's keys are not even compared: guessing gets no answers until the lockout ends.
+            var client = ClientAddress.Of(context);
+            if (throttle.IsLockedOut(client, out var retryAfter))
+            {
+                await WriteLockedOutAsync(context, retryAfter);
+                return;
+            }
+            if (Matches(_key, presented))
+            {
+                throttle.Succeeded(client);
+                await next(context);
+                return;
+            }
+            if (throttle.Failed(client) is { Ticks: > 0 } lockout)
+            {
+                await WriteLockedOutAsync(context, lockout);
+                return;
+            }
         }
         var signedIn = await context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         if (signedIn.Succeeded)
@@ -49,6 +66,19 @@ internal sealed class ApiKeyGate(RequestDelegate next, IOptions<SecurityOptions>
         var returnUrl = context.Request.PathBase + context.Request.Path + context.Request.QueryString;
         context.Response.Redirect("/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
     }
+
+    /// <summary>429 with <c>Retry-After</c> for a client locked out by <see cref="FailedKeyThrottle"/>.</summary>
+    internal static Task WriteLockedOutAsync(HttpContext context, TimeSpan retryAfter)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds(retryAfter);
+        return Results.Problem(
+            statusCode: StatusCodes.Status429TooManyRequests,
+            title: "Too many wrong keys",
+            detail: $"This client sent too many wrong keys; try again in {RetryAfterSeconds(retryAfter)} s.").ExecuteAsync(context);
+    }
+
+    internal static string RetryAfterSeconds(TimeSpan wait) =>
+        Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Whether <paramref name="candidate"/> is the configured key, compared in constant time; never with no key set.</summary>
     public static bool Matches(string? configuredKey, string? candidate) => Matches(KeyBytes(configuredKey), candidate);

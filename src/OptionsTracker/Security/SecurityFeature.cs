@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -21,7 +20,11 @@ public static class SecurityFeature
             .ValidateSection(SecurityOptions.Section)
             .Validate(o => o.CorsOrigins.All(origin => Uri.TryCreate(origin, UriKind.Absolute, out var uri) && uri.AbsolutePath == "/"),
                 "Security:CorsOrigins must be origins like https://example.com (scheme, host, optional port; no path)")
+            .Validate(o => KnownProxies.TryParse(o.KnownProxies, out _, out _), "Security:KnownProxies must be " + KnownProxies.Expected)
+            .Validate(o => o.MaxFailedKeyLockout >= o.FailedKeyLockout, "Security:MaxFailedKeyLockout must not be shorter than Security:FailedKeyLockout")
             .ValidateOnStart();
+        builder.Services.AddSingleton<FailedKeyThrottle>();
+        builder.Services.AddSingleton<DashboardSessions>();
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -30,8 +33,11 @@ public static class SecurityFeature
                 o.Cookie.Name = "optionstracker";
                 o.Cookie.HttpOnly = true;
                 o.Cookie.SameSite = SameSiteMode.Strict;
+                // Secure whenever the request came over HTTPS (behind a trusted proxy: X-Forwarded-Proto https).
+                o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
                 o.ExpireTimeSpan = TimeSpan.FromDays(30);
                 o.SlidingExpiration = true;
+                o.Events.OnValidatePrincipal = context => context.HttpContext.RequestServices.GetRequiredService<DashboardSessions>().ValidateAsync(context);
             });
 
         var security = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
@@ -43,19 +49,33 @@ public static class SecurityFeature
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, IPAddress>(context =>
+            // Two budgets per client: the API's (with the API docs) and the dashboard's (page loads and new hub
+            // connections), so a flood of one never starves the other. Health, metrics, static files and an
+            // established hub connection's traffic are not counted.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, (Traffic, IPAddress)>(context =>
             {
-                if (!ApiKeyGate.IsApi(context.Request.Path))
-                    return RateLimitPartition.GetNoLimiter(IPAddress.None);
+                var traffic = Classify(context.Request);
+                if (traffic == Traffic.Unlimited)
+                    return RateLimitPartition.GetNoLimiter((traffic, IPAddress.None));
                 var limits = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
-                return RateLimitPartition.GetTokenBucketLimiter(context.Connection.RemoteIpAddress ?? IPAddress.None, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = limits.RateLimitBurst,
-                    TokensPerPeriod = limits.RateLimitPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                });
+                var client = ClientAddress.Of(context);
+                return traffic == Traffic.Api
+                    ? RateLimitPartition.GetTokenBucketLimiter((traffic, client), _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.RateLimitBurst,
+                        TokensPerPeriod = limits.RateLimitPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    })
+                    : RateLimitPartition.GetTokenBucketLimiter((traffic, client), _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.DashboardRateLimitBurst,
+                        TokensPerPeriod = 1,
+                        ReplenishmentPeriod = TimeSpan.FromMinutes(1) / limits.DashboardRateLimitPerMinute,
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
             });
             o.OnRejected = (context, _) =>
             {
@@ -66,16 +86,27 @@ public static class SecurityFeature
         });
     }
 
-    /// <summary>Forwarded headers, security headers, CORS, the API key gate and the rate limiter, in that order.</summary>
+    /// <summary>
+    /// Forwarded headers, security headers, CORS, the origin check, the rate limiter and the API key gate, in that
+    /// order: limits apply before the key is checked, so a flood of wrong keys is refused cheaply.
+    /// </summary>
     public static void UseSecurity(this WebApplication app)
     {
         var security = app.Services.GetRequiredService<IOptions<SecurityOptions>>().Value;
         if (security.BehindReverseProxy)
         {
             var forwarded = new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto };
-            // The proxy is wherever the operator put it (another container, another host): trust its headers.
+            // Only the configured proxies: anyone else's X-Forwarded-For would let a client choose the address its
+            // rate limits and lockouts count under. ForwardLimit stays 1: the proxy's own entry, the rightmost.
             forwarded.KnownIPNetworks.Clear();
             forwarded.KnownProxies.Clear();
+            // Validated at start-up (AddSecurity), so the list parses.
+            _ = KnownProxies.TryParse(security.KnownProxies, out var addresses, out var networks);
+            foreach (var address in addresses)
+                forwarded.KnownProxies.Add(address);
+            foreach (var network in networks)
+                forwarded.KnownIPNetworks.Add(network);
+            Log.ForwardedHeadersTrusted(app.Logger, security.KnownProxies);
             app.UseForwardedHeaders(forwarded);
         }
         app.Use(static (context, next) =>
@@ -90,8 +121,27 @@ public static class SecurityFeature
         });
         if (security.CorsOrigins.Length > 0)
             app.UseCors(CorsPolicy);
-        app.UseMiddleware<ApiKeyGate>();
+        app.UseMiddleware<OriginCheck>();
         app.UseRateLimiter();
+        app.UseMiddleware<ApiKeyGate>();
+    }
+
+    internal enum Traffic { Unlimited, Api, Dashboard }
+
+    /// <summary>Which rate-limit budget a request draws on.</summary>
+    internal static Traffic Classify(HttpRequest request)
+    {
+        var path = request.Path;
+        if (ApiKeyGate.IsApi(path) || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/scalar"))
+            return Traffic.Api;
+        // A new hub connection: negotiate, or a socket opened without one (no connection id yet). Requests of an
+        // established connection carry its id and are not counted.
+        if (path.StartsWithSegments("/_blazor"))
+            return path.Equals("/_blazor/negotiate") || path.Equals("/_blazor") && !request.Query.ContainsKey("id") ? Traffic.Dashboard : Traffic.Unlimited;
+        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/_framework")
+            || path.StartsWithSegments("/_content") || Path.HasExtension(path.Value))
+            return Traffic.Unlimited;
+        return Traffic.Dashboard;
     }
 
     /// <summary><c>/login</c> and <c>/logout</c> for the dashboard when an API key is set.</summary>
@@ -99,30 +149,53 @@ public static class SecurityFeature
     {
         app.MapGet("/login", (string? returnUrl, string? failed) => Results.Content(LoginPage(returnUrl, failed is not null), "text/html; charset=utf-8"))
             .ExcludeFromDescription();
-        app.MapPost("/login", async (HttpContext context, IOptions<SecurityOptions> options) =>
+        app.MapPost("/login", async (HttpContext context, IOptions<SecurityOptions> options, FailedKeyThrottle throttle, DashboardSessions sessions) =>
         {
-            var form = await context.Request.ReadFormAsync(context.RequestAborted);
-            var returnUrl = SafeReturnUrl(form["returnUrl"]);
+            IFormCollection form;
+            try
+            {
+                form = await context.Request.ReadFormAsync(context.RequestAborted);
+            }
+            catch (InvalidDataException)
+            {
+                // A NUL (%00) or an oversized form: the reader refuses it, and so does the sign-in.
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Unreadable sign-in form");
+            }
+            var returnUrl = ReturnUrl.Safe(form["returnUrl"]);
+            var client = ClientAddress.Of(context);
+            if (throttle.IsLockedOut(client, out var retryAfter))
+                return LockedOut(context, returnUrl, retryAfter);
             if (!ApiKeyGate.Matches(options.Value.ApiKey, form["key"]))
-                return Results.Redirect("/login?failed=1&returnUrl=" + Uri.EscapeDataString(returnUrl));
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "dashboard")], CookieAuthenticationDefaults.AuthenticationScheme);
-            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
+            {
+                var lockout = throttle.Failed(client);
+                return lockout > TimeSpan.Zero
+                    ? LockedOut(context, returnUrl, lockout)
+                    : Results.Redirect("/login?failed=1&returnUrl=" + Uri.EscapeDataString(returnUrl));
+            }
+            throttle.Succeeded(client);
+            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, sessions.NewPrincipal());
             return Results.Redirect(returnUrl);
         }).DisableAntiforgery().ExcludeFromDescription();
-        app.MapPost("/logout", async (HttpContext context) =>
+        app.MapPost("/logout", async (HttpContext context, DashboardSessions sessions) =>
         {
+            // Revoked, not only deleted: a copy of the cookie (another tab's jar, a stolen one) stops working too.
+            var signedIn = await context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            if (signedIn.Succeeded)
+                await sessions.RevokeAsync(signedIn.Principal, context.RequestAborted);
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/login");
         }).DisableAntiforgery().ExcludeFromDescription();
     }
 
-    // Only local paths: a login form must not become an open redirect.
-    private static string SafeReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } && returnUrl[0] == '/' && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
-            ? returnUrl
-            : "/";
+    private static IResult LockedOut(HttpContext context, string returnUrl, TimeSpan retryAfter)
+    {
+        var seconds = ApiKeyGate.RetryAfterSeconds(retryAfter);
+        context.Response.Headers.RetryAfter = seconds;
+        return Results.Content(LoginPage(returnUrl, failed: false, $"Too many wrong keys: try again in {seconds} s."),
+            "text/html; charset=utf-8", statusCode: StatusCodes.Status429TooManyRequests);
+    }
 
-    private static string LoginPage(string? returnUrl, bool failed) => $$"""
+    private static string LoginPage(string? returnUrl, bool failed, string? lockedOut = null) => $$"""
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
         <title>OptionsTracker: sign in</title>
@@ -134,8 +207,9 @@ public static class SecurityFeature
         <h1>OptionsTracker</h1>
         <label for="key">API key</label>
         <input id="key" name="key" type="password" autocomplete="current-password" required autofocus>
-        <input type="hidden" name="returnUrl" value="{{System.Net.WebUtility.HtmlEncode(SafeReturnUrl(returnUrl))}}">
+        <input type="hidden" name="returnUrl" value="{{System.Net.WebUtility.HtmlEncode(ReturnUrl.Safe(returnUrl))}}">
         {{(failed ? "<p class=\"error\" role=\"alert\">That key is not right.</p>" : "")}}
+        {{(lockedOut is null ? "" : $"<p class=\"error\" role=\"alert\">{System.Net.WebUtility.HtmlEncode(lockedOut)}</p>")}}
         <button type="submit">Sign in</button>
         </form></body></html>
         """;

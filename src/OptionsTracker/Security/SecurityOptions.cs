@@ -24,6 +24,38 @@ public sealed class SecurityOptions
     /// <summary>Origins allowed to call the API from a browser (CORS), e.g. <c>https://grafana.example.com</c>. Empty: same origin only.</summary>
     public string[] CorsOrigins { get; set; } = [];
 
-    /// <summary>Trust <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> from a reverse proxy in front of the tracker.</summary>
+    /// <summary>
+    /// Trust <c>X-Forwarded-For</c>/<c>X-Forwarded-Proto</c> from a reverse proxy in front of the tracker, but only
+    /// when the connection comes from one of <see cref="KnownProxies"/>.
+    /// </summary>
     public bool BehindReverseProxy { get; set; }
+
+    /// <summary>
+    /// Addresses and networks of the reverse proxies whose forwarded headers are believed, as a comma list
+    /// (<c>10.0.0.0/8,127.0.0.1</c>). Anyone else's <c>X-Forwarded-For</c> is ignored, so a client cannot pick
+    /// the address the rate limits count it under. Default: loopback only.
+    /// </summary>
+    [Required]
+    public string KnownProxies { get; set; } = "127.0.0.0/8,::1";
+
+    /// <summary>Wrong keys (header <c>X-API-Key</c> or the sign-in form) one client may send within <see cref="FailedKeyWindow"/> before it is locked out.</summary>
+    [Range(1, 10_000)]
+    public int FailedKeyAttempts { get; set; } = 10;
+
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailedKeyWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The first lockout; each further lockout of the same client doubles it, up to <see cref="MaxFailedKeyLockout"/>. Locked out: 429 with <c>Retry-After</c>.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan FailedKeyLockout { get; set; } = TimeSpan.FromMinutes(1);
+
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
+    public TimeSpan MaxFailedKeyLockout { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Dashboard page loads and new dashboard connections (<c>/_blazor/negotiate</c>) per client and minute; bursts up to <see cref="DashboardRateLimitBurst"/>.</summary>
+    [Range(1, 1_000_000)]
+    public int DashboardRateLimitPerMinute { get; set; } = 60;
+
+    [Range(1, 1_000_000)]
+    public int DashboardRateLimitBurst { get; set; } = 60;
 }

@@ -38,4 +38,7 @@ public sealed class RedisKeys(string prefix)
 
     /// <summary>One message per write: the symbols written, and removed ones prefixed with <c>-</c>.</summary>
     public RedisChannel Changes => RedisChannel.Literal($"{prefix}options:changes");
+
+    /// <summary>A dashboard session signed out, kept (with a time to live) until any copy of its cookie would have expired.</summary>
+    public RedisKey RevokedSession(string session) => $"{prefix}session:revoked:{session}";
 }

@@ -47,6 +47,34 @@ public partial class DeploymentFilesTests
     }
 
     [Fact]
+    public void Compose_publishes_ports_on_the_hosts_loopback_only_unless_told_otherwise()
+    {
+        // What must sit behind the reverse proxy is not reachable from the network by default: otherwise clients
+        // could skip the proxy, and with BehindReverseProxy forge the address their rate limits count under.
+        var services = (YamlMappingNode)Load()["services"];
+        var published = 0;
+        foreach (var (name, node) in services.Children)
+        {
+            if (!((YamlMappingNode)node).Children.TryGetValue("ports", out var ports))
+                continue;
+            foreach (var port in ((YamlSequenceNode)ports).Children.Select(p => ((YamlScalarNode)p).Value!))
+            {
+                published++;
+                // "${WEB_BIND:-127.0.0.1}:${WEB_PORTS:-8080-8081}:8080" with every variable at its default.
+                var resolved = VariableReference().Replace(port, m => m.Value.Split(":-", 2) is [_, var fallback] ? fallback.TrimEnd('}') : "");
+                var last = resolved.LastIndexOf(':');
+                var beforeLast = last > 0 ? resolved.LastIndexOf(':', last - 1) : -1;
+                var hostAddress = beforeLast > 0 ? resolved[..beforeLast] : "(every address)";
+                Assert.True(System.Net.IPAddress.TryParse(hostAddress.Trim('[', ']'), out var address) && System.Net.IPAddress.IsLoopback(address),
+                    $"service '{((YamlScalarNode)name).Value}' publishes {port} on {hostAddress}, not on loopback");
+            }
+        }
+        Assert.NotEqual(0, published);
+        var web = TrackerServices().Single(s => s.Service == "web").Environment;
+        Assert.Contains("Security__KnownProxies", web.Keys);
+    }
+
+    [Fact]
     public void Every_variable_compose_uses_is_listed_in_env_example()
     {
         var compose = File.ReadAllText(Path.Combine(Root, "compose.yaml"));
