@@ -146,6 +146,10 @@ public sealed class BybitSimulator : IAsyncDisposable
     /// <returns>The new option's symbol.</returns>
     public string ListPreLaunchInstrument(string baseCoin, TimeSpan launchesIn) => _market.ListPreLaunchInstrument(baseCoin, launchesIn);
 
+    /// <summary>Starts trading a <c>PreLaunch</c> option now (it gets a ticker and a topic), before its launch time.</summary>
+    /// <exception cref="ArgumentException"><paramref name="symbol"/> is not a PreLaunch option.</exception>
+    public void Launch(string symbol) => _market.LaunchNow(symbol);
+
     /// <summary>Options listed as <c>PreLaunch</c> right now, one coin or all.</summary>
     public IReadOnlyList<SimulatedInstrument> GetPreLaunchInstruments(string? baseCoin = null) =>
         [.. (baseCoin is null ? _market.Boards : [_market.GetBoard(baseCoin)]).SelectMany(b => b.PreLaunch).Select(i => i.Info)];

@@ -198,6 +198,19 @@ internal sealed class SimulatedMarket : IDisposable
         }
     }
 
+    /// <summary>Launches a <c>PreLaunch</c> option now, whatever its launch time said.</summary>
+    public void LaunchNow(string symbol)
+    {
+        lock (_gate)
+        {
+            var board = _boards.FirstOrDefault(b => b.PreLaunch.Any(i => i.Symbol == symbol))
+                ?? throw new ArgumentException($"'{symbol}' is not a PreLaunch option.", nameof(symbol));
+            var instrument = board.PreLaunch.First(i => i.Symbol == symbol);
+            instrument.Launch(_time.GetUtcNow().ToUnixTimeMilliseconds());
+            AdvanceListings(board, _time.GetUtcNow());
+        }
+    }
+
     /// <summary>A delivered option still listed (<c>Delivering</c>) or delivered earlier: its delivery price and time.</summary>
     public bool TryGetDelivery(string symbol, out double price, out long deliveryTimeMs)
     {

@@ -15,6 +15,7 @@ public sealed class FeedMonitor(
     FeedStatus status,
     IOptions<TrackerOptions> tracker,
     IOptions<BybitOptions> bybit,
+    RestGate restGate,
     TimeProvider time)
 {
     public FeedReport GetReport()
@@ -69,6 +70,23 @@ public sealed class FeedMonitor(
         {
             state = FeedState.Live;
             reason = $"receiving {index.Count} options over {live} connections";
+        }
+        var refused = status.Coins.Where(c => c.Value == CoinLoadState.Refused).Select(c => c.Key).ToList();
+        if (refused.Count > 0)
+        {
+            // A coin whose request Bybit refuses as a parameter error is not retried: never Live while one is missing.
+            var note = $"Bybit refused the request for {string.Join(", ", refused)} (parameter error; see the log)";
+            (state, reason) = state == FeedState.Live ? (FeedState.Degraded, note) : (state, $"{reason}; {note}");
+        }
+        if (restGate.BannedUntil is { } bannedUntil)
+        {
+            // HTTP 403: every REST call waits for the ban to end. With nothing in the book there is nothing to serve
+            // (Unhealthy); otherwise the live feed goes on while snapshots and refreshes wait (Degraded at best).
+            var note = $"Bybit has banned this IP for too many requests (HTTP 403): REST paused until {bannedUntil:yyyy-MM-dd HH:mm:ss} UTC";
+            if (index.Count == 0)
+                (state, reason) = (FeedState.Unreachable, note);
+            else
+                (state, reason) = state == FeedState.Live ? (FeedState.Degraded, note) : (state, $"{reason}; {note}");
         }
         if (store.Problem is { } storeProblem)
         {

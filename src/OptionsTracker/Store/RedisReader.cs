@@ -205,12 +205,13 @@ public sealed class RedisReader(
             if (!index.TryGetSlot(symbols[i], out _) && QuoteHash.TryReadInstrument(hashes[i], out var instrument))
                 instruments.Add(instrument!);
         }
-        // Delivered options leave at their expiry, even when no collector was there to remove them.
+        // Delivered options stay (Delivering, with their delivery price) while the collector keeps them, and leave at
+        // 12:00 UTC of their delivery day at the latest, even when no collector was there to remove them.
         var now = time.GetUtcNow();
-        instruments.RemoveAll(i => i.ExpiryUtc <= now);
+        instruments.RemoveAll(i => ListingStatuses.DeliveringUntil(i) <= now);
         if (instruments.Count > 0)
             book.AddInstruments(instruments);
-        book.RemoveExpired(now);
+        book.RemoveWhere(i => ListingStatuses.DeliveringUntil(i) <= now);
         if (removeOthers)
         {
             book.RemoveWhere(i => !present.Contains(i.Symbol));
@@ -224,8 +225,12 @@ public sealed class RedisReader(
         index = book.Index;
         for (var i = 0; i < symbols.Length; i++)
         {
-            if (hashes[i].Length > 0 && index.TryGetSlot(symbols[i], out var slot) && QuoteHash.TryReadQuote(hashes[i], out var update))
+            if (hashes[i].Length == 0 || !index.TryGetSlot(symbols[i], out var slot))
+                continue;
+            if (QuoteHash.TryReadQuote(hashes[i], out var update))
                 book.Apply(slot, update);
+            var (status, deliveryPrice) = QuoteHash.ReadListing(hashes[i]);
+            book.SetListing(slot, status, deliveryPrice);
         }
     }
 
