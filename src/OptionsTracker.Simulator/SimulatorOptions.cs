@@ -48,6 +48,15 @@ public sealed class SimulatorOptions
     /// </summary>
     public static IReadOnlyList<string> ExchangeOptionCoins { get; } = ["BTC", "ETH", "SOL", "XRP", "DOGE", "MNT"];
 
+    /// <summary>
+    /// The options of the tracker's <c>--demo</c>: boards for the <paramref name="tracked"/> coins first, then for every other
+    /// coin Bybit lists options for, so the dashboard's asset editor can add any of them as on the real exchange.
+    /// </summary>
+    public static SimulatorOptions ForDemo(IEnumerable<string> tracked) => new()
+    {
+        BaseCoins = [.. tracked.Concat(ExchangeOptionCoins).Select(c => c.Trim().ToUpperInvariant()).Where(c => c.Length > 0).Distinct()],
+    };
+
     /// <summary>Seed of every random choice (board noise, random walk, fragment split points): same seed, same market.</summary>
     public int Seed { get; set; } = 42;
 

@@ -35,11 +35,7 @@ try
     if (demo)
     {
         var assets = TrackerOptions.ReadAssets(builder.Configuration);
-        // Every coin Bybit lists options for, so the dashboard can add any of them; the tracked ones first.
-        simulator = await BybitSimulator.StartAsync(new SimulatorOptions
-        {
-            BaseCoins = [.. assets.Concat(SimulatorOptions.ExchangeOptionCoins).Distinct(StringComparer.OrdinalIgnoreCase)],
-        });
+        simulator = await BybitSimulator.StartAsync(SimulatorOptions.ForDemo(assets));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Bybit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
