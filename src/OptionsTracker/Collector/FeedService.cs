@@ -38,8 +38,15 @@ public sealed class FeedService(
     /// <summary>How often to ask again for delivery prices Bybit has not given yet (new-delivery-price: "query 1 minute after settlement").</summary>
     private static readonly TimeSpan DeliveryPriceRetry = TimeSpan.FromMinutes(1);
 
-    // When the lifecycle loop next asks for delivery prices; MaxValue while none is missing. Lifecycle loop and bootstraps.
-    private DateTimeOffset _nextDeliveryPriceAttempt = DateTimeOffset.MaxValue;
+    // When the lifecycle loop next asks for delivery prices (UTC ticks; MaxValue while none is missing). Written by the
+    // lifecycle loop and the bootstraps, so kept in one long that is read and written whole.
+    private long _nextDeliveryPriceAttemptTicks = DateTimeOffset.MaxValue.UtcTicks;
+
+    private DateTimeOffset NextDeliveryPriceAttempt
+    {
+        get => new(Interlocked.Read(ref _nextDeliveryPriceAttemptTicks), TimeSpan.Zero);
+        set => Interlocked.Exchange(ref _nextDeliveryPriceAttemptTicks, value.UtcTicks);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -307,7 +314,7 @@ public sealed class FeedService(
             return;
         supervisor.RemoveSymbols(delivered.Select(s => s.Instrument.Symbol));
         Log.Delivered(logger, delivered.Count, delivered[0].Instrument.Symbol);
-        _nextDeliveryPriceAttempt = now;
+        NextDeliveryPriceAttempt = now;
     }
 
     /// <summary>
@@ -345,7 +352,7 @@ public sealed class FeedService(
                     book.SetListing(slot, ListingStatus.Delivering, price);
             }
         }
-        _nextDeliveryPriceAttempt = missing > 0 ? time.GetUtcNow() + DeliveryPriceRetry : DateTimeOffset.MaxValue;
+        NextDeliveryPriceAttempt = missing > 0 ? time.GetUtcNow() + DeliveryPriceRetry : DateTimeOffset.MaxValue;
     }
 
     private async Task ReportProgressAsync(long startedAt, CancellationToken cancellationToken)
@@ -403,12 +410,12 @@ public sealed class FeedService(
                 if (slot.Instrument.ExpiryUtc > now && slot.Instrument.ExpiryUtc < nextExpiry)
                     nextExpiry = slot.Instrument.ExpiryUtc;
             }
-            var wakeAt = Min(Min(nextExpiry, _nextDeliveryPriceAttempt), Min(nextRefresh, nextDaily));
+            var wakeAt = Min(Min(nextExpiry, NextDeliveryPriceAttempt), Min(nextRefresh, nextDaily));
             if (wakeAt > now)
                 await Task.Delay(wakeAt - now, time, cancellationToken);
 
             MarkDelivered(time.GetUtcNow());
-            if (time.GetUtcNow() >= _nextDeliveryPriceAttempt)
+            if (time.GetUtcNow() >= NextDeliveryPriceAttempt)
                 await FetchDeliveryPricesAsync(cancellationToken);
             now = time.GetUtcNow();
             if (now >= nextRefresh || now >= nextDaily)
@@ -518,7 +525,7 @@ public sealed class FeedService(
         if (stopped is not null)
         {
             supervisor.RemoveSymbols(stopped);
-            _nextDeliveryPriceAttempt = now;
+            NextDeliveryPriceAttempt = now;
         }
         if (launched is null)
             return 0;
