@@ -305,11 +305,16 @@ public sealed class FeedService(
     private void MarkDelivered(DateTimeOffset now)
     {
         List<OptionSlot>? delivered = null;
+        var unpriced = false;
         foreach (var slot in book.Index.All)
         {
             if (slot.Instrument.ExpiryUtc <= now && book.SetListing(slot, ListingStatus.Delivering) == ApplyResult.Changed)
                 (delivered ??= []).Add(slot);
+            else if (!unpriced && slot.ReadQuote() is { Status: ListingStatus.Delivering } quote && double.IsNaN(quote.DeliveryPrice))
+                unpriced = true; // e.g. listed as Delivering already when it was added
         }
+        if (unpriced && NextDeliveryPriceAttempt == DateTimeOffset.MaxValue)
+            NextDeliveryPriceAttempt = now;
         if (delivered is null)
             return;
         supervisor.RemoveSymbols(delivered.Select(s => s.Instrument.Symbol));
@@ -513,11 +518,11 @@ public sealed class FeedService(
             if (!index.TryGetSlot(instrument.Symbol, out var slot))
                 continue;
             var was = slot.ReadQuote().Status;
-            var status = ListingStatuses.At(instrument, now);
+            var listing = ListingStatuses.At(instrument, now);
             // Delivered stays delivered: a listing read before the delivery instant must not bring it back.
-            if (status == was || was == ListingStatus.Delivering || book.SetListing(slot, status) != ApplyResult.Changed)
+            if (listing == was || was == ListingStatus.Delivering || book.SetListing(slot, listing) != ApplyResult.Changed)
                 continue;
-            if (status == ListingStatus.Trading)
+            if (listing == ListingStatus.Trading)
                 (launched ??= []).Add(instrument.Symbol);
             else if (was == ListingStatus.Trading)
                 (stopped ??= []).Add(instrument.Symbol);
