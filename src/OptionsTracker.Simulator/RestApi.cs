@@ -60,7 +60,9 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
         if (!string.IsNullOrEmpty(symbol))
             candidates = market.TryGetListed(symbol, out var one) || market.TryGetNotTrading(symbol, out one) ? [one] : [];
         else if (market.FindBoard(baseCoin) is { } board)
-            candidates = [.. board.Listed.Concat(board.PreLaunch).Concat(board.Delivering).OrderBy(i => i.SymbolId)];
+            candidates = board.PreLaunch.Length == 0 && board.Delivering.Length == 0
+                ? board.Listed // the usual case: no copy per page
+                : [.. board.Listed.Concat(board.PreLaunch).Concat(board.Delivering).OrderBy(i => i.SymbolId)];
         else
             candidates = [];
         if (status is not null)
