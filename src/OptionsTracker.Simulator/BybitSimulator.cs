@@ -14,7 +14,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace OptionsTracker.Simulator;
 
 /// <summary>
-/// A local server speaking Bybit's V5 option protocol on real sockets: REST instruments-info and tickers, and the public
+/// A local server speaking Bybit's V5 option protocol on real sockets: REST instruments-info, tickers and the delivery
+/// prices, and the public
 /// option WebSocket with ticker pushes, pings and the exchange's subscription limits. It runs a moving market and can be
 /// steered (index, marks, listings, deliveries) and broken (<see cref="Faults"/>) from tests.
 /// </summary>
@@ -43,7 +44,7 @@ public sealed class BybitSimulator : IAsyncDisposable
         _logger = options.LoggerFactory?.CreateLogger("OptionsTracker.Simulator") ?? NullLogger.Instance;
         _idRandom = new Random(options.Seed);
         _market = new SimulatedMarket(options, _logger);
-        Faults = new SimulatorFaults(() => _sessions.Values, _logger);
+        Faults = new SimulatorFaults(() => _sessions.Values, _logger, options.TimeProvider);
         _rest = new RestApi(_market, Faults, options);
         _control = options.ControlEndpoints ? new ControlApi(this) : null;
         BaseCoins = [.. _market.Boards.Select(b => b.BaseCoin)];
@@ -133,11 +134,38 @@ public sealed class BybitSimulator : IAsyncDisposable
     public string ListNewInstrument(string baseCoin) => _market.ListNewInstrument(baseCoin);
 
     /// <summary>
-    /// Delivers the nearest expiry of a coin: its options leave instruments-info and tickers, can no longer be subscribed,
-    /// and their subscribed topics stop pushing. (Expiries also deliver on their own when the clock passes them.)
+    /// Delivers the nearest expiry of a coin at its index: its options leave tickers, can no longer be subscribed, and their
+    /// subscribed topics stop pushing; instruments-info lists them as <c>Delivering</c> and delivery-price gives their price
+    /// until 12:00 UTC of the delivery day (on the simulator's clock), then they are gone. (Expiries also deliver on their
+    /// own when the clock passes them.)
     /// </summary>
     /// <returns>The delivered symbols.</returns>
     public IReadOnlyList<string> DeliverNextExpiry(string baseCoin) => _market.DeliverNextExpiry(baseCoin);
+
+    /// <summary>
+    /// Lists a new far expiry as <c>PreLaunch</c>: in instruments-info at once (status <c>PreLaunch</c>), without a ticker
+    /// or a topic until <paramref name="launchesIn"/> has passed on the simulator's clock; then it is <c>Trading</c>.
+    /// </summary>
+    /// <returns>The new option's symbol.</returns>
+    public string ListPreLaunchInstrument(string baseCoin, TimeSpan launchesIn) => _market.ListPreLaunchInstrument(baseCoin, launchesIn);
+
+    /// <summary>Starts trading a <c>PreLaunch</c> option now (it gets a ticker and a topic), before its launch time.</summary>
+    /// <exception cref="ArgumentException"><paramref name="symbol"/> is not a PreLaunch option.</exception>
+    public void Launch(string symbol) => _market.LaunchNow(symbol);
+
+    /// <summary>Options listed as <c>PreLaunch</c> right now, one coin or all.</summary>
+    public IReadOnlyList<SimulatedInstrument> GetPreLaunchInstruments(string? baseCoin = null) =>
+        [.. (baseCoin is null ? _market.Boards : [_market.GetBoard(baseCoin)]).SelectMany(b => b.PreLaunch).Select(i => i.Info)];
+
+    /// <summary>
+    /// Delivered options still listed as <c>Delivering</c> (from delivery until 12:00 UTC of that day), one coin or all.
+    /// They have no ticker; their price is in delivery-price.
+    /// </summary>
+    public IReadOnlyList<SimulatedInstrument> GetDeliveringInstruments(string? baseCoin = null) =>
+        [.. (baseCoin is null ? _market.Boards : [_market.GetBoard(baseCoin)]).SelectMany(b => b.Delivering).Select(i => i.Info)];
+
+    /// <summary>The delivery (settlement) price of a delivered option; false if it was not delivered here.</summary>
+    public bool TryGetDeliveryPrice(string symbol, out double price) => _market.TryGetDelivery(symbol, out price, out _);
 
     /// <summary>Open WebSocket connections.</summary>
     public int ConnectionCount => _sessions.Count;
@@ -232,6 +260,8 @@ public sealed class BybitSimulator : IAsyncDisposable
     {
         "/v5/market/instruments-info" => _rest.InstrumentsInfoAsync(context),
         "/v5/market/tickers" => _rest.TickersAsync(context),
+        "/v5/market/delivery-price" => _rest.DeliveryPriceAsync(context),
+        "/v5/market/new-delivery-price" => _rest.NewDeliveryPriceAsync(context),
         WebSocketPath => AcceptWebSocketAsync(context),
         { } path when _control is not null && (path == ControlApi.Prefix || path.StartsWith(ControlApi.Prefix + "/", StringComparison.Ordinal)) => _control.HandleAsync(context),
         _ => NotFoundAsync(context),

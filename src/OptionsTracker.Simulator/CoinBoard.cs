@@ -4,6 +4,8 @@ namespace OptionsTracker.Simulator;
 internal sealed class CoinBoard(CoinProfile profile)
 {
     private InstrumentState[] _listed = [];
+    private InstrumentState[] _preLaunch = [];
+    private InstrumentState[] _delivering = [];
 
     public CoinProfile Profile { get; } = profile;
 
@@ -21,4 +23,21 @@ internal sealed class CoinBoard(CoinProfile profile)
         get => Volatile.Read(ref _listed);
         set => Volatile.Write(ref _listed, value);
     }
+
+    /// <summary>Listed but not trading yet (status <c>PreLaunch</c>): in instruments-info only, no ticker.</summary>
+    public InstrumentState[] PreLaunch
+    {
+        get => Volatile.Read(ref _preLaunch);
+        set => Volatile.Write(ref _preLaunch, value);
+    }
+
+    /// <summary>Delivered, still listed as <c>Delivering</c> until 12:00 UTC of their delivery day, with a delivery price.</summary>
+    public InstrumentState[] Delivering
+    {
+        get => Volatile.Read(ref _delivering);
+        set => Volatile.Write(ref _delivering, value);
+    }
+
+    /// <summary>Settlement history for new-delivery-price: delivery time (ms) → price, newest last. Under the market lock.</summary>
+    public SortedList<long, double> Settlements { get; } = [];
 }

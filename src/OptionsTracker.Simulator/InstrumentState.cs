@@ -13,10 +13,11 @@ internal sealed class InstrumentState
     private int _version;
     private SimulatedTicker _ticker;
     private volatile bool _isListed = true;
+    private SimulatedInstrument _info;
 
     public InstrumentState(SimulatedInstrument info, int symbolId, ExpiryKind expiryKind, decimal strikeStep, long launchTimeMs)
     {
-        Info = info;
+        _info = info;
         SymbolId = symbolId;
         ExpiryKind = expiryKind;
         StrikeStep = strikeStep;
@@ -30,7 +31,18 @@ internal sealed class InstrumentState
         _ticker = new SimulatedTicker { Symbol = info.Symbol };
     }
 
-    public SimulatedInstrument Info { get; }
+    /// <summary>The description as instruments-info serves it; replaced whole (status) under SimulatedMarket's lock.</summary>
+    public SimulatedInstrument Info
+    {
+        get => Volatile.Read(ref _info);
+        private set => Volatile.Write(ref _info, value);
+    }
+
+    /// <summary>The settlement price once delivered (the index at delivery); NaN before.</summary>
+    public double DeliveryPrice { get; private set; } = double.NaN;
+
+    /// <summary>Launch time in the future while <c>PreLaunch</c>; the market launches it when the clock passes it.</summary>
+    public long LaunchTimeMs { get; private set; }
     public string Symbol => Info.Symbol;
     public string Topic { get; }
     public byte[] SymbolUtf8 { get; }
@@ -38,7 +50,6 @@ internal sealed class InstrumentState
     public int SymbolId { get; }
     public ExpiryKind ExpiryKind { get; }
     public decimal StrikeStep { get; }
-    public long LaunchTimeMs { get; }
     public long DeliveryTimeMs { get; }
     public bool IsCall { get; }
     public double Strike { get; }
@@ -48,6 +59,21 @@ internal sealed class InstrumentState
     {
         get => _isListed;
         set => _isListed = value;
+    }
+
+    /// <summary>Starts trading (from <c>PreLaunch</c>) at <paramref name="nowMs"/>; under SimulatedMarket's lock.</summary>
+    public void Launch(long nowMs)
+    {
+        LaunchTimeMs = nowMs;
+        Info = Info with { Status = "Trading" };
+    }
+
+    /// <summary>Delivered at <paramref name="price"/>: <c>Delivering</c> until 12:00 UTC; under SimulatedMarket's lock.</summary>
+    public void Deliver(double price)
+    {
+        IsListed = false;
+        DeliveryPrice = price;
+        Info = Info with { Status = "Delivering" };
     }
 
     // Market model state, under SimulatedMarket's lock.

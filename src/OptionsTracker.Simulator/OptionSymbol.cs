@@ -37,8 +37,9 @@ internal static class OptionSymbol
     /// <summary>A strike in plain notation without trailing zeros: <c>70000</c>, <c>0.3</c>.</summary>
     public static string Strike(decimal strike) => strike.ToString("0.############", CultureInfo.InvariantCulture);
 
-    public static string Symbol(string baseCoin, DateTimeOffset deliveryTime, decimal strike, bool isCall) =>
-        $"{baseCoin}-{DateCode(deliveryTime)}-{Strike(strike)}-{(isCall ? 'C' : 'P')}-USDT";
+    /// <summary>USDT-settled symbols end in <c>-USDT</c>; legacy USDC ones (<c>BTC-26DEC25-100000-C</c>) have no suffix.</summary>
+    public static string Symbol(string baseCoin, DateTimeOffset deliveryTime, decimal strike, bool isCall, bool legacyUsdc = false) =>
+        $"{baseCoin}-{DateCode(deliveryTime)}-{Strike(strike)}-{(isCall ? 'C' : 'P')}" + (legacyUsdc ? "" : "-USDT");
 
     public static string DisplayName(string baseCoin, DateTimeOffset deliveryTime, decimal strike, bool isCall) =>
         $"{baseCoin}USDT-{DateCode(deliveryTime)}-{Strike(strike)}-{(isCall ? 'C' : 'P')}";

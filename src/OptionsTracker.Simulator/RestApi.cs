@@ -5,7 +5,8 @@ using Microsoft.AspNetCore.Http;
 namespace OptionsTracker.Simulator;
 
 /// <summary>
-/// Bybit's V5 market REST endpoints for options: <c>/v5/market/instruments-info</c> and <c>/v5/market/tickers</c>, with the
+/// Bybit's V5 market REST endpoints for options: <c>/v5/market/instruments-info</c>, <c>/v5/market/tickers</c>,
+/// <c>/v5/market/delivery-price</c> and <c>/v5/market/new-delivery-price</c>, with the
 /// exchange's envelope (<c>retCode</c>, <c>retMsg</c>, <c>result</c>, <c>retExtInfo</c>, <c>time</c>) and REST field names.
 /// </summary>
 internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, SimulatorOptions options)
@@ -51,23 +52,26 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
             return;
         }
 
-        // Option instruments-info without baseCoin answers BTC only (facts §2).
+        // Option instruments-info without baseCoin answers BTC only (facts §2). Without status it lists PreLaunch, Trading
+        // and Delivering options (market/instrument.mdx); Closed ones are never listed here.
         string baseCoin = query["baseCoin"].ToString() is { Length: > 0 } coin ? coin : "BTC";
         string? symbol = query["symbol"];
         InstrumentState[] candidates;
-        if (status is not null and not "Trading")
-            candidates = [];
-        else if (!string.IsNullOrEmpty(symbol))
-            candidates = market.TryGetListed(symbol, out var one) ? [one] : [];
+        if (!string.IsNullOrEmpty(symbol))
+            candidates = market.TryGetListed(symbol, out var one) || market.TryGetNotTrading(symbol, out one) ? [one] : [];
+        else if (market.FindBoard(baseCoin) is { } board)
+            candidates = board.PreLaunch.Length == 0 && board.Delivering.Length == 0
+                ? board.Listed // the usual case: no copy per page
+                : [.. board.Listed.Concat(board.PreLaunch).Concat(board.Delivering).OrderBy(i => i.SymbolId)];
         else
-            candidates = market.FindBoard(baseCoin)?.Listed ?? [];
+            candidates = [];
+        if (status is not null)
+            candidates = [.. candidates.Where(i => i.Info.Status == status)];
 
         int start = FirstAfter(candidates, afterSymbolId);
         int pageSize = Math.Min(limit, options.MaxInstrumentsPageSize);
         int end = Math.Min(candidates.Length, start + pageSize);
-        string nextCursor = end < candidates.Length
-            ? string.Create(CultureInfo.InvariantCulture, $"{candidates[end - 1].SymbolId},{pageSize}")
-            : "";
+        string nextCursor = end < candidates.Length ? Cursor(candidates[end - 1].SymbolId, pageSize) : "";
 
         var json = StartEnvelope(context);
         json.WriteStartObject("result"u8);
@@ -144,10 +148,120 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
         await EndEnvelopeAsync(context, json);
     }
 
-    /// <summary>Counts the request, then answers it with an injected fault or a bad category, if any.</summary>
+    /// <summary>
+    /// <c>/v5/market/delivery-price</c> for options (market/delivery-price.mdx): without <c>symbol</c>, only the options
+    /// now <c>Delivering</c> (08:00-12:00 UTC) of <c>baseCoin</c> (default BTC) and <c>settleCoin</c> (default USDC, as
+    /// documented: USDT options need <c>settleCoin=USDT</c>); with <c>symbol</c>, that option's price once delivered.
+    /// <c>limit</c> 1..200, default 50; paged by <c>cursor</c>. Items: <c>symbol</c>, <c>deliveryPrice</c>,
+    /// <c>deliveryTime</c> (ms), all strings.
+    /// </summary>
+    public async Task DeliveryPriceAsync(HttpContext context)
+    {
+        if (await RejectedAsync(context))
+            return;
+        var query = context.Request.Query;
+        int limit = 50;
+        string? limitText = query["limit"];
+        if (limitText is not null
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 200))
+        {
+            await WriteErrorAsync(context, 10001, "params error: limit must be between 1 and 200");
+            return;
+        }
+
+        int afterSymbolId = 0;
+        string? cursor = query["cursor"];
+        if (!string.IsNullOrEmpty(cursor) && !TryParseCursor(cursor, out afterSymbolId))
+        {
+            await WriteErrorAsync(context, 10001, "params error: cursor invalid");
+            return;
+        }
+
+        string baseCoin = query["baseCoin"].ToString() is { Length: > 0 } coin ? coin : "BTC";
+        string settleCoin = query["settleCoin"].ToString() is { Length: > 0 } settle ? settle : "USDC";
+        string? symbol = query["symbol"];
+        var items = new List<(string Symbol, double Price, long DeliveryTimeMs, int SymbolId)>();
+        if (!string.IsNullOrEmpty(symbol))
+        {
+            if (market.TryGetDelivery(symbol, out double price, out long deliveryTimeMs))
+                items.Add((symbol, price, deliveryTimeMs, 0));
+        }
+        else if (market.FindBoard(baseCoin) is { } board)
+        {
+            foreach (var instrument in board.Delivering)
+            {
+                if (instrument.Info.SettleCoin == settleCoin && instrument.SymbolId > afterSymbolId)
+                    items.Add((instrument.Symbol, instrument.DeliveryPrice, instrument.DeliveryTimeMs, instrument.SymbolId));
+            }
+        }
+
+        int end = Math.Min(items.Count, limit);
+        var json = StartEnvelope(context);
+        json.WriteStartObject("result"u8);
+        json.WriteString("category"u8, "option"u8);
+        json.WriteString("nextPageCursor"u8, end < items.Count ? Cursor(items[end - 1].SymbolId, limit) : "");
+        json.WriteStartArray("list"u8);
+        for (int i = 0; i < end; i++)
+        {
+            json.WriteStartObject();
+            json.WriteString("symbol"u8, items[i].Symbol);
+            WriteNumber(json, "deliveryPrice"u8, items[i].Price);
+            json.WriteString("deliveryTime"u8, items[i].DeliveryTimeMs.ToString(CultureInfo.InvariantCulture));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await EndEnvelopeAsync(context, json);
+    }
+
+    /// <summary>
+    /// <c>/v5/market/new-delivery-price</c> (market/new-delivery-price.mdx, added 2025-08-26): the settlement history of one
+    /// <c>baseCoin</c> (required), the 50 most recent, newest first; items <c>deliveryPrice</c> and <c>deliveryTime</c> (ms),
+    /// strings; no paging. One price per delivery time: every option of a coin and expiry settles at the same price.
+    /// </summary>
+    public async Task NewDeliveryPriceAsync(HttpContext context)
+    {
+        if (await RejectedAsync(context))
+            return;
+        string? baseCoin = context.Request.Query["baseCoin"];
+        if (string.IsNullOrEmpty(baseCoin))
+        {
+            await WriteErrorAsync(context, 10001, "params error: baseCoin is required");
+            return;
+        }
+
+        var settlements = new List<KeyValuePair<long, double>>();
+        if (market.FindBoard(baseCoin) is { } board)
+            market.ReadSettlements(board, settlements);
+        var json = StartEnvelope(context, retMsg: "");
+        json.WriteStartObject("result"u8);
+        json.WriteString("category"u8, "option"u8);
+        json.WriteStartArray("list"u8);
+        foreach (var (deliveryTimeMs, price) in settlements.OrderByDescending(p => p.Key).Take(50))
+        {
+            json.WriteStartObject();
+            WriteNumber(json, "deliveryPrice"u8, price);
+            json.WriteString("deliveryTime"u8, deliveryTimeMs.ToString(CultureInfo.InvariantCulture));
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await EndEnvelopeAsync(context, json);
+    }
+
+    /// <summary>Counts the request, then answers it with an IP ban, an injected fault or a bad category, if any.</summary>
     private async Task<bool> RejectedAsync(HttpContext context)
     {
         Interlocked.Increment(ref _requests);
+        if (faults.IsIpBanned)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await context.Response.WriteAsync("access too frequent", context.RequestAborted);
+            return true;
+        }
+
         if (faults.TryTakeRestFailure(out var failure))
         {
             switch (failure)
@@ -166,6 +280,9 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
                     context.Response.Headers["X-Bapi-Limit-Status"] = "0";
                     context.Response.Headers["X-Bapi-Limit-Reset-Timestamp"] = resetMs.ToString(CultureInfo.InvariantCulture);
                     await WriteErrorAsync(context, 10006, "Too many visits!");
+                    break;
+                case RestFailure.RetCode10001:
+                    await WriteErrorAsync(context, 10001, "params error: injected parameter error");
                     break;
                 default:
                     await WriteErrorAsync(context, 10016, "Server error.");
@@ -219,10 +336,20 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
             await json.FlushAsync(context.RequestAborted);
     }
 
+    /// <summary>
+    /// A cursor as Bybit writes it: percent-encoded in the JSON itself (<c>"1234%2C500"</c>, ccxt's bybit.js; a live
+    /// sample: <c>"132766%3A2%2C132766%3A2"</c>). A client sends it back as received, so the query decodes once to
+    /// <c>1234,500</c>; escaping it again (<c>1234%252C500</c>) decodes to <c>1234%2C500</c>, which is refused here with
+    /// 10001 "cursor invalid" so that a client that double-encodes fails its tests, not in production.
+    /// </summary>
+    private static string Cursor(int lastSymbolId, int pageSize) =>
+        Uri.EscapeDataString(string.Create(CultureInfo.InvariantCulture, $"{lastSymbolId},{pageSize}"));
+
     private static bool TryParseCursor(string cursor, out int afterSymbolId)
     {
         int comma = cursor.IndexOf(',', StringComparison.Ordinal);
-        return int.TryParse(comma < 0 ? cursor : cursor[..comma], NumberStyles.None, CultureInfo.InvariantCulture, out afterSymbolId);
+        afterSymbolId = 0;
+        return comma > 0 && int.TryParse(cursor.AsSpan(0, comma), NumberStyles.None, CultureInfo.InvariantCulture, out afterSymbolId);
     }
 
     /// <summary>Index of the first instrument with a symbolId above <paramref name="symbolId"/> (lists ascend by id).</summary>
@@ -248,8 +375,8 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
         json.WriteString("symbol"u8, info.Symbol);
         json.WriteString("status"u8, info.Status);
         json.WriteString("baseCoin"u8, info.BaseCoin);
-        json.WriteString("quoteCoin"u8, "USDT"u8);
-        json.WriteString("settleCoin"u8, "USDT"u8);
+        json.WriteString("quoteCoin"u8, info.SettleCoin);
+        json.WriteString("settleCoin"u8, info.SettleCoin);
         json.WriteString("optionsType"u8, info.OptionsType);
         json.WriteString("launchTime"u8, instrument.LaunchTimeMs.ToString(CultureInfo.InvariantCulture));
         json.WriteString("deliveryTime"u8, instrument.DeliveryTimeMs.ToString(CultureInfo.InvariantCulture));

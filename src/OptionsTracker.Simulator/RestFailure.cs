@@ -14,4 +14,7 @@ public enum RestFailure
 
     /// <summary>HTTP 200 with retCode 10016, server error.</summary>
     RetCode10016,
+
+    /// <summary>HTTP 200 with retCode 10001, request parameter error: not transient, retrying the same request cannot help.</summary>
+    RetCode10001,
 }

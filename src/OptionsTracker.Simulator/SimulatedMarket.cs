@@ -22,6 +22,7 @@ internal sealed class SimulatedMarket : IDisposable
     private readonly Random _random;
     private readonly CoinBoard[] _boards;
     private readonly ConcurrentDictionary<string, InstrumentState> _bySymbol = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (double Price, long DeliveryTimeMs)> _delivered = new(StringComparer.Ordinal);
     private ITimer? _timer;
     private int _nextSymbolId = 1001;
     private int _listings;
@@ -53,6 +54,19 @@ internal sealed class SimulatedMarket : IDisposable
                     {
                         listed.Add(CreateInstrument(board, deliveryTime, kind, step, strike, isCall: true, now));
                         listed.Add(CreateInstrument(board, deliveryTime, kind, step, strike, isCall: false, now));
+                    }
+                }
+
+                if (options.LegacyUsdcOptions)
+                {
+                    // Bybit's older USDC-settled options (no -USDT suffix) beside the USDT ones, on the farthest
+                    // expiry's grid: the same strikes under two symbols, so a client must keep them apart.
+                    var (deliveryTime, kind) = expiries[^1];
+                    decimal step = StrikeGrid.Step(board.Profile, kind, scale);
+                    foreach (decimal strike in StrikeGrid.Strikes(board.Profile, StrikeGrid.Years(deliveryTime, now), step))
+                    {
+                        listed.Add(CreateInstrument(board, deliveryTime, kind, step, strike, isCall: true, now, legacyUsdc: true));
+                        listed.Add(CreateInstrument(board, deliveryTime, kind, step, strike, isCall: false, now, legacyUsdc: true));
                     }
                 }
 
@@ -159,6 +173,83 @@ internal sealed class SimulatedMarket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Lists a new far expiry (a call at the money) as <c>PreLaunch</c>: in instruments-info at once, with no ticker and no
+    /// topic until <paramref name="launchesIn"/> has passed on the simulator's clock; then it trades like any other.
+    /// </summary>
+    public string ListPreLaunchInstrument(string baseCoin, TimeSpan launchesIn)
+    {
+        var board = GetBoard(baseCoin);
+        lock (_gate)
+        {
+            var now = _time.GetUtcNow();
+            var all = board.Listed.Concat(board.PreLaunch).ToList();
+            var farthest = all.Count > 0
+                ? DateTimeOffset.FromUnixTimeMilliseconds(all.Max(i => i.DeliveryTimeMs))
+                : ExpiryCalendar.Expiries(now)[^1].DeliveryTime;
+            var deliveryTime = farthest.AddDays(7);
+            decimal step = StrikeGrid.Step(board.Profile, ExpiryKind.Quarterly, 1);
+            decimal strike = Math.Max(step, Math.Round((decimal)board.Index / step) * step);
+            var created = CreateInstrument(board, deliveryTime, ExpiryKind.Quarterly, step, strike, isCall: true, now,
+                launchTime: now + launchesIn);
+            board.PreLaunch = [.. board.PreLaunch, created];
+            Log.InstrumentListed(_logger, created.Symbol);
+            return created.Symbol;
+        }
+    }
+
+    /// <summary>Launches a <c>PreLaunch</c> option now, whatever its launch time said.</summary>
+    public void LaunchNow(string symbol)
+    {
+        lock (_gate)
+        {
+            var board = _boards.FirstOrDefault(b => b.PreLaunch.Any(i => i.Symbol == symbol))
+                ?? throw new ArgumentException($"'{symbol}' is not a PreLaunch option.", nameof(symbol));
+            var instrument = board.PreLaunch.First(i => i.Symbol == symbol);
+            instrument.Launch(_time.GetUtcNow().ToUnixTimeMilliseconds());
+            AdvanceListings(board, _time.GetUtcNow());
+        }
+    }
+
+    /// <summary>A delivered option still listed (<c>Delivering</c>) or delivered earlier: its delivery price and time.</summary>
+    public bool TryGetDelivery(string symbol, out double price, out long deliveryTimeMs)
+    {
+        if (_delivered.TryGetValue(symbol, out var delivery))
+        {
+            (price, deliveryTimeMs) = delivery;
+            return true;
+        }
+
+        (price, deliveryTimeMs) = (double.NaN, 0);
+        return false;
+    }
+
+    /// <summary>Copies a coin's settlement history (delivery time ms → price) under the market lock.</summary>
+    public void ReadSettlements(CoinBoard board, List<KeyValuePair<long, double>> into)
+    {
+        lock (_gate)
+            into.AddRange(board.Settlements);
+    }
+
+    /// <summary>A <c>PreLaunch</c> or <c>Delivering</c> option by symbol (neither has a ticker).</summary>
+    public bool TryGetNotTrading(string symbol, out InstrumentState instrument)
+    {
+        foreach (var board in _boards)
+        {
+            foreach (var candidate in board.PreLaunch.Concat(board.Delivering))
+            {
+                if (candidate.Symbol == symbol)
+                {
+                    instrument = candidate;
+                    return true;
+                }
+            }
+        }
+
+        instrument = null!; // Callers check the result.
+        return false;
+    }
+
     /// <summary>Delivers the nearest expiry of a coin; returns the delivered symbols (none if the board is empty).</summary>
     public IReadOnlyList<string> DeliverNextExpiry(string baseCoin)
     {
@@ -175,26 +266,62 @@ internal sealed class SimulatedMarket : IDisposable
 
     public void Dispose() => _timer?.Dispose();
 
+    /// <summary>
+    /// Delivers at the coin's index: the options stop trading (no ticker, no pushes, no new subscriptions) but stay in
+    /// instruments-info as <c>Delivering</c>, and in delivery-price, until 12:00 UTC of their delivery day (Bybit's
+    /// delivery-price documentation: "DELIVERING (UTC 8 - UTC 12)"); the price joins new-delivery-price's history.
+    /// </summary>
     private List<string> Deliver(CoinBoard board, Func<InstrumentState, bool> due)
     {
-        var delivered = new List<string>();
+        var delivered = new List<InstrumentState>();
+        double price = RoundSignificant(board.Index, 10);
         foreach (var instrument in board.Listed)
         {
             if (!due(instrument))
                 continue;
-            instrument.IsListed = false;
+            instrument.Deliver(price);
             _bySymbol.TryRemove(instrument.Symbol, out _);
-            delivered.Add(instrument.Symbol);
+            _delivered[instrument.Symbol] = (price, instrument.DeliveryTimeMs);
+            board.Settlements[instrument.DeliveryTimeMs] = price;
+            delivered.Add(instrument);
         }
 
         if (delivered.Count > 0)
         {
             board.Listed = [.. board.Listed.Where(i => i.IsListed)];
+            board.Delivering = [.. board.Delivering.Concat(delivered).OrderBy(i => i.SymbolId)];
             Log.ExpiryDelivered(_logger, board.BaseCoin, delivered.Count);
         }
 
-        return delivered;
+        return [.. delivered.Select(i => i.Symbol)];
     }
+
+    /// <summary>Launches PreLaunch options whose time has come and drops Delivering ones after 12:00 UTC of their day.</summary>
+    private void AdvanceListings(CoinBoard board, DateTimeOffset now)
+    {
+        long nowMs = now.ToUnixTimeMilliseconds();
+        var due = board.PreLaunch.Where(i => i.LaunchTimeMs <= nowMs).ToList();
+        if (due.Count > 0)
+        {
+            foreach (var instrument in due)
+            {
+                instrument.Launch(nowMs);
+                _bySymbol[instrument.Symbol] = instrument;
+            }
+
+            board.PreLaunch = [.. board.PreLaunch.Except(due)];
+            board.Listed = [.. board.Listed.Concat(due).OrderBy(i => i.SymbolId)];
+            foreach (var instrument in due)
+                Recompute(board, instrument, now);
+        }
+
+        if (board.Delivering.Any(i => nowMs >= DeliveringUntilMs(i)))
+            board.Delivering = [.. board.Delivering.Where(i => nowMs < DeliveringUntilMs(i))];
+    }
+
+    /// <summary>12:00 UTC of the delivery day: four hours after the 08:00 delivery.</summary>
+    private static long DeliveringUntilMs(InstrumentState instrument) =>
+        instrument.DeliveryTimeMs + (long)TimeSpan.FromHours(4).TotalMilliseconds;
 
     private void StepSafely()
     {
@@ -229,6 +356,7 @@ internal sealed class SimulatedMarket : IDisposable
             foreach (var board in _boards)
             {
                 Deliver(board, i => i.DeliveryTimeMs <= nowMs);
+                AdvanceListings(board, now);
 
                 double vol = board.Profile.AtmVol * (1 + board.VolShift);
                 board.Index *= Math.Exp(vol * Math.Sqrt(years) * Gaussian() - 0.5 * vol * vol * years);
@@ -252,11 +380,17 @@ internal sealed class SimulatedMarket : IDisposable
         }
     }
 
-    private InstrumentState CreateInstrument(CoinBoard board, DateTimeOffset deliveryTime, ExpiryKind kind, decimal step, decimal strike, bool isCall, DateTimeOffset now)
+    private InstrumentState CreateInstrument(
+        CoinBoard board, DateTimeOffset deliveryTime, ExpiryKind kind, decimal step, decimal strike, bool isCall, DateTimeOffset now,
+        bool legacyUsdc = false, DateTimeOffset? launchTime = null)
     {
         var profile = board.Profile;
-        string symbol = OptionSymbol.Symbol(profile.BaseCoin, deliveryTime, strike, isCall);
-        var info = new SimulatedInstrument(symbol, profile.BaseCoin, isCall ? "Call" : "Put", strike, deliveryTime, "Trading");
+        string symbol = OptionSymbol.Symbol(profile.BaseCoin, deliveryTime, strike, isCall, legacyUsdc);
+        bool preLaunch = launchTime > now;
+        var info = new SimulatedInstrument(symbol, profile.BaseCoin, isCall ? "Call" : "Put", strike, deliveryTime, preLaunch ? "PreLaunch" : "Trading")
+        {
+            SettleCoin = legacyUsdc ? "USDC" : "USDT",
+        };
         var life = kind switch
         {
             ExpiryKind.Daily => TimeSpan.FromDays(3),
@@ -267,6 +401,8 @@ internal sealed class SimulatedMarket : IDisposable
         var launch = deliveryTime - life;
         if (launch > now - TimeSpan.FromHours(1))
             launch = now - TimeSpan.FromHours(1);
+        if (preLaunch)
+            launch = launchTime!.Value;
 
         var instrument = new InstrumentState(info, _nextSymbolId++, kind, step, launch.ToUnixTimeMilliseconds());
 
@@ -278,12 +414,14 @@ internal sealed class SimulatedMarket : IDisposable
         instrument.VolumeFraction = 0.05 + 0.4 * _random.NextDouble();
         instrument.LifetimeMultiple = 5 + 40 * _random.NextDouble();
         instrument.BookSizeBase = (double)profile.MinOrderQty * (10 + 1000 * _random.NextDouble() * (0.2 + nearness));
-        // Far wings often never trade: Bybit then sends "" for last price, 24 h high/low and change.
+        // Far wings often never trade: Bybit then sends "0" for last price, 24 h high/low and change (its examples and a
+        // live sample in ccxt PR 21878), not "".
         instrument.HasTraded = _random.NextDouble() > (Math.Abs(moneyness) > 2 ? 0.5 : 0.1);
         // Nobody bids for some far wings: an empty side, which Bybit sends as "0".
         instrument.HasBidQuote = _random.NextDouble() > (Math.Abs(moneyness) > 2 ? 0.4 : 0.02);
 
-        _bySymbol[symbol] = instrument;
+        if (!preLaunch)
+            _bySymbol[symbol] = instrument;
         return instrument;
     }
 
@@ -345,14 +483,14 @@ internal sealed class SimulatedMarket : IDisposable
             instrument.Symbol,
             bid, bidSize, Math.Round(bidIv, 4),
             ask, askSize, Math.Round(askIv, 4),
-            instrument.HasTraded ? instrument.LastPrice : double.NaN,
-            instrument.HasTraded ? instrument.High24h : double.NaN,
-            instrument.HasTraded ? instrument.Low24h : double.NaN,
+            instrument.HasTraded ? instrument.LastPrice : 0,
+            instrument.HasTraded ? instrument.High24h : 0,
+            instrument.HasTraded ? instrument.Low24h : 0,
             mark, index, Math.Round(iv, 4), RoundSignificant(forward, 8),
             openInterest, Math.Round(volume * spot, 4), volume, totalVolume, Math.Round(totalVolume * spot, 4),
             Math.Round(value.Delta, 8), Math.Round(value.Gamma, 8), Math.Round(value.VegaPerPoint, 8), Math.Round(value.ThetaPerDay, 8),
             nearDelivery ? index : 0,
-            instrument.HasTraded ? Math.Round(instrument.LastPrice / instrument.Open24h - 1, 8) : double.NaN));
+            instrument.HasTraded ? Math.Round(instrument.LastPrice / instrument.Open24h - 1, 8) : 0));
     }
 
     private double Gaussian()

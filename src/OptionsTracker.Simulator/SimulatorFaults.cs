@@ -18,12 +18,30 @@ public sealed class SimulatorFaults
     private volatile bool _silentConnections;
     private volatile bool _fragmentFrames;
     private volatile bool _rejectNewConnections;
+    private readonly TimeProvider _time;
+    private long _ipBanUntilMs;
 
-    internal SimulatorFaults(Func<IEnumerable<WebSocketSession>> sessions, ILogger logger)
+    internal SimulatorFaults(Func<IEnumerable<WebSocketSession>> sessions, ILogger logger, TimeProvider time)
     {
         _sessions = sessions;
         _logger = logger;
+        _time = time;
     }
+
+    /// <summary>
+    /// Bans this client's IP for <paramref name="duration"/> on the simulator's clock: every REST request answers HTTP 403
+    /// "access too frequent", as Bybit does past its IP limit (600 requests per 5 s; the ban lasts at least 10 minutes,
+    /// rate-limit/rate-limit.mdx). <see cref="TimeSpan.Zero"/> lifts it.
+    /// </summary>
+    public void BanIp(TimeSpan duration)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(duration, TimeSpan.Zero);
+        Log.FaultInjected(_logger, $"IP ban for {duration}");
+        Volatile.Write(ref _ipBanUntilMs, _time.GetUtcNow().ToUnixTimeMilliseconds() + (long)duration.TotalMilliseconds);
+    }
+
+    /// <summary>Whether REST requests are answered with HTTP 403 right now (see <see cref="BanIp"/>).</summary>
+    public bool IsIpBanned => _time.GetUtcNow().ToUnixTimeMilliseconds() < Volatile.Read(ref _ipBanUntilMs);
 
     /// <summary>Aborts every open WebSocket at the TCP level, with no close handshake.</summary>
     public void DropAllConnections()

@@ -30,10 +30,32 @@ public sealed class SimulatorOptions
     public int MaxArgsCharsPerConnection { get; set; } = 21000;
 
     /// <summary>
-    /// Most instruments on one instruments-info page, whatever <c>limit</c> the client asks for, so that clients must follow
-    /// <c>nextPageCursor</c> even after a short page.
+    /// Most instruments on one instruments-info page, whatever <c>limit</c> the client asks for (Bybit honours <c>limit</c>
+    /// up to 1,000, the default here); set lower so that clients must follow <c>nextPageCursor</c> even after a short page.
     /// </summary>
-    public int MaxInstrumentsPageSize { get; set; } = 250;
+    public int MaxInstrumentsPageSize { get; set; } = 1000;
+
+    /// <summary>
+    /// Also list legacy USDC-settled options (symbols without <c>-USDT</c>, e.g. <c>BTC-26DEC25-100000-C</c>) on each coin's
+    /// farthest expiry, beside the USDT ones of the same strikes. Off by default: in 2026 Bybit lists USDT-settled options
+    /// only (ccxt PR 28822), but older symbols and clients still meet them.
+    /// </summary>
+    public bool LegacyUsdcOptions { get; set; }
+
+    /// <summary>
+    /// The base coins Bybit lists options for (BTC, ETH, SOL in its documentation; XRP, DOGE, MNT seen live: ccxt issue
+    /// 27701), so a tracker in demo mode can add any of them from its dashboard.
+    /// </summary>
+    public static IReadOnlyList<string> ExchangeOptionCoins { get; } = ["BTC", "ETH", "SOL", "XRP", "DOGE", "MNT"];
+
+    /// <summary>
+    /// The options of the tracker's <c>--demo</c>: boards for the <paramref name="tracked"/> coins first, then for every other
+    /// coin Bybit lists options for, so the dashboard's asset editor can add any of them as on the real exchange.
+    /// </summary>
+    public static SimulatorOptions ForDemo(IEnumerable<string> tracked) => new()
+    {
+        BaseCoins = [.. tracked.Concat(ExchangeOptionCoins).Select(c => c.Trim().ToUpperInvariant()).Where(c => c.Length > 0).Distinct()],
+    };
 
     /// <summary>Seed of every random choice (board noise, random walk, fragment split points): same seed, same market.</summary>
     public int Seed { get; set; } = 42;

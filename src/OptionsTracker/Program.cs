@@ -36,7 +36,7 @@ try
     if (demo)
     {
         var assets = TrackerOptions.ReadAssets(builder.Configuration);
-        simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = [.. assets] });
+        simulator = await BybitSimulator.StartAsync(SimulatorOptions.ForDemo(assets));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Bybit:RestUrl"] = simulator.RestUrl.AbsoluteUri,

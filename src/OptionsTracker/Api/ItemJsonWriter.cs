@@ -166,12 +166,14 @@ internal sealed class ItemJsonWriter : IDisposable
         public FieldPieces Fields { get; } = fields;
 
         /// <summary>
-        /// Whether <paramref name="quote"/> writes the same bytes: same exchange time (<c>updated_at</c>) and the same
-        /// bits in every value (so NaN, written as null, matches NaN). The local receive time is not written.
+        /// Whether <paramref name="quote"/> writes the same bytes: same exchange time (<c>updated_at</c>), status and
+        /// delivery price, and the same bits in every value (so NaN, written as null, matches NaN). The local receive time
+        /// is not written.
         /// </summary>
         public bool Formats(in OptionQuote quote)
         {
-            if (quote.ExchangeTimeMs != _source.ExchangeTimeMs)
+            if (quote.ExchangeTimeMs != _source.ExchangeTimeMs || quote.Status != _source.Status
+                || BitConverter.DoubleToInt64Bits(quote.DeliveryPrice) != BitConverter.DoubleToInt64Bits(_source.DeliveryPrice))
                 return false;
             ReadOnlySpan<double> values = quote.Values;
             ReadOnlySpan<double> formatted = _source.Values;

@@ -39,4 +39,10 @@ public enum OptionField
     Underlying,
     PredictedDeliveryPrice,
     UpdatedAt,
+
+    /// <summary>PreLaunch, Trading or Delivering (see <see cref="Book.ListingStatus"/>).</summary>
+    Status,
+
+    /// <summary>The settlement price of a delivered option; null before delivery and until Bybit gives it.</summary>
+    DeliveryPrice,
 }

@@ -20,6 +20,7 @@ internal static class OptionFields
         "last_price", "mark_price", "bid_price", "bid_size", "bid_iv", "ask_price", "ask_size", "ask_iv", "mark_iv", "iv",
         "delta", "gamma", "theta", "vega", "volume_24h", "turnover_24h", "open_interest", "high_price_24h", "low_price_24h",
         "change_24h", "total_volume", "total_turnover", "index_price", "underlying", "predicted_delivery_price", "updated_at",
+        "status", "delivery_price",
     ];
 
     private static readonly JsonEncodedText[] EncodedNames = [.. Names.Select(n => JsonEncodedText.Encode(n))];
@@ -51,6 +52,8 @@ internal static class OptionFields
         OptionField.Expiry or OptionField.ExpiryDate => row.Instrument.ExpiryUtc.ToUnixTimeMilliseconds(),
         OptionField.DaysToExpiry => DaysToExpiry(row.Instrument, now),
         OptionField.UpdatedAt => row.Quote.HasData ? row.Quote.ExchangeTimeMs : double.NaN,
+        OptionField.Status => (double)row.Quote.Status,
+        OptionField.DeliveryPrice => row.Quote.DeliveryPrice,
         _ => QuoteFieldOf(field) is { } quoteField ? row.Quote[quoteField] : double.NaN,
     };
 
@@ -137,6 +140,12 @@ internal static class OptionFields
                 else
                     writer.WriteNullValue();
                 break;
+            case OptionField.Status:
+                writer.WriteStringValue(ListingStatuses.Name(row.Quote.Status));
+                break;
+            case OptionField.DeliveryPrice:
+                WriteNumberOrNull(writer, row.Quote.DeliveryPrice);
+                break;
             default:
                 WriteNumberOrNull(writer, row.Quote[QuoteFieldOf(field)!.Value]);
                 break;
@@ -192,6 +201,9 @@ internal static class OptionFields
                 case OptionField.UpdatedAt:
                     if (row.Quote.HasData)
                         line.Append(DateTimeOffset.FromUnixTimeMilliseconds(row.Quote.ExchangeTimeMs).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                    break;
+                case OptionField.Status:
+                    line.Append(ListingStatuses.Name(row.Quote.Status));
                     break;
                 default:
                     var value = SortKey(field, row, now);

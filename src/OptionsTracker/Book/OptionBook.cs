@@ -92,6 +92,18 @@ public sealed class OptionBook
         return result;
     }
 
+    /// <summary>
+    /// Sets a slot's listing status and delivery price (NaN keeps the known price); a change counts like a quote change.
+    /// Rare (a few times in an option's life); callable from any thread.
+    /// </summary>
+    public ApplyResult SetListing(OptionSlot slot, ListingStatus status, double deliveryPrice = double.NaN)
+    {
+        var result = slot.SetListing(status, deliveryPrice, ref _sequence);
+        if (result == ApplyResult.Changed)
+            Changed.Notify();
+        return result;
+    }
+
     /// <summary>Adds to <paramref name="changed"/> every slot changed after <paramref name="sinceSequence"/>.</summary>
     public void CollectChangedSince(long sinceSequence, BookIndex index, List<OptionSlot> changed)
     {

@@ -14,7 +14,16 @@ public struct OptionQuote
     /// <summary>Local time the update was applied (ms since the Unix epoch); 0 when never quoted.</summary>
     public long ReceivedAtMs;
 
-    public static OptionQuote Empty => new() { Values = QuoteValues.AllMissing() };
+    /// <summary>
+    /// The option's place in its life (PreLaunch, Trading, Delivering): kept with the quote, not the instrument, because it
+    /// changes; read through the same seqlock, so an item's status and values come from one moment.
+    /// </summary>
+    public ListingStatus Status;
+
+    /// <summary>The settlement price once delivered (Bybit's <c>deliveryPrice</c>); NaN before, or until Bybit gives it.</summary>
+    public double DeliveryPrice;
+
+    public static OptionQuote Empty => new() { Values = QuoteValues.AllMissing(), DeliveryPrice = double.NaN };
 
     public readonly bool HasData => ExchangeTimeMs != 0;
 

@@ -13,7 +13,11 @@ public sealed class OptionSlot
     private OptionQuote _quote = OptionQuote.Empty;
     private long _changeSequence;
 
-    internal OptionSlot(OptionInstrument instrument) => Instrument = instrument;
+    internal OptionSlot(OptionInstrument instrument)
+    {
+        Instrument = instrument;
+        _quote.Status = ListingStatuses.Parse(instrument.Status);
+    }
 
     public OptionInstrument Instrument { get; }
 
@@ -77,6 +81,31 @@ public sealed class OptionSlot
             // that sees the new sequence number therefore also sees this slot as changed: without the mark it
             // could take the new number as its cursor while the slot still showed its old stamp, and skip the
             // change for good. Stamping inside the write section keeps stamps increasing per slot.
+            Volatile.Write(ref _changeSequence, long.MaxValue);
+            Volatile.Write(ref _changeSequence, Interlocked.Increment(ref bookSequence));
+            return ApplyResult.Changed;
+        }
+        finally
+        {
+            Volatile.Write(ref _version, version + 2);
+        }
+    }
+
+    /// <summary>
+    /// Sets the listing status and the delivery price (NaN keeps the one known). Written by the collector's lifecycle
+    /// (or a web instance's store reader), at most a few times in an option's life; a change takes the next number of
+    /// <paramref name="bookSequence"/> like a quote change, so every reader of changes sees it.
+    /// </summary>
+    internal ApplyResult SetListing(ListingStatus status, double deliveryPrice, ref long bookSequence)
+    {
+        var version = AcquireWrite();
+        try
+        {
+            var price = double.IsNaN(deliveryPrice) ? _quote.DeliveryPrice : deliveryPrice;
+            if (_quote.Status == status && BitConverter.DoubleToInt64Bits(_quote.DeliveryPrice) == BitConverter.DoubleToInt64Bits(price))
+                return ApplyResult.Unchanged;
+            _quote.Status = status;
+            _quote.DeliveryPrice = price;
             Volatile.Write(ref _changeSequence, long.MaxValue);
             Volatile.Write(ref _changeSequence, Interlocked.Increment(ref bookSequence));
             return ApplyResult.Changed;

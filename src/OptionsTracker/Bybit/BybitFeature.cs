@@ -28,5 +28,6 @@ public static class BybitFeature
             http.DefaultRequestHeaders.UserAgent.ParseAdd("OptionsTracker/1.0");
         });
         builder.Services.AddSingleton<ShardSupervisor>();
+        builder.Services.AddSingleton<RestGate>();
     }
 }

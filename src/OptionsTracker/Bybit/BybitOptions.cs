@@ -72,7 +72,11 @@ public sealed class BybitOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan MaxRestRetryDelay { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Bybit answers HTTP 403 past its IP limit and asks clients to stop for at least 10 minutes.</summary>
+    /// <summary>
+    /// Bybit answers HTTP 403 past its IP limit and asks clients to "terminate all HTTP sessions and wait for at least 10
+    /// minutes" (rate-limit/rate-limit.mdx). After a 403 every REST call (all coins' bootstraps, snapshots, refreshes, the
+    /// dashboard's asset check) pauses this long (<see cref="RestGate"/>).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan IpBanBackoff { get; set; } = TimeSpan.FromMinutes(10);
 

@@ -10,8 +10,11 @@ namespace OptionsTracker.Bybit;
 /// Bybit V5 market REST calls for options. One call, one answer: retries and backoff belong to the caller,
 /// which knows whether to wait 1 s (429, retCode 10006) or 10 minutes (403, the IP ban).
 /// </summary>
-public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> options, ILogger<BybitRestClient> logger)
+public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> options, RestGate gate, ILogger<BybitRestClient> logger)
 {
+    // Requests already logged as refused with retCode 10001: each is logged once, however often a caller repeats it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _refusedRequests = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Every option of one base coin, following <c>nextPageCursor</c> until it is empty; a short page does not
     /// mean the last page. <c>baseCoin</c> is always passed: without it Bybit returns BTC only.
@@ -26,10 +29,9 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
         {
             var url = $"v5/market/instruments-info?category=option&baseCoin={Uri.EscapeDataString(baseCoin)}&limit={options.Value.InstrumentsPageLimit}";
             if (!string.IsNullOrEmpty(cursor))
-                url += "&cursor=" + Uri.EscapeDataString(cursor);
+                url += "&cursor=" + CursorParameter(cursor);
             var envelope = await GetAsync(url, BybitJsonContext.Default.BybitEnvelopeInstrumentsResult, cancellationToken);
-            if (envelope.RetCode != 0)
-                throw new BybitApiException(envelope.RetCode, envelope.RetMsg ?? "no retMsg");
+            ThrowIfRefused(url, envelope.RetCode, envelope.RetMsg);
             var result = envelope.Result ?? throw new JsonException("instruments-info answer has no result");
             foreach (var item in result.List)
             {
@@ -54,15 +56,117 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
         var url = $"v5/market/tickers?category=option&baseCoin={Uri.EscapeDataString(baseCoin)}";
         using var response = await SendAsync(url, cancellationToken);
         var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-        return TickerParser.ApplyRestTickers(body, book);
+        try
+        {
+            return TickerParser.ApplyRestTickers(body, book);
+        }
+        catch (BybitApiException refused)
+        {
+            ThrowIfRefused(url, refused.RetCode, refused.RetMsg);
+            throw;
+        }
     }
 
-    /// <summary>Whether Bybit lists options for a base coin (used before a user adds a coin).</summary>
+    /// <summary>
+    /// Whether Bybit lists options for a base coin (used before a user adds a coin). Refused at once during an IP ban
+    /// (<see cref="BybitHttpException.BannedUntil"/> says until when) rather than holding the page for minutes.
+    /// </summary>
     public async Task<bool> ListsOptionsAsync(string baseCoin, CancellationToken cancellationToken)
     {
         var url = $"v5/market/instruments-info?category=option&baseCoin={Uri.EscapeDataString(baseCoin)}&limit=1";
+        gate.ThrowIfBanned(url);
         var envelope = await GetAsync(url, BybitJsonContext.Default.BybitEnvelopeInstrumentsResult, cancellationToken);
         return envelope.RetCode == 0 && envelope.Result is { List.Count: > 0 };
+    }
+
+    /// <summary>
+    /// Settlement prices of one coin's delivered options. First <c>/v5/market/delivery-price</c> with <c>settleCoin=USDT</c>
+    /// (its documented default is USDC), which without a symbol lists only options now <c>Delivering</c> (08:00-12:00 UTC),
+    /// paged (limit ≤ 200) by a cursor; then, for delivery times it did not cover (a late start, a legacy USDC option),
+    /// <c>/v5/market/new-delivery-price</c>, the coin's settlement history (one price per delivery time, newest 50; best
+    /// asked a minute after settlement). Shapes verified in bybit-exchange/docs, docs/v5/market/delivery-price.mdx and
+    /// new-delivery-price.mdx (2026-07-24): items <c>symbol</c>, <c>deliveryPrice</c>, <c>deliveryTime</c> (ms), strings.
+    /// </summary>
+    public async Task<DeliveryPrices> GetDeliveryPricesAsync(string baseCoin, CancellationToken cancellationToken)
+    {
+        var bySymbol = new Dictionary<string, double>(StringComparer.Ordinal);
+        var byDeliveryTime = new Dictionary<long, double>();
+        var seenCursors = new HashSet<string>(StringComparer.Ordinal);
+        string? cursor = null;
+        do
+        {
+            var url = $"v5/market/delivery-price?category=option&baseCoin={Uri.EscapeDataString(baseCoin)}&settleCoin=USDT&limit=200";
+            if (!string.IsNullOrEmpty(cursor))
+                url += "&cursor=" + CursorParameter(cursor);
+            var envelope = await GetAsync(url, BybitJsonContext.Default.BybitEnvelopeDeliveryPriceResult, cancellationToken);
+            ThrowIfRefused(url, envelope.RetCode, envelope.RetMsg);
+            foreach (var item in envelope.Result?.List ?? [])
+            {
+                if (TryParsePrice(item.DeliveryPrice, out var price))
+                {
+                    bySymbol[item.Symbol] = price;
+                    if (TryParseMs(item.DeliveryTime, out var ms))
+                        byDeliveryTime[ms] = price;
+                }
+            }
+            cursor = envelope.Result?.NextPageCursor;
+            if (!string.IsNullOrEmpty(cursor) && !seenCursors.Add(cursor))
+                throw new JsonException($"delivery-price repeated cursor '{cursor}' for {baseCoin}");
+        }
+        while (!string.IsNullOrEmpty(cursor));
+
+        var historyUrl = $"v5/market/new-delivery-price?category=option&baseCoin={Uri.EscapeDataString(baseCoin)}";
+        var history = await GetAsync(historyUrl, BybitJsonContext.Default.BybitEnvelopeDeliveryPriceResult, cancellationToken);
+        ThrowIfRefused(historyUrl, history.RetCode, history.RetMsg);
+        foreach (var item in history.Result?.List ?? [])
+        {
+            if (TryParsePrice(item.DeliveryPrice, out var price) && TryParseMs(item.DeliveryTime, out var ms))
+                byDeliveryTime.TryAdd(ms, price);
+        }
+        Log.DeliveryPricesFetched(logger, baseCoin, bySymbol.Count);
+        return new DeliveryPrices(bySymbol, byDeliveryTime);
+    }
+
+    private static bool TryParsePrice(string? text, out double price) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out price) && double.IsFinite(price) && price > 0;
+
+    private static bool TryParseMs(string? text, out long ms) =>
+        long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out ms) && ms > 0;
+
+    /// <summary>
+    /// Bybit writes <c>nextPageCursor</c> already percent-encoded (<c>"0%2C2"</c>; ccxt's bybit.js: send it back as
+    /// received). Escaping it again would send <c>0%252C2</c>, a different cursor. So a cursor made only of characters a
+    /// query may carry as they are (unreserved ones and <c>%XX</c> escapes) goes as received; any other is escaped.
+    /// </summary>
+    internal static string CursorParameter(string cursor)
+    {
+        for (var i = 0; i < cursor.Length; i++)
+        {
+            var c = cursor[i];
+            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~')
+                continue;
+            if (c == '%' && i + 2 < cursor.Length && char.IsAsciiHexDigit(cursor[i + 1]) && char.IsAsciiHexDigit(cursor[i + 2]))
+            {
+                i += 2;
+                continue;
+            }
+            return Uri.EscapeDataString(cursor);
+        }
+        return cursor;
+    }
+
+    /// <summary>
+    /// Throws for a non-zero retCode. 10001 (a parameter error) is logged with the request once: retrying the same request
+    /// cannot succeed, so callers stop instead of retrying it forever.
+    /// </summary>
+    private void ThrowIfRefused(string url, int retCode, string? retMsg)
+    {
+        if (retCode == 0)
+            return;
+        var message = retMsg ?? "no retMsg";
+        if (retCode == 10001 && _refusedRequests.Count < 1000 && _refusedRequests.TryAdd(url, 0))
+            Log.ParameterError(logger, "/" + url, retCode, message);
+        throw new BybitApiException(retCode, message, "/" + url);
     }
 
     internal static bool TryCreateInstrument(InstrumentInfo item, out OptionInstrument instrument)
@@ -85,6 +189,8 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
 
     private async Task<HttpResponseMessage> SendAsync(string url, CancellationToken cancellationToken)
     {
+        // Every call waits out an IP ban here, whoever makes it: one 403 pauses them all.
+        await gate.WaitAsync(cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.RestTimeout);
         HttpResponseMessage response;
@@ -100,7 +206,10 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
         {
             var status = (int)response.StatusCode;
             response.Dispose();
-            throw new BybitHttpException(status, new Uri(http.BaseAddress!, url).ToString());
+            var absolute = new Uri(http.BaseAddress!, url).ToString();
+            if (status == (int)HttpStatusCode.Forbidden)
+                throw new BybitHttpException(status, absolute, gate.Ban(absolute));
+            throw new BybitHttpException(status, absolute);
         }
         return response;
     }

@@ -52,5 +52,29 @@ internal sealed class BybitEnvelope<T>
     public long Time { get; set; }
 }
 
+/// <summary>One item of <c>/v5/market/delivery-price</c> or <c>/v5/market/new-delivery-price</c> (the latter has no symbol).</summary>
+internal sealed class DeliveryPriceItem
+{
+    [JsonPropertyName("symbol")]
+    public string Symbol { get; set; } = "";
+
+    [JsonPropertyName("deliveryPrice")]
+    public string? DeliveryPrice { get; set; }
+
+    /// <summary>Milliseconds since the epoch, as a string.</summary>
+    [JsonPropertyName("deliveryTime")]
+    public string? DeliveryTime { get; set; }
+}
+
+internal sealed class DeliveryPriceResult
+{
+    [JsonPropertyName("nextPageCursor")]
+    public string? NextPageCursor { get; set; }
+
+    [JsonPropertyName("list")]
+    public List<DeliveryPriceItem> List { get; set; } = [];
+}
+
 [JsonSerializable(typeof(BybitEnvelope<InstrumentsResult>))]
+[JsonSerializable(typeof(BybitEnvelope<DeliveryPriceResult>))]
 internal sealed partial class BybitJsonContext : JsonSerializerContext;

@@ -59,4 +59,19 @@ internal static partial class Log
 
     [LoggerMessage(1106, LogLevel.Information, "Closed shard {ShardId}: no topics left on it")]
     public static partial void EmptyShardClosed(ILogger logger, int shardId);
+
+    [LoggerMessage(EventId = 1200, EventName = "IpBanned", Level = LogLevel.Error,
+        Message = "Bybit answered HTTP 403 for {Url}: an IP ban; every REST call pauses until {Until:u} ({Pause})")]
+    public static partial void IpBanned(ILogger logger, string url, DateTimeOffset until, TimeSpan pause);
+
+    [LoggerMessage(EventId = 1201, EventName = "IpBanOver", Level = LogLevel.Information, Message = "The REST pause after Bybit's IP ban is over; calling again")]
+    public static partial void IpBanOver(ILogger logger);
+
+    [LoggerMessage(EventId = 1202, EventName = "ParameterError", Level = LogLevel.Error,
+        Message = "Bybit refused the request {Request} with retCode {RetCode} (parameter error: {RetMsg}); it is not retried as it is")]
+    public static partial void ParameterError(ILogger logger, string request, int retCode, string retMsg);
+
+    [LoggerMessage(EventId = 1203, EventName = "DeliveryPricesFetched", Level = LogLevel.Information,
+        Message = "{BaseCoin}: delivery prices of {Count} delivered options")]
+    public static partial void DeliveryPricesFetched(ILogger logger, string baseCoin, int count);
 }

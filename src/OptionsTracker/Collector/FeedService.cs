@@ -35,6 +35,19 @@ public sealed class FeedService(
     private CancellationToken _stopping;
     private bool _started;
 
+    /// <summary>How often to ask again for delivery prices Bybit has not given yet (new-delivery-price: "query 1 minute after settlement").</summary>
+    private static readonly TimeSpan DeliveryPriceRetry = TimeSpan.FromMinutes(1);
+
+    // When the lifecycle loop next asks for delivery prices (UTC ticks; MaxValue while none is missing). Written by the
+    // lifecycle loop and the bootstraps, so kept in one long that is read and written whole.
+    private long _nextDeliveryPriceAttemptTicks = DateTimeOffset.MaxValue.UtcTicks;
+
+    private DateTimeOffset NextDeliveryPriceAttempt
+    {
+        get => new(Interlocked.Read(ref _nextDeliveryPriceAttemptTicks), TimeSpan.Zero);
+        set => Interlocked.Exchange(ref _nextDeliveryPriceAttemptTicks, value.UtcTicks);
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         assets.Changed += OnAssetsChanged;
@@ -181,7 +194,20 @@ public sealed class FeedService(
     {
         try
         {
-            await GuardAsync(ct => BootstrapCoinAsync(coin, ct), cancellationToken);
+            await GuardAsync(async ct =>
+            {
+                try
+                {
+                    await BootstrapCoinAsync(coin, ct);
+                }
+                catch (BybitApiException refused) when (refused.IsParameterError)
+                {
+                    // Asking again would fail the same way: say so in /health and stop (the client logged the request).
+                    status.SetCoin(coin, CoinLoadState.Refused);
+                    status.RestFailed($"{coin}: {refused.Message}");
+                    Log.CoinRefused(logger, coin, refused.Message);
+                }
+            }, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -230,8 +256,11 @@ public sealed class FeedService(
                 continue;
             }
             var now = time.GetUtcNow();
-            var live = instruments.Where(i => i.ExpiryUtc > now && _filter.Includes(i, double.NaN, now)).ToList();
+            // Delivered options Bybit still lists (Delivering, until 12:00 UTC) are kept with their last values;
+            // PreLaunch and delivered ones are never subscribed (see ListingStatus).
+            var live = instruments.Where(i => IsListedNow(i, now) && _filter.Includes(i, double.NaN, now)).ToList();
             book.AddInstruments(live);
+            MarkDelivered(now);
             if (_filter.NeedsIndexPrice)
             {
                 // The strike range is measured around the index, which only the snapshot tells: read it, then
@@ -240,12 +269,12 @@ public sealed class FeedService(
                 var indexPrice = IndexPriceOf(coin);
                 var outside = book.RemoveWhere(i => i.BaseCoin == coin && !_filter.Includes(i, indexPrice, now));
                 var outsideSymbols = outside.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal);
-                supervisor.AddSymbols(live.Select(i => i.Symbol).Where(symbol => !outsideSymbols.Contains(symbol)));
+                supervisor.AddSymbols(live.Where(i => IsSubscribed(i, now)).Select(i => i.Symbol).Where(symbol => !outsideSymbols.Contains(symbol)));
             }
             else
             {
                 // Subscribe first: the connections open while the snapshot is read.
-                supervisor.AddSymbols(live.Select(i => i.Symbol));
+                supervisor.AddSymbols(live.Where(i => IsSubscribed(i, now)).Select(i => i.Symbol));
             }
             status.SetCoin(coin, CoinLoadState.Loaded);
             Log.CoinLoaded(logger, coin, book.Index.TryGetCoin(coin, out var index) ? index.Slots.Count : 0);
@@ -259,6 +288,79 @@ public sealed class FeedService(
     {
         var result = await RetryAsync($"Reading {coin} tickers", ct => rest.LoadTickersAsync(coin, book, ct), cancellationToken);
         Log.SnapshotApplied(logger, coin, result.Items, result.Changed);
+    }
+
+    /// <summary>
+    /// Whether a listed option belongs in the book at <paramref name="now"/>: before delivery always; after it while Bybit
+    /// may still list it as Delivering, until 12:00 UTC of the delivery day.
+    /// </summary>
+    private static bool IsListedNow(OptionInstrument instrument, DateTimeOffset now) =>
+        now < ListingStatuses.DeliveringUntil(instrument);
+
+    /// <summary>Only trading options are subscribed: PreLaunch and delivered topics must never hold a connection back.</summary>
+    private static bool IsSubscribed(OptionInstrument instrument, DateTimeOffset now) =>
+        ListingStatuses.At(instrument, now) == ListingStatus.Trading;
+
+    /// <summary>
+    /// Marks every option whose delivery time has come as Delivering and unsubscribes it; it keeps its last values and
+    /// waits for its delivery price.
+    /// </summary>
+    private void MarkDelivered(DateTimeOffset now)
+    {
+        List<OptionSlot>? delivered = null;
+        var unpriced = false;
+        foreach (var slot in book.Index.All)
+        {
+            if (slot.Instrument.ExpiryUtc <= now && book.SetListing(slot, ListingStatus.Delivering) == ApplyResult.Changed)
+                (delivered ??= []).Add(slot);
+            else if (!unpriced && slot.ReadQuote() is { Status: ListingStatus.Delivering } quote && double.IsNaN(quote.DeliveryPrice))
+                unpriced = true; // e.g. listed as Delivering already when it was added
+        }
+        if (unpriced && NextDeliveryPriceAttempt == DateTimeOffset.MaxValue)
+            NextDeliveryPriceAttempt = now;
+        if (delivered is null)
+            return;
+        supervisor.RemoveSymbols(delivered.Select(s => s.Instrument.Symbol));
+        Log.Delivered(logger, delivered.Count, delivered[0].Instrument.Symbol);
+        NextDeliveryPriceAttempt = now;
+    }
+
+    /// <summary>
+    /// Asks Bybit for the settlement price of every delivered option still without one, per coin. A coin Bybit has no
+    /// price for yet is asked again after <see cref="DeliveryPriceRetry"/>; a failure never touches the book.
+    /// </summary>
+    private async Task FetchDeliveryPricesAsync(CancellationToken cancellationToken)
+    {
+        var waiting = book.Index.All
+            .Where(s => s.ReadQuote() is { Status: ListingStatus.Delivering } quote && double.IsNaN(quote.DeliveryPrice))
+            .GroupBy(s => s.Instrument.BaseCoin, StringComparer.Ordinal)
+            .ToList();
+        var missing = 0;
+        foreach (var coin in waiting)
+        {
+            DeliveryPrices prices;
+            try
+            {
+                prices = await rest.GetDeliveryPricesAsync(coin.Key, cancellationToken);
+                status.RestSucceeded();
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                missing += coin.Count();
+                if (ex is not BybitHttpException { IsIpBan: true } and not BybitApiException { IsParameterError: true })
+                    Log.RestRetry(logger, $"Reading {coin.Key} delivery prices", ex.Message, DeliveryPriceRetry);
+                continue;
+            }
+            foreach (var slot in coin)
+            {
+                var price = prices.PriceOf(slot.Instrument.Symbol, slot.Instrument.ExpiryUtc);
+                if (double.IsNaN(price))
+                    missing++;
+                else
+                    book.SetListing(slot, ListingStatus.Delivering, price);
+            }
+        }
+        NextDeliveryPriceAttempt = missing > 0 ? time.GetUtcNow() + DeliveryPriceRetry : DateTimeOffset.MaxValue;
     }
 
     private async Task ReportProgressAsync(long startedAt, CancellationToken cancellationToken)
@@ -295,11 +397,24 @@ public sealed class FeedService(
             while (reader.TryRead(out var coin))
                 coins.Add(coin);
             foreach (var coin in coins)
-                await LoadSnapshotAsync(coin, cancellationToken);
+            {
+                try
+                {
+                    await LoadSnapshotAsync(coin, cancellationToken);
+                }
+                catch (BybitApiException refused) when (refused.IsParameterError)
+                {
+                    // Not retried (the client logged the request once); the live feed goes on, the next request asks anew.
+                    status.RestFailed($"{coin}: {refused.Message}");
+                }
+            }
         }
     }
 
-    /// <summary>Removes options at their delivery instant and refreshes the instrument set periodically.</summary>
+    /// <summary>
+    /// Marks options Delivering at their delivery instant and fetches their delivery prices, and refreshes the instrument
+    /// set periodically (which is also when delivered options leave).
+    /// </summary>
     private async Task LifecycleLoopAsync(CancellationToken cancellationToken)
     {
         var nextRefresh = time.GetUtcNow() + tracker.Value.InstrumentRefreshInterval;
@@ -307,12 +422,19 @@ public sealed class FeedService(
         while (!cancellationToken.IsCancellationRequested)
         {
             var now = time.GetUtcNow();
-            var nextExpiry = book.Index.All.Count == 0 ? DateTimeOffset.MaxValue : book.Index.All.Min(s => s.Instrument.ExpiryUtc);
-            var wakeAt = Min(nextExpiry, Min(nextRefresh, nextDaily));
+            var nextExpiry = DateTimeOffset.MaxValue;
+            foreach (var slot in book.Index.All)
+            {
+                if (slot.Instrument.ExpiryUtc > now && slot.Instrument.ExpiryUtc < nextExpiry)
+                    nextExpiry = slot.Instrument.ExpiryUtc;
+            }
+            var wakeAt = Min(Min(nextExpiry, NextDeliveryPriceAttempt), Min(nextRefresh, nextDaily));
             if (wakeAt > now)
                 await Task.Delay(wakeAt - now, time, cancellationToken);
 
-            RemoveExpired();
+            MarkDelivered(time.GetUtcNow());
+            if (time.GetUtcNow() >= NextDeliveryPriceAttempt)
+                await FetchDeliveryPricesAsync(cancellationToken);
             now = time.GetUtcNow();
             if (now >= nextRefresh || now >= nextDaily)
             {
@@ -320,7 +442,9 @@ public sealed class FeedService(
                 foreach (var coin in loaded)
                     await RefreshCoinAsync(coin, cancellationToken);
                 nextRefresh = time.GetUtcNow() + tracker.Value.InstrumentRefreshInterval;
-                nextDaily = NextDailyRefresh(time.GetUtcNow());
+                // From the instant this refresh began: a daily run that came due while it worked (a slow exchange, a
+                // stepped test clock) runs next, instead of being skipped for a day.
+                nextDaily = NextDailyRefresh(now);
             }
         }
     }
@@ -334,18 +458,10 @@ public sealed class FeedService(
     private double IndexPriceOf(string coin) =>
         book.Index.TryGetCoin(coin, out var index) ? InstrumentFilter.IndexPriceOf(index) : double.NaN;
 
-    private void RemoveExpired()
-    {
-        var removed = book.RemoveExpired(time.GetUtcNow());
-        if (removed.Count == 0)
-            return;
-        supervisor.RemoveSymbols(removed.Select(i => i.Symbol));
-        Log.Removed(logger, removed.Count, removed[0].Symbol);
-    }
-
     /// <summary>
-    /// Adds what Bybit newly lists and removes what it no longer lists. A failed or empty answer removes
-    /// nothing: the tool we replace deleted the whole board when its fetch came back empty.
+    /// Adds what Bybit newly lists, follows status changes (a PreLaunch option that trades now is subscribed), and removes
+    /// what it no longer lists, and delivered options after 12:00 UTC of their delivery day. A failed or empty answer
+    /// removes nothing: the tool we replace deleted the whole board when its fetch came back empty.
     /// </summary>
     internal async Task RefreshCoinAsync(string coin, CancellationToken cancellationToken)
     {
@@ -358,7 +474,9 @@ public sealed class FeedService(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             status.RestFailed($"instrument refresh for {coin}: {ex.Message}");
-            Log.RestRetry(logger, $"Refreshing {coin} instruments", ex.Message, tracker.Value.InstrumentRefreshInterval);
+            // An IP ban is logged once by the gate, a parameter error once by the client; anything else each time.
+            if (ex is not (BybitHttpException { IsIpBan: true } or BybitApiException { IsParameterError: true }))
+                Log.RestRetry(logger, $"Refreshing {coin} instruments", ex.Message, tracker.Value.InstrumentRefreshInterval);
             return;
         }
         var held = book.Index.TryGetCoin(coin, out var index) ? index.Slots.Count : 0;
@@ -376,28 +494,68 @@ public sealed class FeedService(
             // Untracked while the list was being fetched: adding now would bring its options back.
             if (!_coins.ContainsKey(coin))
                 return;
-            added = book.AddInstruments(listed.Where(i => i.ExpiryUtc > now && _filter.Includes(i, indexPrice, now)));
+            added = book.AddInstruments(listed.Where(i => IsListedNow(i, now) && _filter.Includes(i, indexPrice, now)));
             if (added.Count > 0)
-                supervisor.AddSymbols(added.Select(i => i.Symbol));
+                supervisor.AddSymbols(added.Where(i => IsSubscribed(i, now)).Select(i => i.Symbol));
         }
         if (added.Count > 0)
             Log.Listed(logger, coin, added.Count, added[0].Symbol);
+        var launched = FollowStatuses(listed, now);
+        MarkDelivered(now);
 
         var listedSymbols = listed.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal);
-        // Gone from the exchange's list, or (as the index moves) out of the configured strike range.
-        var removed = book.RemoveWhere(i => i.BaseCoin == coin && (!listedSymbols.Contains(i.Symbol) || !_filter.Includes(i, indexPrice, now)));
+        // Gone from the exchange's list, delivered before today's 12:00 UTC, or (as the index moves) out of the
+        // configured strike range.
+        var removed = book.RemoveWhere(i => i.BaseCoin == coin
+            && (!listedSymbols.Contains(i.Symbol) || !IsListedNow(i, now) || !_filter.Includes(i, indexPrice, now)));
         if (removed.Count > 0)
         {
             supervisor.RemoveSymbols(removed.Select(i => i.Symbol));
             Log.Removed(logger, removed.Count, removed[0].Symbol);
         }
-        if (added.Count > 0)
+        if (added.Count > 0 || launched > 0)
             await LoadSnapshotAsync(coin, cancellationToken);
     }
 
     /// <summary>
-    /// Retries a REST call until it succeeds: exponential backoff with jitter, and Bybit's ten-minute pause
-    /// after an HTTP 403 (its IP limit).
+    /// Follows the statuses Bybit lists for options already in the book: PreLaunch → Trading subscribes the option, an
+    /// early Delivering unsubscribes it (delivery itself is the clock's: <see cref="MarkDelivered"/>). Returns how many
+    /// started trading.
+    /// </summary>
+    private int FollowStatuses(IReadOnlyList<OptionInstrument> listed, DateTimeOffset now)
+    {
+        var index = book.Index;
+        List<string>? launched = null, stopped = null;
+        foreach (var instrument in listed)
+        {
+            if (!index.TryGetSlot(instrument.Symbol, out var slot))
+                continue;
+            var was = slot.ReadQuote().Status;
+            var listing = ListingStatuses.At(instrument, now);
+            // Delivered stays delivered: a listing read before the delivery instant must not bring it back.
+            if (listing == was || was == ListingStatus.Delivering || book.SetListing(slot, listing) != ApplyResult.Changed)
+                continue;
+            if (listing == ListingStatus.Trading)
+                (launched ??= []).Add(instrument.Symbol);
+            else if (was == ListingStatus.Trading)
+                (stopped ??= []).Add(instrument.Symbol);
+        }
+        if (stopped is not null)
+        {
+            supervisor.RemoveSymbols(stopped);
+            NextDeliveryPriceAttempt = now;
+        }
+        if (launched is null)
+            return 0;
+        supervisor.AddSymbols(launched);
+        Log.Launched(logger, launched.Count, launched[0]);
+        return launched.Count;
+    }
+
+    /// <summary>
+    /// Retries a REST call until it succeeds: exponential backoff with jitter. After an HTTP 403 (Bybit's IP ban) the
+    /// call is retried at once: the <see cref="RestGate"/> holds it, with every other REST call, until the ban ends. A
+    /// parameter error (retCode 10001) is not retried: the same request would fail the same way forever.
     /// </summary>
     private async Task<T> RetryAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -412,11 +570,14 @@ public sealed class FeedService(
                 status.RestSucceeded();
                 return result;
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException
+                && ex is not BybitApiException { IsParameterError: true })
             {
-                var delay = ex is BybitHttpException { StatusCode: 403 } ? bybit.Value.IpBanBackoff : backoff.Next();
                 var reason = ex is HttpRequestException http ? $"cannot reach {bybit.Value.RestUrl}: {http.Message}" : ex.Message;
                 status.RestFailed(reason);
+                if (ex is BybitHttpException { IsIpBan: true })
+                    continue; // Logged once by the gate, which pauses this and every other call until the ban ends.
+                var delay = backoff.Next();
                 if (retryLog.ShouldLog(ex is BybitHttpException bybitError ? $"HTTP {bybitError.StatusCode}" : ex.GetType().Name))
                     Log.RestRetry(logger, what, reason, delay);
                 await Task.Delay(delay, time, cancellationToken);

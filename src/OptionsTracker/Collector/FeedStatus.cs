@@ -34,4 +34,7 @@ public enum CoinLoadState : byte
 
     /// <summary>Bybit lists no options for this coin (yet).</summary>
     NoOptions,
+
+    /// <summary>Bybit refused the coin's request as a parameter error (retCode 10001): not retried.</summary>
+    Refused,
 }

@@ -50,4 +50,15 @@ internal static partial class Log
 
     [LoggerMessage(2016, LogLevel.Error, "Following a change of the tracked coins failed: {Error}")]
     public static partial void FollowAssetsFailed(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 2200, EventName = "Delivered", Level = LogLevel.Information,
+        Message = "{Count} options delivered (e.g. {Example}): unsubscribed, kept with their last values until Bybit stops listing them")]
+    public static partial void Delivered(ILogger logger, int count, string example);
+
+    [LoggerMessage(EventId = 2201, EventName = "Launched", Level = LogLevel.Information, Message = "{Count} PreLaunch options trade now (e.g. {Example}): subscribed")]
+    public static partial void Launched(ILogger logger, int count, string example);
+
+    [LoggerMessage(EventId = 2202, EventName = "CoinRefused", Level = LogLevel.Error,
+        Message = "{Coin}: Bybit refused the request as a parameter error ({Error}); not retried until the coin is added again or the service restarts")]
+    public static partial void CoinRefused(ILogger logger, string coin, string error);
 }

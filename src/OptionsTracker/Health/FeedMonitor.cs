@@ -15,6 +15,7 @@ public sealed class FeedMonitor(
     FeedStatus status,
     IOptions<TrackerOptions> tracker,
     IOptions<BybitOptions> bybit,
+    RestGate restGate,
     TimeProvider time)
 {
     /// <summary>
@@ -84,6 +85,23 @@ public sealed class FeedMonitor(
             var refusedReason = RefusedReason(refused);
             reason = state == FeedState.Live ? refusedReason : $"{reason}; {refusedReason}";
             state = FeedState.Degraded;
+        }
+        var refusedCoins = status.Coins.Where(c => c.Value == CoinLoadState.Refused).Select(c => c.Key).ToList();
+        if (refusedCoins.Count > 0)
+        {
+            // A coin whose request Bybit refuses as a parameter error is not retried: never Live while one is missing.
+            var note = $"Bybit refused the request for {string.Join(", ", refusedCoins)} (parameter error; see the log)";
+            (state, reason) = state == FeedState.Live ? (FeedState.Degraded, note) : (state, $"{reason}; {note}");
+        }
+        if (restGate.BannedUntil is { } bannedUntil)
+        {
+            // HTTP 403: every REST call waits for the ban to end. With nothing in the book there is nothing to serve
+            // (Unhealthy); otherwise the live feed goes on while snapshots and refreshes wait (Degraded at best).
+            var note = $"Bybit has banned this IP for too many requests (HTTP 403): REST paused until {bannedUntil:yyyy-MM-dd HH:mm:ss} UTC";
+            if (index.Count == 0)
+                (state, reason) = (FeedState.Unreachable, note);
+            else
+                (state, reason) = state == FeedState.Live ? (FeedState.Degraded, note) : (state, $"{reason}; {note}");
         }
         if (store.Problem is { } storeProblem)
         {

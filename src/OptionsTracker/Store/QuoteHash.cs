@@ -19,13 +19,16 @@ public static class QuoteHash
     public const string Type = "type";
     public const string Status = "status";
 
+    /// <summary>Settlement price once delivered; "" before.</summary>
+    public const string DeliveryPrice = "delivery_price";
+
     /// <summary>Exchange time of the quote, ms since the Unix epoch; "" while never quoted.</summary>
     public const string Timestamp = "timestamp";
 
     /// <summary>Field names by <see cref="QuoteField"/> position.</summary>
     public static readonly string[] FieldNames = BuildFieldNames();
 
-    private static readonly int InstrumentFieldCount = 7;
+    private static readonly int InstrumentFieldCount = 8;
 
     private static string[] BuildFieldNames()
     {
@@ -70,10 +73,12 @@ public static class QuoteHash
         entries[3] = new(DeliveryTime, instrument.ExpiryUtc.ToUnixTimeMilliseconds());
         entries[4] = new(Strike, instrument.Strike.ToString(CultureInfo.InvariantCulture));
         entries[5] = new(Type, instrument.Type.ToString());
-        entries[6] = new(Status, instrument.Status);
+        // The current status (it changes: PreLaunch → Trading → Delivering), not the one the option was listed with.
+        entries[6] = new(Status, ListingStatuses.Name(quote.Status));
+        entries[7] = new(DeliveryPrice, Format(quote.DeliveryPrice));
         if (!quote.HasData)
             return entries;
-        entries[7] = new(Timestamp, quote.ExchangeTimeMs);
+        entries[InstrumentFieldCount] = new(Timestamp, quote.ExchangeTimeMs);
         for (var field = 0; field < QuoteFields.Count; field++)
             entries[InstrumentFieldCount + 1 + field] = new(FieldNames[field], Format(quote.Values[field]));
         return entries;
@@ -105,6 +110,21 @@ public static class QuoteHash
                 delivery = DateTimeOffset.FromUnixTimeMilliseconds(ms);
         }
         return symbol is not null && OptionInstrument.TryCreate(symbol, delivery, status, out instrument);
+    }
+
+    /// <summary>The listing status and delivery price of a hash (Trading and NaN when absent).</summary>
+    public static (ListingStatus Status, double DeliveryPrice) ReadListing(HashEntry[] entries)
+    {
+        var status = ListingStatus.Trading;
+        var price = double.NaN;
+        foreach (var entry in entries)
+        {
+            if (entry.Name == Status)
+                status = ListingStatuses.Parse(entry.Value);
+            else if (entry.Name == DeliveryPrice)
+                price = Parse(entry.Value);
+        }
+        return (status, price);
     }
 
     /// <summary>The quote of a hash as an update carrying every field; false while the option was never quoted.</summary>

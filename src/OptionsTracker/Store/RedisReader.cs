@@ -245,12 +245,13 @@ public sealed class RedisReader(
         // Index sets left without their hashes (expired): no board either, and no reason to empty the book.
         if (removeOthers && present.Count == 0)
             return false;
-        // Delivered options leave at their expiry, even when no collector was there to remove them.
+        // Delivered options stay (Delivering, with their delivery price) while the collector keeps them, and leave at
+        // 12:00 UTC of their delivery day at the latest, even when no collector was there to remove them.
         var now = time.GetUtcNow();
-        instruments.RemoveAll(i => i.ExpiryUtc <= now);
+        instruments.RemoveAll(i => ListingStatuses.DeliveringUntil(i) <= now);
         if (instruments.Count > 0)
             book.AddInstruments(instruments);
-        book.RemoveExpired(now);
+        book.RemoveWhere(i => ListingStatuses.DeliveringUntil(i) <= now);
         // A changed option whose hash is missing is not removed here: the collector announces removals ("-symbol"),
         // and a hash missing without one means Redis lost it (restarted empty, or the collector away for a whole
         // Ttl); the last known value stays until a full load finds a board without it.
@@ -260,8 +261,12 @@ public sealed class RedisReader(
         index = book.Index;
         for (var i = 0; i < symbols.Length; i++)
         {
-            if (hashes[i].Length > 0 && index.TryGetSlot(symbols[i], out var slot) && QuoteHash.TryReadQuote(hashes[i], out var update))
+            if (hashes[i].Length == 0 || !index.TryGetSlot(symbols[i], out var slot))
+                continue;
+            if (QuoteHash.TryReadQuote(hashes[i], out var update))
                 book.Apply(slot, update);
+            var (status, deliveryPrice) = QuoteHash.ReadListing(hashes[i]);
+            book.SetListing(slot, status, deliveryPrice);
         }
         return true;
     }

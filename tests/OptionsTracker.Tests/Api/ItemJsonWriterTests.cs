@@ -25,11 +25,15 @@ public class ItemJsonWriterTests
     private static readonly Gen<OptionQuote> Quote = Gen.Select(
         Value.Array[QuoteFields.Count],
         Gen.OneOf(Gen.Const(0L), Gen.Long[1_600_000_000_000, 1_900_000_000_000]),
-        (values, exchangeTimeMs) =>
+        Gen.OneOf(Gen.Const(ListingStatus.Trading), Gen.Const(ListingStatus.PreLaunch), Gen.Const(ListingStatus.Delivering)),
+        Gen.OneOf(Gen.Const(double.NaN), Value),
+        (values, exchangeTimeMs, status, deliveryPrice) =>
         {
             var quote = OptionQuote.Empty;
             values.CopyTo((Span<double>)quote.Values);
             quote.ExchangeTimeMs = exchangeTimeMs;
+            quote.Status = status;
+            quote.DeliveryPrice = deliveryPrice;
             return quote;
         });
 

@@ -84,7 +84,7 @@ public class SimulatorApiTests
     }
 
     [Fact]
-    public async Task Websocket_delivers_the_snapshot_then_a_simulated_mark_price_change_and_delivered_options_are_removed()
+    public async Task Websocket_delivers_the_snapshot_then_a_simulated_mark_price_change_and_delivered_options_turn_Delivering_with_their_price()
     {
         await using var host = await ApiHost.StartWithSimulatorAsync();
         using var http = host.Http();
@@ -109,13 +109,18 @@ public class SimulatorApiTests
                 break;
         }
 
+        // Delivered options stay on the board (Delivering, with their settlement price) until Bybit stops listing them.
         var delivered = host.Simulator.DeliverNextExpiry("BTC");
-        var removed = new HashSet<string>();
-        while (!removed.IsSupersetOf(delivered))
+        var settled = new HashSet<string>();
+        while (!settled.IsSupersetOf(delivered))
         {
             var message = await ReceiveAsync(socket, timeout.Token);
-            if ((string?)message["type"] == "remove")
-                removed.UnionWith(message["symbols"]!.AsArray().Select(s => (string)s!));
+            Assert.NotEqual("remove", (string?)message["type"]);
+            foreach (var item in message["data"]?.AsArray() ?? [])
+            {
+                if ((string?)item!["status"] == "Delivering" && item["delivery_price"] is not null)
+                    settled.Add((string)item["symbol"]!);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using OptionsTracker.Book;
 using OptionsTracker.Bybit;
 using OptionsTracker.Health;
 using OptionsTracker.Simulator;
@@ -205,19 +206,31 @@ public class FeedTests
     }
 
     [Fact]
-    public async Task Delivered_options_leave_the_book_and_are_unsubscribed()
+    public async Task Delivered_options_are_unsubscribed_and_kept_with_their_last_values_and_delivery_price()
     {
         await using var simulator = await Simulator();
         await using var app = await TrackerApp.StartAsync(simulator, new Dictionary<string, string?> { ["Tracker:InstrumentRefreshInterval"] = "00:00:00.300" });
         await app.WaitForFullBoardAsync();
+        var trading = simulator.InstrumentCount;
 
+        // The exchange delivers (on the tracker's clock the expiry is still ahead): the refresh reads "Delivering".
         var delivered = simulator.DeliverNextExpiry("BTC");
 
         Assert.NotEmpty(delivered);
-        await Eventually.Until(() => delivered.All(s => !app.Book.Index.TryGetSlot(s, out _)), "the delivered options to leave");
+        Assert.True(simulator.TryGetDeliveryPrice(delivered[0], out var settlement));
+        await Eventually.Until(() => delivered.All(s => app.Book.Index.TryGetSlot(s, out var slot)
+            && slot.ReadQuote() is { Status: ListingStatus.Delivering } quote && quote.DeliveryPrice == settlement),
+            "the delivered options marked Delivering with their delivery price");
         await Eventually.Until(() => simulator.Connections.Sum(c => c.SubscribedTopicCount) == simulator.InstrumentCount, "their topics to be unsubscribed");
-        Assert.Equal(simulator.InstrumentCount, app.Book.Index.Count);
+        Assert.Equal(trading, app.Book.Index.Count);
+        Assert.True(app.Book.Index.TryGetSlot(delivered[0], out var kept) && kept.ReadQuote().HasData, "the last values stay");
         Assert.Equal(0, app.Report.Reconnects);
+
+        var item = await OptionsTracker.Tests.Api.OptionsApiTests.GetJsonAsync(app.Client, $"/api/option/{delivered[0]}");
+        Assert.Equal("Delivering", (string?)item["status"]);
+        Assert.Equal(settlement, (double)item["delivery_price"]!);
+        Assert.NotNull(item["mark_price"]);
+        await Eventually.Until(() => app.Report.State == FeedState.Live, "health live: delivered options are no missing data");
     }
 
     [Fact]
@@ -264,21 +277,31 @@ public class FeedTests
     }
 
     [Fact]
-    public async Task Options_leave_the_book_at_0800_utc_on_their_delivery_day()
+    public async Task Options_are_delivered_at_0800_utc_and_leave_at_the_first_refresh_after_1200_utc()
     {
         await using var simulator = await Simulator();
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var app = await TrackerApp.StartAsync(simulator, timeProvider: time);
         await Eventually.Until(() => app.Book.Index.Count == simulator.InstrumentCount, "the board to load");
+        await Eventually.Until(() => app.Report.SubscribedTopics == simulator.InstrumentCount, "every topic subscribed");
         var nearest = app.Book.Index.All.Min(s => s.Instrument.ExpiryUtc);
         Assert.Equal(new TimeSpan(8, 0, 0), nearest.UtcDateTime.TimeOfDay);
         var expiring = app.Book.Index.All.Where(s => s.Instrument.ExpiryUtc == nearest).Select(s => s.Instrument.Symbol).ToList();
 
         time.SetUtcNow(nearest - TimeSpan.FromSeconds(1));
-        Assert.All(expiring, s => Assert.True(app.Book.Index.TryGetSlot(s, out _)));
+        Assert.All(expiring, s => Assert.True(app.Book.Index.TryGetSlot(s, out var slot) && slot.ReadQuote().Status == ListingStatus.Trading));
         time.SetUtcNow(nearest);
 
-        await Eventually.Until(() => expiring.All(s => !app.Book.Index.TryGetSlot(s, out _)), "the expiry to leave at its delivery instant");
+        // At the delivery instant: Delivering, unsubscribed, still in the book with its last values.
+        await Eventually.Until(() => expiring.All(s => app.Book.Index.TryGetSlot(s, out var slot) && slot.ReadQuote().Status == ListingStatus.Delivering),
+            "the expiry marked Delivering at its delivery instant");
+        await Eventually.Until(() => app.Supervisor.TopicCount == simulator.InstrumentCount - expiring.Count, "its topics dropped");
+        Assert.Equal(simulator.InstrumentCount, app.Book.Index.Count);
+        Assert.All(expiring, s => Assert.True(app.Book.Index.TryGetSlot(s, out var slot) && slot.ReadQuote().HasData));
+
+        // 12:00 UTC has passed: the next refresh (the periodic one, 15 minutes after start) drops them.
+        time.SetUtcNow(nearest.AddHours(4).AddMinutes(1));
+        await Eventually.Until(() => expiring.All(s => !app.Book.Index.TryGetSlot(s, out _)), "the delivered options to leave after 12:00 UTC");
         Assert.Equal(simulator.InstrumentCount - expiring.Count, app.Book.Index.Count);
     }
 
@@ -301,7 +324,7 @@ public class FeedTests
         Assert.Equal(new TimeSpan(8, 5, 0), next0805.UtcDateTime.TimeOfDay);
 
         Assert.False(app.Book.Index.TryGetSlot(farExpiryListing, out _));
-        // Expiries that have passed by then: the exchange still lists them for hours (status Delivering), and the
+        // Expiries that have passed by then: the exchange still lists them until 12:00 UTC (status Delivering), and the
         // simulator, on its own clock, lists them as before.
         var passed = app.Book.Index.All.Where(s => s.Instrument.ExpiryUtc <= next0805).Select(s => s.Instrument.Symbol).ToList();
         Assert.NotEmpty(passed);
@@ -309,7 +332,17 @@ public class FeedTests
         time.SetUtcNow(next0805);
 
         await Eventually.Until(() => app.Book.Index.TryGetSlot(farExpiryListing, out _), "the 08:05 refresh to list the new option");
-        Assert.All(passed, symbol => Assert.False(app.Book.Index.TryGetSlot(symbol, out _), $"{symbol} expired but is back"));
+        // Still listed, so they stay (delivered, with their last values) instead of trading again: the listing says
+        // Trading, the clock says delivered, the clock wins.
+        Assert.All(passed, symbol => Assert.True(app.Book.Index.TryGetSlot(symbol, out var slot) && slot.ReadQuote().Status == ListingStatus.Delivering,
+            $"{symbol} should be kept as Delivering until 12:00 UTC"));
+        // Subscribed: exactly the options still trading (the first new listing is a strike of the delivered expiry).
+        await Eventually.Until(() => app.Supervisor.TopicCount == app.Book.Index.All.Count(s => s.ReadQuote().Status == ListingStatus.Trading)
+            && app.Book.Index.All.Count(s => s.ReadQuote().Status == ListingStatus.Delivering) >= passed.Count, "no delivered option subscribed again");
+
+        // The next refresh after 12:00 UTC (here the next day's 08:05) does not bring them back.
+        time.SetUtcNow(next0805.AddDays(1));
+        await Eventually.Until(() => passed.All(symbol => !app.Book.Index.TryGetSlot(symbol, out _)), "the delivered options to leave");
     }
 
     [Fact]

@@ -8,7 +8,7 @@ public class InstrumentsInfoTests
     [Fact]
     public async Task Instruments_paginate_in_short_pages_and_the_union_equals_GetInstruments()
     {
-        await using var simulator = await TestSimulator.StartAsync();
+        await using var simulator = await TestSimulator.StartAsync(o => o.MaxInstrumentsPageSize = 250);
         foreach (string coin in simulator.BaseCoins)
         {
             var symbols = new List<string>();
@@ -16,8 +16,9 @@ public class InstrumentsInfoTests
             int pages = 0;
             do
             {
+                // Sent back as received: Bybit's cursors come percent-encoded already.
                 using var json = await simulator.GetJsonAsync(
-                    $"/v5/market/instruments-info?category=option&baseCoin={coin}&limit=1000&cursor={Uri.EscapeDataString(cursor)}");
+                    $"/v5/market/instruments-info?category=option&baseCoin={coin}&limit=1000&cursor={cursor}");
                 var result = json.RootElement.GetProperty("result");
                 var list = result.GetProperty("list");
                 Assert.InRange(list.GetArrayLength(), 1, 250);
@@ -79,11 +80,18 @@ public class InstrumentsInfoTests
     }
 
     [Fact]
-    public async Task Default_limit_is_500_capped_by_the_page_size()
+    public async Task Default_limit_is_500_and_limit_is_honoured_up_to_1000()
     {
-        await using var simulator = await TestSimulator.StartAsync(o => o.MaxInstrumentsPageSize = 2000);
-        using var json = await simulator.GetJsonAsync("/v5/market/instruments-info?category=option&baseCoin=ETH");
-        Assert.Equal(500, json.RootElement.GetProperty("result").GetProperty("list").GetArrayLength());
+        await using var simulator = await TestSimulator.StartAsync();
+        int count = simulator.GetInstruments("BTC").Count;
+        Assert.True(count > 500, "the test needs more than 500 BTC options");
+        using (var json = await simulator.GetJsonAsync("/v5/market/instruments-info?category=option&baseCoin=BTC"))
+            Assert.Equal(500, json.RootElement.GetProperty("result").GetProperty("list").GetArrayLength());
+        using (var json = await simulator.GetJsonAsync("/v5/market/instruments-info?category=option&baseCoin=BTC&limit=1000"))
+        {
+            Assert.Equal(Math.Min(count, 1000), json.RootElement.GetProperty("result").GetProperty("list").GetArrayLength());
+            Assert.Equal(count > 1000, json.RootElement.GetProperty("result").GetProperty("nextPageCursor").GetString() != "");
+        }
     }
 
     [Theory]

@@ -36,7 +36,7 @@ public class ListingTests
     }
 
     [Fact]
-    public async Task DeliverNextExpiry_removes_the_nearest_expiry_from_REST_and_WebSocket()
+    public async Task DeliverNextExpiry_stops_the_nearest_expiry_trading_and_lists_it_as_Delivering()
     {
         await using var simulator = await TestSimulator.StartAsync();
         var nearest = simulator.GetInstruments("ETH").Min(i => i.DeliveryTime);
@@ -55,6 +55,11 @@ public class ListingTests
 
         var symbols = await RestSymbolsAsync(simulator, "ETH");
         Assert.Empty(symbols.Intersect(delivered));
+        // Still listed, as Delivering, with a delivery price, until 12:00 UTC of the delivery day.
+        Assert.Equal(expected.Order(), simulator.GetDeliveringInstruments("ETH").Select(i => i.Symbol).Order());
+        using (var info = await simulator.GetJsonAsync($"/v5/market/instruments-info?category=option&symbol={expected[0]}"))
+            Assert.Equal("Delivering", info.RootElement.GetProperty("result").GetProperty("list")[0].GetProperty("status").GetString());
+        Assert.True(simulator.TryGetDeliveryPrice(expected[0], out double price) && price > 0);
         using (var one = await simulator.GetJsonAsync($"/v5/market/tickers?category=option&symbol={expected[0]}"))
             Assert.Equal(10001, one.RootElement.GetProperty("retCode").GetInt32());
 

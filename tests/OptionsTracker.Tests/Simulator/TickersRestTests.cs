@@ -47,21 +47,23 @@ public class TickersRestTests
     }
 
     [Fact]
-    public async Task Never_traded_options_send_empty_strings_and_empty_book_sides_send_zero()
+    public async Task Never_traded_options_send_zeros_like_the_exchange_and_empty_book_sides_send_zero()
     {
+        // Bybit's examples and a live sample (ccxt PR 21878) show "0", not "", for these fields of a never-traded option.
         await using var simulator = await TestSimulator.StartAsync();
         using var json = await simulator.GetJsonAsync("/v5/market/tickers?category=option&baseCoin=BTC");
         var items = json.RootElement.GetProperty("result").GetProperty("list").EnumerateArray().ToList();
-        var untraded = items.Where(i => i.GetProperty("lastPrice").GetString() == "").ToList();
+        var untraded = items.Where(i => i.GetProperty("lastPrice").GetString() == "0").ToList();
         Assert.NotEmpty(untraded);
         Assert.All(untraded, i =>
         {
-            Assert.Equal("", i.GetProperty("highPrice24h").GetString());
-            Assert.Equal("", i.GetProperty("lowPrice24h").GetString());
-            Assert.Equal("", i.GetProperty("change24h").GetString());
-            Assert.NotEqual("", i.GetProperty("markPrice").GetString());
+            Assert.Equal("0", i.GetProperty("highPrice24h").GetString());
+            Assert.Equal("0", i.GetProperty("lowPrice24h").GetString());
+            Assert.Equal("0", i.GetProperty("change24h").GetString());
+            Assert.NotEqual("0", i.GetProperty("markPrice").GetString());
         });
-        Assert.Contains(items, i => i.GetProperty("lastPrice").GetString() != "");
+        Assert.Contains(items, i => i.GetProperty("lastPrice").GetString() != "0");
+        Assert.All(items, i => Assert.All(i.EnumerateObject(), field => Assert.NotEqual("", field.Value.GetString())));
         Assert.Contains(items, i => i.GetProperty("bid1Price").GetString() == "0" && i.GetProperty("bid1Size").GetString() == "0");
         Assert.All(items, i => Assert.Equal("0", i.GetProperty("predictedDeliveryPrice").GetString()));
     }

@@ -145,18 +145,19 @@ public class WebSocketTests
     }
 
     [Fact]
-    public async Task Never_traded_option_pushes_empty_strings_for_missing_fields()
+    public async Task Never_traded_option_pushes_zeros_like_the_exchange()
     {
         await using var simulator = await TestSimulator.StartAsync();
-        var untraded = simulator.GetInstruments("BTC").First(i => simulator.TryGetTicker(i.Symbol, out var t) && double.IsNaN(t.LastPrice));
+        var untraded = simulator.GetInstruments("BTC").First(i => simulator.TryGetTicker(i.Symbol, out var t) && t.LastPrice == 0);
         await using var ws = await WsTestClient.ConnectAsync(simulator.WsUrl);
         await ws.SubscribeAsync("tickers." + untraded.Symbol);
         var data = (await ws.ReceivePushAsync(untraded.Symbol)).GetProperty("data");
-        Assert.Equal("", data.GetProperty("lastPrice").GetString());
-        Assert.Equal("", data.GetProperty("highPrice24h").GetString());
-        Assert.Equal("", data.GetProperty("lowPrice24h").GetString());
-        Assert.Equal("", data.GetProperty("change24h").GetString());
-        Assert.NotEqual("", data.GetProperty("markPrice").GetString());
+        Assert.Equal("0", data.GetProperty("lastPrice").GetString());
+        Assert.Equal("0", data.GetProperty("highPrice24h").GetString());
+        Assert.Equal("0", data.GetProperty("lowPrice24h").GetString());
+        Assert.Equal("0", data.GetProperty("change24h").GetString());
+        Assert.NotEqual("0", data.GetProperty("markPrice").GetString());
+        Assert.All(data.EnumerateObject(), field => Assert.NotEqual("", field.Value.GetString()));
     }
 
     [Fact]
