@@ -27,7 +27,9 @@ internal sealed class ControlApi(BybitSimulator simulator)
           POST /_sim/refuse?topic=tickers.SYMBOL        refuse these topics for good (repeat topic= for more)
           POST /_sim/accept[?topic=tickers.SYMBOL]      lift refuse-for-good for these topics, or for all
           POST /_sim/reject-subscribes?count=N          reject the next N subscribe requests whole (success:false)
-          POST /_sim/rest-fail?count=N&kind=K           fail the next N REST requests; K: http429, http403, retcode10006, retcode10016
+          POST /_sim/rest-fail?count=N&kind=K           fail the next N REST requests; K: http429, http403, retcode10006, retcode10016, retcode10001
+          POST /_sim/ban-ip?seconds=S                   answer every REST request with HTTP 403 for S seconds (Bybit's IP ban)
+          POST /_sim/empty-instruments?on=true|false    instruments-info answers an empty list for every coin
           POST /_sim/list?coin=BTC                      list a new option
           POST /_sim/deliver?coin=BTC                   deliver the nearest expiry
         """;
@@ -125,6 +127,15 @@ internal sealed class ControlApi(BybitSimulator simulator)
                     throw new ArgumentException($"kind must be one of {string.Join(", ", Enum.GetNames<RestFailure>())}, not '{kind}'");
                 faults.FailNextRestRequests(failures, failure);
                 return $"failing the next {failures} REST requests with {failure}";
+            case "ban-ip":
+                string secondsText = query["seconds"].ToString();
+                if (!int.TryParse(secondsText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int seconds) || seconds is < 1 or > 86_400)
+                    throw new ArgumentException($"seconds must be a whole number from 1 to 86400, not '{secondsText}'");
+                faults.BanIp(TimeSpan.FromSeconds(seconds));
+                return $"REST answers 403 for {seconds} s";
+            case "empty-instruments":
+                faults.EmptyInstrumentLists = Switch(query);
+                return $"empty-instruments {faults.EmptyInstrumentLists}";
             case "list":
                 return $"listed {simulator.ListNewInstrument(Coin(query))}";
             case "deliver":
@@ -140,7 +151,7 @@ internal sealed class ControlApi(BybitSimulator simulator)
         var refused = faults.RefusedTopics;
         return string.Create(CultureInfo.InvariantCulture, $"""
 
-            State: {simulator.ConnectionCount} connections, {simulator.InstrumentCount} instruments, reject-connections {faults.RejectNewConnections}, silent {faults.SilentConnections}, suppress-pongs {faults.SuppressPongs}, fragment {faults.FragmentFrames}, refused for good: {(refused.Count == 0 ? "none" : string.Join(", ", refused))}
+            State: {simulator.ConnectionCount} connections, {simulator.InstrumentCount} instruments, reject-connections {faults.RejectNewConnections}, silent {faults.SilentConnections}, suppress-pongs {faults.SuppressPongs}, fragment {faults.FragmentFrames}, empty-instruments {faults.EmptyInstrumentLists}, ip banned {faults.IsIpBanned}, refused for good: {(refused.Count == 0 ? "none" : string.Join(", ", refused))}
 
             """);
     }

@@ -65,6 +65,8 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
                 : [.. board.Listed.Concat(board.PreLaunch).Concat(board.Delivering).OrderBy(i => i.SymbolId)];
         else
             candidates = [];
+        if (faults.EmptyInstrumentLists)
+            candidates = [];
         if (status is not null)
             candidates = [.. candidates.Where(i => i.Info.Status == status)];
 

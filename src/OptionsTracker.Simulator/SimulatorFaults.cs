@@ -16,6 +16,7 @@ public sealed class SimulatorFaults
     private RestFailure _restFailure;
     private volatile bool _suppressPongs;
     private volatile bool _silentConnections;
+    private volatile bool _emptyInstrumentLists;
     private volatile bool _fragmentFrames;
     private volatile bool _rejectNewConnections;
     private readonly TimeProvider _time;
@@ -63,6 +64,16 @@ public sealed class SimulatorFaults
     {
         get => _silentConnections;
         set => _silentConnections = value;
+    }
+
+    /// <summary>
+    /// While true, instruments-info answers every coin with an empty <c>list</c> (retCode 0), as Bybit has been seen to
+    /// during incidents; the board itself is unchanged, so pushes go on.
+    /// </summary>
+    public bool EmptyInstrumentLists
+    {
+        get => _emptyInstrumentLists;
+        set => _emptyInstrumentLists = value;
     }
 
     /// <summary>

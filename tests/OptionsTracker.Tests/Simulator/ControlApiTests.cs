@@ -24,7 +24,7 @@ public class ControlApiTests
         var body = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        foreach (var control in new[] { "drop", "reject-connections", "silent", "suppress-pongs", "fragment", "malformed", "refuse", "accept", "reject-subscribes", "rest-fail", "list", "deliver" })
+        foreach (var control in new[] { "drop", "reject-connections", "silent", "suppress-pongs", "fragment", "malformed", "refuse", "accept", "reject-subscribes", "rest-fail", "ban-ip", "empty-instruments", "list", "deliver" })
             Assert.Contains($"/_sim/{control}", body);
         Assert.Contains("State: 0 connections", body);
     }
@@ -107,6 +107,26 @@ public class ControlApiTests
     }
 
     [Fact]
+    public async Task Post_ban_ip_and_empty_instruments_change_what_rest_answers()
+    {
+        await using var simulator = await StartAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(simulator, "/_sim/empty-instruments?on=true")).Status);
+        using (var empty = await simulator.GetJsonAsync("/v5/market/instruments-info?category=option&baseCoin=BTC"))
+        {
+            Assert.Equal(0, empty.RootElement.GetProperty("retCode").GetInt32());
+            Assert.Equal(0, empty.RootElement.GetProperty("result").GetProperty("list").GetArrayLength());
+        }
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(simulator, "/_sim/empty-instruments?on=false")).Status);
+        using (var full = await simulator.GetJsonAsync("/v5/market/instruments-info?category=option&baseCoin=BTC"))
+            Assert.True(full.RootElement.GetProperty("result").GetProperty("list").GetArrayLength() > 0);
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(simulator, "/_sim/ban-ip?seconds=600")).Status);
+        using var banned = await simulator.GetAsync("/v5/market/tickers?category=option&baseCoin=BTC");
+        Assert.Equal(HttpStatusCode.Forbidden, banned.StatusCode);
+    }
+
+    [Fact]
     public async Task Post_list_and_deliver_move_the_market()
     {
         await using var simulator = await StartAsync();
@@ -127,6 +147,7 @@ public class ControlApiTests
     [InlineData("/_sim/silent?on=maybe", "on must be true or false")]
     [InlineData("/_sim/rest-fail?count=1&kind=http500", "kind must be one of")]
     [InlineData("/_sim/list?coin=NOPE", "coin must be one of")]
+    [InlineData("/_sim/ban-ip?seconds=0", "seconds must be")]
     public async Task A_bad_parameter_is_a_400_saying_what_is_valid(string pathAndQuery, string expected)
     {
         await using var simulator = await StartAsync();
