@@ -28,12 +28,9 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
             return;
         var query = context.Request.Query;
 
-        int limit = DefaultInstrumentsLimit;
-        string? limitText = query["limit"];
-        if (limitText is not null
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxInstrumentsLimit))
+        if (ReadPaging(query, DefaultInstrumentsLimit, MaxInstrumentsLimit, out int limit, out int afterSymbolId) is { } pagingError)
         {
-            await WriteErrorAsync(context, 10001, "params error: limit must be between 1 and 1000");
+            await WriteErrorAsync(context, 10001, pagingError);
             return;
         }
 
@@ -41,14 +38,6 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
         if (status is not null && !InstrumentStatuses.Contains(status, StringComparer.Ordinal))
         {
             await WriteErrorAsync(context, 10001, "params error: status invalid");
-            return;
-        }
-
-        int afterSymbolId = 0;
-        string? cursor = query["cursor"];
-        if (!string.IsNullOrEmpty(cursor) && !TryParseCursor(cursor, out afterSymbolId))
-        {
-            await WriteErrorAsync(context, 10001, "params error: cursor invalid");
             return;
         }
 
@@ -162,20 +151,9 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
         if (await RejectedAsync(context))
             return;
         var query = context.Request.Query;
-        int limit = 50;
-        string? limitText = query["limit"];
-        if (limitText is not null
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 200))
+        if (ReadPaging(query, defaultLimit: 50, maxLimit: 200, out int limit, out int afterSymbolId) is { } pagingError)
         {
-            await WriteErrorAsync(context, 10001, "params error: limit must be between 1 and 200");
-            return;
-        }
-
-        int afterSymbolId = 0;
-        string? cursor = query["cursor"];
-        if (!string.IsNullOrEmpty(cursor) && !TryParseCursor(cursor, out afterSymbolId))
-        {
-            await WriteErrorAsync(context, 10001, "params error: cursor invalid");
+            await WriteErrorAsync(context, 10001, pagingError);
             return;
         }
 
@@ -251,6 +229,21 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
         json.WriteEndArray();
         json.WriteEndObject();
         await EndEnvelopeAsync(context, json);
+    }
+
+    /// <summary>Reads <c>limit</c> (1 to <paramref name="maxLimit"/>) and <c>cursor</c>; returns Bybit's error text for a bad one.</summary>
+    private static string? ReadPaging(IQueryCollection query, int defaultLimit, int maxLimit, out int limit, out int afterSymbolId)
+    {
+        limit = defaultLimit;
+        afterSymbolId = 0;
+        string? limitText = query["limit"];
+        if (limitText is not null
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit < 1 || limit > maxLimit))
+            return $"params error: limit must be between 1 and {maxLimit.ToString(CultureInfo.InvariantCulture)}";
+        string? cursor = query["cursor"];
+        if (!string.IsNullOrEmpty(cursor) && !TryParseCursor(cursor, out afterSymbolId))
+            return "params error: cursor invalid";
+        return null;
     }
 
     /// <summary>Counts the request, then answers it with an IP ban, an injected fault or a bad category, if any.</summary>
