@@ -21,6 +21,7 @@ public static class ApiFeature
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddSingleton<BookReader>();
+        builder.Services.AddSingleton<StreamGate>();
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "OptionsTracker API";

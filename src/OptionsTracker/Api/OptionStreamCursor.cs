@@ -17,8 +17,11 @@ internal sealed class OptionStreamCursor(OptionBook book, string asset, DateOnly
 
     public DateOnly? Expiry { get; } = expiry;
 
-    /// <summary>Every matching option with its current quote; later changes are counted from here.</summary>
-    public void TakeSnapshot(List<OptionRow> rows)
+    /// <summary>
+    /// Every matching option; later changes are counted from here. Slots, not rows: the caller reads each quote as it
+    /// writes it, so a client holds 8 bytes per option between taking and sending, not a ~220-byte copy of the quote.
+    /// </summary>
+    public void TakeSnapshot(List<OptionSlot> slots)
     {
         var index = book.Index;
         _seen = book.Sequence;
@@ -27,7 +30,7 @@ internal sealed class OptionStreamCursor(OptionBook book, string asset, DateOnly
         foreach (var slot in SlotsOf(index))
         {
             _symbols.Add(slot.Instrument.Symbol);
-            rows.Add(OptionRow.Read(slot));
+            slots.Add(slot);
         }
     }
 
@@ -36,7 +39,7 @@ internal sealed class OptionStreamCursor(OptionBook book, string asset, DateOnly
         book.Index.Version != _indexVersion ? Task.CompletedTask : book.WaitForChangeAsync(_seen, cancellationToken);
 
     /// <summary>Options changed (or newly listed) since the last call, and symbols no longer listed.</summary>
-    public void TakeChanges(List<OptionRow> changed, List<string> removed)
+    public void TakeChanges(List<OptionSlot> changed, List<string> removed)
     {
         var index = book.Index;
         // Read after the index: a change racing this scan is either taken now or counted after this sequence.
@@ -46,7 +49,7 @@ internal sealed class OptionStreamCursor(OptionBook book, string asset, DateOnly
             foreach (var slot in SlotsOf(index))
             {
                 if (slot.ChangeSequence > _seen)
-                    changed.Add(OptionRow.Read(slot));
+                    changed.Add(slot);
             }
         }
         else
@@ -56,7 +59,7 @@ internal sealed class OptionStreamCursor(OptionBook book, string asset, DateOnly
             {
                 current.Add(slot.Instrument.Symbol);
                 if (slot.ChangeSequence > _seen || !_symbols.Contains(slot.Instrument.Symbol))
-                    changed.Add(OptionRow.Read(slot));
+                    changed.Add(slot);
             }
             foreach (var symbol in _symbols)
             {
