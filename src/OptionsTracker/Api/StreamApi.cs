@@ -117,8 +117,9 @@ public static class StreamApi
                 sends++;
             }
         }
-        catch (OperationCanceledException) when (messages.TimedOut && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException && messages.TimedOut)
         {
+            // However the cancelled send surfaced (Kestrel may abort the connection itself and report it closed).
             DropSlowClient(context, gate, logger, clientId, "sse", settings);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -180,7 +181,7 @@ public static class StreamApi
         {
             await client.RunAsync(cancellationToken);
         }
-        catch (OperationCanceledException) when (messages.TimedOut && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or IOException or WebSocketException && messages.TimedOut)
         {
             socket.Abort();
             DropSlowClient(context, gate, logger, clientId, "websocket", settings);

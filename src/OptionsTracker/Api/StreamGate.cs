@@ -57,17 +57,18 @@ internal sealed class StreamGate
         lock (_lock)
         {
             _perClient.TryGetValue(address, out var mine);
-            if (_open >= options.MaxStreams)
-            {
-                refusal = $"The server has {_open} streams open, its limit (Api:MaxStreams = {options.MaxStreams}). Try again later.";
-                RefuseLocked(full: true);
-                lease = null;
-                return false;
-            }
+            // The client's own cap first: when it is at its cap, that is the answer it can act on.
             if (mine >= options.MaxStreamsPerClient)
             {
                 refusal = $"This address has {mine} streams open, the limit per client (Api:MaxStreamsPerClient = {options.MaxStreamsPerClient}). Close one first; a WebSocket can change its subscription instead.";
                 RefuseLocked(full: false);
+                lease = null;
+                return false;
+            }
+            if (_open >= options.MaxStreams)
+            {
+                refusal = $"The server has {_open} streams open, its limit (Api:MaxStreams = {options.MaxStreams}). Try again later.";
+                RefuseLocked(full: true);
                 lease = null;
                 return false;
             }

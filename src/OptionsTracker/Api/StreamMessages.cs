@@ -20,8 +20,11 @@ namespace OptionsTracker.Api;
 /// </summary>
 internal abstract class StreamMessages : IDisposable
 {
-    /// <summary>Bytes written before a chunk is sent: one Kestrel flush or one WebSocket frame (below the large object heap's 85 KB).</summary>
-    public const int ChunkBytes = 16 * 1024;
+    /// <summary>
+    /// Bytes written before a chunk is sent: one Kestrel flush or one WebSocket frame. A chunk ends at the first item
+    /// past this (items are under 1.5 KB), so a frame and its header fit the WebSocket's 8 KB pooled send buffer.
+    /// </summary>
+    public const int ChunkBytes = 6 * 1024;
 
     private readonly Utf8JsonWriter _json;
     private readonly CancellationTokenSource _deadline;

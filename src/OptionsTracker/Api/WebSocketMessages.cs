@@ -6,7 +6,7 @@ namespace OptionsTracker.Api;
 /// <summary>
 /// Stream messages as WebSocket text messages; a message larger than a chunk goes out as fragments (a text frame,
 /// then continuation frames), which every WebSocket client joins. The chunk buffer is this client's only buffer
-/// (about <see cref="StreamMessages.ChunkBytes"/>, never a whole snapshot).
+/// (a chunk plus the 4 KB the JSON writer asks for ahead, so it never grows; never a whole snapshot).
 /// </summary>
 internal sealed class WebSocketMessages : StreamMessages
 {
@@ -14,7 +14,7 @@ internal sealed class WebSocketMessages : StreamMessages
     private readonly ArrayBufferWriter<byte> _chunk;
 
     public WebSocketMessages(WebSocket socket, TimeProvider time, TimeSpan sendTimeout, CancellationToken clientGone)
-        : this(socket, new ArrayBufferWriter<byte>(ChunkBytes + 4096), time, sendTimeout, clientGone)
+        : this(socket, new ArrayBufferWriter<byte>(ChunkBytes + 6 * 1024), time, sendTimeout, clientGone)
     {
     }
 
