@@ -22,6 +22,12 @@ public static class ApiFeature
             .ValidateOnStart();
         builder.Services.AddSingleton<BookReader>();
         builder.Services.AddSingleton<StreamGate>();
+        // What a stream client that stops reading holds until Api:StreamSendTimeout drops it is mostly Kestrel's response
+        // buffer: a flush waits only once this much is unsent, so with Kestrel's 64 KB default 1,000 such clients pinned
+        // ~50 MB of its blocks. 16 KB still lets big answers flow (they flush every few hundred items); an operator's
+        // own Kestrel:Limits:MaxResponseBufferSize wins.
+        if (builder.Configuration["Kestrel:Limits:MaxResponseBufferSize"] is null)
+            builder.WebHost.ConfigureKestrel(o => o.Limits.MaxResponseBufferSize = StreamMessages.ResponseBufferBytes);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "OptionsTracker API";

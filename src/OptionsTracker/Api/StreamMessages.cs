@@ -26,6 +26,9 @@ internal abstract class StreamMessages : IDisposable
     /// </summary>
     public const int ChunkBytes = 6 * 1024;
 
+    /// <summary>Kestrel's response buffer (<c>MaxResponseBufferSize</c>) unless configured: a flush completes once less than this is unsent.</summary>
+    public const int ResponseBufferBytes = 16 * 1024;
+
     private readonly Utf8JsonWriter _json;
     private readonly CancellationTokenSource _deadline;
     private readonly CancellationTokenSource _send;
