@@ -3,7 +3,9 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using OptionsTracker.Api;
 using OptionsTracker.Tests.Fixtures;
 
@@ -81,6 +83,15 @@ public class StreamLimitsTests
         using var http = host.Http();
         await using var events = await SseEvents.OpenAsync(http, "/api/stream/BTC", timeout.Token);
         Assert.Equal(1500, (int)(await events.NextAsync(timeout.Token)).Data["total"]!);
+    }
+
+    [Fact]
+    public async Task Kestrels_response_buffer_is_small_unless_configured()
+    {
+        await using (var host = ApiHost.Start())
+            Assert.Equal(StreamMessages.ResponseBufferBytes, host.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxResponseBufferSize);
+        await using (var host = ApiHost.Start(new Dictionary<string, string?> { ["Kestrel:Limits:MaxResponseBufferSize"] = "65536" }))
+            Assert.Equal(65536, host.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxResponseBufferSize);
     }
 
     private static async Task AssertRefusedAsync(HttpClient client, string named, CancellationToken cancellationToken)
