@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 
 namespace OptionsTracker.Api;
@@ -22,12 +24,11 @@ public static class ApiFeature
             .ValidateOnStart();
         builder.Services.AddSingleton<BookReader>();
         builder.Services.AddSingleton<StreamGate>();
-        // What a stream client that stops reading holds until Api:StreamSendTimeout drops it is mostly Kestrel's response
-        // buffer: a flush waits only once this much is unsent, so with Kestrel's 64 KB default 1,000 such clients pinned
-        // ~50 MB of its blocks. 16 KB still lets big answers flow (they flush every few hundred items); an operator's
-        // own Kestrel:Limits:MaxResponseBufferSize wins.
-        if (builder.Configuration["Kestrel:Limits:MaxResponseBufferSize"] is null)
-            builder.WebHost.ConfigureKestrel(o => o.Limits.MaxResponseBufferSize = StreamMessages.ResponseBufferBytes);
+        // What a stream client that stops reading holds until Api:StreamSendTimeout drops it is mostly the connection's
+        // unsent bytes: Kestrel's socket transport lets a write complete until this much is queued (64 KB by default
+        // there; Kestrel's Limits.MaxResponseBufferSize does not reach HTTP/1.1 connections on sockets).
+        builder.Services.AddOptions<SocketTransportOptions>()
+            .Configure<IOptions<ApiOptions>>((transport, api) => transport.MaxWriteBufferSize = api.Value.WriteBufferBytes);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "OptionsTracker API";

@@ -33,4 +33,12 @@ public sealed class ApiOptions
     /// <summary>Messages a <c>/ws</c> client may send per second (with a burst of as many); beyond, the socket is closed (1008 policy violation).</summary>
     [Range(1, 10_000)]
     public int WsMaxMessagesPerSecond { get; set; } = 10;
+
+    /// <summary>
+    /// Unsent bytes a connection may queue before a write waits for the client (Kestrel's socket transport
+    /// <c>MaxWriteBufferSize</c>, 64 KB by default there). With one stream chunk, this is what a client that stops
+    /// reading holds until it is dropped; large answers still flow, as they flush every few hundred items.
+    /// </summary>
+    [Range(4096, 16 * 1024 * 1024)]
+    public int WriteBufferBytes { get; set; } = 16 * 1024;
 }

@@ -6,7 +6,7 @@ namespace OptionsTracker.Api;
 /// <summary>
 /// Stream messages as Server-Sent Events on a response body: <c>event: snapshot</c>, one <c>data:</c> line of compact
 /// JSON (it never contains a raw line break), a blank line. Chunks are flushes of the body; a flush completes when the
-/// response buffer is below Kestrel's <c>MaxResponseBufferSize</c>, so a client that does not read stops us here.
+/// connection's unsent bytes are below <see cref="ApiOptions.WriteBufferBytes"/>, so a client that does not read stops us here.
 /// </summary>
 internal sealed class SseMessages(PipeWriter body, TimeProvider time, TimeSpan sendTimeout, CancellationToken clientGone)
     : StreamMessages(body, time, sendTimeout, clientGone)

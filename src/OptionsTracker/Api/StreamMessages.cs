@@ -12,8 +12,8 @@ namespace OptionsTracker.Api;
 /// <para>
 /// Memory per client is bounded whatever the board's size or the client's speed: a message goes out in chunks of
 /// about <see cref="ChunkBytes"/>, each sent (and, when the client does not read, waited for) before the next is
-/// written, so a client holds at most one chunk here plus the server's response buffer (Kestrel's
-/// <c>MaxResponseBufferSize</c>), never a whole 600 KB snapshot or a copy of its rows. A message not taken within
+/// written, so a client holds at most one chunk here plus the connection's write buffer
+/// (<see cref="ApiOptions.WriteBufferBytes"/>), never a whole 600 KB snapshot or a copy of its rows. A message not taken within
 /// <see cref="ApiOptions.StreamSendTimeout"/> cancels the send (<see cref="TimedOut"/>); the caller then drops
 /// the client, which returns its buffers. One client, one sender at a time: not thread-safe.
 /// </para>
@@ -25,9 +25,6 @@ internal abstract class StreamMessages : IDisposable
     /// past this (items are under 1.5 KB), so a frame and its header fit the WebSocket's 8 KB pooled send buffer.
     /// </summary>
     public const int ChunkBytes = 6 * 1024;
-
-    /// <summary>Kestrel's response buffer (<c>MaxResponseBufferSize</c>) unless configured: a flush completes once less than this is unsent.</summary>
-    public const int ResponseBufferBytes = 16 * 1024;
 
     private readonly Utf8JsonWriter _json;
     private readonly CancellationTokenSource _deadline;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Api;
@@ -86,12 +86,12 @@ public class StreamLimitsTests
     }
 
     [Fact]
-    public async Task Kestrels_response_buffer_is_small_unless_configured()
+    public async Task The_connection_write_buffer_is_Api_WriteBufferBytes()
     {
         await using (var host = ApiHost.Start())
-            Assert.Equal(StreamMessages.ResponseBufferBytes, host.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxResponseBufferSize);
-        await using (var host = ApiHost.Start(new Dictionary<string, string?> { ["Kestrel:Limits:MaxResponseBufferSize"] = "65536" }))
-            Assert.Equal(65536, host.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.MaxResponseBufferSize);
+            Assert.Equal(16 * 1024, host.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.MaxWriteBufferSize);
+        await using (var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:WriteBufferBytes"] = "65536" }))
+            Assert.Equal(65536, host.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.MaxWriteBufferSize);
     }
 
     private static async Task AssertRefusedAsync(HttpClient client, string named, CancellationToken cancellationToken)
