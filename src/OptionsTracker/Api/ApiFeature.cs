@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Text.Json;
 using Microsoft.AspNetCore.ResponseCompression;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using OptionsTracker.Configuration;
 
@@ -22,6 +24,12 @@ public static class ApiFeature
             .ValidateSection(ApiOptions.Section)
             .ValidateOnStart();
         builder.Services.AddSingleton<BookReader>();
+        builder.Services.AddSingleton<StreamGate>();
+        // What a stream client that stops reading holds until Api:StreamSendTimeout drops it is mostly the connection's
+        // unsent bytes: Kestrel's socket transport lets a write complete until this much is queued (64 KB by default
+        // there; Kestrel's Limits.MaxResponseBufferSize does not reach HTTP/1.1 connections on sockets).
+        builder.Services.AddOptions<SocketTransportOptions>()
+            .Configure<IOptions<ApiOptions>>((transport, api) => transport.MaxWriteBufferSize = api.Value.WriteBufferBytes);
         builder.Services.AddOpenApi(o => o.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "OptionsTracker API";

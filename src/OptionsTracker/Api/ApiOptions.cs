@@ -14,4 +14,31 @@ public sealed class ApiOptions
     /// <summary>An idle stream sends a keep-alive this often, so proxies keep it open.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan StreamKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// A stream message (snapshot, update, keep-alive) the client has not taken within this time drops the client:
+    /// a client that stopped reading holds at most one message's chunk in memory, and only this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan StreamSendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Streams (Server-Sent Events and WebSockets together) one client address may have open; beyond: 429.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxStreamsPerClient { get; set; } = 20;
+
+    /// <summary>Streams open at once from all clients; beyond: 429.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxStreams { get; set; } = 2000;
+
+    /// <summary>Messages a <c>/ws</c> client may send per second (with a burst of as many); beyond, the socket is closed (1008 policy violation).</summary>
+    [Range(1, 10_000)]
+    public int WsMaxMessagesPerSecond { get; set; } = 10;
+
+    /// <summary>
+    /// Unsent bytes a connection may queue before a write waits for the client (Kestrel's socket transport
+    /// <c>MaxWriteBufferSize</c>, 64 KB by default there). With one stream chunk, this is what a client that stops
+    /// reading holds until it is dropped; large answers still flow, as they flush every few hundred items.
+    /// </summary>
+    [Range(4096, 16 * 1024 * 1024)]
+    public int WriteBufferBytes { get; set; } = 16 * 1024;
 }

@@ -16,4 +16,17 @@ internal static partial class Log
 
     [LoggerMessage(3003, LogLevel.Warning, "Stream client {ClientId} ({Transport}) failed")]
     public static partial void StreamFailed(ILogger logger, Exception exception, string clientId, string transport);
+
+    // 3400–3499: stream limits (slow clients, floods, caps).
+    [LoggerMessage(EventId = 3400, EventName = "StreamClientTooSlow", Level = LogLevel.Debug,
+        Message = "Stream client {ClientId} ({Transport}) dropped: a message was not taken within {SendTimeout} (Api:StreamSendTimeout)")]
+    public static partial void StreamClientTooSlow(ILogger logger, string clientId, string transport, TimeSpan sendTimeout);
+
+    [LoggerMessage(EventId = 3401, EventName = "StreamClientFlooding", Level = LogLevel.Debug,
+        Message = "Stream client {ClientId} (websocket) closed: more than {PerSecond} messages per second (Api:WsMaxMessagesPerSecond)")]
+    public static partial void StreamClientFlooding(ILogger logger, string clientId, int perSecond);
+
+    [LoggerMessage(EventId = 3402, EventName = "StreamLimitReached", Level = LogLevel.Warning,
+        Message = "Stream limit reached: {Open} streams open (Api:MaxStreams); new streams are answered 429 ({Refused} so far). Logged at most every 5 minutes")]
+    public static partial void StreamLimitReached(ILogger logger, int open, long refused);
 }

@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.ComponentModel;
-using System.IO.Pipelines;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -15,7 +13,10 @@ namespace OptionsTracker.Api;
 /// Live options: Server-Sent Events at <c>/api/stream/{asset}</c> and a WebSocket at <c>/ws</c>. Each client
 /// gets a snapshot, then at most one message per <see cref="ApiOptions.StreamInterval"/> carrying the latest
 /// quote of every option changed since its previous one (see <see cref="OptionStreamCursor"/>). A client
-/// that reads slowly only waits longer between messages; nothing queues for it.
+/// that reads slowly only waits longer between messages; nothing queues for it, and a message goes out in chunks
+/// (<see cref="StreamMessages"/>), so a client that stops reading holds one chunk until
+/// <see cref="ApiOptions.StreamSendTimeout"/> drops it. <see cref="StreamGate"/> caps streams per client address and
+/// in all (429 beyond); a <c>/ws</c> client sending more than <see cref="ApiOptions.WsMaxMessagesPerSecond"/> is closed.
 /// </summary>
 public static class StreamApi
 {
@@ -31,6 +32,7 @@ public static class StreamApi
             .WithDescription("Events `snapshot` ({type, asset, expiry, total, data}), then `update` ({type, asset, data}: the latest value of each option changed since the previous event, a few per second at most) and `remove` ({type, asset, symbols}). Idle streams get a comment line as keep-alive.")
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesValidationProblem();
 
         app.MapGet("/ws", GetWebSocket)
@@ -39,7 +41,8 @@ public static class StreamApi
             .WithSummary("WebSocket: subscribe to an asset (and optionally one expiry), receive a snapshot, then changes")
             .WithDescription("Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional); a later subscribe replaces the earlier one, {\"op\":\"unsubscribe\"} stops. Messages: subscribed, snapshot, update, remove (as the SSE events) and error {type, message}.")
             .Produces(StatusCodes.Status101SwitchingProtocols)
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
 
     internal static async Task<Results<EmptyHttpResult, ProblemHttpResult, ValidationProblem>> GetStream(
@@ -47,6 +50,7 @@ public static class StreamApi
         [Description("26DEC25, 6JAN26, 2025-12-26 or all (default).")] string? expiry,
         HttpContext context,
         BookReader reader,
+        StreamGate gate,
         IOptions<ApiOptions> options,
         ILoggerFactory loggers,
         IHostApplicationLifetime lifetime,
@@ -59,8 +63,12 @@ public static class StreamApi
         var date = errors.Expiry(expiry);
         if (errors.HasErrors)
             return errors.ToProblem();
+        if (!gate.TryEnter(context.Connection.RemoteIpAddress, out var lease, out var refusal))
+            return TooManyStreams(context, refusal);
+        using var streamSlot = lease;
 
         var logger = loggers.CreateLogger(typeof(StreamApi));
+        var settings = options.Value;
         var response = context.Response;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
@@ -73,47 +81,46 @@ public static class StreamApi
         var cursor = new OptionStreamCursor(reader.Book, name, date);
         var clientId = context.TraceIdentifier;
         Log.StreamSubscribed(logger, clientId, "sse", name, date?.ToString("O") ?? "all");
+        using var messages = new SseMessages(response.BodyWriter, reader.Time, settings.StreamSendTimeout, cancellationToken);
         long sends = 0;
         try
         {
-            var pipe = response.BodyWriter;
-            var rows = new List<OptionRow>();
+            var slots = new List<OptionSlot>();
             var removed = new List<string>();
-            cursor.TakeSnapshot(rows);
-            WriteEvent(pipe, "snapshot"u8, output => StreamMessages.WriteSnapshot(output, cursor, rows, reader.Now));
-            await pipe.FlushAsync(cancellationToken);
-            var interval = options.Value.StreamInterval;
+            cursor.TakeSnapshot(slots);
+            await messages.SendSnapshotAsync(cursor, slots, reader.Now);
             var lastSend = reader.Time.GetTimestamp();
             while (!cancellationToken.IsCancellationRequested)
             {
                 try
                 {
-                    await cursor.WaitForChangeAsync(cancellationToken).WaitAsync(options.Value.StreamKeepAlive, reader.Time, cancellationToken);
+                    await cursor.WaitForChangeAsync(cancellationToken).WaitAsync(settings.StreamKeepAlive, reader.Time, cancellationToken);
                 }
                 catch (TimeoutException)
                 {
-                    pipe.Write(": keep-alive\n\n"u8);
-                    if ((await pipe.FlushAsync(cancellationToken)).IsCompleted)
-                        break;
+                    await messages.SendKeepAliveAsync();
                     continue;
                 }
-                await ThrottleAsync(reader.Time, lastSend, interval, cancellationToken);
+                await ThrottleAsync(reader.Time, lastSend, settings.StreamInterval, cancellationToken);
 
-                rows.Clear();
+                slots.Clear();
                 removed.Clear();
-                cursor.TakeChanges(rows, removed);
+                cursor.TakeChanges(slots, removed);
                 if (removed.Count > 0)
-                    WriteEvent(pipe, "remove"u8, output => StreamMessages.WriteRemove(output, name, removed));
-                if (rows.Count > 0)
-                    WriteEvent(pipe, "update"u8, output => StreamMessages.WriteUpdate(output, name, rows, reader.Now));
-                if (removed.Count + rows.Count == 0)
+                    await messages.SendRemoveAsync(name, removed);
+                if (slots.Count > 0)
+                    await messages.SendUpdateAsync(name, slots, reader.Now);
+                if (removed.Count + slots.Count == 0)
                     continue;
-                // Awaits the client: a slow reader holds back only its own next message.
-                if ((await pipe.FlushAsync(cancellationToken)).IsCompleted)
-                    break;
+                // A slow reader holds back only its own next message, and only up to the send timeout.
                 lastSend = reader.Time.GetTimestamp();
                 sends++;
             }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException && messages.TimedOut)
+        {
+            // However the cancelled send surfaced (Kestrel may abort the connection itself and report it closed).
+            DropSlowClient(context, gate, logger, clientId, "sse", settings);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -127,14 +134,19 @@ public static class StreamApi
         return TypedResults.Empty;
     }
 
-    private static void WriteEvent(PipeWriter pipe, ReadOnlySpan<byte> eventName, Action<IBufferWriter<byte>> writeData)
+    private static ProblemHttpResult TooManyStreams(HttpContext context, string refusal)
     {
-        pipe.Write("event: "u8);
-        pipe.Write(eventName);
-        pipe.Write("\ndata: "u8);
-        // Compact JSON never contains a raw line break, so the whole message is one data line.
-        writeData(pipe);
-        pipe.Write("\n\n"u8);
+        // A slot frees when any stream ends; a few seconds is a fair first wait.
+        context.Response.Headers.RetryAfter = "5";
+        return TypedResults.Problem(title: "Too many streams", detail: refusal, statusCode: StatusCodes.Status429TooManyRequests);
+    }
+
+    private static void DropSlowClient(HttpContext context, StreamGate gate, ILogger logger, string clientId, string transport, ApiOptions settings)
+    {
+        gate.CountDroppedSlow();
+        Log.StreamClientTooSlow(logger, clientId, transport, settings.StreamSendTimeout);
+        // Closing the connection returns what it buffered (the response pipe's blocks) at once.
+        context.Abort();
     }
 
     private static Task ThrottleAsync(TimeProvider time, long lastSend, TimeSpan interval, CancellationToken cancellationToken)
@@ -144,7 +156,7 @@ public static class StreamApi
     }
 
     internal static async Task<Results<EmptyHttpResult, ProblemHttpResult>> GetWebSocket(
-        HttpContext context, BookReader reader, IOptions<ApiOptions> options, ILoggerFactory loggers, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
+        HttpContext context, BookReader reader, StreamGate gate, IOptions<ApiOptions> options, ILoggerFactory loggers, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -153,16 +165,26 @@ public static class StreamApi
                 detail: "/ws speaks WebSocket only; connect with a WebSocket client and send {\"op\":\"subscribe\",\"asset\":\"BTC\"}. For plain HTTP use /api/stream/{asset} (Server-Sent Events).",
                 statusCode: StatusCodes.Status400BadRequest);
         }
+        if (!gate.TryEnter(context.Connection.RemoteIpAddress, out var lease, out var refusal))
+            return TooManyStreams(context, refusal);
+        using var streamSlot = lease;
 
         using var lifetimeOrRequest = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
         var cancellationToken = lifetimeOrRequest.Token;
         var logger = loggers.CreateLogger(typeof(StreamApi));
+        var settings = options.Value;
         var clientId = context.TraceIdentifier;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        long sends = 0;
+        using var messages = new WebSocketMessages(socket, reader.Time, settings.StreamSendTimeout, cancellationToken);
+        var client = new WebSocketClient(socket, messages, reader, gate, settings, logger, clientId);
         try
         {
-            sends = await RunWebSocketAsync(socket, reader, options.Value, logger, clientId, cancellationToken);
+            await client.RunAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or WebSocketException && messages.TimedOut)
+        {
+            socket.Abort();
+            DropSlowClient(context, gate, logger, clientId, "websocket", settings);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -176,92 +198,113 @@ public static class StreamApi
         {
             Log.StreamFailed(logger, e, clientId, "websocket");
         }
-        Log.StreamEnded(logger, clientId, "websocket", sends);
+        Log.StreamEnded(logger, clientId, "websocket", client.Sends);
         return TypedResults.Empty;
     }
 
-    private static async Task<long> RunWebSocketAsync(WebSocket socket, BookReader reader, ApiOptions options, ILogger logger, string clientId, CancellationToken cancellationToken)
+    /// <summary>One <c>/ws</c> client: its subscription, its message allowance, and the loop serving both directions.</summary>
+    private sealed class WebSocketClient(
+        WebSocket socket, WebSocketMessages messages, BookReader reader, StreamGate gate, ApiOptions settings, ILogger logger, string clientId)
     {
-        var buffer = new byte[MaxClientMessageBytes];
-        var output = new ArrayBufferWriter<byte>(16 * 1024);
-        var rows = new List<OptionRow>();
-        var removed = new List<string>();
-        OptionStreamCursor? cursor = null;
-        Task? change = null;
-        long sends = 0;
-        var lastSend = reader.Time.GetTimestamp();
-        var receive = ReceiveTextAsync(socket, buffer, cancellationToken);
+        private readonly byte[] _buffer = new byte[MaxClientMessageBytes];
+        private readonly List<OptionSlot> _slots = [];
+        private readonly List<string> _removed = [];
+        private readonly WebSocketMessageAllowance _allowance = new(settings.WsMaxMessagesPerSecond, reader.Time);
+        // One subscription per socket: a subscribe replaces it, so a flood of them cannot add up.
+        private OptionStreamCursor? _cursor;
+        private bool _snapshotDue;
+        private long _lastSend = long.MinValue;
 
-        while (true)
+        public long Sends { get; private set; }
+
+        public async Task RunAsync(CancellationToken cancellationToken)
         {
-            var waitChange = cursor is null ? Never : change ??= cursor.WaitForChangeAsync(cancellationToken);
-            var done = await Task.WhenAny(receive, waitChange);
-            if (done == receive)
+            Task? change = null;
+            Task? due = null;
+            var receive = ReceiveTextAsync(socket, _buffer, cancellationToken);
+            while (true)
             {
-                var (text, tooLarge) = await receive;
-                if (text is null && !tooLarge)
+                var wake = _cursor is null ? Never
+                    : _snapshotDue ? due ??= ThrottleAsync(cancellationToken)
+                    : change ??= _cursor.WaitForChangeAsync(cancellationToken);
+                if (await Task.WhenAny(receive, wake) == receive)
                 {
-                    if (socket.State == WebSocketState.CloseReceived)
-                        await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
-                    return sends;
-                }
-                var request = tooLarge
-                    ? new ClientRequest(null, $"Messages may be at most {MaxClientMessageBytes} bytes.")
-                    : ParseClientMessage(text!, reader, reader.Book.Index);
-                if (request.Error is { } error)
-                {
-                    StreamMessages.WriteError(output, error);
-                    await SendAsync(socket, output, cancellationToken);
-                }
-                else if (request.Subscribe is { } subscribe)
-                {
-                    cursor = subscribe.Asset is null ? null : new OptionStreamCursor(reader.Book, subscribe.Asset, subscribe.Expiry);
-                    change = null;
-                    if (cursor is not null)
+                    var (text, tooLarge) = await receive;
+                    if (text is null && !tooLarge)
                     {
-                        Log.StreamSubscribed(logger, clientId, "websocket", cursor.Asset, cursor.Expiry?.ToString("O") ?? "all");
-                        StreamMessages.WriteSubscribed(output, cursor.Asset, cursor.Expiry);
-                        await SendAsync(socket, output, cancellationToken);
-                        rows.Clear();
-                        cursor.TakeSnapshot(rows);
-                        StreamMessages.WriteSnapshot(output, cursor, rows, reader.Now);
-                        await SendAsync(socket, output, cancellationToken);
-                        lastSend = reader.Time.GetTimestamp();
-                        sends++;
+                        if (socket.State == WebSocketState.CloseReceived)
+                            await messages.CloseAsync(WebSocketCloseStatus.NormalClosure, null);
+                        return;
                     }
+                    if (!_allowance.TryTake())
+                    {
+                        gate.CountDroppedPolicy();
+                        Log.StreamClientFlooding(logger, clientId, _allowance.PerSecond);
+                        await messages.CloseAsync(WebSocketCloseStatus.PolicyViolation,
+                            $"More than {_allowance.PerSecond} messages per second (Api:WsMaxMessagesPerSecond).");
+                        return;
+                    }
+                    var wasDue = _snapshotDue;
+                    await HandleAsync(tooLarge ? new ClientRequest(null, $"Messages may be at most {MaxClientMessageBytes} bytes.") : ParseClientMessage(text!, reader, reader.Book.Index));
+                    if (_snapshotDue != wasDue || !_snapshotDue)
+                        due = null;
+                    change = null;
+                    receive = ReceiveTextAsync(socket, _buffer, cancellationToken);
+                    continue;
                 }
-                receive = ReceiveTextAsync(socket, buffer, cancellationToken);
-                continue;
-            }
 
-            change = null;
-            await waitChange;
-            await ThrottleAsync(reader.Time, lastSend, options.StreamInterval, cancellationToken);
-            rows.Clear();
-            removed.Clear();
-            cursor!.TakeChanges(rows, removed);
-            if (removed.Count > 0)
-            {
-                StreamMessages.WriteRemove(output, cursor.Asset, removed);
-                await SendAsync(socket, output, cancellationToken);
-            }
-            if (rows.Count > 0)
-            {
-                StreamMessages.WriteUpdate(output, cursor.Asset, rows, reader.Now);
-                await SendAsync(socket, output, cancellationToken);
-            }
-            if (removed.Count + rows.Count > 0)
-            {
-                lastSend = reader.Time.GetTimestamp();
-                sends++;
+                await wake;
+                if (_snapshotDue)
+                {
+                    // Subscribes coalesce like changes: however many came within one interval, one snapshot, of the last.
+                    due = null;
+                    _snapshotDue = false;
+                    _slots.Clear();
+                    _cursor!.TakeSnapshot(_slots);
+                    await messages.SendSnapshotAsync(_cursor, _slots, reader.Now);
+                    Sent();
+                    continue;
+                }
+
+                change = null;
+                await ThrottleAsync(cancellationToken);
+                _slots.Clear();
+                _removed.Clear();
+                _cursor!.TakeChanges(_slots, _removed);
+                if (_removed.Count > 0)
+                    await messages.SendRemoveAsync(_cursor.Asset, _removed);
+                if (_slots.Count > 0)
+                    await messages.SendUpdateAsync(_cursor.Asset, _slots, reader.Now);
+                if (_removed.Count + _slots.Count > 0)
+                    Sent();
             }
         }
-    }
 
-    private static async Task SendAsync(WebSocket socket, ArrayBufferWriter<byte> output, CancellationToken cancellationToken)
-    {
-        await socket.SendAsync(output.WrittenMemory, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
-        output.ResetWrittenCount();
+        private async Task HandleAsync(ClientRequest request)
+        {
+            if (request.Error is { } error)
+            {
+                await messages.SendErrorAsync(error);
+                return;
+            }
+            var subscribe = request.Subscribe!;
+            _cursor = subscribe.Asset is null ? null : new OptionStreamCursor(reader.Book, subscribe.Asset, subscribe.Expiry);
+            _snapshotDue = _cursor is not null;
+            if (_cursor is not null)
+            {
+                Log.StreamSubscribed(logger, clientId, "websocket", _cursor.Asset, _cursor.Expiry?.ToString("O") ?? "all");
+                await messages.SendSubscribedAsync(_cursor.Asset, _cursor.Expiry);
+            }
+        }
+
+        private Task ThrottleAsync(CancellationToken cancellationToken) =>
+            _lastSend == long.MinValue ? Task.CompletedTask : StreamApi.ThrottleAsync(reader.Time, _lastSend, settings.StreamInterval, cancellationToken);
+
+        private void Sent()
+        {
+            _lastSend = reader.Time.GetTimestamp();
+            Sends++;
+        }
     }
 
     /// <summary>One text message, joined from its fragments; null text when the client closes.</summary>
@@ -293,34 +336,90 @@ public static class StreamApi
 
     private const string SubscribeHelp = "Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional) or {\"op\":\"unsubscribe\"}.";
 
+    private const string ExpiryHelp = "Use the 26DEC25 form (6JAN26 works too), an ISO date like 2025-12-26, or all.";
+
+    /// <summary>
+    /// Reads a client message strictly: every field must be known and of its type, so a mistake is answered with an
+    /// error naming the field instead of silently widening the subscription (<c>"expiry":123</c> used to mean every
+    /// expiry). <c>op</c> (also accepted as <c>action</c> or <c>type</c>) is "subscribe" or "unsubscribe", implied
+    /// "subscribe" when only <c>asset</c> is given; <c>asset</c> is a string; <c>expiry</c> a string, or null for all.
+    /// </summary>
     private static ClientRequest ParseClientMessage(string text, BookReader reader, BookIndex index)
     {
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(text);
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                return new ClientRequest(null, $"Expected a JSON object. {SubscribeHelp}");
-            var op = GetString(root, "op") ?? GetString(root, "action") ?? GetString(root, "type") ?? (root.TryGetProperty("asset", out _) ? "subscribe" : null);
-            if ("unsubscribe".Equals(op, StringComparison.OrdinalIgnoreCase))
-                return new ClientRequest(new Subscription(null, null), null);
-            if (!"subscribe".Equals(op, StringComparison.OrdinalIgnoreCase))
-                return new ClientRequest(null, $"Unknown op '{QueryErrors.Echo(op ?? "")}'. {SubscribeHelp}");
-            var asset = GetString(root, "asset");
-            if (!reader.TryResolveAsset(index, asset, out var name, out _))
-                return new ClientRequest(null, $"'{QueryErrors.Echo(asset ?? "")}' is not a tracked asset. Tracked assets: {string.Join(", ", reader.KnownAssets(index))}.");
-            var errors = new QueryErrors();
-            var expiry = errors.Expiry(GetString(root, "expiry"));
-            if (errors.HasErrors)
-                return new ClientRequest(null, $"'{QueryErrors.Echo(GetString(root, "expiry") ?? "")}' is not an expiry. Use the 26DEC25 form (6JAN26 works too), an ISO date like 2025-12-26, or all.");
-            return new ClientRequest(new Subscription(name, expiry), null);
+            document = JsonDocument.Parse(text);
         }
         catch (JsonException)
         {
-            return new ClientRequest(null, $"The message is not JSON. {SubscribeHelp}");
+            return Error($"The message is not JSON. {SubscribeHelp}");
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                return Error($"Expected a JSON object. {SubscribeHelp}");
+            string? op = null;
+            string? asset = null;
+            string? expiry = null;
+            bool hasOp = false, hasAsset = false, hasExpiry = false;
+            foreach (var field in root.EnumerateObject())
+            {
+                var value = field.Value;
+                switch (field.Name)
+                {
+                    case "op" or "action" or "type":
+                        if (hasOp)
+                            return Error($"The operation is given twice ('{field.Name}'); give it once, as op. {SubscribeHelp}");
+                        if (value.ValueKind != JsonValueKind.String)
+                            return Error($"'{field.Name}' must be a string, \"subscribe\" or \"unsubscribe\", not {Describe(value)}. {SubscribeHelp}");
+                        (hasOp, op) = (true, value.GetString());
+                        break;
+                    case "asset":
+                        if (hasAsset)
+                            return Error($"'asset' is given twice; give it once. {SubscribeHelp}");
+                        if (value.ValueKind != JsonValueKind.String)
+                            return Error($"'asset' must be a string such as \"BTC\", not {Describe(value)}. {SubscribeHelp}");
+                        (hasAsset, asset) = (true, value.GetString());
+                        break;
+                    case "expiry":
+                        if (hasExpiry)
+                            return Error($"'expiry' is given twice; give it once. {SubscribeHelp}");
+                        if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                            return Error($"'expiry' must be a string such as \"26DEC25\" (or null for all expiries), not {Describe(value)}. {ExpiryHelp}");
+                        (hasExpiry, expiry) = (true, value.ValueKind == JsonValueKind.Null ? null : value.GetString());
+                        break;
+                    default:
+                        return Error($"Unknown field '{QueryErrors.Echo(field.Name)}'; a message has op, asset and expiry. {SubscribeHelp}");
+                }
+            }
+            op ??= hasAsset ? "subscribe" : null;
+            if ("unsubscribe".Equals(op, StringComparison.OrdinalIgnoreCase))
+                return new ClientRequest(new Subscription(null, null), null);
+            if (!"subscribe".Equals(op, StringComparison.OrdinalIgnoreCase))
+                return Error(op is null ? $"No op. {SubscribeHelp}" : $"Unknown op '{QueryErrors.Echo(op)}'. {SubscribeHelp}");
+            if (asset is null)
+                return Error($"'asset' is required to subscribe. Tracked assets: {string.Join(", ", reader.KnownAssets(index))}. {SubscribeHelp}");
+            if (!reader.TryResolveAsset(index, asset, out var name, out _))
+                return Error($"'{QueryErrors.Echo(asset)}' is not a tracked asset. Tracked assets: {string.Join(", ", reader.KnownAssets(index))}.");
+            var errors = new QueryErrors();
+            var date = errors.Expiry(expiry);
+            if (errors.HasErrors)
+                return Error($"'{QueryErrors.Echo(expiry ?? "")}' is not an expiry. {ExpiryHelp}");
+            return new ClientRequest(new Subscription(name, date), null);
         }
     }
 
-    private static string? GetString(JsonElement root, string name) =>
-        root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+    private static ClientRequest Error(string message) => new(null, message);
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Number => "a number",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        _ => "that",
+    };
 }

@@ -1,82 +1,175 @@
 using System.Buffers;
 using System.Text.Json;
+using OptionsTracker.Book;
 
 namespace OptionsTracker.Api;
 
 /// <summary>
-/// The JSON of stream messages, shared by Server-Sent Events and the WebSocket:
+/// One stream client's outgoing messages, the same JSON for Server-Sent Events and the WebSocket:
 /// <c>{"type":"snapshot","asset":"BTC","expiry":null,"total":N,"data":[items]}</c>, then
 /// <c>{"type":"update","asset":"BTC","data":[items]}</c> and <c>{"type":"remove","asset":"BTC","symbols":[…]}</c>.
-/// Items are the option items of <c>/api/options</c>.
+/// Items are the option items of <c>/api/options</c>, read from their slots as they are written.
+/// <para>
+/// Memory per client is bounded whatever the board's size or the client's speed: a message goes out in chunks of
+/// about <see cref="ChunkBytes"/>, each sent (and, when the client does not read, waited for) before the next is
+/// written, so a client holds at most one chunk here plus the connection's write buffer
+/// (<see cref="ApiOptions.WriteBufferBytes"/>), never a whole 600 KB snapshot or a copy of its rows. A message not taken within
+/// <see cref="ApiOptions.StreamSendTimeout"/> cancels the send (<see cref="TimedOut"/>); the caller then drops
+/// the client, which returns its buffers. One client, one sender at a time: not thread-safe.
+/// </para>
 /// </summary>
-internal static class StreamMessages
+internal abstract class StreamMessages : IDisposable
 {
-    public static void WriteSnapshot(IBufferWriter<byte> output, OptionStreamCursor cursor, List<OptionRow> rows, DateTimeOffset now)
+    /// <summary>
+    /// Bytes written before a chunk is sent: one Kestrel flush or one WebSocket frame. A chunk ends at the first item
+    /// past this (items are under 1.5 KB), so a frame and its header fit the WebSocket's 8 KB pooled send buffer.
+    /// </summary>
+    public const int ChunkBytes = 6 * 1024;
+
+    private readonly Utf8JsonWriter _json;
+    private readonly CancellationTokenSource _deadline;
+    private readonly CancellationTokenSource _send;
+    private readonly TimeSpan _sendTimeout;
+    private long _chunkStart;
+
+    protected StreamMessages(IBufferWriter<byte> output, TimeProvider time, TimeSpan sendTimeout, CancellationToken clientGone)
     {
-        using var writer = new Utf8JsonWriter(output);
-        writer.WriteStartObject();
-        writer.WriteString("type"u8, "snapshot"u8);
-        writer.WriteString("asset"u8, cursor.Asset);
-        if (cursor.Expiry is { } expiry)
-            writer.WriteString("expiry"u8, Book.OptionSymbol.FormatExpiryLabel(expiry));
-        else
-            writer.WriteNull("expiry"u8);
-        writer.WriteNumber("total"u8, rows.Count);
-        WriteItems(writer, rows, now);
-        writer.WriteEndObject();
+        _json = new Utf8JsonWriter(output);
+        _sendTimeout = sendTimeout;
+        // Armed for each message, disarmed when it is sent: the deadline counts only while the client holds us up.
+        _deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        _send = CancellationTokenSource.CreateLinkedTokenSource(clientGone, _deadline.Token);
     }
 
-    public static void WriteUpdate(IBufferWriter<byte> output, string asset, List<OptionRow> rows, DateTimeOffset now)
+    /// <summary>True once a message was not taken within the send timeout: drop the client.</summary>
+    public bool TimedOut => _deadline.IsCancellationRequested;
+
+    /// <summary>Cancelled when the client leaves or a send times out.</summary>
+    protected CancellationToken SendToken => _send.Token;
+
+    public Task SendSnapshotAsync(OptionStreamCursor cursor, List<OptionSlot> slots, DateTimeOffset now) =>
+        SendAsync("snapshot"u8, async json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, "snapshot"u8);
+            json.WriteString("asset"u8, cursor.Asset);
+            WriteExpiry(json, cursor.Expiry);
+            json.WriteNumber("total"u8, slots.Count);
+            await WriteItemsAsync(json, slots, now);
+            json.WriteEndObject();
+        });
+
+    public Task SendUpdateAsync(string asset, List<OptionSlot> slots, DateTimeOffset now) =>
+        SendAsync("update"u8, async json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, "update"u8);
+            json.WriteString("asset"u8, asset);
+            await WriteItemsAsync(json, slots, now);
+            json.WriteEndObject();
+        });
+
+    public Task SendRemoveAsync(string asset, List<string> symbols) =>
+        SendAsync("remove"u8, async json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, "remove"u8);
+            json.WriteString("asset"u8, asset);
+            json.WriteStartArray("symbols"u8);
+            foreach (var symbol in symbols)
+            {
+                json.WriteStringValue(symbol);
+                await SendChunkIfFullAsync(json);
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        });
+
+    public Task SendSubscribedAsync(string asset, DateOnly? expiry) =>
+        SendAsync("subscribed"u8, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, "subscribed"u8);
+            json.WriteString("asset"u8, asset);
+            WriteExpiry(json, expiry);
+            json.WriteEndObject();
+            return Task.CompletedTask;
+        });
+
+    public Task SendErrorAsync(string message) =>
+        SendAsync("error"u8, json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, "error"u8);
+            json.WriteString("message"u8, message);
+            json.WriteEndObject();
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Starts a message (an SSE event's <c>event:</c> and <c>data:</c> prefix; nothing on a WebSocket).</summary>
+    protected abstract void BeginMessage(ReadOnlySpan<byte> name);
+
+    /// <summary>Sends what was written so far as part of the current message; completes when the client took it.</summary>
+    protected abstract ValueTask SendChunkAsync(CancellationToken cancellationToken);
+
+    /// <summary>Sends the rest of the current message and ends it.</summary>
+    protected abstract ValueTask EndMessageAsync(CancellationToken cancellationToken);
+
+    /// <summary>Runs <paramref name="send"/> under the send timeout: the deadline is armed before and disarmed after.</summary>
+    protected async Task WithDeadlineAsync(Func<CancellationToken, ValueTask> send)
     {
-        using var writer = new Utf8JsonWriter(output);
-        writer.WriteStartObject();
-        writer.WriteString("type"u8, "update"u8);
-        writer.WriteString("asset"u8, asset);
-        WriteItems(writer, rows, now);
-        writer.WriteEndObject();
+        _deadline.CancelAfter(_sendTimeout);
+        await send(SendToken);
+        _deadline.CancelAfter(Timeout.InfiniteTimeSpan);
     }
 
-    public static void WriteRemove(IBufferWriter<byte> output, string asset, List<string> symbols)
+    private Task SendAsync(ReadOnlySpan<byte> name, Func<Utf8JsonWriter, Task> write)
     {
-        using var writer = new Utf8JsonWriter(output);
-        writer.WriteStartObject();
-        writer.WriteString("type"u8, "remove"u8);
-        writer.WriteString("asset"u8, asset);
-        writer.WriteStartArray("symbols"u8);
-        foreach (var symbol in symbols)
-            writer.WriteStringValue(symbol);
-        writer.WriteEndArray();
-        writer.WriteEndObject();
+        BeginMessage(name);
+        return WithDeadlineAsync(async cancellationToken =>
+        {
+            _json.Reset();
+            _chunkStart = 0;
+            await write(_json);
+            _json.Flush();
+            await EndMessageAsync(cancellationToken);
+        });
     }
 
-    public static void WriteSubscribed(IBufferWriter<byte> output, string asset, DateOnly? expiry)
+    private async Task WriteItemsAsync(Utf8JsonWriter json, List<OptionSlot> slots, DateTimeOffset now)
     {
-        using var writer = new Utf8JsonWriter(output);
-        writer.WriteStartObject();
-        writer.WriteString("type"u8, "subscribed"u8);
-        writer.WriteString("asset"u8, asset);
-        if (expiry is { } date)
-            writer.WriteString("expiry"u8, Book.OptionSymbol.FormatExpiryLabel(date));
-        else
-            writer.WriteNull("expiry"u8);
-        writer.WriteEndObject();
-    }
-
-    public static void WriteError(IBufferWriter<byte> output, string message)
-    {
-        using var writer = new Utf8JsonWriter(output);
-        writer.WriteStartObject();
-        writer.WriteString("type"u8, "error"u8);
-        writer.WriteString("message"u8, message);
-        writer.WriteEndObject();
-    }
-
-    private static void WriteItems(Utf8JsonWriter writer, List<OptionRow> rows, DateTimeOffset now)
-    {
-        writer.WriteStartArray("data"u8);
+        json.WriteStartArray("data"u8);
         using var items = new ItemJsonWriter(OptionFields.All, now);
-        foreach (var row in rows)
-            items.Write(writer, row);
-        writer.WriteEndArray();
+        foreach (var slot in slots)
+        {
+            // The quote as it is now: a change since the slots were taken is sent here and again in the next update.
+            items.Write(json, OptionRow.Read(slot));
+            await SendChunkIfFullAsync(json);
+        }
+        json.WriteEndArray();
+    }
+
+    private async ValueTask SendChunkIfFullAsync(Utf8JsonWriter json)
+    {
+        if (json.BytesCommitted + json.BytesPending - _chunkStart < ChunkBytes)
+            return;
+        json.Flush();
+        _chunkStart = json.BytesCommitted;
+        await SendChunkAsync(SendToken);
+    }
+
+    private static void WriteExpiry(Utf8JsonWriter json, DateOnly? expiry)
+    {
+        if (expiry is { } date)
+            json.WriteString("expiry"u8, OptionSymbol.FormatExpiryLabel(date));
+        else
+            json.WriteNull("expiry"u8);
+    }
+
+    public virtual void Dispose()
+    {
+        _json.Dispose();
+        _send.Dispose();
+        _deadline.Dispose();
     }
 }

@@ -104,6 +104,9 @@ public sealed class RunningHost(Process process, Uri baseAddress, System.Text.St
 {
     public HttpClient Http { get; } = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
 
+    /// <summary>The tracker's process id (for its memory figures in /proc).</summary>
+    public int ProcessId => process.Id;
+
     public string Output
     {
         get { lock (output) return output.ToString(); }
