@@ -24,7 +24,7 @@ public sealed class InstrumentFilter(TrackerOptions options)
     {
         if (_symbols.Count > 0 && !_symbols.Contains(instrument.Symbol))
             return false;
-        var days = (instrument.ExpiryUtc - now).TotalDays;
+        var days = Measures.MarketMeasures.DaysToExpiry(instrument, now);
         if (options.MinDaysToExpiry is { } min && days < min)
             return false;
         if (options.MaxDaysToExpiry is { } max && days > max)

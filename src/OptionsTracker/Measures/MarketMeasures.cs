@@ -72,7 +72,12 @@ public static class MarketMeasures
     }
 
     /// <summary>Days from <paramref name="now"/> to the expiry's delivery instant (negative once past).</summary>
-    public static double DaysToExpiry(ExpiryIndex expiry, DateTimeOffset now) => (expiry.ExpiryUtc - now).TotalDays;
+    public static double DaysToExpiry(ExpiryIndex expiry, DateTimeOffset now) => DaysToExpiry(expiry.ExpiryUtc, now);
+
+    /// <summary>Days from <paramref name="now"/> to one option's delivery instant (negative once past).</summary>
+    public static double DaysToExpiry(OptionInstrument instrument, DateTimeOffset now) => DaysToExpiry(instrument.ExpiryUtc, now);
+
+    private static double DaysToExpiry(DateTimeOffset deliveryUtc, DateTimeOffset now) => (deliveryUtc - now).TotalDays;
 
     /// <summary>
     /// The expiry's ATM IV: mark IV interpolated at K = F, linearly in log-moneyness k = ln(K/F), between the two

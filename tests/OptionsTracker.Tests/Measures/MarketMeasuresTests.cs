@@ -152,6 +152,7 @@ public sealed class MarketMeasuresTests
 
         // Delivery 26 Dec 2025 08:00 UTC, now 1 Dec 00:00 UTC: 25 days and 8 hours.
         Assert.Equal(25 + (8 / 24.0), MarketMeasures.DaysToExpiry(expiry, T0), 12);
+        Assert.Equal(25 + (8 / 24.0), MarketMeasures.DaysToExpiry(expiry.Slots[0].Instrument, T0), 12);
         var measures = MarketMeasures.ForExpiry(expiry, T0);
         Assert.Equal(25 + (8 / 24.0), measures.DaysToExpiry, 12);
         Assert.True(double.IsNaN(measures.Forward));
