@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
+using OptionsTracker.Measures;
 
 namespace OptionsTracker.Alerts;
 
@@ -35,8 +36,8 @@ internal sealed class MarketRules
             switch (rule.Options.Kind)
             {
                 case AlertRuleKind.AtmIv:
-                    // The rule is in percent; the book holds fractions.
-                    var iv = MarketMeasures.AtmIv(coin, now, rule.Options.TenorDays!.Value) * 100;
+                    // The rule is in percent; the book holds fractions. Null (no value) outside the quoted expiries.
+                    var iv = MarketMeasures.OrNull(MarketMeasures.AtmIvAtTenor(coin, now, rule.Options.TenorDays!.Value)) * 100;
                     CheckLevel(rule, iv, "%", now, alerts);
                     break;
                 case AlertRuleKind.PutCallOiRatio:

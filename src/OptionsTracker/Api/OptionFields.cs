@@ -58,7 +58,7 @@ internal static class OptionFields
     };
 
     public static double DaysToExpiry(OptionInstrument instrument, DateTimeOffset now) =>
-        Math.Round((instrument.ExpiryUtc - now).TotalDays, 6);
+        Math.Round(Measures.MarketMeasures.DaysToExpiry(instrument, now), 6);
 
     public static string TypeName(OptionType type) => type == OptionType.Call ? "Call" : "Put";
 

@@ -85,7 +85,7 @@ public static class OptionsApi
     }
 
     internal static List<ExpiryItem> ExpiryItems(CoinIndex coin, DateTimeOffset now) =>
-        [.. coin.Expiries.Select(e => new ExpiryItem(e.Label, e.ExpiryUtc.UtcDateTime, Math.Round((e.ExpiryUtc - now).TotalDays, 6), e.Slots.Count))];
+        [.. coin.Expiries.Select(e => new ExpiryItem(e.Label, e.ExpiryUtc.UtcDateTime, Math.Round(Measures.MarketMeasures.DaysToExpiry(e, now), 6), e.Slots.Count))];
 
     internal static Results<Ok<StrikeListResponse>, ProblemHttpResult, ValidationProblem> GetStrikes(string asset, string? expiry, BookReader reader)
     {

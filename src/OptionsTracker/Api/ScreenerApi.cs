@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 using OptionsTracker.Book;
+using OptionsTracker.Measures;
 
 namespace OptionsTracker.Api;
 
@@ -24,7 +25,7 @@ public static class ScreenerApi
         api.MapGet("/atm/{asset}", GetAtm)
             .WithName("GetAtm")
             .WithSummary("Options at the strikes nearest the money, per expiry")
-            .WithDescription("For each expiry, the num_strikes strikes closest to that expiry's underlying price (the index price when it has none), calls and puts.")
+            .WithDescription("For each expiry, the num_strikes listed strikes closest to that expiry's forward (the underlying price of its most recently updated option; the lower strike on a tie), calls and puts. The first of them is the expiry's ATM strike. An expiry with no underlying price yet is left out.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem();
 
@@ -82,36 +83,21 @@ public static class ScreenerApi
         var rows = OptionSelection.BufferFor(index, coin);
         if (coin is not null)
         {
-            var indexPrice = coin.Slots.Select(s => s.ReadQuote()).Where(q => double.IsFinite(q.IndexPrice)).Select(q => q.IndexPrice).DefaultIfEmpty(double.NaN).Max();
             foreach (var expiryIndex in coin.Expiries)
             {
                 if (date is { } only && expiryIndex.Date != only)
                     continue;
-                var expiryRows = expiryIndex.Slots.Select(OptionRow.Read).ToList();
-                var reference = Median(expiryRows.Select(r => r.Quote.UnderlyingPrice).Where(double.IsFinite)) is { } underlying ? underlying : indexPrice;
-                if (!double.IsFinite(reference))
+                var nearest = MarketMeasures.NearestStrikes(expiryIndex, MarketMeasures.Forward(expiryIndex), strikes);
+                if (nearest.Count == 0)
                     continue;
-                var nearest = expiryRows
-                    .Select(r => r.Instrument.Strike)
-                    .Distinct()
-                    .OrderBy(k => Math.Abs((double)k - reference))
-                    .ThenBy(k => k)
-                    .Take(strikes)
-                    .ToHashSet();
-                foreach (var row in expiryRows)
+                foreach (var slot in expiryIndex.Slots)
                 {
-                    if (nearest.Contains(row.Instrument.Strike))
-                        rows.Add(row);
+                    if (nearest.Contains(slot.Instrument.Strike))
+                        rows.Add(OptionRow.Read(slot));
                 }
             }
         }
         return new OptionListResult(name, rows, OptionSelection.OrderAndPage(rows, list, now), list.Fields, now);
-    }
-
-    private static double? Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? null : sorted[sorted.Length / 2];
     }
 
     internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetHighVolume(

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptionsTracker.Book;
+using OptionsTracker.Measures;
 
 namespace OptionsTracker.Api;
 
@@ -37,8 +38,6 @@ public static class SummaryApi
         int calls = 0, puts = 0;
         double callOi = 0, putOi = 0, callVolume = 0, putVolume = 0;
         long latest = 0;
-        var indexPrice = double.NaN;
-        long indexPriceAt = -1;
         foreach (ref readonly var row in rows.AsSpan())
         {
             var quote = row.Quote;
@@ -56,17 +55,10 @@ public static class SummaryApi
                 putVolume += ValueOrZero(quote.Volume24h);
             }
             latest = Math.Max(latest, quote.ExchangeTimeMs);
-            // The freshest index price: every option of a coin carries the same index, some older than others.
-            if (double.IsFinite(quote.IndexPrice) && quote.ExchangeTimeMs > indexPriceAt)
-            {
-                indexPrice = quote.IndexPrice;
-                indexPriceAt = quote.ExchangeTimeMs;
-            }
         }
 
-        decimal? atm = null;
-        if (double.IsFinite(indexPrice) && coin is not null && rows.Count > 0)
-            atm = coin.Slots.Select(s => s.Instrument.Strike).MinBy(k => Math.Abs((double)k - indexPrice));
+        // The index and the headline ATM strike (nearest unexpired expiry's) as every screen shows them.
+        var measures = coin is null ? default : MarketMeasures.ForCoin(coin, now);
 
         var maxPain = coin is null
             ? []
@@ -77,8 +69,8 @@ public static class SummaryApi
             rows.Count,
             new TypeCounts(calls, puts),
             coin is null ? [] : OptionsApi.ExpiryItems(coin, now),
-            NullIfMissing(indexPrice),
-            atm,
+            coin is null ? null : MarketMeasures.OrNull(measures.IndexPrice),
+            measures.AtmStrike,
             new TypeTotals(callOi, putOi, callOi + putOi),
             new TypeTotals(callVolume, putVolume, callVolume + putVolume),
             new PutCallRatios(callOi > 0 ? putOi / callOi : null, callVolume > 0 ? putVolume / callVolume : null),
@@ -163,6 +155,4 @@ public static class SummaryApi
     }
 
     private static double ValueOrZero(double value) => double.IsFinite(value) ? value : 0;
-
-    private static double? NullIfMissing(double value) => double.IsFinite(value) ? value : null;
 }

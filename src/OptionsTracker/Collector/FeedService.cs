@@ -456,7 +456,7 @@ public sealed class FeedService(
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private double IndexPriceOf(string coin) =>
-        book.Index.TryGetCoin(coin, out var index) ? InstrumentFilter.IndexPriceOf(index) : double.NaN;
+        book.Index.TryGetCoin(coin, out var index) ? Measures.MarketMeasures.IndexPrice(index) : double.NaN;
 
     /// <summary>
     /// Adds what Bybit newly lists, follows status changes (a PreLaunch option that trades now is subscribed), and removes

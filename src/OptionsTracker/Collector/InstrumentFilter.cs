@@ -17,14 +17,14 @@ public sealed class InstrumentFilter(TrackerOptions options)
         _symbols.Count == 0 && options.MinDaysToExpiry is null && options.MaxDaysToExpiry is null && options.StrikeRangePercent is null;
 
     /// <summary>
-    /// Decides for one option. <paramref name="indexPrice"/> is the coin's index (NaN when unknown: the strike
+    /// Decides for one option. <paramref name="indexPrice"/> is the coin's index (<c>MarketMeasures.IndexPrice</c>; NaN when unknown: the strike
     /// range then lets everything through until a price is known, rather than tracking nothing).
     /// </summary>
     public bool Includes(OptionInstrument instrument, double indexPrice, DateTimeOffset now)
     {
         if (_symbols.Count > 0 && !_symbols.Contains(instrument.Symbol))
             return false;
-        var days = (instrument.ExpiryUtc - now).TotalDays;
+        var days = Measures.MarketMeasures.DaysToExpiry(instrument, now);
         if (options.MinDaysToExpiry is { } min && days < min)
             return false;
         if (options.MaxDaysToExpiry is { } max && days > max)
@@ -36,21 +36,5 @@ public sealed class InstrumentFilter(TrackerOptions options)
                 return false;
         }
         return true;
-    }
-
-    /// <summary>The index price of a coin as the book knows it: the median over its quoted options (NaN if none).</summary>
-    public static double IndexPriceOf(CoinIndex coin)
-    {
-        var prices = new List<double>();
-        foreach (var slot in coin.Slots)
-        {
-            var index = slot.ReadQuote().IndexPrice;
-            if (double.IsFinite(index) && index > 0)
-                prices.Add(index);
-        }
-        if (prices.Count == 0)
-            return double.NaN;
-        prices.Sort();
-        return prices[prices.Count / 2];
     }
 }

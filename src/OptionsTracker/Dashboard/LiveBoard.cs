@@ -1,11 +1,13 @@
 using OptionsTracker.Book;
+using OptionsTracker.Measures;
 
 namespace OptionsTracker.Dashboard;
 
 /// <summary>
 /// What one circuit shows, pulled from the book at the circuit's own pace: rows of the chosen coin (quotes
-/// copied only when their slot's change sequence moved), per-expiry figures (underlying, ATM strike and IV)
-/// and a summary per coin for the asset buttons. Touched only on the circuit's renderer thread.
+/// copied only when their slot's change sequence moved), per-expiry figures (forward, ATM strike and IV)
+/// and a summary per coin for the asset buttons, all from <see cref="MarketMeasures"/>, so the dashboard shows the
+/// same index and ATM strike as the API. Touched only on the circuit's renderer thread.
 /// </summary>
 public sealed class LiveBoard(OptionBook book)
 {
@@ -56,18 +58,19 @@ public sealed class LiveBoard(OptionBook book)
                 changed |= row.Refresh(nowMs);
         }
 
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
         var summaries = new List<CoinSummary>(index.Coins.Count);
         foreach (var name in index.Coins)
         {
             if (index.TryGetCoin(name, out var coinIndex))
-                summaries.Add(Summarise(coinIndex));
+                summaries.Add(Summarise(coinIndex, now));
         }
         changed |= !summaries.SequenceEqual(Coins);
         Coins = summaries;
         TotalOptions = index.Count;
         if (changed)
         {
-            Expiries = [.. Expiries.Select(e => Figure(e.Expiry))];
+            Expiries = [.. Expiries.Select(e => Figure(e.Expiry, now))];
             ValuesVersion++;
         }
         return changed;
@@ -133,7 +136,8 @@ public sealed class LiveBoard(OptionBook book)
                     _rowsByExpiry[row.ExpiryUtc] = list = [];
                 list.Add(row);
             }
-            Expiries = [.. coinIndex.Expiries.Select(Figure)];
+            var now = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
+            Expiries = [.. coinIndex.Expiries.Select(e => Figure(e, now))];
         }
         else
         {
@@ -144,60 +148,18 @@ public sealed class LiveBoard(OptionBook book)
         RowsVersion++;
     }
 
-    private ExpiryFigures Figure(ExpiryIndex expiry)
+    /// <summary>The expiry's forward, ATM strike and ATM IV as <see cref="MarketMeasures"/> defines them.</summary>
+    private static ExpiryFigures Figure(ExpiryIndex expiry, DateTimeOffset now)
     {
-        var rows = RowsOf(expiry.ExpiryUtc);
-        var underlying = UnderlyingOf(rows.Select(r => r.Quote));
-        var atm = AtmStrike(rows.Select(r => r.Strike), underlying);
-        var atmIvs = rows.Where(r => r.Strike == atm && !double.IsNaN(r.MarkIv)).Select(r => r.MarkIv).ToList();
-        return new ExpiryFigures(expiry, underlying, atm, atmIvs.Count == 0 ? double.NaN : atmIvs.Average());
+        var measures = MarketMeasures.ForExpiry(expiry, now);
+        return new ExpiryFigures(expiry, measures.Forward, measures.AtmStrikeValue, measures.AtmIv);
     }
 
-    private static CoinSummary Summarise(CoinIndex coin)
+    /// <summary>The asset button: the coin's index price and headline ATM strike (its nearest unexpired expiry's).</summary>
+    internal static CoinSummary Summarise(CoinIndex coin, DateTimeOffset now)
     {
-        var indexPrice = double.NaN;
-        var atm = double.NaN;
-        foreach (var expiry in coin.Expiries)
-        {
-            var quotes = expiry.Slots.Select(s => s.ReadQuote()).ToList();
-            if (double.IsNaN(indexPrice))
-                indexPrice = quotes.Select(q => q.IndexPrice).FirstOrDefault(p => !double.IsNaN(p), double.NaN);
-            var underlying = UnderlyingOf(quotes);
-            if (double.IsNaN(underlying))
-                continue;
-            atm = AtmStrike(expiry.Slots.Select(s => s.Instrument.StrikeValue), underlying);
-            break;
-        }
-        return new CoinSummary(coin.BaseCoin, coin.Slots.Count, indexPrice, atm);
-    }
-
-    /// <summary>The underlying of an expiry (Bybit's per-expiry forward), else the index price.</summary>
-    private static double UnderlyingOf(IEnumerable<OptionQuote> quotes)
-    {
-        var index = double.NaN;
-        foreach (var quote in quotes)
-        {
-            if (!double.IsNaN(quote.UnderlyingPrice))
-                return quote.UnderlyingPrice;
-            if (double.IsNaN(index))
-                index = quote.IndexPrice;
-        }
-        return index;
-    }
-
-    /// <summary>The strike nearest the underlying (the lower one on a tie).</summary>
-    public static double AtmStrike(IEnumerable<double> strikes, double underlying)
-    {
-        if (double.IsNaN(underlying))
-            return double.NaN;
-        var best = double.NaN;
-        foreach (var strike in strikes)
-        {
-            if (double.IsNaN(best) || Math.Abs(strike - underlying) < Math.Abs(best - underlying)
-                || (Math.Abs(strike - underlying) == Math.Abs(best - underlying) && strike < best))
-                best = strike;
-        }
-        return best;
+        var measures = MarketMeasures.ForCoin(coin, now);
+        return new CoinSummary(coin.BaseCoin, coin.Slots.Count, measures.IndexPrice, measures.AtmStrikeValue);
     }
 }
 

@@ -30,8 +30,9 @@ public static class MarketBook
     }
 
     /// <summary>
-    /// A call and a put at strikes 90k, 100k, 110k for each expiry, forward 100.4k (so 100k is ATM), with the given
-    /// ATM mark IV per expiry and 20 vol points more away from the money.
+    /// A call and a put at strikes 90k, 100k, 110k for each expiry, forward 100k (so 100k is ATM and, both its call and
+    /// put being out of the money, the ATM IV is exactly theirs), with the given ATM mark IV per expiry and 20 vol
+    /// points more away from the money.
     /// </summary>
     public static void AddSmiles(OptionBook book, string coin, params (DateOnly Expiry, double AtmIv)[] expiries)
     {
@@ -43,7 +44,7 @@ public static class MarketBook
                 {
                     var symbol = Symbol(coin, expiry, strike, type);
                     Add(book, symbol);
-                    Quote(book, symbol, markIv: strike == 100_000 ? atmIv : atmIv + 0.2, underlying: 100_400, index: 100_000);
+                    Quote(book, symbol, markIv: strike == 100_000 ? atmIv : atmIv + 0.2, underlying: 100_000, index: 100_000);
                 }
             }
         }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OptionsTracker.Alerts;
 using OptionsTracker.Book;
+using OptionsTracker.Measures;
 
 namespace OptionsTracker.Tests.Alerts;
 
@@ -30,29 +31,23 @@ public class MarketRulesTests
         MarketBook.AddSmiles(book, "BTC", (Near, 0.60), (Far, 0.80));
         Assert.True(book.Index.TryGetCoin("BTC", out var coin));
 
-        var iv = MarketMeasures.AtmIv(coin, T0, 30)!.Value;
+        var iv = MarketMeasures.AtmIvAtTenor(coin, T0, 30);
 
         // w = σ²T linear in T between 20 and 40 days: (0.36·20 + 0.64·40) / 2 / 30 days.
         var expected = Math.Sqrt((0.36 * 20 + 0.64 * 40) / 2 / 30);
         Assert.Equal(expected, iv, 9);
-        Assert.Equal(0.60, MarketMeasures.AtmIv(coin, T0, 7)!.Value, 9);   // before the first expiry: flat
-        Assert.Equal(0.80, MarketMeasures.AtmIv(coin, T0, 90)!.Value, 9);  // past the last: flat
+        Assert.True(double.IsNaN(MarketMeasures.AtmIvAtTenor(coin, T0, 7)));   // before the first expiry: none (ANALYTICS.md)
+        Assert.True(double.IsNaN(MarketMeasures.AtmIvAtTenor(coin, T0, 90)));  // past the last: none
     }
 
     [Fact]
-    public void Atm_strike_is_the_one_nearest_the_forward_and_averages_call_and_put()
+    public void Atm_iv_rule_outside_the_quoted_expiries_raises_nothing()
     {
         var book = new OptionBook(new FakeTimeProvider(T0));
-        var call = MarketBook.Symbol("ETH", Near, 3000, OptionType.Call);
-        var put = MarketBook.Symbol("ETH", Near, 3000, OptionType.Put);
-        var otm = MarketBook.Symbol("ETH", Near, 3500, OptionType.Call);
-        MarketBook.Add(book, call, put, otm);
-        MarketBook.Quote(book, call, markIv: 0.50, underlying: 3100);
-        MarketBook.Quote(book, put, markIv: 0.54);
-        MarketBook.Quote(book, otm, markIv: 0.90);
-        Assert.True(book.Index.TryGetCoin("ETH", out var coin));
+        MarketBook.AddSmiles(book, "BTC", (Near, 0.90), (Far, 0.90));
+        var rules = Rules(new AlertRuleOptions { Kind = AlertRuleKind.AtmIv, Asset = "BTC", TenorDays = 90, Above = 60 });
 
-        Assert.Equal(0.52, MarketMeasures.ExpiryAtmIv(coin.Expiries[0])!.Value, 9);
+        Assert.Empty(Evaluate(rules, book, T0));
     }
 
     [Fact]

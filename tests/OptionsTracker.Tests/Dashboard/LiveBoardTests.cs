@@ -19,14 +19,6 @@ public sealed class LiveBoardTests
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 12, 1, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]
-    public void Atm_strike_is_the_one_nearest_the_underlying_and_the_lower_on_a_tie()
-    {
-        Assert.Equal(95_000, LiveBoard.AtmStrike([90_000, 95_000, 100_000], 96_000));
-        Assert.Equal(95_000, LiveBoard.AtmStrike([90_000, 95_000, 100_000], 97_500));
-        Assert.True(double.IsNaN(LiveBoard.AtmStrike([90_000], double.NaN)));
-    }
-
-    [Fact]
     public void Refresh_copies_only_changed_quotes_and_marks_the_moved_field()
     {
         var book = BookBuilder.WithSymbols(_time, Symbols);

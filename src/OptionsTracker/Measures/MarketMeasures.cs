@@ -1,0 +1,232 @@
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Measures;
+
+/// <summary>
+/// The one definition of the market measures of a coin and of each of its expiries (docs/measures.md). The API
+/// summary, the ATM screen, the dashboard, the instrument filter and the alert rules all read them from here, so no
+/// two of them can disagree. Pure functions of the live book and the time. Only <see cref="NearestStrikes"/>
+/// allocates (its answer); the rest read the book's slots in place, one quote copy at a time, because the dashboard
+/// recomputes them for every coin on each refresh. Missing is NaN (null in the API), never 0.
+/// </summary>
+public static class MarketMeasures
+{
+    /// <summary>Time to expiry is ACT/365: calendar days over 365.</summary>
+    public const double DaysPerYear = 365.0;
+
+    /// <summary>
+    /// The coin's index price: that of its most recently updated option (latest exchange time; the first in book order
+    /// on a tie) among those that carry one. Every option of a coin carries the same index, some older than others, so
+    /// the freshest one is the index now. NaN when no option has one.
+    /// </summary>
+    public static double IndexPrice(CoinIndex coin) => Freshest(coin.Slots, QuoteField.IndexPrice);
+
+    /// <summary>
+    /// The expiry's forward F: the underlying price (Bybit's <c>underlyingPrice</c>, the expiry's own future) of its most
+    /// recently updated option that carries one. NaN when none does: the index is not used in its place, because it is
+    /// not that expiry's forward.
+    /// </summary>
+    public static double Forward(ExpiryIndex expiry) => Freshest(expiry.Slots, QuoteField.UnderlyingPrice);
+
+    /// <summary>The listed strike nearest <paramref name="forward"/>, the lower one on a tie; null without a forward.</summary>
+    public static decimal? AtmStrike(ExpiryIndex expiry, double forward)
+    {
+        if (!IsPrice(forward))
+            return null;
+        decimal? best = null;
+        var bestDistance = double.PositiveInfinity;
+        // Slots are ordered by strike, so on a tie the lower strike is met first and kept (strictly less to replace).
+        foreach (var slot in expiry.Slots)
+        {
+            var distance = Math.Abs(slot.Instrument.StrikeValue - forward);
+            if (distance < bestDistance)
+            {
+                bestDistance = distance;
+                best = slot.Instrument.Strike;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// The <paramref name="count"/> listed strikes nearest <paramref name="forward"/>, by distance then the lower first:
+    /// the ATM strike widened to several (its first is <see cref="AtmStrike"/>). Empty without a forward.
+    /// </summary>
+    public static HashSet<decimal> NearestStrikes(ExpiryIndex expiry, double forward, int count)
+    {
+        if (!IsPrice(forward) || count <= 0)
+            return [];
+        var strikes = new List<decimal>();
+        foreach (var slot in expiry.Slots)
+        {
+            // Ordered by strike: a repeated strike (call and put) follows its first.
+            if (strikes.Count == 0 || strikes[^1] != slot.Instrument.Strike)
+                strikes.Add(slot.Instrument.Strike);
+        }
+        strikes.Sort((a, b) =>
+        {
+            var byDistance = Math.Abs((double)a - forward).CompareTo(Math.Abs((double)b - forward));
+            return byDistance != 0 ? byDistance : a.CompareTo(b);
+        });
+        return [.. strikes.Take(count)];
+    }
+
+    /// <summary>Days from <paramref name="now"/> to the expiry's delivery instant (negative once past).</summary>
+    public static double DaysToExpiry(ExpiryIndex expiry, DateTimeOffset now) => DaysToExpiry(expiry.ExpiryUtc, now);
+
+    /// <summary>Days from <paramref name="now"/> to one option's delivery instant (negative once past).</summary>
+    public static double DaysToExpiry(OptionInstrument instrument, DateTimeOffset now) => DaysToExpiry(instrument.ExpiryUtc, now);
+
+    private static double DaysToExpiry(DateTimeOffset deliveryUtc, DateTimeOffset now) => (deliveryUtc - now).TotalDays;
+
+    /// <summary>
+    /// The expiry's ATM IV: mark IV interpolated at K = F, linearly in log-moneyness k = ln(K/F), between the two
+    /// out-of-the-money options nearest F that have a mark IV: the call with the lowest strike K ≥ F and the put with
+    /// the highest strike K ≤ F. With only one side, that option's IV; with both at K = F, their mean. NaN without a
+    /// forward or without any such option.
+    /// </summary>
+    public static double AtmIv(ExpiryIndex expiry, double forward)
+    {
+        if (!IsPrice(forward))
+            return double.NaN;
+        double callStrike = double.NaN, callIv = double.NaN, putStrike = double.NaN, putIv = double.NaN;
+        foreach (var slot in expiry.Slots)
+        {
+            var strike = slot.Instrument.StrikeValue;
+            var isCall = slot.Instrument.Type == OptionType.Call;
+            // Ordered by strike: the first OTM call met is the nearest; the last OTM put met is the nearest.
+            if (isCall ? strike < forward || !double.IsNaN(callIv) : strike > forward)
+                continue;
+            var iv = slot.ReadQuote().MarkIv;
+            if (!IsPrice(iv))
+                continue;
+            if (isCall)
+                (callStrike, callIv) = (strike, iv);
+            else
+                (putStrike, putIv) = (strike, iv);
+        }
+        if (double.IsNaN(callIv))
+            return putIv;
+        if (double.IsNaN(putIv))
+            return callIv;
+        var kCall = Math.Log(callStrike / forward);
+        var kPut = Math.Log(putStrike / forward);
+        return kCall == kPut ? (callIv + putIv) / 2 : putIv + ((callIv - putIv) * (0 - kPut) / (kCall - kPut));
+    }
+
+    /// <summary>All the per-expiry measures at once.</summary>
+    public static ExpiryMeasures ForExpiry(ExpiryIndex expiry, DateTimeOffset now)
+    {
+        var forward = Forward(expiry);
+        return new ExpiryMeasures(expiry, forward, AtmStrike(expiry, forward), DaysToExpiry(expiry, now), AtmIv(expiry, forward));
+    }
+
+    /// <summary>
+    /// The coin's index price and its headline ATM strike: the ATM strike of the nearest expiry not yet past its
+    /// delivery instant that has a forward (an expiry still listed after delivery, or one with no quote yet, is skipped).
+    /// </summary>
+    public static CoinMeasures ForCoin(CoinIndex coin, DateTimeOffset now)
+    {
+        ExpiryIndex? headline = null;
+        decimal? atm = null;
+        foreach (var expiry in coin.Expiries)
+        {
+            if (expiry.ExpiryUtc <= now)
+                continue;
+            if (AtmStrike(expiry, Forward(expiry)) is { } strike)
+            {
+                (headline, atm) = (expiry, strike);
+                break;
+            }
+        }
+        return new CoinMeasures(coin.BaseCoin, IndexPrice(coin), headline, atm);
+    }
+
+    /// <summary>
+    /// The ATM IV at a constant tenor: total variance w = σ²·T (T in years, ACT/365) interpolated linearly in T
+    /// between the two unexpired expiries around the tenor that have an ATM IV, then σ = √(w / τ). Interpolating total
+    /// variance keeps the forward variance between the two expiries non-negative. NaN before the first or past the
+    /// last such expiry: no extrapolation.
+    /// </summary>
+    public static double AtmIvAtTenor(CoinIndex coin, DateTimeOffset now, double tenorDays)
+    {
+        var target = tenorDays / DaysPerYear;
+        if (!(target > 0))
+            return double.NaN;
+        double beforeYears = double.NaN, beforeIv = double.NaN;
+        foreach (var expiry in coin.Expiries)
+        {
+            var years = DaysToExpiry(expiry, now) / DaysPerYear;
+            if (years <= 0)
+                continue;
+            var iv = AtmIv(expiry, Forward(expiry));
+            if (double.IsNaN(iv))
+                continue;
+            if (years == target)
+                return iv;
+            if (years > target)
+            {
+                if (double.IsNaN(beforeIv))
+                    return double.NaN;
+                var w1 = beforeIv * beforeIv * beforeYears;
+                var w2 = iv * iv * years;
+                var w = w1 + ((w2 - w1) * (target - beforeYears) / (years - beforeYears));
+                return w > 0 ? Math.Sqrt(w / target) : double.NaN;
+            }
+            (beforeYears, beforeIv) = (years, iv);
+        }
+        return double.NaN;
+    }
+
+    /// <summary>Total put OI over total call OI, of one expiry or all; null without call OI. Missing OI counts as none.</summary>
+    public static double? PutCallOiRatio(CoinIndex coin, DateOnly? expiry)
+    {
+        double puts = 0, calls = 0;
+        foreach (var slot in coin.Slots)
+        {
+            if (expiry is { } date && slot.Instrument.ExpiryDate != date)
+                continue;
+            var oi = slot.ReadQuote().OpenInterest;
+            if (!double.IsFinite(oi))
+                continue;
+            if (slot.Instrument.Type == OptionType.Put)
+                puts += oi;
+            else
+                calls += oi;
+        }
+        return calls > 0 ? puts / calls : null;
+    }
+
+    /// <summary>NaN as null, for the API.</summary>
+    public static double? OrNull(double value) => double.IsFinite(value) ? value : null;
+
+    /// <summary>A price or IV that takes part in a measure: finite and above 0 (Bybit sends "" or 0 for none).</summary>
+    private static bool IsPrice(double value) => double.IsFinite(value) && value > 0;
+
+    private static double Freshest(IReadOnlyList<OptionSlot> slots, QuoteField field)
+    {
+        var value = double.NaN;
+        var at = long.MinValue;
+        foreach (var slot in slots)
+        {
+            var quote = slot.ReadQuote();
+            var candidate = quote[field];
+            if (IsPrice(candidate) && quote.ExchangeTimeMs > at)
+                (value, at) = (candidate, quote.ExchangeTimeMs);
+        }
+        return value;
+    }
+}
+
+/// <summary>The measures of one expiry; NaN or null where missing.</summary>
+public readonly record struct ExpiryMeasures(ExpiryIndex Expiry, double Forward, decimal? AtmStrike, double DaysToExpiry, double AtmIv)
+{
+    /// <summary>The ATM strike as a double (NaN when missing), for comparing with <see cref="OptionInstrument.StrikeValue"/>.</summary>
+    public double AtmStrikeValue => AtmStrike is { } strike ? (double)strike : double.NaN;
+}
+
+/// <summary>A coin's headline measures: its index price and the ATM strike of <see cref="HeadlineExpiry"/>.</summary>
+public readonly record struct CoinMeasures(string Coin, double IndexPrice, ExpiryIndex? HeadlineExpiry, decimal? AtmStrike)
+{
+    public double AtmStrikeValue => AtmStrike is { } strike ? (double)strike : double.NaN;
+}
