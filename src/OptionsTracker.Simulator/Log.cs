@@ -2,39 +2,43 @@ using Microsoft.Extensions.Logging;
 
 namespace OptionsTracker.Simulator;
 
+// Event ids 1-999, unique within the simulator (its own program); EventName = the method name. Keep them stable:
+// tests and dashboards may filter on them.
+// tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
+
 /// <summary>
 /// Every log line of the simulator. Event ids are stable (tests and dashboards may filter on them): add new ones at the
 /// end, never renumber.
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Bybit simulator listening: REST {RestUrl}, WebSocket {WsUrl}, {InstrumentCount} instruments")]
+    [LoggerMessage(EventId = 1, EventName = "Started", Level = LogLevel.Information, Message = "Bybit simulator listening: REST {RestUrl}, WebSocket {WsUrl}, {InstrumentCount} instruments")]
     public static partial void Started(ILogger logger, Uri restUrl, Uri wsUrl, int instrumentCount);
 
-    [LoggerMessage(2, LogLevel.Debug, "Connection {ConnectionId} opened from {Remote}")]
+    [LoggerMessage(EventId = 2, EventName = "ConnectionOpened", Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened from {Remote}")]
     public static partial void ConnectionOpened(ILogger logger, string connectionId, string? remote);
 
-    [LoggerMessage(3, LogLevel.Debug, "Connection {ConnectionId} closed")]
+    [LoggerMessage(EventId = 3, EventName = "ConnectionClosed", Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed")]
     public static partial void ConnectionClosed(ILogger logger, string connectionId);
 
-    [LoggerMessage(4, LogLevel.Debug, "Connection {ConnectionId} ended with an error")]
+    [LoggerMessage(EventId = 4, EventName = "ConnectionFailed", Level = LogLevel.Debug, Message = "Connection {ConnectionId} ended with an error")]
     public static partial void ConnectionFailed(ILogger logger, string connectionId, Exception exception);
 
-    [LoggerMessage(5, LogLevel.Debug, "Connection {ConnectionId} sent a message that is not a valid request")]
+    [LoggerMessage(EventId = 5, EventName = "InvalidRequest", Level = LogLevel.Debug, Message = "Connection {ConnectionId} sent a message that is not a valid request")]
     public static partial void InvalidRequest(ILogger logger, string connectionId);
 
-    [LoggerMessage(6, LogLevel.Error, "Market step failed")]
+    [LoggerMessage(EventId = 6, EventName = "MarketStepFailed", Level = LogLevel.Error, Message = "Market step failed")]
     public static partial void MarketStepFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(7, LogLevel.Information, "Listed {Symbol}")]
+    [LoggerMessage(EventId = 7, EventName = "InstrumentListed", Level = LogLevel.Information, Message = "Listed {Symbol}")]
     public static partial void InstrumentListed(ILogger logger, string symbol);
 
-    [LoggerMessage(8, LogLevel.Information, "Delivered {Count} {BaseCoin} options")]
+    [LoggerMessage(EventId = 8, EventName = "ExpiryDelivered", Level = LogLevel.Information, Message = "Delivered {Count} {BaseCoin} options")]
     public static partial void ExpiryDelivered(ILogger logger, string baseCoin, int count);
 
-    [LoggerMessage(9, LogLevel.Information, "Fault: {Fault}")]
+    [LoggerMessage(EventId = 9, EventName = "FaultInjected", Level = LogLevel.Information, Message = "Fault: {Fault}")]
     public static partial void FaultInjected(ILogger logger, string fault);
 
-    [LoggerMessage(10, LogLevel.Debug, "Connection {ConnectionId} sent a message over {Limit} bytes; closing it")]
+    [LoggerMessage(EventId = 10, EventName = "RequestTooLarge", Level = LogLevel.Debug, Message = "Connection {ConnectionId} sent a message over {Limit} bytes; closing it")]
     public static partial void RequestTooLarge(ILogger logger, string connectionId, int limit);
 }

@@ -1,38 +1,43 @@
 namespace OptionsTracker.Alerts;
 
+// Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
+// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Collector 2xxx, Api 3xxx, Store 4xxx,
+// Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx.
+// tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
+
 /// <summary>
 /// Log lines of the alerts feature. Stable event ids: append, never renumber. No line carries the bot token or
 /// the webhook URL (both may be secrets): error text passes through <see cref="Secrets.Redact"/> first.
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(5001, LogLevel.Information, "Alerts are off: set Alerts:TelegramBotToken and Alerts:TelegramChatId (or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID), or Alerts:WebhookUrl, to turn them on")]
+    [LoggerMessage(EventId = 5001, EventName = "AlertsOff", Level = LogLevel.Information, Message = "Alerts are off: set Alerts:TelegramBotToken and Alerts:TelegramChatId (or TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID), or Alerts:WebhookUrl, to turn them on")]
     public static partial void AlertsOff(ILogger logger);
 
-    [LoggerMessage(5002, LogLevel.Information, "Alerts on: Telegram {Telegram}, webhook {Webhook}, {Rules} rules, evaluated every {Interval}")]
+    [LoggerMessage(EventId = 5002, EventName = "AlertsOn", Level = LogLevel.Information, Message = "Alerts on: Telegram {Telegram}, webhook {Webhook}, {Rules} rules, evaluated every {Interval}")]
     public static partial void AlertsOn(ILogger logger, bool telegram, bool webhook, int rules, TimeSpan interval);
 
-    [LoggerMessage(5003, LogLevel.Information, "Alert {Name}: {Text}")]
+    [LoggerMessage(EventId = 5003, EventName = "AlertRaised", Level = LogLevel.Information, Message = "Alert {Name}: {Text}")]
     public static partial void AlertRaised(ILogger logger, string name, string text);
 
-    [LoggerMessage(5004, LogLevel.Warning, "Sending alert {Name} to {Sink} failed: {Error}")]
+    [LoggerMessage(EventId = 5004, EventName = "SendFailed", Level = LogLevel.Warning, Message = "Sending alert {Name} to {Sink} failed: {Error}")]
     public static partial void SendFailed(ILogger logger, string name, string sink, string error);
 
-    [LoggerMessage(5005, LogLevel.Warning, "The alert queue was full: {Dropped} alerts dropped so far (oldest first)")]
+    [LoggerMessage(EventId = 5005, EventName = "AlertsDropped", Level = LogLevel.Warning, Message = "The alert queue was full: {Dropped} alerts dropped so far (oldest first)")]
     public static partial void AlertsDropped(ILogger logger, long dropped);
 
-    [LoggerMessage(5006, LogLevel.Error, "Evaluating alerts failed: {Error}; trying again at the next tick")]
+    [LoggerMessage(EventId = 5006, EventName = "EvaluationFailed", Level = LogLevel.Error, Message = "Evaluating alerts failed: {Error}; trying again at the next tick")]
     public static partial void EvaluationFailed(ILogger logger, string error);
 
-    [LoggerMessage(5007, LogLevel.Debug, "Rule {Rule}: no value ({Reason})")]
+    [LoggerMessage(EventId = 5007, EventName = "RuleHasNoValue", Level = LogLevel.Debug, Message = "Rule {Rule}: no value ({Reason})")]
     public static partial void RuleHasNoValue(ILogger logger, string rule, string reason);
 
-    [LoggerMessage(5008, LogLevel.Debug, "Alert {Name} sent to {Sink}")]
+    [LoggerMessage(EventId = 5008, EventName = "AlertSent", Level = LogLevel.Debug, Message = "Alert {Name} sent to {Sink}")]
     public static partial void AlertSent(ILogger logger, string name, string sink);
 
-    [LoggerMessage(5009, LogLevel.Error, "The alert dispatcher failed: {Error}; restarting it")]
+    [LoggerMessage(EventId = 5009, EventName = "DispatcherFailed", Level = LogLevel.Error, Message = "The alert dispatcher failed: {Error}; restarting it")]
     public static partial void DispatcherFailed(ILogger logger, string error);
 
-    [LoggerMessage(5010, LogLevel.Information, "Sending alert {Name} to {Sink} failed ({Error}); try {Attempt} in {Delay}")]
+    [LoggerMessage(EventId = 5010, EventName = "SendRetrying", Level = LogLevel.Information, Message = "Sending alert {Name} to {Sink} failed ({Error}); try {Attempt} in {Delay}")]
     public static partial void SendRetrying(ILogger logger, string name, string sink, string error, int attempt, TimeSpan delay);
 }

@@ -2,19 +2,24 @@ using Microsoft.Extensions.Logging;
 
 namespace OptionsTracker.Api;
 
-/// <summary>The API's log messages. Event ids 3000–3099 are the API's; keep ids and names stable.</summary>
+// Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
+// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Collector 2xxx, Api 3xxx, Store 4xxx,
+// Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx.
+// tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
+
+/// <summary>The API's log messages. Event ids 3xxx are the API's; keep ids and names stable.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(3000, LogLevel.Debug, "Rejected a query body: {Reason}")]
+    [LoggerMessage(EventId = 3000, EventName = "BadQueryBody", Level = LogLevel.Debug, Message = "Rejected a query body: {Reason}")]
     public static partial void BadQueryBody(ILogger logger, string reason);
 
-    [LoggerMessage(3001, LogLevel.Debug, "Stream client {ClientId} ({Transport}) subscribed to {Asset} {Expiry}")]
+    [LoggerMessage(EventId = 3001, EventName = "StreamSubscribed", Level = LogLevel.Debug, Message = "Stream client {ClientId} ({Transport}) subscribed to {Asset} {Expiry}")]
     public static partial void StreamSubscribed(ILogger logger, string clientId, string transport, string asset, string expiry);
 
-    [LoggerMessage(3002, LogLevel.Debug, "Stream client {ClientId} ({Transport}) left after {Sends} sends")]
+    [LoggerMessage(EventId = 3002, EventName = "StreamEnded", Level = LogLevel.Debug, Message = "Stream client {ClientId} ({Transport}) left after {Sends} sends")]
     public static partial void StreamEnded(ILogger logger, string clientId, string transport, long sends);
 
-    [LoggerMessage(3003, LogLevel.Warning, "Stream client {ClientId} ({Transport}) failed")]
+    [LoggerMessage(EventId = 3003, EventName = "StreamFailed", Level = LogLevel.Warning, Message = "Stream client {ClientId} ({Transport}) failed")]
     public static partial void StreamFailed(ILogger logger, Exception exception, string clientId, string transport);
 
     // 3400–3499: stream limits (slow clients, floods, caps).

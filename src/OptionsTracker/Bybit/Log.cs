@@ -1,63 +1,68 @@
 namespace OptionsTracker.Bybit;
 
+// Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
+// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Collector 2xxx, Api 3xxx, Store 4xxx,
+// Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx.
+// tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
+
 /// <summary>
 /// Every log line of the Bybit client. Event ids are stable (dashboards and alerts may filter on them):
 /// append new ones, never renumber. Nothing here is logged per message above Debug.
 /// </summary>
 internal static partial class Log
 {
-    [LoggerMessage(1001, LogLevel.Information, "Bybit lists {Count} options for {BaseCoin} ({Pages} pages)")]
+    [LoggerMessage(EventId = 1001, EventName = "InstrumentsFetched", Level = LogLevel.Information, Message = "Bybit lists {Count} options for {BaseCoin} ({Pages} pages)")]
     public static partial void InstrumentsFetched(ILogger logger, string baseCoin, int count, int pages);
 
-    [LoggerMessage(1002, LogLevel.Warning, "Skipping instrument with unparsable symbol '{Symbol}'")]
+    [LoggerMessage(EventId = 1002, EventName = "UnparsableInstrument", Level = LogLevel.Warning, Message = "Skipping instrument with unparsable symbol '{Symbol}'")]
     public static partial void UnparsableInstrument(ILogger logger, string symbol);
 
-    [LoggerMessage(1010, LogLevel.Information, "Shard {ShardId} connecting to {Url} ({Topics} topics)")]
+    [LoggerMessage(EventId = 1010, EventName = "ShardConnecting", Level = LogLevel.Information, Message = "Shard {ShardId} connecting to {Url} ({Topics} topics)")]
     public static partial void ShardConnecting(ILogger logger, int shardId, Uri url, int topics);
 
-    [LoggerMessage(1012, LogLevel.Warning, "Shard {ShardId} connection lost: {Reason}; reconnecting in {Delay}")]
+    [LoggerMessage(EventId = 1012, EventName = "ShardLost", Level = LogLevel.Warning, Message = "Shard {ShardId} connection lost: {Reason}; reconnecting in {Delay}")]
     public static partial void ShardLost(ILogger logger, int shardId, string reason, TimeSpan delay);
 
-    [LoggerMessage(1013, LogLevel.Information, "Shard {ShardId} live: {Subscribed} of {Assigned} topics subscribed")]
+    [LoggerMessage(EventId = 1013, EventName = "ShardLive", Level = LogLevel.Information, Message = "Shard {ShardId} live: {Subscribed} of {Assigned} topics subscribed")]
     public static partial void ShardLive(ILogger logger, int shardId, int subscribed, int assigned);
 
-    [LoggerMessage(1014, LogLevel.Warning, "Shard {ShardId}: Bybit refused {Count} topics (e.g. {Example}); retrying in {Delay}")]
+    [LoggerMessage(EventId = 1014, EventName = "TopicsRefused", Level = LogLevel.Warning, Message = "Shard {ShardId}: Bybit refused {Count} topics (e.g. {Example}); retrying in {Delay}")]
     public static partial void TopicsRefused(ILogger logger, int shardId, int count, string example, TimeSpan delay);
 
-    [LoggerMessage(1015, LogLevel.Warning, "Shard {ShardId}: {Count} topics not acknowledged within {Timeout}; subscribing again")]
+    [LoggerMessage(EventId = 1015, EventName = "AckTimedOut", Level = LogLevel.Warning, Message = "Shard {ShardId}: {Count} topics not acknowledged within {Timeout}; subscribing again")]
     public static partial void AckTimedOut(ILogger logger, int shardId, int count, TimeSpan timeout);
 
-    [LoggerMessage(1016, LogLevel.Warning, "Shard {ShardId}: {Count} malformed messages since the last report; latest: {Sample}")]
+    [LoggerMessage(EventId = 1016, EventName = "MalformedMessages", Level = LogLevel.Warning, Message = "Shard {ShardId}: {Count} malformed messages since the last report; latest: {Sample}")]
     public static partial void MalformedMessages(ILogger logger, int shardId, long count, string sample);
 
-    [LoggerMessage(1017, LogLevel.Warning, "Shard {ShardId}: Bybit rejected a request: {Message}")]
+    [LoggerMessage(EventId = 1017, EventName = "RequestRejected", Level = LogLevel.Warning, Message = "Shard {ShardId}: Bybit rejected a request: {Message}")]
     public static partial void RequestRejected(ILogger logger, int shardId, string message);
 
-    [LoggerMessage(1018, LogLevel.Information, "Subscribing {Topics} ticker topics over {Shards} connections")]
+    [LoggerMessage(EventId = 1018, EventName = "Sharding", Level = LogLevel.Information, Message = "Subscribing {Topics} ticker topics over {Shards} connections")]
     public static partial void Sharding(ILogger logger, int topics, int shards);
 
-    [LoggerMessage(1019, LogLevel.Information, "Closed all {Shards} exchange connections")]
+    [LoggerMessage(EventId = 1019, EventName = "ShardsStopped", Level = LogLevel.Information, Message = "Closed all {Shards} exchange connections")]
     public static partial void ShardsStopped(ILogger logger, int shards);
 
-    [LoggerMessage(1100, LogLevel.Warning, "Shard {ShardId}: Bybit refused {Count} topics {Times} times in a row (e.g. {Example}); counted as refused, retried every {Interval}")]
+    [LoggerMessage(EventId = 1100, EventName = "TopicsMarkedRefused", Level = LogLevel.Warning, Message = "Shard {ShardId}: Bybit refused {Count} topics {Times} times in a row (e.g. {Example}); counted as refused, retried every {Interval}")]
     public static partial void TopicsMarkedRefused(ILogger logger, int shardId, int count, int times, string example, TimeSpan interval);
 
-    [LoggerMessage(1101, LogLevel.Information, "Shard {ShardId}: Bybit accepted {Count} topics it had refused (e.g. {Example})")]
+    [LoggerMessage(EventId = 1101, EventName = "RefusedTopicsAccepted", Level = LogLevel.Information, Message = "Shard {ShardId}: Bybit accepted {Count} topics it had refused (e.g. {Example})")]
     public static partial void RefusedTopicsAccepted(ILogger logger, int shardId, int count, string example);
 
-    [LoggerMessage(1102, LogLevel.Warning, "Shard {ShardId}: Bybit rejected {Op} request {RequestId} ({Count} topics, e.g. {Example}): {Message}; retrying in {Delay}")]
+    [LoggerMessage(EventId = 1102, EventName = "SubscribeRequestRejected", Level = LogLevel.Warning, Message = "Shard {ShardId}: Bybit rejected {Op} request {RequestId} ({Count} topics, e.g. {Example}): {Message}; retrying in {Delay}")]
     public static partial void SubscribeRequestRejected(ILogger logger, int shardId, string op, string requestId, int count, string example, string message, TimeSpan delay);
 
-    [LoggerMessage(1103, LogLevel.Warning, "Bybit's option stream at {Url} does not answer ({Reason}); shard {ShardId} probes it every {MaxDelay} at most, the other connections wait")]
+    [LoggerMessage(EventId = 1103, EventName = "ExchangeDown", Level = LogLevel.Warning, Message = "Bybit's option stream at {Url} does not answer ({Reason}); shard {ShardId} probes it every {MaxDelay} at most, the other connections wait")]
     public static partial void ExchangeDown(ILogger logger, Uri url, string reason, int shardId, TimeSpan maxDelay);
 
-    [LoggerMessage(1104, LogLevel.Information, "Bybit's option stream answers again after {Downtime}; every connection reconnects now")]
+    [LoggerMessage(EventId = 1104, EventName = "ExchangeBack", Level = LogLevel.Information, Message = "Bybit's option stream answers again after {Downtime}; every connection reconnects now")]
     public static partial void ExchangeBack(ILogger logger, TimeSpan downtime);
 
-    [LoggerMessage(1105, LogLevel.Debug, "Shard {ShardId} probe of {Url} failed: {Reason}; next in {Delay}")]
+    [LoggerMessage(EventId = 1105, EventName = "ProbeFailed", Level = LogLevel.Debug, Message = "Shard {ShardId} probe of {Url} failed: {Reason}; next in {Delay}")]
     public static partial void ProbeFailed(ILogger logger, int shardId, Uri url, string reason, TimeSpan delay);
 
-    [LoggerMessage(1106, LogLevel.Information, "Closed shard {ShardId}: no topics left on it")]
+    [LoggerMessage(EventId = 1106, EventName = "EmptyShardClosed", Level = LogLevel.Information, Message = "Closed shard {ShardId}: no topics left on it")]
     public static partial void EmptyShardClosed(ILogger logger, int shardId);
 
     [LoggerMessage(EventId = 1200, EventName = "IpBanned", Level = LogLevel.Error,

@@ -1,54 +1,59 @@
 namespace OptionsTracker.Collector;
 
+// Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
+// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Collector 2xxx, Api 3xxx, Store 4xxx,
+// Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx.
+// tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
+
 /// <summary>Log lines of the collector. Stable event ids: append, never renumber.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(2001, LogLevel.Information, "Tracking options of {Coins} from {RestUrl} and {WsUrl}")]
+    [LoggerMessage(EventId = 2001, EventName = "Tracking", Level = LogLevel.Information, Message = "Tracking options of {Coins} from {RestUrl} and {WsUrl}")]
     public static partial void Tracking(ILogger logger, string coins, Uri restUrl, Uri wsUrl);
 
-    [LoggerMessage(2002, LogLevel.Warning, "{What} failed: {Reason}; retrying in {Delay}")]
+    [LoggerMessage(EventId = 2002, EventName = "RestRetry", Level = LogLevel.Warning, Message = "{What} failed: {Reason}; retrying in {Delay}")]
     public static partial void RestRetry(ILogger logger, string what, string reason, TimeSpan delay);
 
-    [LoggerMessage(2003, LogLevel.Information, "{Coin}: {Count} options in the book")]
+    [LoggerMessage(EventId = 2003, EventName = "CoinLoaded", Level = LogLevel.Information, Message = "{Coin}: {Count} options in the book")]
     public static partial void CoinLoaded(ILogger logger, string coin, int count);
 
-    [LoggerMessage(2004, LogLevel.Warning, "{Coin}: Bybit lists no options for it; checking again in {Delay}")]
+    [LoggerMessage(EventId = 2004, EventName = "NoOptions", Level = LogLevel.Warning, Message = "{Coin}: Bybit lists no options for it; checking again in {Delay}")]
     public static partial void NoOptions(ILogger logger, string coin, TimeSpan delay);
 
-    [LoggerMessage(2005, LogLevel.Information, "{Coin}: ticker snapshot applied ({Items} items, {Changed} changed)")]
+    [LoggerMessage(EventId = 2005, EventName = "SnapshotApplied", Level = LogLevel.Information, Message = "{Coin}: ticker snapshot applied ({Items} items, {Changed} changed)")]
     public static partial void SnapshotApplied(ILogger logger, string coin, int items, int changed);
 
-    [LoggerMessage(2006, LogLevel.Information, "Board live: {Topics} topics subscribed over {Shards} connections in {Elapsed}")]
+    [LoggerMessage(EventId = 2006, EventName = "BoardLive", Level = LogLevel.Information, Message = "Board live: {Topics} topics subscribed over {Shards} connections in {Elapsed}")]
     public static partial void BoardLive(ILogger logger, int topics, int shards, TimeSpan elapsed);
 
-    [LoggerMessage(2007, LogLevel.Information, "Subscribed {Subscribed} of {Total} topics")]
+    [LoggerMessage(EventId = 2007, EventName = "SubscribeProgress", Level = LogLevel.Information, Message = "Subscribed {Subscribed} of {Total} topics")]
     public static partial void SubscribeProgress(ILogger logger, int subscribed, int total);
 
-    [LoggerMessage(2008, LogLevel.Information, "{Coin}: {Count} new options listed (e.g. {Example})")]
+    [LoggerMessage(EventId = 2008, EventName = "Listed", Level = LogLevel.Information, Message = "{Coin}: {Count} new options listed (e.g. {Example})")]
     public static partial void Listed(ILogger logger, string coin, int count, string example);
 
-    [LoggerMessage(2009, LogLevel.Information, "{Count} options left the book (delivered or delisted; e.g. {Example})")]
+    [LoggerMessage(EventId = 2009, EventName = "Removed", Level = LogLevel.Information, Message = "{Count} options left the book (delivered or delisted; e.g. {Example})")]
     public static partial void Removed(ILogger logger, int count, string example);
 
-    [LoggerMessage(2010, LogLevel.Warning, "{Coin}: the instrument list came back empty; keeping the {Count} options we have")]
+    [LoggerMessage(EventId = 2010, EventName = "EmptyRefreshIgnored", Level = LogLevel.Warning, Message = "{Coin}: the instrument list came back empty; keeping the {Count} options we have")]
     public static partial void EmptyRefreshIgnored(ILogger logger, string coin, int count);
 
-    [LoggerMessage(2011, LogLevel.Error, "The feed loop failed; restarting it in {Delay}")]
+    [LoggerMessage(EventId = 2011, EventName = "FeedLoopFailed", Level = LogLevel.Error, Message = "The feed loop failed; restarting it in {Delay}")]
     public static partial void FeedLoopFailed(ILogger logger, Exception exception, TimeSpan delay);
 
-    [LoggerMessage(2012, LogLevel.Warning, "Demo mode: tracking the built-in Bybit simulator at {RestUrl} and {WsUrl}, not the exchange")]
+    [LoggerMessage(EventId = 2012, EventName = "DemoMode", Level = LogLevel.Warning, Message = "Demo mode: tracking the built-in Bybit simulator at {RestUrl} and {WsUrl}, not the exchange")]
     public static partial void DemoMode(ILogger logger, Uri restUrl, Uri wsUrl);
 
-    [LoggerMessage(2013, LogLevel.Warning, "Stopped collecting: another collector holds the lease")]
+    [LoggerMessage(EventId = 2013, EventName = "StoppedCollecting", Level = LogLevel.Warning, Message = "Stopped collecting: another collector holds the lease")]
     public static partial void StoppedCollecting(ILogger logger);
 
-    [LoggerMessage(2014, LogLevel.Warning, "Cannot read the tracked coins in {Path} ({Error}); tracking the configured ones: {Configured}")]
+    [LoggerMessage(EventId = 2014, EventName = "AssetsFileUnreadable", Level = LogLevel.Warning, Message = "Cannot read the tracked coins in {Path} ({Error}); tracking the configured ones: {Configured}")]
     public static partial void AssetsFileUnreadable(ILogger logger, string path, string error, string configured);
 
-    [LoggerMessage(2015, LogLevel.Warning, "Tracker:Assets changed since the dashboard saved {Path} (from {Before} to {Now}): tracking {Now}; coins changed on the dashboard before are not kept")]
+    [LoggerMessage(EventId = 2015, EventName = "AssetsConfigurationChanged", Level = LogLevel.Warning, Message = "Tracker:Assets changed since the dashboard saved {Path} (from {Before} to {Now}): tracking {Now}; coins changed on the dashboard before are not kept")]
     public static partial void AssetsConfigurationChanged(ILogger logger, string path, string before, string now);
 
-    [LoggerMessage(2016, LogLevel.Error, "Following a change of the tracked coins failed: {Error}")]
+    [LoggerMessage(EventId = 2016, EventName = "FollowAssetsFailed", Level = LogLevel.Error, Message = "Following a change of the tracked coins failed: {Error}")]
     public static partial void FollowAssetsFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 2200, EventName = "Delivered", Level = LogLevel.Information,

@@ -1,11 +1,16 @@
 namespace OptionsTracker.Dashboard;
 
-/// <summary>Log lines of the dashboard. Stable event ids: append, never renumber.</summary>
+// Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
+// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Collector 2xxx, Api 3xxx, Store 4xxx,
+// Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx.
+// tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
+
+/// <summary>Log lines of the dashboard. Stable event ids: append, never renumber (8001/8002 were 5001/5002, which Alerts also used).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(5001, LogLevel.Warning, "A dashboard circuit stopped its live updates")]
+    [LoggerMessage(EventId = 8001, EventName = "LiveLoopFailed", Level = LogLevel.Warning, Message = "A dashboard circuit stopped its live updates")]
     public static partial void LiveLoopFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(5002, LogLevel.Information, "Dashboard: {Action} {Coin}")]
+    [LoggerMessage(EventId = 8002, EventName = "AssetChanged", Level = LogLevel.Information, Message = "Dashboard: {Action} {Coin}")]
     public static partial void AssetChanged(ILogger logger, string action, string coin);
 }

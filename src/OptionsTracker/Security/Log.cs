@@ -2,6 +2,11 @@ using System.Net;
 
 namespace OptionsTracker.Security;
 
+// Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
+// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Collector 2xxx, Api 3xxx, Store 4xxx,
+// Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx.
+// tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
+
 /// <summary>Log lines of access control. Event ids 6300–6399; keep ids and names stable, append only.</summary>
 internal static partial class Log
 {

@@ -1,66 +1,71 @@
 namespace OptionsTracker.Store;
 
+// Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
+// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Collector 2xxx, Api 3xxx, Store 4xxx,
+// Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx.
+// tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
+
 /// <summary>Log lines of the store. Stable event ids: append, never renumber. Each state change is logged once, not per flush.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(4001, LogLevel.Information, "Connected to Redis at {Endpoint}")]
+    [LoggerMessage(EventId = 4001, EventName = "Connected", Level = LogLevel.Information, Message = "Connected to Redis at {Endpoint}")]
     public static partial void Connected(ILogger logger, string endpoint);
 
-    [LoggerMessage(4002, LogLevel.Warning, "Redis at {Endpoint} is unreachable ({Reason}); keeping the state in memory and retrying")]
+    [LoggerMessage(EventId = 4002, EventName = "ConnectionFailed", Level = LogLevel.Warning, Message = "Redis at {Endpoint} is unreachable ({Reason}); keeping the state in memory and retrying")]
     public static partial void ConnectionFailed(ILogger logger, string endpoint, string reason);
 
-    [LoggerMessage(4003, LogLevel.Information, "Redis at {Endpoint} is back")]
+    [LoggerMessage(EventId = 4003, EventName = "ConnectionRestored", Level = LogLevel.Information, Message = "Redis at {Endpoint} is back")]
     public static partial void ConnectionRestored(ILogger logger, string endpoint);
 
-    [LoggerMessage(4004, LogLevel.Error, "Writing to Redis at {Endpoint} fails: {Error}; the book keeps the state and the next write after recovery rewrites it")]
+    [LoggerMessage(EventId = 4004, EventName = "WriteFailed", Level = LogLevel.Error, Message = "Writing to Redis at {Endpoint} fails: {Error}; the book keeps the state and the next write after recovery rewrites it")]
     public static partial void WriteFailed(ILogger logger, string endpoint, string error);
 
-    [LoggerMessage(4005, LogLevel.Information, "Writes to Redis at {Endpoint} succeed again")]
+    [LoggerMessage(EventId = 4005, EventName = "WritesResumed", Level = LogLevel.Information, Message = "Writes to Redis at {Endpoint} succeed again")]
     public static partial void WritesResumed(ILogger logger, string endpoint);
 
-    [LoggerMessage(4006, LogLevel.Information, "Wrote all {Count} options to Redis at {Endpoint}")]
+    [LoggerMessage(EventId = 4006, EventName = "Rewrote", Level = LogLevel.Information, Message = "Wrote all {Count} options to Redis at {Endpoint}")]
     public static partial void Rewrote(ILogger logger, int count, string endpoint);
 
-    [LoggerMessage(4007, LogLevel.Error, "Reading from Redis at {Endpoint} fails: {Error}; serving the last known data")]
+    [LoggerMessage(EventId = 4007, EventName = "ReadFailed", Level = LogLevel.Error, Message = "Reading from Redis at {Endpoint} fails: {Error}; serving the last known data")]
     public static partial void ReadFailed(ILogger logger, string endpoint, string error);
 
-    [LoggerMessage(4008, LogLevel.Information, "Reads from Redis at {Endpoint} succeed again")]
+    [LoggerMessage(EventId = 4008, EventName = "ReadsResumed", Level = LogLevel.Information, Message = "Reads from Redis at {Endpoint} succeed again")]
     public static partial void ReadsResumed(ILogger logger, string endpoint);
 
-    [LoggerMessage(4009, LogLevel.Debug, "Loaded {Count} options of {Coins} coins from Redis")]
+    [LoggerMessage(EventId = 4009, EventName = "Loaded", Level = LogLevel.Debug, Message = "Loaded {Count} options of {Coins} coins from Redis")]
     public static partial void Loaded(ILogger logger, int count, int coins);
 
-    [LoggerMessage(4010, LogLevel.Warning, "Collector {Id} holds the lease: collecting")]
+    [LoggerMessage(EventId = 4010, EventName = "LeaseAcquired", Level = LogLevel.Warning, Message = "Collector {Id} holds the lease: collecting")]
     public static partial void LeaseAcquired(ILogger logger, string id);
 
-    [LoggerMessage(4011, LogLevel.Warning, "Collector {Id} lost the lease to {Holder}: standing by")]
+    [LoggerMessage(EventId = 4011, EventName = "LeaseLost", Level = LogLevel.Warning, Message = "Collector {Id} lost the lease to {Holder}: standing by")]
     public static partial void LeaseLost(ILogger logger, string id, string holder);
 
-    [LoggerMessage(4012, LogLevel.Information, "Collector {Id} released the lease")]
+    [LoggerMessage(EventId = 4012, EventName = "LeaseReleased", Level = LogLevel.Information, Message = "Collector {Id} released the lease")]
     public static partial void LeaseReleased(ILogger logger, string id);
 
-    [LoggerMessage(4013, LogLevel.Warning, "Collector lease: {Error}")]
+    [LoggerMessage(EventId = 4013, EventName = "LeaseError", Level = LogLevel.Warning, Message = "Collector lease: {Error}")]
     public static partial void LeaseError(ILogger logger, string error);
 
-    [LoggerMessage(4014, LogLevel.Warning, "Collector stats: {Error}")]
+    [LoggerMessage(EventId = 4014, EventName = "StatsFailed", Level = LogLevel.Warning, Message = "Collector stats: {Error}")]
     public static partial void StatsFailed(ILogger logger, string error);
 
-    [LoggerMessage(4015, LogLevel.Information, "Role {Role}, store {Store}")]
+    [LoggerMessage(EventId = 4015, EventName = "Role", Level = LogLevel.Information, Message = "Role {Role}, store {Store}")]
     public static partial void Role(ILogger logger, string role, string store);
 
-    [LoggerMessage(4016, LogLevel.Warning, "Collector {Id} cannot reach Redis to take the lease: collecting provisionally until Redis answers")]
+    [LoggerMessage(EventId = 4016, EventName = "ProvisionalLease", Level = LogLevel.Warning, Message = "Collector {Id} cannot reach Redis to take the lease: collecting provisionally until Redis answers")]
     public static partial void ProvisionalLease(ILogger logger, string id);
 
-    [LoggerMessage(4017, LogLevel.Information, "Took {Count} options Bybit no longer lists out of Redis (e.g. {Example})")]
+    [LoggerMessage(EventId = 4017, EventName = "Reconciled", Level = LogLevel.Information, Message = "Took {Count} options Bybit no longer lists out of Redis (e.g. {Example})")]
     public static partial void Reconciled(ILogger logger, int count, string example);
 
-    [LoggerMessage(4018, LogLevel.Information, "Tracked coins shared through Redis ({Key}): {Coins}")]
+    [LoggerMessage(EventId = 4018, EventName = "AssetsShared", Level = LogLevel.Information, Message = "Tracked coins shared through Redis ({Key}): {Coins}")]
     public static partial void AssetsShared(ILogger logger, string key, string coins);
 
-    [LoggerMessage(4019, LogLevel.Information, "Tracked coins changed on another instance: {Coins}")]
+    [LoggerMessage(EventId = 4019, EventName = "AssetsChangedElsewhere", Level = LogLevel.Information, Message = "Tracked coins changed on another instance: {Coins}")]
     public static partial void AssetsChangedElsewhere(ILogger logger, string coins);
 
-    [LoggerMessage(4020, LogLevel.Warning, "Cannot read the shared tracked coins from Redis ({Error}); trying again in {Delay}")]
+    [LoggerMessage(EventId = 4020, EventName = "AssetsReadFailed", Level = LogLevel.Warning, Message = "Cannot read the shared tracked coins from Redis ({Error}); trying again in {Delay}")]
     public static partial void AssetsReadFailed(ILogger logger, string error, TimeSpan delay);
 
     [LoggerMessage(EventId = 4600, EventName = "NoBoard", Level = LogLevel.Warning, Message = "Redis at {Endpoint} has no board (restarted empty?); keeping the last known {Count} options, marked stale, until a collector writes again")]
