@@ -12,9 +12,6 @@ public sealed class BybitApiException(int retCode, string retMsg, string? reques
 
     /// <summary>10001, a request parameter error: the same request fails the same way, so it is never retried as it is.</summary>
     public bool IsParameterError => RetCode == 10001;
-
-    /// <summary>10006 (too many visits), 10000 (server timeout) and 10016 (server error) are worth retrying.</summary>
-    public bool IsTransient => RetCode is 10006 or 10000 or 10016;
 }
 
 /// <summary>Bybit answered an HTTP status that is not 200 (403 IP ban, 429 system protection, 5xx).</summary>

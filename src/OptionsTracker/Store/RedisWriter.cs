@@ -43,9 +43,6 @@ public sealed class RedisWriter(
     private Backoff? _backoff;
     private long _retryAt;
 
-    /// <summary>Flushes that reached Redis, for tests and diagnostics.</summary>
-    public long Flushes { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -211,7 +208,6 @@ public sealed class RedisWriter(
             _written[slot.Instrument.Symbol] = slot.Instrument;
         foreach (var instrument in removed)
             _written.Remove(instrument.Symbol);
-        Flushes++;
         if (rewriteAll)
             Log.Rewrote(logger, changed.Count, connection.Endpoint);
     }
