@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Configuration;
+using StackExchange.Redis;
 
 namespace OptionsTracker.Security;
 
@@ -25,6 +26,7 @@ public static class SecurityFeature
             .ValidateOnStart();
         builder.Services.AddSingleton<FailedKeyThrottle>();
         builder.Services.AddSingleton<DashboardSessions>();
+        builder.AddKeyRing();
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(o =>
@@ -173,7 +175,18 @@ public static class SecurityFeature
                     : Results.Redirect("/login?failed=1&returnUrl=" + Uri.EscapeDataString(returnUrl));
             }
             throttle.Succeeded(client);
-            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, sessions.NewPrincipal());
+            try
+            {
+                await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, sessions.NewPrincipal());
+            }
+            catch (System.Security.Cryptography.CryptographicException ex) when (ex.InnerException is RedisException or RedisTimeoutException)
+            {
+                // The key ring lives in Redis (KeyRing) and cannot be read or written just now; Data Protection has
+                // logged why. Not a server fault to show as 500: the sign-in works again once Redis answers.
+                context.Response.Headers.RetryAfter = "5";
+                return Results.Content(LoginPage(returnUrl, failed: false, "Signing in is unavailable for a moment (the shared key store cannot be reached): try again shortly."),
+                    "text/html; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
+            }
             return Results.Redirect(returnUrl);
         }).DisableAntiforgery().ExcludeFromDescription();
         app.MapPost("/logout", async (HttpContext context, DashboardSessions sessions) =>

@@ -58,4 +58,11 @@ public sealed class SecurityOptions
 
     [Range(1, 1_000_000)]
     public int DashboardRateLimitBurst { get; set; } = 60;
+
+    /// <summary>
+    /// Without <c>Store:Redis</c>, the folder holding the keys that seal the sign-in cookie, so a restart keeps
+    /// everyone signed in. Empty: <c>dataprotection-keys</c> next to <c>Tracker:AssetsFile</c> (<c>state/</c>). With
+    /// Redis the keys live in Redis and this is not used.
+    /// </summary>
+    public string? KeysDirectory { get; set; }
 }
