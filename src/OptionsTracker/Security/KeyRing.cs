@@ -1,16 +1,16 @@
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using OptionsTracker.Collector;
-using OptionsTracker.Store;
 
 namespace OptionsTracker.Security;
 
 /// <summary>
 /// Where the Data Protection key ring that seals the sign-in cookie lives. The default (a folder in the user's
 /// home, or memory in a container without one) is per container: a cookie issued by one web instance would be
-/// unreadable by the next behind a load balancer, and a restart would sign everyone out. So: with Redis, one ring
-/// in Redis for every instance; without, a folder next to the assets file (the state volume in compose).
+/// unreadable by the next behind a load balancer, and a restart would sign everyone out. So the ring is kept in a
+/// folder next to the assets file (<c>state/</c>, the volume compose shares between its instances), or in
+/// <see cref="SecurityOptions.KeysDirectory"/>. A folder, not Redis: reading the ring is then never I/O that a dead
+/// Redis could fail, so sign-in and the dashboard (Blazor seals its page state with the same keys) work through a
+/// Redis outage like everything else that serves from memory.
 /// </summary>
 internal static class KeyRing
 {
@@ -22,23 +22,9 @@ internal static class KeyRing
 
     public static void AddKeyRing(this WebApplicationBuilder builder)
     {
-        var dataProtection = builder.Services.AddDataProtection().SetApplicationName(ApplicationName);
-        if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{StoreOptions.Section}:{nameof(StoreOptions.Redis)}"]))
-        {
-            // The store's own multiplexer: it connects in the background and fails fast while Redis is away. The
-            // repository asks for the database on every read and write of the ring, so it is never held across a
-            // reconnect. While Redis cannot be reached the ring cannot be loaded: the API and health answer as
-            // usual, a sign-in fails and a cookie is not accepted until Redis answers (an instance that had loaded
-            // the ring keeps using it meanwhile).
-            builder.Services.AddOptions<KeyManagementOptions>().Configure<RedisConnection>((options, redis) =>
-                options.XmlRepository = new RedisXmlRepository(
-                    () => redis.GetAsync(CancellationToken.None).GetAwaiter().GetResult().GetDatabase(),
-                    redis.Keys.DataProtectionKeys));
-        }
-        else
-        {
-            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(Folder(builder.Configuration, builder.Environment.ContentRootPath)));
-        }
+        builder.Services.AddDataProtection()
+            .SetApplicationName(ApplicationName)
+            .PersistKeysToFileSystem(new DirectoryInfo(Folder(builder.Configuration, builder.Environment.ContentRootPath)));
     }
 
     /// <summary>

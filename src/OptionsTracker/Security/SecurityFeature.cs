@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Configuration;
-using StackExchange.Redis;
 
 namespace OptionsTracker.Security;
 
@@ -175,18 +174,7 @@ public static class SecurityFeature
                     : Results.Redirect("/login?failed=1&returnUrl=" + Uri.EscapeDataString(returnUrl));
             }
             throttle.Succeeded(client);
-            try
-            {
-                await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, sessions.NewPrincipal());
-            }
-            catch (System.Security.Cryptography.CryptographicException ex) when (ex.InnerException is RedisException or RedisTimeoutException)
-            {
-                // The key ring lives in Redis (KeyRing) and cannot be read or written just now; Data Protection has
-                // logged why. Not a server fault to show as 500: the sign-in works again once Redis answers.
-                context.Response.Headers.RetryAfter = "5";
-                return Results.Content(LoginPage(returnUrl, failed: false, "Signing in is unavailable for a moment (the shared key store cannot be reached): try again shortly."),
-                    "text/html; charset=utf-8", statusCode: StatusCodes.Status503ServiceUnavailable);
-            }
+            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, sessions.NewPrincipal());
             return Results.Redirect(returnUrl);
         }).DisableAntiforgery().ExcludeFromDescription();
         app.MapPost("/logout", async (HttpContext context, DashboardSessions sessions) =>

@@ -60,9 +60,9 @@ public sealed class SecurityOptions
     public int DashboardRateLimitBurst { get; set; } = 60;
 
     /// <summary>
-    /// Without <c>Store:Redis</c>, the folder holding the keys that seal the sign-in cookie, so a restart keeps
-    /// everyone signed in. Empty: <c>dataprotection-keys</c> next to <c>Tracker:AssetsFile</c> (<c>state/</c>). With
-    /// Redis the keys live in Redis and this is not used.
+    /// The folder holding the keys that seal the sign-in cookie, so a restart keeps everyone signed in; instances
+    /// behind one load balancer need the same folder (compose shares its state volume). Empty:
+    /// <c>dataprotection-keys</c> next to <c>Tracker:AssetsFile</c> (<c>state/</c>).
     /// </summary>
     public string? KeysDirectory { get; set; }
 }

@@ -41,7 +41,4 @@ public sealed class RedisKeys(string prefix)
 
     /// <summary>A dashboard session signed out, kept (with a time to live) until any copy of its cookie would have expired.</summary>
     public RedisKey RevokedSession(string session) => $"{prefix}session:revoked:{session}";
-
-    /// <summary>The Data Protection key ring sealing the dashboard's sign-in cookie, shared by every instance (a list of XML keys).</summary>
-    public RedisKey DataProtectionKeys => $"{prefix}dataprotection:keys";
 }
