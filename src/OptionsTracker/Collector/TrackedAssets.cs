@@ -124,12 +124,18 @@ public sealed class TrackedAssets
             return new TrackedAssetsFile([.. _assets], [.. _configured]);
     }
 
-    /// <summary>Takes the set another instance saved. Returns whether anything changed.</summary>
-    internal bool ApplyShared(TrackedAssetsFile shared)
+    /// <summary>
+    /// Takes the set another instance saved. Returns whether anything changed. <paramref name="applied"/> runs under the
+    /// same lock as every change, so no change made here can come between taking the set and the shared store noting
+    /// which version of it this instance has seen (a save based on the new set, checked against the old version, would
+    /// be refused as a conflict).
+    /// </summary>
+    internal bool ApplyShared(TrackedAssetsFile shared, Action applied)
     {
         List<TrackedAsset> next = [.. shared.Assets.Where(a => TrackerOptions.IsValidCoin(a.Coin)).DistinctBy(a => a.Coin)];
         lock (_lock)
         {
+            applied();
             if (next.SequenceEqual(_assets))
                 return false;
             _assets = next;

@@ -98,11 +98,14 @@ internal sealed class SharedAssets(
         }
         var file = JsonSerializer.Deserialize((byte[])json!, TrackedAssetsJsonContext.Default.TrackedAssetsFile)
             ?? throw new JsonException($"{_keys.Assets} holds no assets");
-        if (assets.ApplyShared(file))
+        // Seen together with applying it (under the set's lock): a save made before must not overwrite what it has not
+        // seen, and one made after must be checked against this version.
+        if (assets.ApplyShared(file, () =>
+            {
+                lock (_seenLock)
+                    _seen = json;
+            }))
             Log.AssetsChangedElsewhere(logger, string.Join(",", assets.Enabled));
-        // Only once applied: a save made before that must not overwrite what it has not seen.
-        lock (_seenLock)
-            _seen = json;
     }
 
     /// <summary>
