@@ -69,7 +69,10 @@ public class TickersRestTests
         Assert.Contains(items, i => i.GetProperty("lastPrice").GetString() != "0");
         Assert.All(items, i => Assert.All(i.EnumerateObject(), field => Assert.NotEqual("", field.Value.GetString())));
         Assert.Contains(items, i => i.GetProperty("bid1Price").GetString() == "0" && i.GetProperty("bid1Size").GetString() == "0");
-        Assert.All(items, i => Assert.Equal("0", i.GetProperty("predictedDeliveryPrice").GetString()));
+        // A predicted delivery price only in the last 30 minutes before delivery (from 07:30 UTC for today's expiry).
+        var deliveries = simulator.GetInstruments("BTC").ToDictionary(i => i.Symbol, i => i.DeliveryTime);
+        Assert.All(items.Where(i => deliveries[i.GetProperty("symbol").GetString()!] - DateTimeOffset.UtcNow > TimeSpan.FromMinutes(31)),
+            i => Assert.Equal("0", i.GetProperty("predictedDeliveryPrice").GetString()));
     }
 
     [Fact]
