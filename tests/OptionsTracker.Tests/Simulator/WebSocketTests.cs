@@ -109,7 +109,11 @@ public class WebSocketTests
     public async Task Pushes_carry_websocket_field_names_and_move()
     {
         await using var simulator = await TestSimulator.StartAsync();
-        var instrument = simulator.GetInstruments("BTC").Where(i => i.OptionsType == "Call").OrderBy(i => i.DeliveryTime).Skip(20).First();
+        // A call near the money, a few days out: one deep out of the money in its last hour is marked 0 and never moves.
+        var index = (decimal)simulator.GetIndexPrice("BTC");
+        var instrument = simulator.GetInstruments("BTC")
+            .Where(i => i.OptionsType == "Call" && i.DeliveryTime > DateTimeOffset.UtcNow.AddDays(2))
+            .OrderBy(i => i.DeliveryTime).ThenBy(i => Math.Abs(i.Strike - index)).First();
         await using var ws = await WsTestClient.ConnectAsync(simulator.WsUrl);
         await ws.SubscribeAsync("tickers." + instrument.Symbol);
 
