@@ -415,6 +415,8 @@ public sealed class FeedService(
     /// Marks options Delivering at their delivery instant and fetches their delivery prices, and refreshes the instrument
     /// set periodically (which is also when delivered options leave).
     /// </summary>
+    private static readonly TimeSpan LifecyclePlanHorizon = TimeSpan.FromMinutes(1);
+
     private async Task LifecycleLoopAsync(CancellationToken cancellationToken)
     {
         var nextRefresh = time.GetUtcNow() + tracker.Value.InstrumentRefreshInterval;
@@ -428,7 +430,9 @@ public sealed class FeedService(
                 if (slot.Instrument.ExpiryUtc > now && slot.Instrument.ExpiryUtc < nextExpiry)
                     nextExpiry = slot.Instrument.ExpiryUtc;
             }
-            var wakeAt = Min(Min(nextExpiry, NextDeliveryPriceAttempt), Min(nextRefresh, nextDaily));
+            // At most a minute ahead: the plan is made from the book as it is, and a board that loads (or lists an
+            // expiry) after the plan was made must still be delivered on time, within a minute.
+            var wakeAt = Min(Min(Min(nextExpiry, NextDeliveryPriceAttempt), Min(nextRefresh, nextDaily)), now + LifecyclePlanHorizon);
             if (wakeAt > now)
                 await Task.Delay(wakeAt - now, time, cancellationToken);
 

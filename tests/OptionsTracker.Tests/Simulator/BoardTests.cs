@@ -103,7 +103,8 @@ public class BoardTests
     public async Task SetIndexPrice_moves_the_whole_board()
     {
         await using var simulator = await TestSimulator.StartAsync();
-        var call = simulator.GetInstruments("ETH").First(i => i.OptionsType == "Call");
+        // A call a few days out: in today's expiry's last minutes a call's delta is already 0 or 1 and cannot move.
+        var call = simulator.GetInstruments("ETH").First(i => i.OptionsType == "Call" && i.DeliveryTime > DateTimeOffset.UtcNow.AddDays(2));
         simulator.TryGetTicker(call.Symbol, out var before);
         simulator.SetIndexPrice("ETH", simulator.GetIndexPrice("ETH") * 1.2);
         simulator.TryGetTicker(call.Symbol, out var after);
