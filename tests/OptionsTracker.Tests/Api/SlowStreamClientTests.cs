@@ -65,9 +65,9 @@ public class SlowStreamClientTests
 
             // One more stream from an address that has its 20: 429. One more from a fresh address: 429, the server is full.
             using (var full = StreamClients.HttpFrom(StreamClients.Address(0), http.BaseAddress))
-                await AssertTooManyStreamsAsync(full, "Api:MaxStreamsPerClient", cancellationToken);
+                await StreamLimitsTests.AssertRefusedAsync(full, "Api:MaxStreamsPerClient", cancellationToken);
             using (var fresh = StreamClients.HttpFrom(StreamClients.Address(Attackers / PerAddress + 1), http.BaseAddress))
-                await AssertTooManyStreamsAsync(fresh, "Api:MaxStreams ", cancellationToken);
+                await StreamLimitsTests.AssertRefusedAsync(fresh, "Api:MaxStreams ", cancellationToken);
             await AssertWebSocketRefusedAsync(StreamClients.Address(Attackers / PerAddress + 2), port, cancellationToken);
 
             // The board keeps moving under the attack (the demo pushes every option every 100 ms) while this measures.
@@ -102,16 +102,6 @@ public class SlowStreamClientTests
         Assert.True(await BtcOptionsAsync(http, cancellationToken) > 100);
         await using var reader = await SseEvents.OpenAsync(http, "/api/stream/BTC", cancellationToken);
         Assert.Equal("snapshot", (await reader.NextAsync(cancellationToken)).Event);
-    }
-
-    private static async Task AssertTooManyStreamsAsync(HttpClient client, string setting, CancellationToken cancellationToken)
-    {
-        using var response = await client.GetAsync("/api/stream/BTC", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        Assert.NotNull(response.Headers.RetryAfter);
-        var problem = await response.Content.ReadFromJsonAsync<JsonObject>(cancellationToken);
-        Assert.Contains(setting, (string?)problem!["detail"], StringComparison.Ordinal);
     }
 
     private static async Task AssertWebSocketRefusedAsync(IPAddress local, int port, CancellationToken cancellationToken)

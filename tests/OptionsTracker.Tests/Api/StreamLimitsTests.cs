@@ -94,7 +94,8 @@ public class StreamLimitsTests
             Assert.Equal(65536, host.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.MaxWriteBufferSize);
     }
 
-    private static async Task AssertRefusedAsync(HttpClient client, string named, CancellationToken cancellationToken)
+    /// <summary>A stream refused with 429, a problem body and Retry-After, naming <paramref name="named"/>.</summary>
+    internal static async Task AssertRefusedAsync(HttpClient client, string named, CancellationToken cancellationToken)
     {
         using var response = await client.GetAsync("/api/stream/BTC", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
