@@ -100,7 +100,7 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
     public HttpClient Http()
     {
         var client = CreateDefaultClient();
-        client.Timeout = TimeSpan.FromSeconds(30);
+        client.Timeout = TimeSpan.FromSeconds(60);
         return client;
     }
 

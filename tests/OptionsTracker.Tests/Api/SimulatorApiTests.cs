@@ -64,7 +64,7 @@ public class SimulatorApiTests
         await using var host = await ApiHost.StartWithSimulatorAsync();
         using var http = host.Http();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
         var symbol = host.Simulator!.GetInstruments("ETH")[3].Symbol;
 
         await using var events = await SseEvents.OpenAsync(http, "/api/stream/eth", timeout.Token);
@@ -89,7 +89,7 @@ public class SimulatorApiTests
         await using var host = await ApiHost.StartWithSimulatorAsync();
         using var http = host.Http();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(45));
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
         var symbol = host.Simulator!.GetInstruments("BTC")[^1].Symbol;
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{http.BaseAddress!.Port}/ws"), timeout.Token);

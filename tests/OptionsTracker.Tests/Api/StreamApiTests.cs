@@ -9,7 +9,7 @@ namespace OptionsTracker.Tests.Api;
 
 public class StreamApiTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task Sse_stream_sends_a_snapshot_then_a_change()

@@ -13,7 +13,7 @@ namespace OptionsTracker.Tests.Api;
 /// </summary>
 public class WsAbuseTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     [Fact]
     public async Task A_flood_of_subscribes_gets_bounded_replies_and_a_policy_violation_close()

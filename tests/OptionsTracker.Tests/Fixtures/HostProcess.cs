@@ -102,7 +102,7 @@ public static class HostProcess
 
 public sealed class RunningHost(Process process, Uri baseAddress, System.Text.StringBuilder output) : IDisposable
 {
-    public HttpClient Http { get; } = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+    public HttpClient Http { get; } = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
 
     /// <summary>The tracker's process id (for its memory figures in /proc).</summary>
     public int ProcessId => process.Id;

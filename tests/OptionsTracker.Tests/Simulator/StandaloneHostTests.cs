@@ -21,7 +21,7 @@ public class StandaloneHostTests
         process.BeginErrorReadLine();
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(10) };
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
             await Eventually.Until(async () =>
             {
                 Assert.False(process.HasExited, "the simulator host exited");

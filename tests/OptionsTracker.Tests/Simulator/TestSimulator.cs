@@ -6,7 +6,7 @@ namespace OptionsTracker.Tests.Simulator;
 /// <summary>Starts simulators for tests and reads their REST answers with a plain HttpClient.</summary>
 internal static class TestSimulator
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     public static Task<BybitSimulator> StartAsync(Action<SimulatorOptions>? configure = null)
     {
