@@ -1,5 +1,5 @@
 using OptionsTracker.Bybit;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Dashboard;

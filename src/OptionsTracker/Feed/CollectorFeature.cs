@@ -1,5 +1,5 @@
 using OptionsTracker.Configuration;
-namespace OptionsTracker.Collector;
+namespace OptionsTracker.Feed;
 
 public static class CollectorFeature
 {

@@ -4,7 +4,7 @@ using OptionsTracker.Book;
 using OptionsTracker.Bybit;
 using OptionsTracker.Store;
 
-namespace OptionsTracker.Collector;
+namespace OptionsTracker.Feed;
 
 /// <summary>
 /// Runs the feed: per base coin, fetches instruments (retrying until the exchange answers), fills the book,

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace OptionsTracker.Collector;
+namespace OptionsTracker.Feed;
 
 /// <summary>What the collector knows about its own progress, for health, stats and the dashboard's light.</summary>
 public sealed class FeedStatus(TimeProvider time)

@@ -1,11 +1,11 @@
-namespace OptionsTracker.Collector;
+namespace OptionsTracker.Feed;
 
 // Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
-// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Collector 2xxx, Api 3xxx, Store 4xxx,
+// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Feed 2xxx, Api 3xxx, Store 4xxx,
 // Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx.
 // tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
 
-/// <summary>Log lines of the collector. Stable event ids: append, never renumber.</summary>
+/// <summary>Log lines of the feed (the service that runs the venues). Stable event ids: append, never renumber.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 2001, EventName = "Tracking", Level = LogLevel.Information, Message = "Tracking options of {Coins} from {RestUrl} and {WsUrl}")]

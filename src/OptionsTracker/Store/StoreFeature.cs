@@ -1,5 +1,5 @@
 using OptionsTracker.Book;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 
 namespace OptionsTracker.Store;

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using OptionsTracker.Alerts;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 using OptionsTracker.Health;
 

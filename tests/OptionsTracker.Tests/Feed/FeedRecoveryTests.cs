@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using OptionsTracker.Simulator;
 using OptionsTracker.Tests.Fixtures;
 
-namespace OptionsTracker.Tests.Collector;
+namespace OptionsTracker.Tests.Feed;
 
 /// <summary>
 /// The feed under the exchange's harder behaviours, end to end (simulator ⇄ tracker over loopback): topics refused for
