@@ -47,7 +47,7 @@ try
     builder.AddBook();
     builder.AddStore();
     builder.AddBybit();
-    builder.AddCollector();
+    builder.AddFeed();
     builder.AddHealth();
     builder.AddApi();
     builder.AddSecurity();

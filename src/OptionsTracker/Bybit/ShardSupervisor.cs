@@ -3,6 +3,8 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 
+using OptionsTracker.Feed;
+
 namespace OptionsTracker.Bybit;
 
 /// <summary>
@@ -280,36 +282,4 @@ public sealed class ShardSupervisor : IAsyncDisposable
             // Stopped as asked.
         }
     }
-}
-
-public sealed record ShardStatus(
-    int Id,
-    ShardState State,
-    int AssignedTopics,
-    int SubscribedTopics,
-    long Messages,
-    long Malformed,
-    long UnknownSymbols,
-    long Reconnects,
-    DateTimeOffset? LastMessageAt,
-    string? LastError,
-    IReadOnlyList<string> RefusedTopics);
-
-/// <summary>Message counters summed over connections.</summary>
-public readonly record struct ShardTotals(long Messages, long Malformed, long Reconnects)
-{
-    public static ShardTotals Of(IEnumerable<ShardStatus> shards)
-    {
-        long messages = 0, malformed = 0, reconnects = 0;
-        foreach (var shard in shards)
-        {
-            messages += shard.Messages;
-            malformed += shard.Malformed;
-            reconnects += shard.Reconnects;
-        }
-        return new ShardTotals(messages, malformed, reconnects);
-    }
-
-    public static ShardTotals operator +(ShardTotals a, ShardTotals b) =>
-        new(a.Messages + b.Messages, a.Malformed + b.Malformed, a.Reconnects + b.Reconnects);
 }

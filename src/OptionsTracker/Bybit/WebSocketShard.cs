@@ -4,6 +4,8 @@ using System.Text;
 using System.Threading.RateLimiting;
 using OptionsTracker.Book;
 
+using OptionsTracker.Feed;
+
 namespace OptionsTracker.Bybit;
 
 /// <summary>

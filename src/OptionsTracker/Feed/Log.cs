@@ -11,17 +11,11 @@ internal static partial class Log
     [LoggerMessage(EventId = 2001, EventName = "Tracking", Level = LogLevel.Information, Message = "Tracking options of {Coins} from {RestUrl} and {WsUrl}")]
     public static partial void Tracking(ILogger logger, string coins, Uri restUrl, Uri wsUrl);
 
-    [LoggerMessage(EventId = 2002, EventName = "RestRetry", Level = LogLevel.Warning, Message = "{What} failed: {Reason}; retrying in {Delay}")]
-    public static partial void RestRetry(ILogger logger, string what, string reason, TimeSpan delay);
-
     [LoggerMessage(EventId = 2003, EventName = "CoinLoaded", Level = LogLevel.Information, Message = "{Coin}: {Count} options in the book")]
     public static partial void CoinLoaded(ILogger logger, string coin, int count);
 
-    [LoggerMessage(EventId = 2004, EventName = "NoOptions", Level = LogLevel.Warning, Message = "{Coin}: Bybit lists no options for it; checking again in {Delay}")]
-    public static partial void NoOptions(ILogger logger, string coin, TimeSpan delay);
-
-    [LoggerMessage(EventId = 2005, EventName = "SnapshotApplied", Level = LogLevel.Information, Message = "{Coin}: ticker snapshot applied ({Items} items, {Changed} changed)")]
-    public static partial void SnapshotApplied(ILogger logger, string coin, int items, int changed);
+    [LoggerMessage(EventId = 2004, EventName = "NoOptions", Level = LogLevel.Warning, Message = "{Coin}: {Venue} lists no options for it; checking again in {Delay}")]
+    public static partial void NoOptions(ILogger logger, string coin, string venue, TimeSpan delay);
 
     [LoggerMessage(EventId = 2006, EventName = "BoardLive", Level = LogLevel.Information, Message = "Board live: {Topics} topics subscribed over {Shards} connections in {Elapsed}")]
     public static partial void BoardLive(ILogger logger, int topics, int shards, TimeSpan elapsed);
@@ -57,13 +51,13 @@ internal static partial class Log
     public static partial void FollowAssetsFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 2200, EventName = "Delivered", Level = LogLevel.Information,
-        Message = "{Count} options delivered (e.g. {Example}): unsubscribed, kept with their last values until Bybit stops listing them")]
+        Message = "{Count} options delivered (e.g. {Example}): unsubscribed, kept with their last values until the exchange stops listing them")]
     public static partial void Delivered(ILogger logger, int count, string example);
 
     [LoggerMessage(EventId = 2201, EventName = "Launched", Level = LogLevel.Information, Message = "{Count} PreLaunch options trade now (e.g. {Example}): subscribed")]
     public static partial void Launched(ILogger logger, int count, string example);
 
     [LoggerMessage(EventId = 2202, EventName = "CoinRefused", Level = LogLevel.Error,
-        Message = "{Coin}: Bybit refused the request as a parameter error ({Error}); not retried until the coin is added again or the service restarts")]
-    public static partial void CoinRefused(ILogger logger, string coin, string error);
+        Message = "{Coin}: {Venue} refused the request for good ({Error}); not retried until the coin is added again or the service restarts")]
+    public static partial void CoinRefused(ILogger logger, string coin, string venue, string error);
 }

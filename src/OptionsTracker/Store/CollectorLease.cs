@@ -14,7 +14,7 @@ namespace OptionsTracker.Store;
 /// collector that has not reached Redis since it started collects too, provisionally: it cannot know
 /// whether another one is active, and an empty board helps nobody; the lease decides once Redis answers.
 /// </summary>
-public sealed class CollectorLease : BackgroundService
+public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
 {
     // KEYS[1] lease, ARGV[1] our id, ARGV[2] ttl ms. Extends only a lease we still hold.
     private const string RenewScript = """

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
-using OptionsTracker.Bybit;
 using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using StackExchange.Redis;

@@ -99,7 +99,7 @@ public class AlertsConfigurationTests
         builder.AddBook();
         builder.AddStore();
         builder.AddBybit();
-        builder.AddCollector();
+        builder.AddFeed();
         builder.AddHealth();
         builder.AddAlerts();
         await using var app = builder.Build();
