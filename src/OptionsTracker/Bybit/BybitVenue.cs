@@ -71,7 +71,8 @@ public sealed class BybitVenue(
     public VenueStatus GetStatus()
     {
         var shards = supervisor.GetStatus(out var totals);
-        var refused = shards.SelectMany(s => s.RefusedTopics).Select(ShardSupervisor.SymbolOf).Order(StringComparer.Ordinal).ToList();
+        var refused = shards.SelectMany(s => s.RefusedTopics)
+            .Select(t => t.StartsWith(TickerTopicHandler.Prefix, StringComparison.Ordinal) ? ShardSupervisor.SymbolOf(t) : t).Order(StringComparer.Ordinal).ToList();
         var pause = gate.BannedUntil is { } until
             ? new VenuePause(until, "Bybit has banned this IP for too many requests (HTTP 403)")
             : null;
