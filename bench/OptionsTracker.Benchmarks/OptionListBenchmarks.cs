@@ -5,7 +5,7 @@ using OptionsTracker.Api;
 using OptionsTracker.Bench;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Simulator;
 
 namespace OptionsTracker.Benchmarks;

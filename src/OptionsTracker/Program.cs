@@ -2,7 +2,7 @@ using OptionsTracker.Alerts;
 using OptionsTracker.Api;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 using OptionsTracker.Dashboard;
 using OptionsTracker.Health;
@@ -47,7 +47,7 @@ try
     builder.AddBook();
     builder.AddStore();
     builder.AddBybit();
-    builder.AddCollector();
+    builder.AddFeed();
     builder.AddHealth();
     builder.AddApi();
     builder.AddSecurity();
@@ -69,7 +69,7 @@ try
     OptionsTracker.Store.Log.Role(app.Logger, TrackerOptions.ReadRole(app.Configuration).ToString().ToLowerInvariant(),
         app.Services.GetRequiredService<IOptionStore>().Name);
     if (simulator is not null)
-        OptionsTracker.Collector.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
+        OptionsTracker.Feed.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
 
     await app.RunAsync();
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 
 namespace OptionsTracker.Alerts;
 

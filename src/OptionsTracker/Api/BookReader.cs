@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 
 namespace OptionsTracker.Api;
 

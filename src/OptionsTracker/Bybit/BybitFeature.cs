@@ -1,5 +1,6 @@
 using OptionsTracker.Configuration;
 using Microsoft.Extensions.Options;
+using OptionsTracker.Feed;
 
 namespace OptionsTracker.Bybit;
 
@@ -19,6 +20,9 @@ public static class BybitFeature
             .Validate(o => o.MaxRestRetryDelay >= o.RestRetryDelay,
                 "Bybit:MaxRestRetryDelay must not be below Bybit:RestRetryDelay (the first retry delay doubles up to it)")
             .ValidateOnStart();
+        // A web instance never talks to an exchange: no venue there, so nothing can call one.
+        if (TrackerOptions.ReadRole(builder.Configuration) == TrackerRole.Web)
+            return;
         builder.Services.AddHttpClient<BybitRestClient>((services, http) =>
         {
             var rest = services.GetRequiredService<IOptions<BybitOptions>>().Value.RestUrl;
@@ -29,5 +33,8 @@ public static class BybitFeature
         });
         builder.Services.AddSingleton<ShardSupervisor>();
         builder.Services.AddSingleton<RestGate>();
+        // The feed, health and dashboard see Bybit only as one IVenue among the registered ones.
+        builder.Services.AddSingleton<BybitVenue>();
+        builder.Services.AddSingleton<IVenue>(services => services.GetRequiredService<BybitVenue>());
     }
 }

@@ -1,7 +1,7 @@
 namespace OptionsTracker.Bybit;
 
 // Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
-// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Collector 2xxx, Api 3xxx, Store 4xxx,
+// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Feed 2xxx, Api 3xxx, Store 4xxx,
 // Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx.
 // tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
 
@@ -79,4 +79,15 @@ internal static partial class Log
     [LoggerMessage(EventId = 1203, EventName = "DeliveryPricesFetched", Level = LogLevel.Information,
         Message = "{BaseCoin}: delivery prices of {Count} delivered options")]
     public static partial void DeliveryPricesFetched(ILogger logger, string baseCoin, int count);
+
+    // 1500-1599: the venue seam (issue 13). RestRetry and SnapshotApplied were the collector's 2002 and 2005 before the
+    // retry policy moved here with the rest of what is Bybit's.
+    [LoggerMessage(EventId = 1500, EventName = "RestRetry", Level = LogLevel.Warning, Message = "{What} failed: {Reason}; retrying in {Delay}")]
+    public static partial void RestRetry(ILogger logger, string what, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1501, EventName = "RefreshFailed", Level = LogLevel.Warning, Message = "{What} failed: {Reason}; asking again at the next instrument refresh")]
+    public static partial void RefreshFailed(ILogger logger, string what, string reason);
+
+    [LoggerMessage(EventId = 1502, EventName = "SnapshotApplied", Level = LogLevel.Information, Message = "{Coin}: ticker snapshot applied ({Items} items, {Changed} changed)")]
+    public static partial void SnapshotApplied(ILogger logger, string coin, int items, int changed);
 }

@@ -3,6 +3,8 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 
+using OptionsTracker.Feed;
+
 namespace OptionsTracker.Bybit;
 
 /// <summary>
@@ -34,13 +36,17 @@ public sealed class ShardSupervisor : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly RateLimiter _connectLimiter;
     private readonly ExchangeGate _gate;
+    private readonly ITopicHandler[] _topicHandlers;
     private int _nextShardId;
     // Counters of shards closed by StopAllAsync (and those being closed), so totals never go backwards. Guarded by _lock.
     private ShardTotals _closedTotals;
     private WebSocketShard[] _closing = [];
 
-    public ShardSupervisor(OptionBook book, IOptions<BybitOptions> options, TimeProvider time, ILoggerFactory loggerFactory)
+    /// <param name="topicHandlers">Handlers of topics other than tickers (registered by the features that read them).</param>
+    public ShardSupervisor(OptionBook book, IOptions<BybitOptions> options, TimeProvider time, ILoggerFactory loggerFactory,
+        IEnumerable<ITopicHandler> topicHandlers)
     {
+        _topicHandlers = [.. topicHandlers];
         _book = book;
         _options = options.Value;
         _time = time;
@@ -62,28 +68,43 @@ public sealed class ShardSupervisor : IAsyncDisposable
     /// <summary>Base coins whose shard reconnected and needs its REST snapshot read again.</summary>
     public ChannelReader<string> SnapshotRequests => _snapshotRequests.Reader;
 
-    public static string TopicOf(string symbol) => "tickers." + symbol;
+    public static string TopicOf(string symbol) => TickerTopicHandler.Prefix + symbol;
 
-    public static string SymbolOf(string topic) => topic["tickers.".Length..];
+    public static string SymbolOf(string topic) => topic[TickerTopicHandler.Prefix.Length..];
+
+    /// <summary>The base coin a topic is about: <c>tickers.BTC-27MAR26-70000-C-USDT</c> and <c>publicTrade.BTC</c> are BTC's.</summary>
+    private static string CoinOf(string topic)
+    {
+        var name = topic[(topic.IndexOf('.', StringComparison.Ordinal) + 1)..];
+        var dash = name.IndexOf('-', StringComparison.Ordinal);
+        return dash < 0 ? name : name[..dash];
+    }
 
     /// <summary>Subscribes the tickers of these symbols, filling existing connections before opening new ones.</summary>
-    public void AddSymbols(IEnumerable<string> symbols)
+    public void AddSymbols(IEnumerable<string> symbols) => AddTopics(symbols.Select(TopicOf));
+
+    /// <summary>Unsubscribes the tickers of these symbols; their connections stay up for the rest, and close when none is left.</summary>
+    public void RemoveSymbols(IEnumerable<string> symbols) => RemoveTopics(symbols.Select(TopicOf));
+
+    /// <summary>
+    /// Subscribes these topics (of any family a handler takes), filling existing connections before opening new ones.
+    /// </summary>
+    public void AddTopics(IEnumerable<string> topics)
     {
         var started = new List<WebSocketShard>();
         var assignments = new Dictionary<WebSocketShard, List<string>>();
         int total;
         lock (_lock)
         {
-            foreach (var symbol in symbols)
+            foreach (var topic in topics)
             {
-                var topic = TopicOf(symbol);
                 if (_shardOfTopic.ContainsKey(topic))
                     continue;
                 var shard = FindRoom(topic);
                 if (shard is null)
                 {
                     shard = new WebSocketShard(++_nextShardId, _book, _options, _time, _connectLimiter, _gate,
-                        _loggerFactory.CreateLogger<WebSocketShard>(), OnResubscribed);
+                        _loggerFactory.CreateLogger<WebSocketShard>(), OnResubscribed, _topicHandlers);
                     _shards.Add(shard);
                     _load[shard] = (0, 0);
                     started.Add(shard);
@@ -96,8 +117,8 @@ public sealed class ShardSupervisor : IAsyncDisposable
             }
             total = _shardOfTopic.Count;
         }
-        foreach (var (shard, topics) in assignments)
-            shard.Assign(topics);
+        foreach (var (shard, assigned) in assignments)
+            shard.Assign(assigned);
         if (started.Count > 0)
         {
             Log.Sharding(_logger, total, ShardCount);
@@ -113,16 +134,15 @@ public sealed class ShardSupervisor : IAsyncDisposable
         }
     }
 
-    /// <summary>Unsubscribes these symbols; their connections stay up for the rest, and close when none is left.</summary>
-    public void RemoveSymbols(IEnumerable<string> symbols)
+    /// <summary>Unsubscribes these topics; their connections stay up for the rest, and close when none is left.</summary>
+    public void RemoveTopics(IEnumerable<string> topics)
     {
         var removals = new Dictionary<WebSocketShard, List<string>>();
         var emptied = new List<(WebSocketShard Shard, ShardRun? Run)>();
         lock (_lock)
         {
-            foreach (var symbol in symbols)
+            foreach (var topic in topics)
             {
-                var topic = TopicOf(symbol);
                 if (!_shardOfTopic.Remove(topic, out var shard))
                     continue;
                 _load[shard] = (_load[shard].Topics - 1, _load[shard].Chars - WebSocketShard.ArgsChars(topic));
@@ -139,8 +159,8 @@ public sealed class ShardSupervisor : IAsyncDisposable
                 emptied.Add((shard, _runs.GetValueOrDefault(shard)));
             }
         }
-        foreach (var (shard, topics) in removals)
-            shard.Unassign(topics);
+        foreach (var (shard, removed) in removals)
+            shard.Unassign(removed);
         foreach (var (shard, run) in emptied)
         {
             Log.EmptyShardClosed(_logger, shard.Id);
@@ -252,7 +272,7 @@ public sealed class ShardSupervisor : IAsyncDisposable
 
     private void OnResubscribed(WebSocketShard shard)
     {
-        foreach (var coin in shard.AssignedTopics().Select(t => SymbolOf(t).Split('-')[0]).Distinct(StringComparer.Ordinal))
+        foreach (var coin in shard.AssignedTopics().Select(CoinOf).Distinct(StringComparer.Ordinal))
             _snapshotRequests.Writer.TryWrite(coin);
     }
 
@@ -280,36 +300,4 @@ public sealed class ShardSupervisor : IAsyncDisposable
             // Stopped as asked.
         }
     }
-}
-
-public sealed record ShardStatus(
-    int Id,
-    ShardState State,
-    int AssignedTopics,
-    int SubscribedTopics,
-    long Messages,
-    long Malformed,
-    long UnknownSymbols,
-    long Reconnects,
-    DateTimeOffset? LastMessageAt,
-    string? LastError,
-    IReadOnlyList<string> RefusedTopics);
-
-/// <summary>Message counters summed over connections.</summary>
-public readonly record struct ShardTotals(long Messages, long Malformed, long Reconnects)
-{
-    public static ShardTotals Of(IEnumerable<ShardStatus> shards)
-    {
-        long messages = 0, malformed = 0, reconnects = 0;
-        foreach (var shard in shards)
-        {
-            messages += shard.Messages;
-            malformed += shard.Malformed;
-            reconnects += shard.Reconnects;
-        }
-        return new ShardTotals(messages, malformed, reconnects);
-    }
-
-    public static ShardTotals operator +(ShardTotals a, ShardTotals b) =>
-        new(a.Messages + b.Messages, a.Malformed + b.Malformed, a.Reconnects + b.Reconnects);
 }

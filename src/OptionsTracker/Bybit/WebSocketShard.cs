@@ -1,8 +1,11 @@
 using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
+using System.Text.Json;
 using System.Threading.RateLimiting;
 using OptionsTracker.Book;
+
+using OptionsTracker.Feed;
 
 namespace OptionsTracker.Bybit;
 
@@ -51,6 +54,8 @@ internal sealed class WebSocketShard
     private readonly ILogger _logger;
     private readonly Action<WebSocketShard> _onResubscribed;
     private readonly Backoff _refusedBackoff;
+    // Data frames go to the handler whose topic prefix (UTF-8) their topic starts with: tickers first, then any other.
+    private readonly (byte[] Prefix, ITopicHandler Handler)[] _handlers;
 
     private long _messages;
     private long _malformed;
@@ -76,7 +81,8 @@ internal sealed class WebSocketShard
         RateLimiter connectLimiter,
         ExchangeGate gate,
         ILogger logger,
-        Action<WebSocketShard> onResubscribed)
+        Action<WebSocketShard> onResubscribed,
+        IEnumerable<ITopicHandler>? topicHandlers = null)
     {
         Id = id;
         _book = book;
@@ -88,6 +94,8 @@ internal sealed class WebSocketShard
         _logger = logger;
         _onResubscribed = onResubscribed;
         _refusedBackoff = new Backoff(options.SubscribeRetryDelay, TimeSpan.FromMinutes(1));
+        _handlers = [.. new ITopicHandler[] { new TickerTopicHandler(book) }.Concat(topicHandlers ?? [])
+            .Select(h => (Encoding.UTF8.GetBytes(h.TopicPrefix), h))];
     }
 
     public int Id { get; }
@@ -350,12 +358,33 @@ internal sealed class WebSocketShard
         }
     }
 
-    /// <summary>The per-message path: parse, apply, count. Allocation-free for tickers.</summary>
+    /// <summary>
+    /// The per-message path: a data frame goes to its topic's handler; control frames (pongs, subscribe replies) and frames
+    /// without a topic are read here. Allocation-free for data frames.
+    /// </summary>
     internal void HandleMessage(ReadOnlySpan<byte> message)
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         Volatile.Write(ref _lastMessageAtMs, now);
         // One clock read per message: the same instant stamps liveness and the quote's ReceivedAtMs.
+        if (TryFindHandler(message, out var handler))
+        {
+            switch (handler.Handle(message, now))
+            {
+                case TopicResult.Applied:
+                case TopicResult.Unchanged:
+                    Volatile.Write(ref _messages, _messages + 1);
+                    break;
+                case TopicResult.UnknownSymbol:
+                    Volatile.Write(ref _messages, _messages + 1);
+                    Volatile.Write(ref _unknownSymbols, _unknownSymbols + 1);
+                    break;
+                case TopicResult.Malformed:
+                    CountMalformed(message, now);
+                    break;
+            }
+            return;
+        }
         var kind = TickerParser.ParseMessage(message, _book, now, out var response);
         switch (kind)
         {
@@ -374,14 +403,62 @@ internal sealed class WebSocketShard
                 HandleCommandResponse(response!, now);
                 break;
             case MessageKind.Malformed:
-                Volatile.Write(ref _malformed, _malformed + 1);
-                _malformedUnreported++;
-                if (now - _malformedReportedAtMs >= 10_000 || _malformedReportedAtMs == 0)
-                    ReportMalformed(message, now);
-                else
-                    _malformedSample ??= Sample(message);
+                CountMalformed(message, now);
                 break;
         }
+    }
+
+    private void CountMalformed(ReadOnlySpan<byte> message, long now)
+    {
+        Volatile.Write(ref _malformed, _malformed + 1);
+        _malformedUnreported++;
+        if (now - _malformedReportedAtMs >= 10_000 || _malformedReportedAtMs == 0)
+            ReportMalformed(message, now);
+        else
+            _malformedSample ??= Sample(message);
+    }
+
+    /// <summary>
+    /// Finds the handler of a data frame by its top-level <c>topic</c> (Bybit writes it before <c>data</c>, so the scan is
+    /// short). False for a frame without a topic (a pong, a subscribe reply), with a topic no handler takes, or not JSON:
+    /// those take the control path, which counts what is malformed.
+    /// </summary>
+    private bool TryFindHandler(ReadOnlySpan<byte> message, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ITopicHandler? handler)
+    {
+        handler = null;
+        try
+        {
+            var reader = new Utf8JsonReader(message, new JsonReaderOptions { MaxDepth = 8 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isTopic = reader.ValueTextEquals("topic"u8);
+                reader.Read();
+                if (!isTopic)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped)
+                    return false;
+                var topic = reader.ValueSpan;
+                foreach (var (prefix, candidate) in _handlers)
+                {
+                    if (topic.StartsWith(prefix))
+                    {
+                        handler = candidate;
+                        return true;
+                    }
+                }
+                return false;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON: the control path counts it as malformed.
+        }
+        return false;
     }
 
     private void ReportMalformed(ReadOnlySpan<byte> message, long now)

@@ -1,28 +1,30 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
-using OptionsTracker.Bybit;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 
 namespace OptionsTracker.Health;
 
 /// <summary>
-/// Judges the feed from the collector's status and the shards' counters: one verdict, with its reason,
-/// shared by <c>/health</c>, <c>/api/stats</c> and the dashboard's status light.
+/// Judges the feed from the feed's per-coin status and what each venue reports (<see cref="IVenue.GetStatus"/>): one
+/// verdict, with its reason, shared by <c>/health</c>, <c>/api/stats</c> and the dashboard's status light.
 /// </summary>
 public sealed class FeedMonitor(
     IOptionStore store,
-    ShardSupervisor supervisor,
+    IEnumerable<IVenue> venues,
     FeedStatus status,
     IOptions<TrackerOptions> tracker,
-    IOptions<BybitOptions> bybit,
-    RestGate restGate,
     TimeProvider time)
 {
+    private readonly IVenue[] _venues = [.. venues];
+
     /// <summary>
     /// True while another process feeds this book through the store: always on a web instance (even before any
     /// collector has written its stats), on a standby collector once it has read them.
     /// </summary>
     public bool IsFedRemotely => store.RemoteCollector is not null || tracker.Value.Role == TrackerRole.Web;
+
+    /// <summary>Who the reasons name: the venue when there is one, "the exchanges" when several feed the book.</summary>
+    private string VenueName => _venues.Length == 1 ? _venues[0].Name : "the exchanges";
 
     public FeedReport GetReport()
     {
@@ -30,33 +32,38 @@ public sealed class FeedMonitor(
             return GetRemoteReport(store.RemoteCollector);
         var now = time.GetUtcNow();
         // Counters since start, connections closed on a lost lease included, so they never go backwards.
-        var shards = supervisor.GetStatus(out var totals);
+        var venueStatuses = _venues.Select(v => (Venue: v, Status: v.GetStatus())).ToList();
+        var shards = venueStatuses.SelectMany(v => v.Status.Connections).ToList();
+        var totals = venueStatuses.Aggregate(default(ShardTotals), (sum, v) => sum + v.Status.Totals);
         var index = store.Book.Index;
         var lastMessage = shards.Select(s => s.LastMessageAt).Max();
         var live = shards.Count(s => s.State == ShardState.Live);
         var subscribed = shards.Sum(s => s.SubscribedTopics);
-        var refused = shards.SelectMany(s => s.RefusedTopics).Order(StringComparer.Ordinal).ToList();
+        var refused = venueStatuses.SelectMany(v => v.Status.RefusedSymbols).Order(StringComparer.Ordinal).ToList();
+        var failing = venueStatuses.FirstOrDefault(v => v.Status.RequestError is not null);
+        var restError = failing.Status?.RequestError;
         var loading = status.Coins.Where(c => c.Value == CoinLoadState.Loading).Select(c => c.Key).ToList();
         var noOptions = status.Coins.Where(c => c.Value == CoinLoadState.NoOptions).Select(c => c.Key).ToList();
         var lastUpdateAge = lastMessage is { } at ? now - at : (TimeSpan?)null;
 
         FeedState state;
         string reason;
-        if (index.Count == 0 && status.RestError is { } restError)
+        if (index.Count == 0 && restError is not null)
         {
             state = FeedState.Unreachable;
-            reason = $"cannot reach the exchange at {bybit.Value.RestUrl}: {restError}; retrying";
+            reason = $"cannot reach the exchange at {failing.Venue.RestUrl}: {restError}; retrying";
         }
         else if (loading.Count > 0)
         {
             state = FeedState.Loading;
-            reason = $"loading instruments of {string.Join(", ", loading)}" + (status.RestError is { } e ? $" (last error: {e})" : "");
+            reason = $"loading instruments of {string.Join(", ", loading)}" + (restError is { } e ? $" (last error: {e})" : "");
         }
         else if (shards.Count > 0 && live == 0)
         {
             state = FeedState.Disconnected;
             var error = shards.Select(s => s.LastError).FirstOrDefault(e => e is not null);
-            reason = $"no live connection to {bybit.Value.WsUrl}" + (error is null ? "" : $": {error}");
+            var streams = string.Join(", ", venueStatuses.Where(v => v.Status.Connections.Count > 0).Select(v => v.Venue.StreamUrl));
+            reason = $"no live connection to {streams}" + (error is null ? "" : $": {error}");
         }
         else if (lastUpdateAge is { } age && age > tracker.Value.StaleAfter)
         {
@@ -71,7 +78,7 @@ public sealed class FeedMonitor(
         else if (index.Count == 0)
         {
             state = FeedState.Loading;
-            reason = noOptions.Count > 0 ? $"Bybit lists no options for {string.Join(", ", noOptions)}" : "waiting for instruments";
+            reason = noOptions.Count > 0 ? $"{VenueName} lists no options for {string.Join(", ", noOptions)}" : "waiting for instruments";
         }
         else
         {
@@ -86,18 +93,24 @@ public sealed class FeedMonitor(
             reason = state == FeedState.Live ? refusedReason : $"{reason}; {refusedReason}";
             state = FeedState.Degraded;
         }
+        if (noOptions.Count > 0 && index.Count > 0)
+        {
+            // A coin added (on any instance's page) that no venue lists: the board of the others is served, and the
+            // reason says which coin is missing and why.
+            reason = $"{reason}; {VenueName} lists no options for {string.Join(", ", noOptions)}";
+        }
         var refusedCoins = status.Coins.Where(c => c.Value == CoinLoadState.Refused).Select(c => c.Key).ToList();
         if (refusedCoins.Count > 0)
         {
-            // A coin whose request Bybit refuses as a parameter error is not retried: never Live while one is missing.
-            var note = $"Bybit refused the request for {string.Join(", ", refusedCoins)} (parameter error; see the log)";
+            // A coin whose request the venue refuses for good is not retried: never Live while one is missing.
+            var note = $"{VenueName} refused the request for {string.Join(", ", refusedCoins)} (parameter error; see the log)";
             (state, reason) = state == FeedState.Live ? (FeedState.Degraded, note) : (state, $"{reason}; {note}");
         }
-        if (restGate.BannedUntil is { } bannedUntil)
+        foreach (var pause in venueStatuses.Select(v => v.Status.RequestsPaused).OfType<VenuePause>())
         {
-            // HTTP 403: every REST call waits for the ban to end. With nothing in the book there is nothing to serve
-            // (Unhealthy); otherwise the live feed goes on while snapshots and refreshes wait (Degraded at best).
-            var note = $"Bybit has banned this IP for too many requests (HTTP 403): REST paused until {bannedUntil:yyyy-MM-dd HH:mm:ss} UTC";
+            // A ban (Bybit: HTTP 403): every request waits for it to end. With nothing in the book there is nothing to
+            // serve (Unhealthy); otherwise the live feed goes on while snapshots and refreshes wait (Degraded at best).
+            var note = $"{pause.Reason}: REST paused until {pause.Until:yyyy-MM-dd HH:mm:ss} UTC";
             if (index.Count == 0)
                 (state, reason) = (FeedState.Unreachable, note);
             else
@@ -126,7 +139,7 @@ public sealed class FeedMonitor(
             totals.Reconnects,
             live,
             subscribed,
-            supervisor.TopicCount,
+            venueStatuses.Sum(v => v.Status.Topics),
             lastMessage,
             now - status.StartedAt,
             shards)
@@ -135,11 +148,11 @@ public sealed class FeedMonitor(
         };
     }
 
-    /// <summary>"2 topics refused by the exchange: tickers.A; tickers.B", naming at most five.</summary>
+    /// <summary>"2 topics refused by the exchange: A; B" (their symbols), naming at most five.</summary>
     private static string RefusedReason(List<string> refused)
     {
         const int Named = 5;
-        var names = string.Join("; ", refused.Take(Named).Select(ShardSupervisor.SymbolOf));
+        var names = string.Join("; ", refused.Take(Named));
         var more = refused.Count > Named ? $"; and {refused.Count - Named} more" : "";
         return $"{refused.Count} {(refused.Count == 1 ? "topic" : "topics")} refused by the exchange: {names}{more}";
     }
@@ -226,6 +239,6 @@ public sealed record FeedReport(
     TimeSpan Uptime,
     IReadOnlyList<ShardStatus> Shards)
 {
-    /// <summary>Topics the exchange refused <see cref="BybitOptions.RefuseLimit"/> times in a row (see <c>/health</c> for their names).</summary>
+    /// <summary>Topics the exchange keeps refusing (Bybit: <c>Bybit:RefuseLimit</c> times in a row; see <c>/health</c> for their names).</summary>
     public int RefusedTopics { get; init; }
 }

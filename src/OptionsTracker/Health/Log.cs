@@ -1,7 +1,7 @@
 namespace OptionsTracker.Health;
 
 // Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
-// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Collector 2xxx, Api 3xxx, Store 4xxx,
+// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Feed 2xxx, Api 3xxx, Store 4xxx,
 // Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx.
 // tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
 

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 
 namespace OptionsTracker.Security;
 

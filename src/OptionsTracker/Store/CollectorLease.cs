@@ -5,7 +5,7 @@ using StackExchange.Redis;
 namespace OptionsTracker.Store;
 
 /// <summary>
-/// Decides whether this process collects. Without Redis it always does. With Redis, exactly one collector
+/// Decides whether this process collects, with Redis (without it <see cref="Feed.AlwaysHeldLease"/> stands in). Exactly one collector
 /// holds a lease key (<c>SET NX PX</c>) that it renews every third of its time to live with a
 /// compare-and-extend script; a standby tries to take it at the same pace, so it takes over at most about
 /// <see cref="StoreOptions.LeaseTtl"/> after the holder dies. A holder that cannot reach Redis keeps
@@ -14,7 +14,7 @@ namespace OptionsTracker.Store;
 /// collector that has not reached Redis since it started collects too, provisionally: it cannot know
 /// whether another one is active, and an empty board helps nobody; the lease decides once Redis answers.
 /// </summary>
-public sealed class CollectorLease : BackgroundService
+public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
 {
     // KEYS[1] lease, ARGV[1] our id, ARGV[2] ttl ms. Extends only a lease we still hold.
     private const string RenewScript = """

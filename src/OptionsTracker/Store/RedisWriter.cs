@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
-using OptionsTracker.Bybit;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using StackExchange.Redis;
 

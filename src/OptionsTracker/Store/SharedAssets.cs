@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using StackExchange.Redis;
 

@@ -1,5 +1,5 @@
 using OptionsTracker.Book;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 
 namespace OptionsTracker.Store;
@@ -28,11 +28,8 @@ public static class StoreFeature
                     $"--role {role.ToString().ToLowerInvariant()} needs a shared store: set Store:Redis (env Store__Redis) or REDIS_HOST");
             }
             services.AddSingleton<IOptionStore, InMemoryOptionStore>();
-            services.AddSingleton(s => new CollectorLease(
-                s.GetRequiredService<Microsoft.Extensions.Options.IOptions<StoreOptions>>(),
-                s.GetRequiredService<TimeProvider>(),
-                s.GetRequiredService<ILogger<CollectorLease>>(),
-                s.GetRequiredService<Health.LogThrottle>()));
+            // Nobody else can feed an embedded book: this process always collects.
+            services.AddSingleton<ICollectorLease, AlwaysHeldLease>();
             return;
         }
 
@@ -58,6 +55,7 @@ public static class StoreFeature
             s.GetRequiredService<RedisConnection>(),
             s.GetRequiredService<RedisOptionStore>()));
         services.AddHostedService(s => s.GetRequiredService<CollectorLease>());
+        services.AddSingleton<ICollectorLease>(s => s.GetRequiredService<CollectorLease>());
         services.AddSingleton<RedisWriter>();
         services.AddHostedService(s => s.GetRequiredService<RedisWriter>());
     }

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using OptionsTracker.Alerts;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 using OptionsTracker.Health;
 
@@ -99,7 +99,7 @@ public class AlertsConfigurationTests
         builder.AddBook();
         builder.AddStore();
         builder.AddBybit();
-        builder.AddCollector();
+        builder.AddFeed();
         builder.AddHealth();
         builder.AddAlerts();
         await using var app = builder.Build();

@@ -1,6 +1,7 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Logging.Abstractions;
 using OptionsTracker.Bybit;
+using OptionsTracker.Feed;
 using OptionsTracker.Simulator;
 using OptionsTracker.Tests.Fixtures;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 
 namespace OptionsTracker.Tests.Configuration;

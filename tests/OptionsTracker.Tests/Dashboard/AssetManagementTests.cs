@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Playwright;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Tests.Fixtures;
 using static Microsoft.Playwright.Assertions;
 

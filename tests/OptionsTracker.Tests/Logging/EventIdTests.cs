@@ -16,7 +16,7 @@ public class EventIdTests
     private static readonly Dictionary<string, int> TrackerBlocks = new(StringComparer.Ordinal)
     {
         ["Bybit"] = 1000,
-        ["Collector"] = 2000,
+        ["Feed"] = 2000,
         ["Api"] = 3000,
         ["Store"] = 4000,
         ["Alerts"] = 5000,

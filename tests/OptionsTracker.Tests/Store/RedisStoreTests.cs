@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OptionsTracker.Book;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Dashboard;
 using OptionsTracker.Simulator;
 using OptionsTracker.Store;
@@ -177,7 +177,7 @@ public class RedisStoreTests
 
         // A listing reaches them too, through the change channel.
         var listed = simulator.ListNewInstrument("BTC");
-        await collector.Services.GetRequiredService<OptionsTracker.Collector.FeedService>().RefreshCoinAsync("BTC", TestContext.Current.CancellationToken);
+        await collector.Services.GetRequiredService<OptionsTracker.Feed.FeedService>().RefreshCoinAsync("BTC", TestContext.Current.CancellationToken);
         await Eventually.Until(() => web1.Book.Index.TryGetSlot(listed, out _) && web2.Book.Index.TryGetSlot(listed, out _), "the new listing on both web instances");
 
         // Their /api/stats speak for the collector.

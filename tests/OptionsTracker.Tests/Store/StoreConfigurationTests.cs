@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 using OptionsTracker.Simulator;
 using OptionsTracker.Tests.Fixtures;

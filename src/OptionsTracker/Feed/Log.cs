@@ -1,27 +1,21 @@
-namespace OptionsTracker.Collector;
+namespace OptionsTracker.Feed;
 
 // Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
-// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Collector 2xxx, Api 3xxx, Store 4xxx,
+// them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Feed 2xxx, Api 3xxx, Store 4xxx,
 // Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx.
 // tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
 
-/// <summary>Log lines of the collector. Stable event ids: append, never renumber.</summary>
+/// <summary>Log lines of the feed (the service that runs the venues). Stable event ids: append, never renumber.</summary>
 internal static partial class Log
 {
     [LoggerMessage(EventId = 2001, EventName = "Tracking", Level = LogLevel.Information, Message = "Tracking options of {Coins} from {RestUrl} and {WsUrl}")]
     public static partial void Tracking(ILogger logger, string coins, Uri restUrl, Uri wsUrl);
 
-    [LoggerMessage(EventId = 2002, EventName = "RestRetry", Level = LogLevel.Warning, Message = "{What} failed: {Reason}; retrying in {Delay}")]
-    public static partial void RestRetry(ILogger logger, string what, string reason, TimeSpan delay);
-
     [LoggerMessage(EventId = 2003, EventName = "CoinLoaded", Level = LogLevel.Information, Message = "{Coin}: {Count} options in the book")]
     public static partial void CoinLoaded(ILogger logger, string coin, int count);
 
-    [LoggerMessage(EventId = 2004, EventName = "NoOptions", Level = LogLevel.Warning, Message = "{Coin}: Bybit lists no options for it; checking again in {Delay}")]
-    public static partial void NoOptions(ILogger logger, string coin, TimeSpan delay);
-
-    [LoggerMessage(EventId = 2005, EventName = "SnapshotApplied", Level = LogLevel.Information, Message = "{Coin}: ticker snapshot applied ({Items} items, {Changed} changed)")]
-    public static partial void SnapshotApplied(ILogger logger, string coin, int items, int changed);
+    [LoggerMessage(EventId = 2004, EventName = "NoOptions", Level = LogLevel.Warning, Message = "{Coin}: {Venue} lists no options for it; checking again in {Delay}")]
+    public static partial void NoOptions(ILogger logger, string coin, string venue, TimeSpan delay);
 
     [LoggerMessage(EventId = 2006, EventName = "BoardLive", Level = LogLevel.Information, Message = "Board live: {Topics} topics subscribed over {Shards} connections in {Elapsed}")]
     public static partial void BoardLive(ILogger logger, int topics, int shards, TimeSpan elapsed);
@@ -57,13 +51,13 @@ internal static partial class Log
     public static partial void FollowAssetsFailed(ILogger logger, string error);
 
     [LoggerMessage(EventId = 2200, EventName = "Delivered", Level = LogLevel.Information,
-        Message = "{Count} options delivered (e.g. {Example}): unsubscribed, kept with their last values until Bybit stops listing them")]
+        Message = "{Count} options delivered (e.g. {Example}): unsubscribed, kept with their last values until the exchange stops listing them")]
     public static partial void Delivered(ILogger logger, int count, string example);
 
     [LoggerMessage(EventId = 2201, EventName = "Launched", Level = LogLevel.Information, Message = "{Count} PreLaunch options trade now (e.g. {Example}): subscribed")]
     public static partial void Launched(ILogger logger, int count, string example);
 
     [LoggerMessage(EventId = 2202, EventName = "CoinRefused", Level = LogLevel.Error,
-        Message = "{Coin}: Bybit refused the request as a parameter error ({Error}); not retried until the coin is added again or the service restarts")]
-    public static partial void CoinRefused(ILogger logger, string coin, string error);
+        Message = "{Coin}: {Venue} refused the request for good ({Error}); not retried until the coin is added again or the service restarts")]
+    public static partial void CoinRefused(ILogger logger, string coin, string venue, string error);
 }

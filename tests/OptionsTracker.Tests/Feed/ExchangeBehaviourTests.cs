@@ -6,7 +6,7 @@ using OptionsTracker.Health;
 using OptionsTracker.Simulator;
 using OptionsTracker.Tests.Fixtures;
 
-namespace OptionsTracker.Tests.Collector;
+namespace OptionsTracker.Tests.Feed;
 
 /// <summary>
 /// Exchange behaviours the documentation allows, end to end over real sockets: PreLaunch listings, paged and
@@ -161,11 +161,11 @@ public class ExchangeBehaviourTests
 
         var requests = simulator.RestRequestsReceived;
         simulator.Faults.FailNextRestRequests(1, RestFailure.RetCode10001);
-        var assets = (OptionsTracker.Collector.TrackedAssets)app.Services.GetService(typeof(OptionsTracker.Collector.TrackedAssets))!;
+        var assets = (OptionsTracker.Feed.TrackedAssets)app.Services.GetService(typeof(OptionsTracker.Feed.TrackedAssets))!;
         assets.Add("ETH");
 
-        await Eventually.Until(() => app.Services.GetService(typeof(OptionsTracker.Collector.FeedStatus)) is OptionsTracker.Collector.FeedStatus status
-            && status.Coins.TryGetValue("ETH", out var state) && state == OptionsTracker.Collector.CoinLoadState.Refused, "ETH refused");
+        await Eventually.Until(() => app.Services.GetService(typeof(OptionsTracker.Feed.FeedStatus)) is OptionsTracker.Feed.FeedStatus status
+            && status.Coins.TryGetValue("ETH", out var state) && state == OptionsTracker.Feed.CoinLoadState.Refused, "ETH refused");
         Assert.Equal(FeedState.Degraded, app.Report.State);
         Assert.Contains("refused the request for ETH", app.Report.Reason, StringComparison.Ordinal);
         // The refused request was made once and not again, while the live feed ran on for a good while (a retry every

@@ -1,9 +1,9 @@
 using OptionsTracker.Configuration;
-namespace OptionsTracker.Collector;
+namespace OptionsTracker.Feed;
 
-public static class CollectorFeature
+public static class FeedFeature
 {
-    public static void AddCollector(this WebApplicationBuilder builder)
+    public static void AddFeed(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<TrackerOptions>()
             .BindConfiguration(TrackerOptions.Section)
@@ -15,7 +15,7 @@ public static class CollectorFeature
             .ValidateOnStart();
         builder.Services.AddSingleton<FeedStatus>();
         builder.Services.AddSingleton<TrackedAssets>();
-        // A web instance never talks to Bybit: its book comes from the store.
+        // A web instance never talks to an exchange: its book comes from the store.
         if (TrackerOptions.ReadRole(builder.Configuration) == TrackerRole.Web)
             return;
         builder.Services.AddSingleton<FeedService>();

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 
-namespace OptionsTracker.Collector;
+namespace OptionsTracker.Feed;
 
 /// <summary>
 /// The base coins the user tracks, each enabled or not, persisted to <see cref="TrackerOptions.AssetsFile"/> so a

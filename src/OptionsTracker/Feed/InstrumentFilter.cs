@@ -1,6 +1,6 @@
 using OptionsTracker.Book;
 
-namespace OptionsTracker.Collector;
+namespace OptionsTracker.Feed;
 
 /// <summary>
 /// Which listed options to track: all of them by default, or a custom set by expiry range, strike range

@@ -6,7 +6,7 @@ using OptionsTracker.Health;
 using OptionsTracker.Simulator;
 using OptionsTracker.Tests.Fixtures;
 
-namespace OptionsTracker.Tests.Collector;
+namespace OptionsTracker.Tests.Feed;
 
 /// <summary>The whole feed over real loopback sockets: simulator ⇄ client ⇄ book.</summary>
 public class FeedTests

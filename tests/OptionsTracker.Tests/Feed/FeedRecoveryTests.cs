@@ -2,12 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using OptionsTracker.Simulator;
 using OptionsTracker.Tests.Fixtures;
 
-namespace OptionsTracker.Tests.Collector;
+namespace OptionsTracker.Tests.Feed;
 
 /// <summary>
 /// The feed under the exchange's harder behaviours, end to end (simulator ⇄ tracker over loopback): topics refused for
@@ -52,7 +52,7 @@ public class FeedRecoveryTests
 
         // Every connection live; the feed degraded only by the two refused topics.
         await Eventually.Until(() => app.Report is { State: FeedState.Degraded, RefusedTopics: 2 } report
-            && report.Shards.All(s => s.State == OptionsTracker.Bybit.ShardState.Live)
+            && report.Shards.All(s => s.State == OptionsTracker.Feed.ShardState.Live)
             && report.SubscribedTopics == simulator.InstrumentCount - 2, "every connection live with two topics refused");
 
         var health = await HealthAsync(app);
@@ -72,7 +72,7 @@ public class FeedRecoveryTests
         simulator.Faults.DropAllConnections();
         await Eventually.Until(() => app.Report.Reconnects >= app.Supervisor.ShardCount, "every connection to reconnect");
         await Eventually.Until(() => app.Report is { State: FeedState.Degraded, RefusedTopics: 2 } report
-            && report.Shards.All(s => s.State == OptionsTracker.Bybit.ShardState.Live), "every connection live again");
+            && report.Shards.All(s => s.State == OptionsTracker.Feed.ShardState.Live), "every connection live again");
         await Eventually.Until(() => simulator.RestRequestsReceived > restRequests, "the ticker snapshot to be read again");
     }
 
@@ -107,7 +107,7 @@ public class FeedRecoveryTests
         await Eventually.Until(() =>
         {
             firstConnection ??= simulator.ConnectionCount > 0 ? recovery.Elapsed : null;
-            allLive ??= app.Report.Shards.All(s => s.State == OptionsTracker.Bybit.ShardState.Live) ? recovery.Elapsed : null;
+            allLive ??= app.Report.Shards.All(s => s.State == OptionsTracker.Feed.ShardState.Live) ? recovery.Elapsed : null;
             return app.Book.Index.All.All(s => s.ReadQuote().ReceivedAtMs > restoredAtMs);
         }, "every option to update after the exchange answers again", 30);
         var everyOptionMoved = recovery.Elapsed;

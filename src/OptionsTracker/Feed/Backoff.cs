@@ -1,4 +1,4 @@
-namespace OptionsTracker.Bybit;
+namespace OptionsTracker.Feed;
 
 /// <summary>
 /// Exponential backoff with "equal jitter": each delay is half the current step plus a random half, so

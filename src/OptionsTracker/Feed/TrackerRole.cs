@@ -1,4 +1,4 @@
-namespace OptionsTracker.Collector;
+namespace OptionsTracker.Feed;
 
 /// <summary>What one OptionsTracker process does (<c>--role</c>, <c>Tracker:Role</c>).</summary>
 public enum TrackerRole : byte

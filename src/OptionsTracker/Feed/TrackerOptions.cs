@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace OptionsTracker.Collector;
+namespace OptionsTracker.Feed;
 
 /// <summary>What to track and how the feed judges itself.</summary>
 public sealed class TrackerOptions

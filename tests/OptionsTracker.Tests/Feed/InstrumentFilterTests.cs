@@ -1,7 +1,7 @@
-using OptionsTracker.Collector;
+using OptionsTracker.Feed;
 using OptionsTracker.Tests.Fixtures;
 
-namespace OptionsTracker.Tests.Collector;
+namespace OptionsTracker.Tests.Feed;
 
 public class InstrumentFilterTests
 {
