@@ -175,7 +175,7 @@ public sealed class FeedService(
         lock (_trackLock)
         {
             status.RemoveCoin(coin);
-            removed = book.RemoveWhere(i => string.Equals(i.BaseCoin, coin, StringComparison.Ordinal));
+            removed = book.RemoveWhere(i => i.Venue == Venue.Bybit && string.Equals(i.BaseCoin, coin, StringComparison.Ordinal));
             if (removed.Count > 0)
                 supervisor.RemoveSymbols(removed.Select(i => i.Symbol));
         }
@@ -267,7 +267,7 @@ public sealed class FeedService(
                 // drop what lies outside before subscribing.
                 await LoadSnapshotAsync(coin, cancellationToken);
                 var indexPrice = IndexPriceOf(coin);
-                var outside = book.RemoveWhere(i => i.BaseCoin == coin && !_filter.Includes(i, indexPrice, now));
+                var outside = book.RemoveWhere(i => i.Venue == Venue.Bybit && i.BaseCoin == coin && !_filter.Includes(i, indexPrice, now));
                 var outsideSymbols = outside.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal);
                 supervisor.AddSymbols(live.Where(i => IsSubscribed(i, now)).Select(i => i.Symbol).Where(symbol => !outsideSymbols.Contains(symbol)));
             }
@@ -510,7 +510,7 @@ public sealed class FeedService(
         var listedSymbols = listed.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal);
         // Gone from the exchange's list, delivered before today's 12:00 UTC, or (as the index moves) out of the
         // configured strike range.
-        var removed = book.RemoveWhere(i => i.BaseCoin == coin
+        var removed = book.RemoveWhere(i => i.Venue == Venue.Bybit && i.BaseCoin == coin
             && (!listedSymbols.Contains(i.Symbol) || !IsListedNow(i, now) || !_filter.Includes(i, indexPrice, now)));
         if (removed.Count > 0)
         {
@@ -532,7 +532,7 @@ public sealed class FeedService(
         List<string>? launched = null, stopped = null;
         foreach (var instrument in listed)
         {
-            if (!index.TryGetSlot(instrument.Symbol, out var slot))
+            if (!index.TryGetSlot(instrument.Key, out var slot))
                 continue;
             var was = slot.ReadQuote().Status;
             var listing = ListingStatuses.At(instrument, now);
