@@ -40,7 +40,7 @@ public class OptionListBenchmarks
             foreach (var frame in round)
                 TickerParser.ParseMessage(frame, _book, out _);
 
-        _reader = new BookReader(new InMemoryOptionStore(_book), Options.Create(new TrackerOptions()), TimeProvider.System);
+        _reader = new BookReader(new InMemoryOptionStore(_book), Options.Create(new TrackerOptions()), TimeProvider.System, new KnownVenues([Venue.Bybit]));
         var errors = new QueryErrors();
         _full = new ListQuery().Parse(errors);
         _narrow = new ListQuery { Fields = "symbol,mark_price,updated_at" }.Parse(errors);

@@ -45,6 +45,8 @@ try
     }
 
     builder.AddBook();
+    // The venues this deployment serves, in preference order; Bybit is the only one until Deribit's issue (19).
+    builder.Services.AddSingleton(new KnownVenues([Venue.Bybit]));
     builder.AddStore();
     builder.AddBybit();
     builder.AddFeed();

@@ -77,12 +77,13 @@ internal sealed class MarketRules
 
     private static void CheckOiJump(RuleState rule, CoinIndex coin, DateTimeOffset now, List<Alert> alerts)
     {
-        var current = new Dictionary<string, double>(coin.Slots.Count, StringComparer.Ordinal);
+        // Keyed by (venue, symbol): the same symbol on two venues is two options with their own OI.
+        var current = new Dictionary<InstrumentKey, double>(coin.Slots.Count);
         foreach (var slot in coin.Slots)
         {
             var oi = slot.ReadQuote().OpenInterest;
             if (double.IsFinite(oi))
-                current[slot.Instrument.Symbol] = oi;
+                current[slot.Instrument.Key] = oi;
         }
         var baseline = rule.OiBaseline(now);
         rule.RecordOi(now, current);
@@ -90,28 +91,28 @@ internal sealed class MarketRules
             return;
 
         var threshold = rule.Options.Above!.Value;
-        var jumps = new List<(string Symbol, double From, double To)>();
-        foreach (var (symbol, oi) in current)
+        var jumps = new List<(InstrumentKey Key, double From, double To)>();
+        foreach (var (key, oi) in current)
         {
-            if (baseline.TryGetValue(symbol, out var before) && oi - before > threshold
-                && !(rule.LastFiredBySymbol.TryGetValue(symbol, out var last) && now - last < rule.Options.Cooldown))
+            if (baseline.TryGetValue(key, out var before) && oi - before > threshold
+                && !(rule.LastFiredBySymbol.TryGetValue(key, out var last) && now - last < rule.Options.Cooldown))
             {
-                jumps.Add((symbol, before, oi));
+                jumps.Add((key, before, oi));
             }
         }
         if (jumps.Count == 0)
             return;
         foreach (var jump in jumps)
-            rule.LastFiredBySymbol[jump.Symbol] = now;
+            rule.LastFiredBySymbol[jump.Key] = now;
         // Forget cool-downs that are over, so delivered options do not pile up.
-        foreach (var (symbol, last) in rule.LastFiredBySymbol.ToList())
+        foreach (var (key, last) in rule.LastFiredBySymbol.ToList())
         {
             if (now - last >= rule.Options.Cooldown)
-                rule.LastFiredBySymbol.Remove(symbol);
+                rule.LastFiredBySymbol.Remove(key);
         }
 
         jumps.Sort((x, y) => (y.To - y.From).CompareTo(x.To - x.From));
-        var shown = string.Join(", ", jumps.Take(MaxSymbolsPerMessage).Select(j => $"{j.Symbol} +{j.To - j.From:0.##} ({j.From:0.##} → {j.To:0.##})"));
+        var shown = string.Join(", ", jumps.Take(MaxSymbolsPerMessage).Select(j => $"{j.Key.Symbol} +{j.To - j.From:0.##} ({j.From:0.##} → {j.To:0.##})"));
         var more = jumps.Count > MaxSymbolsPerMessage ? $" and {jumps.Count - MaxSymbolsPerMessage} more" : "";
         var span = rule.Options.Window is { } window ? $"within {HealthAlerts.Format(window)}" : "since the last check";
         alerts.Add(new Alert("rule", rule.Name, $"{rule.Name}: OI up more than {threshold:0.##} {span}: {shown}{more}", now)
@@ -119,7 +120,7 @@ internal sealed class MarketRules
             Asset = rule.Asset,
             Value = jumps[0].To - jumps[0].From,
             Threshold = threshold,
-            Symbols = [.. jumps.Select(j => j.Symbol)],
+            Symbols = [.. jumps.Select(j => j.Key.Symbol)],
         });
     }
 
@@ -128,7 +129,7 @@ internal sealed class MarketRules
         // OI snapshots for a windowed OI-jump rule: at most about this many within the window.
         private const int SnapshotsPerWindow = 60;
 
-        private readonly Queue<(DateTimeOffset At, Dictionary<string, double> Oi)> _oi = new();
+        private readonly Queue<(DateTimeOffset At, Dictionary<InstrumentKey, double> Oi)> _oi = new();
 
         public RuleState(AlertRuleOptions options)
         {
@@ -149,13 +150,13 @@ internal sealed class MarketRules
         public DateOnly? Expiry { get; }
         public string Name { get; }
         public DateTimeOffset? LastFiredAt { get; set; }
-        public Dictionary<string, DateTimeOffset> LastFiredBySymbol { get; } = new(StringComparer.Ordinal);
+        public Dictionary<InstrumentKey, DateTimeOffset> LastFiredBySymbol { get; } = [];
 
         /// <summary>
         /// The OI to compare with: without a window, the previous evaluation's; with one, that of the last
         /// snapshot at least a window old (or the oldest kept while the rule is younger than its window).
         /// </summary>
-        public Dictionary<string, double>? OiBaseline(DateTimeOffset now)
+        public Dictionary<InstrumentKey, double>? OiBaseline(DateTimeOffset now)
         {
             if (Options.Window is { } window)
             {
@@ -165,7 +166,7 @@ internal sealed class MarketRules
             return _oi.TryPeek(out var oldest) ? oldest.Oi : null;
         }
 
-        public void RecordOi(DateTimeOffset now, Dictionary<string, double> oi)
+        public void RecordOi(DateTimeOffset now, Dictionary<InstrumentKey, double> oi)
         {
             if (Options.Window is not { } window)
             {

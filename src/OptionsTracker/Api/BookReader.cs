@@ -7,11 +7,15 @@ namespace OptionsTracker.Api;
 
 /// <summary>
 /// What every API handler needs to read the book: the book, the clock, and which asset names exist (those
-/// in the book plus those configured but still loading, which answer with an empty list rather than 404).
+/// in the book plus those configured but still loading, which answer with an empty list rather than 404), and which
+/// venues exist.
 /// </summary>
-public sealed class BookReader(IOptionStore store, IOptions<TrackerOptions> tracker, TimeProvider time)
+public sealed class BookReader(IOptionStore store, IOptions<TrackerOptions> tracker, TimeProvider time, KnownVenues venues)
 {
     public OptionBook Book => store.Book;
+
+    /// <summary>The venues a <c>venue</c> parameter may name, in preference order.</summary>
+    public KnownVenues Venues => venues;
 
     public DateTimeOffset Now => time.GetUtcNow();
 

@@ -70,7 +70,7 @@ public static class ExportApi
         if (!everyAsset && !reader.TryResolveAsset(index, asset, out name, out coin))
             return new Selected(null, reader.UnknownAsset(index, asset), null);
         var errors = new QueryErrors();
-        var filter = filterQuery.Parse(errors);
+        var filter = filterQuery.Parse(errors, reader.Venues, index);
         var list = listQuery.Parse(errors);
         if (errors.HasErrors)
             return new Selected(null, null, errors.ToProblem());

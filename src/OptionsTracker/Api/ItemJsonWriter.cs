@@ -22,6 +22,8 @@ namespace OptionsTracker.Api;
 /// </summary>
 internal sealed class ItemJsonWriter : IDisposable
 {
+    // Venue, an instrument field, is the last field (see OptionField) and so formats with the quote's pieces: a few
+    // bytes per quote change, and the default field list stays three runs.
     private const OptionField FirstQuoteField = OptionField.LastPrice;
 
     private static readonly OptionField[] InstrumentFields = [.. OptionFields.All.Where(f => f < OptionField.DaysToExpiry)];

@@ -45,4 +45,10 @@ public enum OptionField
 
     /// <summary>The settlement price of a delivered option; null before delivery and until Bybit gives it.</summary>
     DeliveryPrice,
+
+    /// <summary>
+    /// The venue's id (<c>bybit</c>). Last, so every field the original tool and earlier versions wrote keeps its place
+    /// (CSV columns are read by position too).
+    /// </summary>
+    Venue,
 }

@@ -20,7 +20,7 @@ internal static class OptionFields
         "last_price", "mark_price", "bid_price", "bid_size", "bid_iv", "ask_price", "ask_size", "ask_iv", "mark_iv", "iv",
         "delta", "gamma", "theta", "vega", "volume_24h", "turnover_24h", "open_interest", "high_price_24h", "low_price_24h",
         "change_24h", "total_volume", "total_turnover", "index_price", "underlying", "predicted_delivery_price", "updated_at",
-        "status", "delivery_price",
+        "status", "delivery_price", "venue",
     ];
 
     private static readonly JsonEncodedText[] EncodedNames = [.. Names.Select(n => JsonEncodedText.Encode(n))];
@@ -35,11 +35,15 @@ internal static class OptionFields
 
     public static bool TryParse(ReadOnlySpan<char> name, out OptionField field) => ByNameSpan.TryGetValue(name.Trim(), out field);
 
-    /// <summary>Symbol and base coin sort as text; every other field by <see cref="SortKey"/>.</summary>
-    public static bool IsText(OptionField field) => field is OptionField.Symbol or OptionField.BaseCoin;
+    /// <summary>Symbol, base coin and venue sort as text; every other field by <see cref="SortKey"/>.</summary>
+    public static bool IsText(OptionField field) => field is OptionField.Symbol or OptionField.BaseCoin or OptionField.Venue;
 
-    public static string TextOf(OptionField field, in OptionRow row) =>
-        field == OptionField.BaseCoin ? row.Instrument.BaseCoin : row.Instrument.Symbol;
+    public static string TextOf(OptionField field, in OptionRow row) => field switch
+    {
+        OptionField.BaseCoin => row.Instrument.BaseCoin,
+        OptionField.Venue => row.Instrument.Venue.Id,
+        _ => row.Instrument.Symbol,
+    };
 
     /// <summary>
     /// The numeric value a non-text field sorts by (NaN = missing): expiries chronologically, Call before Put,
@@ -146,6 +150,9 @@ internal static class OptionFields
             case OptionField.DeliveryPrice:
                 WriteNumberOrNull(writer, row.Quote.DeliveryPrice);
                 break;
+            case OptionField.Venue:
+                writer.WriteStringValue(instrument.Venue.Id);
+                break;
             default:
                 WriteNumberOrNull(writer, row.Quote[QuoteFieldOf(field)!.Value]);
                 break;
@@ -184,6 +191,7 @@ internal static class OptionFields
             {
                 case OptionField.Symbol:
                 case OptionField.BaseCoin:
+                case OptionField.Venue:
                     AppendCsvText(line, TextOf(field, row));
                     break;
                 case OptionField.Type:

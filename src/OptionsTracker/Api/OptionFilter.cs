@@ -8,6 +8,9 @@ namespace OptionsTracker.Api;
 /// </summary>
 internal sealed class OptionFilter
 {
+    /// <summary>Only this venue's options; null = every venue.</summary>
+    public Venue? Venue { get; init; }
+
     public DateOnly? Expiry { get; init; }
     public OptionType? Type { get; init; }
     public decimal? Strike { get; init; }
@@ -26,7 +29,8 @@ internal sealed class OptionFilter
     public static readonly OptionFilter None = new();
 
     public bool Matches(OptionInstrument instrument) =>
-        (Expiry is not { } expiry || instrument.ExpiryDate == expiry)
+        (Venue is not { } venue || instrument.Venue == venue)
+        && (Expiry is not { } expiry || instrument.ExpiryDate == expiry)
         && (Type is not { } type || instrument.Type == type)
         && (Strike is not { } strike || instrument.Strike == strike)
         && (MinStrike is not { } min || instrument.Strike >= min)

@@ -34,8 +34,8 @@ internal sealed class OptionStreamCursor(OptionBook book, string asset, DateOnly
     public Task WaitForChangeAsync(CancellationToken cancellationToken) =>
         book.Index.Version != _sent?.Version ? Task.CompletedTask : book.WaitForChangeAsync(_seen, cancellationToken);
 
-    /// <summary>Options changed (or newly listed) since the last call, and symbols no longer listed.</summary>
-    public void TakeChanges(List<OptionSlot> changed, List<string> removed)
+    /// <summary>Options changed (or newly listed) since the last call, and those (venue, symbol) no longer listed.</summary>
+    public void TakeChanges(List<OptionSlot> changed, List<InstrumentKey> removed)
     {
         var index = book.Index;
         // Read after the index: a change racing this scan is either taken now or counted after this sequence.
@@ -50,24 +50,24 @@ internal sealed class OptionStreamCursor(OptionBook book, string asset, DateOnly
         }
         else
         {
-            // Listings and deliveries are rare: the two symbol sets are built for this call only.
-            var before = new HashSet<string>(StringComparer.Ordinal);
+            // Listings and deliveries are rare: the two key sets are built for this call only.
+            var before = new HashSet<InstrumentKey>();
             if (_sent is not null)
             {
                 foreach (var slot in SlotsOf(_sent))
-                    before.Add(slot.Instrument.Symbol);
+                    before.Add(slot.Instrument.Key);
             }
-            var current = new HashSet<string>(StringComparer.Ordinal);
+            var current = new HashSet<InstrumentKey>();
             foreach (var slot in SlotsOf(index))
             {
-                current.Add(slot.Instrument.Symbol);
-                if (slot.ChangeSequence > _seen || !before.Contains(slot.Instrument.Symbol))
+                current.Add(slot.Instrument.Key);
+                if (slot.ChangeSequence > _seen || !before.Contains(slot.Instrument.Key))
                     changed.Add(slot);
             }
-            foreach (var symbol in before)
+            foreach (var key in before)
             {
-                if (!current.Contains(symbol))
-                    removed.Add(symbol);
+                if (!current.Contains(key))
+                    removed.Add(key);
             }
             _sent = index;
         }

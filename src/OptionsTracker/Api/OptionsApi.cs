@@ -19,8 +19,8 @@ public static class OptionsApi
 
         api.MapGet("/option/{symbol}", GetOption)
             .WithName("GetOption")
-            .WithSummary("One option by its Bybit symbol")
-            .WithDescription("For example BTC-26DEC25-100000-C or SOL-6JAN26-150-P-USDT. 404 when the book does not hold it.")
+            .WithSummary("One option by its venue's symbol")
+            .WithDescription("For example BTC-26DEC25-100000-C or SOL-6JAN26-150-P-USDT. `venue` picks the venue; without it, the first venue listing the symbol answers, in the order of the known venues (bybit first). 404 when the book does not hold it.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem();
 
@@ -43,7 +43,7 @@ public static class OptionsApi
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
-        var filter = filterQuery.Parse(errors);
+        var filter = filterQuery.Parse(errors, reader.Venues, index);
         var list = listQuery.Parse(errors);
         if (errors.HasErrors)
             return errors.ToProblem();
@@ -58,10 +58,15 @@ public static class OptionsApi
         return new OptionListResult(asset, rows, page, list.Fields, now);
     }
 
-    internal static Results<OptionItemResult, ProblemHttpResult, ValidationProblem> GetOption(string symbol, string? fields, BookReader reader)
+    internal static Results<OptionItemResult, ProblemHttpResult, ValidationProblem> GetOption(string symbol, string? fields, string? venue, BookReader reader)
     {
         var index = reader.Book.Index;
-        if (symbol.Length > 64 || !(index.TryGetSlot(symbol, out var slot) || index.TryGetSlot(symbol.ToUpperInvariant(), out slot)))
+        var venueErrors = new QueryErrors();
+        var only = venueErrors.Venue(venue, reader.Venues, index);
+        if (venueErrors.HasErrors)
+            return venueErrors.ToProblem();
+        if (symbol.Length > 64 || !(TryFindOption(index, reader.Venues, only, symbol, out var slot)
+            || TryFindOption(index, reader.Venues, only, symbol.ToUpperInvariant(), out slot)))
         {
             return TypedResults.Problem(
                 title: "Unknown option",
@@ -73,6 +78,29 @@ public static class OptionsApi
         if (errors.HasErrors)
             return errors.ToProblem();
         return new OptionItemResult(OptionRow.Read(slot), selected, reader.Now);
+    }
+
+    /// <summary>
+    /// The option <paramref name="symbol"/> on <paramref name="venue"/>, or, without one, on the first venue listing
+    /// it: the known venues in their order (the original tool's Bybit first, so its users' requests keep their
+    /// meaning when another venue lists the same symbol), then any other venue in the book.
+    /// </summary>
+    internal static bool TryFindOption(BookIndex index, KnownVenues known, Venue? venue, string symbol, out OptionSlot slot)
+    {
+        if (venue is { } only)
+            return index.TryGetSlot(only, symbol, out slot);
+        foreach (var each in known.All)
+        {
+            if (index.TryGetSlot(each, symbol, out slot))
+                return true;
+        }
+        foreach (var each in index.Venues)
+        {
+            if (index.TryGetSlot(each, symbol, out slot))
+                return true;
+        }
+        slot = null!;
+        return false;
     }
 
     internal static Results<Ok<ExpiryListResponse>, ProblemHttpResult> GetExpiries(string asset, BookReader reader)

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Microsoft.AspNetCore.Mvc;
+using OptionsTracker.Book;
 
 namespace OptionsTracker.Api;
 
@@ -15,8 +16,12 @@ public sealed class OptionFilterQuery
     [FromQuery(Name = "strike"), Description("A strike such as 100000 or 0.25 (0 to 1000000000000), or all (default).")]
     public string? Strike { get; init; }
 
-    internal OptionFilter Parse(QueryErrors errors) => new()
+    [FromQuery(Name = "venue"), Description("A venue such as bybit, or all (default).")]
+    public string? Venue { get; init; }
+
+    internal OptionFilter Parse(QueryErrors errors, KnownVenues venues, BookIndex index) => new()
     {
+        Venue = errors.Venue(Venue, venues, index),
         Expiry = errors.Expiry(Expiry),
         Type = errors.Type(Type),
         Strike = errors.Strike(Strike),

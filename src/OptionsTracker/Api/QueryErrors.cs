@@ -56,6 +56,20 @@ internal sealed class QueryErrors
         return null;
     }
 
+    /// <summary>
+    /// A venue's id (any case): one of the known venues, or one the book holds options of (a web instance may read a
+    /// venue from Redis before its own configuration names it); <c>all</c>/absent = null.
+    /// </summary>
+    public Venue? Venue(string? text, KnownVenues known, BookIndex index, string parameter = "venue")
+    {
+        if (IsAll(text))
+            return null;
+        if (Book.Venue.TryParse(text.AsSpan().Trim(), out var venue) && (known.All.Contains(venue) || index.Venues.Contains(venue)))
+            return venue;
+        Add(parameter, $"'{Echo(text)}' is not a venue. Use one of {string.Join(", ", known.All.Union(index.Venues).Select(v => v.Id))}, or all.");
+        return null;
+    }
+
     /// <summary><c>call</c>, <c>put</c> (or <c>C</c>/<c>P</c>), any case; <c>all</c>/absent = null.</summary>
     public OptionType? Type(string? text, string parameter = "type")
     {

@@ -86,7 +86,7 @@ public static class StreamApi
         try
         {
             var slots = new List<OptionSlot>();
-            var removed = new List<string>();
+            var removed = new List<InstrumentKey>();
             cursor.TakeSnapshot(slots);
             await messages.SendSnapshotAsync(cursor, slots, reader.Now);
             var lastSend = reader.Time.GetTimestamp();
@@ -208,7 +208,7 @@ public static class StreamApi
     {
         private readonly byte[] _buffer = new byte[MaxClientMessageBytes];
         private readonly List<OptionSlot> _slots = [];
-        private readonly List<string> _removed = [];
+        private readonly List<InstrumentKey> _removed = [];
         private readonly WebSocketMessageAllowance _allowance = new(settings.WsMaxMessagesPerSecond, reader.Time);
         // One subscription per socket: a subscribe replaces it, so a flood of them cannot add up.
         private OptionStreamCursor? _cursor;

@@ -7,7 +7,9 @@ namespace OptionsTracker.Api;
 /// <summary>
 /// One stream client's outgoing messages, the same JSON for Server-Sent Events and the WebSocket:
 /// <c>{"type":"snapshot","asset":"BTC","expiry":null,"total":N,"data":[items]}</c>, then
-/// <c>{"type":"update","asset":"BTC","data":[items]}</c> and <c>{"type":"remove","asset":"BTC","symbols":[…]}</c>.
+/// <c>{"type":"update","asset":"BTC","data":[items]}</c> and <c>{"type":"remove","asset":"BTC","symbols":[…],"venues":[…]}</c>
+/// (<c>venues[i]</c> is the venue of <c>symbols[i]</c>: a symbol alone may name options on two venues; <c>symbols</c>
+/// stays as it was for clients that know only Bybit).
 /// Items are the option items of <c>/api/options</c>, read from their slots as they are written.
 /// <para>
 /// Memory per client is bounded whatever the board's size or the client's speed: a message goes out in chunks of
@@ -69,16 +71,23 @@ internal abstract class StreamMessages : IDisposable
             json.WriteEndObject();
         });
 
-    public Task SendRemoveAsync(string asset, List<string> symbols) =>
+    public Task SendRemoveAsync(string asset, List<InstrumentKey> removed) =>
         SendAsync("remove"u8, async json =>
         {
             json.WriteStartObject();
             json.WriteString("type"u8, "remove"u8);
             json.WriteString("asset"u8, asset);
             json.WriteStartArray("symbols"u8);
-            foreach (var symbol in symbols)
+            foreach (var key in removed)
             {
-                json.WriteStringValue(symbol);
+                json.WriteStringValue(key.Symbol);
+                await SendChunkIfFullAsync(json);
+            }
+            json.WriteEndArray();
+            json.WriteStartArray("venues"u8);
+            foreach (var key in removed)
+            {
+                json.WriteStringValue(key.Venue.Id);
                 await SendChunkIfFullAsync(json);
             }
             json.WriteEndArray();

@@ -10,8 +10,9 @@ public sealed class BookIndex
 {
     public static readonly BookIndex Empty = new(0, []);
 
-    private readonly FrozenDictionary<string, OptionSlot> _bySymbol;
-    private readonly FrozenDictionary<string, OptionSlot>.AlternateLookup<ReadOnlySpan<char>> _bySymbolSpan;
+    // One symbol map per venue, found by a scan of this short array (a venue or four): the feed's lookup hashes only
+    // the symbol, as a span, so a frame finds its slot without a string and without building a composite key.
+    private readonly VenueSymbols[] _byVenue;
     private readonly FrozenDictionary<string, CoinIndex> _byCoin;
 
     public BookIndex(long version, IEnumerable<OptionSlot> slots)
@@ -22,10 +23,14 @@ public sealed class BookIndex
             .ThenBy(s => s.Instrument.ExpiryUtc)
             .ThenBy(s => s.Instrument.Strike)
             .ThenBy(s => s.Instrument.Type)
+            .ThenBy(s => s.Instrument.Venue.Id, StringComparer.Ordinal)
             .ToArray();
         All = ordered;
-        _bySymbol = ordered.ToFrozenDictionary(s => s.Instrument.Symbol, StringComparer.Ordinal);
-        _bySymbolSpan = _bySymbol.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byVenue = [.. ordered
+            .GroupBy(s => s.Instrument.Venue)
+            .OrderBy(g => g.Key.Id, StringComparer.Ordinal)
+            .Select(g => new VenueSymbols(g.Key, g.ToFrozenDictionary(s => s.Instrument.Symbol, StringComparer.Ordinal)))];
+        Venues = [.. _byVenue.Select(v => v.Venue)];
         _byCoin = ordered
             .GroupBy(s => s.Instrument.BaseCoin, StringComparer.Ordinal)
             .ToFrozenDictionary(g => g.Key, g => new CoinIndex(g.Key, [.. g]), StringComparer.OrdinalIgnoreCase);
@@ -41,14 +46,38 @@ public sealed class BookIndex
     /// <summary>Base coins with at least one option, in ordinal order.</summary>
     public IReadOnlyList<string> Coins { get; }
 
+    /// <summary>Venues with at least one option, in ordinal order of their ids.</summary>
+    public IReadOnlyList<Venue> Venues { get; }
+
     public int Count => All.Count;
 
-    public bool TryGetSlot(string symbol, out OptionSlot slot) => _bySymbol.TryGetValue(symbol, out slot!);
+    public bool TryGetSlot(InstrumentKey key, out OptionSlot slot) => TryGetSlot(key.Venue, key.Symbol.AsSpan(), out slot);
 
-    public bool TryGetSlot(ReadOnlySpan<char> symbol, out OptionSlot slot) => _bySymbolSpan.TryGetValue(symbol, out slot!);
+    public bool TryGetSlot(Venue venue, string symbol, out OptionSlot slot) => TryGetSlot(venue, symbol.AsSpan(), out slot);
+
+    /// <summary>The feed's lookup: allocation-free, lock-free, callable from any thread.</summary>
+    public bool TryGetSlot(Venue venue, ReadOnlySpan<char> symbol, out OptionSlot slot)
+    {
+        foreach (var symbols in _byVenue)
+        {
+            if (symbols.Venue == venue)
+                return symbols.BySymbolSpan.TryGetValue(symbol, out slot!);
+        }
+        slot = null!;
+        return false;
+    }
 
     /// <summary>Case-insensitive lookup of a base coin.</summary>
     public bool TryGetCoin(string baseCoin, out CoinIndex coin) => _byCoin.TryGetValue(baseCoin, out coin!);
+}
+
+/// <summary>One venue's options by their symbol.</summary>
+internal sealed class VenueSymbols(Venue venue, FrozenDictionary<string, OptionSlot> bySymbol)
+{
+    public Venue Venue { get; } = venue;
+
+    public FrozenDictionary<string, OptionSlot>.AlternateLookup<ReadOnlySpan<char>> BySymbolSpan { get; } =
+        bySymbol.GetAlternateLookup<ReadOnlySpan<char>>();
 }
 
 /// <summary>One base coin's options, and the same options grouped by expiry in chronological order.</summary>

@@ -32,10 +32,10 @@ public sealed class OptionBook
             var current = _index;
             var added = new List<OptionInstrument>();
             var slots = new List<OptionSlot>(current.All);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var seen = new HashSet<InstrumentKey>();
             foreach (var instrument in instruments)
             {
-                if (current.TryGetSlot(instrument.Symbol, out _) || !seen.Add(instrument.Symbol))
+                if (current.TryGetSlot(instrument.Key, out _) || !seen.Add(instrument.Key))
                     continue;
                 slots.Add(new OptionSlot(instrument));
                 added.Add(instrument);
@@ -46,11 +46,11 @@ public sealed class OptionBook
         }
     }
 
-    /// <summary>Removes the given symbols (delivered or delisted). Returns the instruments removed.</summary>
-    public IReadOnlyList<OptionInstrument> RemoveInstruments(IEnumerable<string> symbols)
+    /// <summary>Removes the given options (delivered or delisted). Returns the instruments removed.</summary>
+    public IReadOnlyList<OptionInstrument> RemoveInstruments(IEnumerable<InstrumentKey> keys)
     {
-        var remove = symbols.ToHashSet(StringComparer.Ordinal);
-        return RemoveWhere(i => remove.Contains(i.Symbol));
+        var remove = keys.ToHashSet();
+        return RemoveWhere(i => remove.Contains(i.Key));
     }
 
     /// <summary>Removes options whose delivery time has come.</summary>

@@ -2,13 +2,18 @@ namespace OptionsTracker.Book;
 
 /// <summary>
 /// The fixed part of an option: what it is, never how it trades. Expiry comes from the exchange's
-/// <c>deliveryTime</c> (08:00 UTC), falling back to the date in the symbol.
+/// <c>deliveryTime</c> (08:00 UTC), falling back to the date in the symbol. The symbol is the venue's own; only
+/// (<see cref="Venue"/>, <see cref="Symbol"/>) identifies the option.
 /// </summary>
 public sealed class OptionInstrument
 {
-    public OptionInstrument(string symbol, OptionSymbol parsed, DateTimeOffset expiryUtc, string status = "Trading")
+    public OptionInstrument(Venue venue, string symbol, OptionSymbol parsed, DateTimeOffset expiryUtc, string status = "Trading")
     {
+        if (venue.IsDefault)
+            throw new ArgumentException("An instrument needs its venue.", nameof(venue));
+        Venue = venue;
         Symbol = symbol;
+        Key = new InstrumentKey(venue, symbol);
         BaseCoin = parsed.BaseCoin;
         SettleCoin = parsed.SettleCoin;
         Type = parsed.Type;
@@ -20,7 +25,12 @@ public sealed class OptionInstrument
         Status = status;
     }
 
+    public Venue Venue { get; }
     public string Symbol { get; }
+
+    /// <summary>(venue, symbol): the slot's key in the book.</summary>
+    public InstrumentKey Key { get; }
+
     public string BaseCoin { get; }
 
     /// <summary>"USDT" for USDT-settled options; null for legacy USDC ones without a suffix.</summary>
@@ -40,12 +50,12 @@ public sealed class OptionInstrument
 
     public string Status { get; }
 
-    public static bool TryCreate(string symbol, DateTimeOffset? deliveryUtc, string status, out OptionInstrument? instrument)
+    public static bool TryCreate(Venue venue, string symbol, DateTimeOffset? deliveryUtc, string status, out OptionInstrument? instrument)
     {
         instrument = null;
         if (!OptionSymbol.TryParse(symbol, out var parsed))
             return false;
-        instrument = new OptionInstrument(symbol, parsed, deliveryUtc ?? parsed.ImpliedDeliveryUtc, status);
+        instrument = new OptionInstrument(venue, symbol, parsed, deliveryUtc ?? parsed.ImpliedDeliveryUtc, status);
         return true;
     }
 

@@ -23,7 +23,7 @@ public sealed class BybitVenue(
 
     private volatile string? _requestError;
 
-    public string Id => "bybit";
+    public Venue Id => Venue.Bybit;
 
     public string Name => "Bybit";
 
@@ -113,9 +113,8 @@ public sealed class BybitVenue(
     /// </summary>
     public async Task<DateTimeOffset> SettleAsync(CancellationToken cancellationToken)
     {
-        // Every slot is Bybit's until instruments carry their venue (issue 13, the venue-aware book).
         var waiting = book.Index.All
-            .Where(s => s.ReadQuote() is { Status: ListingStatus.Delivering } quote && double.IsNaN(quote.DeliveryPrice))
+            .Where(s => s.Instrument.Venue == Id && s.ReadQuote() is { Status: ListingStatus.Delivering } quote && double.IsNaN(quote.DeliveryPrice))
             .GroupBy(s => s.Instrument.BaseCoin, StringComparer.Ordinal)
             .ToList();
         var missing = 0;

@@ -293,7 +293,7 @@ internal static class TickerParser
             slot = null;
             return false;
         }
-        return index.TryGetSlot(chars[..written], out slot);
+        return index.TryGetSlot(Venue.Bybit, chars[..written], out slot);
     }
 
     private enum DataObject : byte

@@ -11,7 +11,8 @@ namespace OptionsTracker.Dashboard;
 /// </summary>
 public sealed class LiveBoard(OptionBook book)
 {
-    private readonly Dictionary<string, OptionRow> _rowsBySymbol = new(StringComparer.Ordinal);
+    // By (venue, symbol): two venues may list the same symbol.
+    private readonly Dictionary<InstrumentKey, OptionRow> _rowsBySymbol = [];
     private readonly Dictionary<DateTimeOffset, List<OptionRow>> _rowsByExpiry = [];
     private BookIndex? _index;
     private string? _coin;
@@ -122,7 +123,7 @@ public sealed class LiveBoard(OptionBook book)
         {
             foreach (var slot in coinIndex.Slots)
             {
-                if (_rowsBySymbol.TryGetValue(slot.Instrument.Symbol, out var row) && ReferenceEquals(row.Slot, slot))
+                if (_rowsBySymbol.TryGetValue(slot.Instrument.Key, out var row) && ReferenceEquals(row.Slot, slot))
                     row.Refresh(nowMs);
                 else
                     row = new OptionRow(slot);
@@ -131,7 +132,7 @@ public sealed class LiveBoard(OptionBook book)
             _rowsBySymbol.Clear();
             foreach (var row in rows)
             {
-                _rowsBySymbol[row.Symbol] = row;
+                _rowsBySymbol[row.Instrument.Key] = row;
                 if (!_rowsByExpiry.TryGetValue(row.ExpiryUtc, out var list))
                     _rowsByExpiry[row.ExpiryUtc] = list = [];
                 list.Add(row);

@@ -10,8 +10,8 @@ namespace OptionsTracker.Feed;
 /// </summary>
 public interface IVenue
 {
-    /// <summary>The venue's key, lower case (<c>"bybit"</c>).</summary>
-    string Id { get; }
+    /// <summary>The venue's key (<see cref="Venue.Bybit"/>): every instrument it lists carries it.</summary>
+    Venue Id { get; }
 
     /// <summary>The venue's name for people (<c>"Bybit"</c>), as health and the dashboard say it.</summary>
     string Name { get; }

@@ -128,7 +128,7 @@ internal sealed class VenueFeed(
         lock (_trackLock)
         {
             status.RemoveCoin(coin);
-            removed = book.RemoveWhere(i => string.Equals(i.BaseCoin, coin, StringComparison.Ordinal));
+            removed = book.RemoveWhere(i => i.Venue == venue.Id && string.Equals(i.BaseCoin, coin, StringComparison.Ordinal));
             if (removed.Count > 0)
                 venue.Untrack(removed);
         }
@@ -220,7 +220,7 @@ internal sealed class VenueFeed(
                 // drop what lies outside before subscribing.
                 await venue.LoadSnapshotAsync(coin, cancellationToken);
                 var indexPrice = IndexPriceOf(coin);
-                var outside = book.RemoveWhere(i => i.BaseCoin == coin && !_filter.Includes(i, indexPrice, now));
+                var outside = book.RemoveWhere(i => i.Venue == venue.Id && i.BaseCoin == coin && !_filter.Includes(i, indexPrice, now));
                 var outsideSymbols = outside.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal);
                 venue.Track(live.Where(i => IsSubscribed(i, now) && !outsideSymbols.Contains(i.Symbol)));
             }
@@ -258,6 +258,8 @@ internal sealed class VenueFeed(
         var unpriced = false;
         foreach (var slot in book.Index.All)
         {
+            if (slot.Instrument.Venue != venue.Id)
+                continue;
             if (slot.Instrument.ExpiryUtc <= now && book.SetListing(slot, ListingStatus.Delivering) == ApplyResult.Changed)
                 (delivered ??= []).Add(slot);
             else if (!unpriced && slot.ReadQuote() is { Status: ListingStatus.Delivering } quote && double.IsNaN(quote.DeliveryPrice))
@@ -313,7 +315,7 @@ internal sealed class VenueFeed(
             var nextExpiry = DateTimeOffset.MaxValue;
             foreach (var slot in book.Index.All)
             {
-                if (slot.Instrument.ExpiryUtc > now && slot.Instrument.ExpiryUtc < nextExpiry)
+                if (slot.Instrument.Venue == venue.Id && slot.Instrument.ExpiryUtc > now && slot.Instrument.ExpiryUtc < nextExpiry)
                     nextExpiry = slot.Instrument.ExpiryUtc;
             }
             // At most a minute ahead: the plan is made from the book as it is, and a board that loads (or lists an
@@ -385,7 +387,7 @@ internal sealed class VenueFeed(
         var listedSymbols = listed.Select(i => i.Symbol).ToHashSet(StringComparer.Ordinal);
         // Gone from the venue's list, delivered before today's 12:00 UTC, or (as the index moves) out of the
         // configured strike range.
-        var removed = book.RemoveWhere(i => i.BaseCoin == coin
+        var removed = book.RemoveWhere(i => i.Venue == venue.Id && i.BaseCoin == coin
             && (!listedSymbols.Contains(i.Symbol) || !IsListedNow(i, now) || !_filter.Includes(i, indexPrice, now)));
         if (removed.Count > 0)
         {
@@ -407,7 +409,7 @@ internal sealed class VenueFeed(
         List<OptionInstrument>? launched = null, stopped = null;
         foreach (var instrument in listed)
         {
-            if (!index.TryGetSlot(instrument.Symbol, out var slot))
+            if (!index.TryGetSlot(instrument.Key, out var slot))
                 continue;
             var was = slot.ReadQuote().Status;
             var listing = ListingStatuses.At(instrument, now);

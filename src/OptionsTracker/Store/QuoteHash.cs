@@ -94,7 +94,8 @@ public static class QuoteHash
             : double.NaN;
 
     /// <summary>The instrument of a hash, or false when the hash is gone (expired) or not ours.</summary>
-    public static bool TryReadInstrument(HashEntry[] entries, out OptionInstrument? instrument)
+    /// <remarks>The venue comes from the hash's key (<see cref="RedisKeys.TryParseMember"/>), not from a field, so Bybit's hashes stay the original tool's.</remarks>
+    public static bool TryReadInstrument(Venue venue, HashEntry[] entries, out OptionInstrument? instrument)
     {
         instrument = null;
         string? symbol = null;
@@ -109,7 +110,7 @@ public static class QuoteHash
             else if (entry.Name == DeliveryTime && entry.Value.TryParse(out long ms))
                 delivery = DateTimeOffset.FromUnixTimeMilliseconds(ms);
         }
-        return symbol is not null && OptionInstrument.TryCreate(symbol, delivery, status, out instrument);
+        return symbol is not null && OptionInstrument.TryCreate(venue, symbol, delivery, status, out instrument);
     }
 
     /// <summary>The listing status and delivery price of a hash (Trading and NaN when absent).</summary>

@@ -32,7 +32,8 @@ public sealed class RedisReader(
     private readonly StoreOptions _options = options.Value;
     private readonly RedisKeys _keys = connection.Keys;
     private readonly Lock _pendingLock = new();
-    // Symbols named by change messages and not yet read; a set, so a symbol changed in many flushes is read once.
+    // Members (RedisKeys.Member: Bybit's bare symbols, venue:symbol for others) named by change messages and not yet
+    // read; a set, so an option changed in many flushes is read once.
     private HashSet<string> _changed = new(StringComparer.Ordinal);
     private HashSet<string> _removed = new(StringComparer.Ordinal);
     private readonly ChangeSignal _signal = new();
@@ -174,7 +175,7 @@ public sealed class RedisReader(
             (removed, _removed) = (_removed, new(StringComparer.Ordinal));
         }
         if (removed.Count > 0)
-            book.RemoveInstruments(removed);
+            book.RemoveInstruments(Keys(removed));
         if (changed.Count == 0)
             return;
         try
@@ -195,8 +196,8 @@ public sealed class RedisReader(
         var coins = await database.SetMembersAsync(_keys.Coins).WaitAsync(_options.CommandTimeout, cancellationToken);
         var memberTasks = coins.Select(c => database.SetMembersAsync(_keys.Coin((string)c!))).ToArray();
         var members = await Task.WhenAll(memberTasks).WaitAsync(_options.CommandTimeout, cancellationToken);
-        var symbols = members.SelectMany(m => m).Select(m => (string)m!).Distinct(StringComparer.Ordinal).ToArray();
-        var found = symbols.Length > 0 && await ReadAndApplyAsync(database, symbols, removeOthers: true, cancellationToken);
+        var all = members.SelectMany(m => m).Select(m => (string)m!).Distinct(StringComparer.Ordinal).ToArray();
+        var found = all.Length > 0 && await ReadAndApplyAsync(database, all, removeOthers: true, cancellationToken);
         FullLoads++;
         if (found)
         {
@@ -222,24 +223,29 @@ public sealed class RedisReader(
             Log.NoBoard(logger, connection.Endpoint, kept);
     }
 
-    /// <summary>Reads and applies <paramref name="symbols"/>; false (and nothing removed) when a full load finds none of them in Redis.</summary>
-    private async Task<bool> ReadAndApplyAsync(IDatabase database, string[] symbols, bool removeOthers, CancellationToken cancellationToken)
+    /// <summary>Reads and applies <paramref name="members"/>; false (and nothing removed) when a full load finds none of them in Redis.</summary>
+    private async Task<bool> ReadAndApplyAsync(IDatabase database, string[] members, bool removeOthers, CancellationToken cancellationToken)
     {
+        // A member this version cannot read (a malformed venue) is skipped like a missing hash.
+        var keys = new InstrumentKey[members.Length];
+        var readable = new bool[members.Length];
+        for (var i = 0; i < members.Length; i++)
+            readable[i] = RedisKeys.TryParseMember(members[i], out keys[i]);
         var batch = database.CreateBatch();
-        var reads = symbols.Select(s => batch.HashGetAllAsync(_keys.Option(s))).ToArray();
+        var reads = members.Select((m, i) => readable[i] ? batch.HashGetAllAsync(_keys.Option(m)) : Task.FromResult(Array.Empty<HashEntry>())).ToArray();
         batch.Execute();
         var hashes = await Task.WhenAll(reads).WaitAsync(_options.CommandTimeout, cancellationToken);
 
-        var present = new HashSet<string>(StringComparer.Ordinal);
+        var present = new HashSet<InstrumentKey>();
         var instruments = new List<OptionInstrument>();
         var index = book.Index;
-        for (var i = 0; i < symbols.Length; i++)
+        for (var i = 0; i < members.Length; i++)
         {
             // An empty hash: expired or deleted since the set was read (a full load leaves it out, see below).
             if (hashes[i].Length == 0)
                 continue;
-            present.Add(symbols[i]);
-            if (!index.TryGetSlot(symbols[i], out _) && QuoteHash.TryReadInstrument(hashes[i], out var instrument))
+            present.Add(keys[i]);
+            if (!index.TryGetSlot(keys[i], out _) && QuoteHash.TryReadInstrument(keys[i].Venue, hashes[i], out var instrument))
                 instruments.Add(instrument!);
         }
         // Index sets left without their hashes (expired): no board either, and no reason to empty the book.
@@ -256,12 +262,12 @@ public sealed class RedisReader(
         // and a hash missing without one means Redis lost it (restarted empty, or the collector away for a whole
         // Ttl); the last known value stays until a full load finds a board without it.
         if (removeOthers)
-            book.RemoveWhere(i => !present.Contains(i.Symbol));
+            book.RemoveWhere(i => !present.Contains(i.Key));
 
         index = book.Index;
-        for (var i = 0; i < symbols.Length; i++)
+        for (var i = 0; i < members.Length; i++)
         {
-            if (hashes[i].Length == 0 || !index.TryGetSlot(symbols[i], out var slot))
+            if (hashes[i].Length == 0 || !index.TryGetSlot(keys[i], out var slot))
                 continue;
             if (QuoteHash.TryReadQuote(hashes[i], out var update))
                 book.Apply(slot, update);
@@ -269,6 +275,15 @@ public sealed class RedisReader(
             book.SetListing(slot, status, deliveryPrice);
         }
         return true;
+    }
+
+    private static IEnumerable<InstrumentKey> Keys(IEnumerable<string> members)
+    {
+        foreach (var member in members)
+        {
+            if (RedisKeys.TryParseMember(member, out var key))
+                yield return key;
+        }
     }
 
     private void Recovered()

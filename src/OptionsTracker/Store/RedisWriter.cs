@@ -30,7 +30,7 @@ public sealed class RedisWriter(
     private readonly StoreOptions _options = options.Value;
     private readonly RedisKeys _keys = connection.Keys;
     // Options this writer has put into the index sets, to know what to take out when they leave the book.
-    private readonly Dictionary<string, OptionInstrument> _written = new(StringComparer.Ordinal);
+    private readonly Dictionary<InstrumentKey, OptionInstrument> _written = [];
     private long _cursor;
     private long _indexVersion = -1;
     private bool _rewriteAll = true;
@@ -154,12 +154,12 @@ public sealed class RedisWriter(
             foreach (var slot in index.All)
             {
                 // Listed since the last flush: written even before its first quote, so readers see it.
-                if (!_written.ContainsKey(slot.Instrument.Symbol) && (rewriteAll || slot.ChangeSequence <= _cursor))
+                if (!_written.ContainsKey(slot.Instrument.Key) && (rewriteAll || slot.ChangeSequence <= _cursor))
                     changed.Add(slot);
             }
-            foreach (var (symbol, instrument) in _written)
+            foreach (var (key, instrument) in _written)
             {
-                if (!index.TryGetSlot(symbol, out _))
+                if (!index.TryGetSlot(key, out _))
                     removed.Add(instrument);
             }
         }
@@ -172,14 +172,15 @@ public sealed class RedisWriter(
         foreach (var slot in changed)
         {
             var instrument = slot.Instrument;
-            var key = _keys.Option(instrument.Symbol);
+            var member = RedisKeys.Member(instrument.Key);
+            var key = _keys.Option(member);
             pending.Add(batch.HashSetAsync(key, QuoteHash.ToEntries(instrument, slot.ReadQuote())));
             pending.Add(batch.KeyExpireAsync(key, ttl));
             AddMember(sets, _keys.Coins, instrument.BaseCoin);
-            AddMember(sets, _keys.Coin(instrument.BaseCoin), instrument.Symbol);
+            AddMember(sets, _keys.Coin(instrument.BaseCoin), member);
             AddMember(sets, _keys.Expiries(instrument.BaseCoin), instrument.ExpiryLabel);
-            AddMember(sets, _keys.Expiry(instrument.BaseCoin, instrument.ExpiryLabel), instrument.Symbol);
-            message.Append(instrument.Symbol).Append(' ');
+            AddMember(sets, _keys.Expiry(instrument.BaseCoin, instrument.ExpiryLabel), member);
+            message.Append(member).Append(' ');
         }
         foreach (var (set, members) in sets)
         {
@@ -188,10 +189,11 @@ public sealed class RedisWriter(
         }
         foreach (var instrument in removed)
         {
-            pending.Add(batch.KeyDeleteAsync(_keys.Option(instrument.Symbol)));
-            pending.Add(batch.SetRemoveAsync(_keys.Coin(instrument.BaseCoin), instrument.Symbol));
-            pending.Add(batch.SetRemoveAsync(_keys.Expiry(instrument.BaseCoin, instrument.ExpiryLabel), instrument.Symbol));
-            message.Append('-').Append(instrument.Symbol).Append(' ');
+            var member = RedisKeys.Member(instrument.Key);
+            pending.Add(batch.KeyDeleteAsync(_keys.Option(member)));
+            pending.Add(batch.SetRemoveAsync(_keys.Coin(instrument.BaseCoin), member));
+            pending.Add(batch.SetRemoveAsync(_keys.Expiry(instrument.BaseCoin, instrument.ExpiryLabel), member));
+            message.Append('-').Append(member).Append(' ');
         }
         // Sent last on the same connection, so a reader that hears it finds the hashes already written.
         if (message.Length > 0)
@@ -204,9 +206,9 @@ public sealed class RedisWriter(
         _indexVersion = index.Version;
         _rewriteAll = false;
         foreach (var slot in changed)
-            _written[slot.Instrument.Symbol] = slot.Instrument;
+            _written[slot.Instrument.Key] = slot.Instrument;
         foreach (var instrument in removed)
-            _written.Remove(instrument.Symbol);
+            _written.Remove(instrument.Key);
         if (rewriteAll)
             Log.Rewrote(logger, changed.Count, connection.Endpoint);
     }
@@ -226,31 +228,32 @@ public sealed class RedisWriter(
         var loaded = coins.Where(c => c.Value == CoinLoadState.Loaded).Select(c => c.Key).ToArray();
         var members = await Task.WhenAll(loaded.Select(c => database.SetMembersAsync(_keys.Coin(c))))
             .WaitAsync(_options.CommandTimeout, cancellationToken);
-        var orphans = new List<(string Coin, string Symbol)>();
+        // Members as stored; one this process cannot read (another version's venue) is not its to remove.
+        var orphans = new List<(string Coin, string Member, string Symbol)>();
         for (var i = 0; i < loaded.Length; i++)
         {
-            foreach (var member in members[i])
+            foreach (var value in members[i])
             {
-                var symbol = (string)member!;
-                if (!index.TryGetSlot(symbol, out _))
-                    orphans.Add((loaded[i], symbol));
+                var member = (string)value!;
+                if (RedisKeys.TryParseMember(member, out var key) && !index.TryGetSlot(key, out _))
+                    orphans.Add((loaded[i], member, key.Symbol));
             }
         }
         if (orphans.Count > 0)
         {
             var batch = database.CreateBatch();
             var pending = new List<Task>();
-            foreach (var (coin, symbol) in orphans)
+            foreach (var (coin, member, symbol) in orphans)
             {
-                pending.Add(batch.KeyDeleteAsync(_keys.Option(symbol)));
-                pending.Add(batch.SetRemoveAsync(_keys.Coin(coin), symbol));
+                pending.Add(batch.KeyDeleteAsync(_keys.Option(member)));
+                pending.Add(batch.SetRemoveAsync(_keys.Coin(coin), member));
                 if (OptionSymbol.TryParse(symbol, out var parsed))
-                    pending.Add(batch.SetRemoveAsync(_keys.Expiry(coin, OptionSymbol.FormatExpiryLabel(parsed.ExpiryDate)), symbol));
+                    pending.Add(batch.SetRemoveAsync(_keys.Expiry(coin, OptionSymbol.FormatExpiryLabel(parsed.ExpiryDate)), member));
             }
-            pending.Add(batch.PublishAsync(_keys.Changes, string.Join(' ', orphans.Select(o => "-" + o.Symbol))));
+            pending.Add(batch.PublishAsync(_keys.Changes, string.Join(' ', orphans.Select(o => "-" + o.Member))));
             batch.Execute();
             await Task.WhenAll(pending).WaitAsync(_options.CommandTimeout, cancellationToken);
-            Log.Reconciled(logger, orphans.Count, orphans[0].Symbol);
+            Log.Reconciled(logger, orphans.Count, orphans[0].Member);
         }
         _reconciled = true;
     }

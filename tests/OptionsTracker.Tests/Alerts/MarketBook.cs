@@ -16,7 +16,7 @@ public static class MarketBook
     public static void Quote(OptionBook book, string symbol, double markIv = double.NaN, double openInterest = double.NaN,
         double underlying = double.NaN, double index = double.NaN)
     {
-        Assert.True(book.Index.TryGetSlot(symbol, out var slot), symbol);
+        Assert.True(book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot), symbol);
         var update = new QuoteUpdate { ExchangeTimeMs = Interlocked.Increment(ref s_exchangeTime) };
         if (!double.IsNaN(markIv))
             update.Set(QuoteField.MarkIv, markIv);

@@ -26,7 +26,7 @@ public class OptionsApiTests
             ["symbol", "base_coin", "type", "strike", "expiry", "expiry_date", "days_to_expiry", "last_price", "mark_price", "bid_price", "bid_size", "bid_iv",
              "ask_price", "ask_size", "ask_iv", "mark_iv", "iv", "delta", "gamma", "theta", "vega", "volume_24h", "turnover_24h", "open_interest",
              "high_price_24h", "low_price_24h", "change_24h", "total_volume", "total_turnover", "index_price", "underlying", "predicted_delivery_price", "updated_at",
-             "status", "delivery_price"],
+             "status", "delivery_price", "venue"],
             first.Select(p => p.Key));
         Assert.Equal("Call", (string?)first["type"]);
         Assert.Equal(80000m, (decimal)first["strike"]!);

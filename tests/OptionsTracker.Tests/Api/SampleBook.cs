@@ -60,14 +60,14 @@ internal static class SampleBook
     public static OptionInstrument Create(string coin, DateOnly expiry, decimal strike, char type)
     {
         var symbol = $"{coin}-{OptionSymbol.FormatExchangeExpiry(expiry)}-{strike.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{type}-USDT";
-        Assert.True(OptionInstrument.TryCreate(symbol, new DateTimeOffset(expiry.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero), "Trading", out var instrument));
+        Assert.True(OptionInstrument.TryCreate(Venue.Bybit, symbol, new DateTimeOffset(expiry.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero), "Trading", out var instrument));
         return instrument!;
     }
 
     /// <summary>Sets the mark price of one option, as a ticker push would.</summary>
     public static void SetMarkPrice(OptionBook book, string symbol, double markPrice)
     {
-        Assert.True(book.Index.TryGetSlot(symbol, out var slot));
+        Assert.True(book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot));
         var update = new QuoteUpdate { ExchangeTimeMs = Math.Max(slot.ReadQuote().ExchangeTimeMs, book.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds()) };
         update.Set(QuoteField.MarkPrice, markPrice);
         book.Apply(slot, update);

@@ -55,7 +55,7 @@ public class ScreensApiTests
 
     private static void SetOpenInterest(OptionBook book, DateOnly expiry, decimal strike, char type, double openInterest)
     {
-        Assert.True(book.Index.TryGetSlot(SampleBook.Create("BTC", expiry, strike, type).Symbol, out var slot));
+        Assert.True(book.Index.TryGetSlot(Venue.Bybit, SampleBook.Create("BTC", expiry, strike, type).Symbol, out var slot));
         var update = new QuoteUpdate { ExchangeTimeMs = book.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() };
         update.Set(QuoteField.OpenInterest, openInterest);
         book.Apply(slot, update);

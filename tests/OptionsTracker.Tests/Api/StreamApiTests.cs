@@ -57,7 +57,7 @@ public class StreamApiTests
             latest = (double)Assert.Single(update.Data["data"]!.AsArray())!["mark_price"]!;
         }
 
-        host.Book.RemoveInstruments([symbols[1]]);
+        host.Book.RemoveInstruments([new InstrumentKey(Venue.Bybit, symbols[1])]);
         var removal = await events.NextAsync(timeout.Token);
         Assert.Equal("remove", removal.Event);
         Assert.Equal([symbols[1]], removal.Data["symbols"]!.AsArray().Select(s => (string?)s));

@@ -25,7 +25,7 @@ public class OptionBookTests
     {
         const string symbol = "BTC-26DEC25-95000-C-USDT";
         var book = BookBuilder.WithSymbols(_time, symbol);
-        book.Index.TryGetSlot(symbol, out var slot);
+        book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot);
         var update = new QuoteUpdate { ExchangeTimeMs = 1 };
         update.Set(QuoteField.MarkPrice, 42);
         book.Apply(slot, update);
@@ -33,7 +33,7 @@ public class OptionBookTests
         var added = book.AddInstruments([BookBuilder.Instrument(symbol), BookBuilder.Instrument("BTC-26DEC25-96000-C-USDT")]);
 
         Assert.Equal(["BTC-26DEC25-96000-C-USDT"], added.Select(i => i.Symbol));
-        book.Index.TryGetSlot(symbol, out var same);
+        book.Index.TryGetSlot(Venue.Bybit, symbol, out var same);
         Assert.Same(slot, same);
         Assert.Equal(42, same.ReadQuote().MarkPrice);
     }
@@ -48,7 +48,7 @@ public class OptionBookTests
 
         Assert.Equal(["BTC-26DEC25-95000-C-USDT"], removed.Select(i => i.Symbol));
         Assert.Equal(1, book.Index.Count);
-        Assert.False(book.Index.TryGetSlot("BTC-26DEC25-95000-C-USDT", out _));
+        Assert.False(book.Index.TryGetSlot(Venue.Bybit, "BTC-26DEC25-95000-C-USDT", out _));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public class OptionBookTests
     {
         var book = BookBuilder.WithSymbols(_time, "BTC-26DEC25-95000-C-USDT", "BTC-26DEC25-96000-C-USDT");
         var cursor = book.Sequence;
-        book.Index.TryGetSlot("BTC-26DEC25-96000-C-USDT", out var slot);
+        book.Index.TryGetSlot(Venue.Bybit, "BTC-26DEC25-96000-C-USDT", out var slot);
         var update = new QuoteUpdate { ExchangeTimeMs = 1 };
         update.Set(QuoteField.MarkPrice, 1);
         book.Apply(slot, update);
@@ -73,7 +73,7 @@ public class OptionBookTests
     public async Task Waiting_reader_wakes_on_the_next_change()
     {
         var book = BookBuilder.WithSymbols(_time, "BTC-26DEC25-95000-C-USDT");
-        book.Index.TryGetSlot("BTC-26DEC25-95000-C-USDT", out var slot);
+        book.Index.TryGetSlot(Venue.Bybit, "BTC-26DEC25-95000-C-USDT", out var slot);
         var wait = book.WaitForChangeAsync(book.Sequence, TestContext.Current.CancellationToken);
         Assert.False(wait.IsCompleted);
 
@@ -104,13 +104,13 @@ public class OptionBookTests
                 ts += step;
                 var update = new QuoteUpdate { ExchangeTimeMs = ts };
                 update.Set((QuoteField)field, value);
-                book.Index.TryGetSlot(symbols[symbolIndex], out var slot);
+                book.Index.TryGetSlot(Venue.Bybit, symbols[symbolIndex], out var slot);
                 book.Apply(slot, update);
                 expected[symbols[symbolIndex]][field] = value;
             }
             foreach (var symbol in symbols)
             {
-                book.Index.TryGetSlot(symbol, out var slot);
+                book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot);
                 var quote = slot.ReadQuote();
                 for (var f = 0; f < QuoteFields.Count; f++)
                 {
@@ -127,7 +127,7 @@ public class OptionBookTests
     {
         const string symbol = "BTC-26DEC25-95000-C-USDT";
         var book = BookBuilder.WithSymbols(_time, symbol);
-        book.Index.TryGetSlot(symbol, out var slot);
+        book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot);
         using var stop = new CancellationTokenSource();
         const int reads = 200_000;
 

@@ -55,7 +55,7 @@ public class OptionSymbolTests
     public void Expiry_comes_from_delivery_time_when_the_exchange_gives_one()
     {
         var delivery = new DateTimeOffset(2026, 3, 27, 8, 0, 0, TimeSpan.Zero);
-        Assert.True(OptionInstrument.TryCreate("BTC-27MAR26-70000-P-USDT", delivery, "Trading", out var instrument));
+        Assert.True(OptionInstrument.TryCreate(Venue.Bybit, "BTC-27MAR26-70000-P-USDT", delivery, "Trading", out var instrument));
         Assert.Equal(delivery, instrument!.ExpiryUtc);
         Assert.Equal("27MAR26", instrument.ExpiryLabel);
         Assert.Equal(70000d, instrument.StrikeValue);

@@ -17,7 +17,7 @@ public class TickerParserTests
         var kind = TickerParser.ParseMessage(Frames.Utf8(Frames.DocTicker), book, out _);
 
         Assert.Equal(MessageKind.Ticker, kind);
-        Assert.True(book.Index.TryGetSlot(Frames.DocTickerSymbol, out var slot));
+        Assert.True(book.Index.TryGetSlot(Venue.Bybit, Frames.DocTickerSymbol, out var slot));
         var q = slot.ReadQuote();
         Assert.Equal(1672917511074, q.ExchangeTimeMs);
         Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), q.ReceivedAtMs);
@@ -53,7 +53,7 @@ public class TickerParserTests
 
         TickerParser.ParseMessage(Frames.Utf8(Frames.Ticker(symbol, 1000, 5, lastPrice: "")), book, out _);
 
-        book.Index.TryGetSlot(symbol, out var slot);
+        book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot);
         Assert.True(double.IsNaN(slot.ReadQuote().LastPrice));
         Assert.Equal(5, slot.ReadQuote().MarkPrice);
     }
@@ -69,7 +69,7 @@ public class TickerParserTests
 
         Assert.Equal(MessageKind.Ticker, TickerParser.ParseMessage(Frames.Utf8(frame), book, out _));
 
-        book.Index.TryGetSlot(symbol, out var slot);
+        book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot);
         var q = slot.ReadQuote();
         Assert.Equal(33.5, q.MarkPrice);
         Assert.Equal(0.61, q.MarkIv);
@@ -87,7 +87,7 @@ public class TickerParserTests
 
         TickerParser.ParseMessage(Frames.Utf8("""{"topic":"tickers.BTC-27MAR26-70000-P-USDT","ts":2000,"data":{"symbol":"BTC-27MAR26-70000-P-USDT","markPrice":"6"},"type":"snapshot"}"""), book, out _);
 
-        book.Index.TryGetSlot(symbol, out var slot);
+        book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot);
         Assert.Equal(6, slot.ReadQuote().MarkPrice);
         Assert.Equal(0.45, slot.ReadQuote().Delta);
     }
@@ -102,7 +102,7 @@ public class TickerParserTests
         var kind = TickerParser.ParseMessage(Frames.Utf8(Frames.Ticker(symbol, 1000, 5)), book, out _);
 
         Assert.Equal(MessageKind.TickerUnchanged, kind);
-        book.Index.TryGetSlot(symbol, out var slot);
+        book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot);
         Assert.Equal(7, slot.ReadQuote().MarkPrice);
     }
 
@@ -175,7 +175,7 @@ public class TickerParserTests
         var result = TickerParser.ApplyRestTickers(Frames.Utf8(body), book);
 
         Assert.Equal(new RestTickerResult(2, 1, 1, 1), result);
-        book.Index.TryGetSlot(symbol, out var slot);
+        book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot);
         var q = slot.ReadQuote();
         Assert.Equal(100, q.BidPrice);
         Assert.Equal(0.56, q.AskIv);

@@ -51,7 +51,7 @@ public class TopicDispatchTests
 
         Assert.Equal(0, shard.Malformed);
         Assert.Equal([("BTC-6JAN23-17500-C", 10.5), ("BTC-6JAN23-17500-C", 10.5)], tape.Trades);
-        Assert.True(book.Index.TryGetSlot(Frames.DocTickerSymbol, out var slot));
+        Assert.True(book.Index.TryGetSlot(Venue.Bybit, Frames.DocTickerSymbol, out var slot));
         Assert.Equal(7.86976724, slot.ReadQuote().MarkPrice);
     }
 
@@ -68,7 +68,7 @@ public class TopicDispatchTests
         shard.HandleMessage(Frames.Utf8(TradeFrame));
 
         Assert.Equal(0, shard.Malformed);
-        Assert.True(book.Index.TryGetSlot("BTC-6JAN23-17500-C", out var slot));
+        Assert.True(book.Index.TryGetSlot(Venue.Bybit, "BTC-6JAN23-17500-C", out var slot));
         Assert.True(double.IsNaN(slot.ReadQuote().MarkPrice));
         TestContext.Current.TestOutputHelper?.WriteLine($"messages counted: {shard.Messages}");
     }

@@ -72,7 +72,7 @@ public class WebSocketShardTests
 
         Assert.Equal(0, shard.Malformed);
         Assert.Equal(splits, shard.Messages);
-        book.Index.TryGetSlot(Frames.DocTickerSymbol, out var slot);
+        book.Index.TryGetSlot(Venue.Bybit, Frames.DocTickerSymbol, out var slot);
         Assert.Equal(7.86976724, slot.ReadQuote().MarkPrice);
         Assert.Equal(1672917511074, slot.ReadQuote().ExchangeTimeMs);
     }

@@ -80,7 +80,7 @@ public sealed class LiveBoardTests
 
     private void Apply(OptionBook book, string symbol, double mark, double iv, double underlying, double delta = 0.5)
     {
-        Assert.True(book.Index.TryGetSlot(symbol, out var slot));
+        Assert.True(book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot));
         var update = new QuoteUpdate { Values = QuoteValues.AllMissing(), ExchangeTimeMs = _time.GetUtcNow().ToUnixTimeMilliseconds() };
         update.Set(QuoteField.MarkPrice, mark);
         update.Set(QuoteField.MarkIv, iv);

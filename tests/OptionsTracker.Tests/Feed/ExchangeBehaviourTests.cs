@@ -30,7 +30,7 @@ public class ExchangeBehaviourTests
 
         var symbol = simulator.ListPreLaunchInstrument("BTC", TimeSpan.FromDays(1));
 
-        await Eventually.Until(() => app.Book.Index.TryGetSlot(symbol, out var slot) && slot.ReadQuote().Status == ListingStatus.PreLaunch,
+        await Eventually.Until(() => app.Book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot) && slot.ReadQuote().Status == ListingStatus.PreLaunch,
             "the PreLaunch option in the book");
         var item = await OptionsTracker.Tests.Api.OptionsApiTests.GetJsonAsync(app.Client, $"/api/option/{symbol}");
         Assert.Equal("PreLaunch", (string?)item["status"]);
@@ -43,7 +43,7 @@ public class ExchangeBehaviourTests
 
         simulator.Launch(symbol);
 
-        await Eventually.Until(() => app.Book.Index.TryGetSlot(symbol, out var slot)
+        await Eventually.Until(() => app.Book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot)
             && slot.ReadQuote() is { Status: ListingStatus.Trading, HasData: true }, "the launched option trading and quoted");
         await Eventually.Until(() => app.Report.SubscribedTopics == simulator.InstrumentCount, "its topic subscribed");
         Assert.Equal(simulator.InstrumentCount, app.Book.Index.Count);
@@ -64,8 +64,8 @@ public class ExchangeBehaviourTests
         Assert.Equal(simulator.GetInstruments().Select(i => i.Symbol).Order(StringComparer.Ordinal),
             app.Book.Index.All.Select(s => s.Instrument.Symbol).Order(StringComparer.Ordinal));
         var legacy = simulator.GetInstruments().First(i => i.SettleCoin == "USDC");
-        Assert.True(app.Book.Index.TryGetSlot(legacy.Symbol, out var usdc));
-        Assert.True(app.Book.Index.TryGetSlot(legacy.Symbol + "-USDT", out var usdt));
+        Assert.True(app.Book.Index.TryGetSlot(Venue.Bybit, legacy.Symbol, out var usdc));
+        Assert.True(app.Book.Index.TryGetSlot(Venue.Bybit, legacy.Symbol + "-USDT", out var usdt));
         Assert.Null(usdc.Instrument.SettleCoin);
         Assert.Equal("USDT", usdt.Instrument.SettleCoin);
         Assert.Equal(usdt.Instrument.Strike, usdc.Instrument.Strike);

@@ -31,7 +31,7 @@ public class FeedTests
         Assert.True(simulator.InstrumentCount >= 2000);
         foreach (var instrument in simulator.GetInstruments())
         {
-            Assert.True(app.Book.Index.TryGetSlot(instrument.Symbol, out var slot));
+            Assert.True(app.Book.Index.TryGetSlot(Venue.Bybit, instrument.Symbol, out var slot));
             Assert.Equal(instrument.DeliveryTime, slot.Instrument.ExpiryUtc);
             Assert.Equal(instrument.Strike, slot.Instrument.Strike);
         }
@@ -44,7 +44,7 @@ public class FeedTests
         await using var app = await TrackerApp.StartAsync(simulator);
         await app.WaitForFullBoardAsync();
         var symbol = simulator.GetInstruments("BTC")[10].Symbol;
-        app.Book.Index.TryGetSlot(symbol, out var slot);
+        app.Book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot);
 
         simulator.SetMarkPrice(symbol, 4321.5);
 
@@ -145,7 +145,7 @@ public class FeedTests
         await Eventually.Until(() => app.Report.MalformedMessages >= 4, "malformed frames to be counted");
         var symbol = simulator.GetInstruments("BTC")[3].Symbol;
         simulator.SetMarkPrice(symbol, 777.25);
-        app.Book.Index.TryGetSlot(symbol, out var slot);
+        app.Book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot);
         await Eventually.Until(() => slot!.ReadQuote().MarkPrice == 777.25, "updates after the bad frames");
         Assert.Equal(0, app.Report.Reconnects);
     }
@@ -199,7 +199,7 @@ public class FeedTests
 
         var symbol = simulator.ListNewInstrument("BTC");
 
-        await Eventually.Until(() => app.Book.Index.TryGetSlot(symbol, out var slot) && slot.ReadQuote().HasData, "the new option in the book with a quote");
+        await Eventually.Until(() => app.Book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot) && slot.ReadQuote().HasData, "the new option in the book with a quote");
         await Eventually.Until(() => app.Report.SubscribedTopics == simulator.InstrumentCount, "its topic subscribed");
         Assert.Equal(0, app.Report.Reconnects);
         Assert.Equal(shards, app.Supervisor.ShardCount);
@@ -218,12 +218,12 @@ public class FeedTests
 
         Assert.NotEmpty(delivered);
         Assert.True(simulator.TryGetDeliveryPrice(delivered[0], out var settlement));
-        await Eventually.Until(() => delivered.All(s => app.Book.Index.TryGetSlot(s, out var slot)
+        await Eventually.Until(() => delivered.All(s => app.Book.Index.TryGetSlot(Venue.Bybit, s, out var slot)
             && slot.ReadQuote() is { Status: ListingStatus.Delivering } quote && quote.DeliveryPrice == settlement),
             "the delivered options marked Delivering with their delivery price");
         await Eventually.Until(() => simulator.Connections.Sum(c => c.SubscribedTopicCount) == simulator.InstrumentCount, "their topics to be unsubscribed");
         Assert.Equal(trading, app.Book.Index.Count);
-        Assert.True(app.Book.Index.TryGetSlot(delivered[0], out var kept) && kept.ReadQuote().HasData, "the last values stay");
+        Assert.True(app.Book.Index.TryGetSlot(Venue.Bybit, delivered[0], out var kept) && kept.ReadQuote().HasData, "the last values stay");
         Assert.Equal(0, app.Report.Reconnects);
 
         var item = await OptionsTracker.Tests.Api.OptionsApiTests.GetJsonAsync(app.Client, $"/api/option/{delivered[0]}");
@@ -289,7 +289,7 @@ public class FeedTests
         var expiring = app.Book.Index.All.Where(s => s.Instrument.ExpiryUtc == nearest).Select(s => s.Instrument.Symbol).ToList();
 
         time.SetUtcNow(nearest - TimeSpan.FromSeconds(1));
-        Assert.All(expiring, s => Assert.True(app.Book.Index.TryGetSlot(s, out var slot) && slot.ReadQuote().Status == ListingStatus.Trading));
+        Assert.All(expiring, s => Assert.True(app.Book.Index.TryGetSlot(Venue.Bybit, s, out var slot) && slot.ReadQuote().Status == ListingStatus.Trading));
         time.SetUtcNow(nearest);
 
         // From the delivery instant (within the lifecycle's one-minute plan: the clock is stepped a second at a time, so
@@ -297,7 +297,7 @@ public class FeedTests
         var deadline = nearest + TimeSpan.FromMinutes(1);
         await Eventually.Until(() =>
         {
-            if (expiring.All(s => app.Book.Index.TryGetSlot(s, out var slot) && slot.ReadQuote().Status == ListingStatus.Delivering))
+            if (expiring.All(s => app.Book.Index.TryGetSlot(Venue.Bybit, s, out var slot) && slot.ReadQuote().Status == ListingStatus.Delivering))
                 return true;
             if (time.GetUtcNow() < deadline)
                 time.Advance(TimeSpan.FromSeconds(1));
@@ -305,11 +305,11 @@ public class FeedTests
         }, "the expiry marked Delivering within a minute of its delivery instant");
         await Eventually.Until(() => app.Supervisor.TopicCount == simulator.InstrumentCount - expiring.Count, "its topics dropped");
         Assert.Equal(simulator.InstrumentCount, app.Book.Index.Count);
-        Assert.All(expiring, s => Assert.True(app.Book.Index.TryGetSlot(s, out var slot) && slot.ReadQuote().HasData));
+        Assert.All(expiring, s => Assert.True(app.Book.Index.TryGetSlot(Venue.Bybit, s, out var slot) && slot.ReadQuote().HasData));
 
         // 12:00 UTC has passed: the next refresh (the periodic one, 15 minutes after start) drops them.
         time.SetUtcNow(nearest.AddHours(4).AddMinutes(1));
-        await Eventually.Until(() => expiring.All(s => !app.Book.Index.TryGetSlot(s, out _)), "the delivered options to leave after 12:00 UTC");
+        await Eventually.Until(() => expiring.All(s => !app.Book.Index.TryGetSlot(Venue.Bybit, s, out _)), "the delivered options to leave after 12:00 UTC");
         Assert.Equal(simulator.InstrumentCount - expiring.Count, app.Book.Index.Count);
     }
 
@@ -331,7 +331,7 @@ public class FeedTests
         var next0805 = app.Book.Index.All.Min(s => s.Instrument.ExpiryUtc).AddMinutes(5);
         Assert.Equal(new TimeSpan(8, 5, 0), next0805.UtcDateTime.TimeOfDay);
 
-        Assert.False(app.Book.Index.TryGetSlot(farExpiryListing, out _));
+        Assert.False(app.Book.Index.TryGetSlot(Venue.Bybit, farExpiryListing, out _));
         // Expiries that have passed by then: the exchange still lists them until 12:00 UTC (status Delivering), and the
         // simulator, on its own clock, lists them as before.
         var passed = app.Book.Index.All.Where(s => s.Instrument.ExpiryUtc <= next0805).Select(s => s.Instrument.Symbol).ToList();
@@ -339,10 +339,10 @@ public class FeedTests
 
         time.SetUtcNow(next0805);
 
-        await Eventually.Until(() => app.Book.Index.TryGetSlot(farExpiryListing, out _), "the 08:05 refresh to list the new option");
+        await Eventually.Until(() => app.Book.Index.TryGetSlot(Venue.Bybit, farExpiryListing, out _), "the 08:05 refresh to list the new option");
         // Still listed, so they stay (delivered, with their last values) instead of trading again: the listing says
         // Trading, the clock says delivered, the clock wins.
-        Assert.All(passed, symbol => Assert.True(app.Book.Index.TryGetSlot(symbol, out var slot) && slot.ReadQuote().Status == ListingStatus.Delivering,
+        Assert.All(passed, symbol => Assert.True(app.Book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot) && slot.ReadQuote().Status == ListingStatus.Delivering,
             $"{symbol} should be kept as Delivering until 12:00 UTC"));
         // Subscribed: exactly the options still trading (the first new listing is a strike of the delivered expiry).
         await Eventually.Until(() => app.Supervisor.TopicCount == app.Book.Index.All.Count(s => s.ReadQuote().Status == ListingStatus.Trading)
@@ -350,7 +350,7 @@ public class FeedTests
 
         // The next refresh after 12:00 UTC (here the next day's 08:05) does not bring them back.
         time.SetUtcNow(next0805.AddDays(1));
-        await Eventually.Until(() => passed.All(symbol => !app.Book.Index.TryGetSlot(symbol, out _)), "the delivered options to leave");
+        await Eventually.Until(() => passed.All(symbol => !app.Book.Index.TryGetSlot(Venue.Bybit, symbol, out _)), "the delivered options to leave");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using OptionsTracker.Book;
 using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using OptionsTracker.Simulator;
@@ -17,7 +18,7 @@ public class VenueSeamTests
         await app.WaitForFullBoardAsync();
 
         var venue = Assert.Single(app.Services.GetServices<IVenue>());
-        Assert.Equal("bybit", venue.Id);
+        Assert.Equal(Venue.Bybit, venue.Id);
         Assert.Equal("Bybit", venue.Name);
         Assert.Equal(simulator.RestUrl, venue.RestUrl);
 

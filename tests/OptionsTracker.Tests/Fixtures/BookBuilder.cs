@@ -6,7 +6,7 @@ public static class BookBuilder
 {
     public static OptionInstrument Instrument(string symbol)
     {
-        Assert.True(OptionInstrument.TryCreate(symbol, null, "Trading", out var instrument), symbol);
+        Assert.True(OptionInstrument.TryCreate(Venue.Bybit, symbol, null, "Trading", out var instrument), symbol);
         return instrument!;
     }
 

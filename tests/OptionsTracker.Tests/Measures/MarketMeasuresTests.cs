@@ -20,7 +20,7 @@ public sealed class MarketMeasuresTests
     /// <summary>One ticker of <paramref name="symbol"/> at exchange time <paramref name="atMs"/> with only the given fields.</summary>
     private static void Quote(OptionBook book, string symbol, long atMs, double markIv = double.NaN, double underlying = double.NaN, double index = double.NaN)
     {
-        Assert.True(book.Index.TryGetSlot(symbol, out var slot), symbol);
+        Assert.True(book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot), symbol);
         var update = new QuoteUpdate { Values = QuoteValues.AllMissing(), ExchangeTimeMs = atMs };
         if (!double.IsNaN(markIv))
             update.Set(QuoteField.MarkIv, markIv);

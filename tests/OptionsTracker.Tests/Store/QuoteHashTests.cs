@@ -6,7 +6,7 @@ namespace OptionsTracker.Tests.Store;
 
 public class QuoteHashTests
 {
-    private static readonly OptionInstrument Instrument = OptionInstrument.TryCreate("BTC-26DEC25-100000-C-USDT",
+    private static readonly OptionInstrument Instrument = OptionInstrument.TryCreate(Venue.Bybit, "BTC-26DEC25-100000-C-USDT",
         new DateTimeOffset(2025, 12, 26, 8, 0, 0, TimeSpan.Zero), "Trading", out var i) ? i! : throw new InvalidOperationException();
 
     [Fact]
@@ -19,8 +19,8 @@ public class QuoteHashTests
 
         var entries = QuoteHash.ToEntries(Instrument, quote);
 
-        Assert.True(QuoteHash.TryReadInstrument(entries, out var instrument));
-        Assert.Equal(Instrument.Symbol, instrument!.Symbol);
+        Assert.True(QuoteHash.TryReadInstrument(Venue.Bybit, entries, out var instrument));
+        Assert.Equal(Instrument.Key, instrument!.Key);
         Assert.Equal(Instrument.ExpiryUtc, instrument.ExpiryUtc);
         Assert.True(QuoteHash.TryReadQuote(entries, out var update));
         Assert.Equal(quote.ExchangeTimeMs, update.ExchangeTimeMs);

@@ -61,11 +61,11 @@ public class RedisStoreTests
         await WaitForBookAsync(web, simulator.InstrumentCount);
         await simulator.DisposeAsync();
         var slots = collector.Book.Index.All;
-        await Eventually.Until(() => slots.All(s => web.Book.Index.TryGetSlot(s.Instrument.Symbol, out var copy) && SameValues(s.ReadQuote(), copy.ReadQuote())),
+        await Eventually.Until(() => slots.All(s => web.Book.Index.TryGetSlot(Venue.Bybit, s.Instrument.Symbol, out var copy) && SameValues(s.ReadQuote(), copy.ReadQuote())),
             "the web instance to hold the collector's values of every option");
         foreach (var slot in slots)
         {
-            Assert.True(web.Book.Index.TryGetSlot(slot.Instrument.Symbol, out var copy));
+            Assert.True(web.Book.Index.TryGetSlot(Venue.Bybit, slot.Instrument.Symbol, out var copy));
             Assert.Equal(slot.Instrument.ExpiryUtc, copy.Instrument.ExpiryUtc);
             Assert.Equal(slot.Instrument.Strike, copy.Instrument.Strike);
             Assert.Equal(slot.Instrument.Type, copy.Instrument.Type);
@@ -178,7 +178,7 @@ public class RedisStoreTests
         // A listing reaches them too, through the change channel.
         var listed = simulator.ListNewInstrument("BTC");
         await collector.Services.GetRequiredService<OptionsTracker.Feed.FeedService>().RefreshCoinAsync("BTC", TestContext.Current.CancellationToken);
-        await Eventually.Until(() => web1.Book.Index.TryGetSlot(listed, out _) && web2.Book.Index.TryGetSlot(listed, out _), "the new listing on both web instances");
+        await Eventually.Until(() => web1.Book.Index.TryGetSlot(Venue.Bybit, listed, out _) && web2.Book.Index.TryGetSlot(Venue.Bybit, listed, out _), "the new listing on both web instances");
 
         // Their /api/stats speak for the collector.
         await Eventually.Until(async () =>
@@ -491,7 +491,7 @@ public class RedisStoreTests
     }
 
     private static double MarkOf(TrackerApp app, string symbol) =>
-        app.Book.Index.TryGetSlot(symbol, out var slot) ? slot.ReadQuote().MarkPrice : double.NaN;
+        app.Book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot) ? slot.ReadQuote().MarkPrice : double.NaN;
 
     private static async Task WaitForBookAsync(TrackerApp app, int expected) =>
         await Eventually.Until(() =>
@@ -523,7 +523,7 @@ public class RedisStoreTests
             return reads.All(r =>
                 QuoteHash.TryReadQuote(r.Task.Result, out var update)
                 && (update.ExchangeTimeMs >= wanted[r.Symbol]
-                    || (book.Index.TryGetSlot(r.Symbol, out var slot) && SameValues(slot.ReadQuote(), new OptionQuote { Values = update.Values }))));
+                    || (book.Index.TryGetSlot(Venue.Bybit, r.Symbol, out var slot) && SameValues(slot.ReadQuote(), new OptionQuote { Values = update.Values }))));
         }, $"Redis to hold all {wanted.Count} options as current as the book", 60);
     }
 

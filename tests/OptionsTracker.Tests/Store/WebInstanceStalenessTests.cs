@@ -92,7 +92,7 @@ public class WebInstanceStalenessTests
         await using var second = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
         var symbol = simulator.GetInstruments("SOL")[3].Symbol;
         simulator.SetMarkPrice(symbol, 77.25);
-        await Eventually.Until(() => web.Book.Index.TryGetSlot(symbol, out var slot) && slot.ReadQuote().MarkPrice == 77.25,
+        await Eventually.Until(() => web.Book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot) && slot.ReadQuote().MarkPrice == 77.25,
             "the web instance to follow the new collector", 60);
         await Eventually.Until(async () => await FeedStateAsync(web) == "live", "the web instance to be live again", 60);
         Assert.Null(store.Problem);
