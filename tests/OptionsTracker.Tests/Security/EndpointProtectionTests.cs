@@ -160,6 +160,35 @@ public class EndpointProtectionTests
         await app.StopAsync(ct);
     }
 
+    [Fact]
+    public async Task Listed_origins_get_cors_on_the_data_and_probe_groups_and_preflights_need_no_key()
+    {
+        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key, ["Security:CorsOrigins:0"] = ListedOrigin });
+        using var http = RawClient(app);
+        var ct = TestContext.Current.CancellationToken;
+
+        // A browser asks before sending the key; the preflight itself carries none and must not be refused for it.
+        using (var preflight = new HttpRequestMessage(HttpMethod.Options, "/api/options/BTC"))
+        {
+            preflight.Headers.Add("Origin", ListedOrigin);
+            preflight.Headers.Add("Access-Control-Request-Method", "GET");
+            preflight.Headers.Add("Access-Control-Request-Headers", "X-API-Key");
+            using var response = await http.SendAsync(preflight, ct);
+            Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+            Assert.Equal(ListedOrigin, response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        }
+        foreach (var path in new[] { "/api/stats", "/health/live" })
+        {
+            using var listed = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Origin", ListedOrigin }, { "X-API-Key", Key } } };
+            using var listedResponse = await http.SendAsync(listed, ct);
+            Assert.Equal(HttpStatusCode.OK, listedResponse.StatusCode);
+            Assert.Equal(ListedOrigin, listedResponse.Headers.GetValues("Access-Control-Allow-Origin").Single());
+            using var other = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Origin", "https://evil.example" }, { "X-API-Key", Key } } };
+            using var otherResponse = await http.SendAsync(other, ct);
+            Assert.False(otherResponse.Headers.Contains("Access-Control-Allow-Origin"), path);
+        }
+    }
+
     /// <summary>Spellings of protected URLs, sent as written (no client-side normalising).</summary>
     private static readonly (string Method, string Path)[] Spellings =
     [
