@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
 using OptionsTracker.Configuration;
+using OptionsTracker.Security;
 
 namespace OptionsTracker.Api;
 
@@ -56,14 +57,18 @@ public static class ApiFeature
         app.UseResponseCompression();
         app.UseWebSockets();
 
-        app.MapOpenApi();
-        app.MapScalarApiReference();
+        // Who may call what is the groups' metadata (Security/EndpointAccess), not the URLs: an endpoint added to
+        // `data` is protected whatever its path; the description is open by choice (README).
+        var description = app.MapGroup("").OpenApiDescription();
+        description.MapOpenApi();
+        description.MapScalarApiReference();
 
-        app.MapStatsApi();
-        app.MapOptionsApi();
-        app.MapSummaryApi();
-        app.MapScreenerApi();
-        app.MapExportApi();
-        app.MapStreamApi();
+        var data = app.MapGroup("").RequireApiKey();
+        data.MapStatsApi();
+        data.MapOptionsApi();
+        data.MapSummaryApi();
+        data.MapScreenerApi();
+        data.MapExportApi();
+        data.MapStreamApi();
     }
 }

@@ -12,7 +12,7 @@ namespace OptionsTracker.Api;
 /// </summary>
 public static class ExportApi
 {
-    public static void MapExportApi(this WebApplication app)
+    public static void MapExportApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/export").WithTags("Export");
 

@@ -6,7 +6,7 @@ namespace OptionsTracker.Api;
 /// <summary>The original guide's endpoints: options, one option, expiries and strikes of an asset.</summary>
 public static class OptionsApi
 {
-    public static void MapOptionsApi(this WebApplication app)
+    public static void MapOptionsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Options");
 

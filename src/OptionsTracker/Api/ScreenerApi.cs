@@ -18,7 +18,7 @@ public static class ScreenerApi
     private const int MaxQueryBodyBytes = 64 * 1024;
     private const string AllAssets = "all";
 
-    public static void MapScreenerApi(this WebApplication app)
+    public static void MapScreenerApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Screens");
 

@@ -6,7 +6,7 @@ namespace OptionsTracker.Api;
 
 public static class StatsApi
 {
-    public static void MapStatsApi(this WebApplication app)
+    public static void MapStatsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/stats", GetStats)
             .WithName("GetStats")

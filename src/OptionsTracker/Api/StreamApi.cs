@@ -23,7 +23,7 @@ public static class StreamApi
     private const int MaxClientMessageBytes = 4096;
     private static readonly Task Never = new TaskCompletionSource().Task;
 
-    public static void MapStreamApi(this WebApplication app)
+    public static void MapStreamApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/stream/{asset}", GetStream)
             .WithTags("Streams")

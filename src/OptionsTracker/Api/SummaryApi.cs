@@ -8,7 +8,7 @@ namespace OptionsTracker.Api;
 /// <summary>Aggregates of an asset: the original guide's summary and the data API's Greek statistics.</summary>
 public static class SummaryApi
 {
-    public static void MapSummaryApi(this WebApplication app)
+    public static void MapSummaryApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").WithTags("Summary");
 

@@ -1,4 +1,5 @@
 using OptionsTracker.Dashboard.Components;
+using OptionsTracker.Security;
 
 namespace OptionsTracker.Dashboard;
 
@@ -15,7 +16,9 @@ public static class DashboardFeature
     public static void MapDashboard(this WebApplication app)
     {
         app.UseAntiforgery();
-        app.MapStaticAssets();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // On a group, so the development-time fallback for files it maps beside the build's assets is open too.
+        app.MapGroup("").OpenStaticFiles().MapStaticAssets();
+        // Pages and the Blazor hub (/_blazor) alike: the conventions reach every endpoint this maps.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireSignIn();
     }
 }

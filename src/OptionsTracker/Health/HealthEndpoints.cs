@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OptionsTracker.Security;
 using Prometheus;
 
 namespace OptionsTracker.Health;
@@ -45,9 +46,11 @@ public static class HealthEndpoints
     {
         var metrics = app.Services.GetRequiredService<FeedMetrics>();
         app.UseHttpMetrics(o => o.SetMetricFactory(metrics.HttpRequestFactory));
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteAsync });
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        // Open by design (Security/EndpointAccess.OpenToProbes): probes and scrapers carry no key.
+        var probes = app.MapGroup("").OpenToProbes();
+        probes.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteAsync });
+        probes.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync });
+        probes.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
             Predicate = c => c.Tags.Contains(ReadyTag),
             ResponseWriter = WriteAsync,
@@ -59,7 +62,7 @@ public static class HealthEndpoints
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
         });
-        app.MapMetrics("/metrics", metrics.Registry);
+        probes.MapMetrics("/metrics", metrics.Registry);
     }
 
     private static Task WriteAsync(HttpContext context, HealthReport report)

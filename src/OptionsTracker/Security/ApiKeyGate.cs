@@ -7,9 +7,11 @@ using Microsoft.Extensions.Options;
 namespace OptionsTracker.Security;
 
 /// <summary>
-/// With an API key configured: API and stream requests need <c>X-API-Key</c> (or the dashboard's sign-in
-/// cookie, so the dashboard's own calls work), the dashboard redirects to <c>/login</c>, and health,
-/// metrics, API docs and static files stay open for probes and scrapers.
+/// With an API key configured: endpoints carrying <see cref="ApiKeyRequired"/> (the API, the streams, the dashboard and
+/// its hub: see <see cref="EndpointAccess"/>) need <c>X-API-Key</c> or the dashboard's sign-in cookie; without either, an
+/// API endpoint answers 401 and the dashboard redirects to <c>/login</c>. Endpoints of the open groups (health, metrics,
+/// API docs, static files, sign-in) pass. A request matching no endpoint, or one of no group (the router's 405),
+/// needs the key too, answered by its path's style: an unknown URL tells a caller without the key nothing.
 /// </summary>
 internal sealed class ApiKeyGate(RequestDelegate next, IOptions<SecurityOptions> options, FailedKeyThrottle throttle)
 {
@@ -19,7 +21,8 @@ internal sealed class ApiKeyGate(RequestDelegate next, IOptions<SecurityOptions>
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (_key is null || IsOpen(context.Request.Path))
+        var metadata = context.GetEndpoint()?.Metadata;
+        if (_key is null || metadata is not null && EndpointAccess.IsOpen(metadata))
         {
             await next(context);
             return;
@@ -55,7 +58,8 @@ internal sealed class ApiKeyGate(RequestDelegate next, IOptions<SecurityOptions>
             return;
         }
 
-        if (IsApi(context.Request.Path))
+        var toSignIn = metadata?.GetMetadata<ApiKeyRequired>()?.RedirectsToSignIn ?? !IsApi(context.Request.Path);
+        if (!toSignIn)
         {
             await Results.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
@@ -89,11 +93,9 @@ internal sealed class ApiKeyGate(RequestDelegate next, IOptions<SecurityOptions>
 
     private static byte[]? KeyBytes(string? key) => key is { Length: > 0 } ? Encoding.UTF8.GetBytes(key) : null;
 
+    /// <summary>
+    /// Only for requests that match no endpoint of a group: whether a refusal is an API one (401 problem, the API's
+    /// rate budget) or a browser's (sign-in redirect, the dashboard's). It never opens anything.
+    /// </summary>
     internal static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/ws");
-
-    private static bool IsOpen(PathString path) =>
-        path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/login")
-        || path.StartsWithSegments("/logout") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/scalar")
-        || path.StartsWithSegments("/_framework") || path.StartsWithSegments("/_content") || path.StartsWithSegments("/favicon.ico")
-        || Path.HasExtension(path.Value) && !IsApi(path);
 }

@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace OptionsTracker.Security;
 
 /// <summary>
-/// Refuses (403) cross-origin WebSocket upgrades, dashboard hub requests (<c>/_blazor</c>: negotiate, the socket,
-/// the fallback transports) and sign-in/sign-out posts. Browsers attach cookies to a WebSocket from any page
+/// Refuses (403) cross-origin WebSocket upgrades and requests to endpoints marked <see cref="SameOriginRequired"/>: the
+/// dashboard's pages and hub (<c>/_blazor</c>: negotiate, the socket, the fallback transports) and sign-in/sign-out posts. Browsers attach cookies to a WebSocket from any page
 /// and neither CORS nor SameSite stops it (a page on another port is the same site), so without this a page
 /// elsewhere could read <c>/ws</c> with a signed-in user's cookie. Allowed: this site's own origin (scheme, host
 /// and port as the request arrived, the scheme after a trusted proxy's <c>X-Forwarded-Proto</c>), the origins
@@ -48,10 +48,10 @@ internal sealed class OriginCheck(RequestDelegate next, IOptions<SecurityOptions
     private static bool IsChecked(HttpContext context)
     {
         var request = context.Request;
-        if (request.Path.StartsWithSegments("/_blazor"))
+        // The dashboard and its hub, and the sign-in form's posts, say so in their endpoint metadata (EndpointAccess).
+        if (context.GetEndpoint()?.Metadata.GetMetadata<SameOriginRequired>() is not null)
             return true;
-        if (HttpMethods.IsPost(request.Method) && (request.Path.StartsWithSegments("/login") || request.Path.StartsWithSegments("/logout")))
-            return true;
+        // Every WebSocket upgrade, whatever it matched: a browser sends the cookie along from any page.
         // HTTP/1.1 upgrades name the protocol in Upgrade; HTTP/2 and 3 use an extended CONNECT.
         if (request.Headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase))
             return true;

@@ -3,7 +3,11 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Configuration;
 
@@ -11,8 +15,6 @@ namespace OptionsTracker.Security;
 
 public static class SecurityFeature
 {
-    private const string CorsPolicy = "configured-origins";
-
     public static void AddSecurity(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<SecurityOptions>()
@@ -42,7 +44,7 @@ public static class SecurityFeature
             });
 
         var security = builder.Configuration.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
-        builder.Services.AddCors(o => o.AddPolicy(CorsPolicy, policy => policy
+        builder.Services.AddCors(o => o.AddPolicy(EndpointAccess.CorsPolicy, policy => policy
             .WithOrigins(security.CorsOrigins)
             .WithMethods("GET", "POST")
             .WithHeaders("Content-Type", ApiKeyGate.HeaderName)));
@@ -50,34 +52,20 @@ public static class SecurityFeature
         builder.Services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            // Two budgets per client: the API's (with the API docs) and the dashboard's (page loads and new hub
-            // connections), so a flood of one never starves the other. Health, metrics, static files and an
-            // established hub connection's traffic are not counted.
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, (Traffic, IPAddress)>(context =>
-            {
-                var traffic = Classify(context.Request);
-                if (traffic == Traffic.Unlimited)
-                    return RateLimitPartition.GetNoLimiter((traffic, IPAddress.None));
-                var limits = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
-                var client = ClientAddress.Of(context);
-                return traffic == Traffic.Api
-                    ? RateLimitPartition.GetTokenBucketLimiter((traffic, client), _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = limits.RateLimitBurst,
-                        TokensPerPeriod = limits.RateLimitPerSecond,
-                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    })
-                    : RateLimitPartition.GetTokenBucketLimiter((traffic, client), _ => new TokenBucketRateLimiterOptions
-                    {
-                        TokenLimit = limits.DashboardRateLimitBurst,
-                        TokensPerPeriod = 1,
-                        ReplenishmentPeriod = TimeSpan.FromMinutes(1) / limits.DashboardRateLimitPerMinute,
-                        QueueLimit = 0,
-                        AutoReplenishment = true,
-                    });
-            });
+            // Two budgets per client, chosen by the endpoint's group (EndpointAccess): the API's (with the API docs)
+            // and the dashboard's (page loads, sign-in and new hub connections), so a flood of one never starves the
+            // other. Health, metrics and static files opt out; so do an established hub connection's requests.
+            o.AddPolicy(EndpointAccess.ApiBudget, context => ApiBucket(context, EndpointAccess.ApiBudget));
+            o.AddPolicy(EndpointAccess.DashboardBudget, context => IsNewVisit(context)
+                ? DashboardBucket(context, EndpointAccess.DashboardBudget)
+                : RateLimitPartition.GetNoLimiter((EndpointAccess.DashboardBudget, IPAddress.None)));
+            // A request that matches no endpoint of a group (an unknown path, a method the path does not serve) is
+            // still counted, on a budget of the same size as its path's style (see ApiKeyGate.IsApi): probing for
+            // URLs is not free either.
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, (string, IPAddress)>(context =>
+                context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>() is not null
+                    ? RateLimitPartition.GetNoLimiter(("", IPAddress.None))
+                    : ApiKeyGate.IsApi(context.Request.Path) ? ApiBucket(context, "unmatched-api") : DashboardBucket(context, "unmatched"));
             o.OnRejected = (context, _) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
@@ -85,6 +73,47 @@ public static class SecurityFeature
                 return ValueTask.CompletedTask;
             };
         });
+    }
+
+    private static RateLimitPartition<(string, IPAddress)> ApiBucket(HttpContext context, string budget)
+    {
+        var limits = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
+        return RateLimitPartition.GetTokenBucketLimiter((budget, ClientAddress.Of(context)), _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limits.RateLimitBurst,
+            TokensPerPeriod = limits.RateLimitPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    private static RateLimitPartition<(string, IPAddress)> DashboardBucket(HttpContext context, string budget)
+    {
+        var limits = context.RequestServices.GetRequiredService<IOptions<SecurityOptions>>().Value;
+        return RateLimitPartition.GetTokenBucketLimiter((budget, ClientAddress.Of(context)), _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limits.DashboardRateLimitBurst,
+            TokensPerPeriod = 1,
+            ReplenishmentPeriod = TimeSpan.FromMinutes(1) / limits.DashboardRateLimitPerMinute,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+
+    /// <summary>
+    /// Whether a dashboard request is a visit (a page load, a sign-in, a new hub connection: negotiate, or a socket
+    /// opened without one) rather than traffic of a page already loaded: the requests of an established hub
+    /// connection (they carry its id) and Blazor's per-circuit endpoints (initializers, disconnect).
+    /// </summary>
+    private static bool IsNewVisit(HttpContext context)
+    {
+        var metadata = context.GetEndpoint()?.Metadata;
+        if (metadata is null || metadata.GetMetadata<NegotiateMetadata>() is not null)
+            return true;
+        if (metadata.GetMetadata<HubMetadata>() is not null)
+            return !context.Request.Query.ContainsKey("id");
+        return metadata.GetMetadata<RootComponentMetadata>() is null || metadata.GetMetadata<ComponentTypeMetadata>() is not null;
     }
 
     /// <summary>
@@ -120,36 +149,19 @@ public static class SecurityFeature
             headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
             return next(context);
         });
+        // CORS by endpoint metadata (EndpointAccess), present only with origins configured.
         if (security.CorsOrigins.Length > 0)
-            app.UseCors(CorsPolicy);
+            app.UseCors();
         app.UseMiddleware<OriginCheck>();
         app.UseRateLimiter();
         app.UseMiddleware<ApiKeyGate>();
-    }
-
-    internal enum Traffic { Unlimited, Api, Dashboard }
-
-    /// <summary>Which rate-limit budget a request draws on.</summary>
-    internal static Traffic Classify(HttpRequest request)
-    {
-        var path = request.Path;
-        if (ApiKeyGate.IsApi(path) || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/scalar"))
-            return Traffic.Api;
-        // A new hub connection: negotiate, or a socket opened without one (no connection id yet). Requests of an
-        // established connection carry its id and are not counted.
-        if (path.StartsWithSegments("/_blazor"))
-            return path.Equals("/_blazor/negotiate") || path.Equals("/_blazor") && !request.Query.ContainsKey("id") ? Traffic.Dashboard : Traffic.Unlimited;
-        if (path.StartsWithSegments("/health") || path.StartsWithSegments("/metrics") || path.StartsWithSegments("/_framework")
-            || path.StartsWithSegments("/_content") || Path.HasExtension(path.Value))
-            return Traffic.Unlimited;
-        return Traffic.Dashboard;
     }
 
     /// <summary><c>/login</c> and <c>/logout</c> for the dashboard when an API key is set.</summary>
     public static void MapSecurity(this WebApplication app)
     {
         app.MapGet("/login", (string? returnUrl, string? failed) => Results.Content(LoginPage(returnUrl, failed is not null), "text/html; charset=utf-8"))
-            .ExcludeFromDescription();
+            .OpenForSignIn().ExcludeFromDescription();
         app.MapPost("/login", async (HttpContext context, IOptions<SecurityOptions> options, FailedKeyThrottle throttle, DashboardSessions sessions) =>
         {
             IFormCollection form;
@@ -176,7 +188,7 @@ public static class SecurityFeature
             throttle.Succeeded(client);
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, sessions.NewPrincipal());
             return Results.Redirect(returnUrl);
-        }).DisableAntiforgery().ExcludeFromDescription();
+        }).OpenForSignIn().WithMetadata(SameOriginRequired.Instance).DisableAntiforgery().ExcludeFromDescription();
         app.MapPost("/logout", async (HttpContext context, DashboardSessions sessions) =>
         {
             // Revoked, not only deleted: a copy of the cookie (another tab's jar, a stolen one) stops working too.
@@ -185,7 +197,7 @@ public static class SecurityFeature
                 await sessions.RevokeAsync(signedIn.Principal, context.RequestAborted);
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/login");
-        }).DisableAntiforgery().ExcludeFromDescription();
+        }).OpenForSignIn().WithMetadata(SameOriginRequired.Instance).DisableAntiforgery().ExcludeFromDescription();
     }
 
     private static IResult LockedOut(HttpContext context, string returnUrl, TimeSpan retryAfter)
