@@ -1,6 +1,9 @@
-namespace OptionsTracker.Store;
+namespace OptionsTracker.Collector;
 
-/// <summary>The active collector's counters as the stats hash holds them, read by web instances and standbys.</summary>
+/// <summary>
+/// A collector's counters and verdict as the active one publishes them for the processes it feeds (web instances,
+/// standbys): the shared store keeps them (Redis: the stats hash), <see cref="FeedStatus.Remote"/> holds the last read.
+/// </summary>
 public sealed record CollectorStats(
     string Collector,
     string FeedState,

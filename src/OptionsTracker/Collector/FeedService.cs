@@ -2,7 +2,6 @@ using Cronos;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
-using OptionsTracker.Store;
 
 namespace OptionsTracker.Collector;
 
@@ -22,7 +21,7 @@ public sealed class FeedService(
     TrackedAssets assets,
     IOptions<TrackerOptions> tracker,
     IOptions<BybitOptions> bybit,
-    CollectorLease lease,
+    ICollectorLease lease,
     TimeProvider time,
     ILogger<FeedService> logger) : BackgroundService
 {

@@ -16,18 +16,19 @@ public sealed class FeedMonitor(
     IOptions<TrackerOptions> tracker,
     IOptions<BybitOptions> bybit,
     RestGate restGate,
-    TimeProvider time)
+    TimeProvider time) : ICollectorStatsSource
 {
     /// <summary>
     /// True while another process feeds this book through the store: always on a web instance (even before any
     /// collector has written its stats), on a standby collector once it has read them.
     /// </summary>
-    public bool IsFedRemotely => store.RemoteCollector is not null || tracker.Value.Role == TrackerRole.Web;
+    public bool IsFedRemotely => status.Remote is not null || tracker.Value.Role == TrackerRole.Web;
 
     public FeedReport GetReport()
     {
-        if (store.RemoteCollector is { } remote || tracker.Value.Role == TrackerRole.Web)
-            return GetRemoteReport(store.RemoteCollector);
+        var remote = status.Remote;
+        if (remote is not null || tracker.Value.Role == TrackerRole.Web)
+            return GetRemoteReport(remote);
         var now = time.GetUtcNow();
         // Counters since start, connections closed on a lost lease included, so they never go backwards.
         var shards = supervisor.GetStatus(out var totals);
@@ -135,6 +136,27 @@ public sealed class FeedMonitor(
         };
     }
 
+    /// <summary>This process's own verdict and counters, as the active collector publishes them for the others.</summary>
+    public CollectorStats GetLocalStats(string collector)
+    {
+        var report = GetReport();
+        var now = time.GetUtcNow();
+        return new CollectorStats(
+            collector,
+            report.State.ToString().ToLowerInvariant(),
+            report.Reason,
+            report.TotalOptions,
+            report.MessagesProcessed,
+            report.MalformedMessages,
+            report.Reconnects,
+            report.LiveConnections,
+            report.SubscribedTopics,
+            report.AssignedTopics,
+            report.LastUpdate,
+            now - report.Uptime,
+            now);
+    }
+
     /// <summary>"2 topics refused by the exchange: tickers.A; tickers.B", naming at most five.</summary>
     private static string RefusedReason(List<string> refused)
     {
@@ -150,7 +172,7 @@ public sealed class FeedMonitor(
     /// the same stale limit the collector applies to its exchange (<c>Tracker:StaleAfter</c>) applied to the
     /// collector's last update, and stale too while the store cannot bring updates (Redis away, or without a board).
     /// </summary>
-    private FeedReport GetRemoteReport(Store.CollectorStats? remote)
+    private FeedReport GetRemoteReport(CollectorStats? remote)
     {
         var now = time.GetUtcNow();
         var index = store.Book.Index;

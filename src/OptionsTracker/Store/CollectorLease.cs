@@ -1,11 +1,13 @@
 using Microsoft.Extensions.Options;
+using OptionsTracker.Collector;
 using OptionsTracker.Health;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;
 
 /// <summary>
-/// Decides whether this process collects. Without Redis it always does. With Redis, exactly one collector
+/// Decides whether this process collects when several may (without Redis it always does: <see cref="SoleCollectorLease"/>).
+/// Exactly one collector
 /// holds a lease key (<c>SET NX PX</c>) that it renews every third of its time to live with a
 /// compare-and-extend script; a standby tries to take it at the same pace, so it takes over at most about
 /// <see cref="StoreOptions.LeaseTtl"/> after the holder dies. A holder that cannot reach Redis keeps
@@ -14,7 +16,7 @@ namespace OptionsTracker.Store;
 /// collector that has not reached Redis since it started collects too, provisionally: it cannot know
 /// whether another one is active, and an empty board helps nobody; the lease decides once Redis answers.
 /// </summary>
-public sealed class CollectorLease : BackgroundService
+public sealed class CollectorLease : BackgroundService, ICollectorLease
 {
     // KEYS[1] lease, ARGV[1] our id, ARGV[2] ttl ms. Extends only a lease we still hold.
     private const string RenewScript = """
@@ -31,8 +33,8 @@ public sealed class CollectorLease : BackgroundService
         return 0
         """;
 
-    private readonly RedisConnection? _connection;
-    private readonly RedisOptionStore? _store;
+    private readonly RedisConnection _connection;
+    private readonly RedisOptionStore _store;
     private readonly StoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<CollectorLease> _logger;
@@ -43,7 +45,7 @@ public sealed class CollectorLease : BackgroundService
     private bool _everReached;
 
     public CollectorLease(IOptions<StoreOptions> options, TimeProvider time, ILogger<CollectorLease> logger,
-        LogThrottle errorLog, RedisConnection? connection = null, RedisOptionStore? store = null)
+        LogThrottle errorLog, RedisConnection connection, RedisOptionStore store)
     {
         _options = options.Value;
         _time = time;
@@ -52,8 +54,6 @@ public sealed class CollectorLease : BackgroundService
         _connection = connection;
         _store = store;
         Id = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"[..^24];
-        if (connection is null)
-            _acquired.SetResult(CancellationToken.None);
     }
 
     /// <summary>This collector's id, as it appears in the lease and the stats hash.</summary>
@@ -72,8 +72,7 @@ public sealed class CollectorLease : BackgroundService
     public string? Holder { get; private set; }
 
     /// <summary>
-    /// Completes once this process holds the lease, with a token cancelled when it loses it. Without Redis it
-    /// completes at once with a token never cancelled.
+    /// Completes once this process holds the lease, with a token cancelled when it loses it.
     /// </summary>
     public async Task<CancellationToken> AcquireAsync(CancellationToken cancellationToken)
     {
@@ -81,19 +80,14 @@ public sealed class CollectorLease : BackgroundService
         lock (_lock)
             acquired = _acquired.Task;
         var held = await acquired.WaitAsync(cancellationToken);
-        if (_store is not null)
-        {
-            // A standby's book is filled from Redis: let the reader finish its round (it sees IsHeld after it).
-            await _store.BookWriterGate.WaitAsync(cancellationToken);
-            _store.BookWriterGate.Release();
-        }
+        // A standby's book is filled from Redis: let the reader finish its round (it sees IsHeld after it).
+        await _store.BookWriterGate.WaitAsync(cancellationToken);
+        _store.BookWriterGate.Release();
         return held;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_connection is null)
-            return;
         var period = _options.LeaseTtl / 3;
         try
         {
@@ -113,7 +107,7 @@ public sealed class CollectorLease : BackgroundService
 
     private async Task TryAcquireOrRenewAsync(IDatabase database, CancellationToken cancellationToken)
     {
-        var key = _connection!.Keys.Lease;
+        var key = _connection.Keys.Lease;
         var ttl = _options.LeaseTtl;
         try
         {
@@ -146,13 +140,13 @@ public sealed class CollectorLease : BackgroundService
                 }
             }
             _everReached = true;
-            _store?.SetProblem("lease", null);
+            _store.SetProblem("lease", null);
             _errorLog.Recover();
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Keep what we have: see the class comment.
-            _store?.SetProblem("lease", $"cannot {(IsHeld ? "renew" : "take")} the collector lease: {ex.Message}");
+            _store.SetProblem("lease", $"cannot {(IsHeld ? "renew" : "take")} the collector lease: {ex.Message}");
             // Tried every third of the lease: logged when the fault starts or changes kind, then rarely.
             if (_errorLog.ShouldLog(RedisConnection.FaultKind(ex)))
                 Log.LeaseError(_logger, ex.Message);
@@ -194,7 +188,7 @@ public sealed class CollectorLease : BackgroundService
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (_connection is null || !IsHeld || !_connection.IsConnected)
+        if (!IsHeld || !_connection.IsConnected)
             return;
         // Hand over at once on a clean stop instead of making the standby wait for the lease to expire.
         try
