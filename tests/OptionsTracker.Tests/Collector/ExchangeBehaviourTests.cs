@@ -162,7 +162,7 @@ public class ExchangeBehaviourTests
         var requests = simulator.RestRequestsReceived;
         simulator.Faults.FailNextRestRequests(1, RestFailure.RetCode10001);
         var assets = (OptionsTracker.Collector.TrackedAssets)app.Services.GetService(typeof(OptionsTracker.Collector.TrackedAssets))!;
-        assets.Add("ETH");
+        await assets.AddAsync("ETH", TestContext.Current.CancellationToken);
 
         await Eventually.Until(() => app.Services.GetService(typeof(OptionsTracker.Collector.FeedStatus)) is OptionsTracker.Collector.FeedStatus status
             && status.Coins.TryGetValue("ETH", out var state) && state == OptionsTracker.Collector.CoinLoadState.Refused, "ETH refused");
