@@ -14,6 +14,12 @@ public interface IOptionStore
 
     /// <summary>Null while the store is fine; otherwise why it is not.</summary>
     string? Problem { get; }
+
+    /// <summary>
+    /// The counters of the collector feeding this book when that is another process (a web instance, a
+    /// standby collector); null when this process collects.
+    /// </summary>
+    CollectorStats? RemoteCollector { get; }
 }
 
 /// <summary>The default store: the in-process book, nothing to install.</summary>
@@ -24,4 +30,6 @@ public sealed class InMemoryOptionStore(OptionBook book) : IOptionStore
     public OptionBook Book { get; } = book;
 
     public string? Problem => null;
+
+    public CollectorStats? RemoteCollector => null;
 }

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using OptionsTracker.Configuration;
 namespace OptionsTracker.Collector;
 
@@ -19,8 +18,6 @@ public static class CollectorFeature
         // A web instance never talks to Bybit: its book comes from the store.
         if (TrackerOptions.ReadRole(builder.Configuration) == TrackerRole.Web)
             return;
-        // Unless the shared store registered its lease (several collectors, one active), this process is the only one.
-        builder.Services.TryAddSingleton<ICollectorLease, SoleCollectorLease>();
         builder.Services.AddSingleton<FeedService>();
         builder.Services.AddHostedService(services => services.GetRequiredService<FeedService>());
     }

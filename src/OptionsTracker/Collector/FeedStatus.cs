@@ -7,7 +7,6 @@ public sealed class FeedStatus(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, CoinLoadState> _coins = new(StringComparer.Ordinal);
     private volatile string? _restError;
-    private volatile CollectorStats? _remote;
 
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 
@@ -23,16 +22,6 @@ public sealed class FeedStatus(TimeProvider time)
     public void RestSucceeded() => _restError = null;
 
     public void RestFailed(string error) => _restError = error;
-
-    /// <summary>
-    /// The counters of the collector feeding this book when that is another process (a web instance, a standby
-    /// collector), as last read from the shared store; null while this process collects or none was read yet.
-    /// </summary>
-    public CollectorStats? Remote
-    {
-        get => _remote;
-        set => _remote = value;
-    }
 }
 
 public enum CoinLoadState : byte

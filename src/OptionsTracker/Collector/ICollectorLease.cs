@@ -1,12 +1,12 @@
 namespace OptionsTracker.Collector;
 
 /// <summary>
-/// Whether this process collects. Owned here so the feed need not know who decides: without a shared store
-/// <see cref="SoleCollectorLease"/> (always held); with Redis the store's lease (one collector among several).
+/// Decides whether this process collects. The shared store (Redis) implements it with a lease key that one collector
+/// holds at a time; an instance with the embedded store always holds it (<see cref="AlwaysHeldLease"/>).
 /// </summary>
 public interface ICollectorLease
 {
-    /// <summary>This collector's id, as it appears in the lease and the published stats.</summary>
+    /// <summary>This collector's id, as other instances see it.</summary>
     string Id { get; }
 
     bool IsHeld { get; }

@@ -16,19 +16,18 @@ public sealed class FeedMonitor(
     IOptions<TrackerOptions> tracker,
     IOptions<BybitOptions> bybit,
     RestGate restGate,
-    TimeProvider time) : ICollectorStatsSource
+    TimeProvider time)
 {
     /// <summary>
     /// True while another process feeds this book through the store: always on a web instance (even before any
     /// collector has written its stats), on a standby collector once it has read them.
     /// </summary>
-    public bool IsFedRemotely => status.Remote is not null || tracker.Value.Role == TrackerRole.Web;
+    public bool IsFedRemotely => store.RemoteCollector is not null || tracker.Value.Role == TrackerRole.Web;
 
     public FeedReport GetReport()
     {
-        var remote = status.Remote;
-        if (remote is not null || tracker.Value.Role == TrackerRole.Web)
-            return GetRemoteReport(remote);
+        if (store.RemoteCollector is { } remote || tracker.Value.Role == TrackerRole.Web)
+            return GetRemoteReport(store.RemoteCollector);
         var now = time.GetUtcNow();
         // Counters since start, connections closed on a lost lease included, so they never go backwards.
         var shards = supervisor.GetStatus(out var totals);
@@ -134,27 +133,6 @@ public sealed class FeedMonitor(
         {
             RefusedTopics = refused.Count,
         };
-    }
-
-    /// <summary>This process's own verdict and counters, as the active collector publishes them for the others.</summary>
-    public CollectorStats GetLocalStats(string collector)
-    {
-        var report = GetReport();
-        var now = time.GetUtcNow();
-        return new CollectorStats(
-            collector,
-            report.State.ToString().ToLowerInvariant(),
-            report.Reason,
-            report.TotalOptions,
-            report.MessagesProcessed,
-            report.MalformedMessages,
-            report.Reconnects,
-            report.LiveConnections,
-            report.SubscribedTopics,
-            report.AssignedTopics,
-            report.LastUpdate,
-            now - report.Uptime,
-            now);
     }
 
     /// <summary>"2 topics refused by the exchange: tickers.A; tickers.B", naming at most five.</summary>

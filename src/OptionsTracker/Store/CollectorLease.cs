@@ -6,8 +6,7 @@ using StackExchange.Redis;
 namespace OptionsTracker.Store;
 
 /// <summary>
-/// Decides whether this process collects when several may (without Redis it always does: <see cref="SoleCollectorLease"/>).
-/// Exactly one collector
+/// Decides whether this process collects. Without Redis it always does (<see cref="AlwaysHeldLease"/>). With Redis, exactly one collector
 /// holds a lease key (<c>SET NX PX</c>) that it renews every third of its time to live with a
 /// compare-and-extend script; a standby tries to take it at the same pace, so it takes over at most about
 /// <see cref="StoreOptions.LeaseTtl"/> after the holder dies. A holder that cannot reach Redis keeps

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using OptionsTracker.Book;
 using OptionsTracker.Collector;
 using OptionsTracker.Health;
 using StackExchange.Redis;
@@ -15,7 +16,7 @@ namespace OptionsTracker.Store;
 /// </summary>
 public sealed class CollectorStatsService(
     RedisConnection connection,
-    FeedStatus status,
+    RedisOptionStore store,
     ICollectorStatsSource local,
     IOptions<StoreOptions> options,
     TimeProvider time,
@@ -40,12 +41,12 @@ public sealed class CollectorStatsService(
                     // No lease on a web instance: it never collects.
                     if (lease is { IsHeld: true })
                     {
-                        status.Remote = null;
+                        store.SetRemoteCollector(null);
                         await WriteAsync(database, local.GetLocalStats(lease.Id), stoppingToken);
                     }
                     else
                     {
-                        status.Remote = await ReadAsync(database, stoppingToken) ?? status.Remote;
+                        store.SetRemoteCollector(await ReadAsync(database, stoppingToken) ?? store.RemoteCollector);
                     }
                     if (errorLog.Recover())
                         Log.StatsResumed(logger);

@@ -11,6 +11,7 @@ namespace OptionsTracker.Store;
 public sealed class RedisOptionStore(OptionBook book, RedisConnection connection) : IOptionStore
 {
     private readonly ConcurrentDictionary<string, string> _problems = new(StringComparer.Ordinal);
+    private volatile CollectorStats? _remoteCollector;
 
     public string Name => "redis";
 
@@ -27,6 +28,8 @@ public sealed class RedisOptionStore(OptionBook book, RedisConnection connection
         }
     }
 
+    public CollectorStats? RemoteCollector => _remoteCollector;
+
     /// <summary>Records (or, with null, clears) what one part of the store (writer, reader, lease) finds wrong.</summary>
     internal void SetProblem(string part, string? problem)
     {
@@ -41,4 +44,7 @@ public sealed class RedisOptionStore(OptionBook book, RedisConnection connection
     /// collector that has just won the lease before its feed starts: so the book never has both writers.
     /// </summary>
     internal SemaphoreSlim BookWriterGate { get; } = new(1, 1);
+
+    /// <summary>Set while another process collects; null while this one does.</summary>
+    internal void SetRemoteCollector(CollectorStats? stats) => _remoteCollector = stats;
 }

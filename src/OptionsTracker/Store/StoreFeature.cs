@@ -27,8 +27,9 @@ public static class StoreFeature
                 throw new OptionsTracker.Configuration.ConfigurationException(
                     $"--role {role.ToString().ToLowerInvariant()} needs a shared store: set Store:Redis (env Store__Redis) or REDIS_HOST");
             }
-            // No lease: the collector's own (always held) applies.
             services.AddSingleton<IOptionStore, InMemoryOptionStore>();
+            // Nobody else can feed an embedded book: this process always collects.
+            services.AddSingleton<ICollectorLease, AlwaysHeldLease>();
             return;
         }
 
@@ -46,9 +47,15 @@ public static class StoreFeature
         // A standby collector fills its book from Redis too, so every instance serves the board.
         services.AddSingleton(s => ActivatorUtilities.CreateInstance<RedisReader>(s, s.GetRequiredService<CollectorLease>()));
         services.AddHostedService(s => s.GetRequiredService<RedisReader>());
-        services.AddSingleton<CollectorLease>();
-        services.AddSingleton<ICollectorLease>(s => s.GetRequiredService<CollectorLease>());
+        services.AddSingleton(s => new CollectorLease(
+            s.GetRequiredService<Microsoft.Extensions.Options.IOptions<StoreOptions>>(),
+            s.GetRequiredService<TimeProvider>(),
+            s.GetRequiredService<ILogger<CollectorLease>>(),
+            s.GetRequiredService<Health.LogThrottle>(),
+            s.GetRequiredService<RedisConnection>(),
+            s.GetRequiredService<RedisOptionStore>()));
         services.AddHostedService(s => s.GetRequiredService<CollectorLease>());
+        services.AddSingleton<ICollectorLease>(s => s.GetRequiredService<CollectorLease>());
         services.AddSingleton<RedisWriter>();
         services.AddHostedService(s => s.GetRequiredService<RedisWriter>());
     }

@@ -275,7 +275,7 @@ public class RedisStoreTests
         var database = await redis.DatabaseAsync();
         await WaitUntilRedisHoldsAsync(database, collector.Book);
 
-        await Eventually.Until(() => web.Services.GetRequiredService<OptionsTracker.Collector.FeedStatus>().Remote is not null, "the web instance to read the collector's stats");
+        await Eventually.Until(() => web.Services.GetRequiredService<IOptionStore>().RemoteCollector is not null, "the web instance to read the collector's stats");
         await redis.StopAsync();
         await Eventually.Until(async () => await FeedStateAsync(web) == "stale", "the web instance to mark its data stale");
         await Eventually.Until(async () => await HealthAsync(collector) == "Degraded", "the collector's health to degrade");

@@ -1,8 +1,9 @@
-namespace OptionsTracker.Collector;
+namespace OptionsTracker.Book;
 
 /// <summary>
-/// A collector's counters and verdict as the active one publishes them for the processes it feeds (web instances,
-/// standbys): the shared store keeps them (Redis: the stats hash), <see cref="FeedStatus.Remote"/> holds the last read.
+/// The active collector's counters and verdict as a distributed store carries them to the processes it feeds (web
+/// instances, standbys): see <see cref="IOptionStore.RemoteCollector"/>. A plain value, so the book needs nothing from
+/// the store or the feed.
 /// </summary>
 public sealed record CollectorStats(
     string Collector,

@@ -1,7 +1,7 @@
 namespace OptionsTracker.Collector;
 
-/// <summary>Without a shared store this process is the only collector: the lease is held from the start, for good.</summary>
-public sealed class SoleCollectorLease : ICollectorLease
+/// <summary>The lease of a process with the embedded store: nobody else can feed its book, so it always collects.</summary>
+public sealed class AlwaysHeldLease : ICollectorLease
 {
     public string Id { get; } = $"{Environment.MachineName}/{Environment.ProcessId}";
 
