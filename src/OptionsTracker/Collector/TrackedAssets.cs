@@ -9,7 +9,7 @@ namespace OptionsTracker.Collector;
 /// coin added from the dashboard survives a restart. Until the file exists the set is <see cref="TrackerOptions.Assets"/>.
 /// The file also records the configured set it was made from: when <see cref="TrackerOptions.Assets"/> has changed
 /// since, the configuration is the newer word and wins. A file that cannot be read is reported and configuration
-/// used. With Redis the set is shared instead (see <c>Store.SharedAssets</c>): kept in Redis for every instance, which
+/// used. With Redis the set is shared instead (the Redis store's <c>SharedAssets</c>): kept in Redis for every instance, which
 /// then wins over both; the file keeps a copy, for a start while Redis is away. Thread-safe; every change is saved at once (file: written to a temporary file, then moved over
 /// the old one), and a change that cannot be saved is not made. Reads never wait: not for a save (Redis may be slow), nor
 /// for each other.
