@@ -40,7 +40,11 @@ public class OptionListBenchmarks
             foreach (var frame in round)
                 TickerParser.ParseMessage(frame, _book, out _);
 
-        _reader = new BookReader(new InMemoryOptionStore(_book), Options.Create(new TrackerOptions()), TimeProvider.System, new KnownVenues([Venue.Bybit]));
+        // Tracking BTC; the assets file is never written (nothing changes the set), so any path will do.
+        var tracked = new TrackedAssets(
+            Options.Create(new TrackerOptions { Assets = ["BTC"], AssetsFile = Path.Combine(Path.GetTempPath(), $"optionstracker-bench-{Guid.NewGuid():N}.json") }),
+            new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = Path.GetTempPath() });
+        _reader = new BookReader(new InMemoryOptionStore(_book), tracked, TimeProvider.System, new KnownVenues([Venue.Bybit]));
         var errors = new QueryErrors();
         _full = new ListQuery().Parse(errors);
         _narrow = new ListQuery { Fields = "symbol,mark_price,updated_at" }.Parse(errors);

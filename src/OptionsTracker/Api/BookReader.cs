@@ -1,16 +1,16 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Feed;
 
 namespace OptionsTracker.Api;
 
 /// <summary>
-/// What every API handler needs to read the book: the book, the clock, and which asset names exist (those
-/// in the book plus those configured but still loading, which answer with an empty list rather than 404), and which
-/// venues exist.
+/// What every API handler needs to read the book: the book, the clock, and which asset names exist. Those are the
+/// enabled tracked coins, the same set the feed follows and the dashboard shows: a coin just added answers with an empty
+/// list while it loads, and a coin disabled or removed answers 404 at once, like an unknown one, even while its options
+/// are still leaving the book; and which venues exist.
 /// </summary>
-public sealed class BookReader(IOptionStore store, IOptions<TrackerOptions> tracker, TimeProvider time, KnownVenues venues)
+public sealed class BookReader(IOptionStore store, TrackedAssets tracked, TimeProvider time, KnownVenues venues)
 {
     public OptionBook Book => store.Book;
 
@@ -26,30 +26,20 @@ public sealed class BookReader(IOptionStore store, IOptions<TrackerOptions> trac
     {
         name = "";
         coin = null;
-        if (string.IsNullOrEmpty(asset) || asset.Length > 32)
+        if (string.IsNullOrEmpty(asset) || asset.Length > 32 || tracked.FindEnabled(asset) is not { } enabled)
             return false;
-        if (index.TryGetCoin(asset, out var found))
-        {
+        name = enabled;
+        if (index.TryGetCoin(enabled, out var found))
             coin = found;
-            name = found.BaseCoin;
-            return true;
-        }
-        foreach (var configured in tracker.Value.Assets)
-        {
-            if (configured.Equals(asset, StringComparison.OrdinalIgnoreCase))
-            {
-                name = configured;
-                return true;
-            }
-        }
-        return false;
+        return true;
     }
 
+    /// <summary>The 404 for <paramref name="asset"/>, naming the tracked assets (<paramref name="index"/> is not consulted: the set decides).</summary>
     public ProblemHttpResult UnknownAsset(BookIndex index, string? asset) => TypedResults.Problem(
         title: "Unknown asset",
-        detail: $"'{QueryErrors.Echo(asset ?? "")}' is not a tracked asset. Tracked assets: {string.Join(", ", KnownAssets(index))}.",
+        detail: $"'{QueryErrors.Echo(asset ?? "")}' is not a tracked asset. Tracked assets: {string.Join(", ", KnownAssets())}.",
         statusCode: StatusCodes.Status404NotFound);
 
-    public IReadOnlyList<string> KnownAssets(BookIndex index) =>
-        [.. index.Coins.Union(tracker.Value.Assets, StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal)];
+    /// <summary>The enabled tracked coins, in order.</summary>
+    public IReadOnlyList<string> KnownAssets() => [.. tracked.Enabled.Order(StringComparer.Ordinal)];
 }

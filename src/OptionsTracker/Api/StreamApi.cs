@@ -400,9 +400,9 @@ public static class StreamApi
             if (!"subscribe".Equals(op, StringComparison.OrdinalIgnoreCase))
                 return Error(op is null ? $"No op. {SubscribeHelp}" : $"Unknown op '{QueryErrors.Echo(op)}'. {SubscribeHelp}");
             if (asset is null)
-                return Error($"'asset' is required to subscribe. Tracked assets: {string.Join(", ", reader.KnownAssets(index))}. {SubscribeHelp}");
+                return Error($"'asset' is required to subscribe. Tracked assets: {string.Join(", ", reader.KnownAssets())}. {SubscribeHelp}");
             if (!reader.TryResolveAsset(index, asset, out var name, out _))
-                return Error($"'{QueryErrors.Echo(asset)}' is not a tracked asset. Tracked assets: {string.Join(", ", reader.KnownAssets(index))}.");
+                return Error($"'{QueryErrors.Echo(asset)}' is not a tracked asset. Tracked assets: {string.Join(", ", reader.KnownAssets())}.");
             var errors = new QueryErrors();
             var date = errors.Expiry(expiry);
             if (errors.HasErrors)

@@ -4,7 +4,7 @@ public static class BookFeature
 {
     public static void AddBook(this WebApplicationBuilder builder)
     {
-        // The store (IOptionStore) is chosen by Store.StoreFeature from configuration and role.
+        // The store (IOptionStore) is chosen by the store feature (StoreFeature) from configuration and role.
         builder.Services.AddSingleton<OptionBook>();
     }
 }

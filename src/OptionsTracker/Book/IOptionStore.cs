@@ -19,7 +19,7 @@ public interface IOptionStore
     /// The counters of the collector feeding this book when that is another process (a web instance, a
     /// standby collector); null when this process collects.
     /// </summary>
-    Store.CollectorStats? RemoteCollector { get; }
+    CollectorStats? RemoteCollector { get; }
 }
 
 /// <summary>The default store: the in-process book, nothing to install.</summary>
@@ -31,5 +31,5 @@ public sealed class InMemoryOptionStore(OptionBook book) : IOptionStore
 
     public string? Problem => null;
 
-    public Store.CollectorStats? RemoteCollector => null;
+    public CollectorStats? RemoteCollector => null;
 }

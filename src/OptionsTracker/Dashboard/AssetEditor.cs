@@ -46,21 +46,24 @@ public sealed class AssetEditor(TrackedAssets assets, IEnumerable<IVenue> venues
             if (!listed)
                 return _venues.Length == 1 ? $"{_venues[0].Name} lists no options for {coin}." : $"No exchange lists options for {coin}.";
         }
-        return TrySave(() => assets.Add(coin));
+        return await TrySaveAsync(() => assets.AddAsync(coin, cancellationToken));
     }
 
-    public string? Enable(string coin) => TrySave(() => assets.SetEnabled(coin, true));
+    public Task<string?> EnableAsync(string coin, CancellationToken cancellationToken) =>
+        TrySaveAsync(() => assets.SetEnabledAsync(coin, true, cancellationToken));
 
-    public string? Disable(string coin) => TrySave(() => assets.SetEnabled(coin, false));
+    public Task<string?> DisableAsync(string coin, CancellationToken cancellationToken) =>
+        TrySaveAsync(() => assets.SetEnabledAsync(coin, false, cancellationToken));
 
-    public string? Remove(string coin) => TrySave(() => assets.Remove(coin));
+    public Task<string?> RemoveAsync(string coin, CancellationToken cancellationToken) =>
+        TrySaveAsync(() => assets.RemoveAsync(coin, cancellationToken));
 
     /// <summary>A change the store cannot keep is not made (it would be lost at the next start): say why instead.</summary>
-    private string? TrySave(Func<bool> change)
+    private async Task<string?> TrySaveAsync(Func<Task<bool>> change)
     {
         try
         {
-            change();
+            await change();
             return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or RedisException or TimeoutException or TrackedAssetsConflictException)

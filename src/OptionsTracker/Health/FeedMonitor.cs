@@ -163,7 +163,7 @@ public sealed class FeedMonitor(
     /// the same stale limit the collector applies to its exchange (<c>Tracker:StaleAfter</c>) applied to the
     /// collector's last update, and stale too while the store cannot bring updates (Redis away, or without a board).
     /// </summary>
-    private FeedReport GetRemoteReport(Store.CollectorStats? remote)
+    private FeedReport GetRemoteReport(CollectorStats? remote)
     {
         var now = time.GetUtcNow();
         var index = store.Book.Index;

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
+using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;
 
 /// <summary>
-/// Decides whether this process collects, with Redis (without it <see cref="Feed.AlwaysHeldLease"/> stands in). Exactly one collector
+/// Decides whether this process collects. Without Redis it always does (<see cref="Feed.AlwaysHeldLease"/>). With Redis, exactly one collector
 /// holds a lease key (<c>SET NX PX</c>) that it renews every third of its time to live with a
 /// compare-and-extend script; a standby tries to take it at the same pace, so it takes over at most about
 /// <see cref="StoreOptions.LeaseTtl"/> after the holder dies. A holder that cannot reach Redis keeps
@@ -31,8 +32,8 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
         return 0
         """;
 
-    private readonly RedisConnection? _connection;
-    private readonly RedisOptionStore? _store;
+    private readonly RedisConnection _connection;
+    private readonly RedisOptionStore _store;
     private readonly StoreOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<CollectorLease> _logger;
@@ -43,7 +44,7 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
     private bool _everReached;
 
     public CollectorLease(IOptions<StoreOptions> options, TimeProvider time, ILogger<CollectorLease> logger,
-        LogThrottle errorLog, RedisConnection? connection = null, RedisOptionStore? store = null)
+        LogThrottle errorLog, RedisConnection connection, RedisOptionStore store)
     {
         _options = options.Value;
         _time = time;
@@ -52,8 +53,6 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
         _connection = connection;
         _store = store;
         Id = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}"[..^24];
-        if (connection is null)
-            _acquired.SetResult(CancellationToken.None);
     }
 
     /// <summary>This collector's id, as it appears in the lease and the stats hash.</summary>
@@ -72,8 +71,7 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
     public string? Holder { get; private set; }
 
     /// <summary>
-    /// Completes once this process holds the lease, with a token cancelled when it loses it. Without Redis it
-    /// completes at once with a token never cancelled.
+    /// Completes once this process holds the lease, with a token cancelled when it loses it.
     /// </summary>
     public async Task<CancellationToken> AcquireAsync(CancellationToken cancellationToken)
     {
@@ -81,19 +79,14 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
         lock (_lock)
             acquired = _acquired.Task;
         var held = await acquired.WaitAsync(cancellationToken);
-        if (_store is not null)
-        {
-            // A standby's book is filled from Redis: let the reader finish its round (it sees IsHeld after it).
-            await _store.BookWriterGate.WaitAsync(cancellationToken);
-            _store.BookWriterGate.Release();
-        }
+        // A standby's book is filled from Redis: let the reader finish its round (it sees IsHeld after it).
+        await _store.BookWriterGate.WaitAsync(cancellationToken);
+        _store.BookWriterGate.Release();
         return held;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (_connection is null)
-            return;
         var period = _options.LeaseTtl / 3;
         try
         {
@@ -113,7 +106,7 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
 
     private async Task TryAcquireOrRenewAsync(IDatabase database, CancellationToken cancellationToken)
     {
-        var key = _connection!.Keys.Lease;
+        var key = _connection.Keys.Lease;
         var ttl = _options.LeaseTtl;
         try
         {
@@ -146,13 +139,13 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
                 }
             }
             _everReached = true;
-            _store?.SetProblem("lease", null);
+            _store.SetProblem("lease", null);
             _errorLog.Recover();
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Keep what we have: see the class comment.
-            _store?.SetProblem("lease", $"cannot {(IsHeld ? "renew" : "take")} the collector lease: {ex.Message}");
+            _store.SetProblem("lease", $"cannot {(IsHeld ? "renew" : "take")} the collector lease: {ex.Message}");
             // Tried every third of the lease: logged when the fault starts or changes kind, then rarely.
             if (_errorLog.ShouldLog(RedisConnection.FaultKind(ex)))
                 Log.LeaseError(_logger, ex.Message);
@@ -194,7 +187,7 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (_connection is null || !IsHeld || !_connection.IsConnected)
+        if (!IsHeld || !_connection.IsConnected)
             return;
         // Hand over at once on a clean stop instead of making the standby wait for the lease to expire.
         try

@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
+using OptionsTracker.Book;
+using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using StackExchange.Redis;
 
@@ -15,20 +17,18 @@ namespace OptionsTracker.Store;
 public sealed class CollectorStatsService(
     RedisConnection connection,
     RedisOptionStore store,
-    IServiceProvider services,
+    ICollectorStatsSource local,
     IOptions<StoreOptions> options,
     TimeProvider time,
     ILogger<CollectorStatsService> logger,
-    LogThrottle errorLog) : BackgroundService
+    LogThrottle errorLog,
+    ICollectorLease? lease = null) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
     private readonly StoreOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Resolved here: FeedMonitor depends on the store, which this service feeds.
-        var monitor = services.GetRequiredService<FeedMonitor>();
-        var lease = services.GetService<CollectorLease>();
         try
         {
             var multiplexer = await connection.GetAsync(stoppingToken);
@@ -38,10 +38,11 @@ public sealed class CollectorStatsService(
                 try
                 {
                     var database = multiplexer.GetDatabase();
+                    // No lease on a web instance: it never collects.
                     if (lease is { IsHeld: true })
                     {
                         store.SetRemoteCollector(null);
-                        await WriteAsync(database, monitor.GetReport(), lease.Id, stoppingToken);
+                        await WriteAsync(database, local.GetLocalStats(lease.Id), stoppingToken);
                     }
                     else
                     {
@@ -65,24 +66,23 @@ public sealed class CollectorStatsService(
         }
     }
 
-    private async Task WriteAsync(IDatabase database, FeedReport report, string collector, CancellationToken cancellationToken)
+    private async Task WriteAsync(IDatabase database, CollectorStats stats, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         HashEntry[] entries =
         [
-            new("collector", collector),
-            new("feed_state", report.State.ToString().ToLowerInvariant()),
-            new("feed_reason", report.Reason),
-            new("total_options", report.TotalOptions),
-            new("messages", report.MessagesProcessed),
-            new("malformed", report.MalformedMessages),
-            new("reconnects", report.Reconnects),
-            new("connections", report.LiveConnections),
-            new("subscribed_topics", report.SubscribedTopics),
-            new("total_topics", report.AssignedTopics),
-            new("last_update", report.LastUpdate?.ToString("O", CultureInfo.InvariantCulture) ?? ""),
-            new("started_at", (now - report.Uptime).ToUnixTimeMilliseconds()),
-            new("updated_at", now.ToUnixTimeMilliseconds()),
+            new("collector", stats.Collector),
+            new("feed_state", stats.FeedState),
+            new("feed_reason", stats.FeedReason),
+            new("total_options", stats.TotalOptions),
+            new("messages", stats.Messages),
+            new("malformed", stats.Malformed),
+            new("reconnects", stats.Reconnects),
+            new("connections", stats.Connections),
+            new("subscribed_topics", stats.SubscribedTopics),
+            new("total_topics", stats.TotalTopics),
+            new("last_update", stats.LastUpdate?.ToString("O", CultureInfo.InvariantCulture) ?? ""),
+            new("started_at", stats.StartedAt.ToUnixTimeMilliseconds()),
+            new("updated_at", stats.UpdatedAt.ToUnixTimeMilliseconds()),
         ];
         var key = connection.Keys.Stats;
         var batch = database.CreateBatch();

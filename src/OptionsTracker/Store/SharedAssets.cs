@@ -20,12 +20,21 @@ internal sealed class SharedAssets(
     : BackgroundService
 {
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+
+    // KEYS[1] the set; ARGV[1] "absent" (the key must not exist) or "equal" (it must hold ARGV[2]); ARGV[3] the new set.
+    private const string CompareAndSetScript = """
+        local current = redis.call('get', KEYS[1])
+        if ARGV[1] == 'absent' then
+          if current then return 0 end
+        elseif current ~= ARGV[2] then
+          return 0
+        end
+        redis.call('set', KEYS[1], ARGV[3])
+        return 1
+        """;
     private readonly RedisKeys _keys = connection.Keys;
     // Completed by an announcement; replaced before each read, so one arriving during a read is not lost.
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    // The shared set this instance's own set was last made equal to: a save succeeds only while Redis still holds it.
-    private readonly Lock _seenLock = new();
-    private RedisValue _seen;
     private long _failures;
 
     /// <summary>Reads (and subscribe attempts) that failed, for tests and diagnostics.</summary>
@@ -53,7 +62,8 @@ internal sealed class SharedAssets(
                     if (!shared)
                     {
                         shared = true;
-                        assets.UseShared($"Redis ({connection.Endpoint}, {_keys.Assets})", file => Save(multiplexer, file));
+                        assets.UseShared($"Redis ({connection.Endpoint}, {_keys.Assets})",
+                            (file, seen, cancellationToken) => SaveAsync(multiplexer, file, seen, cancellationToken));
                         Log.AssetsShared(logger, _keys.Assets.ToString(), string.Join(",", assets.Enabled));
                     }
                 }
@@ -98,39 +108,34 @@ internal sealed class SharedAssets(
         }
         var file = JsonSerializer.Deserialize((byte[])json!, TrackedAssetsJsonContext.Default.TrackedAssetsFile)
             ?? throw new JsonException($"{_keys.Assets} holds no assets");
-        // Seen together with applying it (under the set's lock): a save made before must not overwrite what it has not
+        // Its version (the JSON itself) is noted together with the set: a save made before must not overwrite what it has not
         // seen, and one made after must be checked against this version.
-        if (assets.ApplyShared(file, () =>
-            {
-                lock (_seenLock)
-                    _seen = json;
-            }))
+        if (assets.ApplyShared(file, (string)json!))
             Log.AssetsChangedElsewhere(logger, string.Join(",", assets.Enabled));
     }
 
     /// <summary>
-    /// Saves a change made here and announces it; throws when Redis cannot take it, so the change is not made. The
-    /// change was made to the set this instance last read: if another instance has saved since (its announcement not
-    /// here yet), saving would undo that, so the save is refused and the set read again for the user to retry.
+    /// Saves a change made here and announces it; returns what Redis now holds, or throws when Redis cannot take it, so
+    /// the change is not made. The change was made to the set this instance last read (<paramref name="seen"/>): if
+    /// another instance has saved since (its announcement not here yet), saving would undo that, so the save is refused
+    /// and the set read again for the user to retry. Asynchronous and bounded by the command timeout: a slow Redis
+    /// holds up only the change being saved, never a reader of the set.
     /// </summary>
-    private void Save(ConnectionMultiplexer multiplexer, TrackedAssetsFile file)
+    private async Task<string> SaveAsync(ConnectionMultiplexer multiplexer, TrackedAssetsFile file, string? seen, CancellationToken cancellationToken)
     {
         var database = multiplexer.GetDatabase();
         var json = (RedisValue)Serialize(file);
-        RedisValue seen;
-        lock (_seenLock)
-            seen = _seen;
-        var transaction = database.CreateTransaction();
-        transaction.AddCondition(seen.IsNull ? Condition.KeyNotExists(_keys.Assets) : Condition.StringEqual(_keys.Assets, seen));
-        _ = transaction.StringSetAsync(_keys.Assets, json);
-        if (!transaction.Execute())
+        // A script, not a WATCH transaction: the client waits for a transaction's conditions synchronously, on the
+        // caller's thread (up to its sync timeout), which is what this save must never do.
+        var saved = (long)await database.ScriptEvaluateAsync(CompareAndSetScript, [_keys.Assets], [seen is null ? "absent" : "equal", seen ?? "", json])
+            .WaitAsync(options.Value.CommandTimeout, cancellationToken);
+        if (saved == 0)
         {
             Volatile.Read(ref _wake).TrySetResult();
             throw new TrackedAssetsConflictException("another instance changed them a moment ago; look again and retry");
         }
-        lock (_seenLock)
-            _seen = json;
         database.Publish(_keys.AssetsChanged, "changed", CommandFlags.FireAndForget);
+        return (string)json!;
     }
 
     private static byte[] Serialize(TrackedAssetsFile file) =>

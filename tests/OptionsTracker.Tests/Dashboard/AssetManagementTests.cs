@@ -60,7 +60,7 @@ public sealed class AssetManagementTests
     }
 
     [Fact]
-    public void Tracked_coins_come_from_configuration_until_changed_then_from_the_file()
+    public async Task Tracked_coins_come_from_configuration_until_changed_then_from_the_file()
     {
         var file = Path.Combine(Path.GetTempPath(), "optionstracker-tests", Guid.NewGuid().ToString("N"), "assets.json");
         try
@@ -69,8 +69,8 @@ public sealed class AssetManagementTests
             Assert.Equal(["BTC", "ETH"], first.Enabled);
             Assert.False(File.Exists(file));
 
-            first.Add("XRP");
-            first.SetEnabled("ETH", false);
+            await first.AddAsync("XRP", TestContext.Current.CancellationToken);
+            await first.SetEnabledAsync("ETH", false, TestContext.Current.CancellationToken);
 
             var afterRestart = Create(file, ["BTC", "ETH"]);
             Assert.Equal(["BTC", "XRP"], afterRestart.Enabled);
@@ -83,13 +83,13 @@ public sealed class AssetManagementTests
     }
 
     [Fact]
-    public void A_configuration_changed_since_the_dashboard_saved_wins_and_says_so()
+    public async Task A_configuration_changed_since_the_dashboard_saved_wins_and_says_so()
     {
         var file = Path.Combine(Path.GetTempPath(), "optionstracker-tests", Guid.NewGuid().ToString("N"), "assets.json");
         try
         {
             var first = Create(file, ["BTC", "ETH"]);
-            first.Add("XRP");
+            await first.AddAsync("XRP", TestContext.Current.CancellationToken);
 
             // Same coins in another order: not a change.
             Assert.Equal(["BTC", "ETH", "XRP"], Create(file, ["ETH", "BTC"]).Enabled);
@@ -101,7 +101,7 @@ public sealed class AssetManagementTests
             Assert.Contains(logs.Lines, l => l.EventId == 2015 && l.Text.Contains("from BTC,ETH to BTC,SOL", StringComparison.Ordinal));
 
             // The next change saves the new configuration with it, so the file wins again from then on.
-            afterEdit.SetEnabled("SOL", false);
+            await afterEdit.SetEnabledAsync("SOL", false, TestContext.Current.CancellationToken);
             Assert.Equal(["BTC"], Create(file, ["BTC", "SOL"]).Enabled);
         }
         finally
@@ -136,7 +136,7 @@ public sealed class AssetManagementTests
     }
 
     [Fact]
-    public void A_change_the_file_cannot_keep_is_not_made()
+    public async Task A_change_the_file_cannot_keep_is_not_made()
     {
         // A file where the folder should be: the save fails (even for root, unlike permissions).
         var blocker = Path.GetTempFileName();
@@ -144,10 +144,10 @@ public sealed class AssetManagementTests
         {
             var assets = Create(Path.Combine(blocker, "assets.json"), ["BTC"]);
 
-            Assert.ThrowsAny<IOException>(() => assets.Add("XRP"));
+            await Assert.ThrowsAnyAsync<IOException>(() => assets.AddAsync("XRP", TestContext.Current.CancellationToken));
 
             Assert.Equal(["BTC"], assets.Enabled);
-            Assert.Equal(0, assets.Version);
+            Assert.Equal([new TrackedAsset("BTC", true)], assets.All);
         }
         finally
         {

@@ -162,7 +162,7 @@ public class ExchangeBehaviourTests
         var requests = simulator.RestRequestsReceived;
         simulator.Faults.FailNextRestRequests(1, RestFailure.RetCode10001);
         var assets = (OptionsTracker.Feed.TrackedAssets)app.Services.GetService(typeof(OptionsTracker.Feed.TrackedAssets))!;
-        assets.Add("ETH");
+        await assets.AddAsync("ETH", TestContext.Current.CancellationToken);
 
         await Eventually.Until(() => app.Services.GetService(typeof(OptionsTracker.Feed.FeedStatus)) is OptionsTracker.Feed.FeedStatus status
             && status.Coins.TryGetValue("ETH", out var state) && state == OptionsTracker.Feed.CoinLoadState.Refused, "ETH refused");

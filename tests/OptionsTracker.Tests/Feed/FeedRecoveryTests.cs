@@ -131,12 +131,12 @@ public class FeedRecoveryTests
         await Eventually.Until(() => app.Report is { State: FeedState.Live } report && report.SubscribedTopics == btcSol, "BTC and SOL live");
         var shardsBefore = app.Supervisor.ShardCount;
 
-        assets.Add("ETH");
+        await assets.AddAsync("ETH", TestContext.Current.CancellationToken);
         await Eventually.Until(() => app.Report is { State: FeedState.Live } report && report.SubscribedTopics == simulator.InstrumentCount,
             "ETH added and live", 60);
         var shardsWithEth = app.Supervisor.ShardCount;
         Assert.True(shardsWithEth > shardsBefore);
-        assets.Remove("ETH");
+        await assets.RemoveAsync("ETH", TestContext.Current.CancellationToken);
         await Eventually.Until(() => app.Supervisor.TopicCount == btcSol && simulator.Connections.Sum(c => c.SubscribedTopicCount) == btcSol,
             "ETH unsubscribed");
         // Connections left with no topic are closed, not kept waiting for topics that will never come.

@@ -110,7 +110,7 @@ public class RedisStoreTests
         Assert.Contains("\"SOL\"", (string?)await database.StringGetAsync("config:assets"), StringComparison.Ordinal);
 
         // Disabled on the standby's dashboard this time: the collector drops it.
-        Assert.Null(Editor(standby).Disable("SOL"));
+        Assert.Null(await Editor(standby).DisableAsync("SOL", TestContext.Current.CancellationToken));
         await Eventually.Until(() => !collector.Book.Index.TryGetCoin("SOL", out _), "SOL's options to leave the collector's book");
         await Eventually.Until(() => collector.Supervisor.TopicCount == simulator.InstrumentCount - sol, "SOL's topics to leave the feed");
         await Eventually.Until(() => !webAssets.IsEnabled("SOL"), "the web instance to see SOL disabled");

@@ -1,6 +1,10 @@
-namespace OptionsTracker.Store;
+namespace OptionsTracker.Book;
 
-/// <summary>The active collector's counters as the stats hash holds them, read by web instances and standbys.</summary>
+/// <summary>
+/// The active collector's counters and verdict as a distributed store carries them to the processes it feeds (web
+/// instances, standbys): see <see cref="IOptionStore.RemoteCollector"/>. A plain value, so the book needs nothing from
+/// the store or the feed.
+/// </summary>
 public sealed record CollectorStats(
     string Collector,
     string FeedState,
