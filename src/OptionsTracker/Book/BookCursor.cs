@@ -54,7 +54,7 @@ public sealed class BookCursor
     {
         // The index first, then the sequence: a change stamped at or before the sequence read has already marked its
         // slot (OptionSlot.Apply marks before the book's sequence moves), so the scan below sees it; an index published
-        // after the one read here is found by the next call's version check, whatever the sequence says.
+        // after the one read here is found by the next call, which compares indexes, whatever the sequence says.
         var index = _book.Index;
         var sequence = _book.Sequence;
         _changed.Clear();
@@ -70,14 +70,17 @@ public sealed class BookCursor
         var ahead = _nextAhead;
         ahead.Clear();
         var selection = _scope(index);
+        var listed = _listed;
         if (from.Index is null)
         {
+            // A snapshot: everything is listed and changed, so one buffer serves as both (a stream client holds 8 bytes
+            // per option for it, not 16).
+            listed = _changed;
             for (var i = 0; i < selection.Count; i++)
             {
                 var slot = selection[i];
                 if (!InScope(slot))
                     continue;
-                _listed.Add(slot);
                 _changed.Add(slot);
                 if (StampOf(slot) > sequence)
                     ahead[slot] = StampOf(slot);
@@ -97,7 +100,7 @@ public sealed class BookCursor
         _ahead = ahead;
         _previous = from;
         _current = new Position(index, selection, sequence);
-        return new BookChanges(index, sequence, from.Index is null, _changed, _listed, _delisted);
+        return new BookChanges(index, sequence, from.Index is null, _changed, listed, _delisted);
     }
 
     /// <summary>
@@ -114,9 +117,6 @@ public sealed class BookCursor
         var next = _book.Changed.NextAsync();
         return HasNews() ? Task.CompletedTask : next.WaitAsync(cancellationToken);
     }
-
-    private bool HasNews() =>
-        _current.Index is null || _book.Sequence > _current.Seen || !ReferenceEquals(_book.Index, _current.Index);
 
     /// <summary>Forgets the position: the next call reports every slot in scope as listed (a snapshot).</summary>
     public void Restart()
@@ -136,6 +136,9 @@ public sealed class BookCursor
         _current = _previous;
         _ahead.Clear();
     }
+
+    private bool HasNews() =>
+        _current.Index is null || _book.Sequence > _current.Seen || !ReferenceEquals(_book.Index, _current.Index);
 
     private bool InScope(OptionSlot slot) => _filter is null || _filter(slot.Instrument);
 

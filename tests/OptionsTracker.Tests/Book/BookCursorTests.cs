@@ -167,26 +167,32 @@ public sealed class BookCursorTests
     [Fact]
     public async Task Readers_racing_writers_and_listings_end_with_every_final_value_and_nothing_reported_out_of_turn()
     {
-        const int Writes = 3_000;
+        const int MinWrites = 2_000;
+        const int MinRelists = 300;
         var btc = Enumerable.Range(1, 40).Select(i => $"BTC-26DEC25-{i * 1000}-{(i % 2 == 0 ? "C" : "P")}-USDT").ToArray();
         var eth = Enumerable.Range(1, 6).Select(i => $"ETH-26DEC25-{i * 100}-C-USDT").ToArray();
         var book = BookBuilder.WithSymbols(_time, [.. btc, .. eth]);
         var cancellationToken = TestContext.Current.CancellationToken;
         var btcSlots = btc.Select(s => Slot(book, s)).ToArray();
-        var writing = 3;
+        var finals = new double[btcSlots.Length];
+        var writersLeft = 2;
+        var relists = 0;
+        var listing = true;
 
         var polling = new Reader(new BookCursor(book));
         var waiting = new Reader(new BookCursor(book, index => index.TryGetCoin("BTC", out var coin) ? coin.Slots : []));
         var pollTask = Task.Run(() =>
         {
-            while (Volatile.Read(ref writing) > 0)
+            while (Volatile.Read(ref writersLeft) > 0 || Volatile.Read(ref listing))
                 polling.Take();
             polling.Take();
         }, cancellationToken);
         var waitTask = Task.Run(async () =>
         {
-            // Done when every BTC slot shows its last write; a lost wake-up or change times out here.
-            while (!btcSlots.All(s => waiting.LastMark.TryGetValue(s, out var mark) && mark == Writes))
+            // Writers announce their final values before writing them, so once none is left every final write is either
+            // taken already or wakes this reader; a lost wake-up or change times out here.
+            while (Volatile.Read(ref writersLeft) > 0
+                || !btcSlots.Select((s, i) => waiting.LastMark.TryGetValue(s, out var mark) && mark == finals[i]).All(final => final))
             {
                 await waiting.Cursor.WaitForChangeAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
                 waiting.Take();
@@ -196,32 +202,38 @@ public sealed class BookCursorTests
         var writers = Enumerable.Range(0, 2).Select(w => Task.Run(() =>
         {
             var update = new QuoteUpdate { Values = QuoteValues.AllMissing() };
-            for (var k = 1; k <= Writes; k++)
+            var k = 1;
+            for (; k < MinWrites || Volatile.Read(ref relists) < MinRelists; k++)
+                Write(k);
+            for (var i = w; i < btcSlots.Length; i += 2)
+                finals[i] = k;
+            Interlocked.Decrement(ref writersLeft);
+            Write(k);
+
+            void Write(int value)
             {
                 for (var i = w; i < btcSlots.Length; i += 2)
                 {
-                    update.ExchangeTimeMs = k;
-                    update.Set(QuoteField.MarkPrice, k);
-                    book.Apply(btcSlots[i], update, k);
+                    update.ExchangeTimeMs = value;
+                    update.Set(QuoteField.MarkPrice, value);
+                    book.Apply(btcSlots[i], update, value);
                 }
             }
-            Interlocked.Decrement(ref writing);
         }, cancellationToken)).ToArray();
-        var relists = 0;
         var lister = Task.Run(() =>
         {
             var update = new QuoteUpdate { Values = QuoteValues.AllMissing() };
-            // At least a few hundred relists, however fast the writers finish.
-            while (Volatile.Read(ref writing) > 1 || relists < 300)
+            while (Volatile.Read(ref writersLeft) > 0)
             {
                 var symbol = eth[relists % eth.Length];
                 book.RemoveInstruments([symbol]);
                 book.AddInstruments([BookBuilder.Instrument(symbol)]);
-                update.ExchangeTimeMs = ++relists;
-                update.Set(QuoteField.MarkPrice, relists);
-                book.Apply(Slot(book, symbol), update, relists);
+                var count = Interlocked.Increment(ref relists);
+                update.ExchangeTimeMs = count;
+                update.Set(QuoteField.MarkPrice, count);
+                book.Apply(Slot(book, symbol), update, count);
             }
-            Interlocked.Decrement(ref writing);
+            Volatile.Write(ref listing, false);
         }, cancellationToken);
 
         await Task.WhenAll([.. writers, lister, pollTask, waitTask]).WaitAsync(TimeSpan.FromSeconds(120), cancellationToken);
@@ -231,9 +243,9 @@ public sealed class BookCursorTests
         Assert.Equal(book.Index.All.ToHashSet(), polling.Live);
         foreach (var slot in book.Index.All)
             Assert.True(slot.ReadQuote().MarkPrice.Equals(polling.LastMark[slot]), $"{slot}: last seen {polling.LastMark[slot]}, now {slot.ReadQuote().MarkPrice}");
-        Assert.All(btcSlots, s => Assert.Equal(Writes, polling.LastMark[s]));
-        TestContext.Current.SendDiagnosticMessage(
-            $"{relists} relists; polling reader: {polling.Calls} calls, {polling.Reports} slot reports; waiting reader: {waiting.Calls} calls, {waiting.Reports} slot reports");
+        Assert.All(btcSlots.Select((s, i) => (s, i)), e => Assert.Equal(finals[e.i], polling.LastMark[e.s]));
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{relists} relists, final writes {finals.Max()}; polling reader: {polling.Calls} calls, {polling.Reports} slot reports; waiting reader: {waiting.Calls} calls, {waiting.Reports} slot reports");
     }
 
     [Fact]
