@@ -261,7 +261,8 @@ public static class StreamApi
                     // Subscribes coalesce like changes: however many came within one interval, one snapshot, of the last.
                     due = null;
                     _snapshotDue = false;
-                    await messages.SendSnapshotAsync(_subscription!.Asset!, _subscription.Expiry, _cursor!.TakeChanges().Changed, reader.Now);
+                    var snapshot = _cursor!.TakeChanges().Changed;
+                    await messages.SendSnapshotAsync(_subscription!.Asset!, _subscription.Expiry, snapshot, reader.Now);
                     Sent();
                     continue;
                 }

@@ -6,7 +6,8 @@ namespace OptionsTracker.Book;
 /// </summary>
 public readonly struct BookChanges
 {
-    internal BookChanges(BookIndex index, long sequence, bool isSnapshot, List<OptionSlot> changed, List<OptionSlot> listed, List<OptionSlot> delisted)
+    internal BookChanges(
+        BookIndex index, long sequence, bool isSnapshot, List<OptionSlot> changed, List<OptionSlot> listed, List<OptionSlot> delisted)
     {
         Index = index;
         Sequence = sequence;

@@ -16,6 +16,12 @@ namespace OptionsTracker.Book;
 /// buffers kept between calls. A listing or delivery (rare) builds one set of the previous scope for that call.
 /// Not thread-safe: one cursor per reader.
 /// </para>
+/// <para>
+/// A reader's loop: <c>await cursor.WaitForChangeAsync(token)</c> (and its own throttle), then
+/// <c>var changes = cursor.TakeChanges()</c>; handle <see cref="BookChanges.Delisted"/>, then
+/// <see cref="BookChanges.Changed"/> (reading each quote as it is written); if handling them fails, <see cref="Rewind"/>
+/// so the next call brings them again.
+/// </para>
 /// </summary>
 public sealed class BookCursor
 {
@@ -34,7 +40,11 @@ public sealed class BookCursor
     private Position _current;
     private Position _previous;
 
-    public BookCursor(OptionBook book, Func<BookIndex, IReadOnlyList<OptionSlot>>? scope = null, Func<OptionInstrument, bool>? filter = null)
+    /// <param name="book">The book to follow.</param>
+    /// <param name="scope">The slots to follow, from each index (a list the index owns); the whole book by default.</param>
+    /// <param name="filter">Narrows the scope by instrument; it must answer the same for an instrument every time.</param>
+    public BookCursor(
+        OptionBook book, Func<BookIndex, IReadOnlyList<OptionSlot>>? scope = null, Func<OptionInstrument, bool>? filter = null)
     {
         _book = book;
         _scope = scope ?? (index => index.All);

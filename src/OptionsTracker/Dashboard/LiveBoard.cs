@@ -5,9 +5,9 @@ namespace OptionsTracker.Dashboard;
 
 /// <summary>
 /// What one circuit shows, pulled from the book at the circuit's own pace: rows of the chosen coin (quotes
-/// copied only for the slots its <see cref="BookCursor"/> reports changed), per-expiry figures (forward, ATM strike and IV)
-/// and a summary per coin for the asset buttons, all from <see cref="MarketMeasures"/>, so the dashboard shows the
-/// same index and ATM strike as the API. Touched only on the circuit's renderer thread.
+/// copied only for the slots its <see cref="BookCursor"/> reports changed), per-expiry figures (forward, ATM strike
+/// and IV) and a summary per coin for the asset buttons, all from <see cref="MarketMeasures"/>, so the dashboard shows
+/// the same index and ATM strike as the API. Touched only on the circuit's renderer thread.
 /// </summary>
 public sealed class LiveBoard(OptionBook book)
 {
@@ -53,7 +53,9 @@ public sealed class LiveBoard(OptionBook book)
         if (_cursor is null || !string.Equals(coin, _coin, StringComparison.Ordinal))
         {
             _coin = coin;
-            _cursor = new BookCursor(book, coin is null ? static _ => [] : index => index.TryGetCoin(coin, out var slots) ? slots.Slots : []);
+            _cursor = new BookCursor(book, coin is null
+                ? static _ => []
+                : index => index.TryGetCoin(coin, out var chosen) ? chosen.Slots : []);
         }
         // A new cursor's first changes are a snapshot: the coin was switched.
         var changes = _cursor.TakeChanges();
