@@ -12,7 +12,7 @@ namespace OptionsTracker.Api;
 /// <summary>
 /// Live options: Server-Sent Events at <c>/api/stream/{asset}</c> and a WebSocket at <c>/ws</c>. Each client
 /// gets a snapshot, then at most one message per <see cref="ApiOptions.StreamInterval"/> carrying the latest
-/// quote of every option changed since its previous one (see <see cref="OptionStreamCursor"/>). A client
+/// quote of every option changed since its previous one (each client has its <see cref="BookCursor"/>). A client
 /// that reads slowly only waits longer between messages; nothing queues for it, and a message goes out in chunks
 /// (<see cref="StreamMessages"/>), so a client that stops reading holds one chunk until
 /// <see cref="ApiOptions.StreamSendTimeout"/> drops it. <see cref="StreamGate"/> caps streams per client address and
@@ -78,17 +78,14 @@ public static class StreamApi
         // Streams end at shutdown too: otherwise a client that stopped reading keeps the host waiting.
         using var lifetimeOrRequest = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
         var cancellationToken = lifetimeOrRequest.Token;
-        var cursor = new OptionStreamCursor(reader.Book, name, date);
+        var cursor = CursorFor(reader.Book, name, date);
         var clientId = context.TraceIdentifier;
         Log.StreamSubscribed(logger, clientId, "sse", name, date?.ToString("O") ?? "all");
         using var messages = new SseMessages(response.BodyWriter, reader.Time, settings.StreamSendTimeout, cancellationToken);
         long sends = 0;
         try
         {
-            var slots = new List<OptionSlot>();
-            var removed = new List<InstrumentKey>();
-            cursor.TakeSnapshot(slots);
-            await messages.SendSnapshotAsync(cursor, slots, reader.Now);
+            await messages.SendSnapshotAsync(name, date, cursor.TakeChanges().Changed, reader.Now);
             var lastSend = reader.Time.GetTimestamp();
             while (!cancellationToken.IsCancellationRequested)
             {
@@ -103,14 +100,12 @@ public static class StreamApi
                 }
                 await ThrottleAsync(reader.Time, lastSend, settings.StreamInterval, cancellationToken);
 
-                slots.Clear();
-                removed.Clear();
-                cursor.TakeChanges(slots, removed);
-                if (removed.Count > 0)
-                    await messages.SendRemoveAsync(name, removed);
-                if (slots.Count > 0)
-                    await messages.SendUpdateAsync(name, slots, reader.Now);
-                if (removed.Count + slots.Count == 0)
+                var changes = cursor.TakeChanges();
+                if (changes.Delisted.Count > 0)
+                    await messages.SendRemoveAsync(name, changes.Delisted);
+                if (changes.Changed.Count > 0)
+                    await messages.SendUpdateAsync(name, changes.Changed, reader.Now);
+                if (changes.IsEmpty)
                     continue;
                 // A slow reader holds back only its own next message, and only up to the send timeout.
                 lastSend = reader.Time.GetTimestamp();
@@ -133,6 +128,14 @@ public static class StreamApi
         Log.StreamEnded(logger, clientId, "sse", sends);
         return TypedResults.Empty;
     }
+
+    /// <summary>
+    /// A client's position in the asset's options (or one expiry's): the book's own immutable index lists are its scope,
+    /// shared by every client, so a client keeps no set of symbols of its own (a thousand clients of a 900-option coin
+    /// would otherwise hold a thousand copies).
+    /// </summary>
+    private static BookCursor CursorFor(OptionBook book, string asset, DateOnly? expiry) =>
+        new(book, index => index.TryGetCoin(asset, out var coin) ? OptionSelection.SlotsOf(coin, expiry) : []);
 
     private static ProblemHttpResult TooManyStreams(HttpContext context, string refusal)
     {
@@ -207,11 +210,10 @@ public static class StreamApi
         WebSocket socket, WebSocketMessages messages, BookReader reader, StreamGate gate, ApiOptions settings, ILogger logger, string clientId)
     {
         private readonly byte[] _buffer = new byte[MaxClientMessageBytes];
-        private readonly List<OptionSlot> _slots = [];
-        private readonly List<InstrumentKey> _removed = [];
         private readonly WebSocketMessageAllowance _allowance = new(settings.WsMaxMessagesPerSecond, reader.Time);
         // One subscription per socket: a subscribe replaces it, so a flood of them cannot add up.
-        private OptionStreamCursor? _cursor;
+        private Subscription? _subscription;
+        private BookCursor? _cursor;
         private bool _snapshotDue;
         private long _lastSend = long.MinValue;
 
@@ -259,23 +261,21 @@ public static class StreamApi
                     // Subscribes coalesce like changes: however many came within one interval, one snapshot, of the last.
                     due = null;
                     _snapshotDue = false;
-                    _slots.Clear();
-                    _cursor!.TakeSnapshot(_slots);
-                    await messages.SendSnapshotAsync(_cursor, _slots, reader.Now);
+                    var snapshot = _cursor!.TakeChanges().Changed;
+                    await messages.SendSnapshotAsync(_subscription!.Asset!, _subscription.Expiry, snapshot, reader.Now);
                     Sent();
                     continue;
                 }
 
                 change = null;
                 await ThrottleAsync(cancellationToken);
-                _slots.Clear();
-                _removed.Clear();
-                _cursor!.TakeChanges(_slots, _removed);
-                if (_removed.Count > 0)
-                    await messages.SendRemoveAsync(_cursor.Asset, _removed);
-                if (_slots.Count > 0)
-                    await messages.SendUpdateAsync(_cursor.Asset, _slots, reader.Now);
-                if (_removed.Count + _slots.Count > 0)
+                var changes = _cursor!.TakeChanges();
+                var asset = _subscription!.Asset!;
+                if (changes.Delisted.Count > 0)
+                    await messages.SendRemoveAsync(asset, changes.Delisted);
+                if (changes.Changed.Count > 0)
+                    await messages.SendUpdateAsync(asset, changes.Changed, reader.Now);
+                if (!changes.IsEmpty)
                     Sent();
             }
         }
@@ -288,12 +288,13 @@ public static class StreamApi
                 return;
             }
             var subscribe = request.Subscribe!;
-            _cursor = subscribe.Asset is null ? null : new OptionStreamCursor(reader.Book, subscribe.Asset, subscribe.Expiry);
+            _subscription = subscribe.Asset is null ? null : subscribe;
+            _cursor = subscribe.Asset is null ? null : CursorFor(reader.Book, subscribe.Asset, subscribe.Expiry);
             _snapshotDue = _cursor is not null;
-            if (_cursor is not null)
+            if (subscribe.Asset is not null)
             {
-                Log.StreamSubscribed(logger, clientId, "websocket", _cursor.Asset, _cursor.Expiry?.ToString("O") ?? "all");
-                await messages.SendSubscribedAsync(_cursor.Asset, _cursor.Expiry);
+                Log.StreamSubscribed(logger, clientId, "websocket", subscribe.Asset, subscribe.Expiry?.ToString("O") ?? "all");
+                await messages.SendSubscribedAsync(subscribe.Asset, subscribe.Expiry);
             }
         }
 

@@ -49,19 +49,19 @@ internal abstract class StreamMessages : IDisposable
     /// <summary>Cancelled when the client leaves or a send times out.</summary>
     protected CancellationToken SendToken => _send.Token;
 
-    public Task SendSnapshotAsync(OptionStreamCursor cursor, List<OptionSlot> slots, DateTimeOffset now) =>
+    public Task SendSnapshotAsync(string asset, DateOnly? expiry, IReadOnlyList<OptionSlot> slots, DateTimeOffset now) =>
         SendAsync("snapshot"u8, async json =>
         {
             json.WriteStartObject();
             json.WriteString("type"u8, "snapshot"u8);
-            json.WriteString("asset"u8, cursor.Asset);
-            WriteExpiry(json, cursor.Expiry);
+            json.WriteString("asset"u8, asset);
+            WriteExpiry(json, expiry);
             json.WriteNumber("total"u8, slots.Count);
             await WriteItemsAsync(json, slots, now);
             json.WriteEndObject();
         });
 
-    public Task SendUpdateAsync(string asset, List<OptionSlot> slots, DateTimeOffset now) =>
+    public Task SendUpdateAsync(string asset, IReadOnlyList<OptionSlot> slots, DateTimeOffset now) =>
         SendAsync("update"u8, async json =>
         {
             json.WriteStartObject();
@@ -71,23 +71,24 @@ internal abstract class StreamMessages : IDisposable
             json.WriteEndObject();
         });
 
-    public Task SendRemoveAsync(string asset, List<InstrumentKey> removed) =>
+    /// <summary>The symbols and venues of options no longer listed (the slots they had).</summary>
+    public Task SendRemoveAsync(string asset, IReadOnlyList<OptionSlot> delisted) =>
         SendAsync("remove"u8, async json =>
         {
             json.WriteStartObject();
             json.WriteString("type"u8, "remove"u8);
             json.WriteString("asset"u8, asset);
             json.WriteStartArray("symbols"u8);
-            foreach (var key in removed)
+            for (var i = 0; i < delisted.Count; i++)
             {
-                json.WriteStringValue(key.Symbol);
+                json.WriteStringValue(delisted[i].Instrument.Symbol);
                 await SendChunkIfFullAsync(json);
             }
             json.WriteEndArray();
             json.WriteStartArray("venues"u8);
-            foreach (var key in removed)
+            for (var i = 0; i < delisted.Count; i++)
             {
-                json.WriteStringValue(key.Venue.Id);
+                json.WriteStringValue(delisted[i].Instrument.Venue.Id);
                 await SendChunkIfFullAsync(json);
             }
             json.WriteEndArray();
@@ -145,14 +146,14 @@ internal abstract class StreamMessages : IDisposable
         });
     }
 
-    private async Task WriteItemsAsync(Utf8JsonWriter json, List<OptionSlot> slots, DateTimeOffset now)
+    private async Task WriteItemsAsync(Utf8JsonWriter json, IReadOnlyList<OptionSlot> slots, DateTimeOffset now)
     {
         json.WriteStartArray("data"u8);
         using var items = new ItemJsonWriter(OptionFields.All, now);
-        foreach (var slot in slots)
+        for (var i = 0; i < slots.Count; i++)
         {
             // The quote as it is now: a change since the slots were taken is sent here and again in the next update.
-            items.Write(json, OptionRow.Read(slot));
+            items.Write(json, OptionRow.Read(slots[i]));
             await SendChunkIfFullAsync(json);
         }
         json.WriteEndArray();

@@ -125,7 +125,9 @@ public sealed class OptionBook
     private void Publish(List<OptionSlot> slots)
     {
         var sequence = Interlocked.Increment(ref _sequence);
-        _index = new BookIndex(sequence, slots);
+        // A full fence, not a volatile write: Notify's read of the waiters must not move before it, or a reader that
+        // registered and then checked the index (BookCursor.WaitForChangeAsync) could miss both the index and the wake.
+        Interlocked.Exchange(ref _index, new BookIndex(sequence, slots));
         Changed.Notify();
     }
 }

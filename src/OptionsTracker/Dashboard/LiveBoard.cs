@@ -5,16 +5,17 @@ namespace OptionsTracker.Dashboard;
 
 /// <summary>
 /// What one circuit shows, pulled from the book at the circuit's own pace: rows of the chosen coin (quotes
-/// copied only when their slot's change sequence moved), per-expiry figures (forward, ATM strike and IV)
-/// and a summary per coin for the asset buttons, all from <see cref="MarketMeasures"/>, so the dashboard shows the
-/// same index and ATM strike as the API. Touched only on the circuit's renderer thread.
+/// copied only for the slots its <see cref="BookCursor"/> reports changed), per-expiry figures (forward, ATM strike
+/// and IV) and a summary per coin for the asset buttons, all from <see cref="MarketMeasures"/>, so the dashboard shows
+/// the same index and ATM strike as the API. Touched only on the circuit's renderer thread.
 /// </summary>
 public sealed class LiveBoard(OptionBook book)
 {
-    // By (venue, symbol): two venues may list the same symbol.
-    private readonly Dictionary<InstrumentKey, OptionRow> _rowsBySymbol = [];
+    // By slot, not symbol: an option delisted and listed again gets a new slot, and so a new row.
+    private readonly Dictionary<OptionSlot, OptionRow> _rowsBySlot = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<DateTimeOffset, List<OptionRow>> _rowsByExpiry = [];
-    private BookIndex? _index;
+    // Follows the chosen coin's slots; replaced when the coin changes.
+    private BookCursor? _cursor;
     private string? _coin;
 
     public string? Coin => _coin;
@@ -38,25 +39,40 @@ public sealed class LiveBoard(OptionBook book)
     /// <summary>The time of the last refresh, which decides which cells still flash.</summary>
     public long NowMs { get; private set; }
 
-    /// <summary>The book sequence seen by the last refresh; wait for the book to pass it.</summary>
-    public long SeenSequence { get; private set; } = -1;
+    /// <summary>
+    /// Completes when the book changed since the last refresh (any coin: the asset buttons show every coin), or at
+    /// once before the first.
+    /// </summary>
+    public Task WaitForChangeAsync(CancellationToken cancellationToken) =>
+        _cursor?.WaitForChangeAsync(cancellationToken) ?? Task.CompletedTask;
 
     /// <summary>Brings everything up to date with the book. Returns whether anything shown changed.</summary>
     public bool Refresh(string? coin, long nowMs)
     {
         NowMs = nowMs;
-        SeenSequence = book.Sequence;
-        var index = book.Index;
-        var changed = false;
-        if (!ReferenceEquals(index, _index) || !string.Equals(coin, _coin, StringComparison.Ordinal))
+        if (_cursor is null || !string.Equals(coin, _coin, StringComparison.Ordinal))
         {
-            Rebuild(index, coin, nowMs);
+            _coin = coin;
+            _cursor = new BookCursor(book, coin is null
+                ? static _ => []
+                : index => index.TryGetCoin(coin, out var chosen) ? chosen.Slots : []);
+        }
+        // A new cursor's first changes are a snapshot: the coin was switched.
+        var changes = _cursor.TakeChanges();
+        var index = changes.Index;
+        var changed = false;
+        if (changes.IsSnapshot || changes.ListingChanged)
+        {
+            Rebuild(index, nowMs);
             changed = true;
         }
         else
         {
-            foreach (var row in Rows)
-                changed |= row.Refresh(nowMs);
+            for (var i = 0; i < changes.Changed.Count; i++)
+            {
+                if (_rowsBySlot.TryGetValue(changes.Changed[i], out var row))
+                    changed |= row.Refresh(nowMs);
+            }
         }
 
         var now = DateTimeOffset.FromUnixTimeMilliseconds(nowMs);
@@ -110,29 +126,25 @@ public sealed class LiveBoard(OptionBook book)
         return points;
     }
 
-    private void Rebuild(BookIndex index, string? coin, long nowMs)
+    /// <summary>Rows of <see cref="Coin"/> in <paramref name="index"/>; a row whose slot stays keeps its flash marks.</summary>
+    private void Rebuild(BookIndex index, long nowMs)
     {
-        var sameCoin = string.Equals(coin, _coin, StringComparison.Ordinal);
-        _index = index;
-        _coin = coin;
-        if (!sameCoin)
-            _rowsBySymbol.Clear();
         _rowsByExpiry.Clear();
         var rows = new List<OptionRow>();
-        if (coin is not null && index.TryGetCoin(coin, out var coinIndex))
+        if (_coin is not null && index.TryGetCoin(_coin, out var coinIndex))
         {
             foreach (var slot in coinIndex.Slots)
             {
-                if (_rowsBySymbol.TryGetValue(slot.Instrument.Key, out var row) && ReferenceEquals(row.Slot, slot))
+                if (_rowsBySlot.TryGetValue(slot, out var row))
                     row.Refresh(nowMs);
                 else
                     row = new OptionRow(slot);
                 rows.Add(row);
             }
-            _rowsBySymbol.Clear();
+            _rowsBySlot.Clear();
             foreach (var row in rows)
             {
-                _rowsBySymbol[row.Instrument.Key] = row;
+                _rowsBySlot[row.Slot] = row;
                 if (!_rowsByExpiry.TryGetValue(row.ExpiryUtc, out var list))
                     _rowsByExpiry[row.ExpiryUtc] = list = [];
                 list.Add(row);
@@ -142,7 +154,7 @@ public sealed class LiveBoard(OptionBook book)
         }
         else
         {
-            _rowsBySymbol.Clear();
+            _rowsBySlot.Clear();
             Expiries = [];
         }
         Rows = rows;

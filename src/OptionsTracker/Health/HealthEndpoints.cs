@@ -13,7 +13,7 @@ public static class HealthEndpoints
     public static void AddHealth(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<FeedMonitor>();
-        builder.Services.AddSingleton<Collector.ICollectorStatsSource, LocalCollectorStats>();
+        builder.Services.AddSingleton<Feed.ICollectorStatsSource, LocalCollectorStats>();
         builder.Services.AddSingleton<FeedMetrics>();
         builder.Services.AddHealthChecks()
             .AddCheck<FeedHealthCheck>("feed", tags: [ReadyTag])

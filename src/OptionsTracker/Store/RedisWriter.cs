@@ -29,10 +29,8 @@ public sealed class RedisWriter(
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(3);
     private readonly StoreOptions _options = options.Value;
     private readonly RedisKeys _keys = connection.Keys;
-    // Options this writer has put into the index sets, to know what to take out when they leave the book.
-    private readonly Dictionary<InstrumentKey, OptionInstrument> _written = [];
-    private long _cursor;
-    private long _indexVersion = -1;
+    // Where Redis is relative to the book: what changed, was listed or delisted since the last successful flush.
+    private readonly BookCursor _cursor = new(book);
     private bool _rewriteAll = true;
     private bool _reconciled;
     private int _restorations;
@@ -79,8 +77,8 @@ public sealed class RedisWriter(
     {
         _rewriteAll = true;
         _reconciled = false;
-        _written.Clear();
-        _indexVersion = -1;
+        // The next active term starts from a snapshot: what it must delete, reconciliation finds.
+        _cursor.Restart();
         // What this process failed to write is no longer its concern.
         if (_lastError is not null)
         {
@@ -121,6 +119,8 @@ public sealed class RedisWriter(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // What the failed flush took is taken again (its deletions too), with the whole book rewritten.
+            _cursor.Rewind();
             _rewriteAll = true;
             _backoff ??= new Backoff(_options.FlushInterval, MaxRetryDelay);
             _retryAt = time.GetTimestamp() + (long)(_backoff.Next().TotalSeconds * time.TimestampFrequency);
@@ -135,42 +135,35 @@ public sealed class RedisWriter(
 
     private async Task FlushAsync(IDatabase database, CancellationToken cancellationToken)
     {
-        var sequence = book.Sequence;
-        var index = book.Index;
+        var changes = _cursor.TakeChanges();
         var rewriteAll = _rewriteAll;
-        if (!rewriteAll && sequence == _cursor && index.Version == _indexVersion)
+        if (!rewriteAll && changes.IsEmpty)
             return;
         // Only flushes that write something are timed: idle rounds would crowd the histogram's lowest bucket.
         var started = time.GetTimestamp();
 
-        var changed = new List<OptionSlot>();
-        if (rewriteAll)
-            changed.AddRange(index.All);
-        else
-            book.CollectChangedSince(_cursor, index, changed);
-        var removed = new List<OptionInstrument>();
-        if (index.Version != _indexVersion)
-        {
-            foreach (var slot in index.All)
-            {
-                // Listed since the last flush: written even before its first quote, so readers see it.
-                if (!_written.ContainsKey(slot.Instrument.Key) && (rewriteAll || slot.ChangeSequence <= _cursor))
-                    changed.Add(slot);
-            }
-            foreach (var (key, instrument) in _written)
-            {
-                if (!index.TryGetSlot(key, out _))
-                    removed.Add(instrument);
-            }
-        }
-
+        // Listed options are in Changed: written even before their first quote, so readers see them.
+        var changed = rewriteAll ? changes.Index.All : changes.Changed;
+        var removed = changes.Delisted;
         var batch = database.CreateBatch();
-        var pending = new List<Task>(changed.Count * 2 + 16);
+        var pending = new List<Task>(changed.Count * 2 + removed.Count * 3 + 16);
         var ttl = _options.Ttl;
         var sets = new Dictionary<RedisKey, HashSet<RedisValue>>();
         var message = new System.Text.StringBuilder();
-        foreach (var slot in changed)
+        // Deletions first, in the batch and in the message: an option delisted and listed again since the last flush
+        // is in both lists, and must end written (a web instance applies the message's tokens in order).
+        for (var i = 0; i < removed.Count; i++)
         {
+            var instrument = removed[i].Instrument;
+            var member = RedisKeys.Member(instrument.Key);
+            pending.Add(batch.KeyDeleteAsync(_keys.Option(member)));
+            pending.Add(batch.SetRemoveAsync(_keys.Coin(instrument.BaseCoin), member));
+            pending.Add(batch.SetRemoveAsync(_keys.Expiry(instrument.BaseCoin, instrument.ExpiryLabel), member));
+            message.Append('-').Append(member).Append(' ');
+        }
+        for (var i = 0; i < changed.Count; i++)
+        {
+            var slot = changed[i];
             var instrument = slot.Instrument;
             var member = RedisKeys.Member(instrument.Key);
             var key = _keys.Option(member);
@@ -187,14 +180,6 @@ public sealed class RedisWriter(
             pending.Add(batch.SetAddAsync(set, [.. members]));
             pending.Add(batch.KeyExpireAsync(set, ttl));
         }
-        foreach (var instrument in removed)
-        {
-            var member = RedisKeys.Member(instrument.Key);
-            pending.Add(batch.KeyDeleteAsync(_keys.Option(member)));
-            pending.Add(batch.SetRemoveAsync(_keys.Coin(instrument.BaseCoin), member));
-            pending.Add(batch.SetRemoveAsync(_keys.Expiry(instrument.BaseCoin, instrument.ExpiryLabel), member));
-            message.Append('-').Append(member).Append(' ');
-        }
         // Sent last on the same connection, so a reader that hears it finds the hashes already written.
         if (message.Length > 0)
             pending.Add(batch.PublishAsync(_keys.Changes, message.ToString(0, message.Length - 1)));
@@ -202,13 +187,7 @@ public sealed class RedisWriter(
         await Task.WhenAll(pending).WaitAsync(_options.CommandTimeout, cancellationToken);
         metrics.StoreWriteSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
 
-        _cursor = sequence;
-        _indexVersion = index.Version;
         _rewriteAll = false;
-        foreach (var slot in changed)
-            _written[slot.Instrument.Key] = slot.Instrument;
-        foreach (var instrument in removed)
-            _written.Remove(instrument.Key);
         if (rewriteAll)
             Log.Rewrote(logger, changed.Count, connection.Endpoint);
     }
