@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using OptionsTracker.Diagnostics;
 using OptionsTracker.Health;
 using Polly;
 using Polly.Retry;

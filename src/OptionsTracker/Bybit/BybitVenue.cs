@@ -168,7 +168,7 @@ public sealed class BybitVenue(
     {
         var backoff = new Backoff(options.Value.RestRetryDelay, options.Value.MaxRestRetryDelay);
         // Retried for as long as the exchange is away: the first failure (and a new kind of one) is logged, then rarely.
-        var retryLog = new Health.LogThrottle(time, Health.LogThrottle.DefaultInterval);
+        var retryLog = new Diagnostics.LogThrottle(time, Diagnostics.LogThrottle.DefaultInterval);
         while (true)
         {
             try

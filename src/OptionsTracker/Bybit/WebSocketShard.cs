@@ -48,7 +48,7 @@ internal sealed class WebSocketShard
     private readonly BybitOptions _options;
     private readonly TimeProvider _time;
     // Connect attempts repeat with backoff while the exchange is down: the first failure is logged, then rarely.
-    private readonly Health.LogThrottle _connectLog;
+    private readonly Diagnostics.LogThrottle _connectLog;
     private readonly RateLimiter _connectLimiter;
     private readonly ExchangeGate _gate;
     private readonly ILogger _logger;
@@ -88,7 +88,7 @@ internal sealed class WebSocketShard
         _book = book;
         _options = options;
         _time = time;
-        _connectLog = new Health.LogThrottle(time, Health.LogThrottle.DefaultInterval);
+        _connectLog = new Diagnostics.LogThrottle(time, Diagnostics.LogThrottle.DefaultInterval);
         _connectLimiter = connectLimiter;
         _gate = gate;
         _logger = logger;

@@ -177,7 +177,7 @@ internal sealed class VenueFeed(
     {
         var backoff = new Backoff(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
         // A loop that keeps failing the same way is logged (with its stack) when it starts failing, then rarely.
-        var failureLog = new Health.LogThrottle(time, Health.LogThrottle.DefaultInterval);
+        var failureLog = new Diagnostics.LogThrottle(time, Diagnostics.LogThrottle.DefaultInterval);
         while (true)
         {
             try

@@ -1,4 +1,5 @@
 using OptionsTracker.Book;
+using OptionsTracker.Diagnostics;
 using Prometheus;
 
 namespace OptionsTracker.Health;
@@ -26,13 +27,13 @@ public sealed class FeedMetrics
     private readonly HashSet<string> _knownCoins = new(StringComparer.Ordinal);
     private readonly Lock _updateLock = new();
 
-    public FeedMetrics(FeedMonitor monitor, IOptionStore store, TimeProvider time)
+    public FeedMetrics(FeedMonitor monitor, IOptionStore store, TimeProvider time, MetricsRegistry metrics)
     {
         _monitor = monitor;
         _store = store;
         _time = time;
-        Registry = Metrics.NewCustomRegistry();
-        var factory = Metrics.WithCustomRegistry(Registry);
+        Registry = metrics.Registry;
+        var factory = metrics.Factory;
         _messages = factory.CreateCounter("optionstracker_messages_received_total", "Ticker messages received from the exchange WebSocket.");
         _malformed = factory.CreateCounter("optionstracker_malformed_messages_total", "Messages that could not be parsed and were skipped.");
         _reconnects = factory.CreateCounter("optionstracker_reconnects_total", "WebSocket connections replaced after a drop, a missing pong or silence.");
@@ -43,8 +44,6 @@ public sealed class FeedMetrics
         _lastMessageAge = factory.CreateGauge("optionstracker_last_message_age_seconds", "Seconds since the last message from the exchange.");
         _feedLag = factory.CreateGauge("optionstracker_feed_lag_seconds", "Median delay from the exchange timestamp to the update being applied, over options updated in the last 10 s.");
         _feedUp = factory.CreateGauge("optionstracker_feed_up", "1 while the feed is live, 0 otherwise.");
-        StoreWriteSeconds = factory.CreateHistogram("optionstracker_store_write_seconds", "Time to write one flush of changed options to the store.",
-            new HistogramConfiguration { Buckets = Histogram.ExponentialBuckets(0.0005, 2, 14) });
         HttpRequestFactory = factory;
         Registry.AddBeforeCollectCallback(Update);
     }
@@ -53,9 +52,6 @@ public sealed class FeedMetrics
 
     /// <summary>The factory HTTP metrics are created with, so they land in this host's registry.</summary>
     public IMetricFactory HttpRequestFactory { get; }
-
-    /// <summary>Store write latency, observed by a distributed store's writer (seconds per flush).</summary>
-    public Histogram StoreWriteSeconds { get; }
 
     private void Update()
     {

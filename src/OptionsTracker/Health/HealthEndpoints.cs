@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OptionsTracker.Diagnostics;
 using OptionsTracker.Security;
 using Prometheus;
 
@@ -14,6 +15,7 @@ public static class HealthEndpoints
     {
         builder.Services.AddSingleton<FeedMonitor>();
         builder.Services.AddSingleton<Feed.ICollectorStatsSource, LocalCollectorStats>();
+        builder.Services.AddSingleton<MetricsRegistry>();
         builder.Services.AddSingleton<FeedMetrics>();
         builder.Services.AddHealthChecks()
             .AddCheck<FeedHealthCheck>("feed", tags: [ReadyTag])

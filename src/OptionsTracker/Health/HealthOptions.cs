@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using OptionsTracker.Diagnostics;
 
 namespace OptionsTracker.Health;
 

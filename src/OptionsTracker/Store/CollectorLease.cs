@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using OptionsTracker.Diagnostics;
 using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using StackExchange.Redis;

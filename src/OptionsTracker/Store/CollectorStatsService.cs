@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
+using OptionsTracker.Diagnostics;
 using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using StackExchange.Redis;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
+using OptionsTracker.Diagnostics;
 using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using StackExchange.Redis;
@@ -21,12 +22,15 @@ public sealed class RedisWriter(
     CollectorLease lease,
     FeedStatus feedStatus,
     IOptions<StoreOptions> options,
-    FeedMetrics metrics,
+    MetricsRegistry metrics,
     TimeProvider time,
     ILogger<RedisWriter> logger,
     LogThrottle writeLog) : BackgroundService
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(3);
+    private readonly Prometheus.Histogram _writeSeconds = metrics.Factory.CreateHistogram("optionstracker_store_write_seconds",
+        "Time to write one flush of changed options to the store.",
+        new Prometheus.HistogramConfiguration { Buckets = Prometheus.Histogram.ExponentialBuckets(0.0005, 2, 14) });
     private readonly StoreOptions _options = options.Value;
     private readonly RedisKeys _keys = connection.Keys;
     // Where Redis is relative to the book: what changed, was listed or delisted since the last successful flush.
@@ -185,7 +189,7 @@ public sealed class RedisWriter(
             pending.Add(batch.PublishAsync(_keys.Changes, message.ToString(0, message.Length - 1)));
         batch.Execute();
         await Task.WhenAll(pending).WaitAsync(_options.CommandTimeout, cancellationToken);
-        metrics.StoreWriteSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
+        _writeSeconds.Observe(time.GetElapsedTime(started).TotalSeconds);
 
         _rewriteAll = false;
         if (rewriteAll)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using OptionsTracker.Diagnostics;
 using OptionsTracker.Feed;
 using OptionsTracker.Health;
 using StackExchange.Redis;

@@ -51,7 +51,7 @@ public static class StoreFeature
             s.GetRequiredService<Microsoft.Extensions.Options.IOptions<StoreOptions>>(),
             s.GetRequiredService<TimeProvider>(),
             s.GetRequiredService<ILogger<CollectorLease>>(),
-            s.GetRequiredService<Health.LogThrottle>(),
+            s.GetRequiredService<Diagnostics.LogThrottle>(),
             s.GetRequiredService<RedisConnection>(),
             s.GetRequiredService<RedisOptionStore>()));
         services.AddHostedService(s => s.GetRequiredService<CollectorLease>());

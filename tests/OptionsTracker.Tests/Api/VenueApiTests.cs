@@ -146,7 +146,11 @@ public class VenueApiTests
         var time = TimeProvider.System;
         var book = new OptionBook(time);
         SampleBook.Fill(book);
-        var reader = new BookReader(new InMemoryOptionStore(book), Options.Create(new TrackerOptions()), time, new KnownVenues([Venue.Bybit, Deribit]));
+        // Tracking BTC; nothing changes the set, so the assets file is never written.
+        var tracked = new TrackedAssets(
+            Options.Create(new TrackerOptions { Assets = ["BTC"], AssetsFile = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json") }),
+            new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = Path.GetTempPath() });
+        var reader = new BookReader(new InMemoryOptionStore(book), tracked, time, new KnownVenues([Venue.Bybit, Deribit]));
 
         var deribit = OptionsApi.GetOptions("BTC", new OptionFilterQuery { Venue = "deribit" }, new ListQuery(), reader).Result;
         var bybit = OptionsApi.GetOptions("BTC", new OptionFilterQuery { Venue = "bybit" }, new ListQuery(), reader).Result;

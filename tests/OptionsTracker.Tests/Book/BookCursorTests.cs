@@ -50,7 +50,7 @@ public sealed class BookCursorTests
         var leaving = Slot(book, Put95);
 
         book.AddInstruments([BookBuilder.Instrument(Call100)]);
-        book.RemoveInstruments([Put95]);
+        book.RemoveInstruments([Bybit(Put95)]);
         var changes = cursor.TakeChanges();
 
         Assert.True(changes.ListingChanged);
@@ -71,7 +71,7 @@ public sealed class BookCursorTests
         Mark(book, old, 5);
         cursor.TakeChanges();
 
-        book.RemoveInstruments([Call95]);
+        book.RemoveInstruments([Bybit(Call95)]);
         Mark(book, old, 6); // a late write to the removed slot: not reported, the slot has left
         book.AddInstruments([BookBuilder.Instrument(Call95)]);
         var renewed = Slot(book, Call95);
@@ -104,7 +104,7 @@ public sealed class BookCursorTests
         Assert.Equal([Slot(book, Put95)], btc.TakeChanges().Changed);
         Assert.Equal([Slot(book, EthCall)], calls.TakeChanges().Changed);
 
-        book.RemoveInstruments([EthCall, Put95]);
+        book.RemoveInstruments([Bybit(EthCall), Bybit(Put95)]);
         var btcChanges = btc.TakeChanges();
         Assert.Equal(Put95, Assert.Single(btcChanges.Delisted).Instrument.Symbol);
         Assert.Empty(btcChanges.Listed);
@@ -118,7 +118,7 @@ public sealed class BookCursorTests
         var cursor = new BookCursor(book);
         cursor.TakeChanges();
         Mark(book, Slot(book, Call95), 1);
-        book.RemoveInstruments([Put95]);
+        book.RemoveInstruments([Bybit(Put95)]);
         var failed = cursor.TakeChanges();
         Assert.Equal([Slot(book, Call95)], failed.Changed);
         Assert.Single(failed.Delisted);
@@ -226,7 +226,7 @@ public sealed class BookCursorTests
             while (Volatile.Read(ref writersLeft) > 0)
             {
                 var symbol = eth[relists % eth.Length];
-                book.RemoveInstruments([symbol]);
+                book.RemoveInstruments([Bybit(symbol)]);
                 book.AddInstruments([BookBuilder.Instrument(symbol)]);
                 var count = Interlocked.Increment(ref relists);
                 update.ExchangeTimeMs = count;
@@ -288,7 +288,7 @@ public sealed class BookCursorTests
 
     private static OptionSlot Slot(OptionBook book, string symbol)
     {
-        Assert.True(book.Index.TryGetSlot(symbol, out var slot), symbol);
+        Assert.True(book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot), symbol);
         return slot;
     }
 
@@ -330,4 +330,6 @@ public sealed class BookCursorTests
             }
         }
     }
+
+    private static InstrumentKey Bybit(string symbol) => new(Venue.Bybit, symbol);
 }

@@ -31,7 +31,7 @@ public sealed class RedisWriterRelistTests
                 relisted.TrySetResult(text);
         });
         // Back to back, so one flush almost always sees both; when two flushes split them the test still holds.
-        book.RemoveInstruments([symbol]);
+        book.RemoveInstruments([new OptionsTracker.Book.InstrumentKey(OptionsTracker.Book.Venue.Bybit, symbol)]);
         book.AddInstruments([slot.Instrument]);
 
         var text = await relisted.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);

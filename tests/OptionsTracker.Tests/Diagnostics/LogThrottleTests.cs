@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
-using OptionsTracker.Health;
+using OptionsTracker.Diagnostics;
 
-namespace OptionsTracker.Tests.Health;
+namespace OptionsTracker.Tests.Diagnostics;
 
 /// <summary>The gate behind the log rule: changes of state are logged, a persisting fault at most once per interval.</summary>
 public class LogThrottleTests

@@ -1,4 +1,4 @@
-namespace OptionsTracker.Health;
+namespace OptionsTracker.Diagnostics;
 
 /// <summary>
 /// The log rule (STYLE.md): log changes of state, not checks. One gate per condition a loop or probe looks at again
