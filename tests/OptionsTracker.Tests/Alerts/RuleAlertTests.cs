@@ -39,7 +39,7 @@ public class RuleAlertTests
         settings["Alerts:Rules:0:Above"] = "60";
         settings["Alerts:Rules:0:Cooldown"] = "01:00:00";
         await using var app = AlertsApp.Start(settings, time: time);
-        MarketBook.AddSmiles(app.Book, "BTC", (new DateOnly(2030, 1, 21), 0.70), (new DateOnly(2030, 2, 10), 0.70));
+        BookBuilder.AddSmiles(app.Book, "BTC", (new DateOnly(2030, 1, 21), 0.70), (new DateOnly(2030, 2, 10), 0.70));
 
         await StepAsync(app, time, interval);
         await Eventually.Until(() => webhook.Posts.Count == 1 && telegram.Messages.Count == 1, "the first firing at both sinks");
@@ -76,12 +76,12 @@ public class RuleAlertTests
             ["Alerts:Rules:0:Asset"] = "BTC",
             ["Alerts:Rules:0:Above"] = "500",
         }, time: time);
-        var symbol = MarketBook.Symbol("BTC", new DateOnly(2030, 3, 29), 120_000, OptionType.Call);
-        MarketBook.Add(app.Book, symbol);
-        MarketBook.Quote(app.Book, symbol, openInterest: 1000);
+        var symbol = BookBuilder.Symbol("BTC", new DateOnly(2030, 3, 29), 120_000, OptionType.Call);
+        BookBuilder.Add(app.Book, symbol);
+        BookBuilder.Quote(app.Book, symbol, openInterest: 1000);
         await StepAsync(app, time, interval);
 
-        MarketBook.Quote(app.Book, symbol, openInterest: 1800);
+        BookBuilder.Quote(app.Book, symbol, openInterest: 1800);
         await StepAsync(app, time, interval);
 
         await Eventually.Until(() => webhook.Posts.Count == 1, "the OI jump at the webhook");

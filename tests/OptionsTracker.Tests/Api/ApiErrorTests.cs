@@ -2,6 +2,7 @@ using System.Net;
 using CsCheck;
 using System.Text;
 using System.Text.Json.Nodes;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -52,7 +53,7 @@ public class ApiErrorTests
     public async Task Bad_input_is_a_4xx_problem_saying_what_is_accepted(string path, int status, string message)
     {
         await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         using var response = await http.GetAsync(path, Ct);
@@ -82,7 +83,7 @@ public class ApiErrorTests
     public async Task Bad_query_body_is_a_4xx_problem(string body, int status, string message)
     {
         await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -98,7 +99,7 @@ public class ApiErrorTests
     public async Task Random_parameter_values_never_cause_a_server_error()
     {
         await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         string[] paths =
         [

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using OptionsTracker.Book;
 using OptionsTracker.Simulator;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -100,7 +101,7 @@ internal sealed class ApiHost : WebApplicationFactory<Program>
     public HttpClient Http()
     {
         var client = CreateDefaultClient();
-        client.Timeout = TimeSpan.FromSeconds(60);
+        client.Timeout = Eventually.Timeout;
         return client;
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -52,7 +53,7 @@ public class OpenApiTests
     public async Task Large_responses_are_compressed_when_the_client_accepts_it(string encoding)
     {
         await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/options/BTC");
         request.Headers.AcceptEncoding.ParseAdd(encoding);

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -125,7 +126,7 @@ public class RejectedRequestTests
             // The server may answer and close before it has read everything (a 32 KB header); the answer is still there to read.
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        timeout.CancelAfter(Eventually.Timeout);
         var received = new MemoryStream();
         var buffer = new byte[16 * 1024];
         try

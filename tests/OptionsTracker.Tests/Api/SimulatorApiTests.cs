@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -64,7 +65,7 @@ public class SimulatorApiTests
         await using var host = await ApiHost.StartWithSimulatorAsync();
         using var http = host.Http();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        timeout.CancelAfter(Eventually.Timeout);
         var symbol = host.Simulator!.GetInstruments("ETH")[3].Symbol;
 
         await using var events = await SseEvents.OpenAsync(http, "/api/stream/eth", timeout.Token);
@@ -89,7 +90,7 @@ public class SimulatorApiTests
         await using var host = await ApiHost.StartWithSimulatorAsync();
         using var http = host.Http();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        timeout.CancelAfter(Eventually.Timeout);
         var symbol = host.Simulator!.GetInstruments("BTC")[^1].Symbol;
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{http.BaseAddress!.Port}/ws"), timeout.Token);

@@ -29,11 +29,11 @@ public sealed class MeasuresAgreementTests
         var nowMs = now.ToUnixTimeMilliseconds();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var (delivered, near, far) = (today.AddDays(-1), today.AddDays(3), today.AddDays(40));
-        var instruments = new List<OptionInstrument> { SampleBook.Create("BTC", delivered, 80_000m, 'C'), SampleBook.Create("BTC", delivered, 80_000m, 'P') };
+        var instruments = new List<OptionInstrument> { BookBuilder.Create("BTC", delivered, 80_000m, 'C'), BookBuilder.Create("BTC", delivered, 80_000m, 'P') };
         foreach (var expiry in new[] { near, far })
         {
             foreach (var strike in Strikes)
-                instruments.AddRange([SampleBook.Create("BTC", expiry, strike, 'C'), SampleBook.Create("BTC", expiry, strike, 'P')]);
+                instruments.AddRange([BookBuilder.Create("BTC", expiry, strike, 'C'), BookBuilder.Create("BTC", expiry, strike, 'P')]);
         }
         book.AddInstruments(instruments);
         foreach (var slot in book.Index.All)
