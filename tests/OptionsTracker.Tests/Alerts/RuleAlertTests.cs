@@ -10,7 +10,7 @@ public class RuleAlertTests
     private static readonly DateTimeOffset T0 = new(2030, 1, 1, 8, 0, 0, TimeSpan.Zero);
 
     /// <summary>Advances the clock one interval at a time until the evaluation loop has run once more.</summary>
-    private static async Task StepAsync(AlertsApp app, FakeTimeProvider time, TimeSpan interval)
+    private static async Task StepAsync(TrackerApp app, FakeTimeProvider time, TimeSpan interval)
     {
         var before = app.Evaluation.Evaluations;
         await Eventually.Until(() =>
@@ -38,7 +38,7 @@ public class RuleAlertTests
         settings["Alerts:Rules:0:TenorDays"] = "30";
         settings["Alerts:Rules:0:Above"] = "60";
         settings["Alerts:Rules:0:Cooldown"] = "01:00:00";
-        await using var app = AlertsApp.Start(settings, time: time);
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(settings, time);
         BookBuilder.AddSmiles(app.Book, "BTC", (new DateOnly(2030, 1, 21), 0.70), (new DateOnly(2030, 2, 10), 0.70));
 
         await StepAsync(app, time, interval);
@@ -67,7 +67,7 @@ public class RuleAlertTests
         await using var webhook = await FakeWebhookReceiver.StartAsync();
         var time = new FakeTimeProvider(T0);
         var interval = TimeSpan.FromSeconds(10);
-        await using var app = AlertsApp.Start(new Dictionary<string, string?>
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new Dictionary<string, string?>
         {
             ["Alerts:WebhookUrl"] = webhook.Url.AbsoluteUri,
             ["Alerts:EvaluationInterval"] = "00:00:10",
@@ -75,7 +75,7 @@ public class RuleAlertTests
             ["Alerts:Rules:0:Kind"] = "OiJump",
             ["Alerts:Rules:0:Asset"] = "BTC",
             ["Alerts:Rules:0:Above"] = "500",
-        }, time: time);
+        }, time);
         var symbol = BookBuilder.Symbol("BTC", new DateOnly(2030, 3, 29), 120_000, OptionType.Call);
         BookBuilder.Add(app.Book, symbol);
         BookBuilder.Quote(app.Book, symbol, openInterest: 1000);

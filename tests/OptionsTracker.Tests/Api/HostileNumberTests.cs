@@ -56,7 +56,7 @@ public class HostileNumberTests
     [MemberData(nameof(HostileQueries))]
     public async Task A_hostile_number_in_the_query_string_is_a_400_naming_the_parameter_and_its_range(string path, string parameter, string range)
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -97,7 +97,7 @@ public class HostileNumberTests
     [MemberData(nameof(HostileBodies))]
     public async Task A_hostile_number_in_the_query_body_is_a_400_naming_the_member_and_its_range(string body, string member, string range)
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -110,7 +110,7 @@ public class HostileNumberTests
     [Fact]
     public async Task Numbers_at_the_edges_of_their_ranges_are_accepted()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 

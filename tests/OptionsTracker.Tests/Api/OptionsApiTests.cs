@@ -12,7 +12,7 @@ public class OptionsApiTests
     [Fact]
     public async Task Options_answer_the_envelope_with_every_item_field()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -39,7 +39,7 @@ public class OptionsApiTests
     [Fact]
     public async Task Missing_values_are_null_and_never_quoted_options_have_no_update_time()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -53,7 +53,7 @@ public class OptionsApiTests
     [Fact]
     public async Task Tracked_asset_without_options_answers_an_empty_envelope()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         using var http = host.Http();
 
         var body = await GetJsonAsync(http, "/api/options/eth");
@@ -66,7 +66,7 @@ public class OptionsApiTests
     [Fact]
     public async Task Expiry_filter_accepts_padded_unpadded_and_iso_forms()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var date = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[2];
@@ -83,7 +83,7 @@ public class OptionsApiTests
     [Fact]
     public async Task Paging_sorting_and_fields_apply_after_total_is_counted()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -100,7 +100,7 @@ public class OptionsApiTests
     [Fact]
     public async Task Expiries_are_chronological_across_a_new_year()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -119,7 +119,7 @@ public class OptionsApiTests
     [Fact]
     public async Task Strikes_are_sorted_numerically_including_decimals()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -132,7 +132,7 @@ public class OptionsApiTests
     [Fact]
     public async Task Single_option_is_found_by_symbol_and_unknown_symbol_is_404_problem()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var symbol = host.Book.Index.All[3].Instrument.Symbol;

@@ -46,7 +46,7 @@ public class OptionsQueryPropertyTests
     [Fact]
     public async Task Options_filters_return_exactly_what_a_naive_filter_over_the_book_returns()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var dates = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow());

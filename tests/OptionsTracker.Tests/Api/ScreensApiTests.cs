@@ -14,7 +14,7 @@ public class ScreensApiTests
     [Fact]
     public async Task Summary_counts_types_and_expiries_and_computes_ratios_and_max_pain()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var rows = host.Book.Index.TryGetCoin("BTC", out var coin) ? coin.Slots.Select(s => (s.Instrument, Quote: s.ReadQuote())).ToList() : [];
@@ -37,7 +37,7 @@ public class ScreensApiTests
     [Fact]
     public async Task Max_pain_is_the_strike_where_holders_receive_least()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         var expiry = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
         host.Book.AddInstruments([
             BookBuilder.Create("BTC", expiry, 90000m, 'C'), BookBuilder.Create("BTC", expiry, 100000m, 'C'), BookBuilder.Create("BTC", expiry, 110000m, 'C'),
@@ -65,7 +65,7 @@ public class ScreensApiTests
     [Fact]
     public async Task Greeks_report_mean_std_min_max_over_present_values()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         Assert.True(host.Book.Index.TryGetCoin("BTC", out var coin));
@@ -85,7 +85,7 @@ public class ScreensApiTests
     [Fact]
     public async Task Atm_returns_calls_and_puts_at_the_strikes_nearest_the_underlying()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -99,7 +99,7 @@ public class ScreensApiTests
     [Fact]
     public async Task High_volume_and_high_iv_keep_options_above_the_threshold_highest_first()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var expectedVolume = host.Book.Index.All.Count(s => s.ReadQuote().Volume24h >= 250);
@@ -123,7 +123,7 @@ public class ScreensApiTests
     [Fact]
     public async Task Recent_lists_only_options_updated_within_the_window()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var before = await GetJsonAsync(http, "/api/recent?seconds=3600");
@@ -140,7 +140,7 @@ public class ScreensApiTests
     [Fact]
     public async Task Symbols_list_every_option_or_one_asset()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -155,7 +155,7 @@ public class ScreensApiTests
     [Fact]
     public async Task Post_query_filters_by_strike_range_type_volume_and_iv()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var expected = host.Book.Index.All
@@ -176,7 +176,7 @@ public class ScreensApiTests
     [Fact]
     public async Task Csv_export_parses_back_to_the_same_rows_as_the_json_list()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -214,7 +214,7 @@ public class ScreensApiTests
     [Fact]
     public async Task Json_export_is_an_attachment_with_the_envelope()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 

@@ -14,7 +14,7 @@ public class SimulatorApiTests
     [Fact]
     public async Task Every_endpoint_answers_from_the_simulated_market()
     {
-        await using var host = await ApiHost.StartWithSimulatorAsync();
+        await using var host = await TrackerApp.StartWithSimulatorAsync();
         using var http = host.Http();
         var simulated = host.Simulator!.GetInstruments("BTC");
         var symbol = simulated[0].Symbol;
@@ -62,7 +62,7 @@ public class SimulatorApiTests
     [Fact]
     public async Task Sse_stream_delivers_the_snapshot_then_a_simulated_mark_price_change()
     {
-        await using var host = await ApiHost.StartWithSimulatorAsync();
+        await using var host = await TrackerApp.StartWithSimulatorAsync();
         using var http = host.Http();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(Eventually.Timeout);
@@ -87,7 +87,7 @@ public class SimulatorApiTests
     [Fact]
     public async Task Websocket_delivers_the_snapshot_then_a_simulated_mark_price_change_and_delivered_options_turn_Delivering_with_their_price()
     {
-        await using var host = await ApiHost.StartWithSimulatorAsync();
+        await using var host = await TrackerApp.StartWithSimulatorAsync();
         using var http = host.Http();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         timeout.CancelAfter(Eventually.Timeout);

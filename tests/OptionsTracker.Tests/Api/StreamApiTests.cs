@@ -15,7 +15,7 @@ public class StreamApiTests
     [Fact]
     public async Task Sse_stream_sends_a_snapshot_then_a_change()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var expiry = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
@@ -40,7 +40,7 @@ public class StreamApiTests
     [Fact]
     public async Task Sse_stream_coalesces_changes_and_sends_removals()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:00.300" });
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:00.300" });
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         using var timeout = Timeout();
@@ -67,7 +67,7 @@ public class StreamApiTests
     [Fact]
     public async Task Slow_stream_client_does_not_hold_back_a_fast_one()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:00.020" });
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:00.020" });
         var expiry = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
         host.Book.AddInstruments(Enumerable.Range(1, 1500).SelectMany(k => new[] { BookBuilder.Create("BTC", expiry, k * 100m, 'C'), BookBuilder.Create("BTC", expiry, k * 100m, 'P') }));
         using var http = host.Http();
@@ -102,7 +102,7 @@ public class StreamApiTests
     [Fact]
     public async Task Websocket_subscribes_and_sends_a_snapshot_then_a_change()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         using var timeout = Timeout();
@@ -133,7 +133,7 @@ public class StreamApiTests
     [Fact]
     public async Task Websocket_reports_bad_messages_and_a_new_subscribe_replaces_the_old_one()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         using var timeout = Timeout();
@@ -175,7 +175,7 @@ public class StreamApiTests
     [Fact]
     public async Task Websocket_endpoint_without_upgrade_is_400_problem()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         using var http = host.Http();
 
         using var response = await http.GetAsync("/ws", TestContext.Current.CancellationToken);

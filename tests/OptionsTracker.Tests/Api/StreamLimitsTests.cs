@@ -19,7 +19,7 @@ public class StreamLimitsTests
     [Fact]
     public async Task Streams_beyond_the_per_client_and_total_caps_get_429_with_a_problem_naming_the_setting()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?>
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>
         {
             ["Api:MaxStreamsPerClient"] = "2",
             ["Api:MaxStreams"] = "3",
@@ -53,7 +53,7 @@ public class StreamLimitsTests
     [Fact]
     public async Task Clients_that_stop_reading_are_dropped_once_a_message_waits_longer_than_the_send_timeout()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:StreamSendTimeout"] = "00:00:02" });
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:StreamSendTimeout"] = "00:00:02" });
         var expiry = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
         // ~1 MB of snapshot: far more than the socket buffers between a client that does not read and the server.
         host.Book.AddInstruments(Enumerable.Range(1, 750).SelectMany(k => new[] { BookBuilder.Create("BTC", expiry, k * 100m, 'C'), BookBuilder.Create("BTC", expiry, k * 100m, 'P') }));
@@ -88,9 +88,9 @@ public class StreamLimitsTests
     [Fact]
     public async Task The_connection_write_buffer_is_Api_WriteBufferBytes()
     {
-        await using (var host = ApiHost.Start())
+        await using (var host = await TrackerApp.StartForApiAsync())
             Assert.Equal(16 * 1024, host.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.MaxWriteBufferSize);
-        await using (var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:WriteBufferBytes"] = "65536" }))
+        await using (var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:WriteBufferBytes"] = "65536" }))
             Assert.Equal(65536, host.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.MaxWriteBufferSize);
     }
 

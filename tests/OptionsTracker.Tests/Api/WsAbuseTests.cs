@@ -18,7 +18,7 @@ public class WsAbuseTests
     [Fact]
     public async Task A_flood_of_subscribes_gets_bounded_replies_and_a_policy_violation_close()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:WsMaxMessagesPerSecond"] = "10" });
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:WsMaxMessagesPerSecond"] = "10" });
         BookBuilder.Fill(host.Book);
         using var timeout = Timeout();
         using var socket = await ConnectAsync(host, timeout.Token);
@@ -72,7 +72,7 @@ public class WsAbuseTests
     [Fact]
     public async Task Repeated_subscribes_replace_each_other_and_share_one_snapshot_per_interval()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:05" });
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:05" });
         BookBuilder.Fill(host.Book);
         using var timeout = Timeout();
         using var socket = await ConnectAsync(host, timeout.Token);
@@ -113,7 +113,7 @@ public class WsAbuseTests
     [Fact]
     public async Task Every_field_of_a_ws_message_is_checked_for_its_type_and_value()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:WsMaxMessagesPerSecond"] = "100" });
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:WsMaxMessagesPerSecond"] = "100" });
         BookBuilder.Fill(host.Book);
         using var timeout = Timeout();
         using var socket = await ConnectAsync(host, timeout.Token);
@@ -162,7 +162,7 @@ public class WsAbuseTests
         return source;
     }
 
-    private static async Task<ClientWebSocket> ConnectAsync(ApiHost host, CancellationToken cancellationToken)
+    private static async Task<ClientWebSocket> ConnectAsync(TrackerApp host, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{host.BaseAddress.Port}/ws"), cancellationToken);

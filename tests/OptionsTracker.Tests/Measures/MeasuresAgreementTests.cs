@@ -23,7 +23,7 @@ public sealed class MeasuresAgreementTests
     [Fact]
     public async Task Summary_asset_button_chain_and_atm_endpoint_show_the_same_index_and_atm_strike()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         var book = host.Book;
         var now = book.TimeProvider.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
@@ -75,7 +75,7 @@ public sealed class MeasuresAgreementTests
     [Fact]
     public async Task Simulated_market_summary_atm_endpoint_and_asset_button_agree()
     {
-        await using var host = await ApiHost.StartWithSimulatorAsync();
+        await using var host = await TrackerApp.StartWithSimulatorAsync();
         using var http = host.Http();
         var expiries = (await OptionsApiTests.GetJsonAsync(http, "/api/expiries/BTC"))["data"]!.AsArray();
         // The headline ATM is the nearest unexpired expiry's (docs/measures.md).
