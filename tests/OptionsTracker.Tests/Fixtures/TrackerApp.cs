@@ -51,7 +51,7 @@ public sealed class TrackerApp : IAsyncDisposable
     /// <summary>A new client of the host over the real socket, waiting up to <see cref="Eventually.Timeout"/>; the caller disposes it.</summary>
     public HttpClient Http()
     {
-        var client = _factory.CreateDefaultClient();
+        var client = _factory.CreateClient();
         client.Timeout = Eventually.Timeout;
         return client;
     }
