@@ -72,7 +72,7 @@ public class OptionsApiTests
         var date = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[2];
         var padded = OptionsTracker.Book.OptionSymbol.FormatExpiryLabel(date);
 
-        foreach (var form in new[] { padded, OptionsTracker.Book.OptionSymbol.FormatExchangeExpiry(date), date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), padded.ToLowerInvariant() })
+        foreach (var form in new[] { padded, BookBuilder.ExchangeExpiry(date), date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), padded.ToLowerInvariant() })
         {
             var body = await GetJsonAsync(http, $"/api/options/BTC?expiry={form}");
             Assert.Equal(14, (int)body["total"]!);

@@ -52,7 +52,7 @@ public class OptionsQueryPropertyTests
         var dates = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow());
         var expiryForms = dates.SelectMany(d => new[]
             {
-                OptionSymbol.FormatExpiryLabel(d), OptionSymbol.FormatExchangeExpiry(d), d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                OptionSymbol.FormatExpiryLabel(d), BookBuilder.ExchangeExpiry(d), d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             })
             .Append("all").Append("01JAN30").Append(null).ToArray();
         var sorts = SortKeys.Keys.SelectMany(k => new[] { k, "-" + k }).Append(null).ToArray();

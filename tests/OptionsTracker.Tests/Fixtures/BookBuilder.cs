@@ -30,14 +30,21 @@ public static class BookBuilder
     /// <summary>An instrument from its parts, delivered at 08:00 UTC on its expiry as Bybit's are.</summary>
     public static OptionInstrument Create(string coin, DateOnly expiry, decimal strike, char type)
     {
-        var symbol = $"{coin}-{OptionSymbol.FormatExchangeExpiry(expiry)}-{strike.ToString(CultureInfo.InvariantCulture)}-{type}-USDT";
+        var symbol = $"{coin}-{ExchangeExpiry(expiry)}-{strike.ToString(CultureInfo.InvariantCulture)}-{type}-USDT";
         Assert.True(OptionInstrument.TryCreate(symbol, new DateTimeOffset(expiry.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero), "Trading", out var instrument));
         return instrument!;
     }
 
+    /// <summary>
+    /// Bybit's own form of an expiry in symbols: no zero padding, e.g. <c>6JAN26</c> (the tracker only parses it,
+    /// so it is written here, not in the tracker).
+    /// </summary>
+    public static string ExchangeExpiry(DateOnly date) =>
+        date.ToString("dMMMyy", CultureInfo.InvariantCulture).ToUpperInvariant();
+
     /// <summary>A symbol from its parts, in the short form without the settle coin.</summary>
     public static string Symbol(string coin, DateOnly expiry, double strike, OptionType type) =>
-        $"{coin}-{OptionSymbol.FormatExchangeExpiry(expiry)}-{strike}-{(type == OptionType.Call ? "C" : "P")}";
+        $"{coin}-{ExchangeExpiry(expiry)}-{strike}-{(type == OptionType.Call ? "C" : "P")}";
 
     /// <summary>
     /// The sample board's expiries: two days out, then two either side of a new year (so label order and date
