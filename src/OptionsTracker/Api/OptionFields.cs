@@ -31,8 +31,6 @@ internal static class OptionFields
     /// <summary>Every field name, comma separated, for error messages.</summary>
     public static readonly string AcceptedNames = string.Join(", ", Names);
 
-    public static string NameOf(OptionField field) => Names[(int)field];
-
     public static bool TryParse(ReadOnlySpan<char> name, out OptionField field) => ByNameSpan.TryGetValue(name.Trim(), out field);
 
     /// <summary>Symbol, base coin and venue sort as text; every other field by <see cref="SortKey"/>.</summary>

@@ -77,10 +77,6 @@ public readonly record struct OptionSymbol(string BaseCoin, DateOnly ExpiryDate,
     public static string FormatExpiryLabel(DateOnly date) =>
         string.Create(CultureInfo.InvariantCulture, $"{date.Day:00}{Months[date.Month - 1]}{date.Year % 100:00}");
 
-    /// <summary>Bybit's own form of an expiry: no zero padding, e.g. <c>6JAN26</c>.</summary>
-    public static string FormatExchangeExpiry(DateOnly date) =>
-        string.Create(CultureInfo.InvariantCulture, $"{date.Day}{Months[date.Month - 1]}{date.Year % 100:00}");
-
     private static bool IsUpperAlphanumeric(ReadOnlySpan<char> text)
     {
         foreach (var c in text)

@@ -16,11 +16,6 @@ internal sealed class ExchangeGate(Uri url, BybitOptions options, TimeProvider t
     // The shard probing while the exchange is down; 0 = none yet (the next shard to ask becomes it).
     private int _prober;
 
-    public bool IsDown
-    {
-        get { lock (_lock) return _down; }
-    }
-
     /// <summary>Returns when <paramref name="shardId"/> may try to connect: at once while the exchange answers or when this shard is the probe.</summary>
     public async Task WaitToConnectAsync(int shardId, CancellationToken cancellationToken)
     {

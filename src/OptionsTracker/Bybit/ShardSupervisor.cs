@@ -236,8 +236,6 @@ public sealed class ShardSupervisor : IAsyncDisposable
         get { lock (_lock) return _shardOfTopic.Count; }
     }
 
-    public IReadOnlyList<ShardStatus> GetStatus() => GetStatus(out _);
-
     /// <summary>
     /// The status of each live connection, and in <paramref name="totals"/> the counters of every connection this
     /// process has had, those closed by <see cref="StopAllAsync"/> included, so they never go backwards.

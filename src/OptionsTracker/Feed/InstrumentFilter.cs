@@ -13,9 +13,6 @@ public sealed class InstrumentFilter(TrackerOptions options)
     /// <summary>Whether the strike range needs the index price (read from the ticker snapshot) to decide.</summary>
     public bool NeedsIndexPrice => options.StrikeRangePercent is not null;
 
-    public bool IsEverything =>
-        _symbols.Count == 0 && options.MinDaysToExpiry is null && options.MaxDaysToExpiry is null && options.StrikeRangePercent is null;
-
     /// <summary>
     /// Decides for one option. <paramref name="indexPrice"/> is the coin's index (<c>MarketMeasures.IndexPrice</c>; NaN when unknown: the strike
     /// range then lets everything through until a price is known, rather than tracking nothing).

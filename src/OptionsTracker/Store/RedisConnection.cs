@@ -42,9 +42,6 @@ public sealed class RedisConnection : IAsyncDisposable
     /// <summary>The configured endpoints, for messages (never the password).</summary>
     public string Endpoint { get; }
 
-    /// <summary>Why the connection is down (null while it is up or never tried).</summary>
-    public string? Failure => _failure;
-
     /// <summary>Counts reconnections; a reader or writer that sees it move assumes Redis may have lost its data.</summary>
     public int Restorations => Volatile.Read(ref _restorations);
 

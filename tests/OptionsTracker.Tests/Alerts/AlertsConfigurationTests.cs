@@ -10,6 +10,7 @@ using OptionsTracker.Bybit;
 using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 using OptionsTracker.Health;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Alerts;
 
@@ -134,7 +135,7 @@ public class AlertsConfigurationTests
     public async Task Without_token_or_webhook_nothing_starts_and_start_up_says_alerts_are_off_once()
     {
         var logs = new CapturingLoggerProvider();
-        await using var app = AlertsApp.Start(new Dictionary<string, string?>(), logs: logs);
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(logs: logs, logLevel: LogLevel.Trace);
 
         Assert.Null(app.Services.GetService<AlertDispatcher>());
         Assert.Null(app.Services.GetService<AlertEvaluationService>());
@@ -145,7 +146,7 @@ public class AlertsConfigurationTests
     public async Task A_valid_rule_set_starts_and_is_evaluated()
     {
         await using var webhook = await FakeWebhookReceiver.StartAsync();
-        await using var app = AlertsApp.Start(new Dictionary<string, string?>
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new Dictionary<string, string?>
         {
             ["Alerts:WebhookUrl"] = webhook.Url.AbsoluteUri,
             ["Alerts:EvaluationInterval"] = "00:00:00.100",
@@ -162,7 +163,7 @@ public class AlertsConfigurationTests
     {
         await using var webhook = await FakeWebhookReceiver.StartAsync();
         webhook.FailNext = 2;
-        await using var app = AlertsApp.Start(new Dictionary<string, string?>
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new Dictionary<string, string?>
         {
             ["Alerts:WebhookUrl"] = webhook.Url.AbsoluteUri,
             ["Alerts:EvaluationInterval"] = "00:00:00.100",
@@ -174,7 +175,7 @@ public class AlertsConfigurationTests
 
         Assert.Equal(2, webhook.Refused);
         Assert.Equal(0, app.Dispatcher.Failed);
-        using var http = app.CreateClient();
+        using var http = app.Http();
         var metrics = await http.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
         Assert.Contains("optionstracker_alert_sends_total{result=\"sent\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("optionstracker_alert_sends_total{result=\"failed\"} 0", metrics, StringComparison.Ordinal);

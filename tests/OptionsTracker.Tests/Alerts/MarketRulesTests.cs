@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using OptionsTracker.Alerts;
 using OptionsTracker.Book;
 using OptionsTracker.Measures;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Alerts;
 
@@ -28,7 +29,7 @@ public class MarketRulesTests
     public void Atm_iv_at_a_tenor_interpolates_total_variance_between_the_expiries_around_it()
     {
         var book = new OptionBook(new FakeTimeProvider(T0));
-        MarketBook.AddSmiles(book, "BTC", (Near, 0.60), (Far, 0.80));
+        BookBuilder.AddSmiles(book, "BTC", (Near, 0.60), (Far, 0.80));
         Assert.True(book.Index.TryGetCoin("BTC", out var coin));
 
         var iv = MarketMeasures.AtmIvAtTenor(coin, T0, 30);
@@ -44,7 +45,7 @@ public class MarketRulesTests
     public void Atm_iv_rule_outside_the_quoted_expiries_raises_nothing()
     {
         var book = new OptionBook(new FakeTimeProvider(T0));
-        MarketBook.AddSmiles(book, "BTC", (Near, 0.90), (Far, 0.90));
+        BookBuilder.AddSmiles(book, "BTC", (Near, 0.90), (Far, 0.90));
         var rules = Rules(new AlertRuleOptions { Kind = AlertRuleKind.AtmIv, Asset = "BTC", TenorDays = 90, Above = 60 });
 
         Assert.Empty(Evaluate(rules, book, T0));
@@ -54,7 +55,7 @@ public class MarketRulesTests
     public void Atm_iv_rule_fires_above_its_threshold_in_percent_and_stays_quiet_during_its_cooldown()
     {
         var book = new OptionBook(new FakeTimeProvider(T0));
-        MarketBook.AddSmiles(book, "BTC", (Near, 0.70), (Far, 0.70));
+        BookBuilder.AddSmiles(book, "BTC", (Near, 0.70), (Far, 0.70));
         var rules = Rules(new AlertRuleOptions { Kind = AlertRuleKind.AtmIv, Asset = "btc", TenorDays = 30, Above = 60, Cooldown = TimeSpan.FromHours(1) });
 
         var first = Evaluate(rules, book, T0);
@@ -73,7 +74,7 @@ public class MarketRulesTests
     public void Atm_iv_rule_below_its_threshold_does_not_fire()
     {
         var book = new OptionBook(new FakeTimeProvider(T0));
-        MarketBook.AddSmiles(book, "BTC", (Near, 0.50), (Far, 0.55));
+        BookBuilder.AddSmiles(book, "BTC", (Near, 0.50), (Far, 0.55));
         var rules = Rules(new AlertRuleOptions { Kind = AlertRuleKind.AtmIv, Asset = "BTC", TenorDays = 30, Above = 60 });
 
         Assert.Empty(Evaluate(rules, book, T0));
@@ -83,15 +84,15 @@ public class MarketRulesTests
     public void Put_call_oi_ratio_rule_fires_for_the_asset_and_for_one_expiry()
     {
         var book = new OptionBook(new FakeTimeProvider(T0));
-        var nearCall = MarketBook.Symbol("BTC", Near, 100_000, OptionType.Call);
-        var nearPut = MarketBook.Symbol("BTC", Near, 100_000, OptionType.Put);
-        var farCall = MarketBook.Symbol("BTC", Far, 100_000, OptionType.Call);
-        var farPut = MarketBook.Symbol("BTC", Far, 100_000, OptionType.Put);
-        MarketBook.Add(book, nearCall, nearPut, farCall, farPut);
-        MarketBook.Quote(book, nearCall, openInterest: 100);
-        MarketBook.Quote(book, nearPut, openInterest: 200);
-        MarketBook.Quote(book, farCall, openInterest: 300);
-        MarketBook.Quote(book, farPut, openInterest: 100);
+        var nearCall = BookBuilder.Symbol("BTC", Near, 100_000, OptionType.Call);
+        var nearPut = BookBuilder.Symbol("BTC", Near, 100_000, OptionType.Put);
+        var farCall = BookBuilder.Symbol("BTC", Far, 100_000, OptionType.Call);
+        var farPut = BookBuilder.Symbol("BTC", Far, 100_000, OptionType.Put);
+        BookBuilder.Add(book, nearCall, nearPut, farCall, farPut);
+        BookBuilder.Quote(book, nearCall, openInterest: 100);
+        BookBuilder.Quote(book, nearPut, openInterest: 200);
+        BookBuilder.Quote(book, farCall, openInterest: 300);
+        BookBuilder.Quote(book, farPut, openInterest: 100);
         var rules = Rules(
             new AlertRuleOptions { Kind = AlertRuleKind.PutCallOiRatio, Asset = "BTC", Above = 1.2 },
             new AlertRuleOptions { Kind = AlertRuleKind.PutCallOiRatio, Asset = "BTC", Expiry = "21JAN30", Above = 1.2 },
@@ -110,22 +111,22 @@ public class MarketRulesTests
     {
         var time = new FakeTimeProvider(T0);
         var book = new OptionBook(time);
-        var a = MarketBook.Symbol("BTC", Near, 100_000, OptionType.Call);
-        var b = MarketBook.Symbol("BTC", Near, 110_000, OptionType.Call);
-        MarketBook.Add(book, a, b);
-        MarketBook.Quote(book, a, openInterest: 100);
-        MarketBook.Quote(book, b, openInterest: 100);
+        var a = BookBuilder.Symbol("BTC", Near, 100_000, OptionType.Call);
+        var b = BookBuilder.Symbol("BTC", Near, 110_000, OptionType.Call);
+        BookBuilder.Add(book, a, b);
+        BookBuilder.Quote(book, a, openInterest: 100);
+        BookBuilder.Quote(book, b, openInterest: 100);
         var rules = Rules(new AlertRuleOptions { Kind = AlertRuleKind.OiJump, Asset = "BTC", Above = 50, Cooldown = TimeSpan.FromMinutes(30) });
 
         var baseline = Evaluate(rules, book, T0);
-        MarketBook.Quote(book, a, openInterest: 200);
-        MarketBook.Quote(book, b, openInterest: 120);
+        BookBuilder.Quote(book, a, openInterest: 200);
+        BookBuilder.Quote(book, b, openInterest: 120);
         var jumped = Evaluate(rules, book, T0.AddMinutes(1));
-        MarketBook.Quote(book, a, openInterest: 400);
+        BookBuilder.Quote(book, a, openInterest: 400);
         var againDuringCooldown = Evaluate(rules, book, T0.AddMinutes(2));
-        MarketBook.Quote(book, b, openInterest: 300);
+        BookBuilder.Quote(book, b, openInterest: 300);
         var otherOption = Evaluate(rules, book, T0.AddMinutes(3));
-        MarketBook.Quote(book, a, openInterest: 600);
+        BookBuilder.Quote(book, a, openInterest: 600);
         var afterCooldown = Evaluate(rules, book, T0.AddMinutes(31));
 
         Assert.Empty(baseline);
@@ -142,15 +143,15 @@ public class MarketRulesTests
     public void Oi_jump_over_a_window_compares_with_the_oi_a_window_ago()
     {
         var book = new OptionBook(new FakeTimeProvider(T0));
-        var a = MarketBook.Symbol("BTC", Near, 100_000, OptionType.Call);
-        MarketBook.Add(book, a);
+        var a = BookBuilder.Symbol("BTC", Near, 100_000, OptionType.Call);
+        BookBuilder.Add(book, a);
         var rules = Rules(new AlertRuleOptions { Kind = AlertRuleKind.OiJump, Asset = "BTC", Above = 50, Window = TimeSpan.FromMinutes(10) });
 
         // +10 a minute: never 50 between two evaluations, 60 or more over ten minutes.
         var alerts = new List<Alert>();
         for (var minute = 0; minute <= 10; minute++)
         {
-            MarketBook.Quote(book, a, openInterest: 100 + 10 * minute);
+            BookBuilder.Quote(book, a, openInterest: 100 + 10 * minute);
             alerts.AddRange(Evaluate(rules, book, T0.AddMinutes(minute)));
         }
 
@@ -163,7 +164,7 @@ public class MarketRulesTests
     public void A_rule_for_an_asset_not_in_the_book_raises_nothing()
     {
         var book = new OptionBook(new FakeTimeProvider(T0));
-        MarketBook.AddSmiles(book, "BTC", (Near, 0.70));
+        BookBuilder.AddSmiles(book, "BTC", (Near, 0.70));
         var rules = Rules(new AlertRuleOptions { Kind = AlertRuleKind.AtmIv, Asset = "SOL", TenorDays = 30, Above = 1 });
 
         Assert.Empty(Evaluate(rules, book, T0));

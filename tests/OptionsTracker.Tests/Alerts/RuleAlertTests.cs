@@ -10,7 +10,7 @@ public class RuleAlertTests
     private static readonly DateTimeOffset T0 = new(2030, 1, 1, 8, 0, 0, TimeSpan.Zero);
 
     /// <summary>Advances the clock one interval at a time until the evaluation loop has run once more.</summary>
-    private static async Task StepAsync(AlertsApp app, FakeTimeProvider time, TimeSpan interval)
+    private static async Task StepAsync(TrackerApp app, FakeTimeProvider time, TimeSpan interval)
     {
         var before = app.Evaluation.Evaluations;
         await Eventually.Until(() =>
@@ -38,8 +38,8 @@ public class RuleAlertTests
         settings["Alerts:Rules:0:TenorDays"] = "30";
         settings["Alerts:Rules:0:Above"] = "60";
         settings["Alerts:Rules:0:Cooldown"] = "01:00:00";
-        await using var app = AlertsApp.Start(settings, time: time);
-        MarketBook.AddSmiles(app.Book, "BTC", (new DateOnly(2030, 1, 21), 0.70), (new DateOnly(2030, 2, 10), 0.70));
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(settings, time);
+        BookBuilder.AddSmiles(app.Book, "BTC", (new DateOnly(2030, 1, 21), 0.70), (new DateOnly(2030, 2, 10), 0.70));
 
         await StepAsync(app, time, interval);
         await Eventually.Until(() => webhook.Posts.Count == 1 && telegram.Messages.Count == 1, "the first firing at both sinks");
@@ -67,7 +67,7 @@ public class RuleAlertTests
         await using var webhook = await FakeWebhookReceiver.StartAsync();
         var time = new FakeTimeProvider(T0);
         var interval = TimeSpan.FromSeconds(10);
-        await using var app = AlertsApp.Start(new Dictionary<string, string?>
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new Dictionary<string, string?>
         {
             ["Alerts:WebhookUrl"] = webhook.Url.AbsoluteUri,
             ["Alerts:EvaluationInterval"] = "00:00:10",
@@ -75,13 +75,13 @@ public class RuleAlertTests
             ["Alerts:Rules:0:Kind"] = "OiJump",
             ["Alerts:Rules:0:Asset"] = "BTC",
             ["Alerts:Rules:0:Above"] = "500",
-        }, time: time);
-        var symbol = MarketBook.Symbol("BTC", new DateOnly(2030, 3, 29), 120_000, OptionType.Call);
-        MarketBook.Add(app.Book, symbol);
-        MarketBook.Quote(app.Book, symbol, openInterest: 1000);
+        }, time);
+        var symbol = BookBuilder.Symbol("BTC", new DateOnly(2030, 3, 29), 120_000, OptionType.Call);
+        BookBuilder.Add(app.Book, symbol);
+        BookBuilder.Quote(app.Book, symbol, openInterest: 1000);
         await StepAsync(app, time, interval);
 
-        MarketBook.Quote(app.Book, symbol, openInterest: 1800);
+        BookBuilder.Quote(app.Book, symbol, openInterest: 1800);
         await StepAsync(app, time, interval);
 
         await Eventually.Until(() => webhook.Posts.Count == 1, "the OI jump at the webhook");

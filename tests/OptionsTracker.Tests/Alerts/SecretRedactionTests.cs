@@ -1,4 +1,5 @@
 using OptionsTracker.Tests.Fixtures;
+using Microsoft.Extensions.Logging;
 
 namespace OptionsTracker.Tests.Alerts;
 
@@ -26,7 +27,7 @@ public class SecretRedactionTests
         if (answer == TelegramAnswer.Unreachable)
             settings["Alerts:TelegramApiBaseUrl"] = "http://127.0.0.1:1";
         var logs = new CapturingLoggerProvider();
-        await using var app = AlertsApp.Start(settings, logs: logs);
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(settings, logs: logs, logLevel: LogLevel.Trace);
 
         await Eventually.Until(() => app.Dispatcher.Sent + app.Dispatcher.Failed >= 1, "an alert to be sent or to fail");
 

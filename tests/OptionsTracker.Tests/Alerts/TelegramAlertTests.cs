@@ -23,7 +23,7 @@ public class TelegramAlertTests
     };
 
     /// <summary>Waits for this many more evaluations, so "nothing more was sent" is checked after the fact.</summary>
-    private static async Task EvaluationsPassAsync(AlertsApp app, int count)
+    private static async Task EvaluationsPassAsync(TrackerApp app, int count)
     {
         var target = app.Evaluation.Evaluations + count;
         await Eventually.Until(() => app.Evaluation.Evaluations >= target, $"{count} more evaluations");
@@ -38,7 +38,7 @@ public class TelegramAlertTests
         await using var simulator = await Simulator();
         var settings = TelegramSettings(telegram);
         settings["Alerts:FeedDownAfter"] = "00:00:01";
-        await using var app = AlertsApp.Start(settings, simulator);
+        await using var app = await TrackerApp.StartAsync(simulator, settings);
         var monitor = (FeedMonitor)app.Services.GetService(typeof(FeedMonitor))!;
         await Eventually.Until(() => monitor.GetReport().State == FeedState.Live, "the feed to be live", 60);
 
@@ -73,7 +73,7 @@ public class TelegramAlertTests
         settings["Alerts:ReconnectStormCount"] = "1";
         settings["Alerts:ReconnectStormWindow"] = "00:00:04";
         settings["Alerts:FeedDownAfter"] = "01:00:00";
-        await using var app = AlertsApp.Start(settings, simulator);
+        await using var app = await TrackerApp.StartAsync(simulator, settings);
         var monitor = (FeedMonitor)app.Services.GetService(typeof(FeedMonitor))!;
         await Eventually.Until(() => monitor.GetReport().State == FeedState.Live, "the feed to be live", 60);
 

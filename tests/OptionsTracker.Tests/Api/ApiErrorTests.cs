@@ -2,6 +2,7 @@ using System.Net;
 using CsCheck;
 using System.Text;
 using System.Text.Json.Nodes;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -51,8 +52,8 @@ public class ApiErrorTests
     [MemberData(nameof(BadRequests))]
     public async Task Bad_input_is_a_4xx_problem_saying_what_is_accepted(string path, int status, string message)
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         using var response = await http.GetAsync(path, Ct);
@@ -81,8 +82,8 @@ public class ApiErrorTests
     [MemberData(nameof(BadQueries))]
     public async Task Bad_query_body_is_a_4xx_problem(string body, int status, string message)
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -97,8 +98,8 @@ public class ApiErrorTests
     [Fact]
     public async Task Random_parameter_values_never_cause_a_server_error()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         string[] paths =
         [
@@ -123,7 +124,7 @@ public class ApiErrorTests
     [Fact]
     public async Task Oversized_or_malformed_paths_queries_and_bodies_are_rejected_with_4xx()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         using var http = host.Http();
 
         using var longPath = await http.GetAsync("/api/options/" + new string('A', 20_000), Ct);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -55,8 +56,8 @@ public class HostileNumberTests
     [MemberData(nameof(HostileQueries))]
     public async Task A_hostile_number_in_the_query_string_is_a_400_naming_the_parameter_and_its_range(string path, string parameter, string range)
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         using var response = await http.GetAsync(path, Ct);
@@ -96,8 +97,8 @@ public class HostileNumberTests
     [MemberData(nameof(HostileBodies))]
     public async Task A_hostile_number_in_the_query_body_is_a_400_naming_the_member_and_its_range(string body, string member, string range)
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
@@ -109,8 +110,8 @@ public class HostileNumberTests
     [Fact]
     public async Task Numbers_at_the_edges_of_their_ranges_are_accepted()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         string[] paths =

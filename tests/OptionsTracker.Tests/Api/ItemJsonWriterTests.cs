@@ -4,6 +4,7 @@ using System.Text.Json;
 using CsCheck;
 using OptionsTracker.Api;
 using OptionsTracker.Book;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -42,7 +43,7 @@ public class ItemJsonWriterTests
         Gen.Int[1, 400],
         Gen.OneOf(100000m, 2.25m, 0.5m, 3100m, 150m),
         Gen.OneOf('C', 'P'),
-        (coin, days, strike, type) => SampleBook.Create(coin, Today.AddDays(days), strike, type));
+        (coin, days, strike, type) => BookBuilder.Create(coin, Today.AddDays(days), strike, type));
 
     private static readonly Gen<OptionField[]> Fields = Gen.OneOf(
         Gen.Const(OptionFields.All),
@@ -71,7 +72,7 @@ public class ItemJsonWriterTests
     [Fact]
     public void A_changed_value_is_written_anew_even_with_the_same_exchange_time()
     {
-        var instrument = SampleBook.Create("BTC", Today.AddDays(30), 100000m, 'C');
+        var instrument = BookBuilder.Create("BTC", Today.AddDays(30), 100000m, 'C');
         var quote = OptionQuote.Empty;
         quote.ExchangeTimeMs = 1_790_000_000_000;
         quote.Values[(int)QuoteField.MarkPrice] = 1250.5;
@@ -92,7 +93,7 @@ public class ItemJsonWriterTests
     [Fact]
     public void Days_to_expiry_follows_the_time_of_each_answer()
     {
-        var instrument = SampleBook.Create("ETH", Today.AddDays(3), 3100m, 'P');
+        var instrument = BookBuilder.Create("ETH", Today.AddDays(3), 3100m, 'P');
         var row = new OptionRow(instrument, OptionQuote.Empty);
         var morning = new DateTimeOffset(Today.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero);
 
@@ -108,7 +109,7 @@ public class ItemJsonWriterTests
     {
         // Threads share the instruments (and so the kept pieces) but each writes rows with its own values, so every
         // answer makes the pieces of the others stale: each must still match its own rows exactly.
-        var instruments = Enumerable.Range(0, 20).Select(i => SampleBook.Create("BTC", Today.AddDays(10 + i % 3), 90000m + 1000m * i, 'C')).ToArray();
+        var instruments = Enumerable.Range(0, 20).Select(i => BookBuilder.Create("BTC", Today.AddDays(10 + i % 3), 90000m + 1000m * i, 'C')).ToArray();
         var threads = Enumerable.Range(0, 4).Select(thread => Task.Run(() =>
         {
             var random = new Random(thread);

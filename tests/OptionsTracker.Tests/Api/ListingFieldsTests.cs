@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using OptionsTracker.Api;
 using OptionsTracker.Book;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -21,7 +22,7 @@ public class ListingFieldsTests
     [Fact]
     public void A_delivery_changes_the_item_even_when_no_ticker_value_moved()
     {
-        var instrument = SampleBook.Create("BTC", new DateOnly(2026, 11, 27), 100000m, 'C');
+        var instrument = BookBuilder.Create("BTC", new DateOnly(2026, 11, 27), 100000m, 'C');
         var quote = OptionQuote.Empty;
         quote.ExchangeTimeMs = 1_790_000_000_000;
         quote.Values[(int)QuoteField.MarkPrice] = 1250.5;
@@ -42,7 +43,7 @@ public class ListingFieldsTests
     [Fact]
     public void A_PreLaunch_option_is_written_as_PreLaunch_and_its_CSV_row_says_so()
     {
-        var instrument = SampleBook.Create("ETH", new DateOnly(2026, 12, 25), 3000m, 'P');
+        var instrument = BookBuilder.Create("ETH", new DateOnly(2026, 12, 25), 3000m, 'P');
         var quote = OptionQuote.Empty;
         quote.Status = ListingStatus.PreLaunch;
         var row = new OptionRow(instrument, quote);

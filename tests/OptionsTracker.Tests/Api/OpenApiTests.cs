@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -10,7 +11,7 @@ public class OpenApiTests
     [Fact]
     public async Task OpenApi_document_describes_every_endpoint_with_snake_case_items()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         using var http = host.Http();
 
         var document = await OptionsApiTests.GetJsonAsync(http, "/openapi/v1.json");
@@ -37,7 +38,7 @@ public class OpenApiTests
     [Fact]
     public async Task Scalar_serves_interactive_docs()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         using var http = host.Http();
 
         using var response = await http.GetAsync("/scalar", Ct);
@@ -51,8 +52,8 @@ public class OpenApiTests
     [InlineData("gzip")]
     public async Task Large_responses_are_compressed_when_the_client_accepts_it(string encoding)
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/options/BTC");
         request.Headers.AcceptEncoding.ParseAdd(encoding);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -11,8 +12,8 @@ public class OptionsApiTests
     [Fact]
     public async Task Options_answer_the_envelope_with_every_item_field()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         var body = await GetJsonAsync(http, "/api/options/btc");
@@ -38,8 +39,8 @@ public class OptionsApiTests
     [Fact]
     public async Task Missing_values_are_null_and_never_quoted_options_have_no_update_time()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         var items = (await GetJsonAsync(http, "/api/options/BTC"))["data"]!.AsArray();
@@ -52,7 +53,7 @@ public class OptionsApiTests
     [Fact]
     public async Task Tracked_asset_without_options_answers_an_empty_envelope()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         using var http = host.Http();
 
         var body = await GetJsonAsync(http, "/api/options/eth");
@@ -65,13 +66,13 @@ public class OptionsApiTests
     [Fact]
     public async Task Expiry_filter_accepts_padded_unpadded_and_iso_forms()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
-        var date = SampleBook.Expiries(host.Book.TimeProvider.GetUtcNow())[2];
+        var date = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[2];
         var padded = OptionsTracker.Book.OptionSymbol.FormatExpiryLabel(date);
 
-        foreach (var form in new[] { padded, OptionsTracker.Book.OptionSymbol.FormatExchangeExpiry(date), date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), padded.ToLowerInvariant() })
+        foreach (var form in new[] { padded, BookBuilder.ExchangeExpiry(date), date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), padded.ToLowerInvariant() })
         {
             var body = await GetJsonAsync(http, $"/api/options/BTC?expiry={form}");
             Assert.Equal(14, (int)body["total"]!);
@@ -82,8 +83,8 @@ public class OptionsApiTests
     [Fact]
     public async Task Paging_sorting_and_fields_apply_after_total_is_counted()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         var body = await GetJsonAsync(http, "/api/options/BTC?type=put&sort=-strike&limit=3&offset=1&fields=symbol,strike");
@@ -99,13 +100,13 @@ public class OptionsApiTests
     [Fact]
     public async Task Expiries_are_chronological_across_a_new_year()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         var body = await GetJsonAsync(http, "/api/expiries/BTC");
 
-        var dates = SampleBook.Expiries(host.Book.TimeProvider.GetUtcNow());
+        var dates = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow());
         Assert.Equal(4, (int)body["total"]!);
         Assert.Equal("BTC", (string?)body["asset"]);
         var items = body["data"]!.AsArray();
@@ -118,8 +119,8 @@ public class OptionsApiTests
     [Fact]
     public async Task Strikes_are_sorted_numerically_including_decimals()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         var body = await GetJsonAsync(http, "/api/strikes/xrp");
@@ -131,8 +132,8 @@ public class OptionsApiTests
     [Fact]
     public async Task Single_option_is_found_by_symbol_and_unknown_symbol_is_404_problem()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var symbol = host.Book.Index.All[3].Instrument.Symbol;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using CsCheck;
 using OptionsTracker.Book;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -45,13 +46,13 @@ public class OptionsQueryPropertyTests
     [Fact]
     public async Task Options_filters_return_exactly_what_a_naive_filter_over_the_book_returns()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
-        var dates = SampleBook.Expiries(host.Book.TimeProvider.GetUtcNow());
+        var dates = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow());
         var expiryForms = dates.SelectMany(d => new[]
             {
-                OptionSymbol.FormatExpiryLabel(d), OptionSymbol.FormatExchangeExpiry(d), d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                OptionSymbol.FormatExpiryLabel(d), BookBuilder.ExchangeExpiry(d), d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             })
             .Append("all").Append("01JAN30").Append(null).ToArray();
         var sorts = SortKeys.Keys.SelectMany(k => new[] { k, "-" + k }).Append(null).ToArray();

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -43,7 +44,7 @@ public class RejectedRequestTests
     [MemberData(nameof(Rejections))]
     public async Task A_request_the_server_cannot_parse_gets_a_problem_body(string request, int status)
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
 
         var response = await SendAsync(host, Requests[request]);
 
@@ -61,7 +62,7 @@ public class RejectedRequestTests
     [Fact]
     public async Task A_rejection_after_a_good_request_on_the_same_connection_gets_a_problem_body_and_the_good_one_is_untouched()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
 
         var response = await SendAsync(host, Ascii(
             "GET /api/nothing-here HTTP/1.1\r\nHost: localhost\r\n\r\n" +
@@ -79,7 +80,7 @@ public class RejectedRequestTests
     [Fact]
     public async Task A_response_without_a_body_from_the_application_is_not_given_one()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
 
         // HEAD: the application answers with headers only and the connection stays open for the next request.
         var response = await SendAsync(host, Ascii(
@@ -95,7 +96,7 @@ public class RejectedRequestTests
     [Fact]
     public async Task Headers_that_never_finish_get_a_408_problem_body()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         // Kestrel reads this limit for each new connection from the server's own options (30 s by default); it
         // checks it about once a second.
         host.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(1);
@@ -111,7 +112,7 @@ public class RejectedRequestTests
     private static byte[] Ascii(string text) => Encoding.Latin1.GetBytes(text);
 
     /// <summary>Sends the bytes and reads until the server closes the connection (it does after a rejection).</summary>
-    private static async Task<string> SendAsync(ApiHost host, byte[] request)
+    private static async Task<string> SendAsync(TrackerApp host, byte[] request)
     {
         using var client = new TcpClient();
         await client.ConnectAsync(host.BaseAddress.Host, host.BaseAddress.Port, Ct);
@@ -125,7 +126,7 @@ public class RejectedRequestTests
             // The server may answer and close before it has read everything (a 32 KB header); the answer is still there to read.
         }
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        timeout.CancelAfter(Eventually.Timeout);
         var received = new MemoryStream();
         var buffer = new byte[16 * 1024];
         try

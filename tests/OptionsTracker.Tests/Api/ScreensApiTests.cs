@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using OptionsTracker.Book;
 using static OptionsTracker.Tests.Api.OptionsApiTests;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -13,8 +14,8 @@ public class ScreensApiTests
     [Fact]
     public async Task Summary_counts_types_and_expiries_and_computes_ratios_and_max_pain()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var rows = host.Book.Index.TryGetCoin("BTC", out var coin) ? coin.Slots.Select(s => (s.Instrument, Quote: s.ReadQuote())).ToList() : [];
 
@@ -36,11 +37,11 @@ public class ScreensApiTests
     [Fact]
     public async Task Max_pain_is_the_strike_where_holders_receive_least()
     {
-        await using var host = ApiHost.Start();
-        var expiry = SampleBook.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
+        await using var host = await TrackerApp.StartForApiAsync();
+        var expiry = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
         host.Book.AddInstruments([
-            SampleBook.Create("BTC", expiry, 90000m, 'C'), SampleBook.Create("BTC", expiry, 100000m, 'C'), SampleBook.Create("BTC", expiry, 110000m, 'C'),
-            SampleBook.Create("BTC", expiry, 90000m, 'P'), SampleBook.Create("BTC", expiry, 100000m, 'P'), SampleBook.Create("BTC", expiry, 110000m, 'P')]);
+            BookBuilder.Create("BTC", expiry, 90000m, 'C'), BookBuilder.Create("BTC", expiry, 100000m, 'C'), BookBuilder.Create("BTC", expiry, 110000m, 'C'),
+            BookBuilder.Create("BTC", expiry, 90000m, 'P'), BookBuilder.Create("BTC", expiry, 100000m, 'P'), BookBuilder.Create("BTC", expiry, 110000m, 'P')]);
         // Payouts: 210k at 90k, 200k at 100k, 210k at 110k.
         SetOpenInterest(host.Book, expiry, 90000m, 'C', 10);
         SetOpenInterest(host.Book, expiry, 110000m, 'P', 10);
@@ -55,7 +56,7 @@ public class ScreensApiTests
 
     private static void SetOpenInterest(OptionBook book, DateOnly expiry, decimal strike, char type, double openInterest)
     {
-        Assert.True(book.Index.TryGetSlot(Venue.Bybit, SampleBook.Create("BTC", expiry, strike, type).Symbol, out var slot));
+        Assert.True(book.Index.TryGetSlot(Venue.Bybit, BookBuilder.Create("BTC", expiry, strike, type).Symbol, out var slot));
         var update = new QuoteUpdate { ExchangeTimeMs = book.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() };
         update.Set(QuoteField.OpenInterest, openInterest);
         book.Apply(slot, update);
@@ -64,8 +65,8 @@ public class ScreensApiTests
     [Fact]
     public async Task Greeks_report_mean_std_min_max_over_present_values()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         Assert.True(host.Book.Index.TryGetCoin("BTC", out var coin));
         var deltas = coin.Slots.Where(s => s.Instrument.Type == OptionType.Put).Select(s => s.ReadQuote().Delta).Where(double.IsFinite).ToList();
@@ -84,8 +85,8 @@ public class ScreensApiTests
     [Fact]
     public async Task Atm_returns_calls_and_puts_at_the_strikes_nearest_the_underlying()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         var body = await GetJsonAsync(http, "/api/atm/BTC?num_strikes=3");
@@ -98,8 +99,8 @@ public class ScreensApiTests
     [Fact]
     public async Task High_volume_and_high_iv_keep_options_above_the_threshold_highest_first()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var expectedVolume = host.Book.Index.All.Count(s => s.ReadQuote().Volume24h >= 250);
         var expectedIv = host.Book.Index.All.Count(s => s.Instrument.BaseCoin == "BTC" && s.ReadQuote().MarkIv >= 0.9);
@@ -122,15 +123,15 @@ public class ScreensApiTests
     [Fact]
     public async Task Recent_lists_only_options_updated_within_the_window()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var before = await GetJsonAsync(http, "/api/recent?seconds=3600");
         var quoted = host.Book.Index.All.Count(s => s.ReadQuote().HasData);
         Assert.Equal(quoted, (int)before["total"]!);
 
         var symbol = host.Book.Index.All[0].Instrument.Symbol;
-        SampleBook.SetMarkPrice(host.Book, symbol, 12.5);
+        BookBuilder.SetMarkPrice(host.Book, symbol, 12.5);
         var recent = await GetJsonAsync(http, "/api/recent?seconds=1");
 
         Assert.Contains(recent["data"]!.AsArray(), i => (string?)i!["symbol"] == symbol);
@@ -139,8 +140,8 @@ public class ScreensApiTests
     [Fact]
     public async Task Symbols_list_every_option_or_one_asset()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         var all = await GetJsonAsync(http, "/api/symbols");
@@ -154,8 +155,8 @@ public class ScreensApiTests
     [Fact]
     public async Task Post_query_filters_by_strike_range_type_volume_and_iv()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var expected = host.Book.Index.All
             .Where(s => s.Instrument.BaseCoin == "BTC" && s.Instrument.Type == OptionType.Call && s.Instrument.Strike is >= 90000 and <= 105000)
@@ -175,8 +176,8 @@ public class ScreensApiTests
     [Fact]
     public async Task Csv_export_parses_back_to_the_same_rows_as_the_json_list()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         using var response = await http.GetAsync("/api/export/csv?asset=BTC&type=call", Ct);
@@ -213,8 +214,8 @@ public class ScreensApiTests
     [Fact]
     public async Task Json_export_is_an_attachment_with_the_envelope()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         using var response = await http.GetAsync("/api/export/json?asset=xrp&fields=symbol", Ct);

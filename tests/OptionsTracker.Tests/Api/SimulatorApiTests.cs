@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -13,7 +14,7 @@ public class SimulatorApiTests
     [Fact]
     public async Task Every_endpoint_answers_from_the_simulated_market()
     {
-        await using var host = await ApiHost.StartWithSimulatorAsync();
+        await using var host = await TrackerApp.StartWithSimulatorAsync();
         using var http = host.Http();
         var simulated = host.Simulator!.GetInstruments("BTC");
         var symbol = simulated[0].Symbol;
@@ -61,10 +62,10 @@ public class SimulatorApiTests
     [Fact]
     public async Task Sse_stream_delivers_the_snapshot_then_a_simulated_mark_price_change()
     {
-        await using var host = await ApiHost.StartWithSimulatorAsync();
+        await using var host = await TrackerApp.StartWithSimulatorAsync();
         using var http = host.Http();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        timeout.CancelAfter(Eventually.Timeout);
         var symbol = host.Simulator!.GetInstruments("ETH")[3].Symbol;
 
         await using var events = await SseEvents.OpenAsync(http, "/api/stream/eth", timeout.Token);
@@ -86,10 +87,10 @@ public class SimulatorApiTests
     [Fact]
     public async Task Websocket_delivers_the_snapshot_then_a_simulated_mark_price_change_and_delivered_options_turn_Delivering_with_their_price()
     {
-        await using var host = await ApiHost.StartWithSimulatorAsync();
+        await using var host = await TrackerApp.StartWithSimulatorAsync();
         using var http = host.Http();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        timeout.CancelAfter(Eventually.Timeout);
         var symbol = host.Simulator!.GetInstruments("BTC")[^1].Symbol;
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{http.BaseAddress!.Port}/ws"), timeout.Token);

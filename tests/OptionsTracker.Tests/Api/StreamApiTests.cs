@@ -4,20 +4,21 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using OptionsTracker.Book;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
 public class StreamApiTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = Eventually.Timeout;
 
     [Fact]
     public async Task Sse_stream_sends_a_snapshot_then_a_change()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
-        var expiry = SampleBook.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
+        var expiry = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
         using var timeout = Timeout();
 
         await using var events = await SseEvents.OpenAsync(http, $"/api/stream/btc?expiry={OptionSymbol.FormatExpiryLabel(expiry)}", timeout.Token);
@@ -27,7 +28,7 @@ public class StreamApiTests
         Assert.Equal(14, snapshot.Data["data"]!.AsArray().Count);
 
         var symbol = snapshot.Data["data"]![5]!["symbol"]!.GetValue<string>();
-        SampleBook.SetMarkPrice(host.Book, symbol, 4242.5);
+        BookBuilder.SetMarkPrice(host.Book, symbol, 4242.5);
 
         var update = await events.NextAsync(timeout.Token);
         Assert.Equal("update", update.Event);
@@ -39,8 +40,8 @@ public class StreamApiTests
     [Fact]
     public async Task Sse_stream_coalesces_changes_and_sends_removals()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:00.300" });
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:00.300" });
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         using var timeout = Timeout();
         await using var events = await SseEvents.OpenAsync(http, "/api/stream/XRP", timeout.Token);
@@ -48,7 +49,7 @@ public class StreamApiTests
         var symbols = snapshot.Data["data"]!.AsArray().Select(i => (string)i!["symbol"]!).ToList();
 
         for (var price = 1; price <= 50; price++)
-            SampleBook.SetMarkPrice(host.Book, symbols[0], price);
+            BookBuilder.SetMarkPrice(host.Book, symbols[0], price);
         var latest = 0.0;
         while (latest != 50)
         {
@@ -66,9 +67,9 @@ public class StreamApiTests
     [Fact]
     public async Task Slow_stream_client_does_not_hold_back_a_fast_one()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:00.020" });
-        var expiry = SampleBook.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
-        host.Book.AddInstruments(Enumerable.Range(1, 1500).SelectMany(k => new[] { SampleBook.Create("BTC", expiry, k * 100m, 'C'), SampleBook.Create("BTC", expiry, k * 100m, 'P') }));
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:00.020" });
+        var expiry = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
+        host.Book.AddInstruments(Enumerable.Range(1, 1500).SelectMany(k => new[] { BookBuilder.Create("BTC", expiry, k * 100m, 'C'), BookBuilder.Create("BTC", expiry, k * 100m, 'P') }));
         using var http = host.Http();
         using var timeout = Timeout();
 
@@ -86,7 +87,7 @@ public class StreamApiTests
         for (var round = 1; round <= 20; round++)
         {
             foreach (var symbol in symbols)
-                SampleBook.SetMarkPrice(host.Book, symbol, round);
+                BookBuilder.SetMarkPrice(host.Book, symbol, round);
             // Each round is a full 3,000-option update for both clients: megabytes the slow one never reads.
             while (true)
             {
@@ -101,8 +102,8 @@ public class StreamApiTests
     [Fact]
     public async Task Websocket_subscribes_and_sends_a_snapshot_then_a_change()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         using var timeout = Timeout();
         using var socket = new ClientWebSocket();
@@ -120,7 +121,7 @@ public class StreamApiTests
         Assert.Equal(10, (int)snapshot["total"]!);
 
         var symbol = (string)snapshot["data"]![0]!["symbol"]!;
-        SampleBook.SetMarkPrice(host.Book, symbol, 0.125);
+        BookBuilder.SetMarkPrice(host.Book, symbol, 0.125);
         var update = await ReceiveAsync(socket, timeout.Token);
         Assert.Equal("update", (string?)update["type"]);
         var item = Assert.Single(update["data"]!.AsArray());
@@ -132,8 +133,8 @@ public class StreamApiTests
     [Fact]
     public async Task Websocket_reports_bad_messages_and_a_new_subscribe_replaces_the_old_one()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
         using var timeout = Timeout();
         using var socket = new ClientWebSocket();
@@ -157,16 +158,16 @@ public class StreamApiTests
         await SendAsync(socket, """{"op":"subscribe","asset":"BTC"}""", timeout.Token);
         Assert.Equal("subscribed", (string?)(await ReceiveAsync(socket, timeout.Token))["type"]);
         Assert.Equal(56, (int)(await ReceiveAsync(socket, timeout.Token))["total"]!);
-        var expiry = SampleBook.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
+        var expiry = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
         await SendAsync(socket, $$"""{"op":"subscribe","asset":"XRP","expiry":"{{expiry:yyyy-MM-dd}}"}""", timeout.Token);
         var subscribed = await ReceiveAsync(socket, timeout.Token);
         Assert.Equal(OptionSymbol.FormatExpiryLabel(expiry), (string?)subscribed["expiry"]);
         Assert.Equal(10, (int)(await ReceiveAsync(socket, timeout.Token))["total"]!);
 
         // Only the XRP subscription is live now: a BTC change sends nothing, the XRP change comes alone.
-        SampleBook.SetMarkPrice(host.Book, host.Book.Index.All[0].Instrument.Symbol, 1);
+        BookBuilder.SetMarkPrice(host.Book, host.Book.Index.All[0].Instrument.Symbol, 1);
         var xrp = host.Book.Index.All.First(s => s.Instrument.BaseCoin == "XRP").Instrument.Symbol;
-        SampleBook.SetMarkPrice(host.Book, xrp, 2);
+        BookBuilder.SetMarkPrice(host.Book, xrp, 2);
         var update = await ReceiveAsync(socket, timeout.Token);
         Assert.Equal(xrp, (string?)Assert.Single(update["data"]!.AsArray())!["symbol"]);
     }
@@ -174,7 +175,7 @@ public class StreamApiTests
     [Fact]
     public async Task Websocket_endpoint_without_upgrade_is_400_problem()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         using var http = host.Http();
 
         using var response = await http.GetAsync("/ws", TestContext.Current.CancellationToken);

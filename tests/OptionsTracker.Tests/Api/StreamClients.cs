@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.RegularExpressions;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -39,7 +40,7 @@ internal static partial class StreamClients
 
     /// <summary>An HTTP client whose connections come from <paramref name="local"/>.</summary>
     public static HttpClient HttpFrom(IPAddress local, Uri baseAddress) =>
-        new(HandlerFrom(local)) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        new(HandlerFrom(local)) { BaseAddress = baseAddress, Timeout = Eventually.Timeout };
 
     /// <summary>A handler whose connections come from <paramref name="local"/> (also for <see cref="ClientWebSocket"/>).</summary>
     public static SocketsHttpHandler HandlerFrom(IPAddress local) => new()

@@ -14,17 +14,17 @@ namespace OptionsTracker.Tests.Api;
 /// <summary>Issue 12 C5, in small: the stream caps and the send timeout, each on its own.</summary>
 public class StreamLimitsTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = Eventually.Timeout;
 
     [Fact]
     public async Task Streams_beyond_the_per_client_and_total_caps_get_429_with_a_problem_naming_the_setting()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?>
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>
         {
             ["Api:MaxStreamsPerClient"] = "2",
             ["Api:MaxStreams"] = "3",
         });
-        SampleBook.Fill(host.Book);
+        BookBuilder.Fill(host.Book);
         using var timeout = Timeout();
         var port = host.BaseAddress.Port;
         using var first = StreamClients.HttpFrom(StreamClients.Address(0), host.BaseAddress);
@@ -53,10 +53,10 @@ public class StreamLimitsTests
     [Fact]
     public async Task Clients_that_stop_reading_are_dropped_once_a_message_waits_longer_than_the_send_timeout()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:StreamSendTimeout"] = "00:00:02" });
-        var expiry = SampleBook.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:StreamSendTimeout"] = "00:00:02" });
+        var expiry = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
         // ~1 MB of snapshot: far more than the socket buffers between a client that does not read and the server.
-        host.Book.AddInstruments(Enumerable.Range(1, 750).SelectMany(k => new[] { SampleBook.Create("BTC", expiry, k * 100m, 'C'), SampleBook.Create("BTC", expiry, k * 100m, 'P') }));
+        host.Book.AddInstruments(Enumerable.Range(1, 750).SelectMany(k => new[] { BookBuilder.Create("BTC", expiry, k * 100m, 'C'), BookBuilder.Create("BTC", expiry, k * 100m, 'P') }));
         using var timeout = Timeout();
         var port = host.BaseAddress.Port;
         var gate = host.Services.GetRequiredService<StreamGate>();
@@ -71,7 +71,7 @@ public class StreamLimitsTests
         {
             price++;
             foreach (var slot in host.Book.Index.All)
-                SampleBook.SetMarkPrice(host.Book, slot.Instrument.Symbol, price);
+                BookBuilder.SetMarkPrice(host.Book, slot.Instrument.Symbol, price);
             return gate.Open == 0;
         }, "both non-reading clients to be dropped", 60);
         Assert.Equal(2, gate.DroppedSlow);
@@ -88,9 +88,9 @@ public class StreamLimitsTests
     [Fact]
     public async Task The_connection_write_buffer_is_Api_WriteBufferBytes()
     {
-        await using (var host = ApiHost.Start())
+        await using (var host = await TrackerApp.StartForApiAsync())
             Assert.Equal(16 * 1024, host.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.MaxWriteBufferSize);
-        await using (var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:WriteBufferBytes"] = "65536" }))
+        await using (var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:WriteBufferBytes"] = "65536" }))
             Assert.Equal(65536, host.Services.GetRequiredService<IOptions<SocketTransportOptions>>().Value.MaxWriteBufferSize);
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using OptionsTracker.Api;
 using OptionsTracker.Book;
 using OptionsTracker.Feed;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -35,8 +36,8 @@ public class VenueApiTests
     [Fact]
     public async Task Items_say_bybit_and_the_bybit_filter_keeps_every_one()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         var all = await OptionsApiTests.GetJsonAsync(http, "/api/options/BTC");
@@ -70,8 +71,8 @@ public class VenueApiTests
     [InlineData("/api/option/BTC-26DEC25-100000-C?venue=kraken")]
     public async Task An_unknown_venue_is_a_bad_request_naming_the_known_ones(string path)
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
         using var response = await http.GetAsync(path, Ct);
@@ -88,8 +89,8 @@ public class VenueApiTests
     [Fact]
     public async Task With_a_second_venue_the_filter_splits_the_list_and_a_shared_symbol_answers_bybit_first()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         var (shared, deribitOnly) = AddDeribitOptions(host.Book);
         using var http = host.Http();
 
@@ -122,8 +123,8 @@ public class VenueApiTests
     [Fact]
     public async Task Csv_export_ends_each_row_with_the_venue_and_filters_by_it()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         AddDeribitOptions(host.Book);
         using var http = host.Http();
 
@@ -145,7 +146,7 @@ public class VenueApiTests
     {
         var time = TimeProvider.System;
         var book = new OptionBook(time);
-        SampleBook.Fill(book);
+        BookBuilder.Fill(book);
         // Tracking BTC; nothing changes the set, so the assets file is never written.
         var tracked = new TrackedAssets(
             Options.Create(new TrackerOptions { Assets = ["BTC"], AssetsFile = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json") }),
@@ -165,8 +166,8 @@ public class VenueApiTests
     [Fact]
     public async Task Stream_items_carry_the_venue_and_removals_name_it()
     {
-        await using var host = ApiHost.Start();
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync();
+        BookBuilder.Fill(host.Book);
         var (shared, _) = AddDeribitOptions(host.Book);
         using var http = host.Http();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);

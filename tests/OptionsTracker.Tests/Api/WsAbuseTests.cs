@@ -13,13 +13,13 @@ namespace OptionsTracker.Tests.Api;
 /// </summary>
 public class WsAbuseTests
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Patience = Eventually.Timeout;
 
     [Fact]
     public async Task A_flood_of_subscribes_gets_bounded_replies_and_a_policy_violation_close()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:WsMaxMessagesPerSecond"] = "10" });
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:WsMaxMessagesPerSecond"] = "10" });
+        BookBuilder.Fill(host.Book);
         using var timeout = Timeout();
         using var socket = await ConnectAsync(host, timeout.Token);
 
@@ -72,8 +72,8 @@ public class WsAbuseTests
     [Fact]
     public async Task Repeated_subscribes_replace_each_other_and_share_one_snapshot_per_interval()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:05" });
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:StreamInterval"] = "00:00:05" });
+        BookBuilder.Fill(host.Book);
         using var timeout = Timeout();
         using var socket = await ConnectAsync(host, timeout.Token);
 
@@ -101,9 +101,9 @@ public class WsAbuseTests
         Assert.True(snapshots <= 1, $"{snapshots} snapshots before the last subscribe's");
 
         // One subscription remains, XRP's: a BTC change sends nothing, an XRP change comes once, alone.
-        SampleBook.SetMarkPrice(host.Book, host.Book.Index.All[0].Instrument.Symbol, 1);
+        BookBuilder.SetMarkPrice(host.Book, host.Book.Index.All[0].Instrument.Symbol, 1);
         var xrp = host.Book.Index.All.First(s => s.Instrument.BaseCoin == "XRP").Instrument.Symbol;
-        SampleBook.SetMarkPrice(host.Book, xrp, 2);
+        BookBuilder.SetMarkPrice(host.Book, xrp, 2);
         var update = (await ReceiveAsync(socket, timeout.Token)).Json!;
         Assert.Equal("update", (string?)update["type"]);
         Assert.Equal("XRP", (string?)update["asset"]);
@@ -113,8 +113,8 @@ public class WsAbuseTests
     [Fact]
     public async Task Every_field_of_a_ws_message_is_checked_for_its_type_and_value()
     {
-        await using var host = ApiHost.Start(new Dictionary<string, string?> { ["Api:WsMaxMessagesPerSecond"] = "100" });
-        SampleBook.Fill(host.Book);
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:WsMaxMessagesPerSecond"] = "100" });
+        BookBuilder.Fill(host.Book);
         using var timeout = Timeout();
         using var socket = await ConnectAsync(host, timeout.Token);
 
@@ -146,7 +146,7 @@ public class WsAbuseTests
         var all = (await ReceiveAsync(socket, timeout.Token)).Json!;
         Assert.Equal("subscribed", (string?)all["type"]);
         Assert.Null(all["expiry"]);
-        var expiry = OptionSymbol.FormatExpiryLabel(SampleBook.Expiries(host.Book.TimeProvider.GetUtcNow())[1]);
+        var expiry = OptionSymbol.FormatExpiryLabel(BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1]);
         await SendAsync(socket, $$"""{"op":"subscribe","asset":"BTC","expiry":"{{expiry}}"}""", timeout.Token);
         JsonNode narrowed;
         do
@@ -162,7 +162,7 @@ public class WsAbuseTests
         return source;
     }
 
-    private static async Task<ClientWebSocket> ConnectAsync(ApiHost host, CancellationToken cancellationToken)
+    private static async Task<ClientWebSocket> ConnectAsync(TrackerApp host, CancellationToken cancellationToken)
     {
         var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{host.BaseAddress.Port}/ws"), cancellationToken);

@@ -1,4 +1,5 @@
 using OptionsTracker.Book;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Book;
 
@@ -44,7 +45,7 @@ public class OptionSymbolTests
     {
         var date = new DateOnly(2026, 1, 6);
         Assert.Equal("06JAN26", OptionSymbol.FormatExpiryLabel(date));
-        Assert.Equal("6JAN26", OptionSymbol.FormatExchangeExpiry(date));
+        Assert.Equal("6JAN26", BookBuilder.ExchangeExpiry(date)); // the form the tests write symbols in
         Assert.True(OptionSymbol.TryParseExpiry("06JAN26", out var padded));
         Assert.True(OptionSymbol.TryParseExpiry("6JAN26", out var unpadded));
         Assert.Equal(date, padded);

@@ -66,7 +66,7 @@ public class WebSocketShardTests
         using var stop = new CancellationTokenSource();
         var run = shard.RunAsync(stop.Token);
 
-        await Until(() => shard.Messages == splits);
+        await Eventually.Until(() => shard.Messages == splits, $"all {splits} split frames read");
         await stop.CancelAsync();
         await run;
 
@@ -75,16 +75,5 @@ public class WebSocketShardTests
         book.Index.TryGetSlot(Venue.Bybit, Frames.DocTickerSymbol, out var slot);
         Assert.Equal(7.86976724, slot.ReadQuote().MarkPrice);
         Assert.Equal(1672917511074, slot.ReadQuote().ExchangeTimeMs);
-    }
-
-    private static async Task Until(Func<bool> condition, int timeoutSeconds = 20)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail("condition not met in time");
-            await Task.Delay(10);
-        }
     }
 }

@@ -11,8 +11,13 @@ public class InstrumentFilterTests
     public void Default_tracks_everything()
     {
         var filter = new InstrumentFilter(new TrackerOptions());
-        Assert.True(filter.IsEverything);
-        Assert.True(filter.Includes(BookBuilder.Instrument("BTC-27MAR26-70000-P-USDT"), double.NaN, Now));
+        Assert.False(filter.NeedsIndexPrice);
+        // Near and far expiries, any strike, with or without a price: everything listed is tracked.
+        foreach (var symbol in new[] { "BTC-2MAR26-70000-P-USDT", "BTC-27MAR26-70000-P-USDT", "BTC-26MAR27-1000-C-USDT", "ETH-24APR26-9000-C-USDT" })
+        {
+            Assert.True(filter.Includes(BookBuilder.Instrument(symbol), double.NaN, Now), symbol);
+            Assert.True(filter.Includes(BookBuilder.Instrument(symbol), 70_000, Now), symbol);
+        }
     }
 
     [Fact]

@@ -12,6 +12,12 @@ public static class Eventually
 {
     public const int DefaultTimeoutSeconds = 60;
 
+    /// <summary>
+    /// How long a real failure may take to show: the bound for every wait in the tests (a condition here, a
+    /// message a client waits for, an HTTP answer).
+    /// </summary>
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(DefaultTimeoutSeconds);
+
     public static async Task Until(Func<bool> condition, string what, int timeoutSeconds = DefaultTimeoutSeconds)
     {
         var started = Stopwatch.GetTimestamp();

@@ -17,7 +17,7 @@ public static class HostProcess
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(Eventually.Timeout);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -102,7 +102,7 @@ public static class HostProcess
 
 public sealed class RunningHost(Process process, Uri baseAddress, System.Text.StringBuilder output) : IDisposable
 {
-    public HttpClient Http { get; } = new() { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    public HttpClient Http { get; } = new() { BaseAddress = baseAddress, Timeout = Eventually.Timeout };
 
     /// <summary>The tracker's process id (for its memory figures in /proc).</summary>
     public int ProcessId => process.Id;

@@ -19,7 +19,7 @@ public class HealthLogTests
     public async Task Health_probes_during_an_exchange_outage_write_no_line_each()
     {
         var logs = new CapturingLoggerProvider();
-        await using var app = await TrackerApp.StartAsync(new Uri("http://127.0.0.1:9/"), new Uri("ws://127.0.0.1:9/"), ["BTC"], logs: logs);
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(logs: logs);
         await Eventually.Until(async () =>
         {
             using var ready = await app.Client.GetAsync("/health/ready", TestContext.Current.CancellationToken);

@@ -23,17 +23,17 @@ public sealed class MeasuresAgreementTests
     [Fact]
     public async Task Summary_asset_button_chain_and_atm_endpoint_show_the_same_index_and_atm_strike()
     {
-        await using var host = ApiHost.Start();
+        await using var host = await TrackerApp.StartForApiAsync();
         var book = host.Book;
         var now = book.TimeProvider.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         var (delivered, near, far) = (today.AddDays(-1), today.AddDays(3), today.AddDays(40));
-        var instruments = new List<OptionInstrument> { SampleBook.Create("BTC", delivered, 80_000m, 'C'), SampleBook.Create("BTC", delivered, 80_000m, 'P') };
+        var instruments = new List<OptionInstrument> { BookBuilder.Create("BTC", delivered, 80_000m, 'C'), BookBuilder.Create("BTC", delivered, 80_000m, 'P') };
         foreach (var expiry in new[] { near, far })
         {
             foreach (var strike in Strikes)
-                instruments.AddRange([SampleBook.Create("BTC", expiry, strike, 'C'), SampleBook.Create("BTC", expiry, strike, 'P')]);
+                instruments.AddRange([BookBuilder.Create("BTC", expiry, strike, 'C'), BookBuilder.Create("BTC", expiry, strike, 'P')]);
         }
         book.AddInstruments(instruments);
         foreach (var slot in book.Index.All)
@@ -75,7 +75,7 @@ public sealed class MeasuresAgreementTests
     [Fact]
     public async Task Simulated_market_summary_atm_endpoint_and_asset_button_agree()
     {
-        await using var host = await ApiHost.StartWithSimulatorAsync();
+        await using var host = await TrackerApp.StartWithSimulatorAsync();
         using var http = host.Http();
         var expiries = (await OptionsApiTests.GetJsonAsync(http, "/api/expiries/BTC"))["data"]!.AsArray();
         // The headline ATM is the nearest unexpired expiry's (docs/measures.md).

@@ -1,5 +1,6 @@
 using System.Net;
 using static OptionsTracker.Tests.Security.SecurityHost;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Security;
 
@@ -12,7 +13,7 @@ public class ApiDocsAccessTests
     [Fact]
     public async Task Api_docs_are_open_without_the_key_but_rate_limited_while_the_data_needs_it()
     {
-        await using var app = await StartAsync(new()
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new()
         {
             ["Security:ApiKey"] = Key,
             ["Security:RateLimitPerSecond"] = "1",

@@ -1,6 +1,7 @@
 using Microsoft.Playwright;
 using OptionsTracker.Tests.Dashboard;
 using static OptionsTracker.Tests.Security.SecurityHost;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Security;
 
@@ -26,7 +27,7 @@ public sealed class BrowserSignInTests
         // A listed origin on another port is the control: its page gets in with the cookie, so the unlisted
         // page's refusal is the origin check's, not a cookie the browser kept back.
         const string ListedOrigin = "http://127.0.0.1:4444";
-        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key, ["Security:CorsOrigins:0"] = ListedOrigin });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key, ["Security:CorsOrigins:0"] = ListedOrigin });
         var site = app.Client.BaseAddress!;
         var socketUrl = $"ws://{site.Authority}/ws";
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");

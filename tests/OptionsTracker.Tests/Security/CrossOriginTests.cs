@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using static OptionsTracker.Tests.Security.SecurityHost;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Security;
 
@@ -15,7 +16,7 @@ public class CrossOriginTests
     [Fact]
     public async Task A_cross_origin_page_with_a_valid_cookie_cannot_open_the_options_websocket()
     {
-        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key });
         var cookie = await SignInAsync(app);
         var site = SiteOrigin(app);
         var otherPort = $"http://127.0.0.1:{app.Client.BaseAddress!.Port + 1}";
@@ -40,7 +41,7 @@ public class CrossOriginTests
     [Fact]
     public async Task A_cross_origin_page_cannot_start_or_open_a_dashboard_connection()
     {
-        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key });
         var cookie = await SignInAsync(app);
         var otherPort = $"http://127.0.0.1:{app.Client.BaseAddress!.Port + 1}";
 
@@ -55,7 +56,7 @@ public class CrossOriginTests
     [Fact]
     public async Task The_sign_in_form_accepts_its_own_pages_posts_only()
     {
-        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key });
         var otherPort = $"http://127.0.0.1:{app.Client.BaseAddress!.Port + 1}";
 
         Assert.Equal(HttpStatusCode.Redirect, await PostLoginAsync(app, SiteOrigin(app), fetchSite: "same-origin"));
@@ -71,7 +72,7 @@ public class CrossOriginTests
     [Fact]
     public async Task Origins_listed_for_cors_may_open_the_websocket()
     {
-        await using var app = await StartAsync(new() { ["Security:CorsOrigins:0"] = "https://grafana.example.com" });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:CorsOrigins:0"] = "https://grafana.example.com" });
 
         var (listed, socket) = await OpenWebSocketAsync(app, "/ws", "https://grafana.example.com", null);
         socket?.Dispose();

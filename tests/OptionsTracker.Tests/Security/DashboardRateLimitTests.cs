@@ -1,5 +1,6 @@
 using System.Net;
 using static OptionsTracker.Tests.Security.SecurityHost;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Security;
 
@@ -9,7 +10,7 @@ public class DashboardRateLimitTests
     [Fact]
     public async Task A_flood_of_page_loads_and_negotiates_gets_429_while_the_api_still_answers()
     {
-        await using var app = await StartAsync(new()
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new()
         {
             ["Security:DashboardRateLimitPerMinute"] = "1",
             ["Security:DashboardRateLimitBurst"] = "5",

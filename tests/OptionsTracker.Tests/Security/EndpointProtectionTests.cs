@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.StaticAssets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OptionsTracker.Security;
+using OptionsTracker.Tests.Fixtures;
 using static OptionsTracker.Tests.Security.SecurityHost;
 
 namespace OptionsTracker.Tests.Security;
@@ -46,7 +47,7 @@ public class EndpointProtectionTests
     [Fact]
     public async Task Every_mapped_endpoint_is_protected_or_on_the_named_open_list()
     {
-        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key, ["Security:CorsOrigins:0"] = ListedOrigin });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key, ["Security:CorsOrigins:0"] = ListedOrigin });
         var endpoints = app.Services.GetRequiredService<EndpointDataSource>().Endpoints;
         var output = TestContext.Current.TestOutputHelper;
 
@@ -163,7 +164,7 @@ public class EndpointProtectionTests
     [Fact]
     public async Task Listed_origins_get_cors_on_the_data_and_probe_groups_and_preflights_need_no_key()
     {
-        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key, ["Security:CorsOrigins:0"] = ListedOrigin });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key, ["Security:CorsOrigins:0"] = ListedOrigin });
         using var http = RawClient(app);
         var ct = TestContext.Current.CancellationToken;
 
@@ -205,7 +206,7 @@ public class EndpointProtectionTests
     [Fact]
     public async Task Spellings_of_protected_urls_are_refused_without_the_key()
     {
-        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key });
         using var http = RawClient(app);
         var ct = TestContext.Current.CancellationToken;
         var served = new List<string>();

@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http;
 using OptionsTracker.Security;
 using static OptionsTracker.Tests.Security.SecurityHost;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Security;
 
@@ -20,7 +21,7 @@ public class ForwardedHeadersTests
     public async Task A_spoofed_forwarded_address_from_an_untrusted_sender_does_not_escape_the_rate_limit()
     {
         // The test client (127.0.0.1) is not the trusted proxy network.
-        await using var app = await StartAsync(BehindProxy("10.0.0.0/8"));
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(BehindProxy("10.0.0.0/8"));
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 20; i++)
             statuses.Add(await GetAsync(app, "/api/stats", forwardedFor: $"198.51.100.{i + 1}"));
@@ -31,7 +32,7 @@ public class ForwardedHeadersTests
     [Fact]
     public async Task A_trusted_proxy_names_each_client_and_each_gets_its_own_limit()
     {
-        await using var app = await StartAsync(BehindProxy("127.0.0.0/8,192.0.2.1"));
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(BehindProxy("127.0.0.0/8,192.0.2.1"));
         var distinct = new List<HttpStatusCode>();
         for (var i = 0; i < 20; i++)
             distinct.Add(await GetAsync(app, "/api/stats", forwardedFor: $"198.51.100.{i + 1}"));

@@ -26,8 +26,8 @@ public sealed class KeyRingTests : IDisposable
             ["Security:ApiKey"] = Key,
             ["Security:KeysDirectory"] = folder,
         });
-        await using var first = await StartAsync(shared);
-        await using var second = await StartAsync(shared);
+        await using var first = await TrackerApp.StartWithoutExchangeAsync(shared);
+        await using var second = await TrackerApp.StartWithoutExchangeAsync(shared);
 
         var cookie = await SignInAsync(first);
 
@@ -44,18 +44,18 @@ public sealed class KeyRingTests : IDisposable
         var folder = NewFolder();
         var settings = new Dictionary<string, string?> { ["Security:ApiKey"] = Key, ["Security:KeysDirectory"] = folder };
         string cookie;
-        await using (var before = await StartAsync(settings))
+        await using (var before = await TrackerApp.StartWithoutExchangeAsync(settings))
         {
             cookie = await SignInAsync(before);
             Assert.Equal(HttpStatusCode.OK, await GetAsync(before, "/api/stats", cookie));
         }
         Assert.NotEmpty(Directory.EnumerateFiles(folder, "key-*.xml"));
 
-        await using var after = await StartAsync(settings);
+        await using var after = await TrackerApp.StartWithoutExchangeAsync(settings);
         Assert.Equal(HttpStatusCode.OK, await GetAsync(after, "/api/stats", cookie));
 
         // The folder is what carries it: an instance with another (empty) folder cannot read the cookie.
-        await using var elsewhere = await StartAsync(new Dictionary<string, string?> { ["Security:ApiKey"] = Key, ["Security:KeysDirectory"] = NewFolder() });
+        await using var elsewhere = await TrackerApp.StartWithoutExchangeAsync(new Dictionary<string, string?> { ["Security:ApiKey"] = Key, ["Security:KeysDirectory"] = NewFolder() });
         Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync(elsewhere, "/api/stats", cookie));
     }
 
@@ -65,11 +65,11 @@ public sealed class KeyRingTests : IDisposable
         var state = NewFolder();
         var settings = new Dictionary<string, string?> { ["Security:ApiKey"] = Key, ["Tracker:AssetsFile"] = Path.Combine(state, "assets.json") };
         string cookie;
-        await using (var before = await StartAsync(settings))
+        await using (var before = await TrackerApp.StartWithoutExchangeAsync(settings))
             cookie = await SignInAsync(before);
 
         Assert.NotEmpty(Directory.EnumerateFiles(Path.Combine(state, "dataprotection-keys"), "key-*.xml"));
-        await using var after = await StartAsync(settings);
+        await using var after = await TrackerApp.StartWithoutExchangeAsync(settings);
         Assert.Equal(HttpStatusCode.OK, await GetAsync(after, "/api/stats", cookie));
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using OptionsTracker.Security;
 using static OptionsTracker.Tests.Security.SecurityHost;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Security;
 
@@ -50,7 +51,7 @@ public class ReturnUrlTests
     public async Task Signing_in_with_a_hostile_return_url_lands_on_the_dashboard()
     {
         // Every hostile URL is tried with a wrong key too: room for that many failures and page loads.
-        await using var app = await StartAsync(new()
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new()
         {
             ["Security:ApiKey"] = Key,
             ["Security:FailedKeyAttempts"] = "1000",

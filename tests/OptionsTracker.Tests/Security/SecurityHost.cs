@@ -5,16 +5,14 @@ using OptionsTracker.Tests.Fixtures;
 namespace OptionsTracker.Tests.Security;
 
 /// <summary>
-/// What the attack tests share: a tracker with no exchange behind it (access control needs none), a raw client
-/// that neither keeps cookies nor follows redirects (so each request carries exactly what the test gives it),
-/// sign-in, and a WebSocket opened with a chosen Origin and cookie, as a browser page would.
+/// What the attack tests share, on a host started with <see cref="TrackerApp.StartWithoutExchangeAsync"/> (access
+/// control needs no exchange): a raw client that neither keeps cookies nor follows redirects (so each request
+/// carries exactly what the test gives it), sign-in, and a WebSocket opened with a chosen Origin and cookie, as a
+/// browser page would.
 /// </summary>
 internal static class SecurityHost
 {
     public const string Key = "correct horse battery staple";
-
-    public static Task<TrackerApp> StartAsync(Dictionary<string, string?> settings, TimeProvider? timeProvider = null) =>
-        TrackerApp.StartAsync(new Uri("http://127.0.0.1:9/"), new Uri("ws://127.0.0.1:9/"), ["BTC"], settings, timeProvider: timeProvider);
 
     public static HttpClient RawClient(TrackerApp app) =>
         new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = app.Client.BaseAddress };

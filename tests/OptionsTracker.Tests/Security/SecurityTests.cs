@@ -7,13 +7,11 @@ public class SecurityTests
 {
     private const string Key = "correct horse battery staple";
 
-    private static Task<TrackerApp> StartAsync(Dictionary<string, string?> settings) =>
-        TrackerApp.StartAsync(new Uri("http://127.0.0.1:9/"), new Uri("ws://127.0.0.1:9/"), ["BTC"], settings);
 
     [Fact]
     public async Task Api_requests_need_the_key_when_one_is_set()
     {
-        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key });
         var ct = TestContext.Current.CancellationToken;
 
         using var without = await app.Client.GetAsync("/api/stats", ct);
@@ -35,7 +33,7 @@ public class SecurityTests
     [Fact]
     public async Task Without_a_key_the_api_is_open()
     {
-        await using var app = await StartAsync([]);
+        await using var app = await TrackerApp.StartWithoutExchangeAsync([]);
         using var response = await app.Client.GetAsync("/api/stats", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -43,7 +41,7 @@ public class SecurityTests
     [Fact]
     public async Task The_dashboard_signs_in_with_the_key_and_its_cookie_opens_the_api()
     {
-        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key });
         var ct = TestContext.Current.CancellationToken;
         using var browser = app.CreateClient(allowAutoRedirect: false);
 
@@ -66,7 +64,7 @@ public class SecurityTests
     [Fact]
     public async Task Too_many_requests_get_429_with_retry_after()
     {
-        await using var app = await StartAsync(new() { ["Security:RateLimitPerSecond"] = "2", ["Security:RateLimitBurst"] = "5" });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:RateLimitPerSecond"] = "2", ["Security:RateLimitBurst"] = "5" });
         var ct = TestContext.Current.CancellationToken;
 
         var statuses = new List<HttpResponseMessage>();
@@ -83,7 +81,7 @@ public class SecurityTests
     [Fact]
     public async Task Only_listed_origins_get_cors_headers()
     {
-        await using var app = await StartAsync(new() { ["Security:CorsOrigins:0"] = "https://grafana.example.com" });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:CorsOrigins:0"] = "https://grafana.example.com" });
         var ct = TestContext.Current.CancellationToken;
 
         using var allowed = new HttpRequestMessage(HttpMethod.Get, "/api/stats") { Headers = { { "Origin", "https://grafana.example.com" } } };
@@ -99,7 +97,7 @@ public class SecurityTests
     [Fact]
     public async Task Responses_carry_security_headers()
     {
-        await using var app = await StartAsync([]);
+        await using var app = await TrackerApp.StartWithoutExchangeAsync([]);
         using var response = await app.Client.GetAsync("/health/live", TestContext.Current.CancellationToken);
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OptionsTracker.Store;
 using OptionsTracker.Tests.Store;
 using static OptionsTracker.Tests.Security.SecurityHost;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Security;
 
@@ -14,8 +15,8 @@ public class SharedSignOutTests
     {
         await using var redis = await RedisServer.StartAsync();
         var settings = RedisTestSettings.For(redis.Endpoint, "web").With(new Dictionary<string, string?> { ["Security:ApiKey"] = Key });
-        await using var first = await StartAsync(settings);
-        await using var second = await StartAsync(settings);
+        await using var first = await TrackerApp.StartWithoutExchangeAsync(settings);
+        await using var second = await TrackerApp.StartWithoutExchangeAsync(settings);
         var cookie = await SignInAsync(first);
         // Both instances read the cookie (same data-protection key ring), so a refusal below is the sign-out's.
         Assert.Equal(HttpStatusCode.OK, await GetAsync(second, "/api/stats", cookie));
@@ -30,7 +31,7 @@ public class SharedSignOutTests
         Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync(first, "/api/stats", cookie));
         Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync(second, "/api/stats", cookie));
         // A third instance started afterwards knows it too.
-        await using var third = await StartAsync(settings);
+        await using var third = await TrackerApp.StartWithoutExchangeAsync(settings);
         await ConnectedAsync(third);
         Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync(third, "/api/stats", cookie));
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using static OptionsTracker.Tests.Security.SecurityHost;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Security;
 
@@ -9,7 +10,7 @@ public class SignInCookieTests
     [Fact]
     public async Task A_cookie_kept_after_logout_is_refused()
     {
-        await using var app = await StartAsync(new() { ["Security:ApiKey"] = Key });
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key });
         var ct = TestContext.Current.CancellationToken;
         var cookie = await SignInAsync(app);
         var otherSession = await SignInAsync(app);
@@ -37,22 +38,22 @@ public class SignInCookieTests
     [Fact]
     public async Task A_cookie_issued_for_the_old_key_is_refused_after_the_key_changes()
     {
-        await using var before = await StartAsync(new() { ["Security:ApiKey"] = Key });
+        await using var before = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key });
         var cookie = await SignInAsync(before);
         Assert.Equal(HttpStatusCode.OK, await GetAsync(before, "/api/stats", cookie));
 
         // Both hosts read cookies with the same data-protection keys (the user's key ring), so the refusal is the
         // key check's: the same cookie still opens a host that kept the old key.
-        await using var rotated = await StartAsync(new() { ["Security:ApiKey"] = "a brand new key after rotation" });
+        await using var rotated = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = "a brand new key after rotation" });
         Assert.Equal(HttpStatusCode.Unauthorized, await GetAsync(rotated, "/api/stats", cookie));
-        await using var unchanged = await StartAsync(new() { ["Security:ApiKey"] = Key });
+        await using var unchanged = await TrackerApp.StartWithoutExchangeAsync(new() { ["Security:ApiKey"] = Key });
         Assert.Equal(HttpStatusCode.OK, await GetAsync(unchanged, "/api/stats", cookie));
     }
 
     [Fact]
     public async Task The_cookie_is_secure_when_the_request_came_over_https()
     {
-        await using var app = await StartAsync(new()
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(new()
         {
             ["Security:ApiKey"] = Key,
             ["Security:BehindReverseProxy"] = "true",

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using OptionsTracker.Security;
 using static OptionsTracker.Tests.Security.SecurityHost;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Security;
 
@@ -22,7 +23,7 @@ public class WrongKeyLockoutTests
     [Fact]
     public async Task A_flood_of_wrong_keys_and_wrong_logins_gets_429s_while_another_client_with_the_right_key_gets_in()
     {
-        await using var app = await StartAsync(Settings);
+        await using var app = await TrackerApp.StartWithoutExchangeAsync(Settings);
         var ct = TestContext.Current.CancellationToken;
         using var http = RawClient(app);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.WebSockets;
 using OptionsTracker.Simulator;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Simulator;
 
@@ -34,14 +35,14 @@ public class ControlApiTests
     {
         await using var simulator = await StartAsync();
         await using var ws = await WsTestClient.ConnectAsync(simulator.WsUrl);
-        await TestSimulator.EventuallyAsync(() => simulator.ConnectionCount == 1, "the connection");
+        await Eventually.Until(() => simulator.ConnectionCount == 1, "the connection");
 
         var (status, body) = await PostAsync(simulator, "/_sim/drop");
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("dropped 1 connections", body);
         await Assert.ThrowsAnyAsync<Exception>(() => ws.Closed.WaitAsync(TestSimulator.Timeout, TestContext.Current.CancellationToken));
-        await TestSimulator.EventuallyAsync(() => simulator.ConnectionCount == 0, "no connection left");
+        await Eventually.Until(() => simulator.ConnectionCount == 0, "no connection left");
     }
 
     [Fact]
@@ -170,7 +171,7 @@ public class ControlApiTests
     {
         await using var simulator = await StartAsync(control: false);
         await using var ws = await WsTestClient.ConnectAsync(simulator.WsUrl);
-        await TestSimulator.EventuallyAsync(() => simulator.ConnectionCount == 1, "the connection");
+        await Eventually.Until(() => simulator.ConnectionCount == 1, "the connection");
 
         Assert.Equal(HttpStatusCode.NotFound, (await PostAsync(simulator, "/_sim/drop")).Status);
         using var get = await simulator.GetAsync("/_sim");

@@ -1,12 +1,13 @@
 using System.Text.Json;
 using OptionsTracker.Simulator;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Simulator;
 
 /// <summary>Starts simulators for tests and reads their REST answers with a plain HttpClient.</summary>
 internal static class TestSimulator
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan Timeout = Eventually.Timeout;
 
     public static Task<BybitSimulator> StartAsync(Action<SimulatorOptions>? configure = null)
     {
@@ -29,18 +30,6 @@ internal static class TestSimulator
     {
         using var http = new HttpClient { BaseAddress = simulator.RestUrl, Timeout = Timeout };
         return await http.GetAsync(new Uri(pathAndQuery, UriKind.Relative), TestContext.Current.CancellationToken);
-    }
-
-    /// <summary>Waits until <paramref name="condition"/> holds, polling; fails after the timeout.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                Assert.Fail($"Timed out waiting for: {what}");
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
     }
 
     public static string[] PropertyNames(this JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Simulator;
 
@@ -143,7 +144,7 @@ public class WebSocketTests
         await ws.SubscribeAsync(symbols.Select(s => "tickers." + s));
         await ws.ReceiveAckAsync();
         var started = DateTime.UtcNow;
-        await TestSimulator.EventuallyAsync(() => simulator.TickerMessagesSent >= 20 * 10, "200 pushes");
+        await Eventually.Until(() => simulator.TickerMessagesSent >= 20 * 10, "200 pushes");
         // 10 intervals of 50 ms: far slower than a busy loop, not far slower than the interval.
         Assert.InRange((DateTime.UtcNow - started).TotalMilliseconds, 300, 5000);
     }
@@ -222,7 +223,7 @@ public class WebSocketTests
         await using var ws = await WsTestClient.ConnectAsync(simulator.WsUrl);
         await ws.SubscribeAsync(symbols);
         await ws.ReceiveAckAsync();
-        await TestSimulator.EventuallyAsync(() => simulator.TickerMessagesSent >= 20_000, "20,000 pushes");
+        await Eventually.Until(() => simulator.TickerMessagesSent >= 20_000, "20,000 pushes");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -74,10 +75,10 @@ internal sealed class WsTestClient : IAsyncDisposable
     /// <summary>Skips messages until one parses and satisfies <paramref name="match"/>; fails on timeout.</summary>
     public async Task<JsonElement> ReceiveAsync(Func<JsonElement, bool> match, string what)
     {
-        var deadline = DateTime.UtcNow + TestSimulator.Timeout;
+        var started = Stopwatch.GetTimestamp();
         while (true)
         {
-            var left = deadline - DateTime.UtcNow;
+            var left = TestSimulator.Timeout - Stopwatch.GetElapsedTime(started);
             var message = left > TimeSpan.Zero ? await TryReceiveAsync(left) : null;
             if (message is null)
                 Assert.Fail($"No message matching: {what}");

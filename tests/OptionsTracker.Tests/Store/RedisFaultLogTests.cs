@@ -18,8 +18,7 @@ public class RedisFaultLogTests
         // The app's clock is stepped by the test: every retry (each 2 s for the shared coin set) happens on it.
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var logs = new CapturingLoggerProvider();
-        await using var web = await TrackerApp.StartAsync(new Uri("http://127.0.0.1:9/"), new Uri("ws://127.0.0.1:9/"), ["BTC"],
-            RedisTestSettings.For($"{redis.Endpoint},password=wrong", "web"), timeProvider: time, logs: logs);
+        await using var web = await TrackerApp.StartWithoutExchangeAsync(RedisTestSettings.For($"{redis.Endpoint},password=wrong", "web"), timeProvider: time, logs: logs);
         var shared = web.Services.GetServices<IHostedService>().OfType<SharedAssets>().Single();
         await Eventually.Until(() => shared.Failures > 0, "the first failed read of the shared coins");
         var start = time.GetUtcNow();
