@@ -17,6 +17,7 @@ public sealed class RedisConnection : IAsyncDisposable
     // The multiplexer reports every failed reconnect attempt: logged when the failure starts or changes, then rarely.
     private readonly LogThrottle _failureLog;
     private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
+    private const string NotConnectedYet = "not connected yet";
     private volatile string? _failure;
     private int _restorations;
 
@@ -97,15 +98,41 @@ public sealed class RedisConnection : IAsyncDisposable
         };
         if (!multiplexer.IsConnected)
         {
-            _failure ??= "not connected yet";
+            _failure ??= NotConnectedYet;
             if (_failureLog.ShouldLog("not connected"))
                 Log.ConnectionFailed(_logger, Endpoint, _failure);
+            _ = ExplainFirstFailureAsync(multiplexer);
         }
         else
         {
             Log.Connected(_logger, Endpoint);
         }
         return multiplexer;
+    }
+
+    /// <summary>
+    /// The first failed attempt can end before <see cref="ConnectAsync"/> attached its <c>ConnectionFailed</c> handler, and
+    /// the multiplexer reports a failure only once until it connects: then health would say "not connected yet" for ever,
+    /// even when Redis refuses our password. One command, answered from the backlog with the last connection exception,
+    /// says why (e.g. <c>AuthenticationFailure</c>) unless the handler has said something since.
+    /// </summary>
+    private async Task ExplainFirstFailureAsync(ConnectionMultiplexer multiplexer)
+    {
+        try
+        {
+            await multiplexer.GetDatabase().PingAsync();
+        }
+        catch (RedisConnectionException ex) when (!multiplexer.IsConnected)
+        {
+            var reason = $"{ex.FailureType}: {(ex.InnerException ?? ex).Message}";
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _failure, reason, NotConnectedYet), NotConnectedYet)
+                && _failureLog.ShouldLog(ex.FailureType.ToString()))
+                Log.ConnectionFailed(_logger, Endpoint, reason);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Connected meanwhile, or another kind of answer: the ConnectionFailed handler speaks from here on.
+        }
     }
 
     /// <summary>
