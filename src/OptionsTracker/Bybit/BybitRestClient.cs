@@ -7,8 +7,10 @@ using OptionsTracker.Book;
 namespace OptionsTracker.Bybit;
 
 /// <summary>
-/// Bybit V5 market REST calls for options. One call, one answer: retries and backoff belong to the caller,
-/// which knows whether to wait 1 s (429, retCode 10006) or 10 minutes (403, the IP ban).
+/// Bybit V5 market REST calls for options. One call, one answer: retries belong to the caller (<see cref="BybitVenue"/>):
+/// a rate limit (HTTP 429, retCode 10006) backs off like any passing failure (<c>Bybit__RestRetryDelay</c> doubling to
+/// <c>Bybit__MaxRestRetryDelay</c>), an HTTP 403 waits out the IP ban in <see cref="RestGate"/>, and a parameter error
+/// (retCode 10001) is not retried.
 /// </summary>
 public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> options, RestGate gate, ILogger<BybitRestClient> logger)
 {

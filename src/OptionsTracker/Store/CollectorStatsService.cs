@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Diagnostics;
 using OptionsTracker.Feed;
-using OptionsTracker.Health;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Diagnostics;
-using OptionsTracker.Health;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;

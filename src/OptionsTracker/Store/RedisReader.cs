@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Diagnostics;
-using OptionsTracker.Health;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Diagnostics;
 using OptionsTracker.Feed;
-using OptionsTracker.Health;
 using StackExchange.Redis;
 
 namespace OptionsTracker.Store;
