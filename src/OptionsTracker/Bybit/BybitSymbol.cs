@@ -1,20 +1,20 @@
 using System.Globalization;
+using OptionsTracker.Book;
 
-namespace OptionsTracker.Book;
+namespace OptionsTracker.Bybit;
 
 /// <summary>
 /// A parsed Bybit option symbol: <c>BASE-DMMMYY-STRIKE-C|P[-SETTLE]</c>. The day is not zero-padded on the
 /// exchange (<c>BTC-6JAN23-17500-C</c>) but a padded one is accepted too; legacy USDC symbols have no
-/// settle suffix; strikes may be decimal (<c>DOGE-28MAR26-0.2-C-USDT</c>).
+/// settle suffix; strikes may be decimal (<c>DOGE-28MAR26-0.2-C-USDT</c>). Only Bybit's code reads this format: the
+/// book gets the parts (<see cref="ToInstrument"/>).
 /// </summary>
-public readonly record struct OptionSymbol(string BaseCoin, DateOnly ExpiryDate, decimal Strike, OptionType Type, string? SettleCoin)
+public readonly record struct BybitSymbol(string BaseCoin, DateOnly ExpiryDate, decimal Strike, OptionType Type, string? SettleCoin)
 {
-    private static readonly string[] Months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
-
     /// <summary>Delivery instant implied by the symbol: 08:00 UTC of the expiry date.</summary>
     public DateTimeOffset ImpliedDeliveryUtc => new(ExpiryDate.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero);
 
-    public static bool TryParse(ReadOnlySpan<char> symbol, out OptionSymbol parsed)
+    public static bool TryParse(ReadOnlySpan<char> symbol, out BybitSymbol parsed)
     {
         parsed = default;
         Span<Range> parts = stackalloc Range[6];
@@ -48,34 +48,33 @@ public readonly record struct OptionSymbol(string BaseCoin, DateOnly ExpiryDate,
             settle = settleText.ToString();
         }
 
-        parsed = new OptionSymbol(baseCoin.ToString(), expiry, strike, type, settle);
+        parsed = new BybitSymbol(baseCoin.ToString(), expiry, strike, type, settle);
         return true;
     }
 
-    /// <summary>Parses <c>DMMMYY</c> or <c>DDMMMYY</c> (upper-case month, two-digit year, 20xx).</summary>
-    public static bool TryParseExpiry(ReadOnlySpan<char> text, out DateOnly date)
+    /// <summary>
+    /// The symbol's date code, <c>DMMMYY</c> or <c>DDMMMYY</c>: the tracker's <see cref="ExpiryLabel"/> is this code
+    /// zero-padded, and its parser reads both forms.
+    /// </summary>
+    public static bool TryParseExpiry(ReadOnlySpan<char> text, out DateOnly date) => ExpiryLabel.TryParse(text, out date);
+
+    /// <summary>
+    /// The book's instrument of this symbol on <paramref name="venue"/> (Bybit, or a test's second venue that uses the same
+    /// format). Expiry is the exchange's <c>deliveryTime</c> when it gives one, else the date in the symbol.
+    /// </summary>
+    public OptionInstrument ToInstrument(Venue venue, string symbol, DateTimeOffset? deliveryUtc, ListingStatus status) =>
+        new(venue, symbol, BaseCoin, deliveryUtc ?? ImpliedDeliveryUtc, Strike, Type, SettleCoin, status);
+
+    /// <summary>A Bybit instrument from its symbol, delivery time (null: the symbol's date) and status text.</summary>
+    public static bool TryCreateInstrument(string symbol, DateTimeOffset? deliveryUtc, string? status, out OptionInstrument? instrument) =>
+        TryCreateInstrument(Venue.Bybit, symbol, deliveryUtc, status, out instrument);
+
+    /// <inheritdoc cref="TryCreateInstrument(string, DateTimeOffset?, string?, out OptionInstrument?)"/>
+    public static bool TryCreateInstrument(Venue venue, string symbol, DateTimeOffset? deliveryUtc, string? status, out OptionInstrument? instrument)
     {
-        date = default;
-        if (text.Length is not (6 or 7))
-            return false;
-        var dayLength = text.Length - 5;
-        if (!int.TryParse(text[..dayLength], NumberStyles.None, CultureInfo.InvariantCulture, out var day))
-            return false;
-        var month = Array.IndexOf(Months, text.Slice(dayLength, 3).ToString().ToUpperInvariant()) + 1;
-        if (month == 0)
-            return false;
-        if (!int.TryParse(text[^2..], NumberStyles.None, CultureInfo.InvariantCulture, out var year))
-            return false;
-        year += 2000;
-        if (day < 1 || day > DateTime.DaysInMonth(year, month))
-            return false;
-        date = new DateOnly(year, month, day);
-        return true;
+        instrument = TryParse(symbol, out var parsed) ? parsed.ToInstrument(venue, symbol, deliveryUtc, BybitListingStatus.Parse(status)) : null;
+        return instrument is not null;
     }
-
-    /// <summary>The original tool's expiry label: zero-padded day, e.g. <c>06JAN26</c>, <c>26DEC25</c>.</summary>
-    public static string FormatExpiryLabel(DateOnly date) =>
-        string.Create(CultureInfo.InvariantCulture, $"{date.Day:00}{Months[date.Month - 1]}{date.Year % 100:00}");
 
     private static bool IsUpperAlphanumeric(ReadOnlySpan<char> text)
     {
