@@ -136,7 +136,7 @@ public sealed record CapturedFrames(string[] Symbols, IReadOnlyList<SimulatedIns
     {
         var book = new OptionsTracker.Book.OptionBook(TimeProvider.System);
         book.AddInstruments(Instruments.Select(i =>
-            OptionsTracker.Book.OptionInstrument.TryCreate(OptionsTracker.Book.Venue.Bybit, i.Symbol, i.DeliveryTime, i.Status, out var instrument)
+            OptionsTracker.Bybit.BybitSymbol.TryCreateInstrument(i.Symbol, i.DeliveryTime, i.Status, out var instrument)
                 ? instrument!
                 : throw new InvalidOperationException($"unparsable symbol {i.Symbol}")));
         return book;

@@ -117,7 +117,7 @@ internal sealed partial class AlertsOptionsValidator(IConfiguration configuratio
     }
 
     internal static bool TryParseExpiry(string text, out DateOnly date) =>
-        OptionSymbol.TryParseExpiry(text.Trim(), out date)
+        ExpiryLabel.TryParse(text.Trim(), out date)
         || DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date);
 
     private static bool IsHttp(Uri? url) =>

@@ -140,7 +140,7 @@ internal sealed class MarketRules
             Name = options.Name ?? options.Kind switch
             {
                 AlertRuleKind.AtmIv => $"{Asset} {options.TenorDays:0.##}-day ATM IV",
-                AlertRuleKind.PutCallOiRatio => Expiry is { } d ? $"{Asset} {OptionSymbol.FormatExpiryLabel(d)} put/call OI ratio" : $"{Asset} put/call OI ratio",
+                AlertRuleKind.PutCallOiRatio => Expiry is { } d ? $"{Asset} {ExpiryLabel.Format(d)} put/call OI ratio" : $"{Asset} put/call OI ratio",
                 _ => $"{Asset} OI jump",
             };
         }

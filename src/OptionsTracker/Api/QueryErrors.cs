@@ -49,7 +49,7 @@ internal sealed class QueryErrors
         if (IsAll(text))
             return null;
         var trimmed = text.AsSpan().Trim();
-        if (OptionSymbol.TryParseExpiry(trimmed, out var date)
+        if (ExpiryLabel.TryParse(trimmed, out var date)
             || DateOnly.TryParseExact(trimmed, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
             return date;
         Add(parameter, $"'{Echo(text)}' is not an expiry. Use the 26DEC25 form (6JAN26 works too), an ISO date like 2025-12-26, or all.");

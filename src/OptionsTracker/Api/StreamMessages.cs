@@ -171,7 +171,7 @@ internal abstract class StreamMessages : IDisposable
     private static void WriteExpiry(Utf8JsonWriter json, DateOnly? expiry)
     {
         if (expiry is { } date)
-            json.WriteString("expiry"u8, OptionSymbol.FormatExpiryLabel(date));
+            json.WriteString("expiry"u8, ExpiryLabel.Format(date));
         else
             json.WriteNull("expiry"u8);
     }

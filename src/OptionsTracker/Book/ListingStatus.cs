@@ -1,8 +1,9 @@
 namespace OptionsTracker.Book;
 
 /// <summary>
-/// Where an option is in its life on the exchange (instruments-info <c>status</c>, docs/v5/enum.mdx: PreLaunch, Trading,
-/// Delivering, Closed). What each means here:
+/// Where an option is in its life on its venue, in the book's own words: each venue maps its status names to these
+/// (Bybit's in <c>Bybit/BybitListingStatus.cs</c>). The names are the API's and the Redis hash's <c>status</c> (the
+/// original tool's, which were Bybit's). What each means here:
 /// <list type="bullet">
 /// <item><see cref="PreLaunch"/>: listed but not trading yet. It is in the book and the API (status "PreLaunch") so a
 /// new expiry shows up as soon as Bybit lists it, but its ticker topic is not subscribed: whether a PreLaunch topic
@@ -26,18 +27,7 @@ public enum ListingStatus : byte
 
 public static class ListingStatuses
 {
-    /// <summary>
-    /// The exchange's status text: <c>PreLaunch</c>, <c>Delivering</c> (also <c>Closed</c>, and the changelog's older
-    /// <c>Settling</c>/<c>Deliverying</c>: all past trading), anything else Trading.
-    /// </summary>
-    public static ListingStatus Parse(string? status) => status switch
-    {
-        "PreLaunch" => ListingStatus.PreLaunch,
-        "Delivering" or "Closed" or "Settling" or "Deliverying" => ListingStatus.Delivering,
-        _ => ListingStatus.Trading,
-    };
-
-    /// <summary>The status as the API writes it (the exchange's words).</summary>
+    /// <summary>The status as the API and the Redis hash write it.</summary>
     public static string Name(ListingStatus status) => status switch
     {
         ListingStatus.PreLaunch => "PreLaunch",
@@ -45,13 +35,26 @@ public static class ListingStatuses
         _ => "Trading",
     };
 
+    /// <summary>A status read back from its <see cref="Name"/>; anything else (absent, unknown) is Trading.</summary>
+    public static ListingStatus FromName(string? name) => name switch
+    {
+        "PreLaunch" => ListingStatus.PreLaunch,
+        "Delivering" => ListingStatus.Delivering,
+        _ => ListingStatus.Trading,
+    };
+
     /// <summary>
     /// What an option is at <paramref name="now"/>: Delivering once its delivery time has come, whatever the last
     /// listing said (the listing is read every few minutes; the clock decides at the instant).
     /// </summary>
     public static ListingStatus At(OptionInstrument instrument, DateTimeOffset now) =>
-        instrument.ExpiryUtc <= now ? ListingStatus.Delivering : Parse(instrument.Status);
+        instrument.ExpiryUtc <= now ? ListingStatus.Delivering : instrument.Status;
 
-    /// <summary>12:00 UTC of the delivery day: Bybit lists a delivered option as Delivering until then.</summary>
+    /// <summary>
+    /// How long the tracker shows a delivered option: until 4 hours after delivery (12:00 UTC of an 08:00 UTC delivery
+    /// day). The tracker's own window, used by the feed and by web instances reading Redis alike; it is Bybit's listing
+    /// window (Bybit lists Delivering options from 08:00 to 12:00 UTC, market/delivery-price.mdx), so a Bybit option
+    /// leaves when Bybit stops listing it. A venue with another window would need it per venue (issue 19).
+    /// </summary>
     public static DateTimeOffset DeliveringUntil(OptionInstrument instrument) => instrument.ExpiryUtc.AddHours(4);
 }

@@ -1,27 +1,31 @@
 namespace OptionsTracker.Book;
 
 /// <summary>
-/// The fixed part of an option: what it is, never how it trades. Expiry comes from the exchange's
-/// <c>deliveryTime</c> (08:00 UTC), falling back to the date in the symbol. The symbol is the venue's own; only
+/// The fixed part of an option: what it is, never how it trades. Made from parts its venue parsed (the book reads no
+/// venue's symbol format); expiry is the venue's delivery instant. The symbol is the venue's own; only
 /// (<see cref="Venue"/>, <see cref="Symbol"/>) identifies the option.
 /// </summary>
 public sealed class OptionInstrument
 {
-    public OptionInstrument(Venue venue, string symbol, OptionSymbol parsed, DateTimeOffset expiryUtc, string status = "Trading")
+    public OptionInstrument(Venue venue, string symbol, string baseCoin, DateTimeOffset expiryUtc, decimal strike, OptionType type,
+        string? settleCoin = null, ListingStatus status = ListingStatus.Trading)
     {
         if (venue.IsDefault)
             throw new ArgumentException("An instrument needs its venue.", nameof(venue));
+        ArgumentException.ThrowIfNullOrEmpty(symbol);
+        ArgumentException.ThrowIfNullOrEmpty(baseCoin);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(strike);
         Venue = venue;
         Symbol = symbol;
         Key = new InstrumentKey(venue, symbol);
-        BaseCoin = parsed.BaseCoin;
-        SettleCoin = parsed.SettleCoin;
-        Type = parsed.Type;
-        Strike = parsed.Strike;
-        StrikeValue = (double)parsed.Strike;
+        BaseCoin = baseCoin;
+        SettleCoin = settleCoin;
+        Type = type;
+        Strike = strike;
+        StrikeValue = (double)strike;
         ExpiryUtc = expiryUtc;
         ExpiryDate = DateOnly.FromDateTime(expiryUtc.UtcDateTime);
-        ExpiryLabel = OptionSymbol.FormatExpiryLabel(ExpiryDate);
+        ExpiryLabel = Book.ExpiryLabel.Format(ExpiryDate);
         Status = status;
     }
 
@@ -33,7 +37,7 @@ public sealed class OptionInstrument
 
     public string BaseCoin { get; }
 
-    /// <summary>"USDT" for USDT-settled options; null for legacy USDC ones without a suffix.</summary>
+    /// <summary>The settlement coin when the venue names one ("USDT"); null when it does not (Bybit's legacy USDC options).</summary>
     public string? SettleCoin { get; }
 
     public OptionType Type { get; }
@@ -45,19 +49,11 @@ public sealed class OptionInstrument
     public DateTimeOffset ExpiryUtc { get; }
     public DateOnly ExpiryDate { get; }
 
-    /// <summary>Zero-padded <c>DDMMMYY</c>, as the original tool's API wrote it.</summary>
+    /// <summary>Zero-padded <c>DDMMMYY</c>, as the original tool's API wrote it (<see cref="Book.ExpiryLabel"/>).</summary>
     public string ExpiryLabel { get; }
 
-    public string Status { get; }
-
-    public static bool TryCreate(Venue venue, string symbol, DateTimeOffset? deliveryUtc, string status, out OptionInstrument? instrument)
-    {
-        instrument = null;
-        if (!OptionSymbol.TryParse(symbol, out var parsed))
-            return false;
-        instrument = new OptionInstrument(venue, symbol, parsed, deliveryUtc ?? parsed.ImpliedDeliveryUtc, status);
-        return true;
-    }
+    /// <summary>The status the venue listed it with (the slot's quote carries the current one).</summary>
+    public ListingStatus Status { get; }
 
     public override string ToString() => Symbol;
 }

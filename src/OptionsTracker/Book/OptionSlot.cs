@@ -16,7 +16,7 @@ public sealed class OptionSlot
     internal OptionSlot(OptionInstrument instrument)
     {
         Instrument = instrument;
-        _quote.Status = ListingStatuses.Parse(instrument.Status);
+        _quote.Status = instrument.Status;
     }
 
     public OptionInstrument Instrument { get; }

@@ -176,7 +176,7 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
         DateTimeOffset? delivery = long.TryParse(item.DeliveryTime, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : null;
-        var ok = OptionInstrument.TryCreate(Venue.Bybit, item.Symbol, delivery, item.Status, out var created);
+        var ok = BybitSymbol.TryCreateInstrument(item.Symbol, delivery, item.Status, out var created);
         instrument = created!;
         return ok;
     }

@@ -94,23 +94,50 @@ public static class QuoteHash
             : double.NaN;
 
     /// <summary>The instrument of a hash, or false when the hash is gone (expired) or not ours.</summary>
-    /// <remarks>The venue comes from the hash's key (<see cref="RedisKeys.TryParseMember"/>), not from a field, so Bybit's hashes stay the original tool's.</remarks>
+    /// <remarks>
+    /// The venue comes from the hash's key (<see cref="RedisKeys.TryParseMember"/>), not from a field, so Bybit's hashes stay
+    /// the original tool's. The parts come from the hash's own fields, never from the symbol: the store reads no venue's
+    /// symbol format. The settle coin is not stored (no reader uses it), so it is null here.
+    /// </remarks>
     public static bool TryReadInstrument(Venue venue, HashEntry[] entries, out OptionInstrument? instrument)
     {
         instrument = null;
-        string? symbol = null;
-        string status = "Trading";
+        string? symbol = null, baseCoin = null, strikeText = null, typeText = null, label = null;
+        var status = ListingStatus.Trading;
         DateTimeOffset? delivery = null;
         foreach (var entry in entries)
         {
             if (entry.Name == Symbol)
                 symbol = entry.Value;
-            else if (entry.Name == Status && !entry.Value.IsNullOrEmpty)
-                status = entry.Value!;
-            else if (entry.Name == DeliveryTime && entry.Value.TryParse(out long ms))
+            else if (entry.Name == BaseCoin)
+                baseCoin = entry.Value;
+            else if (entry.Name == Strike)
+                strikeText = entry.Value;
+            else if (entry.Name == Type)
+                typeText = entry.Value;
+            else if (entry.Name == Expiry)
+                label = entry.Value;
+            else if (entry.Name == Status)
+                status = ListingStatuses.FromName(entry.Value);
+            else if (entry.Name == DeliveryTime && entry.Value.TryParse(out long ms) && ms > 0)
                 delivery = DateTimeOffset.FromUnixTimeMilliseconds(ms);
         }
-        return symbol is not null && OptionInstrument.TryCreate(venue, symbol, delivery, status, out instrument);
+        // Without delivery_time the label's date at 08:00 UTC, as the writer's venues deliver.
+        if (delivery is null && ExpiryLabel.TryParse(label, out var date))
+            delivery = new DateTimeOffset(date.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero);
+        if (string.IsNullOrEmpty(symbol) || string.IsNullOrEmpty(baseCoin) || delivery is null
+            || !decimal.TryParse(strikeText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var strike) || strike <= 0
+            || !TryParseType(typeText, out var type))
+            return false;
+        instrument = new OptionInstrument(venue, symbol, baseCoin, delivery.Value, strike, type, settleCoin: null, status);
+        return true;
+    }
+
+    // As ToEntries writes it: OptionType's name.
+    private static bool TryParseType(string? text, out OptionType type)
+    {
+        type = text == nameof(OptionType.Put) ? OptionType.Put : OptionType.Call;
+        return text is nameof(OptionType.Call) or nameof(OptionType.Put);
     }
 
     /// <summary>The listing status and delivery price of a hash (Trading and NaN when absent).</summary>
@@ -121,7 +148,7 @@ public static class QuoteHash
         foreach (var entry in entries)
         {
             if (entry.Name == Status)
-                status = ListingStatuses.Parse(entry.Value);
+                status = ListingStatuses.FromName(entry.Value);
             else if (entry.Name == DeliveryPrice)
                 price = Parse(entry.Value);
         }

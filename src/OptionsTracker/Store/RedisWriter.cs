@@ -229,8 +229,10 @@ public sealed class RedisWriter(
             {
                 pending.Add(batch.KeyDeleteAsync(_keys.Option(member)));
                 pending.Add(batch.SetRemoveAsync(_keys.Coin(coin), member));
-                if (OptionSymbol.TryParse(symbol, out var parsed))
-                    pending.Add(batch.SetRemoveAsync(_keys.Expiry(coin, OptionSymbol.FormatExpiryLabel(parsed.ExpiryDate)), member));
+                // The hash may be gone (expired), so the expiry set is found from the symbol: the venues' symbols
+                // (Bybit's, Deribit's) carry the label's date; one that does not is left to the set's TTL.
+                if (ExpiryLabel.TryFindIn(symbol, out var date))
+                    pending.Add(batch.SetRemoveAsync(_keys.Expiry(coin, ExpiryLabel.Format(date)), member));
             }
             pending.Add(batch.PublishAsync(_keys.Changes, string.Join(' ', orphans.Select(o => "-" + o.Member))));
             batch.Execute();

@@ -70,7 +70,7 @@ public class OptionsApiTests
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
         var date = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[2];
-        var padded = OptionsTracker.Book.OptionSymbol.FormatExpiryLabel(date);
+        var padded = OptionsTracker.Book.ExpiryLabel.Format(date);
 
         foreach (var form in new[] { padded, BookBuilder.ExchangeExpiry(date), date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), padded.ToLowerInvariant() })
         {
@@ -110,7 +110,7 @@ public class OptionsApiTests
         Assert.Equal(4, (int)body["total"]!);
         Assert.Equal("BTC", (string?)body["asset"]);
         var items = body["data"]!.AsArray();
-        Assert.Equal(dates.Select(OptionsTracker.Book.OptionSymbol.FormatExpiryLabel), items.Select(i => (string?)i!["expiry"]));
+        Assert.Equal(dates.Select(OptionsTracker.Book.ExpiryLabel.Format), items.Select(i => (string?)i!["expiry"]));
         Assert.All(items, i => Assert.Equal(14, (int)i!["count"]!));
         Assert.True(items[0]!["expiry_date"] is not null, body.ToJsonString());
         Assert.Equal(dates[0].ToDateTime(new TimeOnly(8, 0), DateTimeKind.Utc), items[0]!["expiry_date"]!.GetValue<DateTime>().ToUniversalTime());

@@ -52,7 +52,7 @@ public class OptionsQueryPropertyTests
         var dates = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow());
         var expiryForms = dates.SelectMany(d => new[]
             {
-                OptionSymbol.FormatExpiryLabel(d), BookBuilder.ExchangeExpiry(d), d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                ExpiryLabel.Format(d), BookBuilder.ExchangeExpiry(d), d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             })
             .Append("all").Append("01JAN30").Append(null).ToArray();
         var sorts = SortKeys.Keys.SelectMany(k => new[] { k, "-" + k }).Append(null).ToArray();
@@ -80,7 +80,7 @@ public class OptionsQueryPropertyTests
         DateOnly? expiry = query.Expiry is null or "all"
             ? null
             : DateOnly.TryParseExact(query.Expiry, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var iso) ? iso
-            : OptionSymbol.TryParseExpiry(query.Expiry, out var label) ? label : throw new InvalidOperationException(query.Expiry);
+            : ExpiryLabel.TryParse(query.Expiry, out var label) ? label : throw new InvalidOperationException(query.Expiry);
         OptionType? type = query.Type?.ToUpperInvariant() switch { "CALL" or "C" => OptionType.Call, "PUT" => OptionType.Put, _ => null };
         decimal? strike = query.Strike is null or "all" ? null : decimal.Parse(query.Strike, CultureInfo.InvariantCulture);
 

@@ -21,7 +21,7 @@ public class StreamApiTests
         var expiry = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
         using var timeout = Timeout();
 
-        await using var events = await SseEvents.OpenAsync(http, $"/api/stream/btc?expiry={OptionSymbol.FormatExpiryLabel(expiry)}", timeout.Token);
+        await using var events = await SseEvents.OpenAsync(http, $"/api/stream/btc?expiry={ExpiryLabel.Format(expiry)}", timeout.Token);
         var snapshot = await events.NextAsync(timeout.Token);
         Assert.Equal("snapshot", snapshot.Event);
         Assert.Equal(14, (int)snapshot.Data["total"]!);
@@ -161,7 +161,7 @@ public class StreamApiTests
         var expiry = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1];
         await SendAsync(socket, $$"""{"op":"subscribe","asset":"XRP","expiry":"{{expiry:yyyy-MM-dd}}"}""", timeout.Token);
         var subscribed = await ReceiveAsync(socket, timeout.Token);
-        Assert.Equal(OptionSymbol.FormatExpiryLabel(expiry), (string?)subscribed["expiry"]);
+        Assert.Equal(ExpiryLabel.Format(expiry), (string?)subscribed["expiry"]);
         Assert.Equal(10, (int)(await ReceiveAsync(socket, timeout.Token))["total"]!);
 
         // Only the XRP subscription is live now: a BTC change sends nothing, the XRP change comes alone.

@@ -6,6 +6,7 @@ using OptionsTracker.Api;
 using OptionsTracker.Book;
 using OptionsTracker.Feed;
 using OptionsTracker.Tests.Fixtures;
+using OptionsTracker.Bybit;
 
 namespace OptionsTracker.Tests.Api;
 
@@ -22,7 +23,7 @@ public class VenueApiTests
         var deribitOnly = bybit[0].Instrument.Symbol.Replace("-USDT", "", StringComparison.Ordinal);
         var instruments = bybit.Select(s => s.Instrument.Symbol).Append(deribitOnly).Select(symbol =>
         {
-            Assert.True(OptionInstrument.TryCreate(Deribit, symbol, bybit[0].Instrument.ExpiryUtc, "Trading", out var instrument));
+            Assert.True(BybitSymbol.TryCreateInstrument(Deribit, symbol, bybit[0].Instrument.ExpiryUtc, "Trading", out var instrument));
             return instrument!;
         });
         Assert.Equal(3, book.AddInstruments(instruments).Count);

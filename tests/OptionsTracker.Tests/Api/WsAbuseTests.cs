@@ -146,7 +146,7 @@ public class WsAbuseTests
         var all = (await ReceiveAsync(socket, timeout.Token)).Json!;
         Assert.Equal("subscribed", (string?)all["type"]);
         Assert.Null(all["expiry"]);
-        var expiry = OptionSymbol.FormatExpiryLabel(BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1]);
+        var expiry = ExpiryLabel.Format(BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow())[1]);
         await SendAsync(socket, $$"""{"op":"subscribe","asset":"BTC","expiry":"{{expiry}}"}""", timeout.Token);
         JsonNode narrowed;
         do

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using OptionsTracker.Book;
 using OptionsTracker.Tests.Fixtures;
+using OptionsTracker.Bybit;
 
 namespace OptionsTracker.Tests.Book;
 
@@ -13,7 +14,7 @@ public class VenueKeyTests
 
     private static OptionInstrument On(Venue venue, string symbol)
     {
-        Assert.True(OptionInstrument.TryCreate(venue, symbol, null, "Trading", out var instrument), symbol);
+        Assert.True(BybitSymbol.TryCreateInstrument(venue, symbol, null, "Trading", out var instrument), symbol);
         return instrument!;
     }
 
@@ -118,8 +119,8 @@ public class VenueKeyTests
     [Fact]
     public void An_instrument_needs_a_venue()
     {
-        Assert.True(OptionSymbol.TryParse(Symbol, out var parsed));
-        Assert.Throws<ArgumentException>(() => new OptionInstrument(default, Symbol, parsed, parsed.ImpliedDeliveryUtc));
+        Assert.True(BybitSymbol.TryParse(Symbol, out var parsed));
+        Assert.Throws<ArgumentException>(() => new OptionInstrument(default, Symbol, parsed.BaseCoin, parsed.ImpliedDeliveryUtc, parsed.Strike, parsed.Type));
         Assert.Throws<InvalidOperationException>(() => default(Venue).Id);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using OptionsTracker.Book;
+using OptionsTracker.Bybit;
 
 namespace OptionsTracker.Tests.Fixtures;
 
@@ -12,7 +13,7 @@ public static class BookBuilder
 {
     public static OptionInstrument Instrument(string symbol)
     {
-        Assert.True(OptionInstrument.TryCreate(Venue.Bybit, symbol, null, "Trading", out var instrument), symbol);
+        Assert.True(BybitSymbol.TryCreateInstrument(symbol, null, "Trading", out var instrument), symbol);
         return instrument!;
     }
 
@@ -31,7 +32,7 @@ public static class BookBuilder
     public static OptionInstrument Create(string coin, DateOnly expiry, decimal strike, char type)
     {
         var symbol = $"{coin}-{ExchangeExpiry(expiry)}-{strike.ToString(CultureInfo.InvariantCulture)}-{type}-USDT";
-        Assert.True(OptionInstrument.TryCreate(Venue.Bybit, symbol, new DateTimeOffset(expiry.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero), "Trading", out var instrument));
+        Assert.True(BybitSymbol.TryCreateInstrument(symbol, new DateTimeOffset(expiry.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero), "Trading", out var instrument));
         return instrument!;
     }
 

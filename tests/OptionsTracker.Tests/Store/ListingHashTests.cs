@@ -1,5 +1,6 @@
 using OptionsTracker.Book;
 using OptionsTracker.Store;
+using OptionsTracker.Bybit;
 
 namespace OptionsTracker.Tests.Store;
 
@@ -8,7 +9,7 @@ public class ListingHashTests
     [Fact]
     public void The_current_status_and_delivery_price_survive_the_hash_so_web_instances_show_them()
     {
-        Assert.True(OptionInstrument.TryCreate(Venue.Bybit, "ETH-26DEC25-3000-P", new DateTimeOffset(2025, 12, 26, 8, 0, 0, TimeSpan.Zero), "Trading", out var instrument));
+        Assert.True(BybitSymbol.TryCreateInstrument("ETH-26DEC25-3000-P", new DateTimeOffset(2025, 12, 26, 8, 0, 0, TimeSpan.Zero), "Trading", out var instrument));
         var quote = OptionQuote.Empty;
         quote.Status = ListingStatus.Delivering;
         quote.DeliveryPrice = 2987.12345678;

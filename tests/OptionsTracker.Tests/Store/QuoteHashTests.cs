@@ -1,12 +1,13 @@
 using OptionsTracker.Book;
 using OptionsTracker.Store;
 using StackExchange.Redis;
+using OptionsTracker.Bybit;
 
 namespace OptionsTracker.Tests.Store;
 
 public class QuoteHashTests
 {
-    private static readonly OptionInstrument Instrument = OptionInstrument.TryCreate(Venue.Bybit, "BTC-26DEC25-100000-C-USDT",
+    private static readonly OptionInstrument Instrument = BybitSymbol.TryCreateInstrument("BTC-26DEC25-100000-C-USDT",
         new DateTimeOffset(2025, 12, 26, 8, 0, 0, TimeSpan.Zero), "Trading", out var i) ? i! : throw new InvalidOperationException();
 
     [Fact]

@@ -1,6 +1,7 @@
 using OptionsTracker.Book;
 using OptionsTracker.Simulator;
 using OptionsTracker.Tests.Fixtures;
+using OptionsTracker.Bybit;
 
 namespace OptionsTracker.Tests.Store;
 
@@ -25,7 +26,7 @@ public class RedisVenueRoundTripTests
         // The collector's book gains a Deribit option named like one of Bybit's (as Deribit's feed will add it).
         var bybit = collector.Book.Index.All[collector.Book.Index.Count / 2];
         var symbol = bybit.Instrument.Symbol;
-        Assert.True(OptionInstrument.TryCreate(Deribit, symbol, bybit.Instrument.ExpiryUtc, "Trading", out var instrument));
+        Assert.True(BybitSymbol.TryCreateInstrument(Deribit, symbol, bybit.Instrument.ExpiryUtc, "Trading", out var instrument));
         collector.Book.AddInstruments([instrument!]);
         Assert.True(collector.Book.Index.TryGetSlot(Deribit, symbol, out var deribit));
         var update = new QuoteUpdate { ExchangeTimeMs = collector.Book.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds() };

@@ -1,9 +1,9 @@
 using OptionsTracker.Book;
-using OptionsTracker.Tests.Fixtures;
+using OptionsTracker.Bybit;
 
-namespace OptionsTracker.Tests.Book;
+namespace OptionsTracker.Tests.Bybit;
 
-public class OptionSymbolTests
+public class BybitSymbolTests
 {
     [Theory]
     [InlineData("BTC-27MAR26-70000-P-USDT", "BTC", 2026, 3, 27, "70000", OptionType.Put, "USDT")]
@@ -15,7 +15,7 @@ public class OptionSymbolTests
     [InlineData("SOL-31DEC25-180-P-USDC", "SOL", 2025, 12, 31, "180", OptionType.Put, "USDC")]
     public void Every_symbol_form_parses(string symbol, string coin, int year, int month, int day, string strike, OptionType type, string? settle)
     {
-        Assert.True(OptionSymbol.TryParse(symbol, out var parsed));
+        Assert.True(BybitSymbol.TryParse(symbol, out var parsed));
         Assert.Equal(coin, parsed.BaseCoin);
         Assert.Equal(new DateOnly(year, month, day), parsed.ExpiryDate);
         Assert.Equal(decimal.Parse(strike, System.Globalization.CultureInfo.InvariantCulture), parsed.Strike);
@@ -37,28 +37,32 @@ public class OptionSymbolTests
     [InlineData("btc-27MAR26-70000-P-USDT")]
     public void Malformed_symbols_are_rejected(string symbol)
     {
-        Assert.False(OptionSymbol.TryParse(symbol, out _));
-    }
-
-    [Fact]
-    public void Expiry_labels_are_zero_padded_like_the_original_and_unpadded_like_the_exchange()
-    {
-        var date = new DateOnly(2026, 1, 6);
-        Assert.Equal("06JAN26", OptionSymbol.FormatExpiryLabel(date));
-        Assert.Equal("6JAN26", BookBuilder.ExchangeExpiry(date)); // the form the tests write symbols in
-        Assert.True(OptionSymbol.TryParseExpiry("06JAN26", out var padded));
-        Assert.True(OptionSymbol.TryParseExpiry("6JAN26", out var unpadded));
-        Assert.Equal(date, padded);
-        Assert.Equal(date, unpadded);
+        Assert.False(BybitSymbol.TryParse(symbol, out _));
     }
 
     [Fact]
     public void Expiry_comes_from_delivery_time_when_the_exchange_gives_one()
     {
         var delivery = new DateTimeOffset(2026, 3, 27, 8, 0, 0, TimeSpan.Zero);
-        Assert.True(OptionInstrument.TryCreate(Venue.Bybit, "BTC-27MAR26-70000-P-USDT", delivery, "Trading", out var instrument));
+        Assert.True(BybitSymbol.TryCreateInstrument("BTC-27MAR26-70000-P-USDT", delivery, "Trading", out var instrument));
         Assert.Equal(delivery, instrument!.ExpiryUtc);
         Assert.Equal("27MAR26", instrument.ExpiryLabel);
         Assert.Equal(70000d, instrument.StrikeValue);
+    }
+
+    [Theory]
+    [InlineData("PreLaunch", ListingStatus.PreLaunch)]
+    [InlineData("Trading", ListingStatus.Trading)]
+    [InlineData("Delivering", ListingStatus.Delivering)]
+    [InlineData("Closed", ListingStatus.Delivering)]
+    [InlineData("Settling", ListingStatus.Delivering)]
+    [InlineData("Deliverying", ListingStatus.Delivering)]
+    [InlineData(null, ListingStatus.Trading)]
+    [InlineData("SomethingNew", ListingStatus.Trading)]
+    public void Bybit_status_words_become_the_books_listing_status(string? word, ListingStatus expected)
+    {
+        Assert.Equal(expected, BybitListingStatus.Parse(word));
+        Assert.True(BybitSymbol.TryCreateInstrument("BTC-27MAR26-70000-P-USDT", null, word, out var instrument));
+        Assert.Equal(expected, instrument!.Status);
     }
 }
