@@ -369,40 +369,38 @@ internal sealed class WebSocketShard
         // One clock read per message: the same instant stamps liveness and the quote's ReceivedAtMs.
         if (TryFindHandler(message, out var handler))
         {
-            switch (handler.Handle(message, now))
-            {
-                case TopicResult.Applied:
-                case TopicResult.Unchanged:
-                    Volatile.Write(ref _messages, _messages + 1);
-                    break;
-                case TopicResult.UnknownSymbol:
-                    Volatile.Write(ref _messages, _messages + 1);
-                    Volatile.Write(ref _unknownSymbols, _unknownSymbols + 1);
-                    break;
-                case TopicResult.Malformed:
-                    CountMalformed(message, now);
-                    break;
-            }
+            Count(handler.Handle(message, now), message, now);
             return;
         }
         var kind = TickerParser.ParseMessage(message, _book, now, out var response);
         switch (kind)
         {
-            case MessageKind.Ticker:
-            case MessageKind.TickerUnchanged:
-                Volatile.Write(ref _messages, _messages + 1);
-                break;
-            case MessageKind.TickerUnknownSymbol:
-                Volatile.Write(ref _messages, _messages + 1);
-                Volatile.Write(ref _unknownSymbols, _unknownSymbols + 1);
-                break;
             case MessageKind.Pong:
                 Volatile.Write(ref _unansweredPingSinceMs, 0);
                 break;
             case MessageKind.CommandResponse:
                 HandleCommandResponse(response!, now);
                 break;
-            case MessageKind.Malformed:
+            default:
+                Count(TickerTopicHandler.ResultOf(kind), message, now);
+                break;
+        }
+    }
+
+    /// <summary>Counts a data frame by what its handler (or the control path's parse) made of it.</summary>
+    private void Count(TopicResult result, ReadOnlySpan<byte> message, long now)
+    {
+        switch (result)
+        {
+            case TopicResult.Applied:
+            case TopicResult.Unchanged:
+                Volatile.Write(ref _messages, _messages + 1);
+                break;
+            case TopicResult.UnknownSymbol:
+                Volatile.Write(ref _messages, _messages + 1);
+                Volatile.Write(ref _unknownSymbols, _unknownSymbols + 1);
+                break;
+            case TopicResult.Malformed:
                 CountMalformed(message, now);
                 break;
         }
