@@ -2,7 +2,6 @@ using System.Net;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Diagnostics;
-using OptionsTracker.Health;
 using Polly;
 using Polly.Retry;
 using Prometheus;
@@ -36,7 +35,7 @@ internal sealed class AlertDispatcher : BackgroundService
     private long _droppedReported;
 
     public AlertDispatcher(
-        IEnumerable<IAlertSink> sinks, IOptions<AlertsOptions> options, TimeProvider time, ILogger<AlertDispatcher> logger, FeedMetrics? metrics = null)
+        IEnumerable<IAlertSink> sinks, IOptions<AlertsOptions> options, TimeProvider time, ILogger<AlertDispatcher> logger, MetricsRegistry? metrics = null)
     {
         _sinks = [.. sinks];
         _options = options.Value;

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using Microsoft.Extensions.Options;
-using OptionsTracker.Health;
+using OptionsTracker.Diagnostics;
 using Prometheus;
 
 namespace OptionsTracker.Api;
@@ -25,7 +25,7 @@ internal sealed class StreamGate
     private long _droppedPolicy;
     private long _fullLoggedAt = long.MinValue;
 
-    public StreamGate(IOptionsMonitor<ApiOptions> options, TimeProvider time, ILogger<StreamGate> logger, FeedMetrics? metrics = null)
+    public StreamGate(IOptionsMonitor<ApiOptions> options, TimeProvider time, ILogger<StreamGate> logger, MetricsRegistry? metrics = null)
     {
         _options = options;
         _time = time;

@@ -6,8 +6,8 @@ namespace OptionsTracker.Health;
 
 /// <summary>
 /// Prometheus metrics of the feed and the book, read from the feed report when <c>/metrics</c> is scraped:
-/// the hot path keeps its own plain counters and pays nothing for metrics. Each host has its own registry
-/// (several hosts share one process in tests).
+/// the hot path keeps its own plain counters and pays nothing for metrics. They live in the host's
+/// <see cref="MetricsRegistry"/>.
 /// </summary>
 public sealed class FeedMetrics
 {
@@ -32,7 +32,6 @@ public sealed class FeedMetrics
         _monitor = monitor;
         _store = store;
         _time = time;
-        Registry = metrics.Registry;
         var factory = metrics.Factory;
         _messages = factory.CreateCounter("optionstracker_messages_received_total", "Ticker messages received from the exchange WebSocket.");
         _malformed = factory.CreateCounter("optionstracker_malformed_messages_total", "Messages that could not be parsed and were skipped.");
@@ -44,14 +43,8 @@ public sealed class FeedMetrics
         _lastMessageAge = factory.CreateGauge("optionstracker_last_message_age_seconds", "Seconds since the last message from the exchange.");
         _feedLag = factory.CreateGauge("optionstracker_feed_lag_seconds", "Median delay from the exchange timestamp to the update being applied, over options updated in the last 10 s.");
         _feedUp = factory.CreateGauge("optionstracker_feed_up", "1 while the feed is live, 0 otherwise.");
-        HttpRequestFactory = factory;
-        Registry.AddBeforeCollectCallback(Update);
+        metrics.Registry.AddBeforeCollectCallback(Update);
     }
-
-    public CollectorRegistry Registry { get; }
-
-    /// <summary>The factory HTTP metrics are created with, so they land in this host's registry.</summary>
-    public IMetricFactory HttpRequestFactory { get; }
 
     private void Update()
     {

@@ -47,8 +47,10 @@ public static class HealthEndpoints
     /// </summary>
     public static void MapHealth(this WebApplication app)
     {
-        var metrics = app.Services.GetRequiredService<FeedMetrics>();
-        app.UseHttpMetrics(o => o.SetMetricFactory(metrics.HttpRequestFactory));
+        // Resolved here so the feed's gauges are in the registry (they update when /metrics is scraped).
+        app.Services.GetRequiredService<FeedMetrics>();
+        var metrics = app.Services.GetRequiredService<MetricsRegistry>();
+        app.UseHttpMetrics(o => o.SetMetricFactory(metrics.Factory));
         // Open by design (Security/EndpointAccess.OpenToProbes): probes and scrapers carry no key.
         var probes = app.MapGroup("").OpenToProbes();
         probes.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteAsync });
