@@ -68,7 +68,7 @@ public class SlowStreamClientTests
                 await StreamLimitsTests.AssertRefusedAsync(full, "Api:MaxStreamsPerClient", cancellationToken);
             using (var fresh = StreamClients.HttpFrom(StreamClients.Address(Attackers / PerAddress + 1), http.BaseAddress))
                 await StreamLimitsTests.AssertRefusedAsync(fresh, "Api:MaxStreams ", cancellationToken);
-            await AssertWebSocketRefusedAsync(StreamClients.Address(Attackers / PerAddress + 2), port, cancellationToken);
+            await StreamLimitsTests.AssertWebSocketRefusedAsync(StreamClients.Address(Attackers / PerAddress + 2), port, cancellationToken);
 
             // The board keeps moving under the attack (the demo pushes every option every 100 ms) while this measures.
             var attackLatency = await LatencyAsync(http, cancellationToken);
@@ -102,15 +102,6 @@ public class SlowStreamClientTests
         Assert.True(await BtcOptionsAsync(http, cancellationToken) > 100);
         await using var reader = await SseEvents.OpenAsync(http, "/api/stream/BTC", cancellationToken);
         Assert.Equal("snapshot", (await reader.NextAsync(cancellationToken)).Event);
-    }
-
-    private static async Task AssertWebSocketRefusedAsync(IPAddress local, int port, CancellationToken cancellationToken)
-    {
-        using var socket = new ClientWebSocket();
-        socket.Options.CollectHttpResponseDetails = true;
-        using var invoker = new HttpMessageInvoker(StreamClients.HandlerFrom(local));
-        await Assert.ThrowsAsync<WebSocketException>(() => socket.ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws"), invoker, cancellationToken));
-        Assert.Equal(HttpStatusCode.TooManyRequests, socket.HttpStatusCode);
     }
 
     private static async Task<int> BtcOptionsAsync(HttpClient http, CancellationToken cancellationToken)

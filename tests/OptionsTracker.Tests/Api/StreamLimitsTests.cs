@@ -106,7 +106,7 @@ public class StreamLimitsTests
         Assert.Contains(named, (string?)problem["detail"], StringComparison.Ordinal);
     }
 
-    private static async Task AssertWebSocketRefusedAsync(IPAddress local, int port, CancellationToken cancellationToken)
+    internal static async Task AssertWebSocketRefusedAsync(IPAddress local, int port, CancellationToken cancellationToken)
     {
         using var socket = new ClientWebSocket();
         socket.Options.CollectHttpResponseDetails = true;
