@@ -28,6 +28,9 @@ public sealed class LiveBoard(OptionBook book)
 
     public IReadOnlyList<CoinSummary> Coins { get; private set; } = [];
 
+    /// <summary>How <see cref="Coin"/>'s numbers read; chosen again when the row set changes.</summary>
+    public CoinFormat Format { get; private set; } = CoinFormat.Plain;
+
     public int TotalOptions { get; private set; }
 
     /// <summary>Increases when the set of rows changes (coin switched, options listed or delivered).</summary>
