@@ -124,10 +124,26 @@ public sealed class LiveBoard(OptionBook book)
             var row = otm is not null && !double.IsNaN(otm.MarkIv) ? otm : other is not null && !double.IsNaN(other.MarkIv) ? other : null;
             if (row is null)
                 continue;
-            points.Add(new SmilePoint(line.Strike, row.Delta, row.MarkIv, row.Quote.BidIv, row.Quote.AskIv));
+            var quote = row.Quote;
+            points.Add(new SmilePoint(line.Strike, row.Delta, DeltaPosition(row), row.MarkIv,
+                QuotedIv(quote.BidPrice, quote.BidIv), QuotedIv(quote.AskPrice, quote.AskIv)));
         }
         return points;
     }
+
+    /// <summary>
+    /// Where an option sits on a smile drawn against delta, from 0 (far out-of-the-money put) through 0.5 (at the money)
+    /// to 1 (far out-of-the-money call): a put's delta without its sign, a call's as one minus its delta. Raw deltas
+    /// would put the puts' wing at -0 and the calls' at +0, so both wings would meet in the middle and ATM sit at both
+    /// edges; on this axis a 10Δ put is at 0.1 and a 10Δ call at 0.9. NaN without a delta.
+    /// </summary>
+    internal static double DeltaPosition(OptionRow row) => row.IsCall ? 1 - row.Delta : -row.Delta;
+
+    /// <summary>
+    /// The IV of a bid or ask, or NaN when that side of the book is empty: Bybit sends an empty side as price 0 with
+    /// IV 0, which drawn as 0 % would squash the smile's axis.
+    /// </summary>
+    private static double QuotedIv(double price, double iv) => price > 0 && iv > 0 ? iv : double.NaN;
 
     /// <summary>Rows of <see cref="Coin"/> in <paramref name="index"/>; a row whose slot stays keeps its flash marks.</summary>
     private void Rebuild(BookIndex index, long nowMs)
@@ -188,4 +204,5 @@ public sealed record ExpiryFigures(ExpiryIndex Expiry, double Underlying, double
 
 public sealed record ChainLine(double Strike, OptionRow? Call, OptionRow? Put);
 
-public sealed record SmilePoint(double Strike, double Delta, double MarkIv, double BidIv, double AskIv);
+/// <summary>One strike of a smile; <see cref="DeltaPosition"/> is its place on the delta axis (see <see cref="LiveBoard.DeltaPosition"/>).</summary>
+public sealed record SmilePoint(double Strike, double Delta, double DeltaPosition, double MarkIv, double BidIv, double AskIv);

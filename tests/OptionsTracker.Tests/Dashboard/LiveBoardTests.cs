@@ -68,6 +68,29 @@ public sealed class LiveBoardTests
         Assert.Equal(0.6, smile[2].Delta, 6);
     }
 
+    [Fact]
+    public void Smile_against_delta_runs_from_the_put_wing_through_atm_to_the_call_wing_and_leaves_out_empty_sides()
+    {
+        var book = BookBuilder.WithSymbols(_time, Symbols);
+        var board = new LiveBoard(book);
+        // 90,000: the out-of-the-money put (a 10Δ put), no bid; 100,000: the out-of-the-money call (a 10Δ call), bid and ask.
+        Apply(book, "BTC-26DEC25-90000-P-USDT", mark: 50, iv: 0.6, underlying: 96_000, delta: -0.1);
+        Apply(book, "BTC-26DEC25-95000-P-USDT", mark: 900, iv: 0.5, underlying: 96_000, delta: -0.45);
+        Apply(book, "BTC-26DEC25-100000-C-USDT", mark: 60, iv: 0.55, underlying: 96_000, delta: 0.1,
+            bid: (55, 0.54), ask: (65, 0.56));
+        board.Refresh("BTC", _time.GetUtcNow().ToUnixTimeMilliseconds());
+
+        var smile = board.Smile(board.Expiries[0].Expiry.ExpiryUtc);
+
+        Assert.Equal([90_000, 95_000, 100_000], smile.Select(p => p.Strike));
+        Assert.Equal([0.1, 0.45, 0.9], smile.Select(p => Math.Round(p.DeltaPosition, 6)));
+        // Bybit sends an empty side as price 0 and IV 0: missing, not a 0 % point.
+        Assert.True(double.IsNaN(smile[0].BidIv));
+        Assert.True(double.IsNaN(smile[0].AskIv));
+        Assert.Equal(0.54, smile[2].BidIv, 6);
+        Assert.Equal(0.56, smile[2].AskIv, 6);
+    }
+
     /// <summary>Every option quoted; IV = strike / 1e6, plus 0.1 for a call and 0.2 for a put, so the side chosen shows.</summary>
     private void Quote(OptionBook book, double underlying)
     {
@@ -78,7 +101,8 @@ public sealed class LiveBoardTests
         }
     }
 
-    private void Apply(OptionBook book, string symbol, double mark, double iv, double underlying, double delta = 0.5)
+    private void Apply(OptionBook book, string symbol, double mark, double iv, double underlying, double delta = 0.5,
+        (double Price, double Iv)? bid = null, (double Price, double Iv)? ask = null)
     {
         Assert.True(book.Index.TryGetSlot(Venue.Bybit, symbol, out var slot));
         var update = new QuoteUpdate { Values = QuoteValues.AllMissing(), ExchangeTimeMs = _time.GetUtcNow().ToUnixTimeMilliseconds() };
@@ -87,6 +111,11 @@ public sealed class LiveBoardTests
         update.Set(QuoteField.UnderlyingPrice, underlying);
         update.Set(QuoteField.IndexPrice, underlying);
         update.Set(QuoteField.Delta, delta);
+        // An empty side as Bybit sends it: price 0, IV 0.
+        update.Set(QuoteField.BidPrice, bid?.Price ?? 0);
+        update.Set(QuoteField.BidIv, bid?.Iv ?? 0);
+        update.Set(QuoteField.AskPrice, ask?.Price ?? 0);
+        update.Set(QuoteField.AskIv, ask?.Iv ?? 0);
         book.Apply(slot, update);
     }
 }
