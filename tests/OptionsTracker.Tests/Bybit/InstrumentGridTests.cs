@@ -1,6 +1,7 @@
 using OptionsTracker.Book;
 using OptionsTracker.Simulator;
 using OptionsTracker.Store;
+using OptionsTracker.Tests.Store;
 using OptionsTracker.Tests.Fixtures;
 using StackExchange.Redis;
 
@@ -26,6 +27,22 @@ public class InstrumentGridTests
         Assert.NotEmpty(eth);
         Assert.All(btc, s => Assert.Equal((5.0, 0.01), (s.Instrument.TickSize, s.Instrument.QtyStep)));
         Assert.All(eth, s => Assert.Equal((0.1, 0.1), (s.Instrument.TickSize, s.Instrument.QtyStep)));
+    }
+
+    [Fact]
+    public async Task A_web_instance_fed_by_redis_has_the_collectors_grids()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = ["SOL"], TargetInstrumentCount = 40 },
+            TestContext.Current.CancellationToken);
+        await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
+        await collector.WaitForFullBoardAsync();
+
+        await using var web = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web"));
+        await Eventually.Until(() => web.Book.Index.Count == simulator.InstrumentCount, "every option on the web instance");
+
+        // SOL on Bybit and the simulator: tick 0.01, qty step 1.
+        Assert.All(web.Book.Index.All, s => Assert.Equal((0.01, 1.0), (s.Instrument.TickSize, s.Instrument.QtyStep)));
     }
 
     [Fact]
