@@ -8,7 +8,7 @@ namespace OptionsTracker.Book;
 public sealed class OptionInstrument
 {
     public OptionInstrument(Venue venue, string symbol, string baseCoin, DateTimeOffset expiryUtc, decimal strike, OptionType type,
-        string? settleCoin = null, ListingStatus status = ListingStatus.Trading)
+        string? settleCoin = null, ListingStatus status = ListingStatus.Trading, double tickSize = double.NaN, double qtyStep = double.NaN)
     {
         if (venue.IsDefault)
             throw new ArgumentException("An instrument needs its venue.", nameof(venue));
@@ -27,6 +27,9 @@ public sealed class OptionInstrument
         ExpiryDate = DateOnly.FromDateTime(expiryUtc.UtcDateTime);
         ExpiryLabel = Book.ExpiryLabel.Format(ExpiryDate);
         Status = status;
+        // A step that is not positive is no step: treated as unknown, never as a grid of zero.
+        TickSize = tickSize > 0 ? tickSize : double.NaN;
+        QtyStep = qtyStep > 0 ? qtyStep : double.NaN;
     }
 
     public Venue Venue { get; }
@@ -54,6 +57,15 @@ public sealed class OptionInstrument
 
     /// <summary>The status the venue listed it with (the slot's quote carries the current one).</summary>
     public ListingStatus Status { get; }
+
+    /// <summary>
+    /// The venue's price grid (Bybit's <c>priceFilter.tickSize</c>: 5 for BTC, 0.1 for ETH); NaN when the venue or the
+    /// store did not give one. The dashboard shows prices at this precision.
+    /// </summary>
+    public double TickSize { get; }
+
+    /// <summary>The venue's quantity grid (Bybit's <c>lotSizeFilter.qtyStep</c>: 0.01 for BTC); NaN when not given.</summary>
+    public double QtyStep { get; }
 
     public override string ToString() => Symbol;
 }

@@ -176,10 +176,15 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
         DateTimeOffset? delivery = long.TryParse(item.DeliveryTime, NumberStyles.None, CultureInfo.InvariantCulture, out var ms) && ms > 0
             ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
             : null;
-        var ok = BybitSymbol.TryCreateInstrument(item.Symbol, delivery, item.Status, out var created);
+        var ok = BybitSymbol.TryCreateInstrument(Venue.Bybit, item.Symbol, delivery, item.Status,
+            Step(item.PriceFilter?.TickSize), Step(item.LotSizeFilter?.QtyStep), out var created);
         instrument = created!;
         return ok;
     }
+
+    // A grid step as Bybit writes it ("5", "0.01"); absent or unreadable is NaN, which readers treat as unknown.
+    private static double Step(string? text) =>
+        double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var step) && step > 0 ? step : double.NaN;
 
     private async Task<T> GetAsync<T>(string url, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {

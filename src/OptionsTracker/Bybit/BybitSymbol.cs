@@ -60,19 +60,28 @@ public readonly record struct BybitSymbol(string BaseCoin, DateOnly ExpiryDate, 
 
     /// <summary>
     /// The book's instrument of this symbol on <paramref name="venue"/> (Bybit, or a test's second venue that uses the same
-    /// format). Expiry is the exchange's <c>deliveryTime</c> when it gives one, else the date in the symbol.
+    /// format). Expiry is the exchange's <c>deliveryTime</c> when it gives one, else the date in the symbol; the price and
+    /// quantity grids are instruments-info's <c>priceFilter.tickSize</c> and <c>lotSizeFilter.qtyStep</c> (NaN: not given).
     /// </summary>
-    public OptionInstrument ToInstrument(Venue venue, string symbol, DateTimeOffset? deliveryUtc, ListingStatus status) =>
-        new(venue, symbol, BaseCoin, deliveryUtc ?? ImpliedDeliveryUtc, Strike, Type, SettleCoin, status);
+    public OptionInstrument ToInstrument(Venue venue, string symbol, DateTimeOffset? deliveryUtc, ListingStatus status,
+        double tickSize = double.NaN, double qtyStep = double.NaN) =>
+        new(venue, symbol, BaseCoin, deliveryUtc ?? ImpliedDeliveryUtc, Strike, Type, SettleCoin, status, tickSize, qtyStep);
 
     /// <summary>A Bybit instrument from its symbol, delivery time (null: the symbol's date) and status text.</summary>
     public static bool TryCreateInstrument(string symbol, DateTimeOffset? deliveryUtc, string? status, out OptionInstrument? instrument) =>
         TryCreateInstrument(Venue.Bybit, symbol, deliveryUtc, status, out instrument);
 
     /// <inheritdoc cref="TryCreateInstrument(string, DateTimeOffset?, string?, out OptionInstrument?)"/>
-    public static bool TryCreateInstrument(Venue venue, string symbol, DateTimeOffset? deliveryUtc, string? status, out OptionInstrument? instrument)
+    public static bool TryCreateInstrument(Venue venue, string symbol, DateTimeOffset? deliveryUtc, string? status, out OptionInstrument? instrument) =>
+        TryCreateInstrument(venue, symbol, deliveryUtc, status, double.NaN, double.NaN, out instrument);
+
+    /// <summary>As above, with instruments-info's price and quantity grids (NaN when absent).</summary>
+    public static bool TryCreateInstrument(Venue venue, string symbol, DateTimeOffset? deliveryUtc, string? status, double tickSize, double qtyStep,
+        out OptionInstrument? instrument)
     {
-        instrument = TryParse(symbol, out var parsed) ? parsed.ToInstrument(venue, symbol, deliveryUtc, BybitListingStatus.Parse(status)) : null;
+        instrument = TryParse(symbol, out var parsed)
+            ? parsed.ToInstrument(venue, symbol, deliveryUtc, BybitListingStatus.Parse(status), tickSize, qtyStep)
+            : null;
         return instrument is not null;
     }
 

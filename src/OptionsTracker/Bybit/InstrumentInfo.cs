@@ -23,6 +23,26 @@ internal sealed class InstrumentInfo
     /// <summary>Milliseconds since the epoch, as a string.</summary>
     [JsonPropertyName("deliveryTime")]
     public string DeliveryTime { get; set; } = "";
+
+    [JsonPropertyName("priceFilter")]
+    public PriceFilter? PriceFilter { get; set; }
+
+    [JsonPropertyName("lotSizeFilter")]
+    public LotSizeFilter? LotSizeFilter { get; set; }
+}
+
+/// <summary>An instrument's price grid; numbers as strings (<c>"tickSize":"5"</c>).</summary>
+internal sealed class PriceFilter
+{
+    [JsonPropertyName("tickSize")]
+    public string? TickSize { get; set; }
+}
+
+/// <summary>An instrument's quantity grid; numbers as strings (<c>"qtyStep":"0.01"</c>).</summary>
+internal sealed class LotSizeFilter
+{
+    [JsonPropertyName("qtyStep")]
+    public string? QtyStep { get; set; }
 }
 
 internal sealed class InstrumentsResult

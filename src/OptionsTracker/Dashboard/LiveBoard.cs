@@ -17,6 +17,7 @@ public sealed class LiveBoard(OptionBook book)
     // Follows the chosen coin's slots; replaced when the coin changes.
     private BookCursor? _cursor;
     private string? _coin;
+    private long _formatBuiltAtMs;
 
     public string? Coin => _coin;
 
@@ -88,6 +89,10 @@ public sealed class LiveBoard(OptionBook book)
         changed |= !summaries.SequenceEqual(Coins);
         Coins = summaries;
         TotalOptions = index.Count;
+        // A format built before the coin's quotes arrived is sized again once they have (at most once a second: a venue
+        // that never sends some column would otherwise cost a pass over the rows on every refresh).
+        if (changed && Format.IsProvisional && nowMs - _formatBuiltAtMs >= 1000)
+            BuildFormat(nowMs);
         if (changed)
         {
             Expiries = [.. Expiries.Select(e => Figure(e.Expiry, now))];
@@ -177,7 +182,14 @@ public sealed class LiveBoard(OptionBook book)
             Expiries = [];
         }
         Rows = rows;
+        BuildFormat(nowMs);
         RowsVersion++;
+    }
+
+    private void BuildFormat(long nowMs)
+    {
+        Format = CoinFormat.For(Rows);
+        _formatBuiltAtMs = nowMs;
     }
 
     /// <summary>The expiry's forward, ATM strike and ATM IV as <see cref="MarketMeasures"/> defines them.</summary>

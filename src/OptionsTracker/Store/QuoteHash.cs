@@ -19,6 +19,12 @@ public static class QuoteHash
     public const string Type = "type";
     public const string Status = "status";
 
+    /// <summary>The venue's price grid (Bybit's <c>priceFilter.tickSize</c>); "" when the venue gives none.</summary>
+    public const string TickSize = "tick_size";
+
+    /// <summary>The venue's quantity grid (Bybit's <c>lotSizeFilter.qtyStep</c>); "" when the venue gives none.</summary>
+    public const string QtyStep = "qty_step";
+
     /// <summary>Settlement price once delivered; "" before.</summary>
     public const string DeliveryPrice = "delivery_price";
 
@@ -28,7 +34,7 @@ public static class QuoteHash
     /// <summary>Field names by <see cref="QuoteField"/> position.</summary>
     public static readonly string[] FieldNames = BuildFieldNames();
 
-    private static readonly int InstrumentFieldCount = 8;
+    private static readonly int InstrumentFieldCount = 10;
 
     private static string[] BuildFieldNames()
     {
@@ -76,6 +82,9 @@ public static class QuoteHash
         // The current status (it changes: PreLaunch → Trading → Delivering), not the one the option was listed with.
         entries[6] = new(Status, ListingStatuses.Name(quote.Status));
         entries[7] = new(DeliveryPrice, Format(quote.DeliveryPrice));
+        // The grids, so a web instance shows prices at the exchange's precision as the collector does.
+        entries[8] = new(TickSize, Format(instrument.TickSize));
+        entries[9] = new(QtyStep, Format(instrument.QtyStep));
         if (!quote.HasData)
             return entries;
         entries[InstrumentFieldCount] = new(Timestamp, quote.ExchangeTimeMs);
@@ -105,6 +114,8 @@ public static class QuoteHash
         string? symbol = null, baseCoin = null, strikeText = null, typeText = null, label = null;
         var status = ListingStatus.Trading;
         DateTimeOffset? delivery = null;
+        // Hashes written before the grids were stored have neither: NaN, and the dashboard falls back to the quotes' own decimals.
+        double tickSize = double.NaN, qtyStep = double.NaN;
         foreach (var entry in entries)
         {
             if (entry.Name == Symbol)
@@ -121,6 +132,10 @@ public static class QuoteHash
                 status = ListingStatuses.FromName(entry.Value);
             else if (entry.Name == DeliveryTime && entry.Value.TryParse(out long ms) && ms > 0)
                 delivery = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            else if (entry.Name == TickSize)
+                tickSize = Parse(entry.Value);
+            else if (entry.Name == QtyStep)
+                qtyStep = Parse(entry.Value);
         }
         // Without delivery_time the label's date at 08:00 UTC, as the writer's venues deliver.
         if (delivery is null && ExpiryLabel.TryParse(label, out var date))
@@ -129,7 +144,7 @@ public static class QuoteHash
             || !decimal.TryParse(strikeText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var strike) || strike <= 0
             || !TryParseType(typeText, out var type))
             return false;
-        instrument = new OptionInstrument(venue, symbol, baseCoin, delivery.Value, strike, type, settleCoin: null, status);
+        instrument = new OptionInstrument(venue, symbol, baseCoin, delivery.Value, strike, type, settleCoin: null, status, tickSize, qtyStep);
         return true;
     }
 

@@ -13,7 +13,8 @@ public sealed class LiveTests
     {
         await using var s = await DashboardSession.StartAsync(["BTC"]);
         await s.WaitForBookAsync("BTC");
-        var symbol = s.ExpiriesOf("BTC")[0].Slots[10].Instrument.Symbol;
+        var instrument = s.ExpiriesOf("BTC")[0].Slots[10].Instrument;
+        var symbol = instrument.Symbol;
         await s.GotoAsync($"/?q={symbol}");
         await Expect(s.Rows).ToHaveCountAsync(1);
         await s.Page.EvaluateAsync("() => window.notReloaded = true");
@@ -32,12 +33,13 @@ public sealed class LiveTests
         s.Simulator.SetMarkPrice(symbol, 1234.5);
 
         var mark = s.Rows.First.Locator("td.col-mark span");
-        await Expect(mark).ToHaveTextAsync(Display.Price(1234.5));
-        await s.Page.WaitForFunctionAsync("value => window.markedValues.includes(value)", Display.Price(1234.5));
+        // The mark reads at the option's tick size, as instruments-info gives it.
+        await Expect(mark).ToHaveTextAsync(CoinFormat.Price(1234.5, instrument.TickSize));
+        await s.Page.WaitForFunctionAsync("value => window.markedValues.includes(value)", CoinFormat.Price(1234.5, instrument.TickSize));
         Assert.True(await s.Page.EvaluateAsync<bool>("() => window.notReloaded === true"));
 
         s.Simulator.SetMarkPrice(symbol, 2345.6);
-        await Expect(mark).ToHaveTextAsync(Display.Price(2345.6));
+        await Expect(mark).ToHaveTextAsync(CoinFormat.Price(2345.6, instrument.TickSize));
         Assert.True(await s.Page.EvaluateAsync<bool>("() => window.notReloaded === true"));
     }
 
@@ -78,7 +80,7 @@ public sealed class LiveTests
         var atmRows = s.Page.Locator("#chain tbody tr.atm");
         await Expect(atmRows).ToHaveCountAsync(1);
         await Expect(atmRows).ToHaveAttributeAsync("data-strike", atm.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await Expect(s.Page.Locator("#chain-atm")).ToHaveTextAsync(Display.Strike(atm));
+        await Expect(s.Page.Locator("#chain-atm")).ToHaveTextAsync(CoinFormat.Plain.Strike(atm));
         await Expect(s.Page.Locator("#chain tbody tr")).ToHaveCountAsync(strikes.Count);
 
         // Calls below the underlying and puts above it are in the money.

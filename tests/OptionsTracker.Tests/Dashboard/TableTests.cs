@@ -99,7 +99,7 @@ public sealed class TableTests
         await Expect(s.Page.Locator("#row-count")).ToHaveTextAsync($"{expected} options");
         await Expect(s.Page).ToHaveURLAsync(new Regex($"q={strikeText}"));
         var strikes = await s.Page.Locator("#options-table td.col-strike").AllTextContentsAsync();
-        Assert.Contains(Display.Strike((double)strike), strikes.Select(t => t.Trim()));
+        Assert.Contains(CoinFormat.Plain.Strike((double)strike), strikes.Select(t => t.Trim()));
 
         var symbol = slots[3].Instrument.Symbol;
         await s.Page.Locator("#search").FillAsync(symbol.ToLowerInvariant());
@@ -121,11 +121,11 @@ public sealed class TableTests
 
         await header.Locator("button.col-title").ClickAsync();
         await Expect(header).ToHaveAttributeAsync("aria-sort", "ascending");
-        await Expect(s.Rows.First.Locator("td.col-strike")).ToHaveTextAsync(Display.Strike(strikes.Min()));
+        await Expect(s.Rows.First.Locator("td.col-strike")).ToHaveTextAsync(CoinFormat.Plain.Strike(strikes.Min()));
 
         await header.Locator("button.col-title").ClickAsync();
         await Expect(header).ToHaveAttributeAsync("aria-sort", "descending");
-        await Expect(s.Rows.First.Locator("td.col-strike")).ToHaveTextAsync(Display.Strike(strikes.Max()));
+        await Expect(s.Rows.First.Locator("td.col-strike")).ToHaveTextAsync(CoinFormat.Plain.Strike(strikes.Max()));
         var shown = (await s.Page.Locator("#options-table td.col-strike").AllTextContentsAsync()).Select(t => double.Parse(t.Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(shown.OrderDescending(), shown);
 
@@ -133,7 +133,7 @@ public sealed class TableTests
         await Expect(s.Page).ToHaveURLAsync(new Regex("sort=-strike"));
         await s.ReloadAsync();
         await Expect(s.Page.Locator("#options-table th.col-strike")).ToHaveAttributeAsync("aria-sort", "descending");
-        await Expect(s.Rows.First.Locator("td.col-strike")).ToHaveTextAsync(Display.Strike(strikes.Max()));
+        await Expect(s.Rows.First.Locator("td.col-strike")).ToHaveTextAsync(CoinFormat.Plain.Strike(strikes.Max()));
 
         // Back to the default order: nothing about sorting in the address.
         await s.Page.Locator("#options-table th.col-volume button.col-title").ClickAsync();

@@ -36,6 +36,15 @@ public static class BookBuilder
         return instrument!;
     }
 
+    /// <summary>As <see cref="Create(string, DateOnly, decimal, char)"/>, with instruments-info's price and quantity grids.</summary>
+    public static OptionInstrument Create(string coin, DateOnly expiry, decimal strike, char type, double tickSize, double qtyStep)
+    {
+        var symbol = $"{coin}-{ExchangeExpiry(expiry)}-{strike.ToString(CultureInfo.InvariantCulture)}-{type}-USDT";
+        Assert.True(BybitSymbol.TryCreateInstrument(Venue.Bybit, symbol, new DateTimeOffset(expiry.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero),
+            "Trading", tickSize, qtyStep, out var instrument));
+        return instrument!;
+    }
+
     /// <summary>
     /// Bybit's own form of an expiry in symbols: no zero padding, e.g. <c>6JAN26</c> (the tracker only parses it,
     /// so it is written here, not in the tracker).
