@@ -36,24 +36,16 @@ public static class SummaryApi
             OptionSelection.Collect(coin, OptionFilter.None, rows);
 
         int calls = 0, puts = 0;
-        double callOi = 0, putOi = 0, callVolume = 0, putVolume = 0;
+        var totals = new PutCallTotals();
         long latest = 0;
         foreach (ref readonly var row in rows.AsSpan())
         {
             var quote = row.Quote;
-            var isCall = row.Instrument.Type == OptionType.Call;
-            if (isCall)
-            {
+            if (row.Instrument.Type == OptionType.Call)
                 calls++;
-                callOi += ValueOrZero(quote.OpenInterest);
-                callVolume += ValueOrZero(quote.Volume24h);
-            }
             else
-            {
                 puts++;
-                putOi += ValueOrZero(quote.OpenInterest);
-                putVolume += ValueOrZero(quote.Volume24h);
-            }
+            totals.Add(row.Instrument.Type, quote.OpenInterest, quote.Volume24h);
             latest = Math.Max(latest, quote.ExchangeTimeMs);
         }
 
@@ -62,7 +54,7 @@ public static class SummaryApi
 
         var maxPain = coin is null
             ? []
-            : coin.Expiries.Select(e => new MaxPainItem(e.Label, e.ExpiryUtc.UtcDateTime, MaxPain(e.Slots))).ToList();
+            : coin.Expiries.Select(e => new MaxPainItem(e.Label, e.ExpiryUtc.UtcDateTime, MarketMeasures.MaxPain(e.Slots))).ToList();
 
         return TypedResults.Ok(new SummaryResponse(
             name,
@@ -71,40 +63,11 @@ public static class SummaryApi
             coin is null ? [] : OptionsApi.ExpiryItems(coin, now),
             coin is null ? null : MarketMeasures.OrNull(measures.IndexPrice),
             measures.AtmStrike,
-            new TypeTotals(callOi, putOi, callOi + putOi),
-            new TypeTotals(callVolume, putVolume, callVolume + putVolume),
-            new PutCallRatios(callOi > 0 ? putOi / callOi : null, callVolume > 0 ? putVolume / callVolume : null),
+            new TypeTotals(totals.CallOi, totals.PutOi, totals.CallOi + totals.PutOi),
+            new TypeTotals(totals.CallVolume, totals.PutVolume, totals.CallVolume + totals.PutVolume),
+            new PutCallRatios(totals.OiRatio, totals.VolumeRatio),
             maxPain,
             latest > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(latest).UtcDateTime : null));
-    }
-
-    /// <summary>
-    /// The strike minimising what holders of this expiry's options would receive if it settled there:
-    /// Σ call OI · max(0, S − K) + Σ put OI · max(0, K − S), over the listed strikes S. Null without open interest.
-    /// </summary>
-    internal static decimal? MaxPain(IReadOnlyList<OptionSlot> slots)
-    {
-        var positions = slots
-            .Select(s => (s.Instrument.StrikeValue, s.Instrument.Strike, s.Instrument.Type, OpenInterest: s.ReadQuote().OpenInterest))
-            .Where(p => double.IsFinite(p.OpenInterest) && p.OpenInterest > 0)
-            .ToList();
-        if (positions.Count == 0)
-            return null;
-        decimal? best = null;
-        var bestPayout = double.PositiveInfinity;
-        foreach (var candidate in slots.Select(s => s.Instrument).DistinctBy(i => i.Strike))
-        {
-            var settle = candidate.StrikeValue;
-            var payout = 0.0;
-            foreach (var p in positions)
-                payout += p.OpenInterest * (p.Type == OptionType.Call ? Math.Max(0, settle - p.StrikeValue) : Math.Max(0, p.StrikeValue - settle));
-            if (payout < bestPayout)
-            {
-                bestPayout = payout;
-                best = candidate.Strike;
-            }
-        }
-        return best;
     }
 
     internal static Results<Ok<GreeksResponse>, ProblemHttpResult, ValidationProblem> GetGreeks(
@@ -153,6 +116,4 @@ public static class SummaryApi
             ? new GreekStats(0, null, null, null, null)
             : new GreekStats(count, mean, Math.Sqrt(m2 / count), min, max);
     }
-
-    private static double ValueOrZero(double value) => double.IsFinite(value) ? value : 0;
 }

@@ -97,6 +97,8 @@ public sealed class CoinFormat
     public string Value(OptionRow row, QuoteField field)
     {
         var value = row.Quote.Values[(int)field];
+        if (value == 0 && IsEmptyWhenZero(row, field))
+            return Display.Missing;
         switch (KindOf(field))
         {
             case Kind.Price:
@@ -116,6 +118,21 @@ public sealed class CoinFormat
                 return Fixed(value, _decimals[(int)field]);
         }
     }
+
+    /// <summary>
+    /// Fields Bybit sends as 0 when there is nothing to show: a side of the book that is empty (its IV and size are 0
+    /// too) and the predicted delivery price outside the hour before delivery. A dash, not a figure.
+    /// </summary>
+    private static bool IsEmptyWhenZero(OptionRow row, QuoteField field) => field switch
+    {
+        QuoteField.BidIv or QuoteField.BidSize => !(row.Quote.BidPrice > 0),
+        QuoteField.AskIv or QuoteField.AskSize => !(row.Quote.AskPrice > 0),
+        QuoteField.PredictedDeliveryPrice => true,
+        _ => false,
+    };
+
+    /// <summary>A sum over a column (e.g. the coin's open interest) at that column's decimals for this coin.</summary>
+    public string Total(QuoteField field, double value) => Fixed(value, _decimals[(int)field]);
 
     /// <summary>A strike of this coin: every strike with the coin's most decimals (XRP 1.50, 2.25), BTC's none.</summary>
     public string Strike(double value) => _strikeDecimals < 0

@@ -8,6 +8,7 @@ public static class Columns
         ("symbol", "Symbol"), ("type", "Type"), ("strike", "Strike"), ("expiry", "Expiry"),
         ("last", "Last"), ("mark", "Mark"), ("bid", "Bid"), ("ask", "Ask"), ("volume", "Volume"), ("oi", "OI"),
         ("delta", "Delta"), ("gamma", "Gamma"), ("theta", "Theta"), ("vega", "Vega"), ("iv", "IV"), ("underlying", "Underlying"),
+        ("change", "24h change"),
     ];
 
     public static readonly IReadOnlyList<(string Key, string Title, string[] Columns)> Presets =

@@ -34,6 +34,9 @@ public sealed class LiveBoard(OptionBook book)
 
     public int TotalOptions { get; private set; }
 
+    /// <summary><see cref="Coin"/>'s open interest and volume by calls and puts, all expiries (its put/call ratios).</summary>
+    public PutCallTotals CoinPutCall { get; private set; }
+
     /// <summary>Increases when the set of rows changes (coin switched, options listed or delivered).</summary>
     public int RowsVersion { get; private set; }
 
@@ -96,6 +99,7 @@ public sealed class LiveBoard(OptionBook book)
         if (changed)
         {
             Expiries = [.. Expiries.Select(e => Figure(e.Expiry, now))];
+            CoinPutCall = _coin is not null && index.TryGetCoin(_coin, out var chosen) ? MarketMeasures.PutCall(chosen.Slots) : default;
             ValuesVersion++;
         }
         return changed;

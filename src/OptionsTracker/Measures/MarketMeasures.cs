@@ -181,20 +181,60 @@ public static class MarketMeasures
     /// <summary>Total put OI over total call OI, of one expiry or all; null without call OI. Missing OI counts as none.</summary>
     public static double? PutCallOiRatio(CoinIndex coin, DateOnly? expiry)
     {
-        double puts = 0, calls = 0;
+        var totals = new PutCallTotals();
         foreach (var slot in coin.Slots)
         {
             if (expiry is { } date && slot.Instrument.ExpiryDate != date)
                 continue;
-            var oi = slot.ReadQuote().OpenInterest;
-            if (!double.IsFinite(oi))
-                continue;
-            if (slot.Instrument.Type == OptionType.Put)
-                puts += oi;
-            else
-                calls += oi;
+            totals.Add(slot.Instrument.Type, slot.ReadQuote().OpenInterest, double.NaN);
         }
-        return calls > 0 ? puts / calls : null;
+        return totals.OiRatio;
+    }
+
+    /// <summary>
+    /// Calls' and puts' open interest and 24 h volume over <paramref name="slots"/> (a coin's or one expiry's), whose
+    /// ratios are the put/call ratios of the summary and the dashboard.
+    /// </summary>
+    public static PutCallTotals PutCall(IReadOnlyList<OptionSlot> slots)
+    {
+        var totals = new PutCallTotals();
+        foreach (var slot in slots)
+        {
+            var quote = slot.ReadQuote();
+            totals.Add(slot.Instrument.Type, quote.OpenInterest, quote.Volume24h);
+        }
+        return totals;
+    }
+
+    /// <summary>
+    /// The expiry's max pain: the listed strike minimising what holders of its options would receive if it settled
+    /// there, Σ call OI · max(0, S − K) + Σ put OI · max(0, K − S) over the listed strikes S (the lower on a tie). Null
+    /// without open interest. Allocates (its working list): called for one expiry at a time, not per message.
+    /// </summary>
+    public static decimal? MaxPain(IReadOnlyList<OptionSlot> slots)
+    {
+        var positions = slots
+            .Select(s => (s.Instrument.StrikeValue, s.Instrument.Strike, s.Instrument.Type, OpenInterest: s.ReadQuote().OpenInterest))
+            .Where(p => double.IsFinite(p.OpenInterest) && p.OpenInterest > 0)
+            .ToList();
+        if (positions.Count == 0)
+            return null;
+        decimal? best = null;
+        var bestPayout = double.PositiveInfinity;
+        // Slots are ordered by strike, so a later strike with the same payout does not replace the lower one.
+        foreach (var candidate in slots.Select(s => s.Instrument).DistinctBy(i => i.Strike))
+        {
+            var settle = candidate.StrikeValue;
+            var payout = 0.0;
+            foreach (var p in positions)
+                payout += p.OpenInterest * (p.Type == OptionType.Call ? Math.Max(0, settle - p.StrikeValue) : Math.Max(0, p.StrikeValue - settle));
+            if (payout < bestPayout)
+            {
+                bestPayout = payout;
+                best = candidate.Strike;
+            }
+        }
+        return best;
     }
 
     /// <summary>NaN as null, for the API.</summary>

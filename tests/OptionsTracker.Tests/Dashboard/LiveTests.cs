@@ -86,15 +86,15 @@ public sealed class LiveTests
         // Calls below the underlying and puts above it are in the money.
         var below = s.Page.Locator($"#chain tbody tr[data-strike='{strikes[1].ToString(System.Globalization.CultureInfo.InvariantCulture)}']");
         var above = s.Page.Locator($"#chain tbody tr[data-strike='{strikes[^2].ToString(System.Globalization.CultureInfo.InvariantCulture)}']");
-        await Expect(below.Locator("td.call-side.itm")).ToHaveCountAsync(6);
+        await Expect(below.Locator("td.call-side.itm")).ToHaveCountAsync(ChainColumns.Default.Count);
         await Expect(below.Locator("td.put-side.itm")).ToHaveCountAsync(0);
-        await Expect(above.Locator("td.put-side.itm")).ToHaveCountAsync(6);
+        await Expect(above.Locator("td.put-side.itm")).ToHaveCountAsync(ChainColumns.Default.Count);
         await Expect(above.Locator("td.call-side.itm")).ToHaveCountAsync(0);
         await s.ScreenshotAsync("chain");
 
-        // Another expiry from the dropdown, kept in the address.
+        // Another expiry from its tab, kept in the address.
         var later = s.ExpiriesOf("BTC")[2];
-        await s.Page.Locator("#expiry-filter").SelectOptionAsync(later.Label);
+        await s.Page.Locator($"#expiry-tabs button[data-expiry='{later.Label}']").ClickAsync();
         await Expect(s.Page).ToHaveURLAsync(new Regex($"view=chain.*expiry={later.Label}|expiry={later.Label}.*view=chain"));
         await Expect(s.Page.Locator("#chain tbody tr")).ToHaveCountAsync(later.Slots.Select(x => x.Instrument.Strike).Distinct().Count());
     }

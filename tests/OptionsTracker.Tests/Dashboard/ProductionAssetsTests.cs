@@ -24,6 +24,7 @@ public partial class ProductionAssetsTests
         // Loaded by the dashboard's components at run time rather than linked from the page.
         assets.Add("_content/Plotly.Blazor/plotly-interop-7.2.0.js");
         assets.Add("_content/Plotly.Blazor/plotly-basic-3.7.0.min.js");
+        assets.Add("chain.js");
 
         Assert.Contains(assets, a => a.Contains("blazor.web", StringComparison.Ordinal));
         foreach (var asset in assets)

@@ -39,18 +39,20 @@ public sealed class TableTests
     }
 
     [Fact]
-    public async Task Expiry_filter_lists_dates_in_order_and_shows_only_the_chosen_one()
+    public async Task Expiry_tabs_list_dates_in_order_and_show_only_the_chosen_one()
     {
         await using var s = await DashboardSession.StartAsync(["BTC"]);
         await s.WaitForBookAsync("BTC");
         await s.GotoAsync();
 
         var expiries = s.ExpiriesOf("BTC");
-        var options = s.Page.Locator("#expiry-filter option");
-        await Expect(options).ToHaveTextAsync(["All Expiries", .. expiries.Select(e => Display.Expiry(e.ExpiryUtc))]);
+        var tabs = s.Page.Locator("#expiry-tabs .expiry-tab");
+        await Expect(tabs).ToHaveCountAsync(expiries.Count + 1);
+        await Expect(tabs.First).ToHaveTextAsync("All");
+        await Expect(s.Page.Locator("#expiry-tabs .expiry-date")).ToHaveTextAsync([.. expiries.Select(e => Display.Expiry(e.ExpiryUtc))]);
 
         var chosen = expiries[1];
-        await s.Page.Locator("#expiry-filter").SelectOptionAsync(chosen.Label);
+        await s.Page.Locator($"#expiry-tabs button[data-expiry='{chosen.Label}']").ClickAsync();
 
         await Expect(s.Page).ToHaveURLAsync(new Regex($"expiry={chosen.Label}"));
         await Expect(s.Page.Locator("#row-count")).ToHaveTextAsync($"{chosen.Slots.Count} options");
