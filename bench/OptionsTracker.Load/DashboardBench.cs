@@ -14,7 +14,7 @@ namespace OptionsTracker.Load;
 /// visit) and a second open in it (cached). (b) Concurrent viewers of the BTC table: <see cref="CircuitClient"/>s opened in
 /// steps (10, 50, 100, 200 by default; <c>--viewers 10,50</c> to choose), the tracker's CPU time (from /proc) as a share
 /// of one core and its resident memory per circuit at each step, beside the ingest-only baseline; first checked
-/// against real Chromium pages (same render batches per second per viewer). Options: <c>--opens N</c>, <c>--viewers</c>.
+/// against real Chromium pages (same render batches per second per viewer). Options: <c>--opens N</c> (0: none), <c>--viewers</c> (<c>none</c>: page opens only).
 /// The host runs with the dashboard's per-client rate limit raised (<c>Security__DashboardRateLimitPerMinute</c>, 60 by
 /// default): every viewer here comes from 127.0.0.1, and the 61st page load or hub connection in a minute would get 429.
 /// </summary>
@@ -27,7 +27,7 @@ internal static class DashboardBench
     {
         var opens = Option(args, "--opens") is { } o ? int.Parse(o, CultureInfo.InvariantCulture) : quick ? 8 : 20;
         var levels = (Option(args, "--viewers") ?? (quick ? "10,50,100" : "10,50,100,200"))
-            .Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).Order().ToArray();
+            .Split(',', StringSplitOptions.RemoveEmptyEntries).Where(v => v != "none").Select(v => int.Parse(v, CultureInfo.InvariantCulture)).Order().ToArray();
         var window = quick ? TimeSpan.FromSeconds(10) : TimeSpan.FromSeconds(30);
 
         await using var simulator = await BybitSimulator.StartAsync(new SimulatorOptions(), cancellationToken);
@@ -50,6 +50,9 @@ internal static class DashboardBench
 
         if (opens > 0)
             await PageOpensAsync(browser, tracker.BaseUrl, opens, cancellationToken);
+        // --viewers none: page opens only.
+        if (levels.Length == 0)
+            return;
         await ValidateAsync(browser, tracker.BaseUrl, cancellationToken);
         await ViewersAsync(tracker, levels, window, cancellationToken);
     }
@@ -79,11 +82,41 @@ internal static class DashboardBench
     private static async Task<(double Rows, double Interactive, double Click)> OpenOnceAsync(IPage page, Func<Task<IResponse?>> navigate)
     {
         var watch = Stopwatch.StartNew();
+        // Where the time goes between rows and interactive: the framework script, the hub's socket, the circuit's batches.
+        double script = double.NaN, socket = double.NaN, firstBatch = double.NaN;
+        var batches = new List<double>();
+        void OnFinished(object? sender, IRequest request)
+        {
+            if (request.Url.Contains("blazor.web", StringComparison.Ordinal))
+                script = watch.Elapsed.TotalSeconds;
+        }
+        void OnSocket(object? sender, IWebSocket ws)
+        {
+            socket = watch.Elapsed.TotalSeconds;
+            ws.FrameReceived += (_, frame) =>
+            {
+                if (frame.Binary is { } bytes && bytes.AsSpan().IndexOf(RenderBatchName) >= 0)
+                {
+                    lock (batches)
+                        batches.Add(watch.Elapsed.TotalSeconds);
+                }
+            };
+        }
+        page.RequestFinished += OnFinished;
+        page.WebSocket += OnSocket;
         await navigate();
         await page.Locator("#options-table tbody tr:has(span.symbol)").First.WaitForAsync(new() { Timeout = 60_000 });
         var rows = watch.Elapsed.TotalSeconds;
         await page.Locator(".dash[data-live=on]").WaitForAsync(new() { Timeout = 60_000 });
         var interactive = watch.Elapsed.TotalSeconds;
+        page.RequestFinished -= OnFinished;
+        page.WebSocket -= OnSocket;
+        lock (batches)
+        {
+            firstBatch = batches.Count > 0 ? batches[0] : double.NaN;
+            Detail($"  open: rows {rows:0.000} s, blazor.web.js loaded {script:0.000} s, hub socket {socket:0.000} s, first render batch {firstBatch:0.000} s, "
+                + $"live {interactive:0.000} s after {batches.Count(b => b <= interactive)} render batches ({string.Join(" ", batches.Where(b => b <= interactive).Select(b => b.ToString("0.000", CultureInfo.InvariantCulture)))})");
+        }
         // A click that takes effect: the Chain view becomes the active one (and the table gives way to the chain).
         await page.Locator(".views [data-view=chain]").ClickAsync();
         await page.Locator(".views [data-view=chain].active").WaitForAsync(new() { Timeout = 60_000 });
