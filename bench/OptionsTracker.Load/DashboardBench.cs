@@ -225,7 +225,12 @@ internal static class DashboardBench
                     + $"RSS {result.RssMb:0.0} MB ({perCircuitMb * 1024:0} KB per circuit above the baseline); "
                     + $"harness (the clients) {result.HarnessCores:0.00} cores; "
                     + $"machine {result.MachineBusyCores:0.00} of {Environment.ProcessorCount} cores busy; load average {result.Load}; circuits failed {failed}");
+                // The steadier figure on a busy machine: the tracker's CPU per update it delivered, above the feed's own.
+                var cpuMsPerUpdate = (result.Cores - baseline.Cores) * 1000 / (level * result.Rates.Items.Average());
+                Detail($"viewers {level}: {cpuMsPerUpdate:0.00} CPU ms per update delivered; at 4 updates a second {level} viewers would need "
+                    + $"{baseline.Cores + cpuMsPerUpdate * level * 4 / 1000:0.00} of one core with the feed");
                 Figure($"dashboard_viewers_{level}_server_cores", result.Cores.ToString("F3", CultureInfo.InvariantCulture));
+                Figure($"dashboard_viewers_{level}_cpu_ms_per_update", cpuMsPerUpdate.ToString("F2", CultureInfo.InvariantCulture));
                 Figure($"dashboard_viewers_{level}_updates_per_s", result.Rates.P50.ToString("F2", CultureInfo.InvariantCulture));
                 Figure($"dashboard_viewers_{level}_rss_kb_per_circuit", (perCircuitMb * 1024).ToString("F0", CultureInfo.InvariantCulture));
             }
