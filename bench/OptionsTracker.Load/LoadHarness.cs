@@ -8,6 +8,7 @@ namespace OptionsTracker.Load;
 
 /// <summary>
 /// dotnet run -c Release --project bench/OptionsTracker.Load -- [--quick] [--phases ceiling,ingest,alloc,latency,startup,api,memory]
+/// (or --phases dashboard, not in the default set)
 /// Starts the simulator and the tracker and prints one <c>name: value</c> line per figure (details on <c># </c> lines).
 /// </summary>
 internal static class LoadHarness
@@ -81,6 +82,8 @@ internal static class LoadHarness
         }
 
         await PhaseAsync(phases, "memory", () => MemoryAsync(plan, token));
+        // Opt-in (needs Debian's Chromium): page open times and dashboard viewers per core, DashboardBench.cs.
+        await PhaseAsync(phases, "dashboard", () => DashboardBench.RunAsync(quick, args, token));
 
         Detail($"done in {total.Elapsed.TotalSeconds:0} s; load average {Machine.LoadAverage()}");
         Detail("summary (e2e_*: exchange to readable in the book; e2e_api_*: exchange to seen by a client polling the API)");
@@ -390,13 +393,13 @@ internal static class LoadHarness
         return sorted.Length == 0 ? double.NaN : sorted[sorted.Length / 2];
     }
 
-    private static void Figure(string name, string value)
+    internal static void Figure(string name, string value)
     {
         Figures[name] = value;
         Console.WriteLine($"{name}: {value}");
     }
 
-    private static void Detail(string text) => Console.WriteLine("# " + text);
+    internal static void Detail(string text) => Console.WriteLine("# " + text);
 }
 
 internal sealed record Plan(

@@ -13,6 +13,8 @@ internal sealed class Percentiles
 
     public int Count => _sorted.Length;
 
+    public IReadOnlyList<double> Items => _sorted;
+
     public double P50 => At(0.50);
     public double P99 => At(0.99);
     public double Max => _sorted.Length == 0 ? double.NaN : _sorted[^1];

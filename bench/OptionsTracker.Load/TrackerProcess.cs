@@ -63,6 +63,9 @@ internal sealed class TrackerProcess : IAsyncDisposable
     /// <summary>The Release build of the host next to this harness in the repository.</summary>
     public static string FindTrackerDll()
     {
+        // Another build of the host (e.g. a copy of the build before a change, to measure before and after side by side).
+        if (Environment.GetEnvironmentVariable("LOAD_TRACKER_DLL") is { Length: > 0 } other)
+            return File.Exists(other) ? other : throw new FileNotFoundException($"LOAD_TRACKER_DLL {other} not found", other);
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent?.Name ?? "Release";
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -6,7 +6,9 @@ using OptionsTracker.Simulator;
 //   dotnet run --project src/OptionsTracker.Simulator.Host -- --port 9100 --coins BTC,ETH,SOL --push-interval 100 --instruments 10000
 // The faults tests drive are served under /_sim (GET /_sim lists them) unless --control off.
 const string Options = "--port --host --coins --push-interval (ms) --instruments --seed --control on|off";
-var options = new SimulatorOptions { ControlEndpoints = true };
+// Every coin Bybit lists options for unless --coins says otherwise, so a tracker pointed here can add any of them
+// from its dashboard as on the exchange (it still tracks only its own configured coins).
+var options = new SimulatorOptions { ControlEndpoints = true, BaseCoins = [.. SimulatorOptions.ExchangeOptionCoins] };
 for (int i = 0; i < args.Length; i += 2)
 {
     if (i + 1 >= args.Length)

@@ -43,9 +43,15 @@ public sealed class SimulatorOptions
     public bool LegacyUsdcOptions { get; set; }
 
     /// <summary>
-    /// The base coins Bybit lists options for (BTC, ETH, SOL in its documentation; XRP, DOGE, MNT seen live: ccxt issue
-    /// 27701), so a tracker in demo mode can add any of them from its dashboard.
+    /// The base coins Bybit lists options for, so a tracker in demo mode can add any of them from its dashboard.
     /// </summary>
+    /// <remarks>
+    /// Checked on 2026-12-01: Bybit's API documentation (bybit-exchange/docs at 072c197, 2026-07-24) names no list; its
+    /// instruments-info page says only that <c>baseCoin</c> defaults to BTC for options, and its examples show BTC, ETH
+    /// and SOL options. ccxt fetched BTC, ETH and SOL only until issue 27701 (2026-01-19, "Option XRP/MNT/DOGE are
+    /// missing"), fixed in ccxt by also fetching XRP, MNT and DOGE; that is the most recent public list found. Bybit.Net
+    /// takes <c>baseCoin</c> as a free string and lists none. A coin listed later is not here until added.
+    /// </remarks>
     public static IReadOnlyList<string> ExchangeOptionCoins { get; } = ["BTC", "ETH", "SOL", "XRP", "DOGE", "MNT"];
 
     /// <summary>

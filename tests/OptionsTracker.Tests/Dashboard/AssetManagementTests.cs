@@ -51,6 +51,8 @@ public sealed class AssetManagementTests
         await s.WaitForBookAsync("SOL");
 
         await s.Page.Locator("#asset-panel li[data-coin=SOL] button.remove").ClickAsync();
+        // Removing asks first (issue 14 item 13).
+        await s.Page.Locator("#asset-panel li[data-coin=SOL] button.confirm-yes").ClickAsync();
         await Expect(sol).ToHaveCountAsync(0);
         await Expect(s.Page.Locator("#asset-panel li[data-coin=SOL]")).ToHaveCountAsync(0);
         await Eventually.Until(() => !s.Book.Index.TryGetCoin("SOL", out _), "SOL's options leaving the book");

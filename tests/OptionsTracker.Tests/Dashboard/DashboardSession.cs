@@ -79,7 +79,7 @@ public sealed class DashboardSession : IAsyncDisposable
         await WaitInteractiveAsync();
     }
 
-    /// <summary>The page is prerendered first; controls answer once the circuit's live loop runs.</summary>
+    /// <summary>The page is prerendered first; controls answer once the circuit has rendered (<c>data-live=on</c>).</summary>
     public Task WaitInteractiveAsync() =>
         Assertions.Expect(Page.Locator(".dash[data-live=on]")).ToBeVisibleAsync(new() { Timeout = 40_000 });
 
