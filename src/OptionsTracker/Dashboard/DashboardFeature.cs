@@ -11,6 +11,8 @@ public static class DashboardFeature
         builder.Services.AddRazorComponents()
             .AddInteractiveServerComponents(o => o.DetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddScoped<AssetEditor>();
+        // The page reads the theme cookie while prerendering (no dark flash before a light page).
+        builder.Services.AddHttpContextAccessor();
     }
 
     public static void MapDashboard(this WebApplication app)

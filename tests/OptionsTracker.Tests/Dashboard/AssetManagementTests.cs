@@ -18,18 +18,18 @@ public sealed class AssetManagementTests
         await using var s = await DashboardSession.StartAsync(listed: ["BTC", "SOL"], tracked: ["BTC"]);
         await s.WaitForBookAsync("BTC");
         await s.GotoAsync();
-        await Expect(s.Page.Locator("nav.assets button[data-coin=SOL]")).ToHaveCountAsync(0);
+        await Expect(s.Page.Locator("nav.assets [data-coin=SOL]")).ToHaveCountAsync(0);
 
         await s.Page.Locator("#manage-assets").ClickAsync();
         await s.Page.Locator("#add-coin").FillAsync("doge");
         await s.Page.Locator("#add-coin-submit").ClickAsync();
         await Expect(s.Page.Locator("#asset-message")).ToHaveTextAsync("Bybit lists no options for DOGE.");
-        await Expect(s.Page.Locator("nav.assets button[data-coin=DOGE]")).ToHaveCountAsync(0);
+        await Expect(s.Page.Locator("nav.assets [data-coin=DOGE]")).ToHaveCountAsync(0);
 
         await s.Page.Locator("#add-coin").FillAsync("sol");
         await s.Page.Locator("#add-coin-submit").ClickAsync();
 
-        var sol = s.Page.Locator("nav.assets button[data-coin=SOL]");
+        var sol = s.Page.Locator("nav.assets [data-coin=SOL]");
         await Expect(sol).ToBeVisibleAsync();
         await Expect(sol.Locator(".asset-atm")).ToHaveTextAsync(new Regex(@"^ATM [\d,.]+$"), new() { Timeout = 30_000 });
         await s.WaitForBookAsync("SOL");
@@ -58,7 +58,7 @@ public sealed class AssetManagementTests
         await Eventually.Until(() => !s.Book.Index.TryGetCoin("SOL", out _), "SOL's options leaving the book");
         await Eventually.Until(() => s.App.Supervisor.TopicCount == s.SlotsOf("BTC").Count, "SOL's topics leaving the feed");
         Assert.DoesNotContain(ReadPersisted(s.AssetsFile).All, a => a.Coin == "SOL");
-        await Expect(s.Page.Locator("nav.assets button[data-coin=BTC]")).ToHaveClassAsync(new Regex(@"\bactive\b"));
+        await Expect(s.Page.Locator("nav.assets [data-coin=BTC]")).ToHaveClassAsync(new Regex(@"\bactive\b"));
     }
 
     [Fact]

@@ -16,7 +16,7 @@ public sealed class AssetPanelTests
         await using var s = await DashboardSession.StartAsync(listed: [.. SimulatorOptions.ExchangeOptionCoins], tracked: ["BTC"]);
         await s.WaitForBookAsync("BTC");
         await s.GotoAsync();
-        await Expect(s.Page.Locator("nav.assets button[data-coin=XRP]")).ToHaveCountAsync(0);
+        await Expect(s.Page.Locator("nav.assets [data-coin=XRP]")).ToHaveCountAsync(0);
 
         await s.Page.Locator("#manage-assets").ClickAsync();
         // The box is found by its visible label, as a screen reader names it.
@@ -26,7 +26,7 @@ public sealed class AssetPanelTests
         await s.Page.Locator("#add-coin-submit").ClickAsync();
         await Expect(s.Page.Locator("#asset-message")).ToHaveTextAsync("XRP added: subscribing now.");
 
-        var xrp = s.Page.Locator("nav.assets button[data-coin=XRP]");
+        var xrp = s.Page.Locator("nav.assets [data-coin=XRP]");
         await Expect(xrp.Locator(".asset-atm")).ToHaveTextAsync(new Regex(@"^ATM [\d,.]+$"), new() { Timeout = 30_000 });
         await s.WaitForBookAsync("XRP");
         await xrp.ClickAsync();

@@ -112,9 +112,9 @@ public sealed class ChainTests
         await Expect(s.Page.Locator("#chain-caption")).ToContainTextAsync(Display.Expiry(later.ExpiryUtc));
 
         // The smile keeps the chosen expiry's tab; the table adds "All".
-        await s.Page.Locator("nav.views button[data-view=smile]").ClickAsync();
+        await s.Page.Locator("nav.views [data-view=smile]").ClickAsync();
         await Expect(s.Page.Locator($"#expiry-tabs button[data-expiry='{later.Label}']")).ToHaveAttributeAsync("aria-pressed", "true");
-        await s.Page.Locator("nav.views button[data-view=table]").ClickAsync();
+        await s.Page.Locator("nav.views [data-view=table]").ClickAsync();
         await Expect(tabs).ToHaveCountAsync(expiries.Count + 1);
         await s.Page.Locator("#expiry-tabs button[data-expiry='']").ClickAsync();
         await Expect(s.Page.Locator("#row-count")).ToHaveTextAsync($"{s.SlotsOf("BTC").Count} options");

@@ -32,13 +32,13 @@ public sealed class LayoutTests
         await s.GotoAsync("/?size=25");
 
         await Expect(s.Rows).ToHaveCountAsync(25);
-        await Expect(s.Page.Locator("nav.assets button[data-coin=ETH]")).ToBeInViewportAsync();
+        await Expect(s.Page.Locator("nav.assets [data-coin=ETH]")).ToBeInViewportAsync();
         // The table scrolls sideways inside its frame; the page itself does not.
         var pageWidth = await s.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
         Assert.InRange(pageWidth, 300, 390);
         await s.ScreenshotAsync("phone-table");
 
-        await s.Page.Locator("nav.views button[data-view=chain]").ClickAsync();
+        await s.Page.Locator("nav.views [data-view=chain]").ClickAsync();
         await Expect(s.Page.Locator("#chain tbody tr.atm")).ToHaveCountAsync(1);
         pageWidth = await s.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
         Assert.InRange(pageWidth, 300, 390);
