@@ -1,10 +1,11 @@
 namespace OptionsTracker.Bybit;
 
 /// <summary>
-/// Whether Bybit's option stream answers, shared by every shard of a supervisor. While it does not, one shard (the probe)
-/// keeps trying with a short backoff and the others wait here instead of each backing off on its own: their delays would
-/// have grown during the outage, so some would come back long after the exchange did. When any connect succeeds, every
-/// waiting shard is released at once (still within the connection rate limit), so the whole feed is back within seconds.
+/// Whether Bybit's option stream answers, shared by every shard of a supervisor. While it does not (connections refused,
+/// or accepted and then silent), one shard (the probe) keeps trying with a short backoff and the others wait here instead
+/// of each backing off on its own: their delays would have grown during the outage, so some would come back long after
+/// the exchange did. When the exchange answers on any connection, every waiting shard is released at once (still within
+/// the connection rate limit), so the whole feed is back within seconds.
 /// Thread-safe; shards call it from their own loops.
 /// </summary>
 internal sealed class ExchangeGate(Uri url, BybitOptions options, TimeProvider time, ILogger logger)
@@ -15,6 +16,12 @@ internal sealed class ExchangeGate(Uri url, BybitOptions options, TimeProvider t
     private long _downSince;
     // The shard probing while the exchange is down; 0 = none yet (the next shard to ask becomes it).
     private int _prober;
+
+    /// <summary>Whether the stream is taken as down now: one shard probes it and the others wait.</summary>
+    internal bool IsDown
+    {
+        get { lock (_lock) return _down; }
+    }
 
     /// <summary>Returns when <paramref name="shardId"/> may try to connect: at once while the exchange answers or when this shard is the probe.</summary>
     public async Task WaitToConnectAsync(int shardId, CancellationToken cancellationToken)
@@ -37,7 +44,7 @@ internal sealed class ExchangeGate(Uri url, BybitOptions options, TimeProvider t
     }
 
     /// <summary>
-    /// A connect failed. Returns true when <paramref name="shardId"/> is the probe (it backs off and tries again); false
+    /// A connect failed, or a connection got no answer at all. Returns true when <paramref name="shardId"/> is the probe (it backs off and tries again); false
     /// when another shard probes (this one waits in <see cref="WaitToConnectAsync"/>).
     /// </summary>
     public bool ConnectFailed(int shardId, string reason)
@@ -59,7 +66,7 @@ internal sealed class ExchangeGate(Uri url, BybitOptions options, TimeProvider t
         }
     }
 
-    /// <summary>A connect succeeded: the exchange answers, every waiting shard goes.</summary>
+    /// <summary>The exchange answered on a connection (its first message): every waiting shard goes.</summary>
     public void Connected()
     {
         TaskCompletionSource release;

@@ -69,6 +69,8 @@ internal sealed class WebSocketShard
     // Time of the oldest ping not yet answered (0 = none): later pings must not restart the pong clock.
     private long _unansweredPingSinceMs;
     private volatile bool _afterReconnect;
+    // Whether the exchange has sent anything on the current connection (a pong, an ack, a push): set by the receive loop.
+    private volatile bool _answered;
     private volatile ShardState _state = ShardState.Connecting;
     private volatile string? _lastError;
     private string? _malformedSample;
@@ -216,9 +218,7 @@ internal sealed class WebSocketShard
                     }
                     continue;
                 }
-                _gate.Connected();
                 _connectLog.Recover();
-                probe.Reset();
 
                 if (everConnected)
                 {
@@ -230,6 +230,23 @@ internal sealed class WebSocketShard
                 if (cancellationToken.IsCancellationRequested)
                     break;
                 _lastError = reason;
+                if (!_answered)
+                {
+                    // The upgrade went through but the exchange said nothing at all (no pong, no ack, no push): it is as
+                    // down as when it refuses connections, so it is probed the same way, by one shard at most every
+                    // MaxProbeDelay while the others wait at the gate. Backing off on its own instead, each shard's delay
+                    // doubled through a long silence to a minute, and the feed came back up to a minute after the
+                    // exchange did.
+                    if (_gate.ConnectFailed(Id, reason))
+                    {
+                        var delay = probe.Next();
+                        if (_connectLog.ShouldLog("silent"))
+                            Log.ProbeFailed(_logger, Id, _options.WsUrl, reason, delay);
+                        await DelayAsync(delay, cancellationToken);
+                    }
+                    continue;
+                }
+                probe.Reset();
                 // A session that reached Live earns a fresh start of the backoff: a drop after hours is not a storm.
                 if (reachedLive)
                     reconnect.Reset();
@@ -253,6 +270,7 @@ internal sealed class WebSocketShard
     {
         var now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         Volatile.Write(ref _lastMessageAtMs, now);
+        _answered = false;
         _lastPingSentAtMs = 0;
         Volatile.Write(ref _unansweredPingSinceMs, 0);
         lock (_lock)
@@ -348,6 +366,13 @@ internal sealed class WebSocketShard
                     continue;
                 }
 
+                if (!_answered)
+                {
+                    // The first word from the exchange on this connection: it answers, so every shard waiting at the
+                    // gate may connect now (a no-op while the gate is up).
+                    _answered = true;
+                    _gate.Connected();
+                }
                 HandleMessage(buffer.AsSpan(0, count));
                 count = 0;
             }

@@ -47,6 +47,19 @@ public sealed class LiveBoard(OptionBook book)
     public long NowMs { get; private set; }
 
     /// <summary>
+    /// A quote older than this (ms) is shown greyed: <c>Tracker:StaleAfter</c>, the limit <c>FeedMonitor</c> applies to the
+    /// whole feed, so a grey row and an amber light mean the same thing.
+    /// </summary>
+    public long StaleAfterMs { get; init; } = long.MaxValue;
+
+    /// <summary>The class of a row (or a chain side) whose quote is older than <see cref="StaleAfterMs"/>; null when current.</summary>
+    public string? StaleClass(OptionRow row) => row.IsStale(NowMs, StaleAfterMs) ? "stale" : null;
+
+    /// <summary>The hover text of a stale row (the age of its quote); null when current.</summary>
+    public string? StaleTitle(OptionRow row) =>
+        row.QuoteAgeMs(NowMs) is { } age && age > StaleAfterMs ? $"stale: last quote {Display.Age(TimeSpan.FromMilliseconds(age))}" : null;
+
+    /// <summary>
     /// Completes when the book changed since the last refresh (any coin: the asset buttons show every coin), or at
     /// once before the first.
     /// </summary>

@@ -66,7 +66,24 @@ public sealed class OptionRow
         return true;
     }
 
-    /// <summary>The CSS class that marks a cell whose value rose or fell within the last <see cref="FlashMs"/>.</summary>
+    /// <summary>
+    /// The CSS class that marks a price cell (bid, ask, mark, last) whose value rose or fell within the last
+    /// <see cref="FlashMs"/>. Other fields never flash: IV and Greeks move with every tick of the underlying, and tinting
+    /// them lit half the screen at once, which hid the moves a trader watches for.
+    /// </summary>
     public string FlashClass(QuoteField field, long nowMs) =>
-        nowMs - _changedAtMs[(int)field] >= FlashMs ? "" : _movedUp[(int)field] ? "flash-up" : "flash-down";
+        !IsPrice(field) || nowMs - _changedAtMs[(int)field] >= FlashMs ? "" : _movedUp[(int)field] ? "flash-up" : "flash-down";
+
+    /// <summary>The fields whose change flashes: the prices a trader trades on.</summary>
+    public static bool IsPrice(QuoteField field) =>
+        field is QuoteField.BidPrice or QuoteField.AskPrice or QuoteField.MarkPrice or QuoteField.LastPrice;
+
+    /// <summary>
+    /// How long ago the exchange last sent this option's ticker (changed or not: an unchanged push still says the quote
+    /// is current), read from the slot, not from this row's copy, which moves only on a change. Null when never quoted.
+    /// </summary>
+    public long? QuoteAgeMs(long nowMs) => Slot.ReadQuote().ReceivedAtMs is var at and > 0 ? Math.Max(0, nowMs - at) : null;
+
+    /// <summary>Whether the quote is older than <paramref name="staleAfterMs"/> (<c>Tracker:StaleAfter</c>): shown greyed.</summary>
+    public bool IsStale(long nowMs, long staleAfterMs) => QuoteAgeMs(nowMs) is { } age && age > staleAfterMs;
 }
