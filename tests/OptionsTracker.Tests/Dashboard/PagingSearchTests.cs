@@ -36,7 +36,7 @@ public sealed class PagingSearchTests
         await s.Page.Locator(".paginator button.go-next").ClickAsync();
         await Expect(pageText).ToContainTextAsync("Page 2 of");
         var expiry = s.ExpiriesOf("ETH")[1];
-        await s.Page.Locator($"#expiry-tabs [data-expiry={expiry.Label}]").ClickAsync();
+        await s.Page.Locator($"#expiry-tabs [data-expiry='{expiry.Label}']").ClickAsync();
         await Expect(pageText).ToContainTextAsync("Page 1 of");
 
         await s.Page.Locator(".paginator button.go-next").ClickAsync();
