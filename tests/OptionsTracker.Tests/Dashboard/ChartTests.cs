@@ -70,6 +70,16 @@ public sealed class ChartTests
         await s.GotoAsync("/?view=term");
         await Expect(s.Page.Locator("figure#term-chart")).ToHaveAccessibleNameAsync(
             new System.Text.RegularExpressions.Regex($@"BTC ATM IV term structure: {s.ExpiriesOf("BTC").Count} expiries, from [\d.]+% at "));
+
+        // Both charts in the light theme, for the artifacts (the dark ones come from the tests above and LiveTests).
+        await s.Page.Locator("#theme-toggle").ClickAsync();
+        await Expect(s.Page.Locator(".dash")).ToHaveAttributeAsync("data-theme", "light");
+        await Expect(s.Page.Locator("#term-chart .main-svg").First).ToBeVisibleAsync();
+        await s.ScreenshotAsync("term-structure-light");
+        await s.GotoAsync($"/?view=smile&expiry={nearest.Label}&x=delta");
+        await Expect(s.Page.Locator(".dash")).ToHaveAttributeAsync("data-theme", "light");
+        await Expect(s.Page.Locator("#smile-chart .xtick text").First).ToHaveTextAsync("10Δ put");
+        await s.ScreenshotAsync("smile-light");
     }
 
     [Fact]
