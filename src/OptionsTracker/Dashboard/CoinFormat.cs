@@ -121,10 +121,12 @@ public sealed class CoinFormat
 
     /// <summary>
     /// Fields Bybit sends as 0 when there is nothing to show: a side of the book that is empty (its IV and size are 0
-    /// too) and the predicted delivery price outside the hour before delivery. A dash, not a figure.
+    /// too), the last price and the 24 h high and low of an option not traded (no trade is at 0: the lowest price is
+    /// one tick), and the predicted delivery price outside the hour before delivery. A dash, not a figure.
     /// </summary>
     private static bool IsEmptyWhenZero(OptionRow row, QuoteField field) => field switch
     {
+        QuoteField.LastPrice or QuoteField.HighPrice24h or QuoteField.LowPrice24h => true,
         QuoteField.BidIv or QuoteField.BidSize => !(row.Quote.BidPrice > 0),
         QuoteField.AskIv or QuoteField.AskSize => !(row.Quote.AskPrice > 0),
         QuoteField.PredictedDeliveryPrice => true,

@@ -98,7 +98,7 @@ public class CoinFormatTests
     }
 
     [Fact]
-    public void An_empty_bid_and_a_missing_value_read_as_a_dash_and_zero_elsewhere_as_zero()
+    public void An_empty_book_side_no_trade_and_a_missing_value_read_as_a_dash_and_zero_elsewhere_as_zero()
     {
         var board = Board("ETH", forward: 3_400, vol: 0.65, strikes: [3_000m, 3_400m, 3_800m], tickSize: 0.1, qtyStep: 0.1,
             tweak: (decimal strike, bool call, ref QuoteUpdate update) =>
@@ -107,14 +107,24 @@ public class CoinFormatTests
                 {
                     update.Set(QuoteField.BidPrice, 0); // Bybit's empty side of the book
                     update.Set(QuoteField.Gamma, double.NaN);
-                    update.Set(QuoteField.LastPrice, 0);
+                    update.Set(QuoteField.LastPrice, 0); // never traded
+                    update.Set(QuoteField.BidIv, 0);
+                    update.Set(QuoteField.BidSize, 0);
+                    update.Set(QuoteField.PredictedDeliveryPrice, 0);
+                    update.Set(QuoteField.Volume24h, 0);
                 }
             });
         var row = Row(board, 3_800m, call: true);
 
         Assert.Equal(Display.Missing, board.Format.Value(row, QuoteField.BidPrice));
         Assert.Equal(Display.Missing, board.Format.Value(row, QuoteField.Gamma));
-        Assert.Equal("0.0", board.Format.Value(row, QuoteField.LastPrice));
+        // Bybit's zeros for "nothing there": no last trade, the empty bid's IV and size, no delivery price yet.
+        Assert.Equal(Display.Missing, board.Format.Value(row, QuoteField.LastPrice));
+        Assert.Equal(Display.Missing, board.Format.Value(row, QuoteField.BidIv));
+        Assert.Equal(Display.Missing, board.Format.Value(row, QuoteField.BidSize));
+        Assert.Equal(Display.Missing, board.Format.Value(row, QuoteField.PredictedDeliveryPrice));
+        // A volume of zero is a figure: nothing traded in 24 h.
+        Assert.Equal("0.0", board.Format.Value(row, QuoteField.Volume24h));
         Assert.Equal(Display.Missing, board.Format.Iv(double.NaN));
         Assert.Equal(Display.Missing, board.Format.Underlying(double.NaN));
     }
