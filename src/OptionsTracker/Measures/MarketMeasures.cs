@@ -114,6 +114,52 @@ public static class MarketMeasures
         return kCall == kPut ? (callIv + putIv) / 2 : putIv + ((callIv - putIv) * (0 - kPut) / (kCall - kPut));
     }
 
+    /// <summary>
+    /// Mark IV at a target delta: for a call target (0.25, 0.10) interpolated linearly in the exchange's delta among the
+    /// out-of-the-money calls (K ≥ F), for a put target (−0.25, −0.10) among the out-of-the-money puts (K ≤ F), between
+    /// the two options nearest the money whose deltas bracket the target (options without a mark IV or a delta take
+    /// no part). NaN without a forward, or when the target lies outside the quoted deltas: no extrapolation.
+    /// </summary>
+    public static double IvAtDelta(ExpiryIndex expiry, double forward, double targetDelta)
+    {
+        if (!IsPrice(forward) || !double.IsFinite(targetDelta) || targetDelta == 0)
+            return double.NaN;
+        var calls = targetDelta > 0;
+        // Walk outwards from the money: calls by rising strike, puts by falling strike (the slots run by strike).
+        var slots = expiry.Slots;
+        double nearDelta = double.NaN, nearIv = double.NaN;
+        for (var n = 0; n < slots.Count; n++)
+        {
+            var slot = slots[calls ? n : slots.Count - 1 - n];
+            var instrument = slot.Instrument;
+            if ((instrument.Type == OptionType.Call) != calls || (calls ? instrument.StrikeValue < forward : instrument.StrikeValue > forward))
+                continue;
+            var quote = slot.ReadQuote();
+            var iv = quote.MarkIv;
+            var delta = quote.Delta;
+            if (!IsPrice(iv) || !double.IsFinite(delta))
+                continue;
+            if (delta == targetDelta)
+                return iv;
+            // |delta| falls away from the money: the target is bracketed once an option is past it.
+            if (!double.IsNaN(nearDelta) && Math.Abs(nearDelta) > Math.Abs(targetDelta) && Math.Abs(delta) < Math.Abs(targetDelta))
+                return nearIv + ((iv - nearIv) * (targetDelta - nearDelta) / (delta - nearDelta));
+            (nearDelta, nearIv) = (delta, iv);
+        }
+        return double.NaN;
+    }
+
+    /// <summary>
+    /// The expiry's skew at one delta (0.25 or 0.10): the call's and the put's IV at that delta, the risk reversal
+    /// (call − put) and the butterfly ((call + put) / 2 − ATM IV), all IV fractions; NaN where an input is missing.
+    /// </summary>
+    public static SkewMeasures Skew(ExpiryIndex expiry, double forward, double atmIv, double delta)
+    {
+        var call = IvAtDelta(expiry, forward, Math.Abs(delta));
+        var put = IvAtDelta(expiry, forward, -Math.Abs(delta));
+        return new SkewMeasures(call, put, call - put, ((call + put) / 2) - atmIv);
+    }
+
     /// <summary>All the per-expiry measures at once.</summary>
     public static ExpiryMeasures ForExpiry(ExpiryIndex expiry, DateTimeOffset now)
     {
@@ -270,3 +316,6 @@ public readonly record struct CoinMeasures(string Coin, double IndexPrice, Expir
 {
     public double AtmStrikeValue => AtmStrike is { } strike ? (double)strike : double.NaN;
 }
+
+/// <summary>One expiry's skew at one delta: IVs at the call and put delta, risk reversal and butterfly (IV fractions; NaN where missing).</summary>
+public readonly record struct SkewMeasures(double CallIv, double PutIv, double RiskReversal, double Butterfly);
