@@ -102,9 +102,6 @@ public sealed class CoinFormat
         switch (KindOf(field))
         {
             case Kind.Price:
-                // Bybit sends an empty side of the book as "0": a dash, not a price.
-                if (value == 0 && field is QuoteField.BidPrice or QuoteField.AskPrice)
-                    return Display.Missing;
                 return Fixed(value, GridOr(row.Instrument.TickSize, field));
             case Kind.Size:
                 return Fixed(value, GridOr(row.Instrument.QtyStep, field));
@@ -120,12 +117,13 @@ public sealed class CoinFormat
     }
 
     /// <summary>
-    /// Fields Bybit sends as 0 when there is nothing to show: a side of the book that is empty (its IV and size are 0
-    /// too), the last price and the 24 h high and low of an option not traded (no trade is at 0: the lowest price is
+    /// Fields Bybit sends as 0 when there is nothing to show: a side of the book that is empty (its price "0", its IV
+    /// and size 0 too), the last price and the 24 h high and low of an option not traded (no trade is at 0: the lowest price is
     /// one tick), and the predicted delivery price outside the hour before delivery. A dash, not a figure.
     /// </summary>
     private static bool IsEmptyWhenZero(OptionRow row, QuoteField field) => field switch
     {
+        QuoteField.BidPrice or QuoteField.AskPrice => true,
         QuoteField.LastPrice or QuoteField.HighPrice24h or QuoteField.LowPrice24h => true,
         QuoteField.BidIv or QuoteField.BidSize => !(row.Quote.BidPrice > 0),
         QuoteField.AskIv or QuoteField.AskSize => !(row.Quote.AskPrice > 0),

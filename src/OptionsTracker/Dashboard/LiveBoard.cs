@@ -57,7 +57,7 @@ public sealed class LiveBoard(OptionBook book)
 
     /// <summary>The hover text of a stale row (the age of its quote); null when current.</summary>
     public string? StaleTitle(OptionRow row) =>
-        row.QuoteAgeMs(NowMs) is { } age && age > StaleAfterMs ? $"stale: last quote {Display.Age(TimeSpan.FromMilliseconds(age))}" : null;
+        row.StaleAgeMs(NowMs, StaleAfterMs) is { } age ? $"stale: last quote {Display.Age(TimeSpan.FromMilliseconds(age))}" : null;
 
     /// <summary>
     /// Completes when the book changed since the last refresh (any coin: the asset buttons show every coin), or at

@@ -85,5 +85,8 @@ public sealed class OptionRow
     public long? QuoteAgeMs(long nowMs) => Slot.ReadQuote().ReceivedAtMs is var at and > 0 ? Math.Max(0, nowMs - at) : null;
 
     /// <summary>Whether the quote is older than <paramref name="staleAfterMs"/> (<c>Tracker:StaleAfter</c>): shown greyed.</summary>
-    public bool IsStale(long nowMs, long staleAfterMs) => QuoteAgeMs(nowMs) is { } age && age > staleAfterMs;
+    public bool IsStale(long nowMs, long staleAfterMs) => StaleAgeMs(nowMs, staleAfterMs) is not null;
+
+    /// <summary>The quote's age when it is older than <paramref name="staleAfterMs"/>; null while it is current.</summary>
+    public long? StaleAgeMs(long nowMs, long staleAfterMs) => QuoteAgeMs(nowMs) is { } age && age > staleAfterMs ? age : null;
 }
