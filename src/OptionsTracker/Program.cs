@@ -6,6 +6,7 @@ using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 using OptionsTracker.Dashboard;
 using OptionsTracker.Health;
+using OptionsTracker.Measures;
 using OptionsTracker.Security;
 using OptionsTracker.Simulator;
 using OptionsTracker.Store;
@@ -51,6 +52,7 @@ try
     builder.AddBybit();
     builder.AddFeed();
     builder.AddHealth();
+    builder.AddAnalytics();
     builder.AddApi();
     builder.AddSecurity();
     builder.AddAlerts();

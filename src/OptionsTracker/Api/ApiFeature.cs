@@ -70,5 +70,6 @@ public static class ApiFeature
         data.MapScreenerApi();
         data.MapExportApi();
         data.MapStreamApi();
+        data.MapAnalyticsApi();
     }
 }

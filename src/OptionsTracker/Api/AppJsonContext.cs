@@ -19,6 +19,7 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(SummaryResponse))]
 [JsonSerializable(typeof(GreeksResponse))]
 [JsonSerializable(typeof(OptionQueryRequest))]
+[JsonSerializable(typeof(TermResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

@@ -25,7 +25,7 @@ public sealed class LiveBoard(OptionBook book)
     public IReadOnlyList<OptionRow> Rows { get; private set; } = [];
 
     /// <summary>Expiries of <see cref="Coin"/>, chronological, with their underlying, ATM strike and ATM IV.</summary>
-    public IReadOnlyList<ExpiryFigures> Expiries { get; private set; } = [];
+    public IReadOnlyList<ExpiryHeadline> Expiries { get; private set; } = [];
 
     public IReadOnlyList<CoinSummary> Coins { get; private set; } = [];
 
@@ -210,10 +210,10 @@ public sealed class LiveBoard(OptionBook book)
     }
 
     /// <summary>The expiry's forward, ATM strike and ATM IV as <see cref="MarketMeasures"/> defines them.</summary>
-    private static ExpiryFigures Figure(ExpiryIndex expiry, DateTimeOffset now)
+    private static ExpiryHeadline Figure(ExpiryIndex expiry, DateTimeOffset now)
     {
         var measures = MarketMeasures.ForExpiry(expiry, now);
-        return new ExpiryFigures(expiry, measures.Forward, measures.AtmStrikeValue, measures.AtmIv);
+        return new ExpiryHeadline(expiry, measures.Forward, measures.AtmStrikeValue, measures.AtmIv);
     }
 
     /// <summary>The asset button: the coin's index price and headline ATM strike (its nearest unexpired expiry's).</summary>
@@ -226,7 +226,7 @@ public sealed class LiveBoard(OptionBook book)
 
 public sealed record CoinSummary(string Coin, int Options, double IndexPrice, double AtmStrike);
 
-public sealed record ExpiryFigures(ExpiryIndex Expiry, double Underlying, double AtmStrike, double AtmIv)
+public sealed record ExpiryHeadline(ExpiryIndex Expiry, double Underlying, double AtmStrike, double AtmIv)
 {
     public string Label => Expiry.Label;
 }

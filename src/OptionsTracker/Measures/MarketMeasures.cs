@@ -189,40 +189,12 @@ public static class MarketMeasures
     }
 
     /// <summary>
-    /// The ATM IV at a constant tenor: total variance w = σ²·T (T in years, ACT/365) interpolated linearly in T
-    /// between the two unexpired expiries around the tenor that have an ATM IV, then σ = √(w / τ). Interpolating total
-    /// variance keeps the forward variance between the two expiries non-negative. NaN before the first or past the
-    /// last such expiry: no extrapolation.
+    /// The ATM IV at a constant tenor (<see cref="TermStructure.AtTenor"/>: total variance linear in T between the two
+    /// unexpired expiries around it); NaN before the first or past the last such expiry. For a tenor outside
+    /// <see cref="TermStructure.Tenors"/>, as the <c>AtmIv</c> alert rule may ask.
     /// </summary>
-    public static double AtmIvAtTenor(CoinIndex coin, DateTimeOffset now, double tenorDays)
-    {
-        var target = tenorDays / DaysPerYear;
-        if (!(target > 0))
-            return double.NaN;
-        double beforeYears = double.NaN, beforeIv = double.NaN;
-        foreach (var expiry in coin.Expiries)
-        {
-            var years = DaysToExpiry(expiry, now) / DaysPerYear;
-            if (years <= 0)
-                continue;
-            var iv = AtmIv(expiry, Forward(expiry));
-            if (double.IsNaN(iv))
-                continue;
-            if (years == target)
-                return iv;
-            if (years > target)
-            {
-                if (double.IsNaN(beforeIv))
-                    return double.NaN;
-                var w1 = beforeIv * beforeIv * beforeYears;
-                var w2 = iv * iv * years;
-                var w = w1 + ((w2 - w1) * (target - beforeYears) / (years - beforeYears));
-                return w > 0 ? Math.Sqrt(w / target) : double.NaN;
-            }
-            (beforeYears, beforeIv) = (years, iv);
-        }
-        return double.NaN;
-    }
+    public static double AtmIvAtTenor(CoinIndex coin, DateTimeOffset now, double tenorDays) =>
+        TermStructure.AtTenor(TermStructure.ForCoin(coin, now), tenorDays, double.NaN).AtmIv;
 
     /// <summary>Total put OI over total call OI, of one expiry or all; null without call OI. Missing OI counts as none.</summary>
     public static double? PutCallOiRatio(CoinIndex coin, DateOnly? expiry)

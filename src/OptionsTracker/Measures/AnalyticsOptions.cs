@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace OptionsTracker.Measures;
+
+/// <summary>Settings of the analytics (section <c>Analytics</c>).</summary>
+public sealed class AnalyticsOptions
+{
+    public const string Section = "Analytics";
+
+    /// <summary>Shortest time between two computations of a coin's figures: readers in between share the last one.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan MinInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Longest a coin's figures are kept when nothing changed (days to expiry move with the clock).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan MaxAge { get; set; } = TimeSpan.FromSeconds(5);
+}

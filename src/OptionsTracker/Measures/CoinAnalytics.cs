@@ -1,0 +1,57 @@
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Measures;
+
+/// <summary>
+/// Every analytics figure of one coin at one moment, computed together from one read of the book, so the endpoints,
+/// the streams, the dashboard and the alerts that read the same snapshot agree with one another. Immutable; built by
+/// <see cref="MarketAnalytics"/> at most a few times a second, and only when the book (or the realised volatility)
+/// changed. Missing is NaN or null, never 0.
+/// </summary>
+public sealed class CoinAnalytics
+{
+    private CoinAnalytics(
+        string coin, CoinIndex index, DateTimeOffset at, long sequence, double indexPrice,
+        IReadOnlyList<ExpiryFigures> expiries, IReadOnlyList<TenorFigures> tenors)
+    {
+        Coin = coin;
+        Index = index;
+        At = at;
+        Sequence = sequence;
+        IndexPrice = indexPrice;
+        Expiries = expiries;
+        Tenors = tenors;
+    }
+
+    public string Coin { get; }
+
+    /// <summary>The coin's options the figures were computed from (the book index of that moment).</summary>
+    public CoinIndex Index { get; }
+
+    /// <summary>When the figures were computed (the "now" of days to expiry).</summary>
+    public DateTimeOffset At { get; }
+
+    /// <summary>The book's change sequence read before computing: figures include every change up to it.</summary>
+    public long Sequence { get; }
+
+    public double IndexPrice { get; }
+
+    /// <summary>One item per expiry, chronological (parallel to <see cref="CoinIndex.Expiries"/>).</summary>
+    public IReadOnlyList<ExpiryFigures> Expiries { get; }
+
+    /// <summary>One item per constant tenor of <see cref="TermStructure.Tenors"/>.</summary>
+    public IReadOnlyList<TenorFigures> Tenors { get; }
+
+    /// <summary>Computes every figure of <paramref name="coin"/> now.</summary>
+    public static CoinAnalytics Build(CoinIndex coin, long sequence, DateTimeOffset now, RealisedVolatility realised)
+    {
+        var expiries = TermStructure.ForCoin(coin, now);
+        var tenors = new TenorFigures[TermStructure.Tenors.Count];
+        for (var i = 0; i < tenors.Length; i++)
+        {
+            var tenor = TermStructure.Tenors[i];
+            tenors[i] = TermStructure.AtTenor(expiries, tenor, realised.At(coin.BaseCoin, tenor));
+        }
+        return new CoinAnalytics(coin.BaseCoin, coin, now, sequence, MarketMeasures.IndexPrice(coin), expiries, tenors);
+    }
+}
