@@ -8,9 +8,10 @@ namespace OptionsTracker.Api;
 
 /// <summary>
 /// The term figures live: Server-Sent Events at <c>/api/analytics/{asset}/stream</c>, each event (<c>term</c>) the
-/// body of <c>/api/analytics/{asset}/term</c>. The first at once, then one whenever the coin's snapshot
-/// (<see cref="MarketAnalytics"/>) changed, at most one per <see cref="ApiOptions.StreamInterval"/>; a keep-alive comment
-/// when idle. The stream shares everything else with <c>/api/stream</c>: <see cref="StreamGate"/>'s caps (it counts
+/// body of <c>/api/analytics/{asset}/term</c>. The first at once, then the coin's latest snapshot
+/// (<see cref="MarketAnalytics"/>) whenever a quote of the coin changed, at most one per
+/// <see cref="ApiOptions.StreamInterval"/>; when idle for <see cref="ApiOptions.StreamKeepAlive"/>, the snapshot if it
+/// moved without a quote (realised volatility, the clock), else a keep-alive comment. The stream shares everything else with <c>/api/stream</c>: <see cref="StreamGate"/>'s caps (it counts
 /// toward <see cref="ApiOptions.MaxStreamsPerClient"/> and <see cref="ApiOptions.MaxStreams"/>), the send timeout that
 /// drops a client that stopped reading, and the end at shutdown. Events carry no <c>id:</c>, like the option stream's:
 /// a reconnecting client gets the current figures first anyway.
@@ -87,7 +88,9 @@ public static class AnalyticsStreamApi
                 }
                 if (woken)
                     await StreamApi.ThrottleAsync(reader.Time, lastSend, settings.StreamInterval, cancellationToken);
-                cursor.TakeChanges();
+                // A change of another coin wakes the cursor too; it moves this coin's snapshot only in its time stamp.
+                if (cursor.TakeChanges().IsEmpty && woken)
+                    continue;
                 var current = await LatestAsync(analytics, name, cursor.Sequence, minInterval, reader.Time, cancellationToken);
                 if (ReferenceEquals(current, sent))
                 {
