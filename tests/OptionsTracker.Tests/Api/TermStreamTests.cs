@@ -86,6 +86,39 @@ public sealed class TermStreamTests
         Assert.True(host.Services.GetRequiredService<StreamGate>().Refused >= 4);
     }
 
+    [Fact]
+    public async Task A_term_stream_client_that_stops_reading_is_dropped_once_an_event_waits_longer_than_the_send_timeout()
+    {
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?> { ["Api:StreamSendTimeout"] = "00:00:02" });
+        var today = DateOnly.FromDateTime(host.Book.TimeProvider.GetUtcNow().UtcDateTime);
+        // A hundred expiries: each event some 30 KB, so a few fill the socket buffers of a client that does not read.
+        host.Book.AddInstruments(Enumerable.Range(1, 100).SelectMany(d => new[]
+        {
+            BookBuilder.Create("BTC", today.AddDays(d), 100_000m, 'C'), BookBuilder.Create("BTC", today.AddDays(d), 100_000m, 'P'),
+        }));
+        using var timeout = Timeout();
+        var gate = host.Services.GetRequiredService<StreamGate>();
+
+        using var client = await StreamClients.OpenNonReadingSseAsync(IPAddress.Loopback, host.BaseAddress.Port, "/api/analytics/BTC/stream", timeout.Token);
+        await Eventually.Until(() => gate.Open == 1 || gate.DroppedSlow > 0, "the client to be streaming");
+
+        // The coin keeps moving, so there is always a newer event than the client has taken.
+        var price = 1;
+        await Eventually.Until(() =>
+        {
+            price++;
+            foreach (var slot in host.Book.Index.All)
+                BookBuilder.SetMarkPrice(host.Book, slot.Instrument.Symbol, price);
+            return gate.Open == 0;
+        }, "the non-reading term stream client to be dropped");
+        Assert.Equal(1, gate.DroppedSlow);
+
+        // The server is unharmed: a new term stream gets its figures.
+        using var http = host.Http();
+        await using var events = await SseEvents.OpenAsync(http, "/api/analytics/BTC/stream", timeout.Token);
+        Assert.Equal(100, (int)(await events.NextAsync(timeout.Token)).Data["total"]!);
+    }
+
     private static async Task AssertTermRefusedAsync(HttpClient client, string named, CancellationToken cancellationToken)
     {
         using var response = await client.GetAsync("/api/analytics/BTC/stream", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
