@@ -15,11 +15,16 @@ internal sealed class MarketRules
 
     private readonly RuleState[] _rules;
     private readonly ILogger<MarketRules> _logger;
+    private readonly MarketAnalytics? _analytics;
 
-    public MarketRules(IOptions<AlertsOptions> options, ILogger<MarketRules> logger)
+    /// <param name="analytics">The coins' term structure, for the rules at a tenor (risk reversal, butterfly, volatility
+    /// risk premium): the snapshot the API and the dashboard read, so an alert quotes their numbers. Without it (a host
+    /// without the analytics) those rules have no value.</param>
+    public MarketRules(IOptions<AlertsOptions> options, ILogger<MarketRules> logger, MarketAnalytics? analytics = null)
     {
         _rules = [.. options.Value.Rules.Select(r => new RuleState(r))];
         _logger = logger;
+        _analytics = analytics;
     }
 
     public int Count => _rules.Length;
@@ -46,6 +51,9 @@ internal sealed class MarketRules
                 case AlertRuleKind.OiJump:
                     CheckOiJump(rule, coin, now, alerts);
                     break;
+                case AlertRuleKind.RiskReversal or AlertRuleKind.Butterfly or AlertRuleKind.VolRiskPremium:
+                    CheckLevel(rule, AtTenorInVolPoints(rule), VolPoints, now, alerts);
+                    break;
             }
         }
     }
@@ -71,8 +79,37 @@ internal sealed class MarketRules
         rule.LastFiredAt = now;
         var text = unit == "%"
             ? $"{rule.Name} is {v:0.0} %, {side} {threshold:0.##} %"
+            : unit == VolPoints ? $"{rule.Name} is {v:+0.0;-0.0;0.0} vol points, {side} {threshold:0.##}"
             : $"{rule.Name} is {v:0.###}, {side} {threshold:0.###}";
         alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = v, Threshold = threshold });
+    }
+
+    private const string VolPoints = "vol points";
+
+    /// <summary>
+    /// A tenor rule's figure in vol points (the fraction × 100): from the coin's term structure in the shared snapshot,
+    /// at the standard tenor itself when the rule's is one (the very number of <c>tenors[]</c> in the term endpoint),
+    /// else interpolated the same way (<see cref="TermStructure.AtTenor"/>). Null where it cannot be formed.
+    /// </summary>
+    private double? AtTenorInVolPoints(RuleState rule)
+    {
+        if (_analytics?.Get(rule.Asset) is not { } figures)
+            return null;
+        var days = rule.Options.TenorDays!.Value;
+        TenorFigures? tenor = null;
+        foreach (var candidate in figures.Tenors)
+        {
+            if (candidate.TenorDays == days)
+                tenor = candidate;
+        }
+        var at = tenor ?? TermStructure.AtTenor(figures.Expiries, days, _analytics.Realised.At(figures.Coin, days));
+        var value = rule.Options.Kind switch
+        {
+            AlertRuleKind.RiskReversal => rule.Options.Delta == 10 ? at.Rr10 : at.Rr25,
+            AlertRuleKind.Butterfly => rule.Options.Delta == 10 ? at.Bf10 : at.Bf25,
+            _ => at.Vrp,
+        };
+        return MarketMeasures.OrNull(value) * 100;
     }
 
     private static void CheckOiJump(RuleState rule, CoinIndex coin, DateTimeOffset now, List<Alert> alerts)
@@ -141,6 +178,9 @@ internal sealed class MarketRules
             {
                 AlertRuleKind.AtmIv => $"{Asset} {options.TenorDays:0.##}-day ATM IV",
                 AlertRuleKind.PutCallOiRatio => Expiry is { } d ? $"{Asset} {ExpiryLabel.Format(d)} put/call OI ratio" : $"{Asset} put/call OI ratio",
+                AlertRuleKind.RiskReversal => $"{Asset} {options.TenorDays:0.##}-day {options.Delta}Δ risk reversal",
+                AlertRuleKind.Butterfly => $"{Asset} {options.TenorDays:0.##}-day {options.Delta}Δ butterfly",
+                AlertRuleKind.VolRiskPremium => $"{Asset} {options.TenorDays:0.##}-day volatility risk premium",
                 _ => $"{Asset} OI jump",
             };
         }
