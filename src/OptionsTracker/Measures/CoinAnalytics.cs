@@ -47,8 +47,11 @@ public sealed class CoinAnalytics
     /// <summary>Each expiry's SVI smile fit, parallel to <see cref="Expiries"/>; null where it has too few quoted options.</summary>
     public IReadOnlyList<SmileFit?> Fits { get; }
 
-    /// <summary>Computes every figure of <paramref name="coin"/> now.</summary>
-    public static CoinAnalytics Build(CoinIndex coin, long sequence, DateTimeOffset now, RealisedVolatility realised)
+    /// <summary>
+    /// Computes every figure of <paramref name="coin"/> now; <paramref name="previous"/> (the coin's last snapshot, left
+    /// as it was) only seeds the searches that a nearby answer speeds up (the smile fits).
+    /// </summary>
+    public static CoinAnalytics Build(CoinIndex coin, long sequence, DateTimeOffset now, RealisedVolatility realised, CoinAnalytics? previous = null)
     {
         var expiries = TermStructure.ForCoin(coin, now);
         var tenors = new TenorFigures[TermStructure.Tenors.Count];
@@ -57,7 +60,7 @@ public sealed class CoinAnalytics
             var tenor = TermStructure.Tenors[i];
             tenors[i] = TermStructure.AtTenor(expiries, tenor, realised.At(coin.BaseCoin, tenor));
         }
-        var fits = SmileFit.ForCoin(expiries);
+        var fits = SmileFit.ForCoin(expiries, previous?.Fits);
         return new CoinAnalytics(coin.BaseCoin, coin, now, sequence, MarketMeasures.IndexPrice(coin), expiries, tenors,
             fits);
     }

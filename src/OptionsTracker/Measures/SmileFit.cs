@@ -69,7 +69,7 @@ public sealed class SmileFit
     /// K ≤ F) with a mark IV, weighted by Black-76's vega at their own mark IV. Null without a forward, once expired,
     /// or with fewer than <see cref="SviFit.MinPoints"/> such options.
     /// </summary>
-    public static SmileFit? ForExpiry(in ExpiryFigures figures)
+    public static SmileFit? ForExpiry(in ExpiryFigures figures, SmileFit? previous = null)
     {
         var forward = figures.Forward;
         var years = figures.Years;
@@ -101,10 +101,10 @@ public sealed class SmileFit
                     continue;
                 k[used] = Math.Log(strike / forward);
                 w[used] = iv * iv * years;
-                vega[used] = Black76.Greeks(forward, strike, years, iv, instrument.Type).Vega;
+                vega[used] = VegaWeight(forward, strike, years, iv);
                 used++;
             }
-            if (SviFit.Fit(k[..used], w[..used], vega[..used]) is not { } parameters)
+            if (SviFit.Fit(k[..used], w[..used], vega[..used], previous?.Parameters) is not { } parameters)
                 return null;
 
             var kMin = double.PositiveInfinity;
@@ -140,19 +140,42 @@ public sealed class SmileFit
         }
     }
 
+    /// <summary>
+    /// Black-76's vega per unit of volatility, F·φ(d1)·√T (the same for a call and a put; <see cref="Black76.Greeks"/>'s
+    /// vega is this / 100, per vol point): the fit's weight. Written out because a weight needs neither the delta nor
+    /// the per-point scaling that Greeks computes, and this runs for every option of every snapshot.
+    /// </summary>
+    internal static double VegaWeight(double forward, double strike, double years, double iv)
+    {
+        var sqrtT = Math.Sqrt(years);
+        var d1 = (Math.Log(forward / strike) / (iv * sqrtT)) + (0.5 * iv * sqrtT);
+        return forward * Math.Exp(-0.5 * d1 * d1) / Math.Sqrt(2 * Math.PI) * sqrtT;
+    }
+
     /// <summary>ANALYTICS.md's out-of-the-money side: calls with K ≥ F, puts with K ≤ F (both at K = F).</summary>
     private static bool IsOutOfTheMoney(OptionInstrument instrument, double forward) =>
         instrument.Type == OptionType.Call ? instrument.StrikeValue >= forward : instrument.StrikeValue <= forward;
 
     /// <summary>
     /// Every expiry's fit, parallel to <paramref name="expiries"/> (null where none), with the calendar check of each
-    /// fitted expiry against the next fitted one.
+    /// fitted expiry against the next fitted one. <paramref name="previous"/> (the last snapshot's fits, chronological)
+    /// warm-starts each expiry's search from its own previous fit, matched by delivery instant.
     /// </summary>
-    public static SmileFit?[] ForCoin(IReadOnlyList<ExpiryFigures> expiries)
+    public static SmileFit?[] ForCoin(IReadOnlyList<ExpiryFigures> expiries, IReadOnlyList<SmileFit?>? previous = null)
     {
         var fits = new SmileFit?[expiries.Count];
+        var p = 0;
         for (var i = 0; i < fits.Length; i++)
-            fits[i] = ForExpiry(expiries[i]);
+        {
+            // Both lists are chronological: walk the previous one alongside.
+            var expiryUtc = expiries[i].Expiry.ExpiryUtc;
+            SmileFit? start = null;
+            while (previous is not null && p < previous.Count && (previous[p] is null || previous[p]!.Expiry.ExpiryUtc < expiryUtc))
+                p++;
+            if (previous is not null && p < previous.Count && previous[p]!.Expiry.ExpiryUtc == expiryUtc)
+                start = previous[p];
+            fits[i] = ForExpiry(expiries[i], start);
+        }
         SmileFit? later = null;
         for (var i = fits.Length - 1; i >= 0; i--)
         {

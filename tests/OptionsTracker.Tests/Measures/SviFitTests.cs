@@ -38,10 +38,19 @@ public sealed class SviFitTests
         Assert.True(truth.IsAdmissible, shape);
         var (k, w, vega) = Points(truth, years, kLow, kHigh, 31);
 
-        var fit = SviFit.Fit(k, w, vega);
+        // Cold (a coarse grid, then Nelder–Mead), and warm from a previous fit of a smile that has moved since.
+        var cold = SviFit.Fit(k, w, vega);
+        var warm = SviFit.Fit(k, w, vega, truth with { A = a * 0.9, M = m + (0.02 * (kHigh - kLow)), Sigma = sigma * 1.3 });
 
-        Assert.NotNull(fit);
-        var p = fit.Value;
+        Assert.NotNull(cold);
+        Assert.NotNull(warm);
+        AssertRecovered(shape + " cold", truth, cold.Value, years, k);
+        AssertRecovered(shape + " warm", truth, warm.Value, years, k);
+    }
+
+    private static void AssertRecovered(string shape, SviParameters truth, SviParameters p, double years, double[] k)
+    {
+        var (a, b, rho, m, sigma) = truth;
         TestContext.Current.TestOutputHelper?.WriteLine($"{shape}: truth {truth}, fit {p}");
         Assert.True(p.IsAdmissible);
         // Stated tolerance (docs/analytics.md): ρ, m and σ within 1e-4; b within 0.01 % of b; a within 0.01 % of b·σ
