@@ -43,6 +43,22 @@ public class SviBenchmarks
         var warm = SmileFit.ForCoin(_expiries, _previousFits);
         Console.WriteLine($"// BTC: {_coin.Slots.Count} options, {_expiries.Length} expiries, {cold.Count(f => f is not null)} fitted; "
             + $"options per fit {string.Join(", ", cold.Select(f => f?.OptionsUsed ?? 0))}; RMSE cold (vol pts) {Rmse(cold)}; warm {Rmse(warm)}");
+        // On a shared machine the wall-clock figures below include waiting for a core; the process's CPU time per fit of
+        // the board (after a warm-up that lets the JIT reach its final code) does not.
+        for (var i = 0; i < 300; i++)
+            SmileFit.ForCoin(_expiries, _previousFits);
+        Console.WriteLine($"// CPU time per board: cold {CpuMilliseconds(() => SmileFit.ForCoin(_expiries)):0.000} ms, warm {CpuMilliseconds(() => SmileFit.ForCoin(_expiries, _previousFits)):0.000} ms");
+    }
+
+    private static double CpuMilliseconds(Action fit)
+    {
+        const int Runs = 300;
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        for (var i = 0; i < Runs; i++)
+            fit();
+        process.Refresh();
+        return (process.TotalProcessorTime - before).TotalMilliseconds / Runs;
     }
 
     private static string Rmse(SmileFit?[] fits) =>
