@@ -25,6 +25,9 @@ public static class SviFit
 
     private const int MaxEvaluations = 400;
 
+    private static readonly double MinLogSigma = Math.Log(MinSigma);
+    private static readonly double MaxLogSigma = Math.Log(MaxSigma);
+
     /// <summary>
     /// The slice minimising Σ weightᵢ·(w(kᵢ) − wᵢ)² over admissible parameters, or null with fewer than
     /// <see cref="MinPoints"/> points (or no positive weight). <paramref name="totalVariance"/> is iv²·T;
@@ -208,7 +211,7 @@ public static class SviFit
         public double Objective(double m, double u)
         {
             var mIn = Math.Clamp(m, mLow, mHigh);
-            var uIn = Math.Clamp(u, Math.Log(MinSigma), Math.Log(MaxSigma));
+            var uIn = Math.Clamp(u, MinLogSigma, MaxLogSigma);
             var outside = Math.Abs(m - mIn) + Math.Abs(u - uIn);
             var sse = Inner(mIn, Math.Exp(uIn), out _, out _, out _);
             return outside > 0 ? sse + (outside * (1 + sse)) : sse;
