@@ -72,5 +72,6 @@ public static class ApiFeature
         data.MapStreamApi();
         data.MapAnalyticsApi();
         data.MapAnalyticsStreamApi();
+        data.MapFitApi();
     }
 }

@@ -20,6 +20,8 @@ public static class ChainColumns
         new("gamma", "Gamma", "Gamma", QuoteField.Gamma, IsBook: false),
         new("vega", "Vega", "Vega", QuoteField.Vega, IsBook: false),
         new("theta", "Theta", "Theta", QuoteField.Theta, IsBook: false),
+        // Not a quote field: the SVI residual from the analytics snapshot (Dashboard/SmileResidual.cs); off by default.
+        new("rich-cheap", "Rich/cheap", "Rich/cheap (smile fit)", QuoteField.MarkIv, IsBook: false, IsSmileResidual: true),
         new("bid-size", "Size", "Bid size", QuoteField.BidSize, IsBook: true),
         new("bid-iv", "Bid IV", "Bid IV", QuoteField.BidIv, IsBook: true),
         new("bid", "Bid", "Bid", QuoteField.BidPrice, IsBook: true),
@@ -62,7 +64,11 @@ public static class ChainColumns
 /// <param name="Title">The column header.</param>
 /// <param name="Name">The menu's label and the header's tooltip.</param>
 /// <param name="IsBook">Part of the order book block (sizes, bid/ask IVs and prices), which keeps bid-to-ask order on both sides.</param>
-public sealed record ChainColumn(string Key, string Title, string Name, QuoteField Field, bool IsBook)
+/// <param name="IsSmileResidual">
+/// Shows the option's SVI residual (mark IV − the expiry's fitted IV, vol points) instead of <paramref name="Field"/>, which
+/// is then the quote it derives from.
+/// </param>
+public sealed record ChainColumn(string Key, string Title, string Name, QuoteField Field, bool IsBook, bool IsSmileResidual = false)
 {
     /// <summary>Prices flash when they move; sizes, IVs, Greeks and totals do not (issue 14: flash on prices only).</summary>
     public bool Flashes => Field is QuoteField.BidPrice or QuoteField.AskPrice or QuoteField.MarkPrice or QuoteField.LastPrice;

@@ -12,7 +12,8 @@ public sealed class CoinAnalytics
 {
     private CoinAnalytics(
         string coin, CoinIndex index, DateTimeOffset at, long sequence, double indexPrice,
-        IReadOnlyList<ExpiryFigures> expiries, IReadOnlyList<TenorFigures> tenors)
+        IReadOnlyList<ExpiryFigures> expiries, IReadOnlyList<TenorFigures> tenors,
+        IReadOnlyList<SmileFit?> fits)
     {
         Coin = coin;
         Index = index;
@@ -21,6 +22,7 @@ public sealed class CoinAnalytics
         IndexPrice = indexPrice;
         Expiries = expiries;
         Tenors = tenors;
+        Fits = fits;
     }
 
     public string Coin { get; }
@@ -42,8 +44,14 @@ public sealed class CoinAnalytics
     /// <summary>One item per constant tenor of <see cref="TermStructure.Tenors"/>.</summary>
     public IReadOnlyList<TenorFigures> Tenors { get; }
 
-    /// <summary>Computes every figure of <paramref name="coin"/> now.</summary>
-    public static CoinAnalytics Build(CoinIndex coin, long sequence, DateTimeOffset now, RealisedVolatility realised)
+    /// <summary>Each expiry's SVI smile fit, parallel to <see cref="Expiries"/>; null where it has too few quoted options.</summary>
+    public IReadOnlyList<SmileFit?> Fits { get; }
+
+    /// <summary>
+    /// Computes every figure of <paramref name="coin"/> now; <paramref name="previous"/> (the coin's last snapshot, left
+    /// as it was) only seeds the searches that a nearby answer speeds up (the smile fits).
+    /// </summary>
+    public static CoinAnalytics Build(CoinIndex coin, long sequence, DateTimeOffset now, RealisedVolatility realised, CoinAnalytics? previous = null)
     {
         var expiries = TermStructure.ForCoin(coin, now);
         var tenors = new TenorFigures[TermStructure.Tenors.Count];
@@ -52,6 +60,8 @@ public sealed class CoinAnalytics
             var tenor = TermStructure.Tenors[i];
             tenors[i] = TermStructure.AtTenor(expiries, tenor, realised.At(coin.BaseCoin, tenor));
         }
-        return new CoinAnalytics(coin.BaseCoin, coin, now, sequence, MarketMeasures.IndexPrice(coin), expiries, tenors);
+        var fits = SmileFit.ForCoin(expiries, previous?.Fits);
+        return new CoinAnalytics(coin.BaseCoin, coin, now, sequence, MarketMeasures.IndexPrice(coin), expiries, tenors,
+            fits);
     }
 }

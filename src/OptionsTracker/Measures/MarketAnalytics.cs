@@ -40,7 +40,7 @@ public sealed class MarketAnalytics(IOptionStore store, RealisedVolatility reali
             // The sequence before the read: whatever changed after it makes the next call recompute.
             var sequence = book.Sequence;
             entry.RealisedVersion = realised.Version;
-            entry.Snapshot = CoinAnalytics.Build(coinIndex, sequence, now, realised);
+            entry.Snapshot = CoinAnalytics.Build(coinIndex, sequence, now, realised, current);
             return entry.Snapshot;
         }
     }
