@@ -36,5 +36,7 @@ public static class BybitFeature
         // The feed, health and dashboard see Bybit only as one IVenue among the registered ones.
         builder.Services.AddSingleton<BybitVenue>();
         builder.Services.AddSingleton<IVenue>(services => services.GetRequiredService<BybitVenue>());
+        // Realised volatility for the analytics: polled only while this process holds the collector lease.
+        builder.Services.AddHostedService<RealisedVolatilityPoller>();
     }
 }

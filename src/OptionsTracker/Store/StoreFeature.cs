@@ -38,6 +38,7 @@ public static class StoreFeature
         services.AddSingleton<IOptionStore>(s => s.GetRequiredService<RedisOptionStore>());
         services.AddHostedService<CollectorStatsService>();
         services.AddHostedService<SharedAssets>();
+        services.AddHostedService<SharedRealisedVolatility>();
         if (role == TrackerRole.Web)
         {
             services.AddSingleton<RedisReader>();
