@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OptionsTracker.Configuration;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Feed;
@@ -37,6 +38,7 @@ public static class BybitFeature
         builder.Services.AddSingleton<BybitVenue>();
         builder.Services.AddSingleton<IVenue>(services => services.GetRequiredService<BybitVenue>());
         // Realised volatility for the analytics: polled only while this process holds the collector lease.
+        builder.Services.TryAddSingleton<Measures.RealisedVolatility>(); // the analytics' store (AddAnalytics registers the same)
         builder.Services.AddHostedService<RealisedVolatilityPoller>();
     }
 }
