@@ -23,7 +23,8 @@ public class RealisedVolatilityTests
     {
         await using var simulator = await BybitSimulator.StartAsync(
             new SimulatorOptions { BaseCoins = ["BTC", "SOL", "XRP"], TargetInstrumentCount = 900 }, Cancel);
-        await using var app = await TrackerApp.StartAsync(simulator);
+        // Asked every 5 s, so the values follow the exchange's into a new hour should the test straddle one.
+        await using var app = await TrackerApp.StartAsync(simulator, new Dictionary<string, string?> { ["Analytics:RealisedVolatilityInterval"] = "00:00:05" });
         await app.WaitForFullBoardAsync();
         var realised = app.Services.GetRequiredService<RealisedVolatility>();
 
@@ -71,10 +72,12 @@ public class RealisedVolatilityTests
             new Dictionary<string, string?> { ["Analytics:RealisedVolatilityInterval"] = "00:00:01" }, logs: logs, logLevel: LogLevel.Information);
         var realised = app.Services.GetRequiredService<RealisedVolatility>();
         await Eventually.Until(() => realised.Get("BTC").Count == 8, "BTC's realised volatility");
-        var before = realised.Get("BTC");
 
         simulator.Faults.FailNextHistoricalVolatilityRequests(1_000_000, RestFailure.Http429);
         await Eventually.Until(() => Lines(logs, 1801).Count == 1, "the failure logged");
+        // Read after the first failure: from here on every request fails, so nothing may change these.
+        var before = realised.Get("BTC");
+        Assert.Equal(8, before.Count);
         // Rounds keep failing (every second here: the retry delay is capped by the interval); the line is not repeated.
         var requests = simulator.HistoricalVolatilityRequestsReceived;
         await Eventually.Until(() => simulator.HistoricalVolatilityRequestsReceived >= requests + 3, "three more failed rounds");
