@@ -14,8 +14,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace OptionsTracker.Simulator;
 
 /// <summary>
-/// A local server speaking Bybit's V5 option protocol on real sockets: REST instruments-info, tickers and the delivery
-/// prices, and the public
+/// A local server speaking Bybit's V5 option protocol on real sockets: REST instruments-info, tickers, the delivery
+/// prices and the historical volatility, and the public
 /// option WebSocket with ticker pushes, pings and the exchange's subscription limits. It runs a moving market and can be
 /// steered (index, marks, listings, deliveries) and broken (<see cref="Faults"/>) from tests.
 /// </summary>
@@ -185,8 +185,14 @@ public sealed class BybitSimulator : IAsyncDisposable
     /// <summary>WebSocket upgrades refused since start by <see cref="SimulatorFaults.RejectNewConnections"/>.</summary>
     public long ConnectionsRejected => Interlocked.Read(ref _connectionsRejected);
 
-    /// <summary>REST requests received since start, including failed ones.</summary>
+    /// <summary>
+    /// REST requests received since start, including failed ones; historical-volatility requests, which the tracker makes
+    /// on a schedule of their own, are counted apart (<see cref="HistoricalVolatilityRequestsReceived"/>).
+    /// </summary>
     public long RestRequestsReceived => _rest.RequestsReceived;
+
+    /// <summary><c>/v5/market/historical-volatility</c> requests received since start, including failed ones.</summary>
+    public long HistoricalVolatilityRequestsReceived => _rest.HistoricalVolatilityRequestsReceived;
 
     /// <summary>Aborts every connection and stops the server.</summary>
     public async ValueTask DisposeAsync()
@@ -262,6 +268,7 @@ public sealed class BybitSimulator : IAsyncDisposable
         "/v5/market/tickers" => _rest.TickersAsync(context),
         "/v5/market/delivery-price" => _rest.DeliveryPriceAsync(context),
         "/v5/market/new-delivery-price" => _rest.NewDeliveryPriceAsync(context),
+        "/v5/market/historical-volatility" => _rest.HistoricalVolatilityAsync(context),
         WebSocketPath => AcceptWebSocketAsync(context),
         { } path when _control is not null && (path == ControlApi.Prefix || path.StartsWith(ControlApi.Prefix + "/", StringComparison.Ordinal)) => _control.HandleAsync(context),
         _ => NotFoundAsync(context),

@@ -6,7 +6,7 @@ namespace OptionsTracker.Simulator;
 
 /// <summary>
 /// Bybit's V5 market REST endpoints for options: <c>/v5/market/instruments-info</c>, <c>/v5/market/tickers</c>,
-/// <c>/v5/market/delivery-price</c> and <c>/v5/market/new-delivery-price</c>, with the
+/// <c>/v5/market/delivery-price</c>, <c>/v5/market/new-delivery-price</c> and <c>/v5/market/historical-volatility</c>, with the
 /// exchange's envelope (<c>retCode</c>, <c>retMsg</c>, <c>result</c>, <c>retExtInfo</c>, <c>time</c>) and REST field names.
 /// </summary>
 internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, SimulatorOptions options)
@@ -18,9 +18,15 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
     private const int MaxInstrumentsLimit = 1000;
     private static readonly string[] InstrumentStatuses = ["PreLaunch", "Trading", "Delivering", "Closed"];
 
+    /// <summary>Bybit's option periods (docs/v5/enum.mdx, optionPeriod), in days.</summary>
+    private static readonly int[] VolatilityPeriods = [7, 14, 21, 30, 60, 90, 180, 270];
+
     private long _requests;
+    private long _volatilityRequests;
 
     public long RequestsReceived => Interlocked.Read(ref _requests);
+
+    public long HistoricalVolatilityRequestsReceived => Interlocked.Read(ref _volatilityRequests);
 
     public async Task InstrumentsInfoAsync(HttpContext context)
     {
@@ -231,6 +237,93 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
         await EndEnvelopeAsync(context, json);
     }
 
+    /// <summary>
+    /// <c>/v5/market/historical-volatility</c> (docs/v5/market/iv.mdx): hourly realised volatility of <c>baseCoin</c> (default
+    /// BTC) over <c>period</c> days (default 7), as a fraction in a string. Shaped as the docs' example, not as the other
+    /// market endpoints: <c>{"retCode":0,"retMsg":"SUCCESS","category":"option","result":[{"period":30,"value":"0.45024716","time":"1672052400000"}]}</c>.
+    /// Without <c>startTime</c>/<c>endTime</c>, the most recent hour; the two go together, at most 30 days apart. Coverage as
+    /// docs/v5/enum.mdx (optionPeriod) lists it: BTC and ETH every period, SOL 7 to 90 days, no other coin. A period outside
+    /// the enum is refused with 10001; a coin or period without data answers an empty list (the docs do not say what Bybit
+    /// answers there: docs/analytics.md).
+    /// </summary>
+    public async Task HistoricalVolatilityAsync(HttpContext context)
+    {
+        if (await RejectedAsync(context, historicalVolatility: true))
+            return;
+        var query = context.Request.Query;
+        string baseCoin = query["baseCoin"].ToString() is { Length: > 0 } coin ? coin : "BTC";
+        string quoteCoin = query["quoteCoin"].ToString() is { Length: > 0 } quote ? quote : "USD";
+        if (quoteCoin is not ("USD" or "USDT"))
+        {
+            await WriteErrorAsync(context, 10001, "params error: quoteCoin invalid");
+            return;
+        }
+
+        int period = 7;
+        string? periodText = query["period"];
+        if (periodText is not null
+            && (!int.TryParse(periodText, NumberStyles.None, CultureInfo.InvariantCulture, out period) || !VolatilityPeriods.Contains(period)))
+        {
+            await WriteErrorAsync(context, 10001, "params error: period invalid");
+            return;
+        }
+
+        const long hourMs = 3_600_000;
+        long nowMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        long fromMs, toMs;
+        string? startText = query["startTime"], endText = query["endTime"];
+        if (startText is null && endText is null)
+        {
+            fromMs = toMs = nowMs / hourMs * hourMs;
+        }
+        else if (!long.TryParse(startText, NumberStyles.None, CultureInfo.InvariantCulture, out fromMs)
+            || !long.TryParse(endText, NumberStyles.None, CultureInfo.InvariantCulture, out toMs)
+            || toMs < fromMs || toMs - fromMs > 30 * 24 * hourMs)
+        {
+            await WriteErrorAsync(context, 10001, "params error: startTime and endTime go together, at most 30 days apart");
+            return;
+        }
+
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        await using var json = new Utf8JsonWriter(context.Response.BodyWriter);
+        json.WriteStartObject();
+        json.WriteNumber("retCode"u8, 0);
+        json.WriteString("retMsg"u8, "SUCCESS"u8);
+        json.WriteString("category"u8, "option"u8);
+        json.WriteStartArray("result"u8);
+        if (market.FindBoard(baseCoin) is { } board && ServesVolatility(board.BaseCoin, period))
+        {
+            for (long hour = (fromMs + hourMs - 1) / hourMs * hourMs; hour <= Math.Min(toMs, nowMs); hour += hourMs)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("period"u8, period);
+                WriteNumber(json, "value"u8, Math.Round(RealisedVolatility(board.Profile, period, hour / hourMs), 8));
+                json.WriteString("time"u8, hour.ToString(CultureInfo.InvariantCulture));
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        await json.FlushAsync(context.RequestAborted);
+    }
+
+    /// <summary>The coverage docs/v5/enum.mdx gives for optionPeriod: BTC and ETH 7 to 270 days, SOL 7 to 90.</summary>
+    private static bool ServesVolatility(string baseCoin, int period) => baseCoin switch
+    {
+        "BTC" or "ETH" => true,
+        "SOL" => period <= 90,
+        _ => false,
+    };
+
+    /// <summary>
+    /// A plausible realised volatility: below the coin's ATM implied vol (a positive premium, as usual), a little higher
+    /// over short periods, with a small hourly wobble; deterministic in the coin, the period and the hour.
+    /// </summary>
+    internal static double RealisedVolatility(CoinProfile profile, int periodDays, long hourIndex) =>
+        profile.AtmVol * (0.82 + 0.12 * Math.Exp(-periodDays / 30.0)) * (1 + 0.02 * Math.Sin((hourIndex * 0.37) + periodDays));
+
     /// <summary>Reads <c>limit</c> (1 to <paramref name="maxLimit"/>) and <c>cursor</c>; returns Bybit's error text for a bad one.</summary>
     private static string? ReadPaging(IQueryCollection query, int defaultLimit, int maxLimit, out int limit, out int afterSymbolId)
     {
@@ -246,10 +339,10 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
         return null;
     }
 
-    /// <summary>Counts the request, then answers it with an IP ban, an injected fault or a bad category, if any.</summary>
-    private async Task<bool> RejectedAsync(HttpContext context)
+    /// <summary>Counts the request (historical volatility apart), then answers it with an IP ban, an injected fault or a bad category, if any.</summary>
+    private async Task<bool> RejectedAsync(HttpContext context, bool historicalVolatility = false)
     {
-        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref historicalVolatility ? ref _volatilityRequests : ref _requests);
         if (faults.IsIpBanned)
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
@@ -257,7 +350,7 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
             return true;
         }
 
-        if (faults.TryTakeRestFailure(out var failure))
+        if (historicalVolatility ? faults.TryTakeHistoricalVolatilityFailure(out var failure) : faults.TryTakeRestFailure(out failure))
         {
             switch (failure)
             {

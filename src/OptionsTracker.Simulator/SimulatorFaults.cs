@@ -14,6 +14,8 @@ public sealed class SimulatorFaults
     private int _requestsToReject;
     private int _restFailuresLeft;
     private RestFailure _restFailure;
+    private int _volatilityFailuresLeft;
+    private RestFailure _volatilityFailure;
     private volatile bool _suppressPongs;
     private volatile bool _silentConnections;
     private volatile bool _emptyInstrumentLists;
@@ -158,6 +160,21 @@ public sealed class SimulatorFaults
         }
     }
 
+    /// <summary>
+    /// The next <paramref name="count"/> <c>/v5/market/historical-volatility</c> requests fail the given way. Kept apart from
+    /// <see cref="FailNextRestRequests"/>: the tracker asks that endpoint on its own schedule, and a fault meant for the
+    /// feed's requests must not be taken by it (nor one meant for it by the feed).
+    /// </summary>
+    public void FailNextHistoricalVolatilityRequests(int count, RestFailure failure)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_restGate)
+        {
+            _volatilityFailuresLeft = count;
+            _volatilityFailure = failure;
+        }
+    }
+
     /// <summary>While true, each WebSocket message is sent as 2 or 3 frames split at random byte positions.</summary>
     public bool FragmentFrames
     {
@@ -191,6 +208,18 @@ public sealed class SimulatorFaults
                 return false;
             if (Interlocked.CompareExchange(ref counter, left - 1, left) == left)
                 return true;
+        }
+    }
+
+    internal bool TryTakeHistoricalVolatilityFailure(out RestFailure failure)
+    {
+        lock (_restGate)
+        {
+            failure = _volatilityFailure;
+            if (_volatilityFailuresLeft <= 0)
+                return false;
+            _volatilityFailuresLeft--;
+            return true;
         }
     }
 

@@ -73,5 +73,6 @@ public static class ApiFeature
         data.MapAnalyticsApi();
         data.MapAnalyticsStreamApi();
         data.MapFitApi();
+        data.MapVolatilityApi();
     }
 }

@@ -20,6 +20,7 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(GreeksResponse))]
 [JsonSerializable(typeof(OptionQueryRequest))]
 [JsonSerializable(typeof(TermResponse))]
+[JsonSerializable(typeof(VolatilityResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 [JsonSerializable(typeof(FitResponse))]

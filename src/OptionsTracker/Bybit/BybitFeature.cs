@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OptionsTracker.Configuration;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Feed;
@@ -36,5 +37,8 @@ public static class BybitFeature
         // The feed, health and dashboard see Bybit only as one IVenue among the registered ones.
         builder.Services.AddSingleton<BybitVenue>();
         builder.Services.AddSingleton<IVenue>(services => services.GetRequiredService<BybitVenue>());
+        // Realised volatility for the analytics: polled only while this process holds the collector lease.
+        builder.Services.TryAddSingleton<Measures.RealisedVolatility>(); // the analytics' store (AddAnalytics registers the same)
+        builder.Services.AddHostedService<RealisedVolatilityPoller>();
     }
 }

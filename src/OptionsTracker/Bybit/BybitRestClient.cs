@@ -129,6 +129,52 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
         return new DeliveryPrices(bySymbol, byDeliveryTime);
     }
 
+    /// <summary>
+    /// The latest realised volatility of one base coin over <paramref name="periodDays"/> days from
+    /// <c>/v5/market/historical-volatility</c> (docs/v5/market/iv.mdx): hourly data; without <c>startTime</c> and
+    /// <c>endTime</c> Bybit answers the most recent hour. <c>quoteCoin</c> is left at its default, USD. Null when Bybit
+    /// serves nothing for that coin and period: an empty list, or retCode 10001 (a period it does not offer). Any other
+    /// refusal throws, as do the HTTP faults every call meets (<see cref="SendAsync"/>).
+    /// </summary>
+    public async Task<Measures.RealisedVolatilityPoint?> GetHistoricalVolatilityAsync(string baseCoin, int periodDays, CancellationToken cancellationToken)
+    {
+        var url = string.Create(CultureInfo.InvariantCulture,
+            $"v5/market/historical-volatility?category=option&baseCoin={Uri.EscapeDataString(baseCoin)}&period={periodDays}");
+        using var response = await SendAsync(url, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return ParseHistoricalVolatility(body, periodDays, "/" + url);
+    }
+
+    /// <summary>
+    /// Reads a historical-volatility answer: the point of <paramref name="periodDays"/> with the latest <c>time</c>
+    /// (an item of another period is ignored); null for retCode 10001 or when no item has a positive, finite value.
+    /// </summary>
+    internal static Measures.RealisedVolatilityPoint? ParseHistoricalVolatility(ReadOnlySpan<byte> json, int periodDays, string request)
+    {
+        var envelope = JsonSerializer.Deserialize(json, BybitJsonContext.Default.HistoricalVolatilityEnvelope)
+            ?? throw new JsonException($"empty answer from {request}");
+        if (envelope.RetCode == 10001)
+            return null;
+        if (envelope.RetCode != 0)
+            throw new BybitApiException(envelope.RetCode, envelope.RetMsg ?? "no retMsg", request);
+        if (envelope.Result.ValueKind != JsonValueKind.Array)
+            throw new JsonException($"historical-volatility answer has no result list ({request})");
+        var items = envelope.Result.Deserialize(BybitJsonContext.Default.ListHistoricalVolatilityItem) ?? [];
+        Measures.RealisedVolatilityPoint? latest = null;
+        foreach (var item in items)
+        {
+            if (item.Period != periodDays
+                || !double.TryParse(item.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                || !double.IsFinite(value) || value <= 0
+                || !TryParseMs(item.Time, out var ms))
+                continue;
+            var time = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            if (latest is not { } best || time > best.Time)
+                latest = new Measures.RealisedVolatilityPoint(periodDays, value, time);
+        }
+        return latest;
+    }
+
     private static bool TryParsePrice(string? text, out double price) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out price) && double.IsFinite(price) && price > 0;
 

@@ -97,4 +97,6 @@ internal sealed class DeliveryPriceResult
 
 [JsonSerializable(typeof(BybitEnvelope<InstrumentsResult>))]
 [JsonSerializable(typeof(BybitEnvelope<DeliveryPriceResult>))]
+[JsonSerializable(typeof(HistoricalVolatilityEnvelope))]
+[JsonSerializable(typeof(List<HistoricalVolatilityItem>))]
 internal sealed partial class BybitJsonContext : JsonSerializerContext;

@@ -90,4 +90,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 1502, EventName = "SnapshotApplied", Level = LogLevel.Information, Message = "{Coin}: ticker snapshot applied ({Items} items, {Changed} changed)")]
     public static partial void SnapshotApplied(ILogger logger, string coin, int items, int changed);
+
+    // 1800-1849: realised volatility from /v5/market/historical-volatility (issue 15).
+    [LoggerMessage(EventId = 1800, EventName = "RealisedVolatilityFetched", Level = LogLevel.Debug, Message = "{Coin}: realised volatility for {Periods} periods")]
+    public static partial void RealisedVolatilityFetched(ILogger logger, string coin, int periods);
+
+    [LoggerMessage(EventId = 1801, EventName = "RealisedVolatilityFailed", Level = LogLevel.Warning,
+        Message = "{Coin}: realised volatility not fetched ({Reason}); keeping the last values ({Kept} periods), next try in {Delay}")]
+    public static partial void RealisedVolatilityFailed(ILogger logger, string coin, string reason, int kept, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1802, EventName = "RealisedVolatilityResumed", Level = LogLevel.Information, Message = "{Coin}: realised volatility fetched again ({Periods} periods)")]
+    public static partial void RealisedVolatilityResumed(ILogger logger, string coin, int periods);
+
+    [LoggerMessage(EventId = 1803, EventName = "RealisedVolatilityNotServed", Level = LogLevel.Information,
+        Message = "{Coin}: Bybit serves no realised volatility for it (its {Period}-day period is empty); hv stays empty, asked again every {Interval}")]
+    public static partial void RealisedVolatilityNotServed(ILogger logger, string coin, int period, TimeSpan interval);
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OptionsTracker.Configuration;
 
 namespace OptionsTracker.Measures;
@@ -11,7 +12,8 @@ public static class AnalyticsFeature
             .BindConfiguration(AnalyticsOptions.Section)
             .ValidateSection(AnalyticsOptions.Section)
             .ValidateOnStart();
-        builder.Services.AddSingleton<RealisedVolatility>();
+        // TryAdd: the Bybit poller and the Redis sharing register the same store for hosts composed without the analytics.
+        builder.Services.TryAddSingleton<RealisedVolatility>();
         builder.Services.AddSingleton<MarketAnalytics>();
     }
 }

@@ -25,6 +25,21 @@ public sealed class RealisedVolatility
     /// <summary>The coin's latest points, by period; empty when none is known.</summary>
     public IReadOnlyList<RealisedVolatilityPoint> Get(string coin) => _byCoin.TryGetValue(coin, out var points) ? points : [];
 
+    /// <summary>
+    /// Whether the coin's values were ever set, and they if so: an empty list then says none are served, where
+    /// <see cref="Get"/> cannot tell that from not asked yet (the Redis sharing must not erase what another instance wrote).
+    /// </summary>
+    public bool TryGet(string coin, out IReadOnlyList<RealisedVolatilityPoint> points)
+    {
+        if (_byCoin.TryGetValue(coin, out var found))
+        {
+            points = found;
+            return true;
+        }
+        points = [];
+        return false;
+    }
+
     /// <summary>The realised volatility over exactly <paramref name="periodDays"/>; NaN when that period is not known.</summary>
     public double At(string coin, double periodDays)
     {

@@ -79,4 +79,12 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 4603, EventName = "StatsResumed", Level = LogLevel.Information, Message = "Collector stats: Redis answers again")]
     public static partial void StatsResumed(ILogger logger);
+
+    // 4800-4849: the realised volatility shared through Redis (issue 15).
+    [LoggerMessage(EventId = 4800, EventName = "RealisedVolatilitySharingFailed", Level = LogLevel.Warning,
+        Message = "Cannot {Action} the realised volatility in Redis ({Error}); keeping the values this instance has, trying again in {Delay}")]
+    public static partial void RealisedVolatilitySharingFailed(ILogger logger, string action, string error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 4801, EventName = "RealisedVolatilitySharingResumed", Level = LogLevel.Information, Message = "Realised volatility: Redis answers again")]
+    public static partial void RealisedVolatilitySharingResumed(ILogger logger);
 }

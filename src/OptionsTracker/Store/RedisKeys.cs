@@ -62,6 +62,9 @@ public sealed class RedisKeys(string prefix)
     /// <summary>The active collector's counters.</summary>
     public RedisKey Stats => $"{prefix}stats:global";
 
+    /// <summary>One coin's latest realised volatility, written by the active collector: period days → value, and <c>{days}_time</c> → ms.</summary>
+    public RedisKey RealisedVolatility(string baseCoin) => $"{prefix}analytics:hv:{baseCoin}";
+
     /// <summary>Who collects: the active collector's id, with a time to live it keeps renewing.</summary>
     public RedisKey Lease => $"{prefix}collector:lease";
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OptionsTracker.Book;
 using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
@@ -38,6 +39,8 @@ public static class StoreFeature
         services.AddSingleton<IOptionStore>(s => s.GetRequiredService<RedisOptionStore>());
         services.AddHostedService<CollectorStatsService>();
         services.AddHostedService<SharedAssets>();
+        services.TryAddSingleton<Measures.RealisedVolatility>(); // the analytics' store (AddAnalytics registers the same)
+        services.AddHostedService<SharedRealisedVolatility>();
         if (role == TrackerRole.Web)
         {
             services.AddSingleton<RedisReader>();
