@@ -12,7 +12,7 @@ public sealed class CoinAnalytics
 {
     private CoinAnalytics(
         string coin, CoinIndex index, DateTimeOffset at, long sequence, double indexPrice,
-        IReadOnlyList<ExpiryFigures> expiries, IReadOnlyList<TenorFigures> tenors)
+        IReadOnlyList<ExpiryFigures> expiries, IReadOnlyList<TenorFigures> tenors, Positioning positioning)
     {
         Coin = coin;
         Index = index;
@@ -21,6 +21,7 @@ public sealed class CoinAnalytics
         IndexPrice = indexPrice;
         Expiries = expiries;
         Tenors = tenors;
+        Positioning = positioning;
     }
 
     public string Coin { get; }
@@ -42,6 +43,12 @@ public sealed class CoinAnalytics
     /// <summary>One item per constant tenor of <see cref="TermStructure.Tenors"/>.</summary>
     public IReadOnlyList<TenorFigures> Tenors { get; }
 
+    /// <summary>
+    /// Positioning by strike over all the coin's expiries: OI, volume and GEX per strike, max pain, total GEX and the
+    /// gamma flip (one expiry's: <see cref="Positioning.ForExpiry"/> on request, from this snapshot's figures).
+    /// </summary>
+    public Positioning Positioning { get; }
+
     /// <summary>Computes every figure of <paramref name="coin"/> now.</summary>
     public static CoinAnalytics Build(CoinIndex coin, long sequence, DateTimeOffset now, RealisedVolatility realised)
     {
@@ -52,6 +59,7 @@ public sealed class CoinAnalytics
             var tenor = TermStructure.Tenors[i];
             tenors[i] = TermStructure.AtTenor(expiries, tenor, realised.At(coin.BaseCoin, tenor));
         }
-        return new CoinAnalytics(coin.BaseCoin, coin, now, sequence, MarketMeasures.IndexPrice(coin), expiries, tenors);
+        var positioning = Positioning.ForCoin(coin, expiries, MarketMeasures.IndexPrice(coin), now);
+        return new CoinAnalytics(coin.BaseCoin, coin, now, sequence, positioning.IndexPrice, expiries, tenors, positioning);
     }
 }
