@@ -58,4 +58,10 @@ public enum AlertRuleKind
 
     /// <summary>Any option whose open interest rose by more than <see cref="AlertRuleOptions.Above"/> contracts.</summary>
     OiJump,
+
+    /// <summary>
+    /// The coin's index crossed its gamma flip (the level where total GEX of all expiries changes sign) between two
+    /// evaluations: from one side of the flip to the other. No threshold.
+    /// </summary>
+    GammaFlip,
 }

@@ -15,11 +15,16 @@ internal sealed class MarketRules
 
     private readonly RuleState[] _rules;
     private readonly ILogger<MarketRules> _logger;
+    private readonly MarketAnalytics? _analytics;
 
-    public MarketRules(IOptions<AlertsOptions> options, ILogger<MarketRules> logger)
+    /// <param name="analytics">The coins' analytics snapshot, for the rules on it (the gamma flip): the snapshot the API
+    /// and the dashboard read, so an alert quotes their numbers. Without it (a host without the analytics) those rules
+    /// have no value.</param>
+    public MarketRules(IOptions<AlertsOptions> options, ILogger<MarketRules> logger, MarketAnalytics? analytics = null)
     {
         _rules = [.. options.Value.Rules.Select(r => new RuleState(r))];
         _logger = logger;
+        _analytics = analytics;
     }
 
     public int Count => _rules.Length;
@@ -45,6 +50,9 @@ internal sealed class MarketRules
                     break;
                 case AlertRuleKind.OiJump:
                     CheckOiJump(rule, coin, now, alerts);
+                    break;
+                case AlertRuleKind.GammaFlip:
+                    CheckGammaFlip(rule, now, alerts);
                     break;
             }
         }
@@ -73,6 +81,38 @@ internal sealed class MarketRules
             ? $"{rule.Name} is {v:0.0} %, {side} {threshold:0.##} %"
             : $"{rule.Name} is {v:0.###}, {side} {threshold:0.###}";
         alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = v, Threshold = threshold });
+    }
+
+    /// <summary>
+    /// Fires when the index is on the other side of the gamma flip than at the previous evaluation (both with a flip):
+    /// the snapshot's all-expiries flip, so the alert quotes the API's and the dashboard's level. An evaluation without
+    /// a flip forgets the side; one with the index exactly on the flip keeps the side it had.
+    /// </summary>
+    private void CheckGammaFlip(RuleState rule, DateTimeOffset now, List<Alert> alerts)
+    {
+        var figures = _analytics?.Get(rule.Asset);
+        var flip = figures?.Positioning.GexFlip ?? double.NaN;
+        var index = figures?.IndexPrice ?? double.NaN;
+        if (!double.IsFinite(flip) || !double.IsFinite(index))
+        {
+            rule.FlipSide = 0;
+            Log.RuleHasNoValue(_logger, rule.Name, "no gamma flip within 30 % of the index");
+            return;
+        }
+        var side = Math.Sign(index - flip);
+        if (side == 0)
+            return;
+        var previous = rule.FlipSide;
+        rule.FlipSide = side;
+        if (previous == 0 || previous == side)
+            return;
+        if (rule.LastFiredAt is { } last && now - last < rule.Options.Cooldown)
+            return;
+        rule.LastFiredAt = now;
+        var total = figures!.Positioning.TotalGex;
+        var text = $"{rule.Name}: the index ({index:#,0.##}) crossed {(side > 0 ? "above" : "below")} the gamma flip ({flip:#,0.##})"
+            + (double.IsFinite(total) ? $"; total GEX {total:+#,0;-#,0;0} USD per 1 % move" : "");
+        alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = index, Threshold = flip });
     }
 
     private static void CheckOiJump(RuleState rule, CoinIndex coin, DateTimeOffset now, List<Alert> alerts)
@@ -141,6 +181,7 @@ internal sealed class MarketRules
             {
                 AlertRuleKind.AtmIv => $"{Asset} {options.TenorDays:0.##}-day ATM IV",
                 AlertRuleKind.PutCallOiRatio => Expiry is { } d ? $"{Asset} {ExpiryLabel.Format(d)} put/call OI ratio" : $"{Asset} put/call OI ratio",
+                AlertRuleKind.GammaFlip => $"{Asset} gamma flip",
                 _ => $"{Asset} OI jump",
             };
         }
@@ -150,6 +191,9 @@ internal sealed class MarketRules
         public DateOnly? Expiry { get; }
         public string Name { get; }
         public DateTimeOffset? LastFiredAt { get; set; }
+
+        /// <summary>A gamma-flip rule: which side of the flip the index was at the last evaluation (+1 above, −1 below, 0 unknown).</summary>
+        public int FlipSide { get; set; }
         public Dictionary<InstrumentKey, DateTimeOffset> LastFiredBySymbol { get; } = [];
 
         /// <summary>
