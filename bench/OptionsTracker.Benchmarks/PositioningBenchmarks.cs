@@ -29,6 +29,22 @@ public class PositioningBenchmarks
         var figures = Positioning.ForCoin(_coin, _expiries, Index, _now);
         var worst = Positioning.ForCoin(_callsOnly, _callsOnlyExpiries, Index, _now);
         Console.WriteLine($"// {_coin.Slots.Count} options, {figures.Strikes.Count} strikes; total GEX {figures.TotalGex:0}, flip {figures.GexFlip:0}, max pain {figures.MaxPain}; calls-only flip {worst.GexFlip}");
+        // On a shared machine wall-clock means swing with the other processes; CPU time per operation does much less.
+        Console.WriteLine($"// CPU time per operation: all expiries {CpuMicroseconds(AllExpiries):0} µs, no flip {CpuMicroseconds(AllExpiries_NoFlip_EveryGridPoint):0} µs, "
+            + $"one expiry {CpuMicroseconds(OneExpiry):0} µs, whole snapshot {CpuMicroseconds(WholeSnapshot):0} µs");
+    }
+
+    private static double CpuMicroseconds<T>(Func<T> operation)
+    {
+        const int Runs = 300;
+        for (var i = 0; i < 20; i++)
+            operation();
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var before = process.TotalProcessorTime;
+        for (var i = 0; i < Runs; i++)
+            operation();
+        process.Refresh();
+        return (process.TotalProcessorTime - before).TotalMicroseconds / Runs;
     }
 
     [Benchmark(Baseline = true)]

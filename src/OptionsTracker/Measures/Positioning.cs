@@ -100,25 +100,34 @@ public sealed class Positioning
 
     private static Positioning Build(ExpiryIndex? one, IReadOnlyList<ExpiryFigures> selection, int count, decimal? maxPainOfOne, double indexPrice, DateTimeOffset now)
     {
-        // The listed strikes of the selection, ascending and distinct (an expiry's slots run by strike; several do not).
-        var keys = new double[count];
-        var listed = new decimal[count];
+        // The listed strikes of the selection, ascending and distinct: each expiry's slots run by strike, so a merge of
+        // each into the union so far (linear; a sort of every slot cost more than the rest of the pass).
+        var keys = ArrayPool<double>.Shared.Rent(Math.Max(count, 1));
+        var listed = ArrayPool<decimal>.Shared.Rent(Math.Max(count, 1));
+        var spareKeys = ArrayPool<double>.Shared.Rent(Math.Max(count, 1));
+        var spareListed = ArrayPool<decimal>.Shared.Rent(Math.Max(count, 1));
+        var m = 0;
         var n = 0;
         foreach (var expiry in selection)
         {
-            foreach (var slot in expiry.Expiry.Slots)
+            var slots = expiry.Expiry.Slots;
+            n += slots.Count;
+            int i = 0, j = 0, merged = 0;
+            while (i < m || j < slots.Count)
             {
-                keys[n] = slot.Instrument.StrikeValue;
-                listed[n++] = slot.Instrument.Strike;
+                double next;
+                decimal nextListed;
+                if (j >= slots.Count || (i < m && keys[i] <= slots[j].Instrument.StrikeValue))
+                    (next, nextListed) = (keys[i], listed[i++]);
+                else
+                    (next, nextListed) = (slots[j].Instrument.StrikeValue, slots[j++].Instrument.Strike);
+                if (merged == 0 || spareKeys[merged - 1] != next)
+                    (spareKeys[merged], spareListed[merged++]) = (next, nextListed);
             }
+            (keys, spareKeys, listed, spareListed, m) = (spareKeys, keys, spareListed, listed, merged);
         }
-        Array.Sort(keys, listed, 0, n);
-        var m = 0;
-        for (var i = 0; i < n; i++)
-        {
-            if (m == 0 || keys[i] != keys[m - 1])
-                (keys[m], listed[m++]) = (keys[i], listed[i]);
-        }
+        ArrayPool<double>.Shared.Return(spareKeys);
+        ArrayPool<decimal>.Shared.Return(spareListed);
 
         var rows = new Row[m];
         rows.AsSpan().Fill(Row.Missing);
@@ -207,6 +216,8 @@ public sealed class Positioning
         finally
         {
             ArrayPool<double>.Shared.Return(pool);
+            ArrayPool<double>.Shared.Return(keys);
+            ArrayPool<decimal>.Shared.Return(listed);
         }
     }
 
@@ -258,29 +269,37 @@ public sealed class Positioning
         if (Vector512.IsHardwareAccelerated && a.Length >= Vector512<double>.Count)
         {
             var vx = Vector512.Create(x);
+            var limit = Vector512.Create(Negligible * Negligible);
             var acc = Vector512<double>.Zero;
             for (; i <= a.Length - Vector512<double>.Count; i += Vector512<double>.Count)
             {
                 var z = Vector512.FusedMultiplyAdd(Vector512.Create(c[i..]), vx, Vector512.Create(a[i..]));
-                acc += Vector512.Create(w[i..]) * Vector512.Exp(-(z * z));
+                var zz = z * z;
+                // Neighbours are one expiry's neighbouring strikes: far from this spot together, their exp is skipped.
+                if (Vector512.LessThanAny(zz, limit))
+                    acc += Vector512.Create(w[i..]) * Vector512.Exp(-zz);
             }
             sum = Vector512.Sum(acc);
         }
         else if (Vector256.IsHardwareAccelerated && a.Length >= Vector256<double>.Count)
         {
             var vx = Vector256.Create(x);
+            var limit = Vector256.Create(Negligible * Negligible);
             var acc = Vector256<double>.Zero;
             for (; i <= a.Length - Vector256<double>.Count; i += Vector256<double>.Count)
             {
                 var z = Vector256.FusedMultiplyAdd(Vector256.Create(c[i..]), vx, Vector256.Create(a[i..]));
-                acc += Vector256.Create(w[i..]) * Vector256.Exp(-(z * z));
+                var zz = z * z;
+                if (Vector256.LessThanAny(zz, limit))
+                    acc += Vector256.Create(w[i..]) * Vector256.Exp(-zz);
             }
             sum = Vector256.Sum(acc);
         }
         for (; i < a.Length; i++)
         {
             var z = a[i] + (c[i] * x);
-            sum += w[i] * Math.Exp(-(z * z));
+            if (z * z < Negligible * Negligible)
+                sum += w[i] * Math.Exp(-(z * z));
         }
         return sum * GridScale[point];
     }
