@@ -18,7 +18,10 @@ public sealed class AlertRuleOptions
     [StringLength(16, MinimumLength = 1)]
     public string Asset { get; set; } = "";
 
-    /// <summary><see cref="AlertRuleKind.AtmIv"/>: the tenor in days (e.g. 30), interpolated between the expiries around it.</summary>
+    /// <summary>
+    /// <see cref="AlertRuleKind.AtmIv"/>, <see cref="AlertRuleKind.RiskReversal"/>, <see cref="AlertRuleKind.Butterfly"/> and
+    /// <see cref="AlertRuleKind.VolRiskPremium"/>: the tenor in days (e.g. 30), interpolated between the expiries around it.
+    /// </summary>
     [Range(0.01, 3650)]
     public double? TenorDays { get; set; }
 
@@ -29,7 +32,8 @@ public sealed class AlertRuleOptions
 
     /// <summary>
     /// Fires when the value is above this: ATM IV in percent (60 = 60 %), a put/call ratio (1.2), or an OI jump in
-    /// contracts (OI now minus OI at the start of the window).
+    /// contracts (OI now minus OI at the start of the window); a risk reversal, butterfly or volatility risk premium in
+    /// vol points (2 = 2 percentage points of IV, a fraction of 0.02).
     /// </summary>
     public double? Above { get; set; }
 
@@ -46,6 +50,12 @@ public sealed class AlertRuleOptions
     /// <summary>After firing, the rule (for an OI jump: the rule and that option) stays quiet this long.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan Cooldown { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// <see cref="AlertRuleKind.RiskReversal"/> and <see cref="AlertRuleKind.Butterfly"/>: the delta of the wings, 25
+    /// (25Δ call and put) or 10.
+    /// </summary>
+    public int? Delta { get; set; }
 }
 
 public enum AlertRuleKind
@@ -58,6 +68,15 @@ public enum AlertRuleKind
 
     /// <summary>Any option whose open interest rose by more than <see cref="AlertRuleOptions.Above"/> contracts.</summary>
     OiJump,
+
+    /// <summary>Risk reversal of a coin at a tenor and delta: IV of the call minus IV of the put at that delta, in vol points.</summary>
+    RiskReversal,
+
+    /// <summary>Butterfly of a coin at a tenor and delta: mean IV of the call and put at that delta minus ATM IV, in vol points.</summary>
+    Butterfly,
+
+    /// <summary>Volatility risk premium of a coin at a tenor: ATM IV minus realised volatility over as many days, in vol points.</summary>
+    VolRiskPremium,
 
     /// <summary>
     /// The coin's index crossed its gamma flip (the level where total GEX of all expiries changes sign) between two

@@ -78,8 +78,8 @@ internal sealed partial class AlertsOptionsValidator(IConfiguration configuratio
             failures.Add($"{prefix}:Below ({b.ToString(CultureInfo.InvariantCulture)}) must not exceed Above ({a.ToString(CultureInfo.InvariantCulture)}); the rule fires outside [Below, Above]");
 
         var kind = rule.Kind!.Value;
-        if (kind != AlertRuleKind.AtmIv && rule.TenorDays is not null)
-            failures.Add($"{prefix}:TenorDays applies only to Kind=AtmIv");
+        if (kind is not (AlertRuleKind.AtmIv or AlertRuleKind.RiskReversal or AlertRuleKind.Butterfly or AlertRuleKind.VolRiskPremium) && rule.TenorDays is not null)
+            failures.Add($"{prefix}:TenorDays applies only to Kind=AtmIv, RiskReversal, Butterfly and VolRiskPremium");
         if (kind != AlertRuleKind.PutCallOiRatio && rule.Expiry is not null)
             failures.Add($"{prefix}:Expiry applies only to Kind=PutCallOiRatio");
         if (kind != AlertRuleKind.OiJump && rule.Window is not null)
@@ -115,7 +115,31 @@ internal sealed partial class AlertsOptionsValidator(IConfiguration configuratio
                     failures.Add($"{prefix}:Below does not apply to Kind=GammaFlip: it fires when the index crosses the gamma flip");
                 break;
         }
+        ValidateTenorRule(prefix, kind, rule, failures);
     }
+
+    /// <summary>The rules on the term structure at a tenor: risk reversal, butterfly, volatility risk premium.</summary>
+    private static void ValidateTenorRule(string prefix, AlertRuleKind kind, AlertRuleOptions rule, List<string> failures)
+    {
+        var skew = kind is AlertRuleKind.RiskReversal or AlertRuleKind.Butterfly;
+        if (!skew && rule.Delta is not null)
+            failures.Add($"{prefix}:Delta applies only to Kind=RiskReversal and Kind=Butterfly");
+        if (!skew && kind != AlertRuleKind.VolRiskPremium)
+            return;
+        if (rule.TenorDays is null)
+            failures.Add($"{prefix}:TenorDays is required for Kind={kind} (e.g. 30)");
+        if (skew && rule.Delta is not (25 or 10))
+            failures.Add($"{prefix}:Delta must be 25 or 10 for Kind={kind} (the 25Δ or 10Δ wings)");
+        RequireThreshold(prefix, rule, failures, "vol points, e.g. Above=5 for 5 percentage points of IV");
+        // Realised volatility exists only over Bybit's periods (ANALYTICS.md): at another tenor the premium never forms.
+        if (kind == AlertRuleKind.VolRiskPremium && rule.TenorDays is { } days && !RealisedPeriods.Contains(days))
+            failures.Add($"{prefix}:TenorDays must be one of {string.Join(", ", RealisedPeriods)} for Kind=VolRiskPremium (the periods of Bybit's realised volatility)");
+        if (rule.Above is < -1000 or > 1000 || rule.Below is < -1000 or > 1000)
+            failures.Add($"{prefix}:Above/Below are in vol points (percentage points of IV), between -1000 and 1000");
+    }
+
+    /// <summary>The periods, in days, of Bybit's historical volatility (<c>/v5/market/historical-volatility</c>).</summary>
+    private static readonly double[] RealisedPeriods = [7, 14, 21, 30, 60, 90, 180, 270];
 
     private static void RequireThreshold(string prefix, AlertRuleOptions rule, List<string> failures, string example)
     {

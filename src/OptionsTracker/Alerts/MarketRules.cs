@@ -17,9 +17,9 @@ internal sealed class MarketRules
     private readonly ILogger<MarketRules> _logger;
     private readonly MarketAnalytics? _analytics;
 
-    /// <param name="analytics">The coins' analytics snapshot, for the rules on it (the gamma flip): the snapshot the API
-    /// and the dashboard read, so an alert quotes their numbers. Without it (a host without the analytics) those rules
-    /// have no value.</param>
+    /// <param name="analytics">The coins' analytics snapshot, for the rules on it (risk reversal, butterfly, volatility
+    /// risk premium at a tenor; the gamma flip): the snapshot the API and the dashboard read, so an alert quotes their
+    /// numbers. Without it (a host without the analytics) those rules have no value.</param>
     public MarketRules(IOptions<AlertsOptions> options, ILogger<MarketRules> logger, MarketAnalytics? analytics = null)
     {
         _rules = [.. options.Value.Rules.Select(r => new RuleState(r))];
@@ -51,6 +51,9 @@ internal sealed class MarketRules
                 case AlertRuleKind.OiJump:
                     CheckOiJump(rule, coin, now, alerts);
                     break;
+                case AlertRuleKind.RiskReversal or AlertRuleKind.Butterfly or AlertRuleKind.VolRiskPremium:
+                    CheckLevel(rule, AtTenorInVolPoints(rule), VolPoints, now, alerts);
+                    break;
                 case AlertRuleKind.GammaFlip:
                     CheckGammaFlip(rule, now, alerts);
                     break;
@@ -79,6 +82,7 @@ internal sealed class MarketRules
         rule.LastFiredAt = now;
         var text = unit == "%"
             ? $"{rule.Name} is {v:0.0} %, {side} {threshold:0.##} %"
+            : unit == VolPoints ? $"{rule.Name} is {v:+0.0;-0.0;0.0} vol points, {side} {threshold:0.##}"
             : $"{rule.Name} is {v:0.###}, {side} {threshold:0.###}";
         alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = v, Threshold = threshold });
     }
@@ -113,6 +117,34 @@ internal sealed class MarketRules
         var text = $"{rule.Name}: the index ({index:#,0.##}) crossed {(side > 0 ? "above" : "below")} the gamma flip ({flip:#,0.##})"
             + (double.IsFinite(total) ? $"; total GEX {total:+#,0;-#,0;0} USD per 1 % move" : "");
         alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = index, Threshold = flip });
+    }
+
+    private const string VolPoints = "vol points";
+
+    /// <summary>
+    /// A tenor rule's figure in vol points (the fraction × 100): from the coin's term structure in the shared snapshot,
+    /// at the standard tenor itself when the rule's is one (the very number of <c>tenors[]</c> in the term endpoint),
+    /// else interpolated the same way (<see cref="TermStructure.AtTenor"/>). Null where it cannot be formed.
+    /// </summary>
+    private double? AtTenorInVolPoints(RuleState rule)
+    {
+        if (_analytics?.Get(rule.Asset) is not { } figures)
+            return null;
+        var days = rule.Options.TenorDays!.Value;
+        TenorFigures? tenor = null;
+        foreach (var candidate in figures.Tenors)
+        {
+            if (candidate.TenorDays == days)
+                tenor = candidate;
+        }
+        var at = tenor ?? TermStructure.AtTenor(figures.Expiries, days, _analytics.Realised.At(figures.Coin, days));
+        var value = rule.Options.Kind switch
+        {
+            AlertRuleKind.RiskReversal => rule.Options.Delta == 10 ? at.Rr10 : at.Rr25,
+            AlertRuleKind.Butterfly => rule.Options.Delta == 10 ? at.Bf10 : at.Bf25,
+            _ => at.Vrp,
+        };
+        return MarketMeasures.OrNull(value) * 100;
     }
 
     private static void CheckOiJump(RuleState rule, CoinIndex coin, DateTimeOffset now, List<Alert> alerts)
@@ -181,6 +213,9 @@ internal sealed class MarketRules
             {
                 AlertRuleKind.AtmIv => $"{Asset} {options.TenorDays:0.##}-day ATM IV",
                 AlertRuleKind.PutCallOiRatio => Expiry is { } d ? $"{Asset} {ExpiryLabel.Format(d)} put/call OI ratio" : $"{Asset} put/call OI ratio",
+                AlertRuleKind.RiskReversal => $"{Asset} {options.TenorDays:0.##}-day {options.Delta}Δ risk reversal",
+                AlertRuleKind.Butterfly => $"{Asset} {options.TenorDays:0.##}-day {options.Delta}Δ butterfly",
+                AlertRuleKind.VolRiskPremium => $"{Asset} {options.TenorDays:0.##}-day volatility risk premium",
                 AlertRuleKind.GammaFlip => $"{Asset} gamma flip",
                 _ => $"{Asset} OI jump",
             };

@@ -71,6 +71,7 @@ public static class ApiFeature
         data.MapExportApi();
         data.MapStreamApi();
         data.MapAnalyticsApi();
+        data.MapAnalyticsStreamApi();
         data.MapPositioningApi();
     }
 }

@@ -34,4 +34,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3402, EventName = "StreamLimitReached", Level = LogLevel.Warning,
         Message = "Stream limit reached: {Open} streams open (Api:MaxStreams); new streams are answered 429 ({Refused} so far). Logged at most every 5 minutes")]
     public static partial void StreamLimitReached(ILogger logger, int open, long refused);
+
+    // 3880–3899: the analytics stream (issue 15).
+    [LoggerMessage(EventId = 3880, EventName = "TermStreamSubscribed", Level = LogLevel.Debug, Message = "Stream client {ClientId} (sse) subscribed to the term figures of {Asset}")]
+    public static partial void TermStreamSubscribed(ILogger logger, string clientId, string asset);
 }

@@ -137,14 +137,14 @@ public static class StreamApi
     private static BookCursor CursorFor(OptionBook book, string asset, DateOnly? expiry) =>
         new(book, index => index.TryGetCoin(asset, out var coin) ? OptionSelection.SlotsOf(coin, expiry) : []);
 
-    private static ProblemHttpResult TooManyStreams(HttpContext context, string refusal)
+    internal static ProblemHttpResult TooManyStreams(HttpContext context, string refusal)
     {
         // A slot frees when any stream ends; a few seconds is a fair first wait.
         context.Response.Headers.RetryAfter = "5";
         return TypedResults.Problem(title: "Too many streams", detail: refusal, statusCode: StatusCodes.Status429TooManyRequests);
     }
 
-    private static void DropSlowClient(HttpContext context, StreamGate gate, ILogger logger, string clientId, string transport, ApiOptions settings)
+    internal static void DropSlowClient(HttpContext context, StreamGate gate, ILogger logger, string clientId, string transport, ApiOptions settings)
     {
         gate.CountDroppedSlow();
         Log.StreamClientTooSlow(logger, clientId, transport, settings.StreamSendTimeout);
@@ -152,7 +152,7 @@ public static class StreamApi
         context.Abort();
     }
 
-    private static Task ThrottleAsync(TimeProvider time, long lastSend, TimeSpan interval, CancellationToken cancellationToken)
+    internal static Task ThrottleAsync(TimeProvider time, long lastSend, TimeSpan interval, CancellationToken cancellationToken)
     {
         var wait = interval - time.GetElapsedTime(lastSend);
         return wait > TimeSpan.Zero ? Task.Delay(wait, time, cancellationToken) : Task.CompletedTask;

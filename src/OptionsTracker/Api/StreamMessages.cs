@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using OptionsTracker.Book;
 
 namespace OptionsTracker.Api;
@@ -113,6 +114,17 @@ internal abstract class StreamMessages : IDisposable
             json.WriteString("type"u8, "error"u8);
             json.WriteString("message"u8, message);
             json.WriteEndObject();
+            return Task.CompletedTask;
+        });
+
+    /// <summary>
+    /// One message whose body is <paramref name="value"/> as JSON (the analytics stream sends the term endpoint's body
+    /// this way). For small bodies: it is written whole, then sent.
+    /// </summary>
+    public Task SendJsonAsync<T>(ReadOnlySpan<byte> name, T value, JsonTypeInfo<T> typeInfo) =>
+        SendAsync(name, json =>
+        {
+            JsonSerializer.Serialize(json, value, typeInfo);
             return Task.CompletedTask;
         });
 

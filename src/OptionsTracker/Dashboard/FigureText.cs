@@ -33,4 +33,11 @@ public static class FigureText
 
     /// <summary>A put/call ratio, two decimals; missing (no calls) as a dash.</summary>
     public static string Ratio(double? ratio) => ratio is { } r && double.IsFinite(r) ? r.ToString("0.00", CultureInfo.InvariantCulture) : Display.Missing;
+
+    /// <summary>
+    /// A spread of IVs (risk reversal, butterfly, volatility risk premium), a fraction, as signed vol points with one
+    /// decimal: 0.023 reads "+2.3", -0.015 "-1.5"; missing as a dash.
+    /// </summary>
+    public static string VolPoints(double fraction) =>
+        double.IsFinite(fraction) ? (fraction * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) : Display.Missing;
 }

@@ -65,6 +65,45 @@ public sealed class MaxPainTests
         Assert.Equal(90_000m, MarketMeasures.MaxPain(Slots(book)));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void Max_pain_equals_the_brute_force_minimum_on_random_boards(int seed)
+    {
+        // A Bybit-like grid (60 strikes, 500 apart) with random fractional OI, a third of the options without any: the
+        // sweep of running sums must pick the strike the direct sum per candidate picks, the lower one on a tie.
+        var random = new Random(seed);
+        var strikes = Enumerable.Range(0, 60).Select(i => 80_000 + (i * 500)).ToArray();
+        var symbols = strikes.SelectMany(k => new[] { $"BTC-26DEC25-{k}-C-USDT", $"BTC-26DEC25-{k}-P-USDT" }).ToArray();
+        var book = BookBuilder.WithSymbols(_time, symbols);
+        var interest = new Dictionary<string, double>();
+        foreach (var symbol in symbols)
+        {
+            var oi = random.Next(3) == 0 ? 0 : Math.Round(random.NextDouble() * 400, 2);
+            interest[symbol] = oi;
+            Set(book, symbol, oi);
+        }
+
+        decimal? expected = null;
+        var best = double.PositiveInfinity;
+        foreach (var settle in strikes)
+        {
+            var payout = 0.0;
+            foreach (var (symbol, oi) in interest)
+            {
+                var parts = symbol.Split('-');
+                var strike = double.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture);
+                payout += oi * (parts[3] == "C" ? Math.Max(0, settle - strike) : Math.Max(0, strike - settle));
+            }
+            if (payout < best)
+                (best, expected) = (payout, settle);
+        }
+        Assert.Equal(expected, MarketMeasures.MaxPain(Slots(book)));
+    }
+
     [Fact]
     public void Put_call_ratios_are_puts_over_calls_and_missing_without_calls()
     {
