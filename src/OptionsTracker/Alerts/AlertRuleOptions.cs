@@ -77,4 +77,10 @@ public enum AlertRuleKind
 
     /// <summary>Volatility risk premium of a coin at a tenor: ATM IV minus realised volatility over as many days, in vol points.</summary>
     VolRiskPremium,
+
+    /// <summary>
+    /// The coin's index crossed its gamma flip (the level where total GEX of all expiries changes sign) between two
+    /// evaluations: from one side of the flip to the other. No threshold.
+    /// </summary>
+    GammaFlip,
 }

@@ -107,6 +107,13 @@ internal sealed partial class AlertsOptionsValidator(IConfiguration configuratio
                 if (rule.Below is not null)
                     failures.Add($"{prefix}:Below does not apply to Kind=OiJump");
                 break;
+            case AlertRuleKind.GammaFlip:
+                // The level is the flip itself, moving with the market: a threshold would be a different rule.
+                if (rule.Above is not null)
+                    failures.Add($"{prefix}:Above does not apply to Kind=GammaFlip: it fires when the index crosses the gamma flip");
+                if (rule.Below is not null)
+                    failures.Add($"{prefix}:Below does not apply to Kind=GammaFlip: it fires when the index crosses the gamma flip");
+                break;
         }
         ValidateTenorRule(prefix, kind, rule, failures);
     }

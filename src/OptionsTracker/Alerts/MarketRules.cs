@@ -17,9 +17,9 @@ internal sealed class MarketRules
     private readonly ILogger<MarketRules> _logger;
     private readonly MarketAnalytics? _analytics;
 
-    /// <param name="analytics">The coins' term structure, for the rules at a tenor (risk reversal, butterfly, volatility
-    /// risk premium): the snapshot the API and the dashboard read, so an alert quotes their numbers. Without it (a host
-    /// without the analytics) those rules have no value.</param>
+    /// <param name="analytics">The coins' analytics snapshot, for the rules on it (risk reversal, butterfly, volatility
+    /// risk premium at a tenor; the gamma flip): the snapshot the API and the dashboard read, so an alert quotes their
+    /// numbers. Without it (a host without the analytics) those rules have no value.</param>
     public MarketRules(IOptions<AlertsOptions> options, ILogger<MarketRules> logger, MarketAnalytics? analytics = null)
     {
         _rules = [.. options.Value.Rules.Select(r => new RuleState(r))];
@@ -54,6 +54,9 @@ internal sealed class MarketRules
                 case AlertRuleKind.RiskReversal or AlertRuleKind.Butterfly or AlertRuleKind.VolRiskPremium:
                     CheckLevel(rule, AtTenorInVolPoints(rule), VolPoints, now, alerts);
                     break;
+                case AlertRuleKind.GammaFlip:
+                    CheckGammaFlip(rule, now, alerts);
+                    break;
             }
         }
     }
@@ -82,6 +85,38 @@ internal sealed class MarketRules
             : unit == VolPoints ? $"{rule.Name} is {v:+0.0;-0.0;0.0} vol points, {side} {threshold:0.##}"
             : $"{rule.Name} is {v:0.###}, {side} {threshold:0.###}";
         alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = v, Threshold = threshold });
+    }
+
+    /// <summary>
+    /// Fires when the index is on the other side of the gamma flip than at the previous evaluation (both with a flip):
+    /// the snapshot's all-expiries flip, so the alert quotes the API's and the dashboard's level. An evaluation without
+    /// a flip forgets the side; one with the index exactly on the flip keeps the side it had.
+    /// </summary>
+    private void CheckGammaFlip(RuleState rule, DateTimeOffset now, List<Alert> alerts)
+    {
+        var figures = _analytics?.Get(rule.Asset);
+        var flip = figures?.Positioning.GexFlip ?? double.NaN;
+        var index = figures?.IndexPrice ?? double.NaN;
+        if (!double.IsFinite(flip) || !double.IsFinite(index))
+        {
+            rule.FlipSide = 0;
+            Log.RuleHasNoValue(_logger, rule.Name, "no gamma flip within 30 % of the index");
+            return;
+        }
+        var side = Math.Sign(index - flip);
+        if (side == 0)
+            return;
+        var previous = rule.FlipSide;
+        rule.FlipSide = side;
+        if (previous == 0 || previous == side)
+            return;
+        if (rule.LastFiredAt is { } last && now - last < rule.Options.Cooldown)
+            return;
+        rule.LastFiredAt = now;
+        var total = figures!.Positioning.TotalGex;
+        var text = $"{rule.Name}: the index ({index:#,0.##}) crossed {(side > 0 ? "above" : "below")} the gamma flip ({flip:#,0.##})"
+            + (double.IsFinite(total) ? $"; total GEX {total:+#,0;-#,0;0} USD per 1 % move" : "");
+        alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = index, Threshold = flip });
     }
 
     private const string VolPoints = "vol points";
@@ -181,6 +216,7 @@ internal sealed class MarketRules
                 AlertRuleKind.RiskReversal => $"{Asset} {options.TenorDays:0.##}-day {options.Delta}Δ risk reversal",
                 AlertRuleKind.Butterfly => $"{Asset} {options.TenorDays:0.##}-day {options.Delta}Δ butterfly",
                 AlertRuleKind.VolRiskPremium => $"{Asset} {options.TenorDays:0.##}-day volatility risk premium",
+                AlertRuleKind.GammaFlip => $"{Asset} gamma flip",
                 _ => $"{Asset} OI jump",
             };
         }
@@ -190,6 +226,9 @@ internal sealed class MarketRules
         public DateOnly? Expiry { get; }
         public string Name { get; }
         public DateTimeOffset? LastFiredAt { get; set; }
+
+        /// <summary>A gamma-flip rule: which side of the flip the index was at the last evaluation (+1 above, −1 below, 0 unknown).</summary>
+        public int FlipSide { get; set; }
         public Dictionary<InstrumentKey, DateTimeOffset> LastFiredBySymbol { get; } = [];
 
         /// <summary>

@@ -74,5 +74,6 @@ public static class ApiFeature
         data.MapAnalyticsStreamApi();
         data.MapFitApi();
         data.MapVolatilityApi();
+        data.MapPositioningApi();
     }
 }

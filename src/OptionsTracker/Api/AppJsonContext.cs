@@ -24,4 +24,5 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 [JsonSerializable(typeof(FitResponse))]
+[JsonSerializable(typeof(PositioningResponse))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

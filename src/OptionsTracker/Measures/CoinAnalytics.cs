@@ -13,7 +13,7 @@ public sealed class CoinAnalytics
     private CoinAnalytics(
         string coin, CoinIndex index, DateTimeOffset at, long sequence, double indexPrice,
         IReadOnlyList<ExpiryFigures> expiries, IReadOnlyList<TenorFigures> tenors,
-        IReadOnlyList<SmileFit?> fits)
+        IReadOnlyList<SmileFit?> fits, Positioning positioning)
     {
         Coin = coin;
         Index = index;
@@ -23,6 +23,7 @@ public sealed class CoinAnalytics
         Expiries = expiries;
         Tenors = tenors;
         Fits = fits;
+        Positioning = positioning;
     }
 
     public string Coin { get; }
@@ -48,6 +49,12 @@ public sealed class CoinAnalytics
     public IReadOnlyList<SmileFit?> Fits { get; }
 
     /// <summary>
+    /// Positioning by strike over all the coin's expiries: OI, volume and GEX per strike, max pain, total GEX and the
+    /// gamma flip (one expiry's: <see cref="Positioning.ForExpiry"/> on request, from this snapshot's figures).
+    /// </summary>
+    public Positioning Positioning { get; }
+
+    /// <summary>
     /// Computes every figure of <paramref name="coin"/> now; <paramref name="previous"/> (the coin's last snapshot, left
     /// as it was) only seeds the searches that a nearby answer speeds up (the smile fits).
     /// </summary>
@@ -61,7 +68,7 @@ public sealed class CoinAnalytics
             tenors[i] = TermStructure.AtTenor(expiries, tenor, realised.At(coin.BaseCoin, tenor));
         }
         var fits = SmileFit.ForCoin(expiries, previous?.Fits);
-        return new CoinAnalytics(coin.BaseCoin, coin, now, sequence, MarketMeasures.IndexPrice(coin), expiries, tenors,
-            fits);
+        var positioning = Positioning.ForCoin(coin, expiries, MarketMeasures.IndexPrice(coin), now);
+        return new CoinAnalytics(coin.BaseCoin, coin, now, sequence, positioning.IndexPrice, expiries, tenors, fits, positioning);
     }
 }
