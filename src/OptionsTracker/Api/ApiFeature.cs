@@ -71,5 +71,6 @@ public static class ApiFeature
         data.MapExportApi();
         data.MapStreamApi();
         data.MapAnalyticsApi();
+        data.MapSurfaceApi();
     }
 }

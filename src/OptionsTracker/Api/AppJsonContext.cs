@@ -22,4 +22,5 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(TermResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
+[JsonSerializable(typeof(SurfaceResponse))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

@@ -42,6 +42,16 @@ public sealed class CoinAnalytics
     /// <summary>One item per constant tenor of <see cref="TermStructure.Tenors"/>.</summary>
     public IReadOnlyList<TenorFigures> Tenors { get; }
 
+    /// <summary>
+    /// The IV surface (<see cref="Measures.Surface"/>) of this snapshot's expiries: computed on first read, then kept
+    /// with the snapshot, so its readers (the surface endpoint, the Surface view) share one computation per snapshot and
+    /// a snapshot nobody asks the surface of costs nothing. Its cells read the book at that first read (the snapshot's
+    /// forwards, ATM, 25Δ and 10Δ IVs are the snapshot's own).
+    /// </summary>
+    public Surface Surface => LazyInitializer.EnsureInitialized(ref _surface, () => Surface.From(Expiries));
+
+    private Surface? _surface;
+
     /// <summary>Computes every figure of <paramref name="coin"/> now.</summary>
     public static CoinAnalytics Build(CoinIndex coin, long sequence, DateTimeOffset now, RealisedVolatility realised)
     {
