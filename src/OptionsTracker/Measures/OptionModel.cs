@@ -47,7 +47,8 @@ public static class OptionModel
         var strike = instrument.StrikeValue;
         var years = (instrument.ExpiryUtc.ToUnixTimeMilliseconds() - quote.ExchangeTimeMs) / MsPerYear;
         var markIv = quote.MarkIv;
-        var iv = Black76.ImpliedVol(quote.MarkPrice, forward, strike, years, instrument.Type);
+        // From the exchange's mark IV: the same root (to 1e-12), found in a few Newton steps instead of a bracketed search.
+        var iv = Black76.ImpliedVol(quote.MarkPrice, forward, strike, years, instrument.Type, markIv);
         // Bybit sends 0 for an IV it has none of; Black76 gives NaN for a vol ≤ 0.
         var greeks = Black76.Greeks(forward, strike, years, markIv, instrument.Type);
         var ivDiff = iv - (markIv > 0 ? markIv : double.NaN);
