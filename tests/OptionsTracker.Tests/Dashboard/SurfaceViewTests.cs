@@ -34,11 +34,24 @@ public sealed class SurfaceViewTests
         await Expect(figure).ToHaveAccessibleNameAsync(new Regex($@"^BTC IV surface by delta: {rows} expiries from [\d.]+ to [\d.]+ days, \d+ of {rows * 13} cells quoted"));
         await s.ScreenshotAsync("surface-dark");
 
-        // The user turns the scene; live updates (the simulator's market moves) keep that camera.
-        await s.Page.EvaluateAsync($"() => Plotly.relayout({Plot}, {{'scene.camera.eye': {{x: 2.1, y: 0.2, z: 0.4}}}})");
+        // The user turns and zooms the scene with the mouse: Plotly records the camera as a GUI edit. A live update (the
+        // simulator's market moves) then updates the same scene in place, and keeps that camera (the layout the server
+        // sends has none: only uirevision carries it over).
+        var scene = await s.Page.Locator("#surface-chart-plot").BoundingBoxAsync();
+        Assert.NotNull(scene);
+        var (cx, cy) = (scene.X + (scene.Width / 2), scene.Y + (scene.Height / 2));
+        await s.Page.Mouse.MoveAsync(cx, cy);
+        await s.Page.Mouse.DownAsync();
+        await s.Page.Mouse.MoveAsync(cx + 120, cy + 30, new() { Steps = 8 });
+        await s.Page.Mouse.UpAsync();
+        await s.Page.Mouse.WheelAsync(0, -400);
+        await s.Page.WaitForFunctionAsync($"() => 'scene.camera' in ({Plot}._fullLayout._preGUI || {{}}) && !!{Plot}.layout.scene[0]?.camera || !!{Plot}.layout.scene?.camera");
+        var camera = await s.Page.EvaluateAsync<string>($"() => {{ window.surfaceScene = {Plot}._fullLayout.scene._scene; return JSON.stringify({Plot}.layout.scene.camera); }}");
         var drawn = await s.Page.EvaluateAsync<string>($"() => JSON.stringify({Plot}.data[0].z)");
         await s.Page.WaitForFunctionAsync($"z => JSON.stringify({Plot}.data[0].z) !== z", drawn, new() { Timeout = 60_000 });
-        Assert.Equal(2.1, await s.Page.EvaluateAsync<double>($"() => {Plot}._fullLayout.scene.camera.eye.x"), 6);
+        Assert.True(await s.Page.EvaluateAsync<bool>($"() => {Plot}._fullLayout.scene._scene === window.surfaceScene"), "the same 3D scene, updated in place");
+        Assert.Equal(camera, await s.Page.EvaluateAsync<string>($"() => JSON.stringify({Plot}.layout.scene.camera)"));
+        Assert.Equal("surface", await s.Page.EvaluateAsync<string>($"() => {Plot}._fullLayout.scene.uirevision"));
 
         // By moneyness: 21 columns of k, the axis titled so.
         await s.Page.Locator("#surface-by-moneyness").ClickAsync();
@@ -83,11 +96,14 @@ public sealed class SurfaceViewTests
         await s.ScreenshotAsync("option-detail-model-light");
 
         s.Simulator.SetMarkPrice(pinned, Math.Round(calls[1].ReadQuote().MarkPrice * 1.5, 2));
+        // Back to the dark theme (kept by its cookie) before opening the pinned option.
+        await s.GotoAsync($"/?view=chain&expiry={expiry.Label}");
+        await s.Page.Locator("#theme-toggle").ClickAsync();
+        await Expect(s.Page.Locator(".dash")).ToHaveAttributeAsync("data-theme", "dark");
         await s.GotoAsync($"/?view=chain&expiry={expiry.Label}&option={pinned}");
         await Expect(model).ToHaveAttributeAsync("data-divergent", "true");
         await Expect(model.Locator("tr[data-model=iv]")).ToHaveClassAsync("divergent");
         await Expect(model.Locator("tr[data-model=iv] .divergent-note")).ToHaveTextAsync("beyond tolerance");
-        await s.Page.Locator("#theme-toggle").ClickAsync();
         await Expect(s.Page.Locator(".dash")).ToHaveAttributeAsync("data-theme", "dark");
         await model.ScrollIntoViewIfNeededAsync();
         await s.ScreenshotAsync("option-detail-model-dark");
