@@ -17,6 +17,8 @@ namespace OptionsTracker.Api;
 /// came from and reused by every answer whose row holds the same values; the next update of the option makes the
 /// next answer format anew, so nothing served is ever older than the row read from the book;</item>
 /// <item><c>days_to_expiry</c> depends on the answer's time: formatted once per expiry and answer.</item>
+/// <item>the model's fields (<see cref="OptionFields.IsModel"/>), asked for only by name: computed and formatted per item
+/// that asks, never kept, so an answer without them pays nothing.</item>
 /// </list>
 /// The bytes are exactly those of <see cref="OptionFields.WriteItem"/> (tests compare them over random rows and field
 /// lists). One writer serves one answer on one thread; the shared pieces are immutable and swapped whole.
