@@ -75,5 +75,6 @@ public static class ApiFeature
         data.MapFitApi();
         data.MapVolatilityApi();
         data.MapPositioningApi();
+        data.MapSurfaceApi();
     }
 }

@@ -40,7 +40,20 @@ public sealed record OptionItem(
     double? IndexPrice,
     double? Underlying,
     double? PredictedDeliveryPrice,
-    DateTime? UpdatedAt);
+    DateTime? UpdatedAt,
+    // The tracker's own Black-76 against the exchange (docs/analytics.md): in /api/option/{symbol} always, in lists
+    // only when `fields` names them; absent (null here) otherwise.
+    double? ModelIv = null,
+    double? ModelDelta = null,
+    double? ModelGamma = null,
+    double? ModelVega = null,
+    double? ModelTheta = null,
+    double? ModelIvDiff = null,
+    double? ModelDeltaDiff = null,
+    double? ModelGammaDiff = null,
+    double? ModelVegaDiff = null,
+    double? ModelThetaDiff = null,
+    bool? ModelDivergent = null);
 
 /// <summary>The original tool's envelope: <c>total</c> counts every match before paging.</summary>
 public sealed record OptionListResponse(IReadOnlyList<OptionItem> Data, int Total, string Asset);

@@ -25,4 +25,5 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 [JsonSerializable(typeof(FitResponse))]
 [JsonSerializable(typeof(PositioningResponse))]
+[JsonSerializable(typeof(SurfaceResponse))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using OptionsTracker.Book;
+using OptionsTracker.Measures;
 
 namespace OptionsTracker.Api;
 
@@ -16,6 +17,8 @@ namespace OptionsTracker.Api;
 /// came from and reused by every answer whose row holds the same values; the next update of the option makes the
 /// next answer format anew, so nothing served is ever older than the row read from the book;</item>
 /// <item><c>days_to_expiry</c> depends on the answer's time: formatted once per expiry and answer.</item>
+/// <item>the model's fields (<see cref="OptionFields.IsModel"/>), asked for only by name: computed and formatted per item
+/// that asks, never kept, so an answer without them pays nothing.</item>
 /// </list>
 /// The bytes are exactly those of <see cref="OptionFields.WriteItem"/> (tests compare them over random rows and field
 /// lists). One writer serves one answer on one thread; the shared pieces are immutable and swapped whole.
@@ -27,7 +30,7 @@ internal sealed class ItemJsonWriter : IDisposable
     private const OptionField FirstQuoteField = OptionField.LastPrice;
 
     private static readonly OptionField[] InstrumentFields = [.. OptionFields.All.Where(f => f < OptionField.DaysToExpiry)];
-    private static readonly OptionField[] QuoteFields = [.. OptionFields.All.Where(f => f >= FirstQuoteField)];
+    private static readonly OptionField[] QuoteFields = [.. OptionFields.All.Where(f => f >= FirstQuoteField && !OptionFields.IsModel(f))];
     private static readonly OptionField[] DaysToExpiryField = [OptionField.DaysToExpiry];
 
     /// <summary>Pieces per option, dropped with the instrument when the option leaves the book.</summary>
@@ -43,7 +46,7 @@ internal sealed class ItemJsonWriter : IDisposable
     {
         _fields = fields;
         _now = now;
-        _quoteFieldCount = fields.Count(f => f >= FirstQuoteField);
+        _quoteFieldCount = fields.Count(f => GroupOf(f) == FieldGroup.Quote);
     }
 
     /// <summary>Writes <paramref name="row"/> as one JSON object value (an array item, or the whole document).</summary>
@@ -63,6 +66,7 @@ internal sealed class ItemJsonWriter : IDisposable
             quote = pieces.FormatQuote(row, _now);
         }
         var length = 0;
+        ModelCheck? model = null;
         Append(ref length, "{"u8);
         var fields = _fields;
         for (var i = 0; i < fields.Length;)
@@ -76,6 +80,9 @@ internal sealed class ItemJsonWriter : IDisposable
             {
                 FieldGroup.Instrument => pieces.Instrument.Run((int)fields[i], (int)fields[next - 1]),
                 FieldGroup.Quote => quote!.Run(fields[i] - FirstQuoteField, fields[next - 1] - FirstQuoteField),
+                // The model depends on the quote but is computed only for the answers that ask for it: formatted per
+                // item (once per item however many of its fields), never kept with the quote's pieces.
+                FieldGroup.Model => FieldPieces.FormatModel(fields.AsSpan(i, next - i), model ??= OptionModel.Of(row.Instrument, row.Quote)),
                 _ => DaysToExpiryOf(pieces.Row).Run(0, 0),
             };
             if (i > 0)
@@ -100,10 +107,12 @@ internal sealed class ItemJsonWriter : IDisposable
         Instrument,
         DaysToExpiry,
         Quote,
+        Model,
     }
 
     private static FieldGroup GroupOf(OptionField field) =>
         field < OptionField.DaysToExpiry ? FieldGroup.Instrument
+        : OptionFields.IsModel(field) ? FieldGroup.Model
         : field >= FirstQuoteField ? FieldGroup.Quote
         : FieldGroup.DaysToExpiry;
 
@@ -223,6 +232,23 @@ internal sealed class ItemJsonWriter : IDisposable
             }
             writer.Flush();
             return new FieldPieces(buffer.WrittenSpan.ToArray(), ends);
+        }
+
+        /// <summary>
+        /// The model fields' <c>"name":value</c> pieces with their commas, as one run; valid until the next call on this
+        /// thread (the caller copies it at once).
+        /// </summary>
+        public static ReadOnlySpan<byte> FormatModel(ReadOnlySpan<OptionField> fields, in ModelCheck model)
+        {
+            var (buffer, writer) = t_scratch ??= NewScratch();
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            foreach (var field in fields)
+                OptionFields.WriteModelProperty(writer, field, model);
+            writer.Flush();
+            // After the object's "{"; the object is left open, so nothing follows the last piece.
+            return buffer.WrittenSpan[1..];
         }
 
         private static (ArrayBufferWriter<byte>, Utf8JsonWriter) NewScratch()

@@ -51,4 +51,27 @@ public enum OptionField
     /// (CSV columns are read by position too).
     /// </summary>
     Venue,
+
+    // The tracker's own Black-76 against the exchange (Measures/OptionModel, docs/analytics.md). After every field the
+    // default lists write, and not among them: a list returns them only when `fields` names them (solving an IV per
+    // option costs more than copying a quote); /api/option/{symbol} always does.
+
+    /// <summary>Black-76 IV solved from the mark price (fraction).</summary>
+    ModelIv,
+    ModelDelta,
+    ModelGamma,
+    ModelVega,
+    ModelTheta,
+
+    /// <summary>Model IV − mark IV (fraction).</summary>
+    ModelIvDiff,
+
+    /// <summary>Model − exchange, in the exchange's units (as the Greeks' differences after it).</summary>
+    ModelDeltaDiff,
+    ModelGammaDiff,
+    ModelVegaDiff,
+    ModelThetaDiff,
+
+    /// <summary>Whether any difference is beyond its tolerance (see <see cref="Measures.OptionModel"/>); null when none is comparable.</summary>
+    ModelDivergent,
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using OptionsTracker.Book;
+using OptionsTracker.Measures;
 
 namespace OptionsTracker.Api;
 
@@ -21,7 +22,18 @@ internal static class OptionFields
         "delta", "gamma", "theta", "vega", "volume_24h", "turnover_24h", "open_interest", "high_price_24h", "low_price_24h",
         "change_24h", "total_volume", "total_turnover", "index_price", "underlying", "predicted_delivery_price", "updated_at",
         "status", "delivery_price", "venue",
+        "model_iv", "model_delta", "model_gamma", "model_vega", "model_theta",
+        "model_iv_diff", "model_delta_diff", "model_gamma_diff", "model_vega_diff", "model_theta_diff", "model_divergent",
     ];
+
+    /// <summary>
+    /// What a list writes when <c>fields</c> is absent: every field but the model's (<see cref="IsModel"/>), which a list
+    /// computes only when asked, so the default answer keeps its size and speed.
+    /// </summary>
+    public static readonly OptionField[] Default = [.. All.Where(f => !IsModel(f))];
+
+    /// <summary>The fields of the tracker's own Black-76 against the exchange (<see cref="OptionModel"/>).</summary>
+    public static bool IsModel(OptionField field) => field >= OptionField.ModelIv;
 
     private static readonly JsonEncodedText[] EncodedNames = [.. Names.Select(n => JsonEncodedText.Encode(n))];
 
@@ -56,6 +68,7 @@ internal static class OptionFields
         OptionField.UpdatedAt => row.Quote.HasData ? row.Quote.ExchangeTimeMs : double.NaN,
         OptionField.Status => (double)row.Quote.Status,
         OptionField.DeliveryPrice => row.Quote.DeliveryPrice,
+        _ when IsModel(field) => ModelValue(field, OptionModel.Of(row.Instrument, row.Quote)),
         _ => QuoteFieldOf(field) is { } quoteField ? row.Quote[quoteField] : double.NaN,
     };
 
@@ -98,14 +111,55 @@ internal static class OptionFields
     public static void WriteItem(Utf8JsonWriter writer, in OptionRow row, ReadOnlySpan<OptionField> fields, DateTimeOffset now)
     {
         writer.WriteStartObject();
+        // The model once per item, however many of its fields are asked for.
+        ModelCheck? model = null;
         foreach (var field in fields)
-            WriteProperty(writer, field, row, now);
+        {
+            if (IsModel(field))
+                WriteModelProperty(writer, field, model ??= OptionModel.Of(row.Instrument, row.Quote));
+            else
+                WriteProperty(writer, field, row, now);
+        }
         writer.WriteEndObject();
     }
+
+    /// <summary>Writes one model field (<see cref="IsModel"/>) of <paramref name="model"/>: its name and its value.</summary>
+    public static void WriteModelProperty(Utf8JsonWriter writer, OptionField field, in ModelCheck model)
+    {
+        writer.WritePropertyName(EncodedNames[(int)field]);
+        if (field != OptionField.ModelDivergent)
+            WriteNumberOrNull(writer, ModelValue(field, model));
+        else if (model.Divergent is { } divergent)
+            writer.WriteBooleanValue(divergent);
+        else
+            writer.WriteNullValue();
+    }
+
+    /// <summary>A model field's value (NaN = missing); the divergence flag as 1 or 0, for sorting.</summary>
+    public static double ModelValue(OptionField field, in ModelCheck model) => field switch
+    {
+        OptionField.ModelIv => model.Iv,
+        OptionField.ModelDelta => model.Delta,
+        OptionField.ModelGamma => model.Gamma,
+        OptionField.ModelVega => model.Vega,
+        OptionField.ModelTheta => model.Theta,
+        OptionField.ModelIvDiff => model.IvDiff,
+        OptionField.ModelDeltaDiff => model.DeltaDiff,
+        OptionField.ModelGammaDiff => model.GammaDiff,
+        OptionField.ModelVegaDiff => model.VegaDiff,
+        OptionField.ModelThetaDiff => model.ThetaDiff,
+        OptionField.ModelDivergent => model.Divergent is { } divergent ? (divergent ? 1 : 0) : double.NaN,
+        _ => double.NaN,
+    };
 
     /// <summary>Writes one field of an item: its name and its value.</summary>
     public static void WriteProperty(Utf8JsonWriter writer, OptionField field, in OptionRow row, DateTimeOffset now)
     {
+        if (IsModel(field))
+        {
+            WriteModelProperty(writer, field, OptionModel.Of(row.Instrument, row.Quote));
+            return;
+        }
         writer.WritePropertyName(EncodedNames[(int)field]);
         WriteValue(writer, field, row, now);
     }
@@ -180,11 +234,21 @@ internal static class OptionFields
     public static void AppendCsvRow(StringBuilder line, in OptionRow row, ReadOnlySpan<OptionField> fields, DateTimeOffset now)
     {
         var instrument = row.Instrument;
+        ModelCheck? model = null;
         for (var i = 0; i < fields.Length; i++)
         {
             if (i > 0)
                 line.Append(',');
             var field = fields[i];
+            if (IsModel(field))
+            {
+                model ??= OptionModel.Of(instrument, row.Quote);
+                if (field == OptionField.ModelDivergent)
+                    line.Append(model.Value.Divergent switch { true => "true", false => "false", null => "" });
+                else if (ModelValue(field, model.Value) is var number && double.IsFinite(number))
+                    line.Append(number.ToString("R", CultureInfo.InvariantCulture));
+                continue;
+            }
             switch (field)
             {
                 case OptionField.Symbol:

@@ -20,7 +20,7 @@ public static class OptionsApi
         api.MapGet("/option/{symbol}", GetOption)
             .WithName("GetOption")
             .WithSummary("One option by its venue's symbol")
-            .WithDescription("For example BTC-26DEC25-100000-C or SOL-6JAN26-150-P-USDT. `venue` picks the venue; without it, the first venue listing the symbol answers, in the order of the known venues (bybit first). 404 when the book does not hold it.")
+            .WithDescription("For example BTC-26DEC25-100000-C or SOL-6JAN26-150-P-USDT. Every field, the model's (model_iv, model_delta, …, model_divergent) included, unless `fields` picks some. `venue` picks the venue; without it, the first venue listing the symbol answers, in the order of the known venues (bybit first). 404 when the book does not hold it.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem();
 
@@ -74,7 +74,8 @@ public static class OptionsApi
                 statusCode: StatusCodes.Status404NotFound);
         }
         var errors = new QueryErrors();
-        var selected = errors.Fields(fields);
+        // One option answers with the model's fields too (docs/analytics.md): a single IV solve is cheap.
+        var selected = errors.Fields(fields, whenAbsent: OptionFields.All);
         if (errors.HasErrors)
             return errors.ToProblem();
         return new OptionItemResult(OptionRow.Read(slot), selected, reader.Now);

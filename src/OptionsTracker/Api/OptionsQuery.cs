@@ -42,7 +42,7 @@ public sealed class ListQuery
     [FromQuery(Name = "offset"), Description("Skip this many items first (0 or more). Default: 0.")]
     public string? Offset { get; init; }
 
-    [FromQuery(Name = "fields"), Description("A comma list of item fields to return, e.g. symbol,mark_price,iv. Default: all.")]
+    [FromQuery(Name = "fields"), Description("A comma list of item fields to return, e.g. symbol,mark_price,iv or symbol,mark_iv,model_iv,model_divergent. Default: every field except the model's (model_*), which are returned only when named here.")]
     public string? Fields { get; init; }
 
     internal ListSpec Parse(QueryErrors errors, OptionField? defaultSort = null, bool defaultDescending = false, int? defaultLimit = null)

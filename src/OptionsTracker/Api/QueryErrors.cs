@@ -169,11 +169,15 @@ internal sealed class QueryErrors
         return (null, false);
     }
 
-    /// <summary>A comma list of field names, in the order to write them; absent = every field.</summary>
-    public OptionField[] Fields(string? text, string parameter = "fields")
+    /// <summary>
+    /// A comma list of field names, in the order to write them; absent = <paramref name="whenAbsent"/>, by default
+    /// <see cref="OptionFields.Default"/> (every field but the model's, which lists compute only on request).
+    /// </summary>
+    public OptionField[] Fields(string? text, string parameter = "fields", OptionField[]? whenAbsent = null)
     {
+        whenAbsent ??= OptionFields.Default;
         if (string.IsNullOrWhiteSpace(text))
-            return OptionFields.All;
+            return whenAbsent;
         var fields = new List<OptionField>();
         foreach (var range in text.AsSpan().Split(','))
         {
@@ -183,11 +187,11 @@ internal sealed class QueryErrors
             if (!OptionFields.TryParse(name, out var field))
             {
                 Add(parameter, $"'{Echo(name.ToString())}' is not a field. Use a comma list of {OptionFields.AcceptedNames}.");
-                return OptionFields.All;
+                return whenAbsent;
             }
             if (!fields.Contains(field))
                 fields.Add(field);
         }
-        return fields.Count == 0 ? OptionFields.All : [.. fields];
+        return fields.Count == 0 ? whenAbsent : [.. fields];
     }
 }

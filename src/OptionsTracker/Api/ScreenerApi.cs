@@ -223,7 +223,7 @@ public static class ScreenerApi
         var (sort, descending) = check.Sort(query.Sort);
         if (check.HasErrors)
             return check.ToProblem();
-        var list = new ListSpec(sort, descending, offset ?? 0, limit ?? 100, OptionFields.All);
+        var list = new ListSpec(sort, descending, offset ?? 0, limit ?? 100, OptionFields.Default);
         return OptionsApi.List(reader, index, name, coin, filter, list, allCoins: IsEveryAsset(query.Asset));
     }
 

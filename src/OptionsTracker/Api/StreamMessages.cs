@@ -161,7 +161,7 @@ internal abstract class StreamMessages : IDisposable
     private async Task WriteItemsAsync(Utf8JsonWriter json, IReadOnlyList<OptionSlot> slots, DateTimeOffset now)
     {
         json.WriteStartArray("data"u8);
-        using var items = new ItemJsonWriter(OptionFields.All, now);
+        using var items = new ItemJsonWriter(OptionFields.Default, now);
         for (var i = 0; i < slots.Count; i++)
         {
             // The quote as it is now: a change since the slots were taken is sent here and again in the next update.

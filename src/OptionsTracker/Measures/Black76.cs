@@ -87,6 +87,37 @@ public static class Black76
         return vol;
     }
 
+    /// <summary>
+    /// As <see cref="ImpliedVol(double, double, double, double, OptionType)"/>, starting from <paramref name="guess"/>
+    /// (e.g. the exchange's mark IV, usually within a few rounding steps of the answer): Newton steps on vega, which from
+    /// that close converge in two or three, so a list of thousands of options solves in a few milliseconds. Falls back
+    /// to the bracketed solver when the guess is missing or a step leaves the bracket or does not settle.
+    /// </summary>
+    public static double ImpliedVol(double price, double forward, double strike, double years, OptionType type, double guess)
+    {
+        if (guess > MinVol && guess < MaxVol && double.IsFinite(price) && Valid(forward, strike, years, guess))
+        {
+            var intrinsic = type == OptionType.Call ? Math.Max(forward - strike, 0) : Math.Max(strike - forward, 0);
+            var ceiling = type == OptionType.Call ? forward : strike;
+            if (price <= intrinsic || price >= ceiling)
+                return double.NaN;
+            var vol = guess;
+            for (var step = 0; step < 8; step++)
+            {
+                var vegaPerUnit = Greeks(forward, strike, years, vol, type).Vega * 100;
+                if (!(vegaPerUnit > 0))
+                    break;
+                var next = vol - ((Price(forward, strike, years, vol, type) - price) / vegaPerUnit);
+                if (!(next > MinVol && next < MaxVol))
+                    break;
+                if (Math.Abs(next - vol) <= 1e-12 * Math.Max(1, vol))
+                    return next;
+                vol = next;
+            }
+        }
+        return ImpliedVol(price, forward, strike, years, type);
+    }
+
     private static bool Valid(double forward, double strike, double years, double vol) =>
         forward > 0 && strike > 0 && years > 0 && vol > 0 && double.IsFinite(forward) && double.IsFinite(strike)
         && double.IsFinite(years) && double.IsFinite(vol);

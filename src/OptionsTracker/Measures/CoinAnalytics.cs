@@ -55,6 +55,16 @@ public sealed class CoinAnalytics
     public Positioning Positioning { get; }
 
     /// <summary>
+    /// The IV surface (<see cref="Measures.Surface"/>) of this snapshot's expiries: computed on first read, then kept
+    /// with the snapshot, so its readers (the surface endpoint, the Surface view) share one computation per snapshot and
+    /// a snapshot nobody asks the surface of costs nothing. Its cells read the book at that first read (the snapshot's
+    /// forwards, ATM, 25Δ and 10Δ IVs are the snapshot's own).
+    /// </summary>
+    public Surface Surface => LazyInitializer.EnsureInitialized(ref _surface, () => Surface.From(Expiries));
+
+    private Surface? _surface;
+
+    /// <summary>
     /// Computes every figure of <paramref name="coin"/> now; <paramref name="previous"/> (the coin's last snapshot, left
     /// as it was) only seeds the searches that a nearby answer speeds up (the smile fits).
     /// </summary>
