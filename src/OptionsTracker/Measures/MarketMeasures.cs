@@ -228,71 +228,95 @@ public static class MarketMeasures
     /// The expiry's max pain: the listed strike minimising what holders of its options would receive if it settled
     /// there, Σ call OI · max(0, S − K) + Σ put OI · max(0, K − S) over the listed strikes S (the lower on a tie). Null
     /// without open interest. <paramref name="slots"/> must be ordered by strike (an index's are).
-    /// <para>
-    /// One sweep up the strikes instead of a sum per candidate (quadratic, and most of a 4,000-option snapshot's time):
-    /// at S the calls below pay S·ΣOI − ΣOI·K and the puts above Σ OI·K − S·ΣOI, from running sums. Sums of a few
-    /// thousand terms round differently from the direct sums, so payouts closer than a billionth of (total OI × the
-    /// highest strike) count as a tie, as exact equality did: the lower strike keeps it.
-    /// </para>
     /// </summary>
     public static decimal? MaxPain(IReadOnlyList<OptionSlot> slots)
     {
         var count = slots.Count;
         if (count == 0)
             return null;
-        // Each option's OI read once: the totals and the sweep must see the same values while the feed writes on.
-        var interest = System.Buffers.ArrayPool<double>.Shared.Rent(count);
+        // Each option's OI read once and summed per strike, so the sweep sees one set of values while the feed writes on.
+        var pool = System.Buffers.ArrayPool<double>.Shared;
+        double[] strikes = pool.Rent(count), calls = pool.Rent(count), puts = pool.Rent(count);
         try
         {
-            double putOi = 0, putMoney = 0, totalOi = 0;
+            var n = -1;
             for (var i = 0; i < count; i++)
             {
+                var instrument = slots[i].Instrument;
+                if (n < 0 || strikes[n] != instrument.StrikeValue)
+                    (strikes[++n], calls[n], puts[n]) = (instrument.StrikeValue, 0, 0);
                 var oi = slots[i].ReadQuote().OpenInterest;
-                oi = double.IsFinite(oi) && oi > 0 ? oi : 0;
-                interest[i] = oi;
-                totalOi += oi;
-                if (slots[i].Instrument.Type == OptionType.Put)
+                if (double.IsFinite(oi) && oi > 0)
                 {
-                    putOi += oi;
-                    putMoney += oi * slots[i].Instrument.StrikeValue;
-                }
-            }
-            if (totalOi == 0)
-                return null;
-            // A tie within rounding: far below any real gap between two strikes' payouts, far above the sums' rounding.
-            var tolerance = 1e-9 * totalOi * Math.Max(1, slots[count - 1].Instrument.StrikeValue);
-            double callOiBelow = 0, callMoneyBelow = 0, putOiBelow = 0, putMoneyBelow = 0;
-            decimal? best = null;
-            var bestPayout = double.PositiveInfinity;
-            var n = 0;
-            while (n < count)
-            {
-                var candidate = slots[n].Instrument;
-                var settle = candidate.StrikeValue;
-                var payout = (settle * callOiBelow) - callMoneyBelow + (putMoney - putMoneyBelow) - (settle * (putOi - putOiBelow));
-                if (payout < bestPayout - tolerance)
-                {
-                    bestPayout = payout;
-                    best = candidate.Strike;
-                }
-                // The strike's own options join the sums below the next candidate (they pay nothing at their own strike).
-                for (; n < count && slots[n].Instrument.Strike == candidate.Strike; n++)
-                {
-                    var oi = interest[n];
-                    var money = oi * slots[n].Instrument.StrikeValue;
-                    if (slots[n].Instrument.Type == OptionType.Call)
-                        (callOiBelow, callMoneyBelow) = (callOiBelow + oi, callMoneyBelow + money);
+                    if (instrument.Type == OptionType.Call)
+                        calls[n] += oi;
                     else
-                        (putOiBelow, putMoneyBelow) = (putOiBelow + oi, putMoneyBelow + money);
+                        puts[n] += oi;
                 }
             }
-            return best;
+            var best = MaxPainIndex(strikes.AsSpan(0, n + 1), calls.AsSpan(0, n + 1), puts.AsSpan(0, n + 1));
+            if (best < 0)
+                return null;
+            // The listed strike itself (a decimal), not its double.
+            foreach (var slot in slots)
+            {
+                if (slot.Instrument.StrikeValue == strikes[best])
+                    return slot.Instrument.Strike;
+            }
+            return null;
         }
         finally
         {
-            System.Buffers.ArrayPool<double>.Shared.Return(interest);
+            pool.Return(strikes);
+            pool.Return(calls);
+            pool.Return(puts);
         }
     }
+
+    /// <summary>
+    /// Max pain over strikes in ascending order with each one's summed call and put OI (non-positive or NaN: none): the
+    /// index of the strike S minimising Σ calls OI·max(0, S − K) + Σ puts OI·max(0, K − S), the lower on a tie; −1
+    /// without open interest. The one computation behind every max pain (one expiry's, all expiries').
+    /// <para>
+    /// One sweep up the strikes instead of a sum per candidate (quadratic, and most of a 4,000-option snapshot's time
+    /// when it was one): at S the calls below pay S·ΣOI − ΣOI·K and the puts above ΣOI·K − S·ΣOI, from running sums.
+    /// Those round differently from the direct sums, so payouts closer than a billionth of (total OI × the highest
+    /// strike) count as a tie, as exact equality did: the lower strike keeps it.
+    /// </para>
+    /// </summary>
+    public static int MaxPainIndex(ReadOnlySpan<double> strikes, ReadOnlySpan<double> callOi, ReadOnlySpan<double> putOi)
+    {
+        double putTotal = 0, putMoney = 0, total = 0;
+        for (var i = 0; i < strikes.Length; i++)
+        {
+            var calls = Positive(callOi[i]);
+            var puts = Positive(putOi[i]);
+            total += calls + puts;
+            putTotal += puts;
+            putMoney += puts * strikes[i];
+        }
+        if (total == 0)
+            return -1;
+        var tolerance = 1e-9 * total * Math.Max(1, strikes[^1]);
+        double callsBelow = 0, callMoneyBelow = 0, putsBelow = 0, putMoneyBelow = 0;
+        var best = -1;
+        var bestPayout = double.PositiveInfinity;
+        for (var i = 0; i < strikes.Length; i++)
+        {
+            var settle = strikes[i];
+            var payout = (settle * callsBelow) - callMoneyBelow + (putMoney - putMoneyBelow) - (settle * (putTotal - putsBelow));
+            if (payout < bestPayout - tolerance)
+                (bestPayout, best) = (payout, i);
+            // The strike's own options join the sums below the next one (they pay nothing at their own strike).
+            var calls = Positive(callOi[i]);
+            var puts = Positive(putOi[i]);
+            (callsBelow, callMoneyBelow) = (callsBelow + calls, callMoneyBelow + (calls * settle));
+            (putsBelow, putMoneyBelow) = (putsBelow + puts, putMoneyBelow + (puts * settle));
+        }
+        return best;
+    }
+
+    private static double Positive(double openInterest) => double.IsFinite(openInterest) && openInterest > 0 ? openInterest : 0;
 
     /// <summary>NaN as null, for the API.</summary>
     public static double? OrNull(double value) => double.IsFinite(value) ? value : null;

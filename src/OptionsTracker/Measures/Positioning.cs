@@ -304,45 +304,24 @@ public sealed class Positioning
         return sum * GridScale[point];
     }
 
-    /// <summary>
-    /// Max pain over the strikes' summed OI in one pass: the payout at strike i is Σ_{j&lt;i} C_j·(K_i − K_j) +
-    /// Σ_{j&gt;i} P_j·(K_j − K_i), from running sums of C, C·K, P and P·K. Null without open interest.
-    /// </summary>
+    /// <summary>Max pain over the strikes' summed OI (<see cref="MarketMeasures.MaxPainIndex"/>, the one computation). Null without open interest.</summary>
     private static decimal? MaxPainOverStrikes(ReadOnlySpan<double> strikes, decimal[] listed, Row[] rows)
     {
-        double putTotal = 0, putStrikeTotal = 0;
-        var any = false;
-        for (var i = 0; i < strikes.Length; i++)
+        var pool = System.Buffers.ArrayPool<double>.Shared;
+        double[] calls = pool.Rent(strikes.Length), puts = pool.Rent(strikes.Length);
+        try
         {
-            var calls = Positive(rows[i].CallOi);
-            var puts = Positive(rows[i].PutOi);
-            any |= calls > 0 || puts > 0;
-            putTotal += puts;
-            putStrikeTotal += puts * strikes[i];
+            for (var i = 0; i < strikes.Length; i++)
+                (calls[i], puts[i]) = (rows[i].CallOi, rows[i].PutOi);
+            var best = MarketMeasures.MaxPainIndex(strikes, calls.AsSpan(0, strikes.Length), puts.AsSpan(0, strikes.Length));
+            return best < 0 ? null : listed[best];
         }
-        if (!any)
-            return null;
-        double callsBelow = 0, callStrikesBelow = 0, putsUpTo = 0, putStrikesUpTo = 0;
-        var best = -1;
-        var bestPayout = double.PositiveInfinity;
-        for (var i = 0; i < strikes.Length; i++)
+        finally
         {
-            var strike = strikes[i];
-            var puts = Positive(rows[i].PutOi);
-            putsUpTo += puts;
-            putStrikesUpTo += puts * strike;
-            var payout = (callsBelow * strike) - callStrikesBelow + (putStrikeTotal - putStrikesUpTo) - (strike * (putTotal - putsUpTo));
-            // Ascending, so strictly less keeps the lower strike on a tie.
-            if (payout < bestPayout)
-                (bestPayout, best) = (payout, i);
-            var calls = Positive(rows[i].CallOi);
-            callsBelow += calls;
-            callStrikesBelow += calls * strike;
+            pool.Return(calls);
+            pool.Return(puts);
         }
-        return listed[best];
     }
-
-    private static double Positive(double openInterest) => double.IsFinite(openInterest) && openInterest > 0 ? openInterest : 0;
 
     /// <summary>Adds a value that takes part (finite) to a total that is NaN until the first one.</summary>
     private static void Add(ref double total, double value)
