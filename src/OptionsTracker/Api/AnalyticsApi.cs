@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using OptionsTracker.Book;
 using OptionsTracker.Measures;
 
 namespace OptionsTracker.Api;
@@ -27,6 +28,13 @@ public static class AnalyticsApi
             return reader.UnknownAsset(index, asset);
         return TypedResults.Ok(Term(name, analytics.Get(name)));
     }
+
+    /// <summary>The 404 of every analytics endpoint for an expiry the asset does not list, naming those it does.</summary>
+    internal static ProblemHttpResult UnknownExpiry(string asset, DateOnly date, IReadOnlyList<ExpiryFigures> listed) => TypedResults.Problem(
+        title: "Unknown expiry",
+        detail: $"{asset} lists no options expiring {ExpiryLabel.Format(date)}."
+            + (listed.Count == 0 ? " It lists none yet." : $" Expiries: {string.Join(", ", listed.Select(e => e.Expiry.Label))}."),
+        statusCode: StatusCodes.Status404NotFound);
 
     /// <summary>The term endpoint's body (also each event of its stream); empty while the asset has no options.</summary>
     internal static TermResponse Term(string asset, CoinAnalytics? figures)

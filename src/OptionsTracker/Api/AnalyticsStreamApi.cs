@@ -51,11 +51,7 @@ public static class AnalyticsStreamApi
 
         var logger = loggers.CreateLogger(typeof(AnalyticsStreamApi));
         var settings = options.Value;
-        var response = context.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var response = StreamApi.StartEventStream(context);
 
         using var lifetimeOrRequest = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
         var cancellationToken = lifetimeOrRequest.Token;

@@ -42,13 +42,7 @@ public static class FitApi
             }
         }
         if (date is { } wanted && data.Count == 0)
-        {
-            var listed = figures is null ? "none yet" : string.Join(", ", figures.Expiries.Select(e => e.Expiry.Label));
-            return TypedResults.Problem(
-                title: "Unknown expiry",
-                detail: $"{name} has no options expiring on {ExpiryLabel.Format(wanted)}. Its expiries: {listed}.",
-                statusCode: StatusCodes.Status404NotFound);
-        }
+            return AnalyticsApi.UnknownExpiry(name, wanted, figures?.Expiries ?? []);
         return TypedResults.Ok(new FitResponse(data, data.Count, name, figures?.At.UtcDateTime));
     }
 }

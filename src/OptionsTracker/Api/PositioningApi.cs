@@ -39,10 +39,10 @@ public static class PositioningApi
             // A tracked asset still loading: nothing listed, so no expiry of it exists yet.
             return date is null
                 ? TypedResults.Ok(new PositioningResponse([], 0, name, null, null, null, null, null, null))
-                : UnknownExpiry(name, date.Value, []);
+                : AnalyticsApi.UnknownExpiry(name, date.Value, []);
         }
         if (Positioning.Of(figures, date) is not { } positioning)
-            return UnknownExpiry(name, date!.Value, figures.Expiries);
+            return AnalyticsApi.UnknownExpiry(name, date!.Value, figures.Expiries);
         return TypedResults.Ok(Response(name, positioning, figures.At));
     }
 
@@ -55,12 +55,6 @@ public static class PositioningApi
             data, data.Count, asset, positioning.Expiry?.Label, positioning.MaxPain, MarketMeasures.OrNull(positioning.TotalGex),
             MarketMeasures.OrNull(positioning.GexFlip), MarketMeasures.OrNull(positioning.IndexPrice), at.UtcDateTime);
     }
-
-    private static ProblemHttpResult UnknownExpiry(string asset, DateOnly date, IReadOnlyList<ExpiryFigures> listed) => TypedResults.Problem(
-        title: "Unknown expiry",
-        detail: $"{asset} lists no options expiring {ExpiryLabel.Format(date)}."
-            + (listed.Count == 0 ? "" : $" Expiries: {string.Join(", ", listed.Select(e => e.Expiry.Label))}."),
-        statusCode: StatusCodes.Status404NotFound);
 }
 
 /// <summary>

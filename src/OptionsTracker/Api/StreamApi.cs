@@ -69,11 +69,7 @@ public static class StreamApi
 
         var logger = loggers.CreateLogger(typeof(StreamApi));
         var settings = options.Value;
-        var response = context.Response;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        response.Headers["X-Accel-Buffering"] = "no";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var response = StartEventStream(context);
 
         // Streams end at shutdown too: otherwise a client that stopped reading keeps the host waiting.
         using var lifetimeOrRequest = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
@@ -136,6 +132,20 @@ public static class StreamApi
     /// </summary>
     private static BookCursor CursorFor(OptionBook book, string asset, DateOnly? expiry) =>
         new(book, index => index.TryGetCoin(asset, out var coin) ? OptionSelection.SlotsOf(coin, expiry) : []);
+
+    /// <summary>
+    /// Makes the response a Server-Sent Events stream that reaches the client event by event: no cache, no buffering
+    /// here or in a proxy (nginx reads X-Accel-Buffering).
+    /// </summary>
+    internal static HttpResponse StartEventStream(HttpContext context)
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        return response;
+    }
 
     internal static ProblemHttpResult TooManyStreams(HttpContext context, string refusal)
     {
