@@ -74,6 +74,42 @@ public sealed class SkewTests
         Assert.Equal(0.53 + ((0.58 - 0.53) * (0.25 - 0.30) / (0.12 - 0.30)), MarketMeasures.IvAtDelta(expiry, Forward, 0.25), 12);
     }
 
+    [Fact]
+    public void A_missing_bid_changes_nothing_the_measures_read_from_the_mark()
+    {
+        // Two books with the same smile and bids two vol points under the mark; in the second, the 110,000 call and the
+        // 90,000 put (the wings of the 25Δ interpolation) have no bid: Bybit's bid price "" and bid IV 0. ATM IV, the
+        // 25Δ IVs, RR and BF are of mark IVs, so both books give the same figures, none of them missing.
+        var full = Build(Smile);
+        var noBid = Build(Smile);
+        foreach (var (expiry, missing) in new[] { (full, ""), (noBid, "BTC-26DEC25-110000-C-USDT BTC-26DEC25-90000-P-USDT") })
+        {
+            foreach (var slot in expiry.Slots)
+            {
+                var update = new QuoteUpdate { Values = QuoteValues.AllMissing(), ExchangeTimeMs = _time.GetUtcNow().ToUnixTimeMilliseconds() };
+                var hasBid = !missing.Contains(slot.Instrument.Symbol, StringComparison.Ordinal);
+                update.Set(QuoteField.BidIv, hasBid ? slot.ReadQuote().MarkIv - 0.02 : 0);
+                update.Set(QuoteField.BidSize, hasBid ? 5 : 0);
+                if (hasBid)
+                    update.Set(QuoteField.BidPrice, 1_000);
+                _bookOf[expiry].Apply(slot, update);
+            }
+        }
+        Assert.Equal(0, noBid.Slots.Single(s => s.Instrument.Symbol == "BTC-26DEC25-110000-C-USDT").ReadQuote().BidIv);
+
+        var atm = MarketMeasures.AtmIv(full, Forward);
+        var expected = MarketMeasures.Skew(full, Forward, atm, 0.25);
+        Assert.Equal(atm, MarketMeasures.AtmIv(noBid, Forward), 12);
+        var skew = MarketMeasures.Skew(noBid, Forward, MarketMeasures.AtmIv(noBid, Forward), 0.25);
+        Assert.Equal(0.54, skew.CallIv, 12);
+        Assert.Equal(expected.CallIv, skew.CallIv, 12);
+        Assert.Equal(expected.PutIv, skew.PutIv, 12);
+        Assert.Equal(expected.RiskReversal, skew.RiskReversal, 12);
+        Assert.Equal(expected.Butterfly, skew.Butterfly, 12);
+    }
+
+    private readonly Dictionary<ExpiryIndex, OptionBook> _bookOf = [];
+
     private ExpiryIndex Build((int Strike, double CallDelta, double PutDelta, double Iv)[] smile, bool puts = true, int skipCallIvAt = 0)
     {
         var symbols = smile.SelectMany(p => new[] { $"BTC-26DEC25-{p.Strike}-C-USDT", $"BTC-26DEC25-{p.Strike}-P-USDT" }).ToArray();
@@ -85,6 +121,7 @@ public sealed class SkewTests
                 Quote(book, $"BTC-26DEC25-{strike}-P-USDT", putDelta, iv);
         }
         Assert.True(book.Index.TryGetCoin("BTC", out var coin));
+        _bookOf[coin.Expiries.Single()] = book;
         return coin.Expiries.Single();
     }
 
