@@ -244,7 +244,13 @@ public static class MarketMeasures
             {
                 var instrument = slots[i].Instrument;
                 if (n < 0 || strikes[n] != instrument.StrikeValue)
-                    (strikes[++n], calls[n], puts[n]) = (instrument.StrikeValue, 0, 0);
+                {
+                    // A new strike (slots run by strike, call before put); rented arrays hold old values, so zero it.
+                    n++;
+                    strikes[n] = instrument.StrikeValue;
+                    calls[n] = 0;
+                    puts[n] = 0;
+                }
                 var oi = slots[i].ReadQuote().OpenInterest;
                 if (double.IsFinite(oi) && oi > 0)
                 {
