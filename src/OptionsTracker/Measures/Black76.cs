@@ -54,6 +54,19 @@ public static class Black76
     }
 
     /// <summary>
+    /// Vega per unit of volatility, F·φ(d1)·√T (the same for a call and a put; <see cref="Greeks"/>' vega is this / 100,
+    /// per vol point); NaN on bad inputs. On its own for a weight (the smile fit's, every option of every snapshot),
+    /// which needs neither the delta nor the theta <see cref="Greeks"/> computes.
+    /// </summary>
+    public static double VegaPerUnitVol(double forward, double strike, double years, double vol)
+    {
+        if (!Valid(forward, strike, years, vol))
+            return double.NaN;
+        var (d1, _) = D(forward, strike, years, vol);
+        return forward * Normal.PDF(0, 1, d1) * Math.Sqrt(years);
+    }
+
+    /// <summary>
     /// The volatility at which the model gives <paramref name="price"/> (Brent's method, polished by Newton steps), or NaN when
     /// none does: a price at or outside the no-arbitrage bounds (a call within (max(F − K, 0), F), a put within
     /// (max(K − F, 0), K)), or one that needs a vol outside [<see cref="MinVol"/>, <see cref="MaxVol"/>].

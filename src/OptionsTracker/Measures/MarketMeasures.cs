@@ -31,7 +31,7 @@ public static class MarketMeasures
     /// <summary>The listed strike nearest <paramref name="forward"/>, the lower one on a tie; null without a forward.</summary>
     public static decimal? AtmStrike(ExpiryIndex expiry, double forward)
     {
-        if (!IsPrice(forward))
+        if (!TakesPart(forward))
             return null;
         decimal? best = null;
         var bestDistance = double.PositiveInfinity;
@@ -54,7 +54,7 @@ public static class MarketMeasures
     /// </summary>
     public static HashSet<decimal> NearestStrikes(ExpiryIndex expiry, double forward, int count)
     {
-        if (!IsPrice(forward) || count <= 0)
+        if (!TakesPart(forward) || count <= 0)
             return [];
         var strikes = new List<decimal>();
         foreach (var slot in expiry.Slots)
@@ -87,7 +87,7 @@ public static class MarketMeasures
     /// </summary>
     public static double AtmIv(ExpiryIndex expiry, double forward)
     {
-        if (!IsPrice(forward))
+        if (!TakesPart(forward))
             return double.NaN;
         double callStrike = double.NaN, callIv = double.NaN, putStrike = double.NaN, putIv = double.NaN;
         foreach (var slot in expiry.Slots)
@@ -95,10 +95,10 @@ public static class MarketMeasures
             var strike = slot.Instrument.StrikeValue;
             var isCall = slot.Instrument.Type == OptionType.Call;
             // Ordered by strike: the first OTM call met is the nearest; the last OTM put met is the nearest.
-            if (isCall ? strike < forward || !double.IsNaN(callIv) : strike > forward)
+            if (!IsOutOfTheMoney(slot.Instrument, forward) || (isCall && !double.IsNaN(callIv)))
                 continue;
             var iv = slot.ReadQuote().MarkIv;
-            if (!IsPrice(iv))
+            if (!TakesPart(iv))
                 continue;
             if (isCall)
                 (callStrike, callIv) = (strike, iv);
@@ -122,7 +122,7 @@ public static class MarketMeasures
     /// </summary>
     public static double IvAtDelta(ExpiryIndex expiry, double forward, double targetDelta)
     {
-        if (!IsPrice(forward) || !double.IsFinite(targetDelta) || targetDelta == 0)
+        if (!TakesPart(forward) || !double.IsFinite(targetDelta) || targetDelta == 0)
             return double.NaN;
         var calls = targetDelta > 0;
         // Walk outwards from the money: calls by rising strike, puts by falling strike (the slots run by strike).
@@ -132,12 +132,12 @@ public static class MarketMeasures
         {
             var slot = slots[calls ? n : slots.Count - 1 - n];
             var instrument = slot.Instrument;
-            if ((instrument.Type == OptionType.Call) != calls || (calls ? instrument.StrikeValue < forward : instrument.StrikeValue > forward))
+            if ((instrument.Type == OptionType.Call) != calls || !IsOutOfTheMoney(instrument, forward))
                 continue;
             var quote = slot.ReadQuote();
             var iv = quote.MarkIv;
             var delta = quote.Delta;
-            if (!IsPrice(iv) || !double.IsFinite(delta))
+            if (!TakesPart(iv) || !double.IsFinite(delta))
                 continue;
             if (delta == targetDelta)
                 return iv;
@@ -328,7 +328,14 @@ public static class MarketMeasures
     public static double? OrNull(double value) => double.IsFinite(value) ? value : null;
 
     /// <summary>A price or IV that takes part in a measure: finite and above 0 (Bybit sends "" or 0 for none).</summary>
-    private static bool IsPrice(double value) => double.IsFinite(value) && value > 0;
+    public static bool TakesPart(double value) => double.IsFinite(value) && value > 0;
+
+    /// <summary>
+    /// The out-of-the-money side every smile measure reads (ANALYTICS.md): calls with K ≥ F, puts with K ≤ F (both at
+    /// K = F). False without a forward.
+    /// </summary>
+    public static bool IsOutOfTheMoney(OptionInstrument instrument, double forward) =>
+        instrument.Type == OptionType.Call ? instrument.StrikeValue >= forward : instrument.StrikeValue <= forward;
 
     private static double Freshest(IReadOnlyList<OptionSlot> slots, QuoteField field)
     {
@@ -338,7 +345,7 @@ public static class MarketMeasures
         {
             var quote = slot.ReadQuote();
             var candidate = quote[field];
-            if (IsPrice(candidate) && quote.ExchangeTimeMs > at)
+            if (TakesPart(candidate) && quote.ExchangeTimeMs > at)
                 (value, at) = (candidate, quote.ExchangeTimeMs);
         }
         return value;

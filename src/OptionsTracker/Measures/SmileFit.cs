@@ -92,16 +92,16 @@ public sealed class SmileFit
             {
                 var instrument = slots[i].Instrument;
                 var iv = slots[i].ReadQuote().MarkIv;
-                ivs[i] = iv > 0 && double.IsFinite(iv) ? iv : double.NaN;
+                ivs[i] = MarketMeasures.TakesPart(iv) ? iv : double.NaN;
                 if (double.IsNaN(ivs[i]))
                     continue;
                 quoted++;
                 var strike = instrument.StrikeValue;
-                if (!IsOutOfTheMoney(instrument, forward))
+                if (!MarketMeasures.IsOutOfTheMoney(instrument, forward))
                     continue;
                 k[used] = Math.Log(strike / forward);
                 w[used] = iv * iv * years;
-                vega[used] = VegaWeight(forward, strike, years, iv);
+                vega[used] = Black76.VegaPerUnitVol(forward, strike, years, iv);
                 used++;
             }
             if (SviFit.Fit(k[..used], w[..used], vega[..used], previous?.Parameters) is not { } parameters)
@@ -121,7 +121,7 @@ public sealed class SmileFit
                 var logMoneyness = Math.Log(instrument.StrikeValue / forward);
                 var model = parameters.ImpliedVol(logMoneyness, years);
                 var residual = (iv - model) * 100;
-                var inFit = IsOutOfTheMoney(instrument, forward);
+                var inFit = MarketMeasures.IsOutOfTheMoney(instrument, forward);
                 if (inFit)
                 {
                     kMin = Math.Min(kMin, logMoneyness);
@@ -139,22 +139,6 @@ public sealed class SmileFit
             pool.Return(buffer);
         }
     }
-
-    /// <summary>
-    /// Black-76's vega per unit of volatility, F·φ(d1)·√T (the same for a call and a put; <see cref="Black76.Greeks"/>'s
-    /// vega is this / 100, per vol point): the fit's weight. Written out because a weight needs neither the delta nor
-    /// the per-point scaling that Greeks computes, and this runs for every option of every snapshot.
-    /// </summary>
-    internal static double VegaWeight(double forward, double strike, double years, double iv)
-    {
-        var sqrtT = Math.Sqrt(years);
-        var d1 = (Math.Log(forward / strike) / (iv * sqrtT)) + (0.5 * iv * sqrtT);
-        return forward * Math.Exp(-0.5 * d1 * d1) / Math.Sqrt(2 * Math.PI) * sqrtT;
-    }
-
-    /// <summary>ANALYTICS.md's out-of-the-money side: calls with K ≥ F, puts with K ≤ F (both at K = F).</summary>
-    private static bool IsOutOfTheMoney(OptionInstrument instrument, double forward) =>
-        instrument.Type == OptionType.Call ? instrument.StrikeValue >= forward : instrument.StrikeValue <= forward;
 
     /// <summary>
     /// Every expiry's fit, parallel to <paramref name="expiries"/> (null where none), with the calendar check of each

@@ -110,12 +110,12 @@ public sealed class Surface
             foreach (var slot in slots)
             {
                 var instrument = slot.Instrument;
-                var strike = instrument.StrikeValue;
-                if (instrument.Type == OptionType.Call ? strike < forward : strike > forward)
+                if (!MarketMeasures.IsOutOfTheMoney(instrument, forward))
                     continue;
                 var iv = slot.ReadQuote().MarkIv;
-                if (!(iv > 0) || !double.IsFinite(iv))
+                if (!MarketMeasures.TakesPart(iv))
                     continue;
+                var strike = instrument.StrikeValue;
                 var k = Math.Log(strike / forward);
                 // A put and a call both at K = F: one point at their mean, as the ATM IV takes them.
                 if (count > 0 && ks[count - 1] == k)
