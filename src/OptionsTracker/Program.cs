@@ -6,6 +6,7 @@ using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 using OptionsTracker.Dashboard;
 using OptionsTracker.Health;
+using OptionsTracker.History;
 using OptionsTracker.Measures;
 using OptionsTracker.Security;
 using OptionsTracker.Simulator;
@@ -42,6 +43,8 @@ try
         {
             ["Bybit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
             ["Bybit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
+            // Its own history file and source label: simulated data never mixes with the real exchange's history.
+            ["History:Simulated"] = "true",
         });
     }
 
@@ -53,6 +56,7 @@ try
     builder.AddFeed();
     builder.AddHealth();
     builder.AddAnalytics();
+    builder.AddHistory();
     builder.AddApi();
     builder.AddSecurity();
     builder.AddAlerts();

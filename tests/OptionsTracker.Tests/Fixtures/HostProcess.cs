@@ -87,6 +87,8 @@ public static class HostProcess
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         // Its own tracked-coin file: one left in the content root would override Tracker__Assets.
         start.Environment["Tracker__AssetsFile"] = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json");
+        // No history unless the test's environment turns it on (with its own History__Path).
+        start.Environment["History__Enabled"] = "false";
         foreach (var (key, value) in defaults.Concat(environment))
             start.Environment[key] = value;
         return start;

@@ -170,6 +170,9 @@ public sealed class TrackerApp : IAsyncDisposable
         all["Logging:LogLevel:Default"] = logLevel.ToString();
         // Each host its own tracked-coin file: a file left in the content root would override Tracker:Assets.
         all["Tracker:AssetsFile"] = Path.Combine(Path.GetTempPath(), $"optionstracker-test-{Guid.NewGuid():N}.json");
+        // No history unless a test asks for it (with its own History:Path): recording is the history tests' subject, and a
+        // host recording into the content root's state/ would share one file between tests.
+        all["History:Enabled"] = "false";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
         return all;

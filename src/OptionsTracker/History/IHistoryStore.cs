@@ -1,0 +1,150 @@
+using OptionsTracker.Book;
+using OptionsTracker.Measures;
+
+namespace OptionsTracker.History;
+
+/// <summary>
+/// Where the board's history is kept: DuckDB in a file (the embedded default, <see cref="HistoryOptions.Path"/>) or
+/// PostgreSQL (<see cref="HistoryOptions.Postgres"/>, shared by every instance of a deployment). One writer (the active
+/// collector's recorder) and any number of readers (the API, the dashboard, the replay); thread-safe.
+/// <para>
+/// The meaning every implementation keeps (tests/OptionsTracker.Tests/History/HistoryStoreContract.cs checks it on
+/// both): a snapshot is written whole or not at all, and a reader never sees part of one; writing a snapshot whose
+/// time is already recorded changes nothing (a retry after a failure that did commit is never a duplicate); times are
+/// UTC with millisecond precision; a value the exchange did not send is NaN when written and NaN when read (never 0);
+/// every read is "at or before" an instant, never after it.
+/// </para>
+/// </summary>
+public interface IHistoryStore : IAsyncDisposable
+{
+    /// <summary>"duckdb" or "postgres", as <c>/health</c> and <c>/metrics</c> name it.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Creates or upgrades the schema and checks the history's source: a store first opened for one source (the live
+    /// exchange's URLs, or the simulator) refuses another with <see cref="HistorySourceMismatchException"/>, so
+    /// simulated and real data never mix. Called before anything else by every user of the store (the recorder, the
+    /// readers): idempotent and thread-safe (the first call does the work, the others wait for it; after a failure the
+    /// next call tries again).
+    /// </summary>
+    Task OpenAsync(HistorySource source, CancellationToken cancellationToken);
+
+    /// <summary>Writes one snapshot of the board (its quotes and its measures) atomically; idempotent by time.</summary>
+    Task WriteSnapshotAsync(BoardSnapshot snapshot, CancellationToken cancellationToken);
+
+    /// <summary>Records settlement prices; one per (venue, coin, delivery time), a repeat changes nothing.</summary>
+    Task WriteSettlementsAsync(IReadOnlyList<Settlement> settlements, CancellationToken cancellationToken);
+
+    /// <summary>Records realised volatility points of <paramref name="coin"/>; one per (coin, period, time), a repeat changes nothing.</summary>
+    Task WriteRealisedVolatilityAsync(string coin, IReadOnlyList<RealisedVolatilityPoint> points, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes what retention no longer keeps, as of <paramref name="now"/>: quotes older than
+    /// <paramref name="keepFull"/> except the first snapshot of each UTC hour, and quotes older than
+    /// <paramref name="keepHourly"/> altogether. Measures, settlements and realised volatility are kept at full
+    /// resolution for <paramref name="keepHourly"/>. Returns the number of quote rows removed.
+    /// </summary>
+    Task<long> ApplyRetentionAsync(DateTimeOffset now, TimeSpan keepFull, TimeSpan keepHourly, CancellationToken cancellationToken);
+
+    /// <summary>The first and last snapshot recorded for <paramref name="coin"/>, and how many; null when none.</summary>
+    Task<RecordedRange?> RangeAsync(string coin, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The coin's board as recorded by the last snapshot at or before <paramref name="at"/> (every option of that
+    /// snapshot, with the quote it had then, whether or not it changed in that snapshot); null when nothing was
+    /// recorded for the coin by then.
+    /// </summary>
+    Task<HistoricalBoard?> BoardAtAsync(string coin, DateTimeOffset at, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One option's fields from <paramref name="from"/> to <paramref name="to"/> (inclusive), oldest first. With a
+    /// positive <paramref name="interval"/>, one point per bucket (buckets aligned to the Unix epoch, timed at the
+    /// bucket's start) carrying the bucket's last recorded value; with <see cref="TimeSpan.Zero"/>, every snapshot.
+    /// Values are parallel to <paramref name="fields"/>.
+    /// </summary>
+    Task<IReadOnlyList<SeriesPoint>> OptionSeriesAsync(
+        Venue venue, string symbol, IReadOnlyList<QuoteField> fields, DateTimeOffset from, DateTimeOffset to, TimeSpan interval,
+        CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="OptionSeriesAsync"/> for the coin's measures (<see cref="MeasureNames"/>); values parallel to <paramref name="names"/>.</summary>
+    Task<IReadOnlyList<SeriesPoint>> MeasureSeriesAsync(
+        string coin, IReadOnlyList<string> names, DateTimeOffset from, DateTimeOffset to, TimeSpan interval,
+        CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Every recorded quote of <paramref name="coin"/> from <paramref name="from"/> to <paramref name="to"/>
+    /// (inclusive), ordered by snapshot time, then venue, then symbol, streamed (the export and the replay read years
+    /// this way). Each snapshot yields all the options it held, as <see cref="BoardAtAsync"/> would.
+    /// </summary>
+    IAsyncEnumerable<RecordedRow> ReadQuotesAsync(string coin, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>The coin's settlements with a delivery time in [<paramref name="from"/>, <paramref name="to"/>], oldest first.</summary>
+    Task<IReadOnlyList<Settlement>> SettlementsAsync(string coin, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>The coin's recorded realised volatility over <paramref name="periodDays"/> in [from, to], oldest first.</summary>
+    Task<IReadOnlyList<RealisedVolatilityPoint>> RealisedVolatilityAsync(
+        string coin, int periodDays, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// What a history was recorded from: <see cref="Label"/> is <c>bybit</c> for the live exchange or <c>simulator</c> for
+/// <c>--demo</c>; <see cref="Urls"/> the exchange URLs (empty for the simulator, whose ports change every run).
+/// </summary>
+public sealed record HistorySource(string Label, IReadOnlyList<string> Urls)
+{
+    /// <summary>One line for logs and the mismatch error.</summary>
+    public override string ToString() => Urls.Count == 0 ? Label : $"{Label} ({string.Join(", ", Urls)})";
+}
+
+/// <summary>Thrown by <see cref="IHistoryStore.OpenAsync"/> when the history was recorded from another source.</summary>
+public sealed class HistorySourceMismatchException(HistorySource recorded, HistorySource requested)
+    : Exception($"The history was recorded from {recorded}, not {requested}: simulated and real data never mix. " +
+        "Use another History:Path (or database), or move the file aside.")
+{
+    public HistorySource Recorded { get; } = recorded;
+    public HistorySource Requested { get; } = requested;
+}
+
+/// <summary>
+/// One snapshot of the board for the store: every tracked option with its quote at <see cref="Time"/>, and every
+/// coin's measures. <see cref="RecordedQuote.Changed"/> says whether an option's quote changed since the previous
+/// snapshot (a store may keep an unchanged one as a reference to its last row, as long as reading is unaffected).
+/// Owned by the recorder, which reuses it: a store must not keep it after the write returns.
+/// </summary>
+public sealed class BoardSnapshot
+{
+    /// <summary>The recorder's clock when it took the snapshot (UTC, whole milliseconds): the snapshot's identity.</summary>
+    public DateTimeOffset Time { get; set; }
+
+    /// <summary>The coins the snapshot covers, each with at least one option in <see cref="Quotes"/>.</summary>
+    public List<string> Coins { get; } = [];
+
+    public List<RecordedQuote> Quotes { get; } = [];
+
+    public List<RecordedMeasure> Measures { get; } = [];
+
+    public void Clear()
+    {
+        Coins.Clear();
+        Quotes.Clear();
+        Measures.Clear();
+    }
+}
+
+/// <summary>One option in a snapshot: the instrument, its full quote (values, exchange time, status, delivery price).</summary>
+public readonly record struct RecordedQuote(OptionInstrument Instrument, OptionQuote Quote, bool Changed);
+
+/// <summary>One measure of one coin in a snapshot (<see cref="MeasureNames"/>); NaN when it could not be computed.</summary>
+public readonly record struct RecordedMeasure(string Coin, string Name, double Value);
+
+/// <summary>A recorded quote read back with the time of the snapshot it belongs to.</summary>
+public readonly record struct RecordedRow(DateTimeOffset Time, OptionInstrument Instrument, OptionQuote Quote);
+
+/// <summary>A coin's settlement: every option of (venue, coin, delivery time) settles at <see cref="Price"/>.</summary>
+public readonly record struct Settlement(Venue Venue, string Coin, DateTimeOffset DeliveryTime, double Price);
+
+/// <summary>The recorded span of a coin: first and last snapshot time, and the number of snapshots.</summary>
+public readonly record struct RecordedRange(DateTimeOffset First, DateTimeOffset Last, long Snapshots);
+
+/// <summary>One point of a series: its time and values (parallel to the fields or names asked; NaN = none).</summary>
+public readonly record struct SeriesPoint(DateTimeOffset Time, double[] Values);
