@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OptionsTracker.Alerts;
 using OptionsTracker.Api;
 using OptionsTracker.Book;
@@ -57,6 +58,12 @@ try
     builder.AddHealth();
     builder.AddAnalytics();
     builder.AddHistory();
+    // The history knows what it was recorded from: Bybit's URLs, or the simulator under --demo.
+    builder.Services.AddSingleton(s =>
+    {
+        var bybit = s.GetRequiredService<IOptions<BybitOptions>>().Value;
+        return HistoryFeature.Source(s.GetRequiredService<IOptions<HistoryOptions>>().Value, Venue.Bybit.Id, [bybit.RestUrl, bybit.WsUrl]);
+    });
     builder.AddApi();
     builder.AddSecurity();
     builder.AddAlerts();

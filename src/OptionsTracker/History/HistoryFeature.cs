@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-using OptionsTracker.Bybit;
 using OptionsTracker.Configuration;
 using OptionsTracker.Feed;
 
@@ -9,7 +7,8 @@ public static class HistoryFeature
 {
     /// <summary>
     /// The history (section <c>History</c>): the store (PostgreSQL when <c>History:Postgres</c> is set, else the DuckDB
-    /// file), the reader every time-travel answer uses, and on a collecting role the recorder (it records only while
+    /// file), the reader every time-travel answer uses (the composition root registers the
+    /// <see cref="HistorySource"/>), and on a collecting role the recorder (it records only while
     /// this process holds the collector lease). Nothing but the settings with <c>History:Enabled=false</c>.
     /// </summary>
     public static void AddHistory(this WebApplicationBuilder builder)
@@ -23,7 +22,6 @@ public static class HistoryFeature
             return;
 
         var services = builder.Services;
-        services.AddSingleton(s => Source(s.GetRequiredService<IOptions<HistoryOptions>>().Value, s.GetRequiredService<IOptions<BybitOptions>>().Value));
         var usesPostgres = !string.IsNullOrWhiteSpace(builder.Configuration[$"{HistoryOptions.Section}:{nameof(HistoryOptions.Postgres)}"]);
         if (usesPostgres)
             services.AddSingleton<IHistoryStore>(s => ActivatorUtilities.CreateInstance<PostgresHistoryStore>(s));
@@ -38,7 +36,10 @@ public static class HistoryFeature
         }
     }
 
-    /// <summary>What this process records from: the simulator under <c>--demo</c>, else the configured exchange URLs.</summary>
-    public static HistorySource Source(HistoryOptions history, BybitOptions bybit) =>
-        history.Simulated ? new HistorySource("simulator", []) : new HistorySource("bybit", [bybit.RestUrl.AbsoluteUri, bybit.WsUrl.AbsoluteUri]);
+    /// <summary>
+    /// What this process records from: the simulator under <c>--demo</c>, else <paramref name="venue"/> at its
+    /// <paramref name="urls"/>. The composition root (Program.cs) registers it, since only it names a venue.
+    /// </summary>
+    public static HistorySource Source(HistoryOptions history, string venue, IEnumerable<Uri> urls) =>
+        history.Simulated ? new HistorySource("simulator", []) : new HistorySource(venue, [.. urls.Select(u => u.AbsoluteUri)]);
 }
