@@ -51,7 +51,31 @@ public sealed partial class DuckDbHistoryStore
             _writeGate.Release();
         }
     }
+    /// <summary>
+    /// The snapshots that are not whole: a marker whose coin has another number of quote rows at its time, or quote rows
+    /// without a marker. Empty when every snapshot is whole (the fault tests check it after a kill or a full disk).
+    /// </summary>
+    internal Task<IReadOnlyList<string>> CheckSnapshotsAsync(CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<string>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                WITH counts AS (SELECT q.time_ms, i.coin, count(*) AS rows FROM all_quotes q JOIN instruments i ON i.id = q.instrument GROUP BY ALL)
+                SELECT coalesce(s.time_ms, c.time_ms), coalesce(s.coin, c.coin), s.options, c.rows
+                FROM snapshots s FULL OUTER JOIN counts c ON s.time_ms = c.time_ms AND s.coin = c.coin
+                WHERE s.options IS DISTINCT FROM c.rows
+                """;
+            using var reader = command.ExecuteReader();
+            var torn = new List<string>();
+            while (reader.Read())
+            {
+                torn.Add($"{reader.GetInt64(0)} {reader.GetString(1)}: marker {(reader.IsDBNull(2) ? "none" : reader.GetInt32(2))}, " +
+                    $"rows {(reader.IsDBNull(3) ? 0 : reader.GetInt64(3))}");
+            }
+            return torn;
+        }, cancellationToken);
 }
+
 
 /// <summary>The file's blocks in use (bytes), its length, and the compression of each column of the quotes.</summary>
 internal sealed record StorageReport(long UsedBytes, long FileBytes, IReadOnlyList<string> QuoteColumns);
