@@ -96,16 +96,29 @@ public sealed partial class DuckDbHistoryStore
                 foreach (var coin in coins)
                     appender.CreateRow().AppendValue(time).AppendValue(coin).AppendValue(counts.GetValueOrDefault(coin)).EndRow();
             }
-            transaction.Commit();
+            // The new ids join the id → instrument map before the commit: a reader may see the committed rows at once,
+            // and must find their instruments. If the commit fails they are taken out again (no row refers to them).
+            var previous = changed.Select(c => (c.Id, _instrumentsById[c.Id])).ToList();
+            foreach (var (id, instrument) in added.Concat(changed))
+                _instrumentsById[id] = instrument;
+            try
+            {
+                transaction.Commit();
+            }
+            catch
+            {
+                foreach (var (id, _) in added)
+                    _instrumentsById.TryRemove(id, out _);
+                foreach (var (id, instrument) in previous)
+                    _instrumentsById[id] = instrument;
+                throw;
+            }
             _nextInstrumentId = nextId;
             _recentOldestMs = Math.Min(_recentOldestMs, time);
         }
-        // Only what committed joins the cache: a failed write leaves the ids it would have used free.
-        foreach (var (id, instrument) in added.Concat(changed))
-        {
-            _instrumentsById[id] = instrument;
+        // The (venue, symbol) → id map is the writer's (and the series' lookup): only what committed joins it.
+        foreach (var (id, instrument) in added)
             _instrumentIds[instrument.Key] = id;
-        }
         return true;
     }
 

@@ -240,9 +240,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
 
     private void LoadInstruments(DuckDBConnection connection)
     {
-        _instrumentsById.Clear();
-        _instrumentIds.Clear();
-        _nextInstrumentId = 0;
+        // Adds and updates, never clears: readers may be looking ids up meanwhile (after a reopen).
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT id, venue, symbol, coin, settle_coin, expiry_ms, strike, type, tick_size, qty_step, status FROM instruments";
         using var reader = command.ExecuteReader();
@@ -324,7 +322,12 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
                 return;
             try
             {
-                _anchor = OpenAnchor();
+                var anchor = OpenAnchor();
+                // What the file holds now is the truth: a write that failed may still have committed (the failure came
+                // after the log reached the disk), so the instruments and the recent table's start are read again.
+                LoadInstruments(anchor);
+                _recentOldestMs = RecentOldest(anchor);
+                _anchor = anchor;
             }
             catch (DuckDBException e)
             {
