@@ -370,6 +370,37 @@ public abstract class HistoryStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Reads_are_the_same_across_hours_and_after_reopening()
+    {
+        // Snapshots on both sides of two hour boundaries (a store may reorganise closed hours, as DuckDB's compacts them).
+        var store = await OpenAsync();
+        DateTimeOffset[] times = [T0.AddMinutes(55), T0.AddMinutes(60), T0.AddMinutes(65), T0.AddMinutes(125), T0.AddMinutes(126)];
+        for (var i = 0; i < times.Length; i++)
+            await store.WriteSnapshotAsync(Snapshot(times[i], Btc, i * 5), Token);
+
+        async Task AssertReadsAsync(IHistoryStore s)
+        {
+            var series = await s.OptionSeriesAsync(Venue.Bybit, Btc[1].Symbol, [QuoteField.MarkPrice, QuoteField.Gamma], T0, T0.AddHours(3), TimeSpan.Zero, Token);
+            Assert.Equal(times, series.Select(p => p.Time));
+            for (var i = 0; i < times.Length; i++)
+            {
+                AssertSameValue(Quote(i * 5 + 1, times[i]).MarkPrice, series[i].Values[0], "mark price");
+                AssertSameValue(Quote(i * 5 + 1, times[i]).Gamma, series[i].Values[1], "gamma");
+            }
+            var board = await s.BoardAtAsync("BTC", T0.AddMinutes(64), Token);
+            Assert.Equal(times[1], board!.AsOf);
+            AssertSameQuote(Quote(5 + 1, times[1]), board.Quotes.Single(q => q.Instrument.Key == Btc[1].Key).Quote);
+            var rows = await s.ReadQuotesAsync("BTC", T0, T0.AddHours(3), Token).ToListAsync(Token);
+            Assert.Equal(times.Length * Btc.Length, rows.Count);
+            Assert.Equal(times, rows.Select(r => r.Time).Distinct());
+        }
+
+        await AssertReadsAsync(store);
+        await CloseAsync(store);
+        await AssertReadsAsync(await OpenAsync());
+    }
+
+    [Fact]
     public async Task Measure_series_has_every_snapshot_or_the_last_value_per_bucket()
     {
         var store = await OpenAsync();
