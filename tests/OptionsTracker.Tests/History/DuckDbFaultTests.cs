@@ -14,7 +14,8 @@ namespace OptionsTracker.Tests.History;
 public sealed class DuckDbFaultTests : IDisposable
 {
     private static readonly HistorySource Source = new("bybit", ["https://api.bybit.com/"]);
-    private readonly string _directory = Directory.CreateTempSubdirectory("history-faults-").FullName;
+    // Made on first use: the child writer process (killed, so never disposed) must not leave one behind.
+    private readonly Lazy<string> _temporary = new(() => Directory.CreateTempSubdirectory("history-faults-").FullName);
     private readonly CapturingLoggerProvider _logs = new();
     private readonly ILoggerFactory _loggerFactory;
 
@@ -25,8 +26,11 @@ public sealed class DuckDbFaultTests : IDisposable
     public void Dispose()
     {
         _loggerFactory.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        if (_temporary.IsValueCreated)
+            Directory.Delete(_temporary.Value, recursive: true);
     }
+
+    private string TestDirectory => _temporary.Value;
 
     private DuckDbHistoryStore Store(string path) =>
         new(Options.Create(new HistoryOptions { Path = path }), _loggerFactory.CreateLogger<DuckDbHistoryStore>(), TimeProvider.System);
@@ -34,7 +38,7 @@ public sealed class DuckDbFaultTests : IDisposable
     [Fact]
     public async Task A_file_that_is_not_a_database_is_moved_aside_with_an_error_line_and_a_fresh_file_started()
     {
-        var path = Path.Combine(_directory, "history.duckdb");
+        var path = Path.Combine(TestDirectory, "history.duckdb");
         var garbage = new byte[300_000];
         new Random(3).NextBytes(garbage);
         await File.WriteAllBytesAsync(path, garbage, Token);
@@ -44,7 +48,7 @@ public sealed class DuckDbFaultTests : IDisposable
         var board = new RealisticBoard(40, T0);
         await store.WriteSnapshotAsync(board.Snapshot, Token);
 
-        var aside = Assert.Single(Directory.GetFiles(_directory, "history.duckdb.corrupt-*"));
+        var aside = Assert.Single(Directory.GetFiles(TestDirectory, "history.duckdb.corrupt-*"));
         Assert.Equal(garbage, await File.ReadAllBytesAsync(aside, Token));
         var line = Assert.Single(_logs.Lines, l => l.EventId == 10001);
         Assert.Equal(LogLevel.Error, line.Level);
@@ -56,7 +60,7 @@ public sealed class DuckDbFaultTests : IDisposable
     [Fact]
     public async Task A_history_whose_headers_are_damaged_is_moved_aside_and_its_data_kept_in_the_moved_file()
     {
-        var path = Path.Combine(_directory, "history.duckdb");
+        var path = Path.Combine(TestDirectory, "history.duckdb");
         await using (var first = Store(path))
         {
             await first.OpenAsync(Source, Token);
@@ -72,7 +76,7 @@ public sealed class DuckDbFaultTests : IDisposable
 
         await using var store = Store(path);
         await store.OpenAsync(Source, Token);
-        var aside = Assert.Single(Directory.GetFiles(_directory, "history.duckdb.corrupt-*"));
+        var aside = Assert.Single(Directory.GetFiles(TestDirectory, "history.duckdb.corrupt-*"));
         Assert.Equal(length, new FileInfo(aside).Length);
         Assert.Contains(_logs.Lines, l => l.EventId == 10001 && l.Level == LogLevel.Error);
         Assert.Null(await store.RangeAsync("BTC", Token));
@@ -81,7 +85,7 @@ public sealed class DuckDbFaultTests : IDisposable
     [Fact]
     public async Task A_file_locked_by_another_process_fails_open_naming_the_file_and_the_lock_and_opens_once_released()
     {
-        var path = Path.Combine(_directory, "history.duckdb");
+        var path = Path.Combine(TestDirectory, "history.duckdb");
         await using (var first = Store(path))
         {
             await first.OpenAsync(Source, Token);
@@ -95,7 +99,7 @@ public sealed class DuckDbFaultTests : IDisposable
         Assert.Contains(path, refused.Message);
         Assert.Contains("locked by another process", refused.Message);
         Assert.Contains($"PID {holder.Id}", refused.Message);
-        Assert.Empty(Directory.GetFiles(_directory, "*.corrupt-*"));
+        Assert.Empty(Directory.GetFiles(TestDirectory, "*.corrupt-*"));
 
         await holder.StandardInput.DisposeAsync();
         await holder.WaitForExitAsync(Token);
@@ -133,7 +137,7 @@ public sealed class DuckDbFaultTests : IDisposable
     {
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
             Assert.Skip("mounting a tiny tmpfs needs root on Linux");
-        var mount = Path.Combine(_directory, "tiny");
+        var mount = Path.Combine(TestDirectory, "tiny");
         Directory.CreateDirectory(mount);
         Assert.Equal(0, await RunAsync("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", mount));
         try
@@ -217,7 +221,7 @@ public sealed class DuckDbFaultTests : IDisposable
     [Fact]
     public async Task A_writer_killed_mid_write_leaves_only_whole_snapshots()
     {
-        var path = Path.Combine(_directory, "history.duckdb");
+        var path = Path.Combine(TestDirectory, "history.duckdb");
         var child = new ProcessStartInfo("dotnet")
         {
             UseShellExecute = false,
