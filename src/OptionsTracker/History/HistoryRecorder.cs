@@ -504,7 +504,10 @@ public sealed class HistoryRecorder : BackgroundService
     private static string Describe(Exception e) => e switch
     {
         HistorySourceMismatchException => $"source mismatch: {e.Message}",
-        _ when e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase) => $"file locked: {e.Message}",
+        // The DuckDB store's words for another process's lock (its own, and DuckDB's), not any "lock" in a path.
+        _ when e.Message.Contains("locked by another process", StringComparison.Ordinal)
+            || e.Message.Contains("Could not set lock", StringComparison.Ordinal)
+            || e.Message.Contains("Conflicting lock", StringComparison.Ordinal) => $"file locked: {e.Message}",
         _ => $"store unavailable: {e.Message}",
     };
 

@@ -48,11 +48,13 @@ public sealed class RecorderFaultTests(ITestOutputHelper output)
         var store = RecorderHost.Store(app);
         var range = (await store.RangeAsync("BTC", Token))!.Value;
         output.WriteLine($"after: {range.Snapshots} snapshots from {range.First:O} to {range.Last:O}, {recorder.GetStatus().Dropped} dropped");
-        // The buffer's snapshots (taken before the store came back) are there, then one a second: no hole, no duplicate.
-        Assert.True(range.First <= backAt.AddSeconds(-(MaxPending - 1)), $"the oldest buffered snapshot ({range.First:O}) was written");
+        // Dropped: the oldest ones, one gap; every snapshot after the last dropped one is written (the buffer's, then the
+        // new ones), one a second: no hole, no duplicate.
         var gap = recorder.GetStatus().LastGap;
         Assert.NotNull(gap);
-        Assert.True(gap.Value.To < range.First, "the dropped snapshots are older than every written one");
+        Assert.Equal(recorder.GetStatus().Dropped, gap.Value.Missed);
+        Assert.Equal(gap.Value.To.AddSeconds(1), range.First);
+        Assert.True(range.First <= backAt, $"snapshots taken while the store was away ({range.First:O}) were written");
         Assert.Equal((long)((range.Last - range.First) / TimeSpan.FromSeconds(1)) + 1, range.Snapshots);
         (status, reason) = await RecorderHost.HealthAsync(app);
         output.WriteLine($"store back: {status}: {reason}");
