@@ -186,7 +186,9 @@ public sealed class HistoryRecorder : BackgroundService
         {
             // The store failed or shutdown's time ran out: the rest is lost, as the log says.
         }
-        Log.PendingWrittenAtStop(_logger, written, _buffer.Count + (_inFlight is null ? 0 : 1));
+        var left = _buffer.Count + (_inFlight is null ? 0 : 1);
+        if (written + left > 0)
+            Log.PendingWrittenAtStop(_logger, written, left);
     }
 
     private async Task RecordWhileHeldAsync(CancellationToken cancellationToken)

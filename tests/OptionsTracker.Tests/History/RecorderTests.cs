@@ -41,7 +41,7 @@ public sealed class RecorderTests(ITestOutputHelper output)
         simulator.Faults.SilentConnections = true;
         var frozenAt = TimeProvider.System.GetUtcNow();
         RecordedRange range = default;
-        await Eventually.Until(async () =>
+        await Eventually.Until(async () => RecorderHost.Recorder(app).GetStatus().IsOpen &&
             await store.RangeAsync("BTC", Token) is { } r && (range = r).Last >= frozenAt.AddSeconds(3),
             "a snapshot recorded three seconds after the market froze");
 
@@ -114,7 +114,7 @@ public sealed class RecorderTests(ITestOutputHelper output)
         Assert.True(simulator.TryGetDeliveryPrice(delivered[0], out var price));
         var expiry = app.Book.Index.TryGetSlot(Venue.Bybit, delivered[0], out var slot) ? slot.Instrument.ExpiryUtc : throw new InvalidOperationException("not in the book");
 
-        await Eventually.Until(async () => (await store.SettlementsAsync("BTC", expiry, expiry, Token)).Count > 0,
+        await Eventually.Until(async () => RecorderHost.Recorder(app).GetStatus().IsOpen && (await store.SettlementsAsync("BTC", expiry, expiry, Token)).Count > 0,
             "the delivered expiry's settlement recorded");
         // A few more snapshots, with the delivered options still in the book: still one settlement.
         var written = RecorderHost.Recorder(app).GetStatus().SnapshotsWritten;
@@ -136,8 +136,7 @@ public sealed class RecorderTests(ITestOutputHelper output)
         var active = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector").With(activeHistory.Settings()));
         try
         {
-            await Eventually.Until(async () => await RecorderHost.Store(active).RangeAsync("BTC", Token) is { Snapshots: >= 2 },
-                "the first collector records");
+            await Eventually.Until(() => RecorderHost.Recorder(active).GetStatus().SnapshotsWritten >= 2, "the first collector records");
             await using var standby = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector").With(standbyHistory.Settings()));
             await using var web = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "web").With(standbyHistory.Settings(path: Path.Combine(standbyHistory.Directory, "web.duckdb"))));
 
@@ -155,8 +154,9 @@ public sealed class RecorderTests(ITestOutputHelper output)
 
             // The active collector goes: the standby takes the lease and records from then on.
             await active.DisposeAsync();
-            await Eventually.Until(async () => RecorderHost.Recorder(standby).GetStatus().IsRecording
-                && await RecorderHost.Store(standby).RangeAsync("BTC", Token) is { Snapshots: >= 2 }, "the standby records once it holds the lease");
+            await Eventually.Until(() => RecorderHost.Recorder(standby).GetStatus() is { IsRecording: true, SnapshotsWritten: >= 2 },
+                "the standby records once it holds the lease");
+            Assert.True(File.Exists(standbyHistory.FilePath));
             Assert.Null(web.Services.GetService<HistoryRecorder>());
         }
         finally
