@@ -48,6 +48,7 @@ public static class ApiFeature
         builder.Services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         builder.Services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         builder.AddRejectedRequestProblems();
+        builder.Services.AddSingleton<BoardMoments>();
     }
 
     public static void MapApi(this WebApplication app)

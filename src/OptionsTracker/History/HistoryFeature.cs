@@ -30,6 +30,7 @@ public static class HistoryFeature
         else
             services.AddSingleton<IHistoryStore>(s => ActivatorUtilities.CreateInstance<DuckDbHistoryStore>(s));
         services.AddSingleton<HistoryReader>();
+        services.AddSingleton<HistoryViews>();
 
         if (TrackerOptions.ReadRole(builder.Configuration) != TrackerRole.Web)
         {
