@@ -77,5 +77,6 @@ public static class ApiFeature
         data.MapVolatilityApi();
         data.MapPositioningApi();
         data.MapSurfaceApi();
+        data.MapHistoryApi();
     }
 }
