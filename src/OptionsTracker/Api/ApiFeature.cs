@@ -78,5 +78,6 @@ public static class ApiFeature
         data.MapPositioningApi();
         data.MapSurfaceApi();
         data.MapHistoryApi();
+        data.MapHistoryExportApi();
     }
 }
