@@ -6,8 +6,14 @@ namespace OptionsTracker.History;
 /// same instant again land on the same snapshot: its book and analytics are built once, not per request. Bounded
 /// (<see cref="Capacity"/> views, the least recently used leaves first); thread-safe.
 /// </summary>
-public sealed class HistoryViews(HistoryReader reader, HistorySource source)
+public sealed class HistoryViews(HistoryReader reader, HistorySource source, TimeProvider time)
 {
+    /// <summary>
+    /// How long an instant asked is remembered to resolve to its snapshot, so asking it again reads nothing: short,
+    /// since a snapshot at or before it may still arrive (the recorder catching up after the store was away).
+    /// </summary>
+    public static readonly TimeSpan InstantMemory = TimeSpan.FromSeconds(30);
+
     /// <summary>Views kept: a 4,000-option board's book and analytics are a few MB, so this stays well under 100 MB.</summary>
     public const int Capacity = 16;
 
@@ -15,6 +21,9 @@ public sealed class HistoryViews(HistoryReader reader, HistorySource source)
 
     // Most recently used last; a handful of entries, so a list scan beats any index.
     private readonly List<HistoricalView> _recent = new(Capacity);
+
+    // (coin, instant asked) → the snapshot time it resolved to, and when that was learnt; as bounded as the views.
+    private readonly List<(string Coin, DateTimeOffset At, DateTimeOffset AsOf, DateTimeOffset Learnt)> _instants = new(4 * Capacity);
 
     public HistorySource Source => source;
 
@@ -29,6 +38,11 @@ public sealed class HistoryViews(HistoryReader reader, HistorySource source)
     public async Task<HistoricalView?> ViewAsync(string coin, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var store = await OpenAsync(cancellationToken);
+        lock (_lock)
+        {
+            if (Remembered(coin, at) is { } asOf && Find(coin, asOf) is { } known)
+                return known;
+        }
         // The board is read first, since only it says which snapshot answers `at`; what the cache saves is the book and
         // the analytics built from it (the larger part for an analytics answer).
         var board = await store.BoardAtAsync(coin, at, cancellationToken);
@@ -36,6 +50,7 @@ public sealed class HistoryViews(HistoryReader reader, HistorySource source)
             return null;
         lock (_lock)
         {
+            Remember(coin, at, board.AsOf);
             if (Find(board.Coin, board.AsOf) is { } cached)
                 return cached;
         }
@@ -50,6 +65,25 @@ public sealed class HistoryViews(HistoryReader reader, HistorySource source)
             _recent.Add(view);
             return view;
         }
+    }
+
+    /// <summary>Under the lock: the snapshot time <paramref name="at"/> resolved to lately, if it did.</summary>
+    private DateTimeOffset? Remembered(string coin, DateTimeOffset at)
+    {
+        var now = time.GetUtcNow();
+        foreach (var (knownCoin, knownAt, asOf, learnt) in _instants)
+        {
+            if (knownAt == at && now - learnt < InstantMemory && string.Equals(knownCoin, coin, StringComparison.OrdinalIgnoreCase))
+                return asOf;
+        }
+        return null;
+    }
+
+    private void Remember(string coin, DateTimeOffset at, DateTimeOffset asOf)
+    {
+        if (_instants.Count == _instants.Capacity)
+            _instants.RemoveAt(0);
+        _instants.Add((coin, at, asOf, time.GetUtcNow()));
     }
 
     /// <summary>Under the lock: the cached view of (coin, snapshot time), moved to the most recent end.</summary>
