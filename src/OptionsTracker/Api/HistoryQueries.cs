@@ -86,7 +86,7 @@ internal static partial class HistoryQueries
     /// <summary>
     /// A bucket width: <c>30s</c>, <c>1m</c>, <c>15m</c>, <c>1h</c>, <c>1d</c>, <c>1w</c>; <c>raw</c> = every snapshot
     /// (<see cref="TimeSpan.Zero"/>); absent or <c>auto</c> = the smallest step of 1s, 5s, 15s, 30s, 1m, 5m, 15m, 30m,
-    /// 1h, 2h, 4h, 6h, 12h, 1d, 1w not below <paramref name="recording"/> giving at most <see cref="AutoPoints"/>
+    /// 1h, 2h, 4h, 6h, 12h, 1d, 1w giving at most <see cref="AutoPoints"/>
     /// buckets. At most <see cref="MaxPoints"/> buckets (or, raw, snapshots at <paramref name="recording"/>).
     /// </summary>
     public static TimeSpan Interval(this QueryErrors errors, string? text, DateTimeOffset from, DateTimeOffset to, TimeSpan recording)
@@ -94,9 +94,10 @@ internal static partial class HistoryQueries
         var span = to - from;
         if (string.IsNullOrWhiteSpace(text) || text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase))
         {
+            // Not tied to the recording interval: it may have changed, and finer history than it is worth showing.
             foreach (var step in AutoSteps)
             {
-                if (step >= recording && span / step <= AutoPoints)
+                if (span / step <= AutoPoints)
                     return step;
             }
             return AutoSteps[^1];
