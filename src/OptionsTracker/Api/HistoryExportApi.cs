@@ -220,12 +220,20 @@ public sealed class HistoryExportResult : IResult, IEndpointMetadataProvider
                 await _moments.Unavailable(exception).ExecuteAsync(httpContext);
                 return null;
             }
+            // The zip is built beside the Parquet files, then sent with its length: a zip written straight to a response
+            // would need the response to seek, or synchronous writes Kestrel refuses.
+            var zip = Path.Combine(directory, "export.zip");
+            // Parquet is compressed already (zstd): storing it again costs time and saves nothing.
+            await ZipFile.CreateFromDirectoryAsync(output, zip, CompressionLevel.NoCompression, includeBaseDirectory: false, cancellationToken);
             var response = httpContext.Response;
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = "application/zip";
             response.Headers.ContentDisposition = $"attachment; filename=\"{FileName("zip")}\"";
-            // Parquet is compressed already (zstd): storing it again costs time and saves nothing.
-            await ZipFile.CreateFromDirectoryAsync(output, response.Body, CompressionLevel.NoCompression, includeBaseDirectory: false, cancellationToken);
+            await using (var file = new FileStream(zip, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            {
+                response.ContentLength = file.Length;
+                await file.CopyToAsync(response.Body, cancellationToken);
+            }
             return count;
         }
         finally
