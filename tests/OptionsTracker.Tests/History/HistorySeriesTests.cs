@@ -237,4 +237,58 @@ public sealed class HistorySeriesTests
         snapshot.Measures.Add(new RecordedMeasure("BTC", "atm_iv_30d", atmIv30));
         await host.Store.WriteSnapshotAsync(snapshot, Token);
     }
+
+    [Fact]
+    public async Task A_30_day_series_answers_every_bucket_recorded()
+    {
+        await using var host = await HistoryApiHost.StartAsync(settings => TrackerApp.StartForApiAsync(settings));
+        // Thirty days at thirty minutes (1,440 snapshots of two options, written one by one as the recorder would): the
+        // month a chart shows, at a resolution this shared machine writes in seconds. The full-size figures (4,000
+        // options at one minute, built by the generator) are the benchmarks'.
+        var step = TimeSpan.FromMinutes(30);
+        var end = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1_800_000 * 1_800_000);
+        var start = end.AddDays(-30);
+        var count = 0;
+        var writing = System.Diagnostics.Stopwatch.StartNew();
+        for (var time = start; time < end; time += step)
+        {
+            var snapshot = new BoardSnapshot { Time = time, Coins = { "BTC" } };
+            snapshot.Quotes.Add(new RecordedQuote(Call, QuoteAt(count % 100, time), Changed: true));
+            snapshot.Quotes.Add(new RecordedQuote(Put, QuoteAt(count % 100 + 1, time), Changed: true));
+            snapshot.Measures.Add(new RecordedMeasure("BTC", "atm_iv_30d", 0.4 + count % 100 / 1000.0));
+            await host.Store.WriteSnapshotAsync(snapshot, Token);
+            count++;
+        }
+        var written = writing.Elapsed;
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var fromStore = await host.Store.OptionSeriesAsync(Call.Venue, Call.Symbol, [QuoteField.MarkPrice, QuoteField.MarkIv, QuoteField.OpenInterest, QuoteField.UnderlyingPrice],
+            start, end, TimeSpan.Zero, Token);
+        var storeMs = watch.Elapsed.TotalMilliseconds;
+        Assert.Equal(count, fromStore.Count);
+        var rawPath = $"/api/history/option/{Call.Symbol}?from={At(start)}&to={At(end)}&interval=raw&fields=mark_price,mark_iv,open_interest,underlying";
+        watch.Restart();
+        await host.Http.GetByteArrayAsync(rawPath, Token);
+        var coldMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var bytes = await host.Http.GetByteArrayAsync(rawPath, Token);
+        var bytesMs = watch.Elapsed.TotalMilliseconds;
+        watch.Restart();
+        var raw = await host.GetJsonAsync($"/api/history/option/{Call.Symbol}?from={At(start)}&to={At(end)}&interval=raw&fields=mark_price,mark_iv,open_interest,underlying");
+        var rawMs = watch.Elapsed.TotalMilliseconds;
+        Assert.Equal(count, (int)raw["total"]!);
+        Assert.Equal(QuoteAt((count - 1) % 100, end - step).MarkPrice, (double)raw["data"]![count - 1]!["mark_price"]!);
+        watch.Restart();
+        var hourly = await host.GetJsonAsync($"/api/history/option/{Call.Symbol}?from={At(start)}&to={At(end)}&interval=1h");
+        var hourlyMs = watch.Elapsed.TotalMilliseconds;
+        Assert.Equal(30 * 24, (int)hourly["total"]!);
+        watch.Restart();
+        var measure = await host.GetJsonAsync($"/api/history/BTC/measures?names=atm_iv_30d&from={At(start)}&to={At(end)}");
+        var measureMs = watch.Elapsed.TotalMilliseconds;
+        Assert.Equal("30m", (string?)measure["interval"]);
+        Assert.Equal(count, (int)measure["total"]!);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"{count} snapshots written in {written.TotalSeconds:0.0} s; 30-day option series of {count} rows, 4 fields: store {storeMs:0} ms, "
+            + $"API first call {coldMs:0} ms, then {bytesMs:0} ms ({bytes.Length / 1024} KB), API parsed {rawMs:0} ms; hourly {hourlyMs:0} ms; 30-day measure (auto 30m) {measureMs:0} ms");
+    }
 }
