@@ -1,6 +1,8 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptionsTracker.Book;
+using OptionsTracker.History;
 using OptionsTracker.Measures;
 
 namespace OptionsTracker.Api;
@@ -15,18 +17,71 @@ public static class AnalyticsApi
     {
         var api = app.MapGroup("/api/analytics").WithTags("Analytics");
 
-        api.MapGet("/{asset}/term", GetTerm)
+        api.MapGet("/{asset}/term", GetTermAsync)
             .WithName("GetTerm")
-            .WithSummary("Per expiry: forward, ATM strike and IV, 25Δ and 10Δ skew, put/call ratios, max pain; per constant tenor: ATM IV, skew, realised volatility and the premium over it")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .WithSummary("Per expiry: forward, ATM strike and IV, 25Δ and 10Δ skew, put/call ratios, max pain; per constant tenor: ATM IV, skew, realised volatility and the premium over it, and the ATM IV's rank and percentile over the recorded lookback")
+            .WithDescription("`iv_rank` = (ATM IV − min) / (max − min) and `iv_percentile` = the share of days below it, over each UTC day's last recorded ATM IV of the tenor in the lookback (`lookback` days, default 365; `lookback_days` says how much is actually recorded); null when nothing is recorded or history is off. With `at`, all of it as of that instant.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesValidationProblem();
     }
 
-    internal static Results<Ok<TermResponse>, ProblemHttpResult> GetTerm(string asset, BookReader reader, MarketAnalytics analytics)
+    internal static async Task<Results<Ok<TermResponse>, ProblemHttpResult, ValidationProblem>> GetTermAsync(
+        string asset, [AsParameters] AtQuery at, [Description("Days of recorded ATM IV the rank is over (1 to 3650). Default: 365.")] string? lookback,
+        BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
-        var index = reader.Book.Index;
+        var errors = new QueryErrors();
+        var lookbackDays = errors.Integer(lookback, "lookback", 1, 3650) ?? (int)IvRank.DefaultLookback.TotalDays;
+        if (errors.HasErrors)
+            return errors.ToProblem();
+        var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
+        if (moment.Moment is null)
+            return moment.Problem is { } problem ? problem : moment.Invalid!;
+        var result = GetTerm(asset, reader, moment.Moment);
+        if (result.Result is not Ok<TermResponse> { Value: { } term })
+            return (ProblemHttpResult)result.Result;
+        return TypedResults.Ok(await WithIvRanksAsync(term, moment.Moment.Now, TimeSpan.FromDays(lookbackDays), moments, cancellationToken));
+    }
+
+    internal static Results<Ok<TermResponse>, ProblemHttpResult> GetTerm(string asset, BookReader reader, BoardMoment moment)
+    {
+        var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out _))
             return reader.UnknownAsset(index, asset);
-        return TypedResults.Ok(Term(name, analytics.Get(name)));
+        return TypedResults.Ok(Term(name, moment.Analytics(name)) with { AsOf = moment.AsOfUtc });
+    }
+
+    /// <summary>
+    /// The term answer with each tenor's IV rank and percentile (<see cref="IvRank"/>, the one definition) as of
+    /// <paramref name="now"/>; unchanged when history is off. A store that fails leaves them null: the term figures
+    /// themselves do not depend on it.
+    /// </summary>
+    private static async Task<TermResponse> WithIvRanksAsync(TermResponse term, DateTimeOffset now, TimeSpan lookback, BoardMoments moments,
+        CancellationToken cancellationToken)
+    {
+        if (moments.Views is not { } views || term.Tenors.Count == 0)
+            return term;
+        var tenors = new List<TenorItem>(term.Tenors.Count);
+        try
+        {
+            var store = await views.OpenAsync(cancellationToken);
+            foreach (var tenor in term.Tenors)
+            {
+                var rank = await IvRank.ComputeAsync(store, term.Asset, (int)tenor.TenorDays, tenor.AtmIv ?? double.NaN, now, lookback, cancellationToken);
+                tenors.Add(tenor with
+                {
+                    IvRank = rank?.Rank,
+                    IvPercentile = rank?.Percentile,
+                    LookbackDays = rank is { } r ? Math.Round(r.LookbackDays, 3) : null,
+                });
+            }
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            moments.Unavailable(exception);
+            return term;
+        }
+        return term with { Tenors = tenors };
     }
 
     /// <summary>The 404 of every analytics endpoint for an expiry the asset does not list, naming those it does.</summary>
@@ -49,7 +104,12 @@ public static class AnalyticsApi
 
 /// <summary>The term structure: <c>data</c> per expiry, <c>tenors</c> per constant tenor; <c>time</c> when computed.</summary>
 public sealed record TermResponse(
-    IReadOnlyList<TermItem> Data, int Total, string Asset, IReadOnlyList<TenorItem> Tenors, double? IndexPrice, DateTime? Time);
+    IReadOnlyList<TermItem> Data, int Total, string Asset, IReadOnlyList<TenorItem> Tenors, double? IndexPrice, DateTime? Time)
+{
+    /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+}
 
 /// <summary>One expiry's figures; IVs, risk reversals and butterflies are fractions (0.52 = 52 %).</summary>
 public sealed record TermItem(
@@ -94,6 +154,15 @@ public sealed record TermItem(
 /// <summary>The figures at one constant tenor; <c>hv</c> is the realised volatility over the same number of days, <c>vrp</c> = <c>atm_iv</c> − <c>hv</c>.</summary>
 public sealed record TenorItem(double TenorDays, double? AtmIv, double? Rr25, double? Bf25, double? Rr10, double? Bf10, double? Hv, double? Vrp)
 {
+    /// <summary>Where <c>atm_iv</c> stands between the lookback's lowest (0) and highest (1) daily recorded value (<see cref="History.IvRank"/>); null without history.</summary>
+    public double? IvRank { get; init; }
+
+    /// <summary>The share of the lookback's days whose recorded ATM IV was below <c>atm_iv</c>, 0 to 1; null without history.</summary>
+    public double? IvPercentile { get; init; }
+
+    /// <summary>The days of history the rank is over (at most the lookback asked); null without history.</summary>
+    public double? LookbackDays { get; init; }
+
     internal static TenorItem From(TenorFigures f) => new(
         f.TenorDays,
         MarketMeasures.OrNull(f.AtmIv),

@@ -48,6 +48,7 @@ public static class ApiFeature
         builder.Services.Configure<BrotliCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         builder.Services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         builder.AddRejectedRequestProblems();
+        builder.Services.AddSingleton<BoardMoments>();
     }
 
     public static void MapApi(this WebApplication app)
@@ -76,5 +77,7 @@ public static class ApiFeature
         data.MapVolatilityApi();
         data.MapPositioningApi();
         data.MapSurfaceApi();
+        data.MapHistoryApi();
+        data.MapHistoryExportApi();
     }
 }

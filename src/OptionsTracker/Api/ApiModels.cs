@@ -53,16 +53,36 @@ public sealed record OptionItem(
     double? ModelGammaDiff = null,
     double? ModelVegaDiff = null,
     double? ModelThetaDiff = null,
-    bool? ModelDivergent = null);
+    bool? ModelDivergent = null)
+{
+    /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+}
 
 /// <summary>The original tool's envelope: <c>total</c> counts every match before paging.</summary>
-public sealed record OptionListResponse(IReadOnlyList<OptionItem> Data, int Total, string Asset);
+public sealed record OptionListResponse(IReadOnlyList<OptionItem> Data, int Total, string Asset)
+{
+    /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+}
 
 public sealed record ExpiryItem(string Expiry, DateTime ExpiryDate, double DaysToExpiry, int Count);
 
-public sealed record ExpiryListResponse(IReadOnlyList<ExpiryItem> Data, int Total, string Asset);
+public sealed record ExpiryListResponse(IReadOnlyList<ExpiryItem> Data, int Total, string Asset)
+{
+    /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+}
 
-public sealed record StrikeListResponse(IReadOnlyList<decimal> Data, int Total, string Asset);
+public sealed record StrikeListResponse(IReadOnlyList<decimal> Data, int Total, string Asset)
+{
+    /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+}
 
 public sealed record SymbolListResponse(IReadOnlyList<string> Data, int Total, string Asset);
 
@@ -78,7 +98,12 @@ public sealed record SummaryResponse(
     TypeTotals Volume24h,
     PutCallRatios PutCallRatio,
     IReadOnlyList<MaxPainItem> MaxPain,
-    DateTime? UpdatedAt);
+    DateTime? UpdatedAt)
+{
+    /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+}
 
 public sealed record TypeCounts(int Call, int Put);
 

@@ -26,4 +26,6 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(FitResponse))]
 [JsonSerializable(typeof(PositioningResponse))]
 [JsonSerializable(typeof(SurfaceResponse))]
+[JsonSerializable(typeof(HistoryRangeResponse))]
+[JsonSerializable(typeof(HistorySeriesResponse))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptionsTracker.Book;
 using OptionsTracker.Measures;
@@ -14,7 +15,7 @@ public static class FitApi
     {
         var api = app.MapGroup("/api/analytics").WithTags("Analytics");
 
-        api.MapGet("/{asset}/fit", GetFit)
+        api.MapGet("/{asset}/fit", GetFitAsync)
             .WithName("GetFit")
             .WithSummary("Per expiry (one with expiry=, else all): the raw SVI slice fitted to the out-of-the-money mark IVs, its RMSE and arbitrage flags, and per option the fitted IV and the residual in vol points (rich > 0, cheap < 0)")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -22,16 +23,25 @@ public static class FitApi
         return app;
     }
 
-    internal static Results<Ok<FitResponse>, ProblemHttpResult, ValidationProblem> GetFit(string asset, string? expiry, BookReader reader, MarketAnalytics analytics)
+    internal static async Task<Results<Ok<FitResponse>, ProblemHttpResult, ValidationProblem>> GetFitAsync(
+        string asset, string? expiry, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
-        var index = reader.Book.Index;
+        var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
+        if (moment.Moment is null)
+            return moment.Problem is { } problem ? problem : moment.Invalid!;
+        return GetFit(asset, expiry, reader, moment.Moment);
+    }
+
+    internal static Results<Ok<FitResponse>, ProblemHttpResult, ValidationProblem> GetFit(string asset, string? expiry, BookReader reader, BoardMoment moment)
+    {
+        var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out _))
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
         var date = errors.Expiry(expiry);
         if (errors.HasErrors)
             return errors.ToProblem();
-        var figures = analytics.Get(name);
+        var figures = moment.Analytics(name);
         var data = new List<FitItem>();
         if (figures is not null)
         {
@@ -43,12 +53,17 @@ public static class FitApi
         }
         if (date is { } wanted && data.Count == 0)
             return AnalyticsApi.UnknownExpiry(name, wanted, figures?.Expiries ?? []);
-        return TypedResults.Ok(new FitResponse(data, data.Count, name, figures?.At.UtcDateTime));
+        return TypedResults.Ok(new FitResponse(data, data.Count, name, figures?.At.UtcDateTime) { AsOf = moment.AsOfUtc });
     }
 }
 
 /// <summary>The fits: <c>data</c> per expiry, chronological; <c>time</c> when the snapshot was computed.</summary>
-public sealed record FitResponse(IReadOnlyList<FitItem> Data, int Total, string Asset, DateTime? Time);
+public sealed record FitResponse(IReadOnlyList<FitItem> Data, int Total, string Asset, DateTime? Time)
+{
+    /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+}
 
 /// <summary>
 /// One expiry's raw SVI slice in total variance, <c>w(k) = a + b(rho(k − m) + sqrt((k − m)² + sigma²))</c> with

@@ -38,6 +38,9 @@ public sealed class OptionListResult : IResult, IEndpointMetadataProvider
     /// <summary>Every match before paging.</summary>
     public int Total { get; }
 
+    /// <summary>The snapshot's time of a past answer (<c>at=</c>), written as <c>as_of</c>; null (not written) when live.</summary>
+    public DateTimeOffset? AsOf { get; init; }
+
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         using var rows = _rows;
@@ -53,7 +56,10 @@ public sealed class OptionListResult : IResult, IEndpointMetadataProvider
         using var items = new ItemJsonWriter(_fields, _now);
         if (_single)
         {
-            items.Write(writer, rows[0]);
+            if (AsOf is { } asOf)
+                WriteWithAsOf(writer, items, rows[0], asOf);
+            else
+                items.Write(writer, rows[0]);
             await writer.FlushAsync(cancellationToken);
             return;
         }
@@ -73,8 +79,25 @@ public sealed class OptionListResult : IResult, IEndpointMetadataProvider
         writer.WriteEndArray();
         writer.WriteNumber("total"u8, Total);
         writer.WriteString("asset"u8, _asset);
+        if (AsOf is { } time)
+            writer.WriteString("as_of"u8, time.UtcDateTime);
         writer.WriteEndObject();
         await writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>One item with <c>as_of</c> as its last member: the item's bytes as the live answer has them, then the time.</summary>
+    private static void WriteWithAsOf(Utf8JsonWriter writer, ItemJsonWriter items, in OptionRow row, DateTimeOffset asOf)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var item = new Utf8JsonWriter(buffer))
+            items.Write(item, row);
+        var time = new System.Buffers.ArrayBufferWriter<byte>(48);
+        using (var value = new Utf8JsonWriter(time))
+            value.WriteStringValue(asOf.UtcDateTime);
+        // The item is an object: drop its closing brace, append the member, close it again.
+        var written = buffer.WrittenSpan;
+        byte[] whole = [.. written[..^1], .. ",\"as_of\":"u8, .. time.WrittenSpan, (byte)'}'];
+        writer.WriteRawValue(whole, skipInputValidation: true);
     }
 
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) =>
@@ -86,11 +109,11 @@ public sealed class OptionItemResult : IResult, IEndpointMetadataProvider
 {
     private readonly OptionListResult _inner;
 
-    internal OptionItemResult(OptionRow row, OptionField[] fields, DateTimeOffset now)
+    internal OptionItemResult(OptionRow row, OptionField[] fields, DateTimeOffset now, DateTimeOffset? asOf = null)
     {
         var rows = new RowBuffer(1);
         rows.Add(row);
-        _inner = new OptionListResult(row.Instrument.BaseCoin, rows, new RowPage(0, 1), fields, now, single: true);
+        _inner = new OptionListResult(row.Instrument.BaseCoin, rows, new RowPage(0, 1), fields, now, single: true) { AsOf = asOf };
     }
 
     public Task ExecuteAsync(HttpContext httpContext) => _inner.ExecuteAsync(httpContext);

@@ -10,36 +10,52 @@ public static class OptionsApi
     {
         var api = app.MapGroup("/api").WithTags("Options");
 
-        api.MapGet("/options/{asset}", GetOptions)
+        api.MapGet("/options/{asset}", GetOptionsAsync)
             .WithName("GetOptions")
             .WithSummary("Options of an asset")
             .WithDescription("Filtered by expiry, type and strike; sorted, paged and projected. `total` counts every match before paging.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem();
 
-        api.MapGet("/option/{symbol}", GetOption)
+        api.MapGet("/option/{symbol}", GetOptionAsync)
             .WithName("GetOption")
             .WithSummary("One option by its venue's symbol")
             .WithDescription("For example BTC-26DEC25-100000-C or SOL-6JAN26-150-P-USDT. Every field, the model's (model_iv, model_delta, …, model_divergent) included, unless `fields` picks some. `venue` picks the venue; without it, the first venue listing the symbol answers, in the order of the known venues (bybit first). 404 when the book does not hold it.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem();
 
-        api.MapGet("/expiries/{asset}", GetExpiries)
+        api.MapGet("/expiries/{asset}", GetExpiriesAsync)
             .WithName("GetExpiries")
             .WithSummary("Expiries of an asset, chronological, with their option counts")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem();
 
-        api.MapGet("/strikes/{asset}", GetStrikes)
+        api.MapGet("/strikes/{asset}", GetStrikesAsync)
             .WithName("GetStrikes")
             .WithSummary("Strikes of an asset (optionally of one expiry), numerically sorted")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem();
     }
 
-    internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetOptions(
-        string asset, [AsParameters] OptionFilterQuery filterQuery, [AsParameters] ListQuery listQuery, BookReader reader)
+    // Each endpoint: its moment (live, or the snapshot at `at`), then the one handler that answers any moment.
+    internal static async Task<Results<OptionListResult, ProblemHttpResult, ValidationProblem>> GetOptionsAsync(
+        string asset, [AsParameters] OptionFilterQuery filterQuery, [AsParameters] ListQuery listQuery, [AsParameters] AtQuery at,
+        BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
-        var index = reader.Book.Index;
+        var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
+        if (moment.Moment is null)
+            return moment.Problem is { } problem ? problem : moment.Invalid!;
+        return GetOptions(asset, filterQuery, listQuery, reader, moment.Moment);
+    }
+
+    internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetOptions(
+        string asset, OptionFilterQuery filterQuery, ListQuery listQuery, BookReader reader) =>
+        GetOptions(asset, filterQuery, listQuery, reader, BoardMoment.Live(reader, null));
+
+    internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetOptions(
+        string asset, OptionFilterQuery filterQuery, ListQuery listQuery, BookReader reader, BoardMoment moment)
+    {
+        var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
@@ -47,20 +63,36 @@ public static class OptionsApi
         var list = listQuery.Parse(errors);
         if (errors.HasErrors)
             return errors.ToProblem();
-        return List(reader, index, name, coin, filter, list);
+        return List(index, name, coin, filter, list, moment.Now, moment.AsOf);
     }
 
     /// <summary>Selects, orders and pages; <paramref name="coin"/> null = every coin of the index.</summary>
-    internal static OptionListResult List(BookReader reader, BookIndex index, string asset, CoinIndex? coin, OptionFilter filter, ListSpec list, bool allCoins = false)
+    internal static OptionListResult List(BookReader reader, BookIndex index, string asset, CoinIndex? coin, OptionFilter filter, ListSpec list, bool allCoins = false) =>
+        List(index, asset, coin, filter, list, reader.Now, asOf: null, allCoins);
+
+    internal static OptionListResult List(BookIndex index, string asset, CoinIndex? coin, OptionFilter filter, ListSpec list, DateTimeOffset now,
+        DateTimeOffset? asOf, bool allCoins = false)
     {
-        var now = reader.Now;
         var (rows, page) = OptionSelection.Select(index, coin, allCoins, filter, list, now);
-        return new OptionListResult(asset, rows, page, list.Fields, now);
+        return new OptionListResult(asset, rows, page, list.Fields, now) { AsOf = asOf };
     }
 
-    internal static Results<OptionItemResult, ProblemHttpResult, ValidationProblem> GetOption(string symbol, string? fields, string? venue, BookReader reader)
+    internal static async Task<Results<OptionItemResult, ProblemHttpResult, ValidationProblem>> GetOptionAsync(
+        string symbol, string? fields, string? venue, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
-        var index = reader.Book.Index;
+        var venueErrors = new QueryErrors();
+        var only = venueErrors.Venue(venue, reader.Venues, reader.Book.Index);
+        if (venueErrors.HasErrors)
+            return venueErrors.ToProblem();
+        var moment = await moments.ForSymbolAsync(symbol, only, at.At, cancellationToken);
+        if (moment.Moment is null)
+            return moment.Problem is { } problem ? problem : moment.Invalid!;
+        return GetOption(symbol, fields, venue, reader, moment.Moment);
+    }
+
+    internal static Results<OptionItemResult, ProblemHttpResult, ValidationProblem> GetOption(string symbol, string? fields, string? venue, BookReader reader, BoardMoment moment)
+    {
+        var index = moment.Book.Index;
         var venueErrors = new QueryErrors();
         var only = venueErrors.Venue(venue, reader.Venues, index);
         if (venueErrors.HasErrors)
@@ -68,17 +100,14 @@ public static class OptionsApi
         if (symbol.Length > 64 || !(TryFindOption(index, reader.Venues, only, symbol, out var slot)
             || TryFindOption(index, reader.Venues, only, symbol.ToUpperInvariant(), out slot)))
         {
-            return TypedResults.Problem(
-                title: "Unknown option",
-                detail: $"'{QueryErrors.Echo(symbol)}' is not an option the book holds. Symbols look like BTC-26DEC25-100000-C; /api/symbols lists them.",
-                statusCode: StatusCodes.Status404NotFound);
+            return BoardMoments.UnknownOption(symbol);
         }
         var errors = new QueryErrors();
         // One option answers with the model's fields too (docs/analytics.md): a single IV solve is cheap.
         var selected = errors.Fields(fields, whenAbsent: OptionFields.All);
         if (errors.HasErrors)
             return errors.ToProblem();
-        return new OptionItemResult(OptionRow.Read(slot), selected, reader.Now);
+        return new OptionItemResult(OptionRow.Read(slot), selected, moment.Now, moment.AsOf);
     }
 
     /// <summary>
@@ -104,21 +133,40 @@ public static class OptionsApi
         return false;
     }
 
-    internal static Results<Ok<ExpiryListResponse>, ProblemHttpResult> GetExpiries(string asset, BookReader reader)
+    internal static async Task<Results<Ok<ExpiryListResponse>, ProblemHttpResult, ValidationProblem>> GetExpiriesAsync(
+        string asset, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
-        var index = reader.Book.Index;
+        var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
+        if (moment.Moment is null)
+            return moment.Problem is { } problem ? problem : moment.Invalid!;
+        var result = GetExpiries(asset, reader, moment.Moment);
+        return result.Result is Ok<ExpiryListResponse> ok ? ok : (ProblemHttpResult)result.Result;
+    }
+
+    internal static Results<Ok<ExpiryListResponse>, ProblemHttpResult> GetExpiries(string asset, BookReader reader, BoardMoment moment)
+    {
+        var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
-        var items = coin is null ? [] : ExpiryItems(coin, reader.Now);
-        return TypedResults.Ok(new ExpiryListResponse(items, items.Count, name));
+        var items = coin is null ? [] : ExpiryItems(coin, moment.Now);
+        return TypedResults.Ok(new ExpiryListResponse(items, items.Count, name) { AsOf = moment.AsOfUtc });
     }
 
     internal static List<ExpiryItem> ExpiryItems(CoinIndex coin, DateTimeOffset now) =>
         [.. coin.Expiries.Select(e => new ExpiryItem(e.Label, e.ExpiryUtc.UtcDateTime, Math.Round(Measures.MarketMeasures.DaysToExpiry(e, now), 6), e.Slots.Count))];
 
-    internal static Results<Ok<StrikeListResponse>, ProblemHttpResult, ValidationProblem> GetStrikes(string asset, string? expiry, BookReader reader)
+    internal static async Task<Results<Ok<StrikeListResponse>, ProblemHttpResult, ValidationProblem>> GetStrikesAsync(
+        string asset, string? expiry, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
-        var index = reader.Book.Index;
+        var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
+        if (moment.Moment is null)
+            return moment.Problem is { } problem ? problem : moment.Invalid!;
+        return GetStrikes(asset, expiry, reader, moment.Moment);
+    }
+
+    internal static Results<Ok<StrikeListResponse>, ProblemHttpResult, ValidationProblem> GetStrikes(string asset, string? expiry, BookReader reader, BoardMoment moment)
+    {
+        var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
@@ -126,6 +174,6 @@ public static class OptionsApi
         if (errors.HasErrors)
             return errors.ToProblem();
         var strikes = coin is null ? [] : OptionSelection.SlotsOf(coin, date).Select(s => s.Instrument.Strike).Distinct().Order().ToList();
-        return TypedResults.Ok(new StrikeListResponse(strikes, strikes.Count, name));
+        return TypedResults.Ok(new StrikeListResponse(strikes, strikes.Count, name) { AsOf = moment.AsOfUtc });
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptionsTracker.Book;
 using OptionsTracker.Measures;
@@ -15,7 +16,7 @@ public static class PositioningApi
     {
         var api = app.MapGroup("/api/analytics").WithTags("Analytics");
 
-        api.MapGet("/{asset}/strikes", GetStrikes)
+        api.MapGet("/{asset}/strikes", GetStrikesAsync)
             .WithName("GetPositioning")
             .WithSummary("Per strike: calls' and puts' OI, 24 h volume and GEX (USD per 1 % move, calls +, puts −); max pain, total GEX and the gamma flip")
             .WithDescription("One expiry with `expiry` (26DEC25 or 2025-12-26), all expiries without it. `gex_flip` is the index level nearest the index, within ±30 %, where total GEX at Black-76 gammas changes sign; null when it does not.")
@@ -23,27 +24,36 @@ public static class PositioningApi
             .ProducesValidationProblem();
     }
 
-    internal static Results<Ok<PositioningResponse>, ProblemHttpResult, ValidationProblem> GetStrikes(
-        string asset, string? expiry, BookReader reader, MarketAnalytics analytics)
+    internal static async Task<Results<Ok<PositioningResponse>, ProblemHttpResult, ValidationProblem>> GetStrikesAsync(
+        string asset, string? expiry, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
-        var index = reader.Book.Index;
+        var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
+        if (moment.Moment is null)
+            return moment.Problem is { } problem ? problem : moment.Invalid!;
+        return GetStrikes(asset, expiry, reader, moment.Moment);
+    }
+
+    internal static Results<Ok<PositioningResponse>, ProblemHttpResult, ValidationProblem> GetStrikes(
+        string asset, string? expiry, BookReader reader, BoardMoment moment)
+    {
+        var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
         var date = errors.Expiry(expiry);
         if (errors.HasErrors)
             return errors.ToProblem();
-        var figures = coin is null ? null : analytics.Get(name);
+        var figures = coin is null ? null : moment.Analytics(name);
         if (figures is null)
         {
             // A tracked asset still loading: nothing listed, so no expiry of it exists yet.
             return date is null
-                ? TypedResults.Ok(new PositioningResponse([], 0, name, null, null, null, null, null, null))
+                ? TypedResults.Ok(new PositioningResponse([], 0, name, null, null, null, null, null, null) { AsOf = moment.AsOfUtc })
                 : AnalyticsApi.UnknownExpiry(name, date.Value, []);
         }
         if (Positioning.Of(figures, date) is not { } positioning)
             return AnalyticsApi.UnknownExpiry(name, date!.Value, figures.Expiries);
-        return TypedResults.Ok(Response(name, positioning, figures.At));
+        return TypedResults.Ok(Response(name, positioning, figures.At) with { AsOf = moment.AsOfUtc });
     }
 
     internal static PositioningResponse Response(string asset, Positioning positioning, DateTimeOffset at)
@@ -63,7 +73,12 @@ public static class PositioningApi
 /// </summary>
 public sealed record PositioningResponse(
     IReadOnlyList<StrikePositionItem> Data, int Total, string Asset, string? Expiry, decimal? MaxPain, double? TotalGex,
-    double? GexFlip, double? IndexPrice, DateTime? Time);
+    double? GexFlip, double? IndexPrice, DateTime? Time)
+{
+    /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+}
 
 /// <summary>One strike: OI and 24 h volume in contracts; GEX in USD per 1 % move (calls +, puts −); null where no option carries the inputs.</summary>
 public sealed record StrikePositionItem(

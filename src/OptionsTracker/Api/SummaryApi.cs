@@ -12,10 +12,11 @@ public static class SummaryApi
     {
         var api = app.MapGroup("/api").WithTags("Summary");
 
-        api.MapGet("/summary/{asset}", GetSummary)
+        api.MapGet("/summary/{asset}", GetSummaryAsync)
             .WithName("GetSummary")
             .WithSummary("Counts, index price, ATM strike, open interest and volume by type, put/call ratios, max pain per expiry")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem();
 
         api.MapGet("/greeks/{asset}", GetGreeks)
             .WithName("GetGreeks")
@@ -25,12 +26,22 @@ public static class SummaryApi
             .ProducesValidationProblem();
     }
 
-    internal static Results<Ok<SummaryResponse>, ProblemHttpResult> GetSummary(string asset, BookReader reader)
+    internal static async Task<Results<Ok<SummaryResponse>, ProblemHttpResult, ValidationProblem>> GetSummaryAsync(
+        string asset, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
-        var index = reader.Book.Index;
+        var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
+        if (moment.Moment is null)
+            return moment.Problem is { } problem ? problem : moment.Invalid!;
+        var result = GetSummary(asset, reader, moment.Moment);
+        return result.Result is Ok<SummaryResponse> ok ? ok : (ProblemHttpResult)result.Result;
+    }
+
+    internal static Results<Ok<SummaryResponse>, ProblemHttpResult> GetSummary(string asset, BookReader reader, BoardMoment moment)
+    {
+        var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
-        var now = reader.Now;
+        var now = moment.Now;
         using var rows = OptionSelection.BufferFor(index, coin);
         if (coin is not null)
             OptionSelection.Collect(coin, OptionFilter.None, rows);
@@ -67,7 +78,7 @@ public static class SummaryApi
             new TypeTotals(totals.CallVolume, totals.PutVolume, totals.CallVolume + totals.PutVolume),
             new PutCallRatios(totals.OiRatio, totals.VolumeRatio),
             maxPain,
-            latest > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(latest).UtcDateTime : null));
+            latest > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(latest).UtcDateTime : null) { AsOf = moment.AsOfUtc });
     }
 
     internal static Results<Ok<GreeksResponse>, ProblemHttpResult, ValidationProblem> GetGreeks(

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using OptionsTracker.Measures;
@@ -15,7 +16,7 @@ public static class SurfaceApi
     {
         var api = app.MapGroup("/api/analytics").WithTags("Analytics");
 
-        api.MapGet("/{asset}/surface", GetSurface)
+        api.MapGet("/{asset}/surface", GetSurfaceAsync)
             .WithName("GetSurface")
             .WithSummary("Mark IV on expiry × delta (10Δ put … ATM … 10Δ call) and expiry × log-moneyness ln(K/F) grids, ready for a 3D chart")
             .WithDescription("`data`: one row per unexpired expiry, chronological, with its IVs on both grids (`iv_by_delta` along `deltas`/`delta_labels`, `iv_by_moneyness` along `moneyness`). IVs are fractions; a cell that cannot be formed (outside the quoted deltas or strikes) is null, never extrapolated.")
@@ -24,10 +25,18 @@ public static class SurfaceApi
         return app;
     }
 
-    internal static Results<Ok<SurfaceResponse>, ProblemHttpResult, ValidationProblem> GetSurface(
-        string asset, [FromQuery(Name = "grid"), Description("delta, moneyness, or both (default).")] string? grid, BookReader reader, MarketAnalytics analytics)
+    internal static async Task<Results<Ok<SurfaceResponse>, ProblemHttpResult, ValidationProblem>> GetSurfaceAsync(
+        string asset, [FromQuery(Name = "grid"), Description("delta, moneyness, or both (default).")] string? grid, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
-        var index = reader.Book.Index;
+        var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
+        if (moment.Moment is null)
+            return moment.Problem is { } problem ? problem : moment.Invalid!;
+        return GetSurface(asset, grid, reader, moment.Moment);
+    }
+
+    internal static Results<Ok<SurfaceResponse>, ProblemHttpResult, ValidationProblem> GetSurface(string asset, string? grid, BookReader reader, BoardMoment moment)
+    {
+        var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out _))
             return reader.UnknownAsset(index, asset);
         var (byDelta, byMoneyness) = (grid?.Trim().ToLowerInvariant()) switch
@@ -43,7 +52,7 @@ public static class SurfaceApi
             errors.Add("grid", $"'{QueryErrors.Echo(grid!)}' is not a grid. Use delta, moneyness or both.");
             return errors.ToProblem();
         }
-        return TypedResults.Ok(Surface(name, analytics.Get(name), byDelta, byMoneyness));
+        return TypedResults.Ok(Surface(name, moment.Analytics(name), byDelta, byMoneyness) with { AsOf = moment.AsOfUtc });
     }
 
     /// <summary>The endpoint's body; empty while the asset has no options. A grid left out has null axes and cells.</summary>
@@ -92,7 +101,12 @@ public sealed record SurfaceResponse(
     IReadOnlyList<string>? DeltaLabels,
     IReadOnlyList<double>? Moneyness,
     double? IndexPrice,
-    DateTime? Time);
+    DateTime? Time)
+{
+    /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+}
 
 /// <summary>One expiry's row of the surface: mark IV (fractions; null where not formable) along each grid's axis.</summary>
 public sealed record SurfaceItem(

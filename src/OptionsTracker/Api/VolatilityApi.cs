@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptionsTracker.Measures;
 
@@ -14,19 +15,30 @@ public static class VolatilityApi
     {
         var api = app.MapGroup("/api/analytics").WithTags("Analytics");
 
-        api.MapGet("/{asset}/volatility", GetVolatility)
+        api.MapGet("/{asset}/volatility", GetVolatilityAsync)
             .WithName("GetVolatility")
             .WithSummary("Per period of realised volatility (days): Bybit's realised volatility, the ATM IV at the same tenor and the volatility risk premium (ATM IV − realised)")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem();
     }
 
-    internal static Results<Ok<VolatilityResponse>, ProblemHttpResult> GetVolatility(string asset, BookReader reader, MarketAnalytics analytics)
+    internal static async Task<Results<Ok<VolatilityResponse>, ProblemHttpResult, ValidationProblem>> GetVolatilityAsync(
+        string asset, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
-        var index = reader.Book.Index;
+        var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
+        if (moment.Moment is null)
+            return moment.Problem is { } problem ? problem : moment.Invalid!;
+        var result = GetVolatility(asset, reader, moment.Moment);
+        return result.Result is Ok<VolatilityResponse> ok ? ok : (ProblemHttpResult)result.Result;
+    }
+
+    internal static Results<Ok<VolatilityResponse>, ProblemHttpResult> GetVolatility(string asset, BookReader reader, BoardMoment moment)
+    {
+        var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out _))
             return reader.UnknownAsset(index, asset);
-        var figures = analytics.Get(name);
-        var points = analytics.Realised.Get(name);
+        var figures = moment.Analytics(name);
+        var points = moment.Realised.Get(name);
         var data = new List<VolatilityItem>(points.Count);
         foreach (var point in points)
         {
@@ -39,12 +51,17 @@ public static class VolatilityApi
                 MarketMeasures.OrNull(atmIv),
                 MarketMeasures.OrNull(atmIv - point.Value)));
         }
-        return TypedResults.Ok(new VolatilityResponse(data, data.Count, name));
+        return TypedResults.Ok(new VolatilityResponse(data, data.Count, name) { AsOf = moment.AsOfUtc });
     }
 }
 
 /// <summary>Realised against implied volatility, one item per period, ascending.</summary>
-public sealed record VolatilityResponse(IReadOnlyList<VolatilityItem> Data, int Total, string Asset);
+public sealed record VolatilityResponse(IReadOnlyList<VolatilityItem> Data, int Total, string Asset)
+{
+    /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTime? AsOf { get; init; }
+}
 
 /// <summary>
 /// One period: <c>hv</c> Bybit's realised volatility over <c>period_days</c> days, measured at <c>time</c>; <c>atm_iv</c>

@@ -30,6 +30,7 @@ public static class HistoryFeature
         services.AddSingleton<HistoryReader>();
         // /health's history entry: the recorder's state on a collector, a plain Healthy on a web instance.
         services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history");
+        services.AddSingleton<HistoryViews>();
 
         if (TrackerOptions.ReadRole(builder.Configuration) != TrackerRole.Web)
         {

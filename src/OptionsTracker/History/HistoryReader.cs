@@ -16,8 +16,13 @@ public sealed class HistoryReader(IHistoryStore store)
     public async Task<HistoricalView?> ViewAsync(string coin, DateTimeOffset at, CancellationToken cancellationToken)
     {
         var board = await store.BoardAtAsync(coin, at, cancellationToken);
-        if (board is null)
-            return null;
+        return board is null ? null : await ViewOfAsync(board, cancellationToken);
+    }
+
+    /// <summary>The view of a board already read (the API's cache reads the board first, to learn its time).</summary>
+    public async Task<HistoricalView> ViewOfAsync(HistoricalBoard board, CancellationToken cancellationToken)
+    {
+        var coin = board.Coin;
         var book = board.ToBook(new FrozenClock(board.AsOf));
         var realised = new RealisedVolatility();
         var points = new List<RealisedVolatilityPoint>();

@@ -28,4 +28,16 @@ internal static partial class Log
     [LoggerMessage(EventId = 10004, EventName = "DuckDbCompactionFailed", Level = LogLevel.Warning,
         Message = "History: compacting the closed hours of {Path} failed; the quotes stay as written and compaction is tried again at the next hour")]
     public static partial void DuckDbCompactionFailed(ILogger logger, Exception exception, string path);
+    // 10300–10399: reading (time travel, series, export).
+    [LoggerMessage(EventId = 10300, EventName = "HistoryReadFailed", Level = LogLevel.Warning,
+        Message = "The history store ({Store}) failed a read; history answers are 503 until it reads again (logged at most once a minute)")]
+    public static partial void HistoryReadFailed(ILogger logger, Exception exception, string store);
+
+    [LoggerMessage(EventId = 10301, EventName = "HistoryExported", Level = LogLevel.Information,
+        Message = "Exported {Rows} recorded quotes of {Assets} from {From} to {To} as {Format} in {ElapsedMs} ms")]
+    public static partial void HistoryExported(ILogger logger, long rows, string assets, DateTimeOffset from, DateTimeOffset to, string format, long elapsedMs);
+
+    [LoggerMessage(EventId = 10302, EventName = "HistoryExportTempNotRemoved", Level = LogLevel.Warning,
+        Message = "The export's temporary directory {Directory} could not be removed")]
+    public static partial void HistoryExportTempNotRemoved(ILogger logger, Exception exception, string directory);
 }
