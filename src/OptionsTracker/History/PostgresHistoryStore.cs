@@ -45,7 +45,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
     private readonly ILogger<PostgresHistoryStore> _logger;
     private readonly NpgsqlDataSource _dataSource;
     private readonly SemaphoreSlim _openLock = new(1, 1);
-    private volatile bool _opened;
+    private volatile HistorySource? _opened;
 
     // Ids of the instruments and measure names written or read so far. Rows refer to them by id (4 bytes instead of
     // two strings in every row); ids are never reused or changed, so a cached id stays right.
@@ -88,13 +88,18 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
 
     public async Task OpenAsync(HistorySource source, CancellationToken cancellationToken)
     {
-        if (_opened)
+        if (_opened is { } early && SameSource(early, source))
             return;
         await _openLock.WaitAsync(cancellationToken);
         try
         {
-            if (_opened)
+            if (_opened is { } opened)
+            {
+                // Opened already: the database's source is this one, so another is refused without asking it again.
+                if (!SameSource(opened, source))
+                    throw new HistorySourceMismatchException(opened, source);
                 return;
+            }
             await WithRetryAsync("open", async () =>
             {
                 await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
@@ -104,7 +109,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
                 await CheckSourceAsync(connection, source, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             });
-            _opened = true;
+            _opened = source;
             var settings = new NpgsqlConnectionStringBuilder(ConnectionString);
             Log.PostgresOpened(_logger, settings.Database ?? "", settings.Host ?? "", source);
         }
@@ -169,6 +174,8 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
         INSERT INTO history_meta (key, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (key) DO NOTHING;
         """;
 
+    private static bool SameSource(HistorySource a, HistorySource b) => a.Label == b.Label && a.Urls.SequenceEqual(b.Urls);
+
     private static async Task CheckSourceAsync(NpgsqlConnection connection, HistorySource source, CancellationToken cancellationToken)
     {
         var urls = string.Join('\n', source.Urls);
@@ -219,41 +226,52 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
             }
 
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            // The snapshot's time is its identity: a second write of it (a retry after a commit whose answer was lost)
-            // inserts nothing here and stops. Two writers of one time serialise on the primary key.
+            // A coin's snapshot time is its identity: a second write of it (a retry after a commit whose answer was
+            // lost) claims nothing for that coin, and only the coins claimed here are written. Two writers of one
+            // time serialise on the primary key.
+            var coins = new HashSet<string>(snapshot.Coins, StringComparer.Ordinal);
+            foreach (var quote in snapshot.Quotes)
+                coins.Add(quote.Instrument.BaseCoin);
+            foreach (var measure in snapshot.Measures)
+                coins.Add(measure.Coin);
+            var claimed = new HashSet<string>(StringComparer.Ordinal);
             await using (var claim = new NpgsqlCommand("INSERT INTO snapshots (time) VALUES (@time) ON CONFLICT (time) DO NOTHING", connection, transaction))
             {
                 claim.Parameters.AddWithValue("time", NpgsqlDbType.TimestampTz, time.UtcDateTime);
-                if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
-                {
-                    await transaction.RollbackAsync(cancellationToken);
-                    Log.PostgresSnapshotAlreadyRecorded(_logger, time);
-                    return;
-                }
+                await claim.ExecuteNonQueryAsync(cancellationToken);
             }
-            var coins = snapshot.Coins.Count > 0 ? snapshot.Coins.Distinct(StringComparer.Ordinal).ToArray()
-                : snapshot.Quotes.Select(q => q.Instrument.BaseCoin).Distinct(StringComparer.Ordinal).ToArray();
-            if (coins.Length > 0)
+            await using (var claim = new NpgsqlCommand(
+                "INSERT INTO snapshot_coins (coin, time) SELECT unnest(@coins), @time ON CONFLICT (coin, time) DO NOTHING RETURNING coin", connection, transaction))
             {
-                await using var coinRows = new NpgsqlCommand("INSERT INTO snapshot_coins (coin, time) SELECT unnest(@coins), @time", connection, transaction);
-                coinRows.Parameters.AddWithValue("coins", coins);
-                coinRows.Parameters.AddWithValue("time", NpgsqlDbType.TimestampTz, time.UtcDateTime);
-                await coinRows.ExecuteNonQueryAsync(cancellationToken);
+                claim.Parameters.AddWithValue("time", NpgsqlDbType.TimestampTz, time.UtcDateTime);
+                claim.Parameters.AddWithValue("coins", coins.ToArray());
+                await using var reader = await claim.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                    claimed.Add(reader.GetString(0));
+            }
+            if (claimed.Count == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                Log.PostgresSnapshotAlreadyRecorded(_logger, time);
+                return;
             }
             if (snapshot.Quotes.Count > 0)
-                await CopyQuotesAsync(connection, time, snapshot.Quotes, cancellationToken);
+                await CopyQuotesAsync(connection, time, snapshot.Quotes, claimed, cancellationToken);
             if (snapshot.Measures.Count > 0)
-                await CopyMeasuresAsync(connection, time, snapshot.Measures, cancellationToken);
+                await CopyMeasuresAsync(connection, time, snapshot.Measures, claimed, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         });
     }
 
-    private async Task CopyQuotesAsync(NpgsqlConnection connection, DateTimeOffset time, List<RecordedQuote> quotes, CancellationToken cancellationToken)
+    private async Task CopyQuotesAsync(NpgsqlConnection connection, DateTimeOffset time, List<RecordedQuote> quotes, HashSet<string> coins,
+        CancellationToken cancellationToken)
     {
         var at = time.UtcDateTime;
         await using var importer = await connection.BeginBinaryImportAsync($"COPY quotes ({QuoteColumns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
         foreach (var recorded in quotes)
         {
+            if (!coins.Contains(recorded.Instrument.BaseCoin))
+                continue;
             var quote = recorded.Quote;
             await importer.StartRowAsync(cancellationToken);
             await importer.WriteAsync(at, NpgsqlDbType.TimestampTz, cancellationToken);
@@ -268,12 +286,15 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
         await importer.CompleteAsync(cancellationToken);
     }
 
-    private async Task CopyMeasuresAsync(NpgsqlConnection connection, DateTimeOffset time, List<RecordedMeasure> measures, CancellationToken cancellationToken)
+    private async Task CopyMeasuresAsync(NpgsqlConnection connection, DateTimeOffset time, List<RecordedMeasure> measures, HashSet<string> coins,
+        CancellationToken cancellationToken)
     {
         var at = time.UtcDateTime;
         await using var importer = await connection.BeginBinaryImportAsync("COPY measures (time, value, measure_id) FROM STDIN (FORMAT BINARY)", cancellationToken);
         foreach (var measure in measures)
         {
+            if (!coins.Contains(measure.Coin))
+                continue;
             await importer.StartRowAsync(cancellationToken);
             await importer.WriteAsync(at, NpgsqlDbType.TimestampTz, cancellationToken);
             await WriteValueAsync(importer, measure.Value, cancellationToken);
@@ -511,7 +532,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
 
     private void EnsureOpened()
     {
-        if (!_opened)
+        if (_opened is null)
             throw new InvalidOperationException("OpenAsync must succeed before the history store is used.");
     }
 
