@@ -10,8 +10,9 @@ namespace OptionsTracker.Tests.Fixtures;
 /// <c>/usr/lib/postgresql/&lt;version&gt;/bin</c>, the newest installed) on a free loopback port, its data directory
 /// and unix socket in a temp directory, started by the test that owns it and deleted on dispose, as
 /// <see cref="Store.RedisServer"/> does for Redis. Run as the <c>postgres</c> user when the tests run as root
-/// (PostgreSQL refuses root). <c>fsync</c> is off: a test server's data need not survive a power cut, and commits
-/// are then cheap on the shared CI machine (crash safety of a real server is PostgreSQL's, not ours to test).
+/// (PostgreSQL refuses root). <c>fsync</c> is off: a test server's data need not survive a power cut of the machine, and
+/// commits are then cheap on the shared CI machine. A killed server still keeps every commit it acknowledged (the WAL
+/// is written to the OS at commit; <c>synchronous_commit</c> stays on), which the fault tests rely on.
 /// <see cref="StopAsync"/> and <see cref="StartAgainAsync"/> stop and restart it on the same port with the same data,
 /// for fault tests. <see cref="CreateDatabaseAsync"/> gives each test a database of its own, so tests sharing a
 /// server share no state.
@@ -65,7 +66,7 @@ public sealed class PostgresServer : IAsyncDisposable
     public async Task StartAgainAsync()
     {
         // Loopback only, the socket in our directory (not /var/run/postgresql, which may not exist or be another's).
-        var options = $"-p {Port} -k {Directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off " +
+        var options = $"-p {Port} -k {Directory} -c listen_addresses=127.0.0.1 -c fsync=off " +
             "-c full_page_writes=off -c max_connections=100 -c shared_buffers=32MB";
         await RunAsync([Path.Combine(_bin, "pg_ctl"), "-D", DataDirectory, "-l", LogFile, "-w", "-t", "60", "-o", options, "start"], asServiceUser: true);
         IsRunning = true;
