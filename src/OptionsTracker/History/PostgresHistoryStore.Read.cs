@@ -31,13 +31,13 @@ public sealed partial class PostgresHistoryStore
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
             // The snapshot (the last of the coin at or before the instant) and its rows in one statement: retention
             // deletes a thinned snapshot's time and its rows in one transaction, so this never picks a time whose rows
-            // are gone. The time comes back on every row, and alone (with no rows) when the coin's options were
-            // absent: an empty board is still that snapshot's board.
+            // are gone. The time as a scalar subquery (an InitPlan): the executor then prunes to that day's partition
+            // and finds the snapshot's rows through the BRIN index on time, instead of joining a whole day.
             await using var command = new NpgsqlCommand($"""
-                WITH chosen AS (
-                    SELECT time FROM snapshot_coins WHERE coin = @coin AND time <= @at ORDER BY time DESC LIMIT 1)
-                SELECT chosen.time, q.instrument_id, {QuoteReadColumns("q")}
-                FROM chosen LEFT JOIN (quotes q JOIN instruments i ON i.id = q.instrument_id AND i.coin = @coin) ON q.time = chosen.time
+                SELECT q.time, q.instrument_id, {QuoteReadColumns("q")}
+                FROM quotes q JOIN instruments i ON i.id = q.instrument_id
+                WHERE q.time = (SELECT time FROM snapshot_coins WHERE coin = @coin AND time <= @at ORDER BY time DESC LIMIT 1)
+                  AND i.coin = @coin
                 ORDER BY i.venue, i.symbol
                 """, connection);
             command.Parameters.AddWithValue("coin", coin);
@@ -49,11 +49,19 @@ public sealed partial class PostgresHistoryStore
                 while (await reader.ReadAsync(cancellationToken))
                 {
                     asOf ??= ReadTime(reader, 0);
-                    if (reader.IsDBNull(1))
-                        continue;
                     var instrument = await InstrumentAsync(reader.GetInt32(1), cancellationToken);
                     quotes.Add(new RecordedQuote(instrument, ReadQuote(reader, 2), Changed: true));
                 }
+            }
+            if (asOf is null)
+            {
+                // No rows: nothing recorded by then, or a snapshot that held no option of the coin (measures only).
+                await using var last = new NpgsqlCommand(
+                    "SELECT time FROM snapshot_coins WHERE coin = @coin AND time <= @at ORDER BY time DESC LIMIT 1", connection);
+                last.Parameters.AddWithValue("coin", coin);
+                last.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, ToMilliseconds(at).UtcDateTime);
+                if (await last.ExecuteScalarAsync(cancellationToken) is DateTime chosen)
+                    asOf = new DateTimeOffset(DateTime.SpecifyKind(chosen, DateTimeKind.Utc));
             }
             return asOf is { } time ? new HistoricalBoard(coin, time, quotes) : null;
         });

@@ -150,7 +150,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
             status smallint NOT NULL
         ) PARTITION BY RANGE (time);
         CREATE INDEX IF NOT EXISTS quotes_instrument ON quotes (instrument_id);
-        CREATE INDEX IF NOT EXISTS quotes_time ON quotes USING brin (time) WITH (pages_per_range = 16);
+        CREATE INDEX IF NOT EXISTS quotes_time ON quotes (time);
         CREATE TABLE IF NOT EXISTS measure_names (
             id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
             coin text COLLATE "C" NOT NULL,
@@ -158,7 +158,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
             UNIQUE (coin, name));
         CREATE TABLE IF NOT EXISTS measures (time timestamptz NOT NULL, value float8, measure_id integer NOT NULL) PARTITION BY RANGE (time);
         CREATE INDEX IF NOT EXISTS measures_measure ON measures (measure_id);
-        CREATE INDEX IF NOT EXISTS measures_time ON measures USING brin (time);
+        CREATE INDEX IF NOT EXISTS measures_time ON measures (time);
         CREATE TABLE IF NOT EXISTS settlements (
             venue text COLLATE "C" NOT NULL,
             coin text COLLATE "C" NOT NULL,
