@@ -33,11 +33,16 @@ public sealed partial class PostgresHistoryStore
             // deletes a thinned snapshot's time and its rows in one transaction, so this never picks a time whose rows
             // are gone. The time as a scalar subquery (an InitPlan): the executor then prunes to that day's partition
             // and finds the snapshot's rows through the BRIN index on time, instead of joining a whole day.
+            // MATERIALIZED: the snapshot's rows (every coin's) are taken by time first, then joined to the coin's
+            // instruments, whatever the statistics say; without statistics (a day partition autovacuum has not
+            // analysed yet) the planner otherwise probes both indexes once per instrument, 25 times slower.
             await using var command = new NpgsqlCommand($"""
+                WITH snapshot AS MATERIALIZED (
+                    SELECT * FROM quotes
+                    WHERE time = (SELECT time FROM snapshot_coins WHERE coin = @coin AND time <= @at ORDER BY time DESC LIMIT 1))
                 SELECT q.time, q.instrument_id, {QuoteReadColumns("q")}
-                FROM quotes q JOIN instruments i ON i.id = q.instrument_id
-                WHERE q.time = (SELECT time FROM snapshot_coins WHERE coin = @coin AND time <= @at ORDER BY time DESC LIMIT 1)
-                  AND i.coin = @coin
+                FROM snapshot q JOIN instruments i ON i.id = q.instrument_id
+                WHERE i.coin = @coin
                 ORDER BY i.venue, i.symbol
                 """, connection);
             command.Parameters.AddWithValue("coin", coin);
