@@ -194,6 +194,9 @@ public sealed class BybitSimulator : IAsyncDisposable
     /// <summary><c>/v5/market/historical-volatility</c> requests received since start, including failed ones.</summary>
     public long HistoricalVolatilityRequestsReceived => _rest.HistoricalVolatilityRequestsReceived;
 
+    /// <summary>Ranged <c>/v5/market/historical-volatility</c> requests answered (a history backfill's), in arrival order.</summary>
+    public IReadOnlyCollection<HistoricalVolatilityRequest> HistoricalVolatilityRanges => _rest.HistoricalVolatilityRanges;
+
     /// <summary>Aborts every connection and stops the server.</summary>
     public async ValueTask DisposeAsync()
     {

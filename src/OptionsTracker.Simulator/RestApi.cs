@@ -24,6 +24,14 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
     private long _requests;
     private long _volatilityRequests;
 
+    /// <summary>How far back historical-volatility serves (iv.mdx: "the last 2 years"), 730 days.</summary>
+    private const long VolatilityDepthMs = 730L * 24 * 3_600_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentQueue<HistoricalVolatilityRequest> _volatilityRanges = new();
+
+    /// <summary>Ranged historical-volatility requests answered (with <c>startTime</c> and <c>endTime</c>), in arrival order.</summary>
+    public IReadOnlyCollection<HistoricalVolatilityRequest> HistoricalVolatilityRanges => _volatilityRanges;
+
     public long RequestsReceived => Interlocked.Read(ref _requests);
 
     public long HistoricalVolatilityRequestsReceived => Interlocked.Read(ref _volatilityRequests);
@@ -282,6 +290,18 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
         {
             await WriteErrorAsync(context, 10001, "params error: startTime and endTime go together, at most 30 days apart");
             return;
+        }
+        else if (fromMs < nowMs - VolatilityDepthMs)
+        {
+            // iv.mdx: "This endpoint can query the last 2 years worth of data". What Bybit answers beyond is not written;
+            // a parameter error here, so a client asking too far back fails loudly in tests instead of silently.
+            await WriteErrorAsync(context, 10001, "params error: startTime is more than 2 years back");
+            return;
+        }
+        else
+        {
+            _volatilityRanges.Enqueue(new HistoricalVolatilityRequest(baseCoin, period,
+                DateTimeOffset.FromUnixTimeMilliseconds(fromMs), DateTimeOffset.FromUnixTimeMilliseconds(toMs)));
         }
 
         context.Response.StatusCode = StatusCodes.Status200OK;

@@ -40,5 +40,7 @@ public static class BybitFeature
         // Realised volatility for the analytics: polled only while this process holds the collector lease.
         builder.Services.TryAddSingleton<Measures.RealisedVolatility>(); // the analytics' store (AddAnalytics registers the same)
         builder.Services.AddHostedService<RealisedVolatilityPoller>();
+        // What Bybit serves of the past, for the history's backfill on first start (History/HistoryBackfill).
+        builder.Services.AddSingleton<IVenueHistory, BybitVenueHistory>();
     }
 }

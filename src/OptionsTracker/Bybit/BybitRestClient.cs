@@ -146,6 +146,67 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
     }
 
     /// <summary>
+    /// The realised volatility of one base coin over <paramref name="periodDays"/> days measured from <paramref name="from"/>
+    /// to <paramref name="to"/>, oldest first, for the history's backfill. docs/v5/market/iv.mdx (bybit-exchange/docs,
+    /// 2026-07-24): hourly data, <c>startTime</c> and <c>endTime</c> (ms) go together, at most 30 days apart, over the
+    /// last 2 years. Null when Bybit serves nothing for that coin and period (retCode 10001: a period it does not offer);
+    /// an empty list when the window holds no point.
+    /// </summary>
+    public async Task<IReadOnlyList<Measures.RealisedVolatilityPoint>?> GetHistoricalVolatilityRangeAsync(
+        string baseCoin, int periodDays, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var url = string.Create(CultureInfo.InvariantCulture,
+            $"v5/market/historical-volatility?category=option&baseCoin={Uri.EscapeDataString(baseCoin)}&period={periodDays}&startTime={from.ToUnixTimeMilliseconds()}&endTime={to.ToUnixTimeMilliseconds()}");
+        using var response = await SendAsync(url, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return ParseHistoricalVolatilitySeries(body, periodDays, "/" + url);
+    }
+
+    /// <summary>Every point of <paramref name="periodDays"/> in a historical-volatility answer, oldest first; null for retCode 10001.</summary>
+    internal static List<Measures.RealisedVolatilityPoint>? ParseHistoricalVolatilitySeries(ReadOnlySpan<byte> json, int periodDays, string request)
+    {
+        var envelope = JsonSerializer.Deserialize(json, BybitJsonContext.Default.HistoricalVolatilityEnvelope)
+            ?? throw new JsonException($"empty answer from {request}");
+        if (envelope.RetCode == 10001)
+            return null;
+        if (envelope.RetCode != 0)
+            throw new BybitApiException(envelope.RetCode, envelope.RetMsg ?? "no retMsg", request);
+        if (envelope.Result.ValueKind != JsonValueKind.Array)
+            throw new JsonException($"historical-volatility answer has no result list ({request})");
+        var items = envelope.Result.Deserialize(BybitJsonContext.Default.ListHistoricalVolatilityItem) ?? [];
+        var points = new List<Measures.RealisedVolatilityPoint>(items.Count);
+        foreach (var item in items)
+        {
+            if (item.Period == periodDays
+                && double.TryParse(item.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                && double.IsFinite(value) && value > 0
+                && TryParseMs(item.Time, out var ms))
+                points.Add(new Measures.RealisedVolatilityPoint(periodDays, value, DateTimeOffset.FromUnixTimeMilliseconds(ms)));
+        }
+        points.Sort((a, b) => a.Time.CompareTo(b.Time));
+        return points;
+    }
+
+    /// <summary>
+    /// The coin's settlement history from <c>/v5/market/new-delivery-price</c> (docs/v5/market/new-delivery-price.mdx,
+    /// 2026-07-24: <c>baseCoin</c> required, <c>settleCoin</c> default USDT, the most recent 50 records newest first, items
+    /// <c>deliveryPrice</c> and <c>deliveryTime</c> in ms, strings): delivery time (ms) → price.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<long, double>> GetSettlementHistoryAsync(string baseCoin, CancellationToken cancellationToken)
+    {
+        var url = $"v5/market/new-delivery-price?category=option&baseCoin={Uri.EscapeDataString(baseCoin)}";
+        var history = await GetAsync(url, BybitJsonContext.Default.BybitEnvelopeDeliveryPriceResult, cancellationToken);
+        ThrowIfRefused(url, history.RetCode, history.RetMsg);
+        var byDeliveryTime = new Dictionary<long, double>();
+        foreach (var item in history.Result?.List ?? [])
+        {
+            if (TryParsePrice(item.DeliveryPrice, out var price) && TryParseMs(item.DeliveryTime, out var ms))
+                byDeliveryTime.TryAdd(ms, price);
+        }
+        return byDeliveryTime;
+    }
+
+    /// <summary>
     /// Reads a historical-volatility answer: the point of <paramref name="periodDays"/> with the latest <c>time</c>
     /// (an item of another period is ignored); null for retCode 10001 or when no item has a positive, finite value.
     /// </summary>

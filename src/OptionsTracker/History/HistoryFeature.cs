@@ -30,6 +30,8 @@ public static class HistoryFeature
         else
             services.AddSingleton<IHistoryStore>(s => ActivatorUtilities.CreateInstance<DuckDbHistoryStore>(s));
         services.AddSingleton<HistoryReader>();
+        // /health's history entry: the recorder's state on a collector, a plain Healthy on a web instance.
+        services.AddHealthChecks().AddCheck<HistoryHealthCheck>("history");
 
         if (TrackerOptions.ReadRole(builder.Configuration) != TrackerRole.Web)
         {

@@ -37,6 +37,20 @@ public sealed class HistoryOptions : IValidatableObject
     /// <summary>Set by <c>--demo</c>: the history is the simulator's (its own file, its own source label).</summary>
     public bool Simulated { get; set; }
 
+    /// <summary>
+    /// Snapshots kept in memory while the store is slow or unavailable (each about 1 MB for a 4,000-option board); when
+    /// more are waiting, the oldest is dropped and counted as a gap. The recorder catches up once the store is back.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxPending { get; set; } = 60;
+
+    /// <summary>
+    /// How far back the first start fills realised volatility from the exchange (Bybit serves 2 years); zero = no backfill.
+    /// Settlement history (the newest the exchange publishes) is filled whenever this is not zero.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "730.00:00:00")]
+    public TimeSpan Backfill { get; set; } = TimeSpan.FromDays(730);
+
     /// <summary>The DuckDB file to use: <see cref="Path"/> when set, else the default of the mode.</summary>
     public string ResolvePath() =>
         !string.IsNullOrWhiteSpace(Path) ? Path : Simulated ? "state/history-demo.duckdb" : "state/history.duckdb";
