@@ -181,7 +181,10 @@ public sealed partial class HistoryDashboardTests
         await s.ScreenshotAsync("history-phone");
         await s.Page.Locator("#time-slider").FocusAsync();
         await s.Page.Keyboard.PressAsync("ArrowRight");
-        await Eventually.Until(async () => await AsOfAsync(s.Page) > asOf && AtOf(s.Page.Url) > asOf, "one step right showing a later snapshot");
+        var banner = s.Page.Locator("#past-banner[data-as-of]");
+        await Expect(banner).Not.ToHaveAttributeAsync("data-as-of", TimeTravel.Format(asOf));
+        var later = await AsOfAsync(s.Page);
+        Assert.True(later > asOf, $"one step right shows a later snapshot ({TimeTravel.Format(later)} after {TimeTravel.Format(asOf)})");
     }
 
     private static async Task<IHistoryStore> OpenStoreAsync(DashboardSession s)
@@ -219,7 +222,7 @@ public sealed partial class HistoryDashboardTests
         var banner = page.Locator("#past-banner[data-as-of]");
         await Expect(banner).ToBeVisibleAsync();
         Assert.True(TimeTravel.TryParse(await banner.GetAttributeAsync("data-as-of"), out var asOf));
-        await Eventually.Until(() => AtOf(page.Url) == asOf, "the address naming the snapshot shown");
+        await Eventually.Until(() => AtOf(page.Url) == asOf, $"the address naming the snapshot shown, {TimeTravel.Format(asOf)} (it is {page.Url})");
         return asOf;
     }
 
