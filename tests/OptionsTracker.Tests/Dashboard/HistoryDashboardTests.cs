@@ -84,6 +84,13 @@ public sealed partial class HistoryDashboardTests
         await Expect(s.Page.Locator("#past-banner")).ToHaveAttributeAsync("data-as-of", TimeTravel.Format(recorded.AsOf));
         await Expect(s.Page.Locator("#chain-forward")).ToHaveTextAsync(expected.Format.Underlying(nearest.Underlying));
 
+        // The picker: an exact moment (UTC) shows the snapshot at or before it.
+        var picked = recorded.AsOf.AddSeconds(2);
+        await s.Page.Locator("#time-at").FillAsync(TimeTravel.PickerValue(picked));
+        await Expect(s.Page.Locator("#past-banner")).Not.ToHaveAttributeAsync("data-as-of", TimeTravel.Format(recorded.AsOf));
+        var pickedAsOf = await AsOfAsync(s.Page);
+        Assert.InRange(pickedAsOf, recorded.AsOf.AddMilliseconds(1), picked);
+
         // Before anything was recorded: said so, no board passed off as that moment's.
         await s.GotoAsync($"/?coin=BTC&at={TimeTravel.Format(recorded.AsOf.AddDays(-1))}");
         await Expect(s.Page.Locator("#past-empty")).ToContainTextAsync("Nothing was recorded for BTC at or before");
