@@ -127,6 +127,8 @@ public sealed partial class HistoryDashboardTests
         Assert.Equal(["RR25 30 d", "BF25 30 d"], (await PlotAsync(s.Page, "skew-history-chart-plot")).Select(t => t.Name));
         await s.Page.Locator("#measure-history").ScrollIntoViewIfNeededAsync();
         await s.ScreenshotAsync("history-skew-dark");
+        // The section alone, both charts whole: the README's picture of skew history.
+        await s.Page.Locator("#measure-history").ScreenshotAsync(new() { Path = Path.Combine(DashboardSession.ScreenshotDirectory, "history-measures-dark.png") });
 
         // At a recorded moment the charts end there and hold the store's values, bucket for bucket.
         var at = range.First.AddSeconds(4);
