@@ -186,7 +186,9 @@ public sealed class HistoryRecorder : BackgroundService
         {
             // The store failed or shutdown's time ran out: the rest is lost, as the log says.
         }
-        Log.PendingWrittenAtStop(_logger, written, _buffer.Count + (_inFlight is null ? 0 : 1));
+        var left = _buffer.Count + (_inFlight is null ? 0 : 1);
+        if (written + left > 0)
+            Log.PendingWrittenAtStop(_logger, written, left);
     }
 
     private async Task RecordWhileHeldAsync(CancellationToken cancellationToken)
@@ -206,31 +208,32 @@ public sealed class HistoryRecorder : BackgroundService
         Log.RecorderStarted(_logger, _options.Interval, _store.Name, _source);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var loops = new[]
-        {
-            WriteLoopAsync(stop.Token),
-            CaptureLoopAsync(stop.Token),
-            AfterOpenAsync(RetentionLoopAsync, stop.Token),
-            AfterOpenAsync(_backfill.RunAsync, stop.Token),
-        };
+        // Each loop catches and retries its own faults and runs until the lease is lost or the host stops (the backfill
+        // may finish before); one that fails anyway stops the others, and recording starts over a little later.
+        await Task.WhenAll(
+            GuardAsync(WriteLoopAsync, stop),
+            GuardAsync(CaptureLoopAsync, stop),
+            GuardAsync(ct => AfterOpenAsync(RetentionLoopAsync, ct), stop),
+            GuardAsync(ct => AfterOpenAsync(_backfill.RunAsync, ct), stop));
+        cancellationToken.ThrowIfCancellationRequested();
+        await Task.Delay(MaxRetryDelay, _time, cancellationToken);
+    }
+
+    private async Task GuardAsync(Func<CancellationToken, Task> loop, CancellationTokenSource stop)
+    {
         try
         {
-            // Each loop catches its own faults; one ending means the lease is gone or the host stops.
-            await Task.WhenAny(loops);
+            await loop(stop.Token);
         }
-        finally
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            await stop.CancelAsync();
-            try
-            {
-                await Task.WhenAll(loops);
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected: they were cancelled.
-            }
+            // The lease was lost, the host stops, or another loop failed.
         }
-        cancellationToken.ThrowIfCancellationRequested();
+        catch (Exception e)
+        {
+            Log.RecorderLoopFailed(_logger, e, MaxRetryDelay);
+            await stop.CancelAsync();
+        }
     }
 
     private async Task AfterOpenAsync(Func<CancellationToken, Task> loop, CancellationToken cancellationToken)
@@ -503,7 +506,10 @@ public sealed class HistoryRecorder : BackgroundService
     private static string Describe(Exception e) => e switch
     {
         HistorySourceMismatchException => $"source mismatch: {e.Message}",
-        _ when e.Message.Contains("lock", StringComparison.OrdinalIgnoreCase) => $"file locked: {e.Message}",
+        // The DuckDB store's words for another process's lock (its own, and DuckDB's), not any "lock" in a path.
+        _ when e.Message.Contains("locked by another process", StringComparison.Ordinal)
+            || e.Message.Contains("Could not set lock", StringComparison.Ordinal)
+            || e.Message.Contains("Conflicting lock", StringComparison.Ordinal) => $"file locked: {e.Message}",
         _ => $"store unavailable: {e.Message}",
     };
 

@@ -71,4 +71,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 10216, EventName = "PendingWrittenAtStop", Level = LogLevel.Information,
         Message = "History: {Written} pending snapshots written at shutdown, {Left} left unwritten")]
     public static partial void PendingWrittenAtStop(ILogger logger, int written, int left);
+
+    [LoggerMessage(EventId = 10217, EventName = "RecorderLoopFailed", Level = LogLevel.Error,
+        Message = "History: the recorder failed; it starts over in {Delay}")]
+    public static partial void RecorderLoopFailed(ILogger logger, Exception exception, TimeSpan delay);
 }
