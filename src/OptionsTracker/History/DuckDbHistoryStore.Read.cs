@@ -63,11 +63,13 @@ public sealed partial class DuckDbHistoryStore
             var sql = new StringBuilder();
             if (bucket > 0)
             {
-                // The bucket's last value of each field: arg_max by the snapshot time (DuckDB's aggregate).
+                // The bucket's last snapshot, whole: a field it did not have is NaN, as at that moment (arg_max would skip
+                // NULLs and pick an older value).
                 sql.Append("SELECT time_ms // $bucket * $bucket AS t");
                 foreach (var field in fields)
-                    sql.Append(", arg_max(").Append(FieldColumns[(int)field]).Append(", time_ms)");
-                sql.Append(" FROM all_quotes WHERE instrument = $id AND time_ms BETWEEN $from AND $to GROUP BY t ORDER BY t");
+                    sql.Append(", ").Append(FieldColumns[(int)field]);
+                sql.Append(" FROM all_quotes WHERE instrument = $id AND time_ms BETWEEN $from AND $to");
+                sql.Append(" QUALIFY row_number() OVER (PARTITION BY t ORDER BY time_ms DESC) = 1 ORDER BY t");
             }
             else
             {
@@ -89,7 +91,7 @@ public sealed partial class DuckDbHistoryStore
             {
                 var values = new double[fields.Count];
                 for (var i = 0; i < values.Length; i++)
-                    values[i] = reader.GetDouble(i + 1);
+                    values[i] = ReadValue(reader, i + 1);
                 points.Add(new SeriesPoint(FromMs(reader.GetInt64(0)), values));
             }
             return points;
@@ -109,9 +111,9 @@ public sealed partial class DuckDbHistoryStore
             var placeholders = string.Join(", ", names.Select((_, i) => "$n" + i));
             command.CommandText = bucket > 0
                 ? $"""
-                    SELECT time_ms // $bucket * $bucket AS t, name, arg_max(value, time_ms) FROM measures
+                    SELECT time_ms // $bucket * $bucket AS t, name, value FROM measures
                     WHERE coin = $coin AND name IN ({placeholders}) AND time_ms BETWEEN $from AND $to
-                    GROUP BY t, name ORDER BY t
+                    QUALIFY row_number() OVER (PARTITION BY t, name ORDER BY time_ms DESC) = 1 ORDER BY t
                     """
                 : $"""
                     SELECT time_ms, name, value FROM measures
@@ -150,7 +152,7 @@ public sealed partial class DuckDbHistoryStore
                 points.Add(new SeriesPoint(FromMs(time), values));
             }
             var name = reader.GetString(1);
-            var value = reader.GetDouble(2);
+            var value = ReadValue(reader, 2);
             // A name asked twice gets the value at each of its places.
             for (var i = positions[name]; i < names.Count; i++)
             {
@@ -232,7 +234,7 @@ public sealed partial class DuckDbHistoryStore
             using var reader = command.ExecuteReader();
             var settlements = new List<Settlement>();
             while (reader.Read())
-                settlements.Add(new Settlement(Venue.Parse(reader.GetString(0)), coin, FromMs(reader.GetInt64(1)), reader.GetDouble(2)));
+                settlements.Add(new Settlement(Venue.Parse(reader.GetString(0)), coin, FromMs(reader.GetInt64(1)), ReadValue(reader, 2)));
             return settlements;
         }, cancellationToken);
 
@@ -252,7 +254,7 @@ public sealed partial class DuckDbHistoryStore
             using var reader = command.ExecuteReader();
             var points = new List<RealisedVolatilityPoint>();
             while (reader.Read())
-                points.Add(new RealisedVolatilityPoint(periodDays, reader.GetDouble(1), FromMs(reader.GetInt64(0))));
+                points.Add(new RealisedVolatilityPoint(periodDays, ReadValue(reader, 1), FromMs(reader.GetInt64(0))));
             return points;
         }, cancellationToken);
 
@@ -267,12 +269,15 @@ public sealed partial class DuckDbHistoryStore
             ExchangeTimeMs = reader.GetInt64(first + 1),
             ReceivedAtMs = reader.GetInt64(first + 2),
             Status = (ListingStatus)reader.GetByte(first + 3),
-            DeliveryPrice = reader.GetDouble(first + 4),
+            DeliveryPrice = ReadValue(reader, first + 4),
         };
         for (var field = 0; field < QuoteFields.Count; field++)
-            quote.Values[field] = reader.GetDouble(first + 5 + field);
+            quote.Values[field] = ReadValue(reader, first + 5 + field);
         return (instrument, quote);
     }
+
+    /// <summary>A value column: NULL (how NaN is written) reads as NaN.</summary>
+    private static double ReadValue(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? double.NaN : reader.GetDouble(ordinal);
 
     private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
 }

@@ -45,7 +45,7 @@ public sealed partial class DuckDbHistoryStore
                 command.ExecuteNonQuery();
             }
             removed = 0;
-            foreach (var table in new[] { "quotes", "quotes_recent" })
+            foreach (var table in QuoteTables)
             {
                 using var command = connection.CreateCommand();
                 command.CommandText = $"""

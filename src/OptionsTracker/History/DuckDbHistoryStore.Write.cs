@@ -14,7 +14,11 @@ public sealed partial class DuckDbHistoryStore
         await _writeGate.WaitAsync(cancellationToken);
         try
         {
-            await RunAsync(connection => WriteSnapshot(connection, snapshot), cancellationToken);
+            await RunAsync(connection =>
+            {
+                CompactClosedHours(connection, snapshot.Time.ToUnixTimeMilliseconds());
+                return WriteSnapshot(connection, snapshot);
+            }, cancellationToken);
         }
         finally
         {
@@ -84,7 +88,7 @@ public sealed partial class DuckDbHistoryStore
                 foreach (var measure in snapshot.Measures)
                 {
                     if (coins.Contains(measure.Coin))
-                        appender.CreateRow().AppendValue(time).AppendValue(measure.Coin).AppendValue(measure.Name).AppendValue(measure.Value).EndRow();
+                        AppendValue(appender.CreateRow().AppendValue(time).AppendValue(measure.Coin).AppendValue(measure.Name), measure.Value).EndRow();
                 }
             }
             using (var appender = connection.CreateAppender("snapshots"))
@@ -92,15 +96,29 @@ public sealed partial class DuckDbHistoryStore
                 foreach (var coin in coins)
                     appender.CreateRow().AppendValue(time).AppendValue(coin).AppendValue(counts.GetValueOrDefault(coin)).EndRow();
             }
-            transaction.Commit();
+            // The new ids join the id → instrument map before the commit: a reader may see the committed rows at once,
+            // and must find their instruments. If the commit fails they are taken out again (no row refers to them).
+            var previous = changed.Select(c => (c.Id, _instrumentsById[c.Id])).ToList();
+            foreach (var (id, instrument) in added.Concat(changed))
+                _instrumentsById[id] = instrument;
+            try
+            {
+                transaction.Commit();
+            }
+            catch
+            {
+                foreach (var (id, _) in added)
+                    _instrumentsById.TryRemove(id, out _);
+                foreach (var (id, instrument) in previous)
+                    _instrumentsById[id] = instrument;
+                throw;
+            }
             _nextInstrumentId = nextId;
+            _recentOldestMs = Math.Min(_recentOldestMs, time);
         }
-        // Only what committed joins the cache: a failed write leaves the ids it would have used free.
-        foreach (var (id, instrument) in added.Concat(changed))
-        {
-            _instrumentsById[id] = instrument;
+        // The (venue, symbol) → id map is the writer's (and the series' lookup): only what committed joins it.
+        foreach (var (id, instrument) in added)
             _instrumentIds[instrument.Key] = id;
-        }
         return true;
     }
 
@@ -133,8 +151,8 @@ public sealed partial class DuckDbHistoryStore
         command.Parameters.Add(new DuckDBParameter(instrument.ExpiryUtc.ToUnixTimeMilliseconds()));
         command.Parameters.Add(new DuckDBParameter(instrument.Strike.ToString(CultureInfo.InvariantCulture)));
         command.Parameters.Add(new DuckDBParameter(instrument.Type == OptionType.Put ? "P" : "C"));
-        command.Parameters.Add(new DuckDBParameter(instrument.TickSize));
-        command.Parameters.Add(new DuckDBParameter(instrument.QtyStep));
+        command.Parameters.Add(ValueParameter(instrument.TickSize));
+        command.Parameters.Add(ValueParameter(instrument.QtyStep));
         command.Parameters.Add(new DuckDBParameter(ListingStatuses.Name(instrument.Status)));
         command.Parameters.Add(new DuckDBParameter(id));
         command.ExecuteNonQuery();
@@ -156,8 +174,8 @@ public sealed partial class DuckDbHistoryStore
                 .AppendValue(instrument.ExpiryUtc.ToUnixTimeMilliseconds())
                 .AppendValue(instrument.Strike.ToString(CultureInfo.InvariantCulture))
                 .AppendValue(instrument.Type == OptionType.Put ? "P" : "C")
-                .AppendValue(instrument.TickSize)
-                .AppendValue(instrument.QtyStep)
+                .AppendValue(double.IsNaN(instrument.TickSize) ? null : instrument.TickSize)
+                .AppendValue(double.IsNaN(instrument.QtyStep) ? null : instrument.QtyStep)
                 .AppendValue(ListingStatuses.Name(instrument.Status))
                 .EndRow();
         }
@@ -168,14 +186,21 @@ public sealed partial class DuckDbHistoryStore
         var row = appender.CreateRow()
             .AppendValue(time)
             .AppendValue(id)
-            .AppendValue(quote.ExchangeTimeMs)
-            .AppendValue(quote.ReceivedAtMs)
-            .AppendValue((byte)quote.Status)
-            .AppendValue(quote.DeliveryPrice);
+            .AppendValue(time - quote.ExchangeTimeMs)
+            .AppendValue(quote.ReceivedAtMs - quote.ExchangeTimeMs)
+            .AppendValue((byte)quote.Status);
+        AppendValue(row, quote.DeliveryPrice);
         for (var field = 0; field < QuoteFields.Count; field++)
-            row.AppendValue(quote.Values[field]);
+            AppendValue(row, quote.Values[field]);
         row.EndRow();
     }
+
+    /// <summary>NaN (not sent) is written as NULL; <see cref="ReadValue"/> reads it back as NaN.</summary>
+    private static IDuckDBAppenderRow AppendValue(IDuckDBAppenderRow row, double value) =>
+        double.IsNaN(value) ? row.AppendNullValue() : row.AppendValue(value);
+
+    /// <summary>A parameter for a value: NULL for NaN, as in every table.</summary>
+    private static DuckDBParameter ValueParameter(double value) => new(double.IsNaN(value) ? DBNull.Value : value);
 
     public async Task WriteSettlementsAsync(IReadOnlyList<Settlement> settlements, CancellationToken cancellationToken)
     {
@@ -195,7 +220,7 @@ public sealed partial class DuckDbHistoryStore
                     command.Parameters.Add(new DuckDBParameter(settlement.Venue.Id));
                     command.Parameters.Add(new DuckDBParameter(settlement.Coin));
                     command.Parameters.Add(new DuckDBParameter(settlement.DeliveryTime.ToUnixTimeMilliseconds()));
-                    command.Parameters.Add(new DuckDBParameter(settlement.Price));
+                    command.Parameters.Add(ValueParameter(settlement.Price));
                     command.ExecuteNonQuery();
                 }
                 transaction.Commit();
@@ -226,7 +251,7 @@ public sealed partial class DuckDbHistoryStore
                     command.Parameters.Add(new DuckDBParameter(coin));
                     command.Parameters.Add(new DuckDBParameter(point.PeriodDays));
                     command.Parameters.Add(new DuckDBParameter(point.Time.ToUnixTimeMilliseconds()));
-                    command.Parameters.Add(new DuckDBParameter(point.Value));
+                    command.Parameters.Add(ValueParameter(point.Value));
                     command.ExecuteNonQuery();
                 }
                 transaction.Commit();

@@ -110,6 +110,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
                 throw new HistorySourceMismatchException(recorded, source);
             cancellationToken.ThrowIfCancellationRequested();
             LoadInstruments(anchor);
+            _recentOldestMs = RecentOldest(anchor);
         }
         catch
         {
@@ -239,9 +240,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
 
     private void LoadInstruments(DuckDBConnection connection)
     {
-        _instrumentsById.Clear();
-        _instrumentIds.Clear();
-        _nextInstrumentId = 0;
+        // Adds and updates, never clears: readers may be looking ids up meanwhile (after a reopen).
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT id, venue, symbol, coin, settle_coin, expiry_ms, strike, type, tick_size, qty_step, status FROM instruments";
         using var reader = command.ExecuteReader();
@@ -256,8 +255,8 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
                 reader.GetString(7) == "P" ? OptionType.Put : OptionType.Call,
                 reader.IsDBNull(4) ? null : reader.GetString(4),
                 ListingStatuses.FromName(reader.GetString(10)),
-                reader.GetDouble(8),
-                reader.GetDouble(9));
+                ReadValue(reader, 8),
+                ReadValue(reader, 9));
             var id = reader.GetInt32(0);
             _instrumentsById[id] = instrument;
             _instrumentIds[instrument.Key] = id;
@@ -323,7 +322,12 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
                 return;
             try
             {
-                _anchor = OpenAnchor();
+                var anchor = OpenAnchor();
+                // What the file holds now is the truth: a write that failed may still have committed (the failure came
+                // after the log reached the disk), so the instruments and the recent table's start are read again.
+                LoadInstruments(anchor);
+                _recentOldestMs = RecentOldest(anchor);
+                _anchor = anchor;
             }
             catch (DuckDBException e)
             {
@@ -394,32 +398,40 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
     private readonly record struct Lease(DuckDBConnection Connection, int Generation);
 
     // Times are UTC milliseconds since the Unix epoch in BIGINT columns (the contract's precision, exact, and what the
-    // book keeps); quote values are DOUBLE with NaN for "not sent" (DuckDB keeps NaN in a DOUBLE as a value, so no NULL
-    // is ever written for a value). See docs/history.md, "The DuckDB store".
+    // book keeps). Values are DOUBLE, bit for bit the double the feed parsed (DuckDB's ALP compression is lossless);
+    // a value not sent (NaN in the book) is NULL in the file and NaN again when read: one mapping, everywhere, and a
+    // column of NULLs costs nothing on disk where one of NaNs costs 6 bytes a row. A quote's exchange and receive times
+    // are stored as offsets (age at the snapshot, lag after the exchange): small numbers that pack into a few bits,
+    // where the absolute times took 3 bytes each. The view all_quotes gives the absolute times back, over both tables.
+    // See docs/history.md, "The DuckDB store".
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
         CREATE TABLE IF NOT EXISTS instruments (
             id INTEGER PRIMARY KEY, venue VARCHAR NOT NULL, symbol VARCHAR NOT NULL, coin VARCHAR NOT NULL, settle_coin VARCHAR,
-            expiry_ms BIGINT NOT NULL, strike VARCHAR NOT NULL, type VARCHAR NOT NULL, tick_size DOUBLE NOT NULL, qty_step DOUBLE NOT NULL,
+            expiry_ms BIGINT NOT NULL, strike VARCHAR NOT NULL, type VARCHAR NOT NULL, tick_size DOUBLE, qty_step DOUBLE,
             status VARCHAR NOT NULL, UNIQUE (venue, symbol));
         CREATE TABLE IF NOT EXISTS snapshots (time_ms BIGINT NOT NULL, coin VARCHAR NOT NULL, options INTEGER NOT NULL, PRIMARY KEY (time_ms, coin));
         CREATE TABLE IF NOT EXISTS quotes_recent (
-            time_ms BIGINT NOT NULL, instrument INTEGER NOT NULL, exchange_ms BIGINT NOT NULL, received_ms BIGINT NOT NULL,
-            status UTINYINT NOT NULL, delivery_price DOUBLE NOT NULL,
-            bid_price DOUBLE NOT NULL, bid_size DOUBLE NOT NULL, bid_iv DOUBLE NOT NULL, ask_price DOUBLE NOT NULL, ask_size DOUBLE NOT NULL,
-            ask_iv DOUBLE NOT NULL, last_price DOUBLE NOT NULL, high_price_24h DOUBLE NOT NULL, low_price_24h DOUBLE NOT NULL,
-            mark_price DOUBLE NOT NULL, index_price DOUBLE NOT NULL, mark_iv DOUBLE NOT NULL, underlying_price DOUBLE NOT NULL,
-            open_interest DOUBLE NOT NULL, turnover_24h DOUBLE NOT NULL, volume_24h DOUBLE NOT NULL, total_volume DOUBLE NOT NULL,
-            total_turnover DOUBLE NOT NULL, delta DOUBLE NOT NULL, gamma DOUBLE NOT NULL, vega DOUBLE NOT NULL, theta DOUBLE NOT NULL,
-            predicted_delivery_price DOUBLE NOT NULL, change_24h DOUBLE NOT NULL);
+            time_ms BIGINT NOT NULL, instrument INTEGER NOT NULL, exchange_age_ms BIGINT NOT NULL, receive_lag_ms BIGINT NOT NULL,
+            status UTINYINT NOT NULL, delivery_price DOUBLE,
+            bid_price DOUBLE, bid_size DOUBLE, bid_iv DOUBLE, ask_price DOUBLE, ask_size DOUBLE, ask_iv DOUBLE, last_price DOUBLE,
+            high_price_24h DOUBLE, low_price_24h DOUBLE, mark_price DOUBLE, index_price DOUBLE, mark_iv DOUBLE, underlying_price DOUBLE,
+            open_interest DOUBLE, turnover_24h DOUBLE, volume_24h DOUBLE, total_volume DOUBLE, total_turnover DOUBLE, delta DOUBLE,
+            gamma DOUBLE, vega DOUBLE, theta DOUBLE, predicted_delivery_price DOUBLE, change_24h DOUBLE);
         CREATE TABLE IF NOT EXISTS quotes AS SELECT * FROM quotes_recent LIMIT 0;
-        CREATE OR REPLACE VIEW all_quotes AS SELECT * FROM quotes UNION ALL SELECT * FROM quotes_recent;
-        CREATE TABLE IF NOT EXISTS measures (time_ms BIGINT NOT NULL, coin VARCHAR NOT NULL, name VARCHAR NOT NULL, value DOUBLE NOT NULL);
+        CREATE OR REPLACE VIEW all_quotes AS
+            SELECT * EXCLUDE (exchange_age_ms, receive_lag_ms),
+                time_ms - exchange_age_ms AS exchange_ms, time_ms - exchange_age_ms + receive_lag_ms AS received_ms
+            FROM (SELECT * FROM quotes UNION ALL SELECT * FROM quotes_recent);
+        CREATE TABLE IF NOT EXISTS measures (time_ms BIGINT NOT NULL, coin VARCHAR NOT NULL, name VARCHAR NOT NULL, value DOUBLE);
         CREATE TABLE IF NOT EXISTS settlements (
-            venue VARCHAR NOT NULL, coin VARCHAR NOT NULL, delivery_ms BIGINT NOT NULL, price DOUBLE NOT NULL, PRIMARY KEY (venue, coin, delivery_ms));
+            venue VARCHAR NOT NULL, coin VARCHAR NOT NULL, delivery_ms BIGINT NOT NULL, price DOUBLE, PRIMARY KEY (venue, coin, delivery_ms));
         CREATE TABLE IF NOT EXISTS realised_volatility (
-            coin VARCHAR NOT NULL, period_days INTEGER NOT NULL, time_ms BIGINT NOT NULL, value DOUBLE NOT NULL, PRIMARY KEY (coin, period_days, time_ms));
+            coin VARCHAR NOT NULL, period_days INTEGER NOT NULL, time_ms BIGINT NOT NULL, value DOUBLE, PRIMARY KEY (coin, period_days, time_ms));
         """;
+
+    /// <summary>The two tables of quotes: compacted (sorted by option, then time) and recent (as written).</summary>
+    private static readonly string[] QuoteTables = ["quotes", "quotes_recent"];
 
     /// <summary>The quote value columns, in <see cref="QuoteField"/> order (the position is the field).</summary>
     private static readonly string[] FieldColumns =

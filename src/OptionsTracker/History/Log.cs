@@ -24,4 +24,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 10003, EventName = "DuckDbRetentionApplied", Level = LogLevel.Information,
         Message = "History: retention removed {Rows} quote rows from {Path}")]
     public static partial void DuckDbRetentionApplied(ILogger logger, string path, long rows);
+
+    [LoggerMessage(EventId = 10004, EventName = "DuckDbCompactionFailed", Level = LogLevel.Warning,
+        Message = "History: compacting the closed hours of {Path} failed; the quotes stay as written and compaction is tried again at the next hour")]
+    public static partial void DuckDbCompactionFailed(ILogger logger, Exception exception, string path);
 }
