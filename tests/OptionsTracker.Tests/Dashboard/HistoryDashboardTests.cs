@@ -141,8 +141,8 @@ public sealed partial class HistoryDashboardTests
         var atm30 = await store.MeasureSeriesAsync("BTC", [MeasureNames.ForTenor("atm_iv", 30)], range.First, asOf, bucket, cancellation);
         Assert.NotEmpty(atm30);
         Assert.Contains(atm30, p => double.IsFinite(p.Values[0]));
-        await Eventually.Until(async () => (await PlotAsync(s.Page, "atm-history-chart-plot")).Single(t => t.Name == "30 d").Y
-            .SequenceEqual(atm30.Select(p => double.IsFinite(p.Values[0]) ? Math.Round(p.Values[0] * 100, 3) : (double?)null)),
+        await Eventually.Until(async () => (await PlotAsync(s.Page, "atm-history-chart-plot")).FirstOrDefault(t => t.Name == "30 d")?.Y
+            .SequenceEqual(atm30.Select(p => double.IsFinite(p.Values[0]) ? Math.Round(p.Values[0] * 100, 3) : (double?)null)) == true,
             "the 30-day ATM IV line equal to the store's series");
 
         // The option's history at that moment: its mark IV, then its open interest, as recorded.
@@ -155,8 +155,8 @@ public sealed partial class HistoryDashboardTests
         await Expect(s.Page.Locator("#option-history-chart .main-svg").First).ToBeVisibleAsync();
         var series = await store.OptionSeriesAsync(option.Venue, option.Symbol, [QuoteField.MarkIv, QuoteField.OpenInterest], range.First, asOf, bucket, cancellation);
         Assert.NotEmpty(series);
-        await Eventually.Until(async () => (await PlotAsync(s.Page, "option-history-chart-plot")).Single(t => t.Name == "Mark IV").Y
-            .SequenceEqual(series.Select(p => double.IsFinite(p.Values[0]) ? Math.Round(p.Values[0] * 100, 3) : (double?)null)),
+        await Eventually.Until(async () => (await PlotAsync(s.Page, "option-history-chart-plot")).FirstOrDefault(t => t.Name == "Mark IV")?.Y
+            .SequenceEqual(series.Select(p => double.IsFinite(p.Values[0]) ? Math.Round(p.Values[0] * 100, 3) : (double?)null)) == true,
             "the option's mark IV line equal to the store's series");
         await s.Page.Locator("#option-history-oi").ClickAsync();
         await Expect(s.Page.Locator("#option-history-chart .chart-summary")).ToContainTextAsync("open interest");
