@@ -11,6 +11,8 @@ public static class DashboardFeature
         builder.Services.AddRazorComponents()
             .AddInteractiveServerComponents(o => o.DetailedErrors = builder.Environment.IsDevelopment());
         builder.Services.AddScoped<AssetEditor>();
+        // The history's door for the page (issue 16): inert when History:Enabled=false registered no store.
+        builder.Services.AddSingleton<DashboardHistory>();
         // The page reads the theme cookie while prerendering (no dark flash before a light page).
         builder.Services.AddHttpContextAccessor();
     }

@@ -1,4 +1,5 @@
 using OptionsTracker.Book;
+using OptionsTracker.History;
 using OptionsTracker.Measures;
 
 namespace OptionsTracker.Dashboard;
@@ -20,6 +21,22 @@ public sealed class LiveBoard(OptionBook book)
     private long _formatBuiltAtMs;
 
     public string? Coin => _coin;
+
+    /// <summary>
+    /// The recorded moment this board shows (issue 16's time control): a board over <see cref="HistoricalView.Book"/>,
+    /// refreshed once at the snapshot's time and never again; null on the live board. The views read their figures
+    /// through <see cref="FiguresOf"/>, so the same components draw the present and the past.
+    /// </summary>
+    public HistoricalView? Past { get; init; }
+
+    /// <summary>
+    /// The coin's analytics as this board's views show them: the shared live snapshot (<paramref name="live"/>), or on a
+    /// board of the past the analytics of its snapshot (none for another coin).
+    /// </summary>
+    public CoinAnalytics? FiguresOf(string coin, MarketAnalytics live) =>
+        Past is not { } past ? live.Get(coin)
+        : string.Equals(coin, past.Coin, StringComparison.OrdinalIgnoreCase) ? past.Analytics
+        : null;
 
     /// <summary>Rows of <see cref="Coin"/>, ordered by expiry, strike, type.</summary>
     public IReadOnlyList<OptionRow> Rows { get; private set; } = [];

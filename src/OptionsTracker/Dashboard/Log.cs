@@ -13,4 +13,9 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 8002, EventName = "AssetChanged", Level = LogLevel.Information, Message = "Dashboard: {Action} {Coin}")]
     public static partial void AssetChanged(ILogger logger, string action, string coin);
+
+    // 8900–8949: the dashboard's history (issue 16: time control, history charts, IV rank).
+    [LoggerMessage(EventId = 8900, EventName = "HistoryReadFailed", Level = LogLevel.Warning,
+        Message = "Dashboard: reading the history ({What} of {Coin}) failed; the page says so where the history would be")]
+    public static partial void HistoryReadFailed(ILogger logger, string what, string coin, Exception exception);
 }

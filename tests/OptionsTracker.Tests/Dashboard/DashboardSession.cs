@@ -42,19 +42,31 @@ public sealed class DashboardSession : IAsyncDisposable
 
     public IReadOnlyList<ExpiryIndex> ExpiriesOf(string coin) => Book.Index.TryGetCoin(coin, out var index) ? index.Expiries : [];
 
-    /// <summary>Starts the simulator with <paramref name="listed"/> coins, the host tracking <paramref name="tracked"/>, and a browser.</summary>
-    public static async Task<DashboardSession> StartAsync(string[]? listed = null, string[]? tracked = null, int width = 1400, int height = 900)
+    /// <summary>
+    /// Starts the simulator with <paramref name="listed"/> coins, the host tracking <paramref name="tracked"/>, and a browser.
+    /// With <paramref name="history"/> the host records a snapshot every second into a DuckDB file of the session's own
+    /// (deleted with it), as the history's dashboard tests need.
+    /// </summary>
+    public static async Task<DashboardSession> StartAsync(string[]? listed = null, string[]? tracked = null, int width = 1400, int height = 900,
+        bool history = false)
     {
         listed ??= ["BTC", "ETH"];
         tracked ??= listed;
         var simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = listed, PushInterval = TimeSpan.FromMilliseconds(200) }, TestContext.Current.CancellationToken);
         var assetsFile = Path.Combine(Path.GetTempPath(), "optionstracker-tests", Guid.NewGuid().ToString("N"), "assets.json");
-        var app = await TrackerApp.StartAsync(simulator.RestUrl, simulator.WsUrl, tracked, new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Tracker:AssetsFile"] = assetsFile,
             ["Tracker:StaleAfter"] = "00:00:05",
             ["Tracker:InstrumentRefreshInterval"] = "00:00:01",
-        }, simulator);
+        };
+        if (history)
+        {
+            settings["History:Enabled"] = "true";
+            settings["History:Path"] = Path.Combine(Path.GetDirectoryName(assetsFile)!, "history.duckdb");
+            settings["History:Interval"] = "00:00:01";
+        }
+        var app = await TrackerApp.StartAsync(simulator.RestUrl, simulator.WsUrl, tracked, settings, simulator);
         var session = new DashboardSession(simulator, app, assetsFile);
         await session.OpenBrowserAsync(width, height);
         return session;
