@@ -1,26 +1,431 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using DuckDB.NET.Data;
+using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
-using OptionsTracker.Measures;
 
 namespace OptionsTracker.History;
 
-// SEAM PLACEHOLDER (issue 16): replaced whole by the DuckDB store's helper; never merged to a release as is.
-public sealed class DuckDbHistoryStore(Microsoft.Extensions.Options.IOptions<HistoryOptions> options) : IHistoryStore
+/// <summary>
+/// The embedded history: one DuckDB file (<see cref="HistoryOptions.ResolvePath"/>), schema in docs/history.md ("The
+/// DuckDB store"). One database instance per process, shared by a small pool of connections (one per concurrent
+/// operation: DuckDB runs queries of different connections in parallel under MVCC, so a reader never waits for the
+/// writer or another reader). Writes are serialised by <see cref="_writeGate"/> (one writer by design: the recorder,
+/// retention and compaction), held only by writers.
+/// </summary>
+public sealed partial class DuckDbHistoryStore : IHistoryStore
 {
+    /// <summary>Bumped when the schema changes; <see cref="OpenAsync"/> refuses a file written by a newer tracker.</summary>
+    private const int SchemaVersion = 1;
+
+    private readonly ILogger<DuckDbHistoryStore> _logger;
+    private readonly TimeProvider _time;
+    private readonly SemaphoreSlim _openGate = new(1, 1);
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly ConcurrentBag<DuckDBConnection> _pool = [];
+    private readonly string _connectionString;
+
+    // The instruments known to the file, by their id in the instruments table and by (venue, symbol). Loaded at open,
+    // extended by the writer (under _writeGate); readers look ids up without a lock.
+    private readonly ConcurrentDictionary<int, OptionInstrument> _instrumentsById = new();
+    private readonly ConcurrentDictionary<InstrumentKey, int> _instrumentIds = new();
+
+    // Kept open from OpenAsync to DisposeAsync: DuckDB.NET closes the database instance when its last connection
+    // closes, and reopening it per operation would reread the file.
+    private DuckDBConnection? _anchor;
+    private volatile bool _opened;
+    private HistorySource? _source;
+
+    // Incremented when the database instance is thrown away after a fatal error (DuckDB invalidates an instance whose
+    // write to disk failed, e.g. disk full): connections of an older generation are closed instead of pooled.
+    private int _generation;
+    private int _disposed;
+
+    public DuckDbHistoryStore(IOptions<HistoryOptions> options, ILogger<DuckDbHistoryStore> logger, TimeProvider time)
+    {
+        _logger = logger;
+        _time = time;
+        // The full path: DuckDB.NET shares one instance per data source string, so every connection must spell it alike.
+        Path = System.IO.Path.GetFullPath(options.Value.ResolvePath());
+        _connectionString = new DuckDBConnectionStringBuilder { DataSource = Path }.ToString();
+    }
+
     public string Name => "duckdb";
 
-    public string Path { get; } = options.Value.ResolvePath();
+    /// <summary>The DuckDB file, absolute.</summary>
+    public string Path { get; }
 
-    public Task OpenAsync(HistorySource source, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public Task WriteSnapshotAsync(BoardSnapshot snapshot, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public Task WriteSettlementsAsync(IReadOnlyList<Settlement> settlements, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public Task WriteRealisedVolatilityAsync(string coin, IReadOnlyList<RealisedVolatilityPoint> points, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public Task<long> ApplyRetentionAsync(DateTimeOffset now, TimeSpan keepFull, TimeSpan keepHourly, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public Task<RecordedRange?> RangeAsync(string coin, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public Task<HistoricalBoard?> BoardAtAsync(string coin, DateTimeOffset at, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public Task<IReadOnlyList<SeriesPoint>> OptionSeriesAsync(Venue venue, string symbol, IReadOnlyList<QuoteField> fields, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public Task<IReadOnlyList<SeriesPoint>> MeasureSeriesAsync(string coin, IReadOnlyList<string> names, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public IAsyncEnumerable<RecordedRow> ReadQuotesAsync(string coin, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public Task<IReadOnlyList<Settlement>> SettlementsAsync(string coin, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public Task<IReadOnlyList<RealisedVolatilityPoint>> RealisedVolatilityAsync(string coin, int periodDays, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => throw new NotSupportedException("placeholder");
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public async Task OpenAsync(HistorySource source, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_opened)
+        {
+            CheckSource(source);
+            return;
+        }
+        await _openGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_opened)
+            {
+                // DuckDB's open and schema work are blocking native calls: keep them off the caller's thread.
+                await Task.Run(() => OpenDatabase(source, cancellationToken), cancellationToken);
+                _source = source;
+                _opened = true;
+            }
+        }
+        finally
+        {
+            _openGate.Release();
+        }
+        CheckSource(source);
+    }
+
+    private void CheckSource(HistorySource source)
+    {
+        var recorded = _source!;
+        if (!SameSource(recorded, source))
+            throw new HistorySourceMismatchException(recorded, source);
+    }
+
+    private static bool SameSource(HistorySource a, HistorySource b) =>
+        a.Label == b.Label && a.Urls.SequenceEqual(b.Urls, StringComparer.Ordinal);
+
+    private void OpenDatabase(HistorySource source, CancellationToken cancellationToken)
+    {
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(directory))
+            Directory.CreateDirectory(directory);
+
+        var anchor = OpenAnchor();
+        try
+        {
+            using (var command = anchor.CreateCommand())
+            {
+                command.CommandText = Schema;
+                command.ExecuteNonQuery();
+            }
+            var recorded = ReadOrWriteSource(anchor, source);
+            if (!SameSource(recorded, source))
+                throw new HistorySourceMismatchException(recorded, source);
+            cancellationToken.ThrowIfCancellationRequested();
+            LoadInstruments(anchor);
+        }
+        catch
+        {
+            anchor.Dispose();
+            throw;
+        }
+        _anchor = anchor;
+        Log.DuckDbOpened(_logger, Path, _instrumentsById.Count);
+    }
+
+    /// <summary>
+    /// Opens the file, telling the faults apart: another process's lock is reported as such (the recorder retries);
+    /// a file DuckDB cannot read as a database is moved aside (never deleted) and a fresh one started.
+    /// </summary>
+    private DuckDBConnection OpenAnchor()
+    {
+        try
+        {
+            return OpenConnection();
+        }
+        catch (DuckDBException e) when (IsLockConflict(e))
+        {
+            throw new HistoryStoreUnavailableException(
+                $"The history file {Path} is locked by another process (DuckDB allows one process per file): {e.Message}", e);
+        }
+        catch (DuckDBException e) when (IsCorruption(e) && File.Exists(Path))
+        {
+            var aside = MoveAside();
+            Log.DuckDbCorruptFileMovedAside(_logger, e, Path, aside);
+            return OpenConnection();
+        }
+        catch (DuckDBException e)
+        {
+            throw new HistoryStoreUnavailableException($"The history file {Path} could not be opened: {e.Message}", e);
+        }
+    }
+
+    private static bool IsLockConflict(DuckDBException e) =>
+        e.Message.Contains("Could not set lock", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("Conflicting lock", StringComparison.OrdinalIgnoreCase);
+
+    // What DuckDB says of a file that is not (or no longer) a database it can read: a bad header or magic bytes, a
+    // failed checksum, a storage version it does not know, or a serialisation error while loading the catalog.
+    // Permission, lock and space errors are IO errors about the file, not its content, and never move it.
+    private static bool IsCorruption(DuckDBException e)
+    {
+        var message = e.Message;
+        if (message.Contains("Permission denied", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("No space left", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        return message.Contains("not a valid DuckDB database", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("Corrupt", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("checksum", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("Serialization Error", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("INTERNAL Error", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("too small to be a valid", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("storage version", StringComparison.OrdinalIgnoreCase)
+            || message.Contains("Failure while replaying WAL", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Renames the file (and its write-ahead log) to <c>&lt;file&gt;.corrupt-&lt;UTC time&gt;</c>; returns the new name.</summary>
+    private string MoveAside()
+    {
+        var stamp = _time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var aside = $"{Path}.corrupt-{stamp}";
+        for (var n = 2; File.Exists(aside); n++)
+            aside = $"{Path}.corrupt-{stamp}-{n}";
+        File.Move(Path, aside);
+        var wal = Path + ".wal";
+        if (File.Exists(wal))
+            File.Move(wal, aside + ".wal");
+        return aside;
+    }
+
+    private DuckDBConnection OpenConnection()
+    {
+        var connection = new DuckDBConnection(_connectionString);
+        try
+        {
+            connection.Open();
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+        return connection;
+    }
+
+    private HistorySource ReadOrWriteSource(DuckDBConnection connection, HistorySource source)
+    {
+        string? label = null;
+        string? urls = null;
+        int? version = null;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT key, value FROM meta";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var value = reader.GetString(1);
+                switch (reader.GetString(0))
+                {
+                    case "source_label": label = value; break;
+                    case "source_urls": urls = value; break;
+                    case "schema_version": version = int.Parse(value, CultureInfo.InvariantCulture); break;
+                }
+            }
+        }
+        if (version > SchemaVersion)
+            throw new HistoryStoreUnavailableException($"The history file {Path} was written by a newer tracker (schema {version}; this one knows {SchemaVersion}).");
+        if (label is not null)
+            return new HistorySource(label, urls is null or "" ? [] : urls.Split('\n'));
+
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "INSERT OR REPLACE INTO meta VALUES ('source_label', ?), ('source_urls', ?), ('schema_version', ?)";
+            command.Parameters.Add(new DuckDBParameter(source.Label));
+            command.Parameters.Add(new DuckDBParameter(string.Join('\n', source.Urls)));
+            command.Parameters.Add(new DuckDBParameter(SchemaVersion.ToString(CultureInfo.InvariantCulture)));
+            command.ExecuteNonQuery();
+        }
+        return source;
+    }
+
+    private void LoadInstruments(DuckDBConnection connection)
+    {
+        _instrumentsById.Clear();
+        _instrumentIds.Clear();
+        _nextInstrumentId = 0;
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, venue, symbol, coin, settle_coin, expiry_ms, strike, type, tick_size, qty_step, status FROM instruments";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            var instrument = new OptionInstrument(
+                Venue.Parse(reader.GetString(1)),
+                reader.GetString(2),
+                reader.GetString(3),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(5)),
+                decimal.Parse(reader.GetString(6), NumberStyles.Number, CultureInfo.InvariantCulture),
+                reader.GetString(7) == "P" ? OptionType.Put : OptionType.Call,
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                ListingStatuses.FromName(reader.GetString(10)),
+                reader.GetDouble(8),
+                reader.GetDouble(9));
+            var id = reader.GetInt32(0);
+            _instrumentsById[id] = instrument;
+            _instrumentIds[instrument.Key] = id;
+            _nextInstrumentId = Math.Max(_nextInstrumentId, id + 1);
+        }
+    }
+
+    /// <summary>A connection of the shared instance for one operation; give it back with <see cref="Return"/>.</summary>
+    private Lease Rent()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (!_opened)
+            throw new InvalidOperationException("OpenAsync must be called before using the history store.");
+        var generation = Volatile.Read(ref _generation);
+        if (_anchor is null)
+            Reopen(generation);
+        while (_pool.TryTake(out var pooled))
+        {
+            if (pooled.State == System.Data.ConnectionState.Open)
+                return new Lease(pooled, generation);
+            pooled.Dispose();
+        }
+        try
+        {
+            return new Lease(OpenConnection(), generation);
+        }
+        catch (DuckDBException e)
+        {
+            throw Unavailable(e);
+        }
+    }
+
+    private void Return(Lease lease, bool broken = false)
+    {
+        if (broken || lease.Generation != Volatile.Read(ref _generation) || Volatile.Read(ref _disposed) != 0 || _pool.Count >= 8)
+            lease.Connection.Dispose();
+        else
+            _pool.Add(lease.Connection);
+    }
+
+    /// <summary>
+    /// After DuckDB invalidated the instance (a write to disk failed), drops every pooled connection and the anchor so
+    /// the instance closes, then opens it again: the file is reread as committed, the failed transaction is not there.
+    /// </summary>
+    private void Invalidate(Exception cause)
+    {
+        lock (_pool)
+        {
+            Interlocked.Increment(ref _generation);
+            while (_pool.TryTake(out var pooled))
+                pooled.Dispose();
+            _anchor?.Dispose();
+            _anchor = null;
+        }
+        Log.DuckDbInstanceInvalidated(_logger, cause, Path);
+    }
+
+    private void Reopen(int generation)
+    {
+        lock (_pool)
+        {
+            if (_anchor is not null || generation != Volatile.Read(ref _generation))
+                return;
+            try
+            {
+                _anchor = OpenAnchor();
+            }
+            catch (DuckDBException e)
+            {
+                throw Unavailable(e);
+            }
+        }
+    }
+
+    private static bool IsFatal(DuckDBException e) =>
+        e.Message.Contains("invalidated", StringComparison.OrdinalIgnoreCase)
+        || e.Message.Contains("FATAL", StringComparison.Ordinal)
+        || e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase);
+
+    private HistoryStoreUnavailableException Unavailable(DuckDBException e)
+    {
+        if (e.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase))
+            return new HistoryStoreUnavailableException($"The history file {Path} could not be written: the disk is full ({e.Message}).", e);
+        if (IsLockConflict(e))
+            return new HistoryStoreUnavailableException($"The history file {Path} is locked by another process (DuckDB allows one process per file): {e.Message}", e);
+        return new HistoryStoreUnavailableException($"The history file {Path} failed: {e.Message}", e);
+    }
+
+    /// <summary>Runs <paramref name="work"/> on a rented connection off the caller's thread, mapping DuckDB's faults.</summary>
+    private Task<T> RunAsync<T>(Func<DuckDBConnection, T> work, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            var lease = Rent();
+            var broken = false;
+            try
+            {
+                return work(lease.Connection);
+            }
+            catch (DuckDBException e)
+            {
+                broken = true;
+                if (IsFatal(e))
+                    Invalidate(e);
+                throw Unavailable(e);
+            }
+            finally
+            {
+                Return(lease, broken);
+            }
+        }, cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        // Waits for a write in progress, so the file is closed after its commit, never during it.
+        await _writeGate.WaitAsync();
+        try
+        {
+            lock (_pool)
+            {
+                while (_pool.TryTake(out var pooled))
+                    pooled.Dispose();
+                _anchor?.Dispose();
+                _anchor = null;
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private readonly record struct Lease(DuckDBConnection Connection, int Generation);
+
+    // Times are UTC milliseconds since the Unix epoch in BIGINT columns (the contract's precision, exact, and what the
+    // book keeps); quote values are DOUBLE with NaN for "not sent" (DuckDB keeps NaN in a DOUBLE as a value, so no NULL
+    // is ever written for a value). See docs/history.md, "The DuckDB store".
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
+        CREATE TABLE IF NOT EXISTS instruments (
+            id INTEGER PRIMARY KEY, venue VARCHAR NOT NULL, symbol VARCHAR NOT NULL, coin VARCHAR NOT NULL, settle_coin VARCHAR,
+            expiry_ms BIGINT NOT NULL, strike VARCHAR NOT NULL, type VARCHAR NOT NULL, tick_size DOUBLE NOT NULL, qty_step DOUBLE NOT NULL,
+            status VARCHAR NOT NULL, UNIQUE (venue, symbol));
+        CREATE TABLE IF NOT EXISTS snapshots (time_ms BIGINT NOT NULL, coin VARCHAR NOT NULL, options INTEGER NOT NULL, PRIMARY KEY (time_ms, coin));
+        CREATE TABLE IF NOT EXISTS quotes_recent (
+            time_ms BIGINT NOT NULL, instrument INTEGER NOT NULL, exchange_ms BIGINT NOT NULL, received_ms BIGINT NOT NULL,
+            status UTINYINT NOT NULL, delivery_price DOUBLE NOT NULL,
+            bid_price DOUBLE NOT NULL, bid_size DOUBLE NOT NULL, bid_iv DOUBLE NOT NULL, ask_price DOUBLE NOT NULL, ask_size DOUBLE NOT NULL,
+            ask_iv DOUBLE NOT NULL, last_price DOUBLE NOT NULL, high_price_24h DOUBLE NOT NULL, low_price_24h DOUBLE NOT NULL,
+            mark_price DOUBLE NOT NULL, index_price DOUBLE NOT NULL, mark_iv DOUBLE NOT NULL, underlying_price DOUBLE NOT NULL,
+            open_interest DOUBLE NOT NULL, turnover_24h DOUBLE NOT NULL, volume_24h DOUBLE NOT NULL, total_volume DOUBLE NOT NULL,
+            total_turnover DOUBLE NOT NULL, delta DOUBLE NOT NULL, gamma DOUBLE NOT NULL, vega DOUBLE NOT NULL, theta DOUBLE NOT NULL,
+            predicted_delivery_price DOUBLE NOT NULL, change_24h DOUBLE NOT NULL);
+        CREATE TABLE IF NOT EXISTS quotes AS SELECT * FROM quotes_recent LIMIT 0;
+        CREATE OR REPLACE VIEW all_quotes AS SELECT * FROM quotes UNION ALL SELECT * FROM quotes_recent;
+        CREATE TABLE IF NOT EXISTS measures (time_ms BIGINT NOT NULL, coin VARCHAR NOT NULL, name VARCHAR NOT NULL, value DOUBLE NOT NULL);
+        CREATE TABLE IF NOT EXISTS settlements (
+            venue VARCHAR NOT NULL, coin VARCHAR NOT NULL, delivery_ms BIGINT NOT NULL, price DOUBLE NOT NULL, PRIMARY KEY (venue, coin, delivery_ms));
+        CREATE TABLE IF NOT EXISTS realised_volatility (
+            coin VARCHAR NOT NULL, period_days INTEGER NOT NULL, time_ms BIGINT NOT NULL, value DOUBLE NOT NULL, PRIMARY KEY (coin, period_days, time_ms));
+        """;
+
+    /// <summary>The quote value columns, in <see cref="QuoteField"/> order (the position is the field).</summary>
+    private static readonly string[] FieldColumns =
+    [
+        "bid_price", "bid_size", "bid_iv", "ask_price", "ask_size", "ask_iv", "last_price", "high_price_24h", "low_price_24h",
+        "mark_price", "index_price", "mark_iv", "underlying_price", "open_interest", "turnover_24h", "volume_24h", "total_volume",
+        "total_turnover", "delta", "gamma", "vega", "theta", "predicted_delivery_price", "change_24h",
+    ];
 }

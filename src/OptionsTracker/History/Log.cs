@@ -7,4 +7,21 @@ namespace OptionsTracker.History;
 /// <summary>Log lines of the history. Stable event ids: append, never renumber.</summary>
 internal static partial class Log
 {
+    // 10000–10099: the DuckDB store.
+
+    [LoggerMessage(EventId = 10000, EventName = "DuckDbOpened", Level = LogLevel.Information,
+        Message = "History: DuckDB file {Path} open ({Instruments} instruments recorded)")]
+    public static partial void DuckDbOpened(ILogger logger, string path, int instruments);
+
+    [LoggerMessage(EventId = 10001, EventName = "DuckDbCorruptFileMovedAside", Level = LogLevel.Error,
+        Message = "History: the DuckDB file {Path} could not be read as a database; it was moved aside to {MovedTo} (kept, not deleted) and a fresh file started")]
+    public static partial void DuckDbCorruptFileMovedAside(ILogger logger, Exception exception, string path, string movedTo);
+
+    [LoggerMessage(EventId = 10002, EventName = "DuckDbInstanceInvalidated", Level = LogLevel.Warning,
+        Message = "History: DuckDB failed writing {Path} and invalidated the open database; it is reopened from what was committed on the next use")]
+    public static partial void DuckDbInstanceInvalidated(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 10003, EventName = "DuckDbRetentionApplied", Level = LogLevel.Information,
+        Message = "History: retention removed {Rows} quote rows from {Path}")]
+    public static partial void DuckDbRetentionApplied(ILogger logger, string path, long rows);
 }

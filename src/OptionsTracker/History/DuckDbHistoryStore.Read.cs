@@ -1,0 +1,278 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using System.Text;
+using DuckDB.NET.Data;
+using OptionsTracker.Book;
+using OptionsTracker.Measures;
+
+namespace OptionsTracker.History;
+
+public sealed partial class DuckDbHistoryStore
+{
+    // The quote's columns as every reader selects them: instrument, times, status, delivery price, then the 24 values.
+    private static readonly string QuoteColumns =
+        "q.instrument, q.exchange_ms, q.received_ms, q.status, q.delivery_price, " + string.Join(", ", FieldColumns.Select(c => "q." + c));
+
+    public Task<RecordedRange?> RangeAsync(string coin, CancellationToken cancellationToken) =>
+        RunAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT min(time_ms), max(time_ms), count(*) FROM snapshots WHERE coin = ?";
+            command.Parameters.Add(new DuckDBParameter(coin));
+            using var reader = command.ExecuteReader();
+            if (!reader.Read() || reader.GetInt64(2) == 0)
+                return (RecordedRange?)null;
+            return new RecordedRange(FromMs(reader.GetInt64(0)), FromMs(reader.GetInt64(1)), reader.GetInt64(2));
+        }, cancellationToken);
+
+    public Task<HistoricalBoard?> BoardAtAsync(string coin, DateTimeOffset at, CancellationToken cancellationToken) =>
+        RunAsync(connection =>
+        {
+            // One statement, so the snapshot chosen and its rows come from one state of the database.
+            using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                WITH chosen AS (SELECT max(time_ms) AS time_ms FROM snapshots WHERE coin = $coin AND time_ms <= $at)
+                SELECT chosen.time_ms, {QuoteColumns}
+                FROM chosen JOIN all_quotes q ON q.time_ms = chosen.time_ms JOIN instruments i ON i.id = q.instrument
+                WHERE i.coin = $coin
+                ORDER BY i.venue, i.symbol
+                """;
+            command.Parameters.Add(new DuckDBParameter("coin", coin));
+            command.Parameters.Add(new DuckDBParameter("at", at.ToUnixTimeMilliseconds()));
+            using var reader = command.ExecuteReader();
+            var quotes = new List<RecordedQuote>();
+            long time = 0;
+            while (reader.Read())
+            {
+                time = reader.GetInt64(0);
+                var (instrument, quote) = ReadQuote(reader, 1);
+                quotes.Add(new RecordedQuote(instrument, quote, true));
+            }
+            return quotes.Count == 0 ? null : new HistoricalBoard(coin, FromMs(time), quotes);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<SeriesPoint>> OptionSeriesAsync(
+        Venue venue, string symbol, IReadOnlyList<QuoteField> fields, DateTimeOffset from, DateTimeOffset to, TimeSpan interval,
+        CancellationToken cancellationToken)
+    {
+        if (!_instrumentIds.TryGetValue(new InstrumentKey(venue, symbol), out var id) || fields.Count == 0)
+            return Task.FromResult<IReadOnlyList<SeriesPoint>>([]);
+        var bucket = (long)interval.TotalMilliseconds;
+        return RunAsync<IReadOnlyList<SeriesPoint>>(connection =>
+        {
+            var sql = new StringBuilder();
+            if (bucket > 0)
+            {
+                // The bucket's last value of each field: arg_max by the snapshot time (DuckDB's aggregate).
+                sql.Append("SELECT time_ms // $bucket * $bucket AS t");
+                foreach (var field in fields)
+                    sql.Append(", arg_max(").Append(FieldColumns[(int)field]).Append(", time_ms)");
+                sql.Append(" FROM all_quotes WHERE instrument = $id AND time_ms BETWEEN $from AND $to GROUP BY t ORDER BY t");
+            }
+            else
+            {
+                sql.Append("SELECT time_ms");
+                foreach (var field in fields)
+                    sql.Append(", ").Append(FieldColumns[(int)field]);
+                sql.Append(" FROM all_quotes WHERE instrument = $id AND time_ms BETWEEN $from AND $to ORDER BY time_ms");
+            }
+            using var command = connection.CreateCommand();
+            command.CommandText = sql.ToString();
+            command.Parameters.Add(new DuckDBParameter("id", id));
+            command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
+            command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
+            if (bucket > 0)
+                command.Parameters.Add(new DuckDBParameter("bucket", bucket));
+            using var reader = command.ExecuteReader();
+            var points = new List<SeriesPoint>();
+            while (reader.Read())
+            {
+                var values = new double[fields.Count];
+                for (var i = 0; i < values.Length; i++)
+                    values[i] = reader.GetDouble(i + 1);
+                points.Add(new SeriesPoint(FromMs(reader.GetInt64(0)), values));
+            }
+            return points;
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<SeriesPoint>> MeasureSeriesAsync(
+        string coin, IReadOnlyList<string> names, DateTimeOffset from, DateTimeOffset to, TimeSpan interval,
+        CancellationToken cancellationToken)
+    {
+        if (names.Count == 0)
+            return Task.FromResult<IReadOnlyList<SeriesPoint>>([]);
+        var bucket = (long)interval.TotalMilliseconds;
+        return RunAsync<IReadOnlyList<SeriesPoint>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            var placeholders = string.Join(", ", names.Select((_, i) => "$n" + i));
+            command.CommandText = bucket > 0
+                ? $"""
+                    SELECT time_ms // $bucket * $bucket AS t, name, arg_max(value, time_ms) FROM measures
+                    WHERE coin = $coin AND name IN ({placeholders}) AND time_ms BETWEEN $from AND $to
+                    GROUP BY t, name ORDER BY t
+                    """
+                : $"""
+                    SELECT time_ms, name, value FROM measures
+                    WHERE coin = $coin AND name IN ({placeholders}) AND time_ms BETWEEN $from AND $to
+                    ORDER BY time_ms
+                    """;
+            command.Parameters.Add(new DuckDBParameter("coin", coin));
+            for (var i = 0; i < names.Count; i++)
+                command.Parameters.Add(new DuckDBParameter("n" + i, names[i]));
+            command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
+            command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
+            if (bucket > 0)
+                command.Parameters.Add(new DuckDBParameter("bucket", bucket));
+            using var reader = command.ExecuteReader();
+            return PivotMeasures(reader, names);
+        }, cancellationToken);
+    }
+
+    /// <summary>Rows of (time, name, value) ordered by time into one point per time, values parallel to the names.</summary>
+    private static List<SeriesPoint> PivotMeasures(DbDataReader reader, IReadOnlyList<string> names)
+    {
+        var positions = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Count; i++)
+            positions.TryAdd(names[i], i);
+        var points = new List<SeriesPoint>();
+        long current = long.MinValue;
+        double[]? values = null;
+        while (reader.Read())
+        {
+            var time = reader.GetInt64(0);
+            if (values is null || time != current)
+            {
+                values = new double[names.Count];
+                Array.Fill(values, double.NaN);
+                current = time;
+                points.Add(new SeriesPoint(FromMs(time), values));
+            }
+            var name = reader.GetString(1);
+            var value = reader.GetDouble(2);
+            // A name asked twice gets the value at each of its places.
+            for (var i = positions[name]; i < names.Count; i++)
+            {
+                if (names[i] == name)
+                    values[i] = value;
+            }
+        }
+        return points;
+    }
+
+    public async IAsyncEnumerable<RecordedRow> ReadQuotesAsync(
+        string coin, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Streamed: DuckDB hands the result over chunk by chunk (streaming mode), so years are never held in memory.
+        var lease = await Task.Run(Rent, cancellationToken);
+        var broken = false;
+        try
+        {
+            using var command = lease.Connection.CreateCommand();
+            command.UseStreamingMode = true;
+            command.CommandText = $"""
+                SELECT q.time_ms, {QuoteColumns}
+                FROM all_quotes q JOIN instruments i ON i.id = q.instrument
+                WHERE i.coin = $coin AND q.time_ms BETWEEN $from AND $to
+                ORDER BY q.time_ms, i.venue, i.symbol
+                """;
+            command.Parameters.Add(new DuckDBParameter("coin", coin));
+            command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
+            command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
+            DbDataReader reader;
+            try
+            {
+                reader = await Task.Run(command.ExecuteReader, cancellationToken);
+            }
+            catch (DuckDBException e)
+            {
+                broken = true;
+                throw Unavailable(e);
+            }
+            using (reader)
+            {
+                while (true)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    bool read;
+                    try
+                    {
+                        read = reader.Read();
+                    }
+                    catch (DuckDBException e)
+                    {
+                        broken = true;
+                        throw Unavailable(e);
+                    }
+                    if (!read)
+                        break;
+                    var (instrument, quote) = ReadQuote(reader, 1);
+                    yield return new RecordedRow(FromMs(reader.GetInt64(0)), instrument, quote);
+                }
+            }
+        }
+        finally
+        {
+            Return(lease, broken);
+        }
+    }
+
+    public Task<IReadOnlyList<Settlement>> SettlementsAsync(string coin, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<Settlement>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT venue, delivery_ms, price FROM settlements
+                WHERE coin = $coin AND delivery_ms BETWEEN $from AND $to ORDER BY delivery_ms, venue
+                """;
+            command.Parameters.Add(new DuckDBParameter("coin", coin));
+            command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
+            command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
+            using var reader = command.ExecuteReader();
+            var settlements = new List<Settlement>();
+            while (reader.Read())
+                settlements.Add(new Settlement(Venue.Parse(reader.GetString(0)), coin, FromMs(reader.GetInt64(1)), reader.GetDouble(2)));
+            return settlements;
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<RealisedVolatilityPoint>> RealisedVolatilityAsync(
+        string coin, int periodDays, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        RunAsync<IReadOnlyList<RealisedVolatilityPoint>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                SELECT time_ms, value FROM realised_volatility
+                WHERE coin = $coin AND period_days = $period AND time_ms BETWEEN $from AND $to ORDER BY time_ms
+                """;
+            command.Parameters.Add(new DuckDBParameter("coin", coin));
+            command.Parameters.Add(new DuckDBParameter("period", periodDays));
+            command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
+            command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
+            using var reader = command.ExecuteReader();
+            var points = new List<RealisedVolatilityPoint>();
+            while (reader.Read())
+                points.Add(new RealisedVolatilityPoint(periodDays, reader.GetDouble(1), FromMs(reader.GetInt64(0))));
+            return points;
+        }, cancellationToken);
+
+    /// <summary>Reads <see cref="QuoteColumns"/> starting at <paramref name="first"/>.</summary>
+    private (OptionInstrument Instrument, OptionQuote Quote) ReadQuote(DbDataReader reader, int first)
+    {
+        var id = reader.GetInt32(first);
+        if (!_instrumentsById.TryGetValue(id, out var instrument))
+            throw new InvalidOperationException($"The history file {Path} has a quote of instrument {id}, which it does not list.");
+        var quote = new OptionQuote
+        {
+            ExchangeTimeMs = reader.GetInt64(first + 1),
+            ReceivedAtMs = reader.GetInt64(first + 2),
+            Status = (ListingStatus)reader.GetByte(first + 3),
+            DeliveryPrice = reader.GetDouble(first + 4),
+        };
+        for (var field = 0; field < QuoteFields.Count; field++)
+            quote.Values[field] = reader.GetDouble(first + 5 + field);
+        return (instrument, quote);
+    }
+
+    private static DateTimeOffset FromMs(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+}
