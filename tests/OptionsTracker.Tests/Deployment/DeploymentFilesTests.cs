@@ -47,6 +47,32 @@ public partial class DeploymentFilesTests
     }
 
     [Fact]
+    public void Compose_keeps_one_history_in_postgresql_for_collectors_and_web_instances()
+    {
+        // The collector records and every web instance serves the same history, so all of them name one database,
+        // and none starts before PostgreSQL answers.
+        var compose = Load();
+        foreach (var (service, environment) in TrackerServices())
+        {
+            var history = new Npgsql.NpgsqlConnectionStringBuilder(environment["History__Postgres"]);
+            Assert.Equal("postgres", history.Host);
+            Assert.Equal("optionstracker", history.Database);
+            Assert.Equal("optionstracker", history.Username);
+            var dependsOn = (YamlMappingNode)((YamlMappingNode)((YamlMappingNode)compose["services"])[service])["depends_on"];
+            Assert.Equal("service_healthy", ((YamlScalarNode)((YamlMappingNode)dependsOn["postgres"])["condition"]).Value);
+        }
+        var postgres = (YamlMappingNode)((YamlMappingNode)compose["services"])["postgres"];
+        Assert.StartsWith("postgres:", ((YamlScalarNode)postgres["image"]).Value);
+        var environmentOfDb = (YamlMappingNode)postgres["environment"];
+        Assert.Equal("optionstracker", ((YamlScalarNode)environmentOfDb["POSTGRES_DB"]).Value);
+        Assert.Equal("optionstracker", ((YamlScalarNode)environmentOfDb["POSTGRES_USER"]).Value);
+        Assert.Contains("pg_isready", string.Join(' ', Sequence(compose, "postgres", "healthcheck", "test")));
+        // A named volume at the image's declared volume (/var/lib/postgresql from PostgreSQL 18): the history outlives the container.
+        Assert.Contains("postgres-data:/var/lib/postgresql", Sequence(compose, "postgres", "volumes"));
+        Assert.Contains("postgres-data", ((YamlMappingNode)compose["volumes"]).Children.Keys.Select(k => ((YamlScalarNode)k).Value));
+    }
+
+    [Fact]
     public void Compose_publishes_ports_on_the_hosts_loopback_only_unless_told_otherwise()
     {
         // What must sit behind the reverse proxy is not reachable from the network by default: otherwise clients
@@ -153,6 +179,9 @@ public partial class DeploymentFilesTests
 
     private static string[] Sequence(YamlMappingNode compose, string service, string key) =>
         [.. ((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)compose["services"])[service])[key]).Children.Select(n => ((YamlScalarNode)n).Value!)];
+
+    private static string[] Sequence(YamlMappingNode compose, string service, string key, string inner) =>
+        [.. ((YamlSequenceNode)((YamlMappingNode)((YamlMappingNode)((YamlMappingNode)compose["services"])[service])[key])[inner]).Children.Select(n => ((YamlScalarNode)n).Value!)];
 
     [GeneratedRegex(@"\$\{([A-Z_][A-Z0-9_]*)(?::?[-?][^}]*)?\}")]
     private static partial Regex VariableReference();

@@ -1,0 +1,286 @@
+using System.Runtime.CompilerServices;
+using Npgsql;
+using NpgsqlTypes;
+using OptionsTracker.Book;
+using OptionsTracker.Measures;
+
+namespace OptionsTracker.History;
+
+// Reads: every one a single statement (one MVCC snapshot), so it sees a recorded snapshot whole or not at all, even
+// while retention rewrites the day it reads.
+public sealed partial class PostgresHistoryStore
+{
+    public async Task<RecordedRange?> RangeAsync(string coin, CancellationToken cancellationToken)
+    {
+        EnsureOpened();
+        return await WithRetryAsync("range read", async () =>
+        {
+            await using var command = _dataSource.CreateCommand("SELECT min(time), max(time), count(*) FROM snapshot_coins WHERE coin = @coin");
+            command.Parameters.AddWithValue("coin", coin);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            await reader.ReadAsync(cancellationToken);
+            return reader.GetInt64(2) == 0 ? (RecordedRange?)null : new RecordedRange(ReadTime(reader, 0), ReadTime(reader, 1), reader.GetInt64(2));
+        });
+    }
+
+    public async Task<HistoricalBoard?> BoardAtAsync(string coin, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        EnsureOpened();
+        return await WithRetryAsync("board read", async () =>
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            // The snapshot (the last of the coin at or before the instant) and its rows in one statement: retention
+            // deletes a thinned snapshot's time and its rows in one transaction, so this never picks a time whose rows
+            // are gone. The time comes back on every row, and alone (with no rows) when the coin's options were
+            // absent: an empty board is still that snapshot's board.
+            await using var command = new NpgsqlCommand($"""
+                WITH chosen AS (
+                    SELECT time FROM snapshot_coins WHERE coin = @coin AND time <= @at ORDER BY time DESC LIMIT 1)
+                SELECT chosen.time, q.instrument_id, {QuoteReadColumns("q")}
+                FROM chosen LEFT JOIN (quotes q JOIN instruments i ON i.id = q.instrument_id AND i.coin = @coin) ON q.time = chosen.time
+                ORDER BY i.venue, i.symbol
+                """, connection);
+            command.Parameters.AddWithValue("coin", coin);
+            command.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, ToMilliseconds(at).UtcDateTime);
+            var quotes = new List<RecordedQuote>();
+            DateTimeOffset? asOf = null;
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    asOf ??= ReadTime(reader, 0);
+                    if (reader.IsDBNull(1))
+                        continue;
+                    var instrument = await InstrumentAsync(reader.GetInt32(1), cancellationToken);
+                    quotes.Add(new RecordedQuote(instrument, ReadQuote(reader, 2), Changed: true));
+                }
+            }
+            return asOf is { } time ? new HistoricalBoard(coin, time, quotes) : null;
+        });
+    }
+
+    public async Task<IReadOnlyList<SeriesPoint>> OptionSeriesAsync(
+        Venue venue, string symbol, IReadOnlyList<QuoteField> fields, DateTimeOffset from, DateTimeOffset to, TimeSpan interval,
+        CancellationToken cancellationToken)
+    {
+        EnsureOpened();
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
+        if (fields.Count == 0)
+            return [];
+        var columns = string.Join(", ", fields.Select(f => ValueColumns[(int)f]));
+        // With an interval, the last row of each bucket (buckets aligned to the Unix epoch, timed at their start):
+        // date_bin does the alignment on the server, DISTINCT ON keeps one row per bucket.
+        var sql = interval == TimeSpan.Zero
+            ? $"""
+                SELECT q.time, {columns} FROM quotes q JOIN instruments i ON i.id = q.instrument_id
+                WHERE i.venue = @venue AND i.symbol = @symbol AND q.time >= @from AND q.time <= @to
+                ORDER BY q.time
+                """
+            : $"""
+                SELECT DISTINCT ON (bucket) date_bin(@interval, q.time, timestamptz 'epoch') AS bucket, {columns}
+                FROM quotes q JOIN instruments i ON i.id = q.instrument_id
+                WHERE i.venue = @venue AND i.symbol = @symbol AND q.time >= @from AND q.time <= @to
+                ORDER BY bucket, q.time DESC
+                """;
+        return await WithRetryAsync("option series read", async () =>
+        {
+            await using var command = _dataSource.CreateCommand(sql);
+            command.Parameters.AddWithValue("venue", venue.Id);
+            command.Parameters.AddWithValue("symbol", symbol);
+            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, ToMilliseconds(from).UtcDateTime);
+            command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, ToMilliseconds(to).UtcDateTime);
+            if (interval > TimeSpan.Zero)
+                command.Parameters.AddWithValue("interval", NpgsqlDbType.Interval, interval);
+            var points = new List<SeriesPoint>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var values = new double[fields.Count];
+                for (var i = 0; i < values.Length; i++)
+                    values[i] = ReadValue(reader, i + 1);
+                points.Add(new SeriesPoint(ReadTime(reader, 0), values));
+            }
+            return (IReadOnlyList<SeriesPoint>)points;
+        });
+    }
+
+    public async Task<IReadOnlyList<SeriesPoint>> MeasureSeriesAsync(
+        string coin, IReadOnlyList<string> names, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        EnsureOpened();
+        ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
+        if (names.Count == 0)
+            return [];
+        // Per measure, every row (or the last of each bucket); the rows of one time become one point, the names it
+        // lacks NaN.
+        var sql = interval == TimeSpan.Zero
+            ? """
+                SELECT m.time, n.name, m.value FROM measures m JOIN measure_names n ON n.id = m.measure_id
+                WHERE n.coin = @coin AND n.name = ANY(@names) AND m.time >= @from AND m.time <= @to
+                ORDER BY m.time
+                """
+            : """
+                SELECT DISTINCT ON (n.name, bucket) date_bin(@interval, m.time, timestamptz 'epoch') AS bucket, n.name, m.value
+                FROM measures m JOIN measure_names n ON n.id = m.measure_id
+                WHERE n.coin = @coin AND n.name = ANY(@names) AND m.time >= @from AND m.time <= @to
+                ORDER BY n.name, bucket, m.time DESC
+                """;
+        return await WithRetryAsync("measure series read", async () =>
+        {
+            await using var command = _dataSource.CreateCommand(sql);
+            command.Parameters.AddWithValue("coin", coin);
+            command.Parameters.AddWithValue("names", names.Distinct(StringComparer.Ordinal).ToArray());
+            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, ToMilliseconds(from).UtcDateTime);
+            command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, ToMilliseconds(to).UtcDateTime);
+            if (interval > TimeSpan.Zero)
+                command.Parameters.AddWithValue("interval", NpgsqlDbType.Interval, interval);
+            var byTime = new SortedDictionary<DateTimeOffset, double[]>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var time = ReadTime(reader, 0);
+                if (!byTime.TryGetValue(time, out var values))
+                {
+                    values = new double[names.Count];
+                    Array.Fill(values, double.NaN);
+                    byTime[time] = values;
+                }
+                var name = reader.GetString(1);
+                var value = ReadValue(reader, 2);
+                for (var i = 0; i < names.Count; i++)
+                {
+                    if (names[i] == name)
+                        values[i] = value;
+                }
+            }
+            return (IReadOnlyList<SeriesPoint>)[.. byTime.Select(p => new SeriesPoint(p.Key, p.Value))];
+        });
+    }
+
+    public async IAsyncEnumerable<RecordedRow> ReadQuotesAsync(string coin, DateTimeOffset from, DateTimeOffset to,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        EnsureOpened();
+        if (await RangeAsync(coin, cancellationToken) is not { } range)
+            yield break;
+        var start = ToMilliseconds(from > range.First ? from : range.First);
+        var end = ToMilliseconds(to < range.Last ? to : range.Last);
+        // A day at a time: each query's sort (by time, venue, symbol) stays one day's rows, so years stream in constant
+        // memory on both sides, and a long export holds no snapshot of the whole table open.
+        for (var dayStart = Start(DateOnly.FromDateTime(start.UtcDateTime)); dayStart <= end; dayStart = dayStart.AddDays(1))
+        {
+            var lower = dayStart > start ? dayStart : start;
+            var upperExclusive = dayStart.AddDays(1);
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            await using var command = new NpgsqlCommand($"""
+                SELECT q.time, q.instrument_id, {QuoteReadColumns("q")}
+                FROM quotes q JOIN instruments i ON i.id = q.instrument_id
+                WHERE i.coin = @coin AND q.time >= @from AND q.time < @until AND q.time <= @to
+                ORDER BY q.time, i.venue, i.symbol
+                """, connection);
+            command.Parameters.AddWithValue("coin", coin);
+            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, lower.UtcDateTime);
+            command.Parameters.AddWithValue("until", NpgsqlDbType.TimestampTz, upperExclusive.UtcDateTime);
+            command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, end.UtcDateTime);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var instrument = await InstrumentAsync(reader.GetInt32(1), cancellationToken);
+                yield return new RecordedRow(ReadTime(reader, 0), instrument, ReadQuote(reader, 2));
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<Settlement>> SettlementsAsync(string coin, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        EnsureOpened();
+        return await WithRetryAsync("settlement read", async () =>
+        {
+            await using var command = _dataSource.CreateCommand("""
+                SELECT venue, delivery_time, price FROM settlements
+                WHERE coin = @coin AND delivery_time >= @from AND delivery_time <= @to ORDER BY delivery_time, venue
+                """);
+            command.Parameters.AddWithValue("coin", coin);
+            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, ToMilliseconds(from).UtcDateTime);
+            command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, ToMilliseconds(to).UtcDateTime);
+            var settlements = new List<Settlement>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                settlements.Add(new Settlement(Venue.Parse(reader.GetString(0)), coin, ReadTime(reader, 1), ReadValue(reader, 2)));
+            return (IReadOnlyList<Settlement>)settlements;
+        });
+    }
+
+    public async Task<IReadOnlyList<RealisedVolatilityPoint>> RealisedVolatilityAsync(
+        string coin, int periodDays, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        EnsureOpened();
+        return await WithRetryAsync("realised volatility read", async () =>
+        {
+            await using var command = _dataSource.CreateCommand("""
+                SELECT time, value FROM realised_volatility
+                WHERE coin = @coin AND period_days = @period AND time >= @from AND time <= @to ORDER BY time
+                """);
+            command.Parameters.AddWithValue("coin", coin);
+            command.Parameters.AddWithValue("period", periodDays);
+            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, ToMilliseconds(from).UtcDateTime);
+            command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, ToMilliseconds(to).UtcDateTime);
+            var points = new List<RealisedVolatilityPoint>();
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                points.Add(new RealisedVolatilityPoint(periodDays, ReadValue(reader, 1), ReadTime(reader, 0)));
+            return (IReadOnlyList<RealisedVolatilityPoint>)points;
+        });
+    }
+
+    private static string QuoteReadColumns(string alias) =>
+        $"{alias}.exchange_time_ms, {alias}.received_at_ms, {alias}.status, {alias}.delivery_price, " +
+        string.Join(", ", ValueColumns.Select(c => $"{alias}.{c}"));
+
+    /// <summary>A quote from the columns of <see cref="QuoteReadColumns"/>, starting at <paramref name="first"/>.</summary>
+    private static OptionQuote ReadQuote(NpgsqlDataReader reader, int first)
+    {
+        var quote = OptionQuote.Empty;
+        quote.ExchangeTimeMs = reader.GetInt64(first);
+        quote.ReceivedAtMs = reader.GetInt64(first + 1);
+        quote.Status = (ListingStatus)reader.GetInt16(first + 2);
+        quote.DeliveryPrice = ReadValue(reader, first + 3);
+        for (var field = 0; field < QuoteFields.Count; field++)
+            quote.Values[field] = ReadValue(reader, first + 4 + field);
+        return quote;
+    }
+
+    private static double ReadValue(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? double.NaN : reader.GetDouble(ordinal);
+
+    private static DateTimeOffset ReadTime(NpgsqlDataReader reader, int ordinal) =>
+        new(DateTime.SpecifyKind(reader.GetFieldValue<DateTime>(ordinal), DateTimeKind.Utc));
+
+    /// <summary>The instrument of an id: from the cache, else (another process wrote it) read once from the table.</summary>
+    private async ValueTask<OptionInstrument> InstrumentAsync(int id, CancellationToken cancellationToken)
+    {
+        if (_instruments.TryGetValue(id, out var known))
+            return known;
+        await using var command = _dataSource.CreateCommand("""
+            SELECT id, venue, symbol, coin, settle_coin, expiry, strike, option_type, status, tick_size, qty_step
+            FROM instruments WHERE id >= @id OR NOT (id = ANY(@known))
+            """);
+        // Everything from this id on, and anything not cached below it: a web instance meets the collector's new
+        // options in batches (a new expiry), so one read brings the whole batch.
+        command.Parameters.AddWithValue("id", id);
+        command.Parameters.AddWithValue("known", _instruments.Keys.ToArray());
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var instrument = new OptionInstrument(
+                Venue.Parse(reader.GetString(1)), reader.GetString(2), reader.GetString(3),
+                new DateTimeOffset(DateTime.SpecifyKind(reader.GetFieldValue<DateTime>(5), DateTimeKind.Utc)),
+                reader.GetDecimal(6), (OptionType)reader.GetInt16(7),
+                reader.IsDBNull(4) ? null : reader.GetString(4), (ListingStatus)reader.GetInt16(8),
+                ReadValue(reader, 9), ReadValue(reader, 10));
+            var readId = reader.GetInt32(0);
+            _instruments.TryAdd(readId, instrument);
+            _instrumentIds.TryAdd(instrument.Key, readId);
+        }
+        return _instruments.TryGetValue(id, out var found) ? found : throw new InvalidOperationException($"Instrument {id} is not in the history.");
+    }
+}

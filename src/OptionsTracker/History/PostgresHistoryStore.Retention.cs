@@ -1,0 +1,197 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace OptionsTracker.History;
+
+// Retention by partition. Days wholly older than KeepHourly are dropped (no row-by-row delete, no dead tuples, the
+// space goes back to the file system at once). Days wholly older than KeepFull are thinned by rewriting: the day's
+// first-of-hour rows are copied into a new table, which replaces the full partition in one short transaction
+// (DETACH, DROP, ATTACH). Chosen over DELETE + VACUUM because a thinned day keeps 1/60 of its rows: a DELETE would
+// leave 59/60 of the partition dead, VACUUM only makes that space reusable by the same table (which never receives
+// another row), and giving it back takes VACUUM FULL, itself a rewrite that locks the partition for its whole
+// duration. The copy runs before the swap, while the old partition still serves readers, so readers wait only for
+// the swap. Only the day that straddles a cutoff is trimmed with DELETE (a day at most of rows; the next run after it
+// falls wholly behind the cutoff rewrites it compactly).
+public sealed partial class PostgresHistoryStore
+{
+    // Dropping and rewriting days can take longer than a query: its own bound, far above a day's rewrite.
+    private const int RetentionCommandTimeoutSeconds = 600;
+
+    public async Task<long> ApplyRetentionAsync(DateTimeOffset now, TimeSpan keepFull, TimeSpan keepHourly, CancellationToken cancellationToken)
+    {
+        EnsureOpened();
+        var hourlyCutoff = ToMilliseconds(now - keepHourly);
+        var fullCutoff = ToMilliseconds(now - keepFull);
+        if (fullCutoff < hourlyCutoff)
+            fullCutoff = hourlyCutoff;
+        var removed = await WithRetryAsync("retention", async () =>
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+            var rows = await RemoveOlderThanAsync(connection, hourlyCutoff, cancellationToken);
+            rows += await ThinOlderThanAsync(connection, fullCutoff, cancellationToken);
+            return rows;
+        });
+        Log.PostgresRetentionApplied(_logger, removed);
+        return removed;
+    }
+
+    /// <summary>Everything older than the hourly cutoff: quotes (whole days dropped), snapshots, measures, settlements, realised volatility.</summary>
+    private async Task<long> RemoveOlderThanAsync(NpgsqlConnection connection, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        long removed = 0;
+        var quoteDays = await PartitionsAsync(connection, "quotes", cancellationToken);
+        var measureMonths = await PartitionsAsync(connection, "measures", cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var (name, _) in quoteDays)
+        {
+            if (!TryParseQuotePartition(name, out var day, out _) || Start(day.AddDays(1)) > cutoff)
+                continue;
+            var rows = await CountAsync(connection, $"SELECT count(*) FROM {name}", cancellationToken);
+            await ExecuteLongAsync(connection, $"DROP TABLE {name}", cancellationToken);
+            _quoteDays.TryRemove(day, out _);
+            Log.PostgresPartitionDropped(_logger, name, rows);
+            removed += rows;
+        }
+        foreach (var (name, _) in measureMonths)
+        {
+            if (!TryParseMeasurePartition(name, out var month) || Start(month.AddMonths(1)) > cutoff)
+                continue;
+            await ExecuteLongAsync(connection, $"DROP TABLE {name}", cancellationToken);
+            _measureMonths.TryRemove(month, out _);
+            Log.PostgresPartitionDropped(_logger, name, -1);
+        }
+        // The rest of the way to the cutoff, inside the one partition that straddles it (and the small tables).
+        await using (var delete = new NpgsqlBatch(connection, transaction))
+        {
+            foreach (var sql in (string[])[
+                "DELETE FROM quotes WHERE time < @cutoff",
+                "DELETE FROM measures WHERE time < @cutoff",
+                "DELETE FROM snapshot_coins WHERE time < @cutoff",
+                "DELETE FROM snapshots WHERE time < @cutoff",
+                "DELETE FROM settlements WHERE delivery_time < @cutoff",
+                "DELETE FROM realised_volatility WHERE time < @cutoff"])
+            {
+                delete.BatchCommands.Add(WithTimeRange(new NpgsqlBatchCommand(sql), ("cutoff", cutoff)));
+            }
+            delete.Timeout = RetentionCommandTimeoutSeconds;
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+            removed += delete.BatchCommands[0].RecordsAffected;
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return removed;
+    }
+
+    private static NpgsqlBatchCommand WithTimeRange(NpgsqlBatchCommand command, params (string Name, DateTimeOffset Time)[] times)
+    {
+        foreach (var (name, time) in times)
+            command.Parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.TimestampTz) { Value = time.UtcDateTime });
+        return command;
+    }
+
+    /// <summary>Quotes older than the full-resolution cutoff, thinned to the first snapshot of each UTC hour.</summary>
+    private async Task<long> ThinOlderThanAsync(NpgsqlConnection connection, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        long removed = 0;
+        foreach (var (name, _) in await PartitionsAsync(connection, "quotes", cancellationToken))
+        {
+            if (!TryParseQuotePartition(name, out var day, out var thinned) || Start(day) >= cutoff)
+                continue;
+            if (Start(day.AddDays(1)) <= cutoff)
+            {
+                if (!thinned)
+                    removed += await RewriteThinnedAsync(connection, day, cancellationToken);
+            }
+            else
+            {
+                removed += await DeleteNotFirstOfHourAsync(connection, Start(day), cutoff, cancellationToken);
+            }
+        }
+        return removed;
+    }
+
+    // The first snapshot time of each UTC hour among the snapshots in [from, until): every hour with a snapshot before
+    // `until` has its true first one there, since `from` is a day's start. date_bin on the epoch: independent of the
+    // session's time zone.
+    private const string FirstOfHour =
+        "SELECT min(time) FROM snapshots WHERE time >= @from AND time < @until GROUP BY date_bin('1 hour', time, timestamptz 'epoch')";
+
+    private static async Task<long> DeleteNotFirstOfHourAsync(NpgsqlConnection connection, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        // One transaction for the rows and their snapshot times: a reader choosing a snapshot never picks a time whose
+        // rows are gone.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var delete = new NpgsqlBatch(connection, transaction) { Timeout = RetentionCommandTimeoutSeconds };
+        // Rows first, snapshot times last: each statement's subquery still sees the day's snapshot times.
+        foreach (var table in (string[])["quotes", "snapshot_coins", "snapshots"])
+        {
+            delete.BatchCommands.Add(WithTimeRange(
+                new NpgsqlBatchCommand($"DELETE FROM {table} WHERE time >= @from AND time < @until AND time NOT IN ({FirstOfHour})"),
+                ("from", from), ("until", until)));
+        }
+        await delete.ExecuteNonQueryAsync(cancellationToken);
+        var rows = (long)delete.BatchCommands[0].RecordsAffected;
+        await transaction.CommitAsync(cancellationToken);
+        return rows;
+    }
+
+    private async Task<long> RewriteThinnedAsync(NpgsqlConnection connection, DateOnly day, CancellationToken cancellationToken)
+    {
+        var full = QuotePartition(day, thinned: false);
+        var hourly = QuotePartition(day, thinned: true);
+        var from = Start(day);
+        var until = Start(day.AddDays(1));
+        // 1. Copy the kept rows into a table of their own, not yet part of the history (readers still use the full day).
+        //    Ordered by time, as rows arrive, so the BRIN index on time stays tight.
+        await using (var copy = new NpgsqlBatch(connection) { Timeout = RetentionCommandTimeoutSeconds })
+        {
+            copy.BatchCommands.Add(new NpgsqlBatchCommand($"DROP TABLE IF EXISTS {hourly}"));
+            copy.BatchCommands.Add(new NpgsqlBatchCommand($"CREATE TABLE {hourly} (LIKE quotes INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"));
+            copy.BatchCommands.Add(WithTimeRange(
+                new NpgsqlBatchCommand($"INSERT INTO {hourly} SELECT * FROM {full} WHERE time IN ({FirstOfHour}) ORDER BY time"),
+                ("from", from), ("until", until)));
+            await copy.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // 2. Swap: the full day out, the thinned day in, and the thinned-away snapshot times gone, in one transaction.
+        //    The CHECK constraint lets ATTACH skip scanning the table for rows outside the day.
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var rows = await CountAsync(connection, $"SELECT count(*) FROM {full}", cancellationToken);
+        var kept = await CountAsync(connection, $"SELECT count(*) FROM {hourly}", cancellationToken);
+        var range = $"FROM ('{from:yyyy-MM-dd HH:mm:ss}+00') TO ('{until:yyyy-MM-dd HH:mm:ss}+00')";
+        await using (var swap = new NpgsqlBatch(connection, transaction) { Timeout = RetentionCommandTimeoutSeconds })
+        {
+            foreach (var sql in (string[])[
+                $"ALTER TABLE {hourly} ADD CONSTRAINT {hourly}_day CHECK (time >= '{from:yyyy-MM-dd HH:mm:ss}+00' AND time < '{until:yyyy-MM-dd HH:mm:ss}+00')",
+                $"ALTER TABLE quotes DETACH PARTITION {full}",
+                $"DROP TABLE {full}",
+                $"ALTER TABLE quotes ATTACH PARTITION {hourly} FOR VALUES {range}",
+                $"ALTER TABLE {hourly} DROP CONSTRAINT {hourly}_day"])
+            {
+                swap.BatchCommands.Add(new NpgsqlBatchCommand(sql));
+            }
+            foreach (var table in (string[])["snapshot_coins", "snapshots"])
+            {
+                swap.BatchCommands.Add(WithTimeRange(
+                    new NpgsqlBatchCommand($"DELETE FROM {table} WHERE time >= @from AND time < @until AND time NOT IN ({FirstOfHour})"),
+                    ("from", from), ("until", until)));
+            }
+            await swap.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        Log.PostgresPartitionThinned(_logger, full, kept, rows);
+        return rows - kept;
+    }
+
+    private static async Task<long> CountAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.CommandTimeout = RetentionCommandTimeoutSeconds;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task ExecuteLongAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        command.CommandTimeout = RetentionCommandTimeoutSeconds;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
