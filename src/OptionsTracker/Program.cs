@@ -16,8 +16,11 @@ using OptionsTracker.Store;
 if (args is ["--probe", var probeUrl])
     return await HealthProbe.RunAsync(new Uri(probeUrl));
 
+// `--replay FILE [--speed N]` and `--generate-history DAYS` (docs/history.md, "Replay and the history generator") imply --demo.
+var historyArgs = HistoryCommandLine.Parse(args);
+args = historyArgs.Remaining;
 // `--demo` runs against the in-process Bybit simulator instead of the exchange.
-var demo = args.Contains("--demo", StringComparer.OrdinalIgnoreCase);
+var demo = args.Contains("--demo", StringComparer.OrdinalIgnoreCase) || historyArgs.ImpliesDemo;
 // `--role all|collector|web` is short for `--Tracker:Role`.
 var hostArgs = args
     .Where(a => !a.Equals("--demo", StringComparison.OrdinalIgnoreCase))
@@ -25,6 +28,7 @@ var hostArgs = args
         : a.StartsWith("--role=", StringComparison.OrdinalIgnoreCase) ? "--Tracker:Role=" + a["--role=".Length..] : a)
     .ToArray();
 BybitSimulator? simulator = null;
+HistoryReplay? replay = null;
 try
 {
     var builder = WebApplication.CreateBuilder(hostArgs);
@@ -35,9 +39,17 @@ try
     builder.Configuration.ValidateLogLevels();
     builder.Services.AddSingleton(TimeProvider.System);
 
-    if (demo)
+    if (historyArgs.ReplayPath is { } replayPath)
+    {
+        // The recorded market on the replay's clock, which the tracker reads too; its own history stays off.
+        replay = await HistoryReplay.StartFileAsync(replayPath, historyArgs.Speed, loggerFactory: null, CancellationToken.None);
+        builder.Configuration.AddInMemoryCollection(replay.FeedSettings());
+        builder.Services.AddSingleton<TimeProvider>(replay.Clock);
+    }
+    else if (demo)
     {
         var assets = TrackerOptions.ReadAssets(builder.Configuration);
+        await historyArgs.GenerateAsync(builder.Configuration, assets, loggerFactory: null, CancellationToken.None);
         simulator = await BybitSimulator.StartAsync(SimulatorOptions.ForDemo(assets));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -76,8 +88,8 @@ try
 
     OptionsTracker.Store.Log.Role(app.Logger, TrackerOptions.ReadRole(app.Configuration).ToString().ToLowerInvariant(),
         app.Services.GetRequiredService<IOptionStore>().Name);
-    if (simulator is not null)
-        OptionsTracker.Feed.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
+    if ((simulator ?? replay?.Simulator) is { } demoSimulator)
+        OptionsTracker.Feed.Log.DemoMode(app.Logger, demoSimulator.RestUrl, demoSimulator.WsUrl);
 
     await app.RunAsync();
 }
@@ -90,6 +102,8 @@ finally
 {
     if (simulator is not null)
         await simulator.DisposeAsync();
+    if (replay is not null)
+        await replay.DisposeAsync();
 }
 return 0;
 
