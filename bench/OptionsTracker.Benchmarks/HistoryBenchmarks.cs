@@ -101,7 +101,8 @@ internal static class HistoryDatasets
         var settings = new HistoryGeneratorSettings { Coins = [Coin], OptionCount = Options, Start = Start, Span = TimeSpan.FromDays(days), Interval = TimeSpan.FromMinutes(1) };
         var name = $"board-{days}d-{Options}";
         var (opened, notes) = await OpenOrGenerateAsync(store, name, settings, s => new HistoryGenerator(s).WriteAsync(OpenedStore!, new Progress<int>(n => Console.WriteLine($"  {name}: {n} snapshots")), cancellationToken), cancellationToken);
-        var end = Start + settings.Interval * (settings.SnapshotCount - 1);
+        // What was recorded: a generation stopped early (see the marker's note) leaves a shorter span.
+        var end = (await opened.RangeAsync(Coin, cancellationToken))!.Value.Last;
         // A call near the money on an expiry that outlives the span: its series covers every snapshot.
         var board = (await opened.BoardAtAsync(Coin, Start, cancellationToken))!;
         var index = board.Quotes[0].Quote.IndexPrice;
@@ -234,14 +235,15 @@ internal static class HistoryFigures
         var range = (await board.Store.RangeAsync(HistoryDatasets.Coin, cancellationToken))!.Value;
         var boardAt = (await board.Store.BoardAtAsync(HistoryDatasets.Coin, board.End, cancellationToken))!;
         var rows = range.Snapshots * (double)boardAt.Quotes.Count;
+        var recordedDays = range.Snapshots / 1440.0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{store}: size {size / 1e9:F2} GB for {range.Snapshots} snapshots of ~{boardAt.Quotes.Count} options: {size / rows:F1} B per option snapshot, {size / (double)days / 1e6:F0} MB per day (measures, instruments and settlements included)"));
+            $"{store}: size {size / 1e9:F2} GB for {range.Snapshots} snapshots of ~{boardAt.Quotes.Count} options: {size / rows:F1} B per option snapshot, {size / recordedDays / 1e6:F0} MB per day (measures, instruments and settlements included)"));
         var measureSize = await HistoryDatasets.SizeAsync(store, measures.Name, cancellationToken);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{store}: a year of measures every 10 minutes: {measureSize / 1e6:F0} MB"));
 
-        await TimeAsync($"{store}: option series {days} days, 6 fields, every snapshot", async () =>
+        await TimeAsync($"{store}: option series {range.Snapshots} snapshots ({recordedDays:F2} days), 6 fields, every snapshot", async () =>
             (await board.Store.OptionSeriesAsync(Venue.Bybit, board.Symbol, HistoryDatasets.SeriesFields, board.Start, board.End, TimeSpan.Zero, cancellationToken)).Count);
-        await TimeAsync($"{store}: option series {days} days, hourly", async () =>
+        await TimeAsync($"{store}: option series {recordedDays:F2} days, hourly", async () =>
             (await board.Store.OptionSeriesAsync(Venue.Bybit, board.Symbol, HistoryDatasets.SeriesFields, board.Start, board.End, TimeSpan.FromHours(1), cancellationToken)).Count);
         var instant = board.Start + (board.End - board.Start) / 2 + TimeSpan.FromSeconds(17);
         await TimeAsync($"{store}: chain at an instant (BoardAtAsync + ToBook)", async () =>
