@@ -9,6 +9,12 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 // --quick: BenchmarkDotNet's short run (3 iterations), for a figure in a minute instead of a statistically solid one.
 // In-process toolchain: the benchmarks need the host's internals (InternalsVisibleTo) and a running simulator for their
 // frames, and no generated project has to build under our warnings-as-errors settings.
+// --history-figures [duckdb|postgres]: recording's CPU cost, bytes per snapshot and the reads, on the cached datasets.
+if (args is ["--history-figures", ..])
+{
+    await OptionsTracker.Benchmarks.HistoryFigures.RunAsync(args.Length > 1 ? args[1] : "duckdb", CancellationToken.None);
+    return;
+}
 var quick = args.Contains("--quick", StringComparer.Ordinal);
 args = [.. args.Where(a => a != "--quick")];
 var config = DefaultConfig.Instance

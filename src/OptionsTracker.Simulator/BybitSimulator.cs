@@ -167,6 +167,21 @@ public sealed class BybitSimulator : IAsyncDisposable
     /// <summary>The delivery (settlement) price of a delivered option; false if it was not delivered here.</summary>
     public bool TryGetDeliveryPrice(string symbol, out double price) => _market.TryGetDelivery(symbol, out price, out _);
 
+    /// <summary>
+    /// Sets one coin's board to <paramref name="options"/> as of <paramref name="time"/> (only with
+    /// <see cref="SimulatorOptions.ExternalMarket"/>): options not listed yet are listed, listed ones take the given status
+    /// and ticker, and options missing from the list leave (delivered when their delivery time has passed, else simply
+    /// gone, as an exchange stops listing them). Pushes and REST answers carry the new values from now on.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The simulator plays its own market.</exception>
+    /// <exception cref="ArgumentException"><paramref name="baseCoin"/> is not one of <see cref="BaseCoins"/>.</exception>
+    public void Play(string baseCoin, DateTimeOffset time, IReadOnlyList<ExternalOption> options)
+    {
+        if (!_options.ExternalMarket)
+            throw new InvalidOperationException("Play needs SimulatorOptions.ExternalMarket: this simulator plays its own market.");
+        _market.Play(baseCoin, time, options);
+    }
+
     /// <summary>Open WebSocket connections.</summary>
     public int ConnectionCount => _sessions.Count;
 

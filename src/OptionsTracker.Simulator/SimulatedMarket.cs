@@ -8,7 +8,7 @@ namespace OptionsTracker.Simulator;
 /// option's mark, IV and Greeks come from Black-76 on the expiry's forward with a smile (skew and convexity) and a
 /// term structure. All writes happen under one lock, from the step timer or the public test controls.
 /// </summary>
-internal sealed class SimulatedMarket : IDisposable
+internal sealed partial class SimulatedMarket : IDisposable
 {
     /// <summary>How often the index walks and the boards are recomputed (several pushes see each value move).</summary>
     private static readonly TimeSpan StepInterval = TimeSpan.FromMilliseconds(250);
@@ -27,6 +27,7 @@ internal sealed class SimulatedMarket : IDisposable
     private int _nextSymbolId = 1001;
     private int _listings;
     private DateTimeOffset _lastStep;
+    private readonly bool _external;
 
     public SimulatedMarket(SimulatorOptions options, ILogger logger)
     {
@@ -37,6 +38,9 @@ internal sealed class SimulatedMarket : IDisposable
 
         var now = _time.GetUtcNow();
         _lastStep = now;
+        _external = options.ExternalMarket;
+        if (_external)
+            return; // Played from outside (Play): nothing is listed until the first frame.
         var expiries = ExpiryCalendar.Expiries(now);
         double scale = options.TargetInstrumentCount is int target
             ? StrikeGrid.ScaleFor([.. _boards.Select(b => b.Profile)], expiries, now, target)
@@ -86,6 +90,8 @@ internal sealed class SimulatedMarket : IDisposable
     /// </summary>
     public void Start()
     {
+        if (_external)
+            return; // Nothing moves on its own: every change comes from Play.
         _timer = _time.CreateTimer(static state => ((SimulatedMarket)state!).StepSafely(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan); // state is this
         _timer.Change(StepInterval, Timeout.InfiniteTimeSpan);
     }

@@ -84,4 +84,12 @@ public sealed class SimulatorOptions
 
     /// <summary>Where the simulator and its Kestrel server log; <see langword="null"/> logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>
+    /// Plays a market fed from outside instead of the simulator's own: no board is listed at start and nothing moves on
+    /// its own; each <see cref="BybitSimulator.Play"/> sets a coin's listed options and tickers, which the REST answers and
+    /// the pushes then carry (the replay of a recorded history, <c>--replay</c>). Only the coins of
+    /// <see cref="BaseCoins"/> can be played; their profiles give instruments-info's price and size grids.
+    /// </summary>
+    public bool ExternalMarket { get; set; }
 }

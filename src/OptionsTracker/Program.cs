@@ -17,8 +17,11 @@ using OptionsTracker.Store;
 if (args is ["--probe", var probeUrl])
     return await HealthProbe.RunAsync(new Uri(probeUrl));
 
+// `--replay FILE [--speed N]` and `--generate-history DAYS` (docs/history.md, "Replay and the history generator") imply --demo.
+var historyArgs = HistoryCommandLine.Parse(args);
+args = historyArgs.Remaining;
 // `--demo` runs against the in-process Bybit simulator instead of the exchange.
-var demo = args.Contains("--demo", StringComparer.OrdinalIgnoreCase);
+var demo = args.Contains("--demo", StringComparer.OrdinalIgnoreCase) || historyArgs.ImpliesDemo;
 // `--role all|collector|web` is short for `--Tracker:Role`.
 var hostArgs = args
     .Where(a => !a.Equals("--demo", StringComparison.OrdinalIgnoreCase))
@@ -26,6 +29,7 @@ var hostArgs = args
         : a.StartsWith("--role=", StringComparison.OrdinalIgnoreCase) ? "--Tracker:Role=" + a["--role=".Length..] : a)
     .ToArray();
 BybitSimulator? simulator = null;
+HistoryReplay? replay = null;
 try
 {
     var builder = WebApplication.CreateBuilder(hostArgs);
@@ -36,9 +40,17 @@ try
     builder.Configuration.ValidateLogLevels();
     builder.Services.AddSingleton(TimeProvider.System);
 
-    if (demo)
+    if (historyArgs.ReplayPath is { } replayPath)
+    {
+        // The recorded market on the replay's clock, which the tracker reads too; its own history stays off.
+        replay = await HistoryReplay.StartFileAsync(replayPath, historyArgs.Speed, loggerFactory: null, CancellationToken.None);
+        builder.Configuration.AddInMemoryCollection(replay.FeedSettings());
+        builder.Services.AddSingleton<TimeProvider>(replay.Clock);
+    }
+    else if (demo)
     {
         var assets = TrackerOptions.ReadAssets(builder.Configuration);
+        await historyArgs.GenerateAsync(builder.Configuration, assets, loggerFactory: null, CancellationToken.None);
         simulator = await BybitSimulator.StartAsync(SimulatorOptions.ForDemo(assets));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -83,8 +95,8 @@ try
 
     OptionsTracker.Store.Log.Role(app.Logger, TrackerOptions.ReadRole(app.Configuration).ToString().ToLowerInvariant(),
         app.Services.GetRequiredService<IOptionStore>().Name);
-    if (simulator is not null)
-        OptionsTracker.Feed.Log.DemoMode(app.Logger, simulator.RestUrl, simulator.WsUrl);
+    if ((simulator ?? replay?.Simulator) is { } demoSimulator)
+        OptionsTracker.Feed.Log.DemoMode(app.Logger, demoSimulator.RestUrl, demoSimulator.WsUrl);
 
     await app.RunAsync();
 }
@@ -97,6 +109,8 @@ finally
 {
     if (simulator is not null)
         await simulator.DisposeAsync();
+    if (replay is not null)
+        await replay.DisposeAsync();
 }
 return 0;
 

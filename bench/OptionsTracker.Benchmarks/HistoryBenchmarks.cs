@@ -1,0 +1,321 @@
+using System.Diagnostics;
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using OptionsTracker.Book;
+using OptionsTracker.History;
+
+namespace OptionsTracker.Benchmarks;
+
+/// <summary>
+/// The history's reads on a generated history (issue 16, "Speed"): one option's whole series, the chain at an instant
+/// (BoardAtAsync and ToBook, what <c>at=</c> does), a measure over a year; DuckDB, and PostgreSQL when
+/// <c>OPTIONSTRACKER_BENCH_POSTGRES</c> names a server (a connection string to its <c>postgres</c> database). The datasets
+/// are generated once and cached outside the repository (<see cref="HistoryDatasets"/>). Recording's CPU cost and the
+/// bytes per snapshot are measured by <c>--history-figures</c> (<see cref="HistoryFigures"/>): BenchmarkDotNet times a
+/// call, it does not count the CPU a store's own threads spend.
+/// </summary>
+[MemoryDiagnoser]
+public class HistoryBenchmarks
+{
+    private HistoryDatasets.Dataset _board = null!;
+    private HistoryDatasets.Dataset _measures = null!;
+    private DateTimeOffset _instant;
+
+    [Params("duckdb", "postgres")]
+    public string Store { get; set; } = "duckdb";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        if (Store == "postgres" && HistoryDatasets.PostgresServer is null)
+            throw new InvalidOperationException("OPTIONSTRACKER_BENCH_POSTGRES is not set: no PostgreSQL server to measure.");
+        _board = HistoryDatasets.BoardAsync(Store, HistoryDatasets.BoardDays(Store), CancellationToken.None).GetAwaiter().GetResult();
+        _measures = HistoryDatasets.MeasuresYearAsync(Store, CancellationToken.None).GetAwaiter().GetResult();
+        _instant = _board.Start + (_board.End - _board.Start) / 2 + TimeSpan.FromSeconds(17);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _board.Store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        _measures.Store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>One option's whole recorded span, every snapshot (30 days at 1 minute: 43,200 points), six fields.</summary>
+    [Benchmark]
+    public Task<IReadOnlyList<SeriesPoint>> OptionSeries() =>
+        _board.Store.OptionSeriesAsync(Venue.Bybit, _board.Symbol, HistoryDatasets.SeriesFields, _board.Start, _board.End, TimeSpan.Zero, CancellationToken.None);
+
+    /// <summary>The chain at an instant as the API's <c>at=</c> gets it: the snapshot at or before it, as a book.</summary>
+    [Benchmark]
+    public async Task<int> ChainAtInstant()
+    {
+        var board = await _board.Store.BoardAtAsync(HistoryDatasets.Coin, _instant, CancellationToken.None);
+        return board!.ToBook(TimeProvider.System).Index.Count;
+    }
+
+    /// <summary><c>atm_iv_30d</c> over a year, every recorded value.</summary>
+    [Benchmark]
+    public Task<IReadOnlyList<SeriesPoint>> MeasureOverYear() =>
+        _measures.Store.MeasureSeriesAsync(HistoryDatasets.Coin, ["atm_iv_30d"], _measures.Start, _measures.End, TimeSpan.Zero, CancellationToken.None);
+
+    /// <summary><c>atm_iv_30d</c> over a year by day, the query behind IV rank.</summary>
+    [Benchmark]
+    public Task<IReadOnlyList<SeriesPoint>> MeasureOverYearDaily() =>
+        _measures.Store.MeasureSeriesAsync(HistoryDatasets.Coin, ["atm_iv_30d"], _measures.Start, _measures.End, TimeSpan.FromDays(1), CancellationToken.None);
+}
+
+/// <summary>
+/// The generated histories the history benchmarks read, cached outside the repository in
+/// <c>$OPTIONSTRACKER_BENCH_DATA</c> (default <c>/tmp/optionstracker-history-bench</c>) or in a PostgreSQL database per
+/// dataset, and reused while their settings stay the same (a marker file says a dataset was written whole).
+/// </summary>
+internal static class HistoryDatasets
+{
+    public const string Coin = "BTC";
+    public const int Options = 4000;
+    public static readonly DateTimeOffset Start = new(2026, 10, 1, 0, 0, 0, TimeSpan.Zero);
+    public static readonly IReadOnlyList<QuoteField> SeriesFields =
+        [QuoteField.MarkPrice, QuoteField.MarkIv, QuoteField.BidPrice, QuoteField.AskPrice, QuoteField.Delta, QuoteField.OpenInterest];
+
+    public static string Directory =>
+        Environment.GetEnvironmentVariable("OPTIONSTRACKER_BENCH_DATA") is { Length: > 0 } set ? set : Path.Combine(Path.GetTempPath(), "optionstracker-history-bench");
+
+    public static string? PostgresServer => Environment.GetEnvironmentVariable("OPTIONSTRACKER_BENCH_POSTGRES") is { Length: > 0 } set ? set : null;
+
+    /// <summary>
+    /// Days of the board dataset: 30 on DuckDB; PostgreSQL's is shorter by default (<c>OPTIONSTRACKER_BENCH_PG_DAYS</c>,
+    /// 3): 30 days of 4,000 options a minute are 173 M rows, tens of GB in PostgreSQL.
+    /// </summary>
+    public static int BoardDays(string store) =>
+        int.Parse(Environment.GetEnvironmentVariable(store == "postgres" ? "OPTIONSTRACKER_BENCH_PG_DAYS" : "OPTIONSTRACKER_BENCH_DAYS") is { Length: > 0 } set
+            ? set : store == "postgres" ? "3" : "30", CultureInfo.InvariantCulture);
+
+    public sealed record Dataset(IHistoryStore Store, string Name, DateTimeOffset Start, DateTimeOffset End, string Symbol, string Notes);
+
+    public static async Task<Dataset> BoardAsync(string store, int days, CancellationToken cancellationToken)
+    {
+        var settings = new HistoryGeneratorSettings { Coins = [Coin], OptionCount = Options, Start = Start, Span = TimeSpan.FromDays(days), Interval = TimeSpan.FromMinutes(1) };
+        var name = $"board-{days}d-{Options}";
+        var (opened, notes) = await OpenOrGenerateAsync(store, name, settings, s => new HistoryGenerator(s).WriteAsync(OpenedStore!, new Progress<int>(n => Console.WriteLine($"  {name}: {n} snapshots")), cancellationToken), cancellationToken);
+        // What was recorded: a generation stopped early (see the marker's note) leaves a shorter span.
+        var end = (await opened.RangeAsync(Coin, cancellationToken))!.Value.Last;
+        // A call near the money on an expiry that outlives the span: its series covers every snapshot.
+        var board = (await opened.BoardAtAsync(Coin, Start, cancellationToken))!;
+        var index = board.Quotes[0].Quote.IndexPrice;
+        var symbol = board.Quotes.Where(q => q.Instrument.Type == OptionType.Call && q.Instrument.ExpiryUtc > end)
+            .OrderBy(q => q.Instrument.ExpiryUtc).ThenBy(q => Math.Abs(q.Instrument.StrikeValue - index)).First().Instrument.Symbol;
+        return new Dataset(opened, name, Start, end, symbol, notes);
+    }
+
+    /// <summary>
+    /// A year of measures only, cheaply: every 10 minutes (52,560 snapshots) the names of one generated snapshot's measures
+    /// (tenors, expiries, coin), their values walking around that snapshot's. A year at 1 minute would be ten times the
+    /// rows; the generator's board with CoinAnalytics would take hours.
+    /// </summary>
+    public static async Task<Dataset> MeasuresYearAsync(string store, CancellationToken cancellationToken)
+    {
+        const string name = "measures-365d-10m";
+        var settings = new HistoryGeneratorSettings { Coins = [Coin], OptionCount = Options, Start = Start, Span = TimeSpan.FromDays(365), Interval = TimeSpan.FromMinutes(10) };
+        var (opened, notes) = await OpenOrGenerateAsync(store, name, settings, s => WriteMeasuresAsync(OpenedStore!, s, cancellationToken), cancellationToken);
+        return new Dataset(opened, name, Start, Start + settings.Interval * (settings.SnapshotCount - 1), "", notes);
+    }
+
+    private static async Task<GeneratedHistory> WriteMeasuresAsync(IHistoryStore store, HistoryGeneratorSettings settings, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var template = new HistoryGenerator(settings with { Span = settings.Interval }).Steps(cancellationToken).First().Snapshot.Measures.ToList();
+        var random = new Random(settings.Seed);
+        var snapshot = new BoardSnapshot();
+        double level = 0;
+        long rows = 0;
+        for (var i = 0; i < settings.SnapshotCount; i++)
+        {
+            snapshot.Clear();
+            snapshot.Time = settings.Start + settings.Interval * i;
+            snapshot.Coins.Add(Coin);
+            level = 0.999 * level + 0.01 * (random.NextDouble() - 0.5);
+            foreach (var measure in template)
+                snapshot.Measures.Add(measure with { Value = measure.Value * Math.Exp(level + 0.002 * (random.NextDouble() - 0.5)) });
+            await store.WriteSnapshotAsync(snapshot, cancellationToken);
+            rows += snapshot.Measures.Count;
+            if (i % 5000 == 0)
+                Console.WriteLine($"  measures: {i} of {settings.SnapshotCount} snapshots");
+        }
+        return new GeneratedHistory(settings.SnapshotCount, 0, rows, Stopwatch.GetElapsedTime(started));
+    }
+
+    [ThreadStatic]
+    private static IHistoryStore? OpenedStore;
+
+    private static async Task<(IHistoryStore Store, string Notes)> OpenOrGenerateAsync(string store, string name, HistoryGeneratorSettings settings,
+        Func<HistoryGeneratorSettings, Task<GeneratedHistory>> generate, CancellationToken cancellationToken)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var marker = Path.Combine(Directory, $"{store}-{name}.done");
+        var opened = await OpenAsync(store, name, cancellationToken);
+        if (!File.Exists(marker))
+        {
+            Console.WriteLine($"Generating {store} dataset {name} ({settings.SnapshotCount} snapshots)...");
+            OpenedStore = opened;
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var written = await generate(settings);
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            await File.WriteAllTextAsync(marker, string.Create(CultureInfo.InvariantCulture,
+                $"{written.Snapshots} snapshots, {written.Quotes} quote rows, {written.Measures} measures, generated and written in {written.Elapsed.TotalMinutes:F1} min ({cpu.TotalMinutes:F1} CPU min)"), cancellationToken);
+        }
+        return (opened, await File.ReadAllTextAsync(marker, cancellationToken));
+    }
+
+    public static async Task<IHistoryStore> OpenAsync(string store, string name, CancellationToken cancellationToken)
+    {
+        IHistoryStore opened;
+        if (store == "postgres")
+        {
+            var server = PostgresServer ?? throw new InvalidOperationException("OPTIONSTRACKER_BENCH_POSTGRES is not set.");
+            var database = "ot_bench_" + name.Replace('-', '_');
+            await using (var connection = new NpgsqlConnection(server))
+            {
+                await connection.OpenAsync(cancellationToken);
+                await using var exists = new NpgsqlCommand($"SELECT 1 FROM pg_database WHERE datname = '{database}'", connection);
+                if (await exists.ExecuteScalarAsync(cancellationToken) is null)
+                {
+                    await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
+                    await create.ExecuteNonQueryAsync(cancellationToken);
+                }
+            }
+            var builder = new NpgsqlConnectionStringBuilder(server) { Database = database, CommandTimeout = 600 };
+            opened = new PostgresHistoryStore(Microsoft.Extensions.Options.Options.Create(new HistoryOptions { Postgres = builder.ConnectionString }), NullLogger<PostgresHistoryStore>.Instance);
+        }
+        else
+        {
+            opened = new DuckDbHistoryStore(Microsoft.Extensions.Options.Options.Create(new HistoryOptions { Path = Path.Combine(Directory, name + ".duckdb") }),
+                NullLogger<DuckDbHistoryStore>.Instance, TimeProvider.System);
+        }
+        await opened.OpenAsync(HistoryGenerator.Source, cancellationToken);
+        return opened;
+    }
+
+    /// <summary>Bytes the dataset takes: the DuckDB file (with its WAL) or the PostgreSQL database.</summary>
+    public static async Task<long> SizeAsync(string store, string name, CancellationToken cancellationToken)
+    {
+        if (store != "postgres")
+        {
+            var file = new FileInfo(Path.Combine(Directory, name + ".duckdb"));
+            var wal = new FileInfo(file.FullName + ".wal");
+            return file.Length + (wal.Exists ? wal.Length : 0);
+        }
+        await using var connection = new NpgsqlConnection(PostgresServer);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand($"SELECT pg_database_size('ot_bench_{name.Replace('-', '_')}')", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}
+
+/// <summary>
+/// <c>--history-figures [duckdb|postgres]</c>: the figures of docs/performance.md's "History" section that
+/// BenchmarkDotNet does not give: recording's cost per snapshot in wall and CPU time (the whole process's, so a store's
+/// own threads count), as a share of a core at 1 minute and at 1 second; bytes per option snapshot and per day; and the
+/// reads timed by hand (median of 10 after a warm-up) beside the benchmark's figures.
+/// </summary>
+internal static class HistoryFigures
+{
+    public static async Task RunAsync(string store, CancellationToken cancellationToken)
+    {
+        var days = HistoryDatasets.BoardDays(store);
+        var board = await HistoryDatasets.BoardAsync(store, days, cancellationToken);
+        var measures = await HistoryDatasets.MeasuresYearAsync(store, cancellationToken);
+        Console.WriteLine($"{store}: {board.Name}: {board.Notes}");
+        Console.WriteLine($"{store}: {measures.Name}: {measures.Notes}");
+
+        var size = await HistoryDatasets.SizeAsync(store, board.Name, cancellationToken);
+        var range = (await board.Store.RangeAsync(HistoryDatasets.Coin, cancellationToken))!.Value;
+        var boardAt = (await board.Store.BoardAtAsync(HistoryDatasets.Coin, board.End, cancellationToken))!;
+        var rows = range.Snapshots * (double)boardAt.Quotes.Count;
+        var recordedDays = range.Snapshots / 1440.0;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{store}: size {size / 1e9:F2} GB for {range.Snapshots} snapshots of ~{boardAt.Quotes.Count} options: {size / rows:F1} B per option snapshot, {size / recordedDays / 1e6:F0} MB per day (measures, instruments and settlements included)"));
+        var measureSize = await HistoryDatasets.SizeAsync(store, measures.Name, cancellationToken);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{store}: a year of measures every 10 minutes: {measureSize / 1e6:F0} MB"));
+
+        await TimeAsync($"{store}: option series {range.Snapshots} snapshots ({recordedDays:F2} days), 6 fields, every snapshot", async () =>
+            (await board.Store.OptionSeriesAsync(Venue.Bybit, board.Symbol, HistoryDatasets.SeriesFields, board.Start, board.End, TimeSpan.Zero, cancellationToken)).Count);
+        await TimeAsync($"{store}: option series {recordedDays:F2} days, hourly", async () =>
+            (await board.Store.OptionSeriesAsync(Venue.Bybit, board.Symbol, HistoryDatasets.SeriesFields, board.Start, board.End, TimeSpan.FromHours(1), cancellationToken)).Count);
+        var instant = board.Start + (board.End - board.Start) / 2 + TimeSpan.FromSeconds(17);
+        await TimeAsync($"{store}: chain at an instant (BoardAtAsync + ToBook)", async () =>
+            (await board.Store.BoardAtAsync(HistoryDatasets.Coin, instant, cancellationToken))!.ToBook(TimeProvider.System).Index.Count);
+        await TimeAsync($"{store}: atm_iv_30d over a year, every value", async () =>
+            (await measures.Store.MeasureSeriesAsync(HistoryDatasets.Coin, ["atm_iv_30d"], measures.Start, measures.End, TimeSpan.Zero, cancellationToken)).Count);
+        await TimeAsync($"{store}: atm_iv_30d over a year, daily", async () =>
+            (await measures.Store.MeasureSeriesAsync(HistoryDatasets.Coin, ["atm_iv_30d"], measures.Start, measures.End, TimeSpan.FromDays(1), cancellationToken)).Count);
+
+        await board.Store.DisposeAsync();
+        await measures.Store.DisposeAsync();
+        await RecordingCostAsync(store, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes snapshots of the 4,000-option board (generated beforehand, copied, so only the write is measured) into a
+    /// fresh store after 30 warm-up snapshots, and measures the process's CPU time over 60 of them.
+    /// </summary>
+    private static async Task RecordingCostAsync(string store, CancellationToken cancellationToken)
+    {
+        const int warmUp = 30, measured = 60;
+        var settings = new HistoryGeneratorSettings { Coins = [HistoryDatasets.Coin], OptionCount = HistoryDatasets.Options, Start = HistoryDatasets.Start, Span = TimeSpan.FromMinutes(warmUp + measured) };
+        var snapshots = new List<BoardSnapshot>();
+        foreach (var step in new HistoryGenerator(settings).Steps(cancellationToken))
+        {
+            var copy = new BoardSnapshot { Time = step.Snapshot.Time };
+            copy.Coins.AddRange(step.Snapshot.Coins);
+            copy.Quotes.AddRange(step.Snapshot.Quotes);
+            copy.Measures.AddRange(step.Snapshot.Measures);
+            snapshots.Add(copy);
+        }
+        var name = $"write-{Guid.NewGuid():N}"[..14];
+        var target = await HistoryDatasets.OpenAsync(store, name, cancellationToken);
+        try
+        {
+            foreach (var snapshot in snapshots.Take(warmUp))
+                await target.WriteSnapshotAsync(snapshot, cancellationToken);
+            var process = Process.GetCurrentProcess();
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
+            var started = Stopwatch.GetTimestamp();
+            foreach (var snapshot in snapshots.Skip(warmUp))
+                await target.WriteSnapshotAsync(snapshot, cancellationToken);
+            var wall = Stopwatch.GetElapsedTime(started) / measured;
+            process.Refresh();
+            var cpuPer = (process.TotalProcessorTime - cpu) / measured;
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{store}: one snapshot write of {snapshots[^1].Quotes.Count} options and {snapshots[^1].Measures.Count} measures: {wall.TotalMilliseconds:F1} ms wall, {cpuPer.TotalMilliseconds:F1} ms CPU; " +
+                $"CPU share of a core at 1 minute {cpuPer.TotalSeconds / 60:P2}, at 1 second {cpuPer.TotalSeconds:P1}"));
+        }
+        finally
+        {
+            await target.DisposeAsync();
+            if (store != "postgres")
+            {
+                foreach (var file in System.IO.Directory.GetFiles(HistoryDatasets.Directory, name + ".duckdb*"))
+                    File.Delete(file);
+            }
+        }
+    }
+
+    private static async Task TimeAsync(string what, Func<Task<int>> run)
+    {
+        var count = await run();
+        var times = new List<double>();
+        for (var i = 0; i < 10; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await run();
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        times.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{what}: {count} rows, median {times[5]:F1} ms, min {times[0]:F1} ms"));
+    }
+}
