@@ -36,6 +36,9 @@ internal sealed class HistoryApiHost : IAsyncDisposable
             ["History:Enabled"] = "true",
             ["History:Path"] = Path.Combine(_directory, "history.duckdb"),
             ["History:Interval"] = "01:00:00",
+            // No backfill: these tests read what they wrote, and the recorder's backfill (tested on its own) would add the
+            // simulator's realised volatility history beside the points a test wrote.
+            ["History:Backfill"] = "00:00:00",
         };
         foreach (var (key, value) in more ?? [])
             settings[key] = value;
