@@ -27,7 +27,7 @@ public sealed class DashboardHistory
     private static readonly TimeSpan FailureLogInterval = TimeSpan.FromMinutes(5);
 
     private readonly IHistoryStore? _store;
-    private readonly HistoryReader? _reader;
+    private readonly HistoryViews? _views;
     private readonly HistorySource? _source;
     private readonly MarketAnalytics _analytics;
     private readonly TimeProvider _time;
@@ -42,7 +42,8 @@ public sealed class DashboardHistory
     {
         // Optional: AddHistory registers these only with History:Enabled (the default).
         _store = services.GetService<IHistoryStore>();
-        _reader = services.GetService<HistoryReader>();
+        // The API's cache of recent snapshots' books and analytics: a slider and a script asking one moment build it once.
+        _views = services.GetService<HistoryViews>();
         _source = services.GetService<HistorySource>();
         _analytics = analytics;
         _time = time;
@@ -52,7 +53,7 @@ public sealed class DashboardHistory
     }
 
     /// <summary>Whether the history is on (a store is registered): the page shows the time control and the charts.</summary>
-    public bool IsEnabled => _store is not null && _reader is not null && _source is not null;
+    public bool IsEnabled => _store is not null && _views is not null && _source is not null;
 
     /// <summary>The recording interval (<c>History:Interval</c>): one step of the slider, the finest bucket of a chart.</summary>
     public TimeSpan Interval { get; }
@@ -89,7 +90,7 @@ public sealed class DashboardHistory
     public async Task<HistoricalView?> ViewAsync(string coin, DateTimeOffset at, CancellationToken cancellationToken)
     {
         await OpenAsync(cancellationToken);
-        return await _reader!.ViewAsync(coin, at, cancellationToken);
+        return await _views!.ViewAsync(coin, at, cancellationToken);
     }
 
     /// <summary>One option's fields over [from, to], one point per <paramref name="interval"/>.</summary>
