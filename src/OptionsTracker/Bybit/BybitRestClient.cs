@@ -210,31 +210,8 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
     /// Reads a historical-volatility answer: the point of <paramref name="periodDays"/> with the latest <c>time</c>
     /// (an item of another period is ignored); null for retCode 10001 or when no item has a positive, finite value.
     /// </summary>
-    internal static Measures.RealisedVolatilityPoint? ParseHistoricalVolatility(ReadOnlySpan<byte> json, int periodDays, string request)
-    {
-        var envelope = JsonSerializer.Deserialize(json, BybitJsonContext.Default.HistoricalVolatilityEnvelope)
-            ?? throw new JsonException($"empty answer from {request}");
-        if (envelope.RetCode == 10001)
-            return null;
-        if (envelope.RetCode != 0)
-            throw new BybitApiException(envelope.RetCode, envelope.RetMsg ?? "no retMsg", request);
-        if (envelope.Result.ValueKind != JsonValueKind.Array)
-            throw new JsonException($"historical-volatility answer has no result list ({request})");
-        var items = envelope.Result.Deserialize(BybitJsonContext.Default.ListHistoricalVolatilityItem) ?? [];
-        Measures.RealisedVolatilityPoint? latest = null;
-        foreach (var item in items)
-        {
-            if (item.Period != periodDays
-                || !double.TryParse(item.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-                || !double.IsFinite(value) || value <= 0
-                || !TryParseMs(item.Time, out var ms))
-                continue;
-            var time = DateTimeOffset.FromUnixTimeMilliseconds(ms);
-            if (latest is not { } best || time > best.Time)
-                latest = new Measures.RealisedVolatilityPoint(periodDays, value, time);
-        }
-        return latest;
-    }
+    internal static Measures.RealisedVolatilityPoint? ParseHistoricalVolatility(ReadOnlySpan<byte> json, int periodDays, string request) =>
+        ParseHistoricalVolatilitySeries(json, periodDays, request) is { Count: > 0 } points ? points[^1] : null;
 
     private static bool TryParsePrice(string? text, out double price) =>
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out price) && double.IsFinite(price) && price > 0;
