@@ -55,11 +55,15 @@ public sealed partial class DuckDbHistoryStore
         Venue venue, string symbol, IReadOnlyList<QuoteField> fields, DateTimeOffset from, DateTimeOffset to, TimeSpan interval,
         CancellationToken cancellationToken)
     {
-        if (!_instrumentIds.TryGetValue(new InstrumentKey(venue, symbol), out var id) || fields.Count == 0)
+        if (fields.Count == 0)
             return Task.FromResult<IReadOnlyList<SeriesPoint>>([]);
         var bucket = (long)interval.TotalMilliseconds;
         return RunAsync<IReadOnlyList<SeriesPoint>>(connection =>
         {
+            // The file is the truth, not this object's map: another store object over the same file (DuckDB shares one
+            // instance per file in a process) may have recorded the option since this one loaded its instruments.
+            if (!_instrumentIds.TryGetValue(new InstrumentKey(venue, symbol), out var id) && !LookUpInstrument(connection, venue, symbol, out id))
+                return [];
             var sql = new StringBuilder();
             if (bucket > 0)
             {
@@ -262,7 +266,7 @@ public sealed partial class DuckDbHistoryStore
     private (OptionInstrument Instrument, OptionQuote Quote) ReadQuote(DbDataReader reader, int first)
     {
         var id = reader.GetInt32(first);
-        if (!_instrumentsById.TryGetValue(id, out var instrument))
+        if (!_instrumentsById.TryGetValue(id, out var instrument) && !RefreshInstruments(id, out instrument))
             throw new InvalidOperationException($"The history file {Path} has a quote of instrument {id}, which it does not list.");
         var quote = new OptionQuote
         {
@@ -274,6 +278,40 @@ public sealed partial class DuckDbHistoryStore
         for (var field = 0; field < QuoteFields.Count; field++)
             quote.Values[field] = ReadValue(reader, first + 5 + field);
         return (instrument, quote);
+    }
+
+    /// <summary>The id of an option this object has not seen yet, from the file; its instruments are loaded again if it is there.</summary>
+    private bool LookUpInstrument(DuckDBConnection connection, Venue venue, string symbol, out int id)
+    {
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT id FROM instruments WHERE venue = ? AND symbol = ?";
+            command.Parameters.Add(new DuckDBParameter(venue.Id));
+            command.Parameters.Add(new DuckDBParameter(symbol));
+            if (command.ExecuteScalar() is not int found)
+            {
+                id = 0;
+                return false;
+            }
+            id = found;
+        }
+        LoadInstruments(connection, writer: false);
+        return true;
+    }
+
+    /// <summary>A quote row of an instrument this object has not seen yet (see <see cref="LookUpInstrument"/>): the instruments are loaded again.</summary>
+    private bool RefreshInstruments(int id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out OptionInstrument? instrument)
+    {
+        var lease = Rent();
+        try
+        {
+            LoadInstruments(lease.Connection, writer: false);
+        }
+        finally
+        {
+            Return(lease);
+        }
+        return _instrumentsById.TryGetValue(id, out instrument);
     }
 
     /// <summary>A value column: NULL (how NaN is written) reads as NaN.</summary>
