@@ -28,26 +28,41 @@ public sealed partial class DuckDbHistoryStore
     public Task<HistoricalBoard?> BoardAtAsync(string coin, DateTimeOffset at, CancellationToken cancellationToken) =>
         RunAsync(connection =>
         {
-            // One statement, so the snapshot chosen and its rows come from one state of the database.
+            // Two statements in one transaction, so the snapshot chosen and its rows come from one state of the database
+            // (DuckDB's MVCC). The chosen time reaches the second as a value, not through a join: with a value DuckDB
+            // skips, by their zone maps, the row groups of other hours before reading them; a join's dynamic filter read
+            // every row group's times (70 ms against 20 ms for 6.9 M rows, EXPLAIN ANALYZE; docs/performance.md).
+            using var transaction = connection.BeginTransaction();
+            long time;
+            using (var chosen = connection.CreateCommand())
+            {
+                chosen.CommandText = "SELECT max(time_ms) FROM snapshots WHERE coin = $coin AND time_ms <= $at";
+                chosen.Parameters.Add(new DuckDBParameter("coin", coin));
+                chosen.Parameters.Add(new DuckDBParameter("at", at.ToUnixTimeMilliseconds()));
+                if (chosen.ExecuteScalar() is not long found)
+                    return null;
+                time = found;
+            }
             using var command = connection.CreateCommand();
+            // Ordered here rather than through a join with the instruments: they are in memory.
             command.CommandText = $"""
-                WITH chosen AS (SELECT max(time_ms) AS time_ms FROM snapshots WHERE coin = $coin AND time_ms <= $at)
-                SELECT chosen.time_ms, {QuoteColumns}
-                FROM chosen JOIN all_quotes q ON q.time_ms = chosen.time_ms JOIN instruments i ON i.id = q.instrument
-                WHERE i.coin = $coin
-                ORDER BY i.venue, i.symbol
+                SELECT {QuoteColumns} FROM all_quotes q
+                WHERE q.time_ms = $time AND q.instrument IN (SELECT id FROM instruments WHERE coin = $coin)
                 """;
+            command.Parameters.Add(new DuckDBParameter("time", time));
             command.Parameters.Add(new DuckDBParameter("coin", coin));
-            command.Parameters.Add(new DuckDBParameter("at", at.ToUnixTimeMilliseconds()));
             using var reader = command.ExecuteReader();
             var quotes = new List<RecordedQuote>();
-            long time = 0;
             while (reader.Read())
             {
-                time = reader.GetInt64(0);
-                var (instrument, quote) = ReadQuote(reader, 1);
+                var (instrument, quote) = ReadQuote(reader, 0);
                 quotes.Add(new RecordedQuote(instrument, quote, true));
             }
+            quotes.Sort(static (a, b) =>
+            {
+                var byVenue = string.CompareOrdinal(a.Instrument.Venue.Id, b.Instrument.Venue.Id);
+                return byVenue != 0 ? byVenue : string.CompareOrdinal(a.Instrument.Symbol, b.Instrument.Symbol);
+            });
             return quotes.Count == 0 ? null : new HistoricalBoard(coin, FromMs(time), quotes);
         }, cancellationToken);
 
