@@ -238,9 +238,11 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
         return source;
     }
 
-    private void LoadInstruments(DuckDBConnection connection)
+    private void LoadInstruments(DuckDBConnection connection, bool writer = true)
     {
-        // Adds and updates, never clears: readers may be looking ids up meanwhile (after a reopen).
+        // Adds and updates, never clears: readers may be looking ids up meanwhile (after a reopen). A reader leaves the
+        // next id alone (the writer's, under _writeGate) and the (venue, symbol) map too, except for ids the writer does
+        // not know: those were recorded by another store object over the file.
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT id, venue, symbol, coin, settle_coin, expiry_ms, strike, type, tick_size, qty_step, status FROM instruments";
         using var reader = command.ExecuteReader();
@@ -258,9 +260,16 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
                 ReadValue(reader, 8),
                 ReadValue(reader, 9));
             var id = reader.GetInt32(0);
-            _instrumentsById[id] = instrument;
-            _instrumentIds[instrument.Key] = id;
-            _nextInstrumentId = Math.Max(_nextInstrumentId, id + 1);
+            if (writer)
+            {
+                _instrumentsById[id] = instrument;
+                _instrumentIds[instrument.Key] = id;
+                _nextInstrumentId = Math.Max(_nextInstrumentId, id + 1);
+            }
+            else if (_instrumentsById.TryAdd(id, instrument))
+            {
+                _instrumentIds.TryAdd(instrument.Key, id);
+            }
         }
     }
 
