@@ -246,7 +246,8 @@ public sealed class HistorySeriesTests
         // month a chart shows, at a resolution this shared machine writes in seconds. The full-size figures (4,000
         // options at one minute, built by the generator) are the benchmarks'.
         var step = TimeSpan.FromMinutes(30);
-        var end = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1_800_000 * 1_800_000);
+        // On a whole hour, so the hourly buckets are exactly 720 whenever the test runs (from a half hour there would be 721).
+        var end = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 3_600_000 * 3_600_000);
         var start = end.AddDays(-30);
         var count = 0;
         var writing = System.Diagnostics.Stopwatch.StartNew();
