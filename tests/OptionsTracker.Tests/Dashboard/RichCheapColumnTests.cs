@@ -76,10 +76,16 @@ public sealed class RichCheapColumnTests
         await s.ScreenshotAsync("chain-rich-cheap");
 
         // The option detail says the same in a line.
+        // The market moves: the cell and the line are compared when both show one snapshot's residual.
         var atm = s.Page.Locator("#chain tbody tr.atm");
-        var atmText = (await atm.Locator("td.c-rich-cheap").TextContentAsync())!.Trim();
         await atm.Locator("td.c-mark a").ClickAsync();
-        await Expect(s.Page.Locator("#detail-smile-fit")).ToHaveTextAsync(new Regex($"^Smile fit: {Regex.Escape(atmText)} vol pts (rich|cheap|, on the fit)$"));
+        var detail = s.Page.Locator("#detail-smile-fit");
+        await Expect(detail).ToHaveTextAsync(new Regex(@"^Smile fit: .+ vol pts (rich|cheap|, on the fit)$"));
+        await Eventually.Until(async () =>
+        {
+            var atmText = (await atm.Locator("td.c-rich-cheap").TextContentAsync())!.Trim();
+            return Regex.IsMatch((await detail.TextContentAsync())!.Trim(), $"^Smile fit: {Regex.Escape(atmText)} vol pts (rich|cheap|, on the fit)$");
+        }, "the option detail's smile-fit line saying what the chain's rich/cheap cell says");
         await s.Page.Keyboard.PressAsync("Escape");
 
         await s.Page.Locator("#theme-toggle").ClickAsync();

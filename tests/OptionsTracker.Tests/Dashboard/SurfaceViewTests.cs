@@ -74,6 +74,8 @@ public sealed class SurfaceViewTests
         // A phone: the scene fits the screen's width.
         await s.Page.SetViewportSizeAsync(390, 844);
         await s.Page.WaitForFunctionAsync($"() => {Plot}.getBoundingClientRect().width <= 390");
+        // The page reflows after the plot does (the relayout is asynchronous): wait for it rather than read it once.
+        await s.Page.WaitForFunctionAsync("() => document.documentElement.scrollWidth <= 390");
         Assert.InRange(await s.Page.EvaluateAsync<int>("() => document.documentElement.scrollWidth"), 300, 390);
         await s.ScreenshotAsync("phone-surface");
         await s.Page.SetViewportSizeAsync(1400, 900);
