@@ -12,6 +12,7 @@ using OptionsTracker.Measures;
 using OptionsTracker.Security;
 using OptionsTracker.Simulator;
 using OptionsTracker.Store;
+using OptionsTracker.Tape;
 
 // `--probe URL` is the container health check: the runtime image has no curl.
 if (args is ["--probe", var probeUrl])
@@ -62,6 +63,7 @@ try
     }
 
     builder.AddBook();
+    builder.AddTape();
     // The venues this deployment serves, in preference order; Bybit is the only one until Deribit's issue (19).
     builder.Services.AddSingleton(new KnownVenues([Venue.Bybit]));
     builder.AddStore();

@@ -1,5 +1,6 @@
 using OptionsTracker.Book;
 using OptionsTracker.Measures;
+using OptionsTracker.Tape;
 
 namespace OptionsTracker.History;
 
@@ -84,6 +85,18 @@ public interface IHistoryStore : IAsyncDisposable
     /// <summary>The coin's recorded realised volatility over <paramref name="periodDays"/> in [from, to], oldest first.</summary>
     Task<IReadOnlyList<RealisedVolatilityPoint>> RealisedVolatilityAsync(
         string coin, int periodDays, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records trades of the tape (any coins). Idempotent by (venue, trade id): a trade written twice is kept once, with
+    /// its first <see cref="Trade.Sequence"/>. Kept as long as the hourly snapshots (<c>KeepHourly</c>).
+    /// </summary>
+    Task WriteTradesAsync(IReadOnlyList<Trade> trades, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The coin's recorded trades with a time in [<paramref name="from"/>, <paramref name="to"/>], oldest first (exchange
+    /// order: time, venue sequence, id), at most <paramref name="limit"/> (the oldest ones). Every field as written.
+    /// </summary>
+    Task<IReadOnlyList<Trade>> TradesAsync(string coin, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>

@@ -25,6 +25,7 @@ public class EventIdTests
         ["Dashboard"] = 8000,
         ["Measures"] = 9000,
         ["History"] = 10000,
+        ["Tape"] = 11000,
     };
 
     // The simulator is its own program (its own log), so its ids need only be unique within it: 1–999.

@@ -1,0 +1,15 @@
+namespace OptionsTracker.Tape;
+
+// Event id block of the tape: 11xxx (see Dashboard/Log.cs for the blocks of every feature).
+// Sub-blocks: 11000–11099 the tape itself, 11100–11199 the Redis stream (writer and mirror), 11200–11299 flow,
+// 11300–11399 recording trades into the history.
+
+/// <summary>Log lines of the trade tape. Stable event ids: append, never renumber.</summary>
+internal static partial class Log
+{
+    // 11000–11099: the tape itself.
+
+    [LoggerMessage(EventId = 11000, EventName = "TapeStarted", Level = LogLevel.Information,
+        Message = "Tape: keeping the newest {Keep} trades of each coin in memory")]
+    public static partial void TapeStarted(ILogger logger, int keep);
+}

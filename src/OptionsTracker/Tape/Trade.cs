@@ -1,0 +1,88 @@
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Tape;
+
+/// <summary>
+/// One option trade, as every reader sees it whatever the venue: prices in USD, sizes in the base coin, IVs as
+/// fractions, times in UTC ms. Trades are events, not state (DESIGN.md 11): each is delivered once, in order, never
+/// coalesced. <see cref="Id"/> is the venue's trade id (Bybit's <c>i</c> / <c>execId</c>), unique per venue;
+/// <see cref="Sequence"/> is the tape's own order, given by the collector that appended it and kept by every instance
+/// that mirrors it (so a stream client resumes with it anywhere).
+/// </summary>
+public sealed record Trade
+{
+    public required Venue Venue { get; init; }
+
+    /// <summary>The venue's trade id, unique within the venue.</summary>
+    public required string Id { get; init; }
+
+    public required string Symbol { get; init; }
+    public required string BaseCoin { get; init; }
+    public required DateTimeOffset ExpiryUtc { get; init; }
+    public required decimal Strike { get; init; }
+    public required OptionType Type { get; init; }
+
+    /// <summary>When the venue matched it (Bybit's <c>T</c> / <c>time</c>), UTC ms.</summary>
+    public required long TimeMs { get; init; }
+
+    /// <summary>The taker's side.</summary>
+    public required TradeSide Side { get; init; }
+
+    /// <summary>Contracts, in the base coin.</summary>
+    public required double Size { get; init; }
+
+    /// <summary>The price of one contract, USD.</summary>
+    public required double Price { get; init; }
+
+    /// <summary>The trade's implied volatility (fraction); NaN when the venue gave none.</summary>
+    public double Iv { get; init; } = double.NaN;
+
+    /// <summary>The mark IV at the trade (fraction): <see cref="Iv"/> above it means the taker paid over mark.</summary>
+    public double MarkIv { get; init; } = double.NaN;
+
+    /// <summary>The mark price at the trade, USD.</summary>
+    public double MarkPrice { get; init; } = double.NaN;
+
+    /// <summary>The index price at the trade, USD.</summary>
+    public double IndexPrice { get; init; } = double.NaN;
+
+    /// <summary>Delta of one contract at trade time (<see cref="TradeGreeks"/>); NaN when it cannot be formed.</summary>
+    public double Delta { get; init; } = double.NaN;
+
+    /// <summary>Gamma of one contract at trade time, per 1 USD of the underlying.</summary>
+    public double Gamma { get; init; } = double.NaN;
+
+    /// <summary>Vega of one contract at trade time, USD per vol point.</summary>
+    public double Vega { get; init; } = double.NaN;
+
+    /// <summary>A block trade (Bybit's <c>BT</c> / <c>isBlockTrade</c>).</summary>
+    public bool IsBlock { get; init; }
+
+    /// <summary>The block this trade is a leg of (Bybit's RFQ <c>rfqId</c>), when known: legs of one block share it.</summary>
+    public string? BlockId { get; init; }
+
+    /// <summary>The venue's own sequence number of the trade (Bybit's <c>seq</c>), 0 when none: orders trades of one time.</summary>
+    public long ExchangeSequence { get; init; }
+
+    /// <summary>The tape's order (from 1, per coin); 0 until <see cref="TradeTape.Append"/> gives it.</summary>
+    public long Sequence { get; init; }
+
+    /// <summary>Price × size, USD (what the taker paid or received).</summary>
+    public double PremiumUsd => Price * Size;
+
+    /// <summary>+1 for a taker buy, −1 for a taker sell: the sign flow figures weigh a trade's Greeks with.</summary>
+    public int SideSign => Side == TradeSide.Buy ? 1 : -1;
+
+    /// <summary>The instant of <see cref="TimeMs"/>.</summary>
+    public DateTimeOffset Time => DateTimeOffset.FromUnixTimeMilliseconds(TimeMs);
+
+    /// <summary>Exchange order: time, then the venue's sequence, then the id (ordinal), so a merge of two sources is stable.</summary>
+    public static int CompareByExchangeOrder(Trade a, Trade b)
+    {
+        var byTime = a.TimeMs.CompareTo(b.TimeMs);
+        if (byTime != 0)
+            return byTime;
+        var bySequence = a.ExchangeSequence.CompareTo(b.ExchangeSequence);
+        return bySequence != 0 ? bySequence : string.CompareOrdinal(a.Id, b.Id);
+    }
+}
