@@ -19,7 +19,17 @@ if (args is ["--probe", var probeUrl])
     return await HealthProbe.RunAsync(new Uri(probeUrl));
 
 // `--replay FILE [--speed N]` and `--generate-history DAYS` (docs/history.md, "Replay and the history generator") imply --demo.
-var historyArgs = HistoryCommandLine.Parse(args);
+HistoryCommandLine historyArgs;
+try
+{
+    historyArgs = HistoryCommandLine.Parse(args);
+}
+catch (ArgumentException ex)
+{
+    // A bad switch value is a typo: one line naming the switch, as a bad setting gets, never a stack trace.
+    await Console.Error.WriteLineAsync($"Configuration error: {ex.Message}");
+    return 1;
+}
 args = historyArgs.Remaining;
 // `--demo` runs against the in-process Bybit simulator instead of the exchange.
 var demo = args.Contains("--demo", StringComparer.OrdinalIgnoreCase) || historyArgs.ImpliesDemo;
