@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptionsTracker.Book;
+using OptionsTracker.Diagnostics;
 using OptionsTracker.History;
 using OptionsTracker.Measures;
 
@@ -10,10 +11,11 @@ namespace OptionsTracker.Api;
 /// recorded at or before that instant (through <see cref="HistoryViews"/>, its cache of recent snapshots). Also the
 /// history's answers every history endpoint shares: disabled (404), nothing recorded by then (404), store unreadable (503).
 /// </summary>
-public sealed class BoardMoments(BookReader reader, MarketAnalytics analytics, IServiceProvider services, ILogger<BoardMoments> logger)
+public sealed class BoardMoments(BookReader reader, MarketAnalytics analytics, IServiceProvider services, ILogger<BoardMoments> logger, TimeProvider time)
 {
     private readonly HistoryViews? _views = services.GetService<HistoryViews>();
-    private long _lastFailureLogTicks;
+    // A failing store is logged once a minute per kind of failure, not once per request (STYLE.md's log rule).
+    private readonly LogThrottle _failureLog = new(time, TimeSpan.FromMinutes(1));
 
     /// <summary>The history's views and store; null when <c>History:Enabled=false</c>.</summary>
     public HistoryViews? Views => _views;
@@ -101,9 +103,7 @@ public sealed class BoardMoments(BookReader reader, MarketAnalytics analytics, I
     /// <summary>The 503 of a history answer whose store failed; logged at most once a minute, with the exception.</summary>
     internal ProblemHttpResult Unavailable(Exception exception)
     {
-        var now = Environment.TickCount64;
-        var last = Interlocked.Read(ref _lastFailureLogTicks);
-        if ((last == 0 || now - last > 60_000) && Interlocked.CompareExchange(ref _lastFailureLogTicks, now, last) == last)
+        if (_failureLog.ShouldLog(exception.GetType().Name))
             History.Log.HistoryReadFailed(logger, exception, _views is null ? "none" : services.GetRequiredService<IHistoryStore>().Name);
         return TypedResults.Problem(
             title: "History unavailable",
