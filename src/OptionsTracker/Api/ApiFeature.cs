@@ -79,5 +79,6 @@ public static class ApiFeature
         data.MapSurfaceApi();
         data.MapHistoryApi();
         data.MapHistoryExportApi();
+        data.MapStrategyApi();
     }
 }

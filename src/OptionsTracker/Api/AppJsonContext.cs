@@ -28,4 +28,7 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(SurfaceResponse))]
 [JsonSerializable(typeof(HistoryRangeResponse))]
 [JsonSerializable(typeof(HistorySeriesResponse))]
+[JsonSerializable(typeof(StrategyRequest))]
+[JsonSerializable(typeof(StrategyResponse))]
+[JsonSerializable(typeof(StrategyPresetsResponse))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

@@ -43,6 +43,9 @@ public sealed record EvaluationSettings
     /// <summary>Shifts of every leg's IV of the scenario grid, as fractions (0.05 = 5 vol points up).</summary>
     public IReadOnlyList<double> GridVolShifts { get; init; } = Steps(-0.20, 0.20, 21);
 
+    /// <summary>An IV shift (fraction: 0.05 = 5 vol points up) applied to every leg on the payoff curves.</summary>
+    public double VolShift { get; init; }
+
     /// <summary>A chosen date for a third payoff curve and a grid of its own (between now and the last expiry); null for none.</summary>
     public DateTimeOffset? At { get; init; }
 

@@ -38,9 +38,9 @@ public static class StrategyEvaluator
 
         var model = new ValueModel(legs, forward, settings.VolModel);
         var points = settings.SpotPoints is { Count: > 0 } given ? [.. given] : DefaultAxis(legs, forward);
-        var atExpiry = Curve(model, points, firstExpiry, entry);
-        var now = Curve(model, points, settings.Now, entry);
-        var at = settings.At is { } date ? Curve(model, points, date, entry) : null;
+        var atExpiry = Curve(model, points, firstExpiry, settings.VolShift, entry);
+        var now = Curve(model, points, settings.Now, settings.VolShift, entry);
+        var at = settings.At is { } date ? Curve(model, points, date, settings.VolShift, entry) : null;
 
         var (breakevens, maxProfit, maxLoss) = ExpiryProfile(model, legs, forward, firstExpiry, entry);
         var pop = Probability(legs, settings, model, forward, firstExpiry, entry, breakevens);
@@ -112,11 +112,11 @@ public static class StrategyEvaluator
             .Distinct().Order()];
     }
 
-    private static double[] Curve(ValueModel model, double[] points, DateTimeOffset date, double entry)
+    private static double[] Curve(ValueModel model, double[] points, DateTimeOffset date, double volShift, double entry)
     {
         var curve = new double[points.Length];
         for (var i = 0; i < points.Length; i++)
-            curve[i] = model.Value(points[i], date, 0) - entry;
+            curve[i] = model.Value(points[i], date, volShift) - entry;
         return curve;
     }
 
@@ -172,7 +172,8 @@ public static class StrategyEvaluator
 
         // Far above every strike: d(value)/dS = Σ signed quantity × F_e/F₁ over calls and underlying legs.
         var slope = legs.Where(l => l.IsUnderlying || l.Type == OptionType.Call).Sum(l => l.SignedQuantity * l.Market.Forward / forward);
-        const double flat = 1e-9;
+        // Relative to the size of the position: forwards a basis point apart must not turn a flat wing into an unbounded one.
+        var flat = 1e-6 * Math.Max(1, legs.Sum(l => l.Quantity));
         double? maxProfit = slope > flat ? null : values.Max();
         double? maxLoss = slope < -flat ? null : -values.Min();
         return ([.. breakevens], maxProfit, maxLoss);
