@@ -119,8 +119,14 @@ public sealed partial class DuckDbHistoryStore
         }
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT value FROM meta WHERE key = 'measures_merged_until'";
-            _measuresMergedUntilMs = command.ExecuteScalar() is string value ? long.Parse(value, CultureInfo.InvariantCulture) : 0;
+            // Not written yet (no month closed since the first measure): the month of the first measure, or "none yet"
+            // (long.MaxValue, set by the first write), so a fresh file's first write has nothing to rewrite.
+            command.CommandText = """
+                SELECT coalesce((SELECT value FROM meta WHERE key = 'measures_merged_until'),
+                    (SELECT CAST(epoch_ms(CAST(date_trunc('month', epoch_ms(min(time_ms))) AS TIMESTAMP)) AS VARCHAR)
+                     FROM (SELECT time_ms FROM measures UNION ALL SELECT time_ms FROM measures_recent)))
+                """;
+            _measuresMergedUntilMs = command.ExecuteScalar() is string value ? long.Parse(value, CultureInfo.InvariantCulture) : long.MaxValue;
         }
     }
 
@@ -167,7 +173,11 @@ public sealed partial class DuckDbHistoryStore
         if (added.Count > 0)
             _nextMeasureId = added.Max(a => a.Id) + 1;
         if (wroteMeasures)
+        {
             _measuresRecentOldestMs = Math.Min(_measuresRecentOldestMs, time);
+            if (_measuresMergedUntilMs == long.MaxValue)
+                _measuresMergedUntilMs = MonthStart(time);
+        }
     }
 
     /// <summary>
