@@ -59,6 +59,7 @@ public sealed partial class DuckDbHistoryStore
                 command.CommandText = """
                     DELETE FROM snapshots USING retired r WHERE snapshots.time_ms = r.time_ms AND snapshots.coin = r.coin;
                     DELETE FROM measures WHERE time_ms < $hourly;
+                    DELETE FROM measures_recent WHERE time_ms < $hourly;
                     DELETE FROM settlements WHERE delivery_ms < $hourly;
                     DELETE FROM realised_volatility WHERE time_ms < $hourly;
                     DROP TABLE retired;

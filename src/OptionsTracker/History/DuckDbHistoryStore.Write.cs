@@ -17,6 +17,7 @@ public sealed partial class DuckDbHistoryStore
             await RunAsync(connection =>
             {
                 CompactClosedHours(connection, snapshot.Time.ToUnixTimeMilliseconds());
+                CompactMeasures(connection, snapshot.Time.ToUnixTimeMilliseconds());
                 return WriteSnapshot(connection, snapshot);
             }, cancellationToken);
         }
@@ -83,12 +84,17 @@ public sealed partial class DuckDbHistoryStore
                 }
             }
 
-            using (var appender = connection.CreateAppender("measures"))
+            var measureIds = new int[snapshot.Measures.Count];
+            var addedMeasures = MeasureIdsFor(connection, snapshot, coins, measureIds);
+            var wroteMeasures = false;
+            using (var appender = connection.CreateAppender("measures_recent"))
             {
-                foreach (var measure in snapshot.Measures)
+                for (var i = 0; i < measureIds.Length; i++)
                 {
-                    if (coins.Contains(measure.Coin))
-                        AppendValue(appender.CreateRow().AppendValue(time).AppendValue(measure.Coin).AppendValue(measure.Name), measure.Value).EndRow();
+                    if (measureIds[i] < 0)
+                        continue;
+                    AppendValue(appender.CreateRow().AppendValue(measureIds[i]).AppendValue(time), snapshot.Measures[i].Value).EndRow();
+                    wroteMeasures = true;
                 }
             }
             using (var appender = connection.CreateAppender("snapshots"))
@@ -115,6 +121,7 @@ public sealed partial class DuckDbHistoryStore
             }
             _nextInstrumentId = nextId;
             _recentOldestMs = Math.Min(_recentOldestMs, time);
+            MeasuresCommitted(addedMeasures, time, wroteMeasures);
         }
         // The (venue, symbol) → id map is the writer's (and the series' lookup): only what committed joins it.
         foreach (var (id, instrument) in added)

@@ -15,8 +15,11 @@ namespace OptionsTracker.History;
 /// </summary>
 public sealed partial class DuckDbHistoryStore : IHistoryStore
 {
-    /// <summary>Bumped when the schema changes; <see cref="OpenAsync"/> refuses a file written by a newer tracker.</summary>
-    private const int SchemaVersion = 1;
+    /// <summary>
+    /// Bumped when the schema changes; <see cref="OpenAsync"/> refuses a file written by a newer tracker and migrates an
+    /// older one (<see cref="MigrateBeforeSchema"/>). 2: measures by name id, closed days and months sorted by measure.
+    /// </summary>
+    private const int SchemaVersion = 2;
 
     private readonly ILogger<DuckDbHistoryStore> _logger;
     private readonly TimeProvider _time;
@@ -100,17 +103,21 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
         var anchor = OpenAnchor();
         try
         {
+            var migrating = MigrateBeforeSchema(anchor);
             using (var command = anchor.CreateCommand())
             {
                 command.CommandText = Schema;
                 command.ExecuteNonQuery();
             }
+            if (migrating)
+                MigrateAfterSchema(anchor);
             var recorded = ReadOrWriteSource(anchor, source);
             if (!SameSource(recorded, source))
                 throw new HistorySourceMismatchException(recorded, source);
             cancellationToken.ThrowIfCancellationRequested();
             LoadInstruments(anchor);
             _recentOldestMs = RecentOldest(anchor);
+            LoadMeasureState(anchor);
         }
         catch
         {
@@ -336,6 +343,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
                 // after the log reached the disk), so the instruments and the recent table's start are read again.
                 LoadInstruments(anchor);
                 _recentOldestMs = RecentOldest(anchor);
+                LoadMeasureState(anchor);
                 _anchor = anchor;
             }
             catch (DuckDBException e)
@@ -432,7 +440,9 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             SELECT * EXCLUDE (exchange_age_ms, receive_lag_ms),
                 time_ms - exchange_age_ms AS exchange_ms, time_ms - exchange_age_ms + receive_lag_ms AS received_ms
             FROM (SELECT * FROM quotes UNION ALL SELECT * FROM quotes_recent);
-        CREATE TABLE IF NOT EXISTS measures (time_ms BIGINT NOT NULL, coin VARCHAR NOT NULL, name VARCHAR NOT NULL, value DOUBLE);
+        CREATE TABLE IF NOT EXISTS measure_names (id INTEGER PRIMARY KEY, coin VARCHAR NOT NULL, name VARCHAR NOT NULL, UNIQUE (coin, name));
+        CREATE TABLE IF NOT EXISTS measures_recent (measure INTEGER NOT NULL, time_ms BIGINT NOT NULL, value DOUBLE);
+        CREATE TABLE IF NOT EXISTS measures AS SELECT * FROM measures_recent LIMIT 0;
         CREATE TABLE IF NOT EXISTS settlements (
             venue VARCHAR NOT NULL, coin VARCHAR NOT NULL, delivery_ms BIGINT NOT NULL, price DOUBLE, PRIMARY KEY (venue, coin, delivery_ms));
         CREATE TABLE IF NOT EXISTS realised_volatility (

@@ -28,6 +28,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 10004, EventName = "DuckDbCompactionFailed", Level = LogLevel.Warning,
         Message = "History: compacting the closed hours of {Path} failed; the quotes stay as written and compaction is tried again at the next hour")]
     public static partial void DuckDbCompactionFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 10005, EventName = "DuckDbMeasuresCompactionFailed", Level = LogLevel.Warning,
+        Message = "History: sorting the closed days' or months' measures of {Path} failed; they stay as they are and it is tried again at the next snapshot")]
+    public static partial void DuckDbMeasuresCompactionFailed(ILogger logger, Exception exception, string path);
+
+    [LoggerMessage(EventId = 10006, EventName = "DuckDbSchemaMigrated", Level = LogLevel.Information,
+        Message = "History: migrated {Path} from schema {From} to {To} ({Rows} measure rows moved in {ElapsedMs} ms)")]
+    public static partial void DuckDbSchemaMigrated(ILogger logger, string path, int from, int to, long rows, long elapsedMs);
     // 10300–10399: reading (time travel, series, export).
     [LoggerMessage(EventId = 10300, EventName = "HistoryReadFailed", Level = LogLevel.Warning,
         Message = "The history store ({Store}) failed a read; history answers are 503 until it reads again (logged at most once a minute)")]

@@ -43,7 +43,6 @@ public sealed partial class PostgresHistoryStore
                 SELECT q.time, q.instrument_id, {QuoteReadColumns("q")}
                 FROM snapshot q JOIN instruments i ON i.id = q.instrument_id
                 WHERE i.coin = @coin
-                ORDER BY i.venue, i.symbol
                 """, connection);
             command.Parameters.AddWithValue("coin", coin);
             command.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, ToMilliseconds(at).UtcDateTime);
@@ -68,6 +67,13 @@ public sealed partial class PostgresHistoryStore
                 if (await last.ExecuteScalarAsync(cancellationToken) is DateTime chosen)
                     asOf = new DateTimeOffset(DateTime.SpecifyKind(chosen, DateTimeKind.Utc));
             }
+            // Ordered here (venue, then symbol, ordinal) rather than by the server: the instruments are in memory, and the
+            // server's sort of 4,000 rows by two text columns was a third of the read (EXPLAIN ANALYZE, docs/performance.md).
+            quotes.Sort(static (a, b) =>
+            {
+                var byVenue = string.CompareOrdinal(a.Instrument.Venue.Id, b.Instrument.Venue.Id);
+                return byVenue != 0 ? byVenue : string.CompareOrdinal(a.Instrument.Symbol, b.Instrument.Symbol);
+            });
             return asOf is { } time ? new HistoricalBoard(coin, time, quotes) : null;
         });
     }
@@ -125,12 +131,13 @@ public sealed partial class PostgresHistoryStore
         if (names.Count == 0)
             return [];
         // Per measure, every row (or the last of each bucket); the rows of one time become one point, the names it
-        // lacks NaN.
+        // lacks NaN. Unordered on the server: the index on (measure, time) hands each month's rows over in its own order
+        // without a sort (a year is 52,560 rows a measure at 10 minutes; the server's sort spilled to disk), and the
+        // points are ordered by time here.
         var sql = interval == TimeSpan.Zero
             ? """
                 SELECT m.time, n.name, m.value FROM measures m JOIN measure_names n ON n.id = m.measure_id
                 WHERE n.coin = @coin AND n.name = ANY(@names) AND m.time >= @from AND m.time <= @to
-                ORDER BY m.time
                 """
             : """
                 SELECT DISTINCT ON (n.name, bucket) date_bin(@interval, m.time, timestamptz 'epoch') AS bucket, n.name, m.value

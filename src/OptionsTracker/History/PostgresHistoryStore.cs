@@ -40,7 +40,9 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
     // Serialises schema creation between processes (a collector and web instances starting together): any constant
     // the deployment does not use for another advisory lock.
     private const long SchemaLockKey = 0x4F54_4869_7374; // "OTHist"
-    private const int SchemaVersion = 1;
+    // 2: measures indexed by (measure, time) including the value (a series is an index-only range scan), replacing the
+    // separate indexes on measure and on time (version 1); upgraded in place by the schema statements.
+    private const int SchemaVersion = 2;
 
     private readonly ILogger<PostgresHistoryStore> _logger;
     private readonly NpgsqlDataSource _dataSource;
@@ -157,8 +159,9 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
             name text COLLATE "C" NOT NULL,
             UNIQUE (coin, name));
         CREATE TABLE IF NOT EXISTS measures (time timestamptz NOT NULL, value float8, measure_id integer NOT NULL) PARTITION BY RANGE (time);
-        CREATE INDEX IF NOT EXISTS measures_measure ON measures (measure_id);
-        CREATE INDEX IF NOT EXISTS measures_time ON measures (time);
+        CREATE INDEX IF NOT EXISTS measures_series ON measures (measure_id, time) INCLUDE (value);
+        DROP INDEX IF EXISTS measures_measure;
+        DROP INDEX IF EXISTS measures_time;
         CREATE TABLE IF NOT EXISTS settlements (
             venue text COLLATE "C" NOT NULL,
             coin text COLLATE "C" NOT NULL,
@@ -172,6 +175,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
             value float8,
             PRIMARY KEY (coin, period_days, time));
         INSERT INTO history_meta (key, value) VALUES ('schema_version', '{SchemaVersion}') ON CONFLICT (key) DO NOTHING;
+        UPDATE history_meta SET value = '{SchemaVersion}' WHERE key = 'schema_version' AND value::int < {SchemaVersion};
         """;
 
     private static bool SameSource(HistorySource a, HistorySource b) => a.Label == b.Label && a.Urls.SequenceEqual(b.Urls);
