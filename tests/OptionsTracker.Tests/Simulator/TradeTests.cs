@@ -471,6 +471,49 @@ public class TradeTests
         Assert.Equal(1, Assert.Single(simulator.Connections).SubscribedTopicCount);
     }
 
+    [Fact]
+    public async Task The_rfq_stream_answers_like_the_linear_stream_and_serves_only_its_topic()
+    {
+        await using var simulator = await StartAsync();
+        await using var rfq = await WsTestClient.ConnectAsync(simulator.RfqWsUrl);
+        await rfq.SendAsync("""{"op":"ping","req_id":"p1"}""");
+        var pong = await rfq.ReceiveAsync(e => e.TryGetProperty("op", out var op) && op.GetString() == "ping", "the pong");
+        Assert.Equal(["success", "ret_msg", "conn_id", "req_id", "op"], pong.PropertyNames());
+        Assert.Equal("pong", pong.GetProperty("ret_msg").GetString());
+        Assert.Equal("p1", pong.GetProperty("req_id").GetString());
+
+        string ticker = "tickers." + simulator.GetInstruments("BTC")[0].Symbol;
+        await rfq.SendAsync($$"""{"op":"subscribe","req_id":"s1","args":["rfq.open.public.trades","{{ticker}}"]}""");
+        var ack = await rfq.ReceiveAsync(e => e.TryGetProperty("op", out var op) && op.GetString() == "subscribe", "the ack");
+        Assert.False(ack.GetProperty("success").GetBoolean());
+        Assert.Equal("s1", ack.GetProperty("req_id").GetString());
+        Assert.Equal("error:handler not found,topic:" + ticker, ack.GetProperty("ret_msg").GetString());
+        Assert.Equal(1, Assert.Single(simulator.Connections).SubscribedTopicCount);
+
+        await rfq.SendAsync("""{"op":"subscribe","args":["rfq.open.public.trades"]}""");
+        ack = await rfq.ReceiveAsync(e => e.TryGetProperty("op", out var op) && op.GetString() == "subscribe", "the second ack");
+        Assert.True(ack.GetProperty("success").GetBoolean()); // Already held: still a success.
+        Assert.Equal("", ack.GetProperty("ret_msg").GetString());
+
+        var block = simulator.EmitBlock("BTC", 2);
+        var push = await rfq.ReceiveAsync(IsRfqFrame, "the block");
+        AssertBlock(block, push.GetProperty("data")[0]);
+
+        await rfq.SendAsync("""{"op":"unsubscribe","args":["rfq.open.public.trades"]}""");
+        ack = await rfq.ReceiveAsync(e => e.TryGetProperty("op", out var op) && op.GetString() == "unsubscribe", "the unsubscribe ack");
+        Assert.True(ack.GetProperty("success").GetBoolean());
+        simulator.EmitBlock("BTC", 3);
+        // Two pings: a block message queued before the first would go out in the same turn as its pong, so before the
+        // second pong; only pongs may come.
+        for (int i = 0; i < 2; i++)
+        {
+            await rfq.SendAsync("""{"op":"ping"}""");
+            var next = await rfq.TryReceiveAsync(TestSimulator.Timeout);
+            Assert.NotNull(next);
+            Assert.Contains("\"pong\"", next.Text, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>The coin's tick and quantity step as instruments-info publishes them.</summary>
     internal static async Task<(decimal Tick, decimal Step)> GridsAsync(BybitSimulator simulator, string coin)
     {
