@@ -476,7 +476,7 @@ internal sealed class TradeGenerator : IDisposable
     private static SimulatedTrade? Make(CoinTrades coin, InstrumentState instrument, in SimulatedTicker ticker, DateTimeOffset now, bool buy, double price, double size, string? blockId)
     {
         double years = StrikeGrid.Years(instrument.Info.DeliveryTime, now);
-        double iv = Black76.ImpliedVol(price, ticker.UnderlyingPrice, instrument.Strike, years, instrument.IsCall);
+        double iv = Black76.ImpliedVol(price, ticker.UnderlyingPrice, instrument.Strike, years, instrument.IsCall, ticker.MarkIv);
         if (!double.IsFinite(iv))
             return null;
         return new SimulatedTrade(

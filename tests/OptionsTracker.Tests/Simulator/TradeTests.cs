@@ -514,6 +514,46 @@ public class TradeTests
         }
     }
 
+    [Fact]
+    public async Task A_burst_of_ten_thousand_trades_goes_out_in_messages_of_at_most_1024()
+    {
+        await using var simulator = await StartAsync();
+        await using var ws = await WsTestClient.ConnectAsync(simulator.WsUrl);
+        await ws.SubscribeAsync("publicTrade.BTC");
+        await ws.ReceiveAckAsync();
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var made = simulator.EmitTrades("BTC", 10_000);
+        var madeIn = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        var received = new List<string>(10_000);
+        int messages = 0;
+        while (received.Count < made.Count)
+        {
+            var frame = await ws.ReceiveAsync(e => IsTradeFrame(e, "BTC"), "the burst's messages");
+            var items = frame.GetProperty("data").EnumerateArray().ToList();
+            Assert.InRange(items.Count, 1, 1024);
+            received.AddRange(items.Select(i => i.GetProperty("i").GetString()!));
+            messages++;
+        }
+
+        var receivedIn = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Assert.Equal(made.Select(t => t.Id), received);
+        Assert.Equal(10, messages);
+        // Figures only (the machine is shared): how fast the simulator makes and sends a burst, cold, then warm.
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"10,000 trades made in {madeIn.TotalMilliseconds:0} ms, all received in {receivedIn.TotalMilliseconds:0} ms ({messages} messages)");
+        started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var again = simulator.EmitTrades("BTC", 10_000);
+        madeIn = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        int left = again.Count;
+        while (left > 0)
+            left -= (await ws.ReceiveAsync(e => IsTradeFrame(e, "BTC"), "the second burst")).GetProperty("data").GetArrayLength();
+        receivedIn = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Assert.Equal(0, left);
+        TestContext.Current.TestOutputHelper?.WriteLine(
+            $"again: 10,000 trades made in {madeIn.TotalMilliseconds:0} ms, all received in {receivedIn.TotalMilliseconds:0} ms");
+    }
+
     /// <summary>The coin's tick and quantity step as instruments-info publishes them.</summary>
     internal static async Task<(decimal Tick, decimal Step)> GridsAsync(BybitSimulator simulator, string coin)
     {
