@@ -80,6 +80,35 @@ internal static class Black76
         double thetaPerDay = -forward * pdf * vol / (2 * sqrtT) / 365;
         return new OptionValue(Math.Max(price, 0), delta, gamma, vegaPerPoint, thetaPerDay);
     }
+
+    /// <summary>
+    /// The volatility at which <see cref="Value"/> gives <paramref name="price"/>, within [0.001, 10]: Newton steps on vega
+    /// from <paramref name="guess"/> (the mark IV, a few ticks away), bisecting whenever a step leaves the bracket, so a
+    /// burst of trades solves quickly and never fails to converge. NaN when the price is outside what those vols give.
+    /// </summary>
+    public static double ImpliedVol(double price, double forward, double strike, double years, bool isCall, double guess = 0.5)
+    {
+        double lo = 0.001, hi = 10;
+        if (!(price >= Value(forward, strike, years, lo, isCall).Price && price <= Value(forward, strike, years, hi, isCall).Price))
+            return double.NaN;
+        double vol = guess > lo && guess < hi ? guess : 0.5 * (lo + hi);
+        for (int i = 0; i < 200; i++)
+        {
+            var value = Value(forward, strike, years, vol, isCall);
+            double diff = value.Price - price;
+            if (Math.Abs(diff) <= 1e-12 * Math.Max(1, price) || hi - lo < 1e-12)
+                return vol;
+            if (diff < 0)
+                lo = vol;
+            else
+                hi = vol;
+            double vega = value.VegaPerPoint * 100;
+            double next = vega > 0 ? vol - diff / vega : double.NaN;
+            vol = next > lo && next < hi ? next : 0.5 * (lo + hi);
+        }
+
+        return vol;
+    }
 }
 
 /// <summary>A Black-76 result: price, delta, gamma, vega per vol point, theta per day.</summary>
