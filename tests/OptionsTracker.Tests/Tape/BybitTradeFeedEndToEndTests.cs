@@ -24,6 +24,7 @@ public class BybitTradeFeedEndToEndTests
     {
         var settings = new Dictionary<string, string?>
         {
+            ["Tape:Enabled"] = "true",
             ["Bybit:RfqWsUrl"] = simulator.RfqWsUrl.AbsoluteUri,
             // Generous: a busy test machine may deliver the RFQ message late; only blocks wait for it.
             ["Bybit:BlockTradeWait"] = "00:00:10",
