@@ -197,7 +197,11 @@ public sealed class TradeRecorder : BackgroundService
                 if (batch.Count == 0)
                     break;
                 if (known && batch[0].Sequence > last + 1)
+                {
+                    // Gone for good: reported once, and a failed write below retries from here, not from before the gap.
                     Missed(coin, last + 1, batch[0].Sequence - 1);
+                    last = batch[0].Sequence - 1;
+                }
                 var started = _time.GetTimestamp();
                 try
                 {

@@ -149,6 +149,9 @@ public sealed class TradeStreamWriter(
                 var tapeLast = tape.LastSequence(coin);
                 if (last > tapeLast)
                     Log.TradeStreamAhead(logger, key.ToString(), last, tapeLast);
+                // A stream with entries continues from its last: trades after it that the tape no longer holds are a
+                // gap. An empty one (Redis restarted without its data) lost what it had by itself: the tape is written again.
+                known = last > 0;
             }
             while (true)
             {

@@ -57,7 +57,8 @@ public sealed class TradeRecorderTests(ITestOutputHelper output)
 
     private static async Task<long> CountAsync(string connectionString, string sql)
     {
-        await using var connection = new NpgsqlConnection(connectionString);
+        // Unpooled: a pooled connection from before the server's restart would fail its first use.
+        await using var connection = new NpgsqlConnection(connectionString + ";Pooling=false");
         await connection.OpenAsync(Token);
         await using var command = new NpgsqlCommand(sql, connection);
         return (long)(await command.ExecuteScalarAsync(Token))!;
