@@ -30,7 +30,7 @@ public sealed class HistoryHealthCheck(IServiceProvider services) : IHealthCheck
             ["skipped"] = status.Skipped,
             ["last_gap"] = status.LastGap is { } last ? Describe(last) : "",
         };
-        var trades = services.GetService<Tape.TradeRecorder>()?.GetStatus();
+        var trades = services.GetService<TradeRecorder>()?.GetStatus();
         if (trades is not null)
         {
             data["trades_written"] = trades.Written;
@@ -61,7 +61,7 @@ public sealed class HistoryHealthCheck(IServiceProvider services) : IHealthCheck
         return Task.FromResult(HealthCheckResult.Healthy(healthy, data));
     }
 
-    private static string Describe(Tape.TradeGap gap) => string.Create(CultureInfo.InvariantCulture,
+    private static string Describe(TradeGap gap) => string.Create(CultureInfo.InvariantCulture,
         $"{gap.Missed} trades of {gap.Coin} (sequences {gap.From} to {gap.To}) left the tape before the store could take them");
 
     private static string Describe(HistoryGap gap) => string.Create(CultureInfo.InvariantCulture,

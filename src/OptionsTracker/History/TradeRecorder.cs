@@ -1,8 +1,11 @@
 using OptionsTracker.Diagnostics;
 using OptionsTracker.Feed;
-using OptionsTracker.History;
+using OptionsTracker.Tape;
 
-namespace OptionsTracker.Tape;
+namespace OptionsTracker.History;
+
+// In the history's folder, not the tape's: it builds on the history store, and the history already builds on the tape
+// (IHistoryStore records Trades), so the arrow goes one way. Its log lines are the tape's recording block (11300–11399).
 
 /// <summary>
 /// Records the tape's trades into the history (<see cref="IHistoryStore.WriteTradesAsync"/>) while this process holds
@@ -111,7 +114,7 @@ public sealed class TradeRecorder : BackgroundService
                         _recording = false;
                         _problem = null;
                     }
-                    Log.TradeRecorderStandby(_logger);
+                    Tape.Log.TradeRecorderStandby(_logger);
                 }
             }
         }
@@ -161,7 +164,7 @@ public sealed class TradeRecorder : BackgroundService
                 {
                     await _store.OpenAsync(_source, cancellationToken);
                     opened = true;
-                    Log.TradeRecorderStarted(_logger, _store.Name);
+                    Tape.Log.TradeRecorderStarted(_logger, _store.Name);
                 }
                 await RecordAllAsync(cancellationToken);
                 backoff.Reset();
@@ -233,7 +236,7 @@ public sealed class TradeRecorder : BackgroundService
         Interlocked.Add(ref _missedCount, missed);
         lock (_lock)
             _lastGap = new TradeGap(coin, from, to, _time.GetUtcNow());
-        Log.TradeRecordGap(_logger, missed, coin, from, to);
+        Tape.Log.TradeRecordGap(_logger, missed, coin, from, to);
     }
 
     private void Failed(Exception e, TimeSpan delay)
@@ -244,7 +247,7 @@ public sealed class TradeRecorder : BackgroundService
             _problem = error;
         pending = GetStatus().Pending;
         if (_errorLog.ShouldLog(e.GetType().Name))
-            Log.TradeRecordFailed(_logger, _store.Name, error, pending, delay);
+            Tape.Log.TradeRecordFailed(_logger, _store.Name, error, pending, delay);
     }
 
     private void Recovered()
@@ -252,7 +255,7 @@ public sealed class TradeRecorder : BackgroundService
         lock (_lock)
             _problem = null;
         if (_errorLog.Recover())
-            Log.TradeRecordResumed(_logger, _store.Name);
+            Tape.Log.TradeRecordResumed(_logger, _store.Name);
     }
 }
 
