@@ -75,8 +75,14 @@ public sealed class TradeStreamMirror : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 var delay = _options.RedisPoll;
-                // The lease holder's feed appends to this tape: nothing to mirror.
-                if (_lease is not { IsHeld: true })
+                // The lease holder's feed appends to this tape: nothing to mirror, and no read of ours can be failing.
+                if (_lease is { IsHeld: true })
+                {
+                    if (_errorLog.Recover())
+                        Log.TradeStreamReadsResumed(_logger, _connection.Endpoint);
+                    _store.SetProblem("trades mirror", null);
+                }
+                else
                 {
                     try
                     {
@@ -110,6 +116,12 @@ public sealed class TradeStreamMirror : BackgroundService
     /// </summary>
     private async Task HandoverAsync(CancellationToken cancellationToken)
     {
+        // A Redis this process cannot reach has nothing to read (and nobody else can write to it either): collect at once.
+        if (!_connection.IsConnected)
+        {
+            Log.TradeStreamHandoverFailed(_logger, _connection.Describe() ?? "not connected");
+            return;
+        }
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(_storeOptions.CommandTimeout * 2);
         try
