@@ -111,6 +111,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             }
             if (migrating)
                 MigrateAfterSchema(anchor);
+            CreateTradesTable(anchor);
             var recorded = ReadOrWriteSource(anchor, source);
             if (!SameSource(recorded, source))
                 throw new HistorySourceMismatchException(recorded, source);
