@@ -8,7 +8,7 @@ namespace OptionsTracker.Load;
 
 /// <summary>
 /// dotnet run -c Release --project bench/OptionsTracker.Load -- [--quick] [--phases ceiling,ingest,alloc,latency,startup,api,memory]
-/// (or --phases dashboard, not in the default set)
+/// (or --phases dashboard / tape-memory,tape-sse,tape-ingest, not in the default set)
 /// Starts the simulator and the tracker and prints one <c>name: value</c> line per figure (details on <c># </c> lines).
 /// </summary>
 internal static class LoadHarness
@@ -84,6 +84,10 @@ internal static class LoadHarness
         await PhaseAsync(phases, "memory", () => MemoryAsync(plan, token));
         // Opt-in (needs Debian's Chromium): page open times and dashboard viewers per core, DashboardBench.cs.
         await PhaseAsync(phases, "dashboard", () => DashboardBench.RunAsync(quick, args, token));
+        // Opt-in, the trade tape (issue 17): bytes a trade in the ring, a 10,000 trades/s burst to 100 SSE clients,
+        // ticker ingest with and without the trade topics (TapeBench.cs).
+        await PhaseAsync(phases, "tape-memory", () => TapeBench.MemoryAsync());
+        await PhaseAsync(phases, "tape-sse", () => TapeBench.SseAsync(quick, token));
 
         Detail($"done in {total.Elapsed.TotalSeconds:0} s; load average {Machine.LoadAverage()}");
         Detail("summary (e2e_*: exchange to readable in the book; e2e_api_*: exchange to seen by a client polling the API)");
