@@ -88,6 +88,7 @@ internal static class LoadHarness
         // ticker ingest with and without the trade topics (TapeBench.cs).
         await PhaseAsync(phases, "tape-memory", () => TapeBench.MemoryAsync());
         await PhaseAsync(phases, "tape-sse", () => TapeBench.SseAsync(quick, token));
+        await PhaseAsync(phases, "tape-ingest", () => TapeBench.IngestAsync(plan, token));
 
         Detail($"done in {total.Elapsed.TotalSeconds:0} s; load average {Machine.LoadAverage()}");
         Detail("summary (e2e_*: exchange to readable in the book; e2e_api_*: exchange to seen by a client polling the API)");

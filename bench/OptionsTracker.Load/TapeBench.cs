@@ -4,6 +4,7 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
+using OptionsTracker.Simulator;
 using OptionsTracker.Tape;
 using static OptionsTracker.Load.LoadHarness;
 
@@ -222,6 +223,88 @@ internal static class TapeBench
         Figure("tape_sse_cpu_us_per_delivery", (cpu / received * 1e6).ToString("F2", CultureInfo.InvariantCulture));
         foreach (var reader in readers)
             reader.Dispose();
+    }
+
+    /// <summary>
+    /// Ticker ingest end to end with and without the trade topics: the simulator pushes ~10,000 options as fast as the
+    /// sockets take and makes <paramref name="tradesPerSecond"/> trades a second on each coin; the tracker process runs
+    /// with the tape (its shards also subscribe <c>publicTrade.{coin}</c>, the trades reach the tape) and with
+    /// <c>Tape__Enabled=false</c> (no trade topic), in turn, <paramref name="rounds"/> times each, a fresh process each
+    /// time. Per window: tickers processed per second and the tracker's CPU per million of them.
+    /// </summary>
+    public static async Task IngestAsync(Plan plan, CancellationToken cancellationToken, int rounds = 2, double tradesPerSecond = 20)
+    {
+        await using var simulator = await BybitSimulator.StartAsync(new SimulatorOptions
+        {
+            TargetInstrumentCount = 10_000,
+            PushInterval = TimeSpan.Zero,
+            TradesPerSecond = tradesPerSecond,
+        }, cancellationToken);
+        Detail($"simulator: {simulator.InstrumentCount} options of {string.Join(", ", simulator.BaseCoins)}, tickers as fast as the sockets take, "
+            + $"{tradesPerSecond} trades/s per coin; load average {Machine.LoadAverage()}");
+        var results = new Dictionary<bool, (List<double> Rate, List<double> Cpu)> { [true] = ([], []), [false] = ([], []) };
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var tape in new[] { true, false })
+            {
+                var environment = new Dictionary<string, string> { ["Tape__Enabled"] = tape ? "true" : "false" };
+                await using var tracker = TrackerProcess.Start(simulator, environment);
+                await tracker.WaitLiveAsync(simulator.InstrumentCount, TimeSpan.FromSeconds(120), cancellationToken,
+                    extraTopics: tape ? simulator.BaseCoins.Count : 0);
+                await Task.Delay(plan.Warmup, cancellationToken);
+                var tradesBefore = simulator.TradeMessagesSent;
+                for (var window = 0; window < plan.IngestWindows; window++)
+                {
+                    var before = await tracker.GetStatsAsync(cancellationToken);
+                    var cpuBefore = tracker.CpuTime;
+                    var started = Stopwatch.GetTimestamp();
+                    await Task.Delay(plan.IngestWindow, cancellationToken);
+                    var after = await tracker.GetStatsAsync(cancellationToken);
+                    var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    var cpu = (tracker.CpuTime - cpuBefore).TotalSeconds;
+                    var messages = after.MessagesProcessed - before.MessagesProcessed;
+                    results[tape].Rate.Add(messages / elapsed);
+                    results[tape].Cpu.Add(cpu / messages * 1e6);
+                    Detail($"round {round + 1}, {(tape ? "with" : "without")} trade topics, window {window + 1}: {messages / elapsed:N0} msgs/s, "
+                        + $"tracker {cpu / elapsed:0.00} cores, {cpu / messages * 1e6:0.00} CPU s per million; load average {Machine.LoadAverage()}");
+                }
+                var trades = simulator.TradeMessagesSent - tradesBefore;
+                var metrics = tape ? await TradesAppendedAsync(tracker, cancellationToken) : "n/a";
+                Detail($"  trade frames the simulator sent this tracker's connections meanwhile: {trades:N0}; trades on its tape (optionstracker_trades_appended_total): {metrics}");
+            }
+        }
+        foreach (var (tape, (rate, cpu)) in results)
+        {
+            var name = tape ? "with" : "without";
+            Figure($"tape_ingest_{name}_trades_msgs_per_s", Median(rate).ToString("F0", CultureInfo.InvariantCulture));
+            Figure($"tape_ingest_{name}_trades_cpu_s_per_million", Median(cpu).ToString("F2", CultureInfo.InvariantCulture));
+            Detail($"{name} trade topics: {string.Join(", ", rate.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} msgs/s; "
+                + $"{string.Join(", ", cpu.Select(c => c.ToString("0.00", CultureInfo.InvariantCulture)))} CPU s per million");
+        }
+        Figure("tape_ingest_rate_ratio_with_to_without",
+            (Median(results[true].Rate) / Median(results[false].Rate)).ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_ingest_cpu_ratio_with_to_without",
+            (Median(results[true].Cpu) / Median(results[false].Cpu)).ToString("F2", CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<string> TradesAppendedAsync(TrackerProcess tracker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await tracker.Http.GetStringAsync(new Uri("metrics", UriKind.Relative), cancellationToken);
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("optionstracker_trades_appended_total ", StringComparison.Ordinal));
+            return line?["optionstracker_trades_appended_total ".Length..] ?? "not in /metrics";
+        }
+        catch (HttpRequestException e)
+        {
+            return $"/metrics failed: {e.Message}";
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
     }
 
     /// <summary>
