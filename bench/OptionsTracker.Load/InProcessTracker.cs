@@ -32,8 +32,8 @@ internal sealed class InProcessTracker : IAsyncDisposable
     /// <summary>The host's services (the tape, for the phases that append trades to it).</summary>
     public IServiceProvider Services => _factory.Services;
 
-    public static InProcessTracker Start(BybitSimulator simulator) =>
-        Start(simulator.RestUrl, simulator.WsUrl, simulator.BaseCoins, extra: null);
+    public static InProcessTracker Start(BybitSimulator simulator, IDictionary<string, string?>? extra = null) =>
+        Start(simulator.RestUrl, simulator.WsUrl, simulator.BaseCoins, extra);
 
     /// <summary>The host with no exchange behind it (nothing listens at its URLs): the harness feeds it directly.</summary>
     public static InProcessTracker StartWithoutExchange(IEnumerable<string> coins, IDictionary<string, string?>? extra = null) =>
@@ -74,7 +74,9 @@ internal sealed class InProcessTracker : IAsyncDisposable
         {
             var index = Book.Index;
             var report = Report;
-            if (index.Count == options && report.State == FeedState.Live && report.SubscribedTopics == options
+            if (index.Count == options && report.State == FeedState.Live
+                // Every option's ticker; with the tape on, each coin's trade topic beside them.
+                && report.SubscribedTopics >= options
                 && index.All.All(s => s.ReadQuote().HasData))
             {
                 return;

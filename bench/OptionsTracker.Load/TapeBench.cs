@@ -114,12 +114,23 @@ internal static class TapeBench
     {
         var burst = quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(15);
         var total = (int)(rate * burst.TotalSeconds);
-        await using var tracker = InProcessTracker.StartWithoutExchange([Coin], new Dictionary<string, string?>
+        // A small, slow board (the stream serves a coin the book knows), making no trades of its own: every trade on the
+        // tape is the harness's.
+        await using var simulator = await BybitSimulator.StartAsync(new SimulatorOptions
+        {
+            TargetInstrumentCount = 200,
+            PushInterval = TimeSpan.FromSeconds(1),
+        }, cancellationToken);
+        await using var tracker = InProcessTracker.Start(simulator, new Dictionary<string, string?>
         {
             // The whole burst fits in the ring: a client that fell behind by more than Keep would miss trades, which is a
             // different figure (counted below as missed, not hidden in the latency).
-            ["Tape:Keep"] = Math.Max(50_000, total).ToString(CultureInfo.InvariantCulture),
+            ["Tape:Keep"] = Math.Max(50_000, total + 25_000).ToString(CultureInfo.InvariantCulture),
+            // All 100 clients come from one address (loopback); the default allows 20 streams per client address.
+            ["Api:MaxStreamsPerClient"] = (clients + 10).ToString(CultureInfo.InvariantCulture),
+            ["History:Enabled"] = "false",
         });
+        await tracker.WaitFullBoardAsync(simulator.InstrumentCount, TimeSpan.FromSeconds(120), cancellationToken);
         var tape = tracker.Services.GetRequiredService<TradeTape>();
         var path = $"api/trades/stream/{Coin}";
 
