@@ -336,7 +336,11 @@ internal sealed class TradeGenerator : IDisposable
         for (int start = 0; start < batch.Count; start += MaxTradesPerMessage)
         {
             int count = Math.Min(MaxTradesPerMessage, batch.Count - start);
-            _publishTrades(coin.Board.BaseCoin, TradeFrames.PublicTrade(NewUuid(coin.Random), coin.Board.BaseCoin, ts, batch, start, count));
+            // The message id as a recorded option frame shows it (Bybit documents only that options have one):
+            // "publicTrade.BTC-76572340339-1790373961392", topic, sequence and ts.
+            string messageId = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{TradeFrames.TopicPrefix}{coin.Board.BaseCoin}-{batch[start + count - 1].Sequence}-{ts}");
+            _publishTrades(coin.Board.BaseCoin, TradeFrames.PublicTrade(messageId, coin.Board.BaseCoin, ts, batch, start, count));
         }
 
         Log.TradesEmitted(_logger, batch.Count, coin.Board.BaseCoin, batch[^1].Sequence);

@@ -175,6 +175,9 @@ public sealed class TrackerApp : IAsyncDisposable
         all["History:Enabled"] = "false";
         // No RFQ stream unless a test asks for it: the documented default is Bybit's own, which no test may reach.
         all["Bybit:RfqWsUrl"] = "";
+        // No trade tape unless a test asks for it (Tape:Enabled=true): the tape is the tape tests' subject, and its trade
+        // topics (publicTrade.{coin}, one per coin) would change the topic counts the feed tests compare with the board.
+        all["Tape:Enabled"] = "false";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
         return all;

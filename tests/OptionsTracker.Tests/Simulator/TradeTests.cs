@@ -280,6 +280,240 @@ public class TradeTests
             AssertBlock(blocks[2 - i], list[i]);
     }
 
+    [Fact]
+    public async Task EmitTrade_takes_the_touch_of_its_side()
+    {
+        await using var simulator = await StartAsync();
+        var instrument = simulator.GetInstruments("BTC").First(i => simulator.TryGetTicker(i.Symbol, out var t) && t.BidPrice > 0 && t.BidSize >= 0.02);
+        Assert.True(simulator.TryGetTicker(instrument.Symbol, out var ticker));
+
+        var buy = simulator.EmitTrade(instrument.Symbol, "Buy");
+        var sell = simulator.EmitTrade(instrument.Symbol, "Sell", 0.02);
+
+        Assert.Equal(ticker.AskPrice, buy.Price);
+        Assert.Equal(0.01, buy.Size);
+        Assert.Equal(ticker.BidPrice, sell.Price);
+        Assert.Equal(0.02, sell.Size);
+        Assert.Equal(buy.Sequence + 1, sell.Sequence);
+        Assert.Equal([buy, sell], simulator.EmittedTrades("BTC"));
+        Assert.Throws<ArgumentException>(() => simulator.EmitTrade(instrument.Symbol, "buy"));
+        Assert.Throws<ArgumentException>(() => simulator.EmitTrade(instrument.Symbol, "Buy", 0.015));
+        Assert.Throws<ArgumentException>(() => simulator.EmitTrade(instrument.Symbol, "Buy", ticker.AskSize + 1));
+        Assert.Throws<ArgumentException>(() => simulator.EmitTrade("BTC-1JAN30-1-C-USDT"));
+        Assert.Equal(2, simulator.EmittedTrades("BTC").Count);
+    }
+
+    [Fact]
+    public async Task Trades_and_blocks_follow_the_injected_clock_at_the_configured_rate()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+        await using var simulator = await StartAsync(o =>
+        {
+            o.TimeProvider = clock;
+            o.BaseCoins = ["BTC", "ETH"];
+            o.TradesPerSecond = 40;
+            o.BlockEvery = 5;
+        });
+        long startMs = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        for (int i = 0; i < 50; i++)
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+
+        foreach (string coin in simulator.BaseCoins)
+        {
+            var trades = simulator.EmittedTrades(coin);
+            var blocks = simulator.EmittedBlocks(coin);
+            int events = trades.Count(t => !t.IsBlock) + blocks.Count;
+            TestContext.Current.TestOutputHelper?.WriteLine($"{coin}: {events} trades or blocks in 5 s at 40/s, {blocks.Count} blocks, {trades.Count} trades with legs");
+            // A Poisson count with mean 200 (sd 14): far outside [120, 280] only if the rate is wrong.
+            Assert.InRange(events, 120, 280);
+            Assert.InRange(blocks.Count, 10, 80);
+            Assert.All(trades, t => Assert.InRange(t.TimeMs, startMs + 100, clock.GetUtcNow().ToUnixTimeMilliseconds()));
+            Assert.All(trades.Zip(trades.Skip(1)), p => Assert.True(p.Second.Sequence > p.First.Sequence && p.Second.TimeMs >= p.First.TimeMs));
+            Assert.Equal(blocks.Sum(b => b.Legs.Count), trades.Count(t => t.IsBlock));
+            Assert.All(blocks, b => Assert.InRange(b.Legs.Count, 2, 4));
+            Assert.Contains(blocks, b => b.Legs.Count == 2);
+            Assert.Contains(blocks, b => b.Legs.Count > 2);
+        }
+
+        // A clock that jumps an hour makes one tick's worth (at most a second's), not an hour's.
+        int before = simulator.EmittedTrades("BTC").Count(t => !t.IsBlock) + simulator.EmittedBlocks("BTC").Count;
+        clock.Advance(TimeSpan.FromHours(1));
+        int jumped = simulator.EmittedTrades("BTC").Count(t => !t.IsBlock) + simulator.EmittedBlocks("BTC").Count - before;
+        Assert.InRange(jumped, 0, 100);
+
+        simulator.TradesPerSecond = 0;
+        int stopped = simulator.EmittedTrades("BTC").Count;
+        for (int i = 0; i < 20; i++)
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(stopped, simulator.EmittedTrades("BTC").Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => simulator.TradesPerSecond = -1);
+    }
+
+    [Fact]
+    public async Task The_demo_trades_and_plain_test_simulators_do_not()
+    {
+        Assert.True(SimulatorOptions.ForDemo(["BTC"]).TradesPerSecond > 0);
+        Assert.Equal(0, new SimulatorOptions().TradesPerSecond);
+        await using var simulator = await StartAsync(o => o.TradesPerSecond = SimulatorOptions.ForDemo(["BTC"]).TradesPerSecond * 20);
+        await Eventually.Until(() => simulator.EmittedTrades("BTC").Count > 0 && simulator.EmittedTrades("SOL").Count > 0, "trades on the clock");
+    }
+
+    [Fact]
+    public async Task Rfq_public_trades_pages_newest_first_by_cursor_and_window()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 9, 0, 0, TimeSpan.Zero));
+        await using var simulator = await StartAsync(o => o.TimeProvider = clock);
+        var blocks = new List<SimulatedBlock>();
+        for (int i = 0; i < 5; i++)
+        {
+            blocks.Add(simulator.EmitBlock(i % 2 == 0 ? "BTC" : "ETH", 2 + i % 3));
+            clock.Advance(TimeSpan.FromSeconds(10));
+        }
+
+        var newestFirst = Enumerable.Reverse(blocks).ToList();
+        var seen = new List<string>();
+        string cursor = "";
+        do
+        {
+            using var json = await simulator.GetJsonAsync($"/v5/rfq/public-trades?limit=2{(cursor.Length > 0 ? "&cursor=" + Uri.EscapeDataString(cursor) : "")}");
+            Assert.Equal(0, json.RootElement.GetProperty("retCode").GetInt32());
+            var result = json.RootElement.GetProperty("result");
+            foreach (var item in result.GetProperty("list").EnumerateArray())
+            {
+                AssertBlock(newestFirst[seen.Count], item);
+                seen.Add(item.GetProperty("rfqId").GetString()!);
+            }
+
+            cursor = result.GetProperty("cursor").GetString()!;
+        }
+        while (cursor.Length > 0);
+        Assert.Equal(newestFirst.Select(b => b.RfqId), seen);
+
+        using (var json = await simulator.GetJsonAsync($"/v5/rfq/public-trades?startTime={blocks[1].UpdatedAtMs}&endTime={blocks[3].UpdatedAtMs}"))
+        {
+            var ids = json.RootElement.GetProperty("result").GetProperty("list").EnumerateArray().Select(e => e.GetProperty("rfqId").GetString());
+            Assert.Equal([blocks[3].RfqId, blocks[2].RfqId, blocks[1].RfqId], ids);
+        }
+
+        long start = blocks[0].UpdatedAtMs;
+        foreach (string bad in (string[])["limit=0", "limit=101", $"startTime={start}&endTime={start + 31L * 86_400_000}", "startTime=x"])
+        {
+            using var json = await simulator.GetJsonAsync($"/v5/rfq/public-trades?{bad}");
+            Assert.Equal(10001, json.RootElement.GetProperty("retCode").GetInt32());
+        }
+    }
+
+    [Fact]
+    public async Task Control_endpoints_make_trades_and_blocks_and_set_the_rate()
+    {
+        await using var simulator = await StartAsync(o => o.ControlEndpoints = true);
+        using var http = new HttpClient { BaseAddress = simulator.RestUrl, Timeout = TestSimulator.Timeout };
+        async Task<(System.Net.HttpStatusCode Status, string Body)> PostAsync(string path)
+        {
+            using var response = await http.PostAsync(new Uri(path, UriKind.Relative), null, TestContext.Current.CancellationToken);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        }
+
+        var (status, body) = await PostAsync("/_sim/trades?coin=btc&count=3");
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        Assert.Contains("made 3 BTC trades", body, StringComparison.Ordinal);
+        Assert.Equal(3, simulator.EmittedTrades("BTC").Count);
+
+        (status, body) = await PostAsync("/_sim/block?coin=ETH&legs=4");
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        var block = Assert.Single(simulator.EmittedBlocks());
+        Assert.Contains(block.RfqId, body, StringComparison.Ordinal);
+        Assert.Equal(4, block.Legs.Count);
+
+        (status, _) = await PostAsync("/_sim/trade-rate?per-second=2.5");
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        Assert.Equal(2.5, simulator.TradesPerSecond);
+        (status, _) = await PostAsync("/_sim/trade-rate?per-second=0");
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await PostAsync("/_sim/trades-twice?count=1")).Status);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await PostAsync("/_sim/malformed-trades?count=1")).Status);
+        foreach (string bad in (string[])["/_sim/trades?coin=NOPE&count=1", "/_sim/trades?coin=BTC&count=x", "/_sim/block?coin=BTC&legs=5", "/_sim/trade-rate?per-second=-1"])
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, (await PostAsync(bad)).Status);
+
+        using var usage = await http.GetAsync(new Uri("/_sim", UriKind.Relative), TestContext.Current.CancellationToken);
+        string text = await usage.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("/_sim/trades?coin=BTC&count=N", text, StringComparison.Ordinal);
+        Assert.Contains("trades made: BTC 3, ETH 4", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Trade_topics_count_against_the_connection_limits_and_unsubscribe()
+    {
+        await using var simulator = await StartAsync(o => o.MaxArgsPerConnection = 2);
+        await using var ws = await WsTestClient.ConnectAsync(simulator.WsUrl);
+        string symbol = simulator.GetInstruments("BTC")[0].Symbol;
+        await ws.SubscribeAsync("tickers." + symbol, "publicTrade.BTC", "publicTrade.ETH");
+        var ack = await ws.ReceiveAckAsync();
+        Assert.Equal(["publicTrade.ETH"], ack.GetProperty("data").GetProperty("failTopics").EnumerateArray().Select(e => e.GetString()));
+        var connection = Assert.Single(simulator.Connections);
+        Assert.Equal(2, connection.SubscribedTopicCount);
+        Assert.Equal(("tickers." + symbol).Length + "publicTrade.BTC".Length, connection.SubscribedArgsChars);
+
+        await ws.SendAsync("""{"op":"unsubscribe","args":["publicTrade.BTC"]}""");
+        ack = await ws.ReceiveAckAsync();
+        Assert.Equal(["publicTrade.BTC"], ack.GetProperty("data").GetProperty("successTopics").EnumerateArray().Select(e => e.GetString()));
+        simulator.EmitTrades("BTC", 2);
+        // Only ticker pushes from now on: read until a few of them came, and no trade between.
+        int pushes = 0;
+        while (pushes < 5)
+        {
+            var message = await ws.TryReceiveAsync(TestSimulator.Timeout);
+            Assert.NotNull(message);
+            Assert.DoesNotContain("publicTrade", message.Text, StringComparison.Ordinal);
+            pushes++;
+        }
+        Assert.Equal(1, Assert.Single(simulator.Connections).SubscribedTopicCount);
+    }
+
+    [Fact]
+    public async Task The_rfq_stream_answers_like_the_linear_stream_and_serves_only_its_topic()
+    {
+        await using var simulator = await StartAsync();
+        await using var rfq = await WsTestClient.ConnectAsync(simulator.RfqWsUrl);
+        await rfq.SendAsync("""{"op":"ping","req_id":"p1"}""");
+        var pong = await rfq.ReceiveAsync(e => e.TryGetProperty("op", out var op) && op.GetString() == "ping", "the pong");
+        Assert.Equal(["success", "ret_msg", "conn_id", "req_id", "op"], pong.PropertyNames());
+        Assert.Equal("pong", pong.GetProperty("ret_msg").GetString());
+        Assert.Equal("p1", pong.GetProperty("req_id").GetString());
+
+        string ticker = "tickers." + simulator.GetInstruments("BTC")[0].Symbol;
+        await rfq.SendAsync($$"""{"op":"subscribe","req_id":"s1","args":["rfq.open.public.trades","{{ticker}}"]}""");
+        var ack = await rfq.ReceiveAsync(e => e.TryGetProperty("op", out var op) && op.GetString() == "subscribe", "the ack");
+        Assert.False(ack.GetProperty("success").GetBoolean());
+        Assert.Equal("s1", ack.GetProperty("req_id").GetString());
+        Assert.Equal("error:handler not found,topic:" + ticker, ack.GetProperty("ret_msg").GetString());
+        Assert.Equal(1, Assert.Single(simulator.Connections).SubscribedTopicCount);
+
+        await rfq.SendAsync("""{"op":"subscribe","args":["rfq.open.public.trades"]}""");
+        ack = await rfq.ReceiveAsync(e => e.TryGetProperty("op", out var op) && op.GetString() == "subscribe", "the second ack");
+        Assert.True(ack.GetProperty("success").GetBoolean()); // Already held: still a success.
+        Assert.Equal("", ack.GetProperty("ret_msg").GetString());
+
+        var block = simulator.EmitBlock("BTC", 2);
+        var push = await rfq.ReceiveAsync(IsRfqFrame, "the block");
+        AssertBlock(block, push.GetProperty("data")[0]);
+
+        await rfq.SendAsync("""{"op":"unsubscribe","args":["rfq.open.public.trades"]}""");
+        ack = await rfq.ReceiveAsync(e => e.TryGetProperty("op", out var op) && op.GetString() == "unsubscribe", "the unsubscribe ack");
+        Assert.True(ack.GetProperty("success").GetBoolean());
+        simulator.EmitBlock("BTC", 3);
+        // Two pings: a block message queued before the first would go out in the same turn as its pong, so before the
+        // second pong; only pongs may come.
+        for (int i = 0; i < 2; i++)
+        {
+            await rfq.SendAsync("""{"op":"ping"}""");
+            var next = await rfq.TryReceiveAsync(TestSimulator.Timeout);
+            Assert.NotNull(next);
+            Assert.Contains("\"pong\"", next.Text, StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>The coin's tick and quantity step as instruments-info publishes them.</summary>
     internal static async Task<(decimal Tick, decimal Step)> GridsAsync(BybitSimulator simulator, string coin)
     {
