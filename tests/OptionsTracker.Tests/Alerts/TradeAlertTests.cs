@@ -51,6 +51,8 @@ public class TradeAlertTests
             // Health alerts stay out of the way: this host has no exchange, so the feed is down from the start.
             ["Alerts:FeedDownAfter"] = "1.00:00:00",
             ["Alerts:MaxMessagesPerMinute"] = "600",
+            // The test host keeps the tape off unless asked; these rules read it.
+            ["Tape:Enabled"] = "true",
         };
         foreach (var (key, value) in rules)
             settings[$"Alerts:Rules:{key}"] = value;
