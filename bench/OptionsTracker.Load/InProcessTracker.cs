@@ -29,17 +29,29 @@ internal sealed class InProcessTracker : IAsyncDisposable
 
     public FeedReport Report => _factory.Services.GetRequiredService<FeedMonitor>().GetReport();
 
-    public static InProcessTracker Start(BybitSimulator simulator)
+    /// <summary>The host's services (the tape, for the phases that append trades to it).</summary>
+    public IServiceProvider Services => _factory.Services;
+
+    public static InProcessTracker Start(BybitSimulator simulator, IDictionary<string, string?>? extra = null) =>
+        Start(simulator.RestUrl, simulator.WsUrl, simulator.BaseCoins, extra);
+
+    /// <summary>The host with no exchange behind it (nothing listens at its URLs): the harness feeds it directly.</summary>
+    public static InProcessTracker StartWithoutExchange(IEnumerable<string> coins, IDictionary<string, string?>? extra = null) =>
+        Start(new Uri("http://127.0.0.1:1/"), new Uri("ws://127.0.0.1:1/v5/public/option"), coins, extra);
+
+    private static InProcessTracker Start(Uri restUrl, Uri wsUrl, IEnumerable<string> coins, IDictionary<string, string?>? extra)
     {
         var settings = new Dictionary<string, string?>
         {
-            ["Bybit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
-            ["Bybit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
-            ["Tracker:Assets"] = string.Join(",", simulator.BaseCoins),
+            ["Bybit:RestUrl"] = restUrl.AbsoluteUri,
+            ["Bybit:WsUrl"] = wsUrl.AbsoluteUri,
+            ["Tracker:Assets"] = string.Join(",", coins),
             ["Logging:LogLevel:Default"] = "Warning",
             ["Security:RateLimitPerSecond"] = "1000000",
             ["Security:RateLimitBurst"] = "1000000",
         };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
+            settings[key] = value;
         // The content root the test manifest would guess is solution-relative; the host's build output is where
         // its appsettings.json is, as for the separate process.
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_OPTIONSTRACKER", Path.GetDirectoryName(TrackerProcess.FindTrackerDll()));
@@ -62,7 +74,9 @@ internal sealed class InProcessTracker : IAsyncDisposable
         {
             var index = Book.Index;
             var report = Report;
-            if (index.Count == options && report.State == FeedState.Live && report.SubscribedTopics == options
+            if (index.Count == options && report.State == FeedState.Live
+                // Every option's ticker; with the tape on, each coin's trade topic beside them.
+                && report.SubscribedTopics >= options
                 && index.All.All(s => s.ReadQuote().HasData))
             {
                 return;

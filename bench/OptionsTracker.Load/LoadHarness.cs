@@ -8,7 +8,7 @@ namespace OptionsTracker.Load;
 
 /// <summary>
 /// dotnet run -c Release --project bench/OptionsTracker.Load -- [--quick] [--phases ceiling,ingest,alloc,latency,startup,api,memory]
-/// (or --phases dashboard, not in the default set)
+/// (or --phases dashboard / tape-memory,tape-sse,tape-ingest, not in the default set)
 /// Starts the simulator and the tracker and prints one <c>name: value</c> line per figure (details on <c># </c> lines).
 /// </summary>
 internal static class LoadHarness
@@ -84,12 +84,25 @@ internal static class LoadHarness
         await PhaseAsync(phases, "memory", () => MemoryAsync(plan, token));
         // Opt-in (needs Debian's Chromium): page open times and dashboard viewers per core, DashboardBench.cs.
         await PhaseAsync(phases, "dashboard", () => DashboardBench.RunAsync(quick, args, token));
+        // Opt-in, the trade tape (issue 17): bytes a trade in the ring, a 10,000 trades/s burst to 100 SSE clients,
+        // ticker ingest with and without the trade topics (TapeBench.cs).
+        await PhaseAsync(phases, "tape-memory", () => TapeBench.MemoryAsync());
+        await PhaseAsync(phases, "tape-sse", () => TapeBench.SseAsync(quick, token,
+            clients: IntArgument(args, "--tape-clients", 100), rate: IntArgument(args, "--tape-rate", 10_000)));
+        await PhaseAsync(phases, "tape-ingest", () => TapeBench.IngestAsync(plan, token));
 
         Detail($"done in {total.Elapsed.TotalSeconds:0} s; load average {Machine.LoadAverage()}");
         Detail("summary (e2e_*: exchange to readable in the book; e2e_api_*: exchange to seen by a client polling the API)");
         foreach (var name in new[] { "ingest_msgs_per_s", "parse_ceiling_msgs_per_s", "e2e_p50_ms", "e2e_p99_ms", "e2e_api_p50_ms", "e2e_api_p99_ms", "startup_full_board_s", "api_rps", "api_p99_ms", "working_set_mb" })
             Console.WriteLine($"{name}: {Figures.GetValueOrDefault(name, "n/a (not run)")}");
         return 0;
+    }
+
+    /// <summary>The number after <paramref name="name"/> on the command line, or <paramref name="fallback"/>.</summary>
+    private static int IntArgument(string[] args, string name, int fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length && int.TryParse(args[at + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : fallback;
     }
 
     private static async Task PhaseAsync(HashSet<string> phases, string name, Func<Task> phase)

@@ -142,7 +142,10 @@ internal sealed class TrackerProcess : IAsyncDisposable
         await TryGetStatsAsync(cancellationToken) ?? throw new InvalidOperationException("GET /api/stats failed");
 
     /// <summary>Polls until the feed is live with <paramref name="options"/> options subscribed, or throws with the host's output.</summary>
-    public async Task<FeedStats> WaitLiveAsync(int options, TimeSpan timeout, CancellationToken cancellationToken, TimeSpan? pollInterval = null)
+    /// <param name="extraTopics">Topics subscribed besides the options' tickers (one trade topic per coin when the tape is on);
+    /// the feed is live with the options alone or with these too.</param>
+    public async Task<FeedStats> WaitLiveAsync(int options, TimeSpan timeout, CancellationToken cancellationToken, TimeSpan? pollInterval = null,
+        int extraTopics = 0)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         while (true)
@@ -150,7 +153,8 @@ internal sealed class TrackerProcess : IAsyncDisposable
             if (_process.HasExited)
                 throw new InvalidOperationException($"the tracker exited with {_process.ExitCode}:{Environment.NewLine}{RecentOutput}");
             var stats = await TryGetStatsAsync(cancellationToken);
-            if (stats is { FeedState: "live" } && stats.TotalOptions == options && stats.SubscribedTopics == options)
+            if (stats is { FeedState: "live" } && stats.TotalOptions == options
+                && (stats.SubscribedTopics == options || stats.SubscribedTopics == options + extraTopics))
                 return stats;
             if (Stopwatch.GetTimestamp() > deadline)
                 throw new TimeoutException($"the feed was not live with {options} options within {timeout}: {stats}{Environment.NewLine}{RecentOutput}");

@@ -4,7 +4,7 @@ namespace OptionsTracker.Alerts;
 /// One notification, from the feed's health (<see cref="Source"/> <c>feed</c>, <c>store</c>) or from a rule on
 /// market data (<c>rule</c>). The webhook receives it as JSON with snake_case names.
 /// </summary>
-/// <param name="Source"><c>feed</c>, <c>store</c> or <c>rule</c>.</param>
+/// <param name="Source"><c>feed</c>, <c>store</c> or <c>rule</c> (rules on the book and on the tape's trades alike).</param>
 /// <param name="Name">Stable id of what happened: <c>feed_down</c>, <c>feed_back</c>, <c>feed_stale</c>,
 /// <c>reconnect_storm</c>, <c>reconnects_calm</c>, <c>store_down</c>, <c>store_back</c>, or the rule's name.</param>
 /// <param name="Text">One line for people.</param>
@@ -19,6 +19,12 @@ public sealed record Alert(string Source, string Name, string Text, DateTimeOffs
     /// <summary>The threshold crossed.</summary>
     public double? Threshold { get; init; }
 
-    /// <summary>Options concerned (OI jumps).</summary>
+    /// <summary>Options concerned (OI jumps; a trade's option, a block's legs in order).</summary>
     public IReadOnlyList<string>? Symbols { get; init; }
+
+    /// <summary>Trade rules: the venue's ids of the trades alerted (one, or a block's legs, as <see cref="Symbols"/>).</summary>
+    public IReadOnlyList<string>? TradeIds { get; init; }
+
+    /// <summary>Block trades: the block id its legs share, when the venue gave one.</summary>
+    public string? BlockId { get; init; }
 }

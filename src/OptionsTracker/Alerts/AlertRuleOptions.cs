@@ -56,6 +56,17 @@ public sealed class AlertRuleOptions
     /// (25Δ call and put) or 10.
     /// </summary>
     public int? Delta { get; set; }
+
+    /// <summary>
+    /// <see cref="AlertRuleKind.LargeTrade"/>: fires for a trade of more than this many contracts (base coin);
+    /// <see cref="AlertRuleKind.BlockTrade"/>: only for a block whose largest leg is more than this.
+    /// </summary>
+    [Range(0d, 1e12)]
+    public double? SizeAbove { get; set; }
+
+    /// <summary><see cref="AlertRuleKind.LargeTrade"/>: fires for a trade whose premium (price × size) is more than this, USD.</summary>
+    [Range(0d, 1e15)]
+    public double? PremiumAbove { get; set; }
 }
 
 public enum AlertRuleKind
@@ -83,4 +94,22 @@ public enum AlertRuleKind
     /// evaluations: from one side of the flip to the other. No threshold.
     /// </summary>
     GammaFlip,
+
+    /// <summary>
+    /// A trade on the coin's tape of more than <see cref="AlertRuleOptions.SizeAbove"/> contracts or more than
+    /// <see cref="AlertRuleOptions.PremiumAbove"/> USD of premium: every such trade alerts once (no cool-down).
+    /// </summary>
+    LargeTrade,
+
+    /// <summary>
+    /// A block trade on the coin's tape (its legs together when they share a block id), optionally only one whose largest
+    /// leg is more than <see cref="AlertRuleOptions.SizeAbove"/> contracts: every such block alerts once (no cool-down).
+    /// </summary>
+    BlockTrade,
+}
+
+public static class AlertRuleKinds
+{
+    /// <summary>The kinds checked on each trade of the tape (by sequence) rather than on the book at every evaluation.</summary>
+    public static bool IsTradeRule(this AlertRuleKind kind) => kind is AlertRuleKind.LargeTrade or AlertRuleKind.BlockTrade;
 }

@@ -46,7 +46,18 @@ public static class AlertsFeature
         services.AddHostedService(s => s.GetRequiredService<AlertDispatcher>());
         services.AddSingleton<AlertEvaluationService>();
         services.AddHostedService(s => s.GetRequiredService<AlertEvaluationService>());
+        // Rules on the tape's trades (LargeTrade, BlockTrade), registered only when configured: the tape (Tape feature)
+        // is then required, hosts without trade rules need none.
+        if (HasTradeRules(section))
+        {
+            services.AddSingleton<TradeAlertService>();
+            services.AddHostedService(s => s.GetRequiredService<TradeAlertService>());
+        }
     }
+
+    private static bool HasTradeRules(IConfigurationSection section) =>
+        section.GetSection(nameof(AlertsOptions.Rules)).GetChildren().Any(rule =>
+            Enum.TryParse<AlertRuleKind>(rule[nameof(AlertRuleOptions.Kind)], ignoreCase: true, out var kind) && kind.IsTradeRule());
 
     private static void ConfigureTimeout(IServiceProvider services, HttpClient http) =>
         http.Timeout = services.GetRequiredService<IOptions<AlertsOptions>>().Value.SendTimeout;

@@ -54,7 +54,10 @@ internal sealed partial class AlertsOptionsValidator(IConfiguration configuratio
             if (rule is null)
                 failures.Add($"{section.Path}: a rule needs at least Kind and Asset");
             else
+            {
                 ValidateRule(section.Path, rule, failures);
+                ValidateTradeRule(section, rule, failures);
+            }
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
@@ -136,6 +139,36 @@ internal sealed partial class AlertsOptionsValidator(IConfiguration configuratio
             failures.Add($"{prefix}:TenorDays must be one of {string.Join(", ", RealisedPeriods)} for Kind=VolRiskPremium (the periods of Bybit's realised volatility)");
         if (rule.Above is < -1000 or > 1000 || rule.Below is < -1000 or > 1000)
             failures.Add($"{prefix}:Above/Below are in vol points (percentage points of IV), between -1000 and 1000");
+    }
+
+    /// <summary>
+    /// The rules on the tape's trades (<see cref="AlertRuleKind.LargeTrade"/>, <see cref="AlertRuleKind.BlockTrade"/>): their
+    /// own thresholds (<c>SizeAbove</c>, <c>PremiumAbove</c>), and none of the book rules' settings. They alert once per
+    /// matching trade, so a <c>Cooldown</c> (which would silently drop matching trades) is refused rather than ignored.
+    /// </summary>
+    private static void ValidateTradeRule(IConfigurationSection section, AlertRuleOptions rule, List<string> failures)
+    {
+        if (rule.Kind is not { } kind)
+            return;
+        var prefix = section.Path;
+        if (!kind.IsTradeRule())
+        {
+            if (rule.SizeAbove is not null)
+                failures.Add($"{prefix}:SizeAbove applies only to Kind=LargeTrade and Kind=BlockTrade");
+            if (rule.PremiumAbove is not null)
+                failures.Add($"{prefix}:PremiumAbove applies only to Kind=LargeTrade");
+            return;
+        }
+        if (rule.Above is not null || rule.Below is not null)
+            failures.Add($"{prefix}:Above/Below do not apply to Kind={kind}: use SizeAbove (contracts){(kind == AlertRuleKind.LargeTrade ? " or PremiumAbove (USD)" : "")}");
+        if (section[nameof(AlertRuleOptions.Cooldown)] is not null)
+            failures.Add($"{prefix}:Cooldown does not apply to Kind={kind}: every matching trade alerts once");
+        if (rule.SizeAbove is { } size && !double.IsFinite(size) || rule.PremiumAbove is { } premium && !double.IsFinite(premium))
+            failures.Add($"{prefix}: SizeAbove and PremiumAbove must be numbers");
+        if (kind == AlertRuleKind.LargeTrade && rule.SizeAbove is null && rule.PremiumAbove is null)
+            failures.Add($"{prefix}:SizeAbove or {prefix}:PremiumAbove is required for Kind=LargeTrade (contracts, e.g. SizeAbove=100; or USD, e.g. PremiumAbove=250000)");
+        if (kind == AlertRuleKind.BlockTrade && rule.PremiumAbove is not null)
+            failures.Add($"{prefix}:PremiumAbove does not apply to Kind=BlockTrade: every block alerts, or those with a leg above SizeAbove");
     }
 
     /// <summary>The periods, in days, of Bybit's historical volatility (<c>/v5/market/historical-volatility</c>).</summary>

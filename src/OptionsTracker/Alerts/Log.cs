@@ -40,4 +40,21 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 5010, EventName = "SendRetrying", Level = LogLevel.Information, Message = "Sending alert {Name} to {Sink} failed ({Error}); try {Attempt} in {Delay}")]
     public static partial void SendRetrying(ILogger logger, string name, string sink, string error, int attempt, TimeSpan delay);
+
+    // 5100–5149: rules on the tape's trades (LargeTrade, BlockTrade).
+
+    [LoggerMessage(EventId = 5100, EventName = "TradeAlertsOn", Level = LogLevel.Information, Message = "Trade alerts on: {Rules} rules on {Coins}, for trades made from {Start:u} on (earlier ones, such as the start-up backfill, are not alerted)")]
+    public static partial void TradeAlertsOn(ILogger logger, int rules, string coins, DateTimeOffset start);
+
+    [LoggerMessage(EventId = 5101, EventName = "TradeAlertsWithoutTape", Level = LogLevel.Warning, Message = "{Rules} trade alert rules are configured but the tape is off (Tape:Enabled=false): they will never fire")]
+    public static partial void TradeAlertsWithoutTape(ILogger logger, int rules);
+
+    [LoggerMessage(EventId = 5102, EventName = "TradesBeforeStartSkipped", Level = LogLevel.Debug, Message = "Trade alerts on {Coin}: {Count} trades made before start (backfill) not alerted")]
+    public static partial void TradesBeforeStartSkipped(ILogger logger, string coin, int count);
+
+    [LoggerMessage(EventId = 5103, EventName = "TradesNotChecked", Level = LogLevel.Warning, Message = "Trade alerts on {Coin}: trades {From} to {To} of the tape were never checked (they left the ring before the alert reader got to them, or the mirror never had them)")]
+    public static partial void TradesNotChecked(ILogger logger, string coin, long from, long to);
+
+    [LoggerMessage(EventId = 5104, EventName = "TradeAlertsFailed", Level = LogLevel.Error, Message = "Checking the trades of {Coin} for alerts failed: {Error}; trying again in a second")]
+    public static partial void TradeAlertsFailed(ILogger logger, string coin, string error);
 }

@@ -22,7 +22,8 @@ internal sealed class MarketRules
     /// numbers. Without it (a host without the analytics) those rules have no value.</param>
     public MarketRules(IOptions<AlertsOptions> options, ILogger<MarketRules> logger, MarketAnalytics? analytics = null)
     {
-        _rules = [.. options.Value.Rules.Select(r => new RuleState(r))];
+        // Trade rules (LargeTrade, BlockTrade) are checked on the tape's trades by TradeAlertService, not on the book.
+        _rules = [.. options.Value.Rules.Where(r => r.Kind?.IsTradeRule() != true).Select(r => new RuleState(r))];
         _logger = logger;
         _analytics = analytics;
     }

@@ -31,4 +31,8 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(StrategyRequest))]
 [JsonSerializable(typeof(StrategyResponse))]
 [JsonSerializable(typeof(StrategyPresetsResponse))]
+[JsonSerializable(typeof(TradeListResponse))]
+[JsonSerializable(typeof(TradeItem))]
+[JsonSerializable(typeof(FlowResponse))]
+[JsonSerializable(typeof(TradeStreamMessage))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

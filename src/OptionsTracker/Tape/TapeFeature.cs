@@ -16,6 +16,7 @@ public static class TapeFeature
             .ValidateSection(TapeOptions.Section)
             .ValidateOnStart();
         builder.Services.AddSingleton<TradeTape>();
+        builder.Services.AddSingleton<FlowReader>();
         AddRedisStreams(builder);
     }
 

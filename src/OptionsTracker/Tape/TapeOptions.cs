@@ -12,7 +12,7 @@ public sealed class TapeOptions
 
     /// <summary>
     /// Trades kept in memory per coin (the newest; older ones stay in the history and, for web instances, in the Redis
-    /// stream up to the same length). Bounds the tape's memory: about 300 bytes a trade.
+    /// stream up to the same length). Bounds the tape's memory: about 400 bytes a trade (410 B measured, docs/performance.md).
     /// </summary>
     [Range(100, 5_000_000)]
     public int Keep { get; set; } = 50_000;

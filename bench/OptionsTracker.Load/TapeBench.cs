@@ -1,0 +1,385 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OptionsTracker.Book;
+using OptionsTracker.Simulator;
+using OptionsTracker.Tape;
+using static OptionsTracker.Load.LoadHarness;
+
+namespace OptionsTracker.Load;
+
+/// <summary>
+/// The trade tape's figures (issue 17), opt-in phases of the harness:
+/// <c>--phases tape-memory</c>: bytes a trade costs in the ring (GC heap before and after filling <c>Tape:Keep</c> trades,
+/// and again after filling it once more, which must not grow it);
+/// <c>--phases tape-sse</c>: a burst of 10,000 trades a second appended to the tape of an in-process tracker, read by 100
+/// SSE clients over real HTTP (<c>GET /api/trades/stream/BTC</c>): latency from the append to each client's receipt,
+/// and the CPU it costs.
+/// </summary>
+internal static class TapeBench
+{
+    private const string Coin = "BTC";
+    private static readonly DateTimeOffset Expiry = new(2030, 3, 29, 8, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// A realistic trade: a fresh id string (Bybit's execId is a UUID) and, unless <paramref name="sharedSymbol"/> is
+    /// given, a fresh symbol string, as a parser produces for each trade it reads.
+    /// </summary>
+    private static Trade TradeOf(long n, long timeMs, string? sharedSymbol)
+    {
+        var strike = 60_000 + (n % 80) * 1_000;
+        var call = n % 2 == 0;
+        return new Trade
+        {
+            Venue = Venue.Bybit,
+            Id = Guid.NewGuid().ToString(),
+            Symbol = sharedSymbol ?? $"{Coin}-29MAR30-{strike}-{(call ? 'C' : 'P')}-USDT",
+            BaseCoin = Coin,
+            ExpiryUtc = Expiry,
+            Strike = strike,
+            Type = call ? OptionType.Call : OptionType.Put,
+            TimeMs = timeMs,
+            Side = n % 3 == 0 ? TradeSide.Sell : TradeSide.Buy,
+            Size = 0.1 + n % 50,
+            Price = 500 + n % 3_000,
+            Iv = 0.55 + (n % 20) / 100.0,
+            MarkIv = 0.56,
+            MarkPrice = 510,
+            IndexPrice = 95_000,
+            Delta = 0.4,
+            Gamma = 0.00001,
+            Vega = 80,
+            ExchangeSequence = n,
+        };
+    }
+
+    private static IEnumerable<Trade> Stream(long from, int count, long timeMs, string? sharedSymbol)
+    {
+        for (var i = 0; i < count; i++)
+            yield return TradeOf(from + i, timeMs + i, sharedSymbol);
+    }
+
+    private static long Heap()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+
+    // The tape under measurement lives here, never in a local: the JIT may keep a local (or the list an Append returned)
+    // alive to the end of the method, which would count trades the ring has already forgotten.
+    private static TradeTape? _held;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void NewTape(int keep) => _held = new TradeTape(Options.Create(new TapeOptions { Keep = keep }));
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int Fill(long from, int count, long timeMs, string? sharedSymbol) =>
+        _held!.Append(Stream(from, count, timeMs, sharedSymbol)).Count;
+
+    /// <summary>Bytes per trade held by a full ring of <paramref name="keep"/>, with fresh and with shared symbol strings.</summary>
+    public static Task MemoryAsync(int keep = 50_000)
+    {
+        foreach (var (label, symbol) in new[] { ("fresh", (string?)null), ("shared", $"{Coin}-29MAR30-100000-C-USDT") })
+        {
+            _held = null;
+            var before = Heap();
+            NewTape(keep);
+            var first = Fill(1, keep, 1_000_000, symbol);
+            var full = Heap();
+            // Once more: the ring forgets the oldest, so the heap must stay where it was.
+            var second = Fill(keep + 1, keep, 2_000_000, symbol);
+            var again = Heap();
+            var held = _held!.After(Coin, 0).Count;
+            _held = null;
+            var perTrade = (full - before) / (double)keep;
+            Detail($"tape of {keep:N0} trades, {label} symbol strings: {first:N0} appended, heap +{(full - before) / 1048576.0:0.0} MB "
+                + $"({perTrade:0} B a trade); {second:N0} more appended, {held:N0} held: heap +{(again - before) / 1048576.0:0.0} MB "
+                + $"({(again - before) / (double)keep:0} B a held trade); server GC {System.Runtime.GCSettings.IsServerGC}");
+            Figure($"tape_bytes_per_trade_{label}_symbols", perTrade.ToString("F0", CultureInfo.InvariantCulture));
+            Figure($"tape_bytes_after_refill_ratio_{label}_symbols", ((again - before) / (double)(full - before)).ToString("F2", CultureInfo.InvariantCulture));
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// 100 SSE clients of BTC's trades, then a burst of <paramref name="rate"/> trades a second for <paramref name="burst"/>
+    /// appended to the tape (as the feed appends: batches, each trade a new Trade). Each client records, per trade, its
+    /// arrival minus the moment just before the trade was appended; the figures are over every client's every trade.
+    /// </summary>
+    public static async Task SseAsync(bool quick, CancellationToken cancellationToken, int clients = 100, int rate = 10_000)
+    {
+        var burst = quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(15);
+        var total = (int)(rate * burst.TotalSeconds);
+        // A small, slow board (the stream serves a coin the book knows), making no trades of its own: every trade on the
+        // tape is the harness's.
+        await using var simulator = await BybitSimulator.StartAsync(new SimulatorOptions
+        {
+            TargetInstrumentCount = 200,
+            PushInterval = TimeSpan.FromSeconds(1),
+        }, cancellationToken);
+        await using var tracker = InProcessTracker.Start(simulator, new Dictionary<string, string?>
+        {
+            // The whole burst fits in the ring: a client that fell behind by more than Keep would miss trades, which is a
+            // different figure (counted below as missed, not hidden in the latency).
+            ["Tape:Keep"] = Math.Max(50_000, total + 25_000).ToString(CultureInfo.InvariantCulture),
+            // All 100 clients come from one address (loopback); the default allows 20 streams per client address.
+            ["Api:MaxStreamsPerClient"] = (clients + 10).ToString(CultureInfo.InvariantCulture),
+            ["History:Enabled"] = "false",
+        });
+        await tracker.WaitFullBoardAsync(simulator.InstrumentCount, TimeSpan.FromSeconds(120), cancellationToken);
+        var tape = tracker.Services.GetRequiredService<TradeTape>();
+        var path = $"api/trades/stream/{Coin}";
+
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients + 10, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient(handler) { BaseAddress = tracker.Http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using (var probe = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken))
+        {
+            if (probe.StatusCode != HttpStatusCode.OK)
+            {
+                Figure("tape_sse_p99_ms", $"n/a (GET /{path} answered {(int)probe.StatusCode})");
+                return;
+            }
+        }
+
+        // A warm-up burst first (JIT, connection pools), not measured: a few thousand trades to a few clients.
+        var timeMs = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        long next = 1;
+        var appendedAt = new long[total + 20_000 + 1];
+        using (var warm = new CancellationTokenSource())
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, warm.Token);
+            var warmReaders = Enumerable.Range(0, 4).Select(_ => new SseReader(http, path, appendedAt, 0, 0)).ToList();
+            await Task.WhenAll(warmReaders.Select(r => r.ConnectAsync(linked.Token)));
+            var warmRuns = warmReaders.Select(r => r.ReadAsync(linked.Token)).ToList();
+            for (var i = 0; i < 20; i++)
+            {
+                var batch = Stream(next, 1_000, timeMs, null).ToList();
+                next += batch.Count;
+                timeMs += batch.Count;
+                tape.Append(batch);
+                await Task.Delay(20, cancellationToken);
+            }
+            await warm.CancelAsync();
+            await Task.WhenAll(warmRuns.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+            foreach (var reader in warmReaders)
+                reader.Dispose();
+        }
+
+        var first = tape.LastSequence(Coin) + 1;
+        var last = first + total - 1;
+        var readers = Enumerable.Range(0, clients).Select(_ => new SseReader(http, path, appendedAt, first, last)).ToList();
+        await Task.WhenAll(readers.Select(r => r.ConnectAsync(cancellationToken)));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var runs = readers.Select(r => r.ReadAsync(stop.Token)).ToList();
+        // Every stream is open and has sent its headers; let the server reach its wait on the tape.
+        await Task.Delay(500, cancellationToken);
+        Detail($"{clients} SSE clients connected to /{path}; burst of {rate:N0} trades/s for {burst.TotalSeconds:0} s ({total:N0} trades); load average {Machine.LoadAverage()}");
+
+        var trades = Stream(0, total, timeMs, null).ToArray();
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuBefore = process.TotalProcessorTime;
+        var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+        using var scheduler = new SchedulerProbe();
+        var started = Stopwatch.GetTimestamp();
+        var sent = 0;
+        var batches = 0;
+        while (sent < total)
+        {
+            var due = (int)Math.Min(total, Stopwatch.GetElapsedTime(started).TotalSeconds * rate);
+            if (due > sent)
+            {
+                var now = Stopwatch.GetTimestamp();
+                for (var s = sent; s < due; s++)
+                    appendedAt[first + s] = now;
+                tape.Append(new ArraySegment<Trade>(trades, sent, due - sent));
+                sent = due;
+                batches++;
+            }
+            await Task.Delay(1, cancellationToken);
+        }
+        var appendSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30;
+        while (readers.Any(r => r.Received < total) && Stopwatch.GetTimestamp() < deadline)
+            await Task.Delay(10, cancellationToken);
+        var deliveredSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+        var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
+        var late = scheduler.Stop();
+        await stop.CancelAsync();
+        await Task.WhenAll(runs.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        var received = readers.Sum(r => (long)r.Received);
+        var outOfOrder = readers.Sum(r => r.OutOfOrder);
+        var latencies = new Percentiles(readers.SelectMany(r => r.Latencies));
+        Detail($"appended {total:N0} trades in {batches:N0} batches over {appendSeconds:0.00} s ({total / appendSeconds:N0}/s); "
+            + $"all delivered after {deliveredSeconds:0.00} s; {received:N0} of {(long)total * clients:N0} receipts, {outOfOrder} out of order");
+        Detail($"process CPU (tracker, 100 clients' reading, the appender: one process) {cpu:0.00} s = {cpu / deliveredSeconds:0.00} cores; "
+            + $"{cpu / total * 1e6:0.0} CPU µs a trade, {cpu / received * 1e6:0.00} CPU µs a delivery; {allocated / 1048576.0:0} MB allocated, "
+            + $"GCs gen0/1/2 {GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3}; "
+            + $"scheduler noise (1 ms sleep woke late) p99 {late.P99:0.00} ms; load average {Machine.LoadAverage()}");
+        Figure("tape_sse_trades_per_s", (total / appendSeconds).ToString("F0", CultureInfo.InvariantCulture));
+        Figure("tape_sse_clients", clients.ToString(CultureInfo.InvariantCulture));
+        Figure("tape_sse_missed", ((long)total * clients - received).ToString(CultureInfo.InvariantCulture));
+        Figure("tape_sse_p50_ms", latencies.P50.ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_sse_p99_ms", latencies.P99.ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_sse_max_ms", latencies.Max.ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_sse_cores", (cpu / deliveredSeconds).ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_sse_cpu_us_per_delivery", (cpu / received * 1e6).ToString("F2", CultureInfo.InvariantCulture));
+        foreach (var reader in readers)
+            reader.Dispose();
+    }
+
+    /// <summary>
+    /// Ticker ingest end to end with and without the trade topics: the simulator pushes ~10,000 options as fast as the
+    /// sockets take and makes <paramref name="tradesPerSecond"/> trades a second on each coin; the tracker process runs
+    /// with the tape (its shards also subscribe <c>publicTrade.{coin}</c>, the trades reach the tape) and with
+    /// <c>Tape__Enabled=false</c> (no trade topic), in turn, <paramref name="rounds"/> times each, a fresh process each
+    /// time. Per window: tickers processed per second and the tracker's CPU per million of them.
+    /// </summary>
+    public static async Task IngestAsync(Plan plan, CancellationToken cancellationToken, int rounds = 2, double tradesPerSecond = 20)
+    {
+        await using var simulator = await BybitSimulator.StartAsync(new SimulatorOptions
+        {
+            TargetInstrumentCount = 10_000,
+            PushInterval = TimeSpan.Zero,
+            TradesPerSecond = tradesPerSecond,
+        }, cancellationToken);
+        Detail($"simulator: {simulator.InstrumentCount} options of {string.Join(", ", simulator.BaseCoins)}, tickers as fast as the sockets take, "
+            + $"{tradesPerSecond} trades/s per coin; load average {Machine.LoadAverage()}");
+        var results = new Dictionary<bool, (List<double> Rate, List<double> Cpu)> { [true] = ([], []), [false] = ([], []) };
+        for (var round = 0; round < rounds; round++)
+        {
+            foreach (var tape in new[] { true, false })
+            {
+                var environment = new Dictionary<string, string> { ["Tape__Enabled"] = tape ? "true" : "false" };
+                await using var tracker = TrackerProcess.Start(simulator, environment);
+                await tracker.WaitLiveAsync(simulator.InstrumentCount, TimeSpan.FromSeconds(120), cancellationToken,
+                    extraTopics: tape ? simulator.BaseCoins.Count : 0);
+                await Task.Delay(plan.Warmup, cancellationToken);
+                var tradesBefore = simulator.TradeMessagesSent;
+                for (var window = 0; window < plan.IngestWindows; window++)
+                {
+                    var before = await tracker.GetStatsAsync(cancellationToken);
+                    var cpuBefore = tracker.CpuTime;
+                    var started = Stopwatch.GetTimestamp();
+                    await Task.Delay(plan.IngestWindow, cancellationToken);
+                    var after = await tracker.GetStatsAsync(cancellationToken);
+                    var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                    var cpu = (tracker.CpuTime - cpuBefore).TotalSeconds;
+                    var messages = after.MessagesProcessed - before.MessagesProcessed;
+                    results[tape].Rate.Add(messages / elapsed);
+                    results[tape].Cpu.Add(cpu / messages * 1e6);
+                    Detail($"round {round + 1}, {(tape ? "with" : "without")} trade topics, window {window + 1}: {messages / elapsed:N0} msgs/s, "
+                        + $"tracker {cpu / elapsed:0.00} cores, {cpu / messages * 1e6:0.00} CPU s per million; load average {Machine.LoadAverage()}");
+                }
+                var trades = simulator.TradeMessagesSent - tradesBefore;
+                var metrics = tape ? await TradesAppendedAsync(tracker, cancellationToken) : "n/a";
+                Detail($"  trade frames the simulator sent this tracker's connections meanwhile: {trades:N0}; trades on its tape (optionstracker_trades_appended_total): {metrics}");
+            }
+        }
+        foreach (var (tape, (rate, cpu)) in results)
+        {
+            var name = tape ? "with" : "without";
+            Figure($"tape_ingest_{name}_trades_msgs_per_s", Median(rate).ToString("F0", CultureInfo.InvariantCulture));
+            Figure($"tape_ingest_{name}_trades_cpu_s_per_million", Median(cpu).ToString("F2", CultureInfo.InvariantCulture));
+            Detail($"{name} trade topics: {string.Join(", ", rate.Select(r => r.ToString("N0", CultureInfo.InvariantCulture)))} msgs/s; "
+                + $"{string.Join(", ", cpu.Select(c => c.ToString("0.00", CultureInfo.InvariantCulture)))} CPU s per million");
+        }
+        Figure("tape_ingest_rate_ratio_with_to_without",
+            (Median(results[true].Rate) / Median(results[false].Rate)).ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_ingest_cpu_ratio_with_to_without",
+            (Median(results[true].Cpu) / Median(results[false].Cpu)).ToString("F2", CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<string> TradesAppendedAsync(TrackerProcess tracker, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var text = await tracker.Http.GetStringAsync(new Uri("metrics", UriKind.Relative), cancellationToken);
+            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("optionstracker_trades_appended_total ", StringComparison.Ordinal));
+            return line?["optionstracker_trades_appended_total ".Length..] ?? "not in /metrics";
+        }
+        catch (HttpRequestException e)
+        {
+            return $"/metrics failed: {e.Message}";
+        }
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
+    }
+
+    /// <summary>
+    /// One SSE client: reads the stream in raw chunks and takes only the <c>id:</c> lines (the tape's sequence), so the
+    /// client's own cost, which shares the process with the tracker, stays small. Latency in ms into a preallocated array.
+    /// </summary>
+    private sealed class SseReader(HttpClient http, string path, long[] appendedAt, long first, long last) : IDisposable
+    {
+        private HttpResponseMessage? _response;
+        private long _previous;
+        private readonly float[] _latencies = new float[Math.Max(0, last - first + 1)];
+
+        public int Received { get; private set; }
+        public int OutOfOrder { get; private set; }
+        public IEnumerable<double> Latencies => _latencies.Take(Received).Select(l => (double)l);
+
+        public async Task ConnectAsync(CancellationToken cancellationToken)
+        {
+            _response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            _response.EnsureSuccessStatusCode();
+        }
+
+        public async Task ReadAsync(CancellationToken cancellationToken)
+        {
+            await using var body = await _response!.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[64 * 1024];
+            var carry = 0;
+            while (true)
+            {
+                var read = await body.ReadAsync(buffer.AsMemory(carry), cancellationToken);
+                if (read == 0)
+                    return;
+                var arrived = Stopwatch.GetTimestamp();
+                var length = carry + read;
+                var start = 0;
+                for (var i = 0; i < length; i++)
+                {
+                    if (buffer[i] != (byte)'\n')
+                        continue;
+                    Line(buffer.AsSpan(start, i - start), arrived);
+                    start = i + 1;
+                }
+                carry = length - start;
+                if (carry == buffer.Length)
+                    throw new InvalidOperationException("an SSE line longer than 64 KB");
+                buffer.AsSpan(start, carry).CopyTo(buffer);
+            }
+        }
+
+        private void Line(ReadOnlySpan<byte> line, long arrived)
+        {
+            if (!line.StartsWith("id:"u8))
+                return;
+            var text = line[3..].Trim((byte)' ').TrimEnd((byte)'\r');
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+                return;
+            if (sequence <= _previous)
+                OutOfOrder++;
+            _previous = sequence;
+            if (sequence < first || sequence > last || Received >= _latencies.Length)
+                return;
+            _latencies[Received++] = (float)((arrived - appendedAt[sequence]) * 1000.0 / Stopwatch.Frequency);
+        }
+
+        public void Dispose() => _response?.Dispose();
+    }
+}
