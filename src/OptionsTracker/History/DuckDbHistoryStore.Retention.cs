@@ -66,6 +66,7 @@ public sealed partial class DuckDbHistoryStore
                 command.Parameters.Add(new DuckDBParameter("hourly", hourlyCut));
                 command.ExecuteNonQuery();
             }
+            DeleteTradesBefore(connection, hourlyCut);
             transaction.Commit();
         }
         if (removed > 0)

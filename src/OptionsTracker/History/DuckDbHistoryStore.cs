@@ -105,6 +105,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
                 command.CommandText = Schema;
                 command.ExecuteNonQuery();
             }
+            CreateTradesTable(anchor);
             var recorded = ReadOrWriteSource(anchor, source);
             if (!SameSource(recorded, source))
                 throw new HistorySourceMismatchException(recorded, source);

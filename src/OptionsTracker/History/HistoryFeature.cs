@@ -36,6 +36,9 @@ public static class HistoryFeature
         {
             services.AddSingleton<HistoryRecorder>();
             services.AddHostedService(s => s.GetRequiredService<HistoryRecorder>());
+            // The tape's trades, recorded by the lease holder too (docs/tape.md).
+            services.AddSingleton<Tape.TradeRecorder>();
+            services.AddHostedService(s => s.GetRequiredService<Tape.TradeRecorder>());
         }
     }
 

@@ -30,6 +30,14 @@ public sealed class HistoryHealthCheck(IServiceProvider services) : IHealthCheck
             ["skipped"] = status.Skipped,
             ["last_gap"] = status.LastGap is { } last ? Describe(last) : "",
         };
+        var trades = services.GetService<Tape.TradeRecorder>()?.GetStatus();
+        if (trades is not null)
+        {
+            data["trades_written"] = trades.Written;
+            data["trades_pending"] = trades.Pending;
+            data["trades_missed"] = trades.Missed;
+            data["trades_last_gap"] = trades.LastGap is { } tradeGap ? Describe(tradeGap) : "";
+        }
         if (!status.IsRecording)
             return Task.FromResult(HealthCheckResult.Healthy("standby: the collector holding the lease records the history", data));
         string? problem = null;
@@ -41,6 +49,10 @@ public sealed class HistoryHealthCheck(IServiceProvider services) : IHealthCheck
             problem = $"history: the clock is behind the last snapshot recorded ({status.LastRecorded:O}); snapshots skipped until it passes it";
         else if (status.RecentGap is { } gap)
             problem = $"history: gap: {Describe(gap)}";
+        else if (trades is { Recording: true, Problem: { } tradeProblem })
+            problem = $"history {status.Store}: trades cannot be recorded: {tradeProblem}; {trades.Pending} trades wait on the tape";
+        else if (trades?.RecentGap is { } recentTradeGap)
+            problem = $"history: trades not recorded: {Describe(recentTradeGap)}";
         if (problem is not null)
             return Task.FromResult(HealthCheckResult.Degraded(problem, data: data));
         var healthy = status.LastRecorded is { } at
@@ -48,6 +60,9 @@ public sealed class HistoryHealthCheck(IServiceProvider services) : IHealthCheck
             : $"recording every {status.Interval} into {status.Store}; no snapshot yet";
         return Task.FromResult(HealthCheckResult.Healthy(healthy, data));
     }
+
+    private static string Describe(Tape.TradeGap gap) => string.Create(CultureInfo.InvariantCulture,
+        $"{gap.Missed} trades of {gap.Coin} (sequences {gap.From} to {gap.To}) left the tape before the store could take them");
 
     private static string Describe(HistoryGap gap) => string.Create(CultureInfo.InvariantCulture,
         $"no snapshot from {gap.From:O} to {gap.To:O} ({gap.Missed} missed: {gap.Reason})");

@@ -73,6 +73,7 @@ public sealed partial class PostgresHistoryStore
             {
                 delete.BatchCommands.Add(WithTimeRange(new NpgsqlBatchCommand(sql), ("cutoff", cutoff)));
             }
+            delete.BatchCommands.Add(DeleteTradesBefore(cutoff));
             delete.Timeout = RetentionCommandTimeoutSeconds;
             await delete.ExecuteNonQueryAsync(cancellationToken);
             removed += delete.BatchCommands[0].RecordsAffected;

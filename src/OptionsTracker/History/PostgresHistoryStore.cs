@@ -106,6 +106,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({SchemaLockKey})", cancellationToken);
                 await ExecuteAsync(connection, Schema, cancellationToken);
+                await ExecuteAsync(connection, TradesSchema, cancellationToken);
                 await CheckSourceAsync(connection, source, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
             });

@@ -42,6 +42,8 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
     private TaskCompletionSource<CancellationToken> _acquired = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CancellationTokenSource? _held;
     private bool _everReached;
+    private readonly List<Func<CancellationToken, Task>> _handovers = [];
+    private Task _handover = Task.CompletedTask;
 
     public CollectorLease(IOptions<StoreOptions> options, TimeProvider time, ILogger<CollectorLease> logger,
         LogThrottle errorLog, RedisConnection connection, RedisOptionStore store)
@@ -71,6 +73,18 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
     public string? Holder { get; private set; }
 
     /// <summary>
+    /// Work that must be done when this process takes the lease and before it collects: the trade mirror's last catch-up,
+    /// so the feed continues the tape's sequences where the previous collector left them. Run once per term (with a
+    /// token cancelled when the lease is lost); <see cref="AcquireAsync"/> returns after it. A handover must bound its
+    /// own time and never throw (a Redis that does not answer must not keep the collector from collecting).
+    /// </summary>
+    public void AddHandover(Func<CancellationToken, Task> handover)
+    {
+        lock (_lock)
+            _handovers.Add(handover);
+    }
+
+    /// <summary>
     /// Completes once this process holds the lease, with a token cancelled when it loses it.
     /// </summary>
     public async Task<CancellationToken> AcquireAsync(CancellationToken cancellationToken)
@@ -82,6 +96,17 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
         // A standby's book is filled from Redis: let the reader finish its round (it sees IsHeld after it).
         await _store.BookWriterGate.WaitAsync(cancellationToken);
         _store.BookWriterGate.Release();
+        Task handover;
+        lock (_lock)
+            handover = _handover;
+        try
+        {
+            await handover.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The lease was lost during the handover: the caller finds the held token cancelled.
+        }
         return held;
     }
 
@@ -162,7 +187,14 @@ public sealed class CollectorLease : BackgroundService, Feed.ICollectorLease
         lock (_lock)
         {
             _held = new CancellationTokenSource();
-            _acquired.TrySetResult(_held.Token);
+            var token = _held.Token;
+            Func<CancellationToken, Task>[] handovers = [.. _handovers];
+            _handover = handovers.Length == 0 ? Task.CompletedTask : Task.Run(async () =>
+            {
+                foreach (var handover in handovers)
+                    await handover(token);
+            }, token);
+            _acquired.TrySetResult(token);
         }
         Log.LeaseAcquired(_logger, Id);
     }

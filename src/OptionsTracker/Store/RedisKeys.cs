@@ -77,6 +77,12 @@ public sealed class RedisKeys(string prefix)
     /// <summary>One message per write: the members written, and removed ones prefixed with <c>-</c>.</summary>
     public RedisChannel Changes => RedisChannel.Literal($"{prefix}options:changes");
 
+    /// <summary>
+    /// One coin's trade tape: a Redis Stream written by the active collector, one entry per trade whose id is
+    /// <c>{sequence}-0</c> (the tape's sequence), capped at about <c>Tape:Keep</c> entries; web instances mirror it.
+    /// </summary>
+    public RedisKey Trades(string baseCoin) => $"{prefix}trades:{baseCoin}";
+
     /// <summary>A dashboard session signed out, kept (with a time to live) until any copy of its cookie would have expired.</summary>
     public RedisKey RevokedSession(string session) => $"{prefix}session:revoked:{session}";
 }

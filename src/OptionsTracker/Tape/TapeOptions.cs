@@ -16,4 +16,12 @@ public sealed class TapeOptions
     /// </summary>
     [Range(100, 5_000_000)]
     public int Keep { get; set; } = 50_000;
+
+    /// <summary>
+    /// With Redis: how often a web instance (or a standby collector) reads the collector's trade streams for new trades
+    /// (StackExchange.Redis has no blocking read, so it polls): the most a trade waits in Redis before a web instance
+    /// serves it.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")]
+    public TimeSpan RedisPoll { get; set; } = TimeSpan.FromMilliseconds(100);
 }
