@@ -13,7 +13,6 @@ internal static partial class Log
         Message = "Tape: keeping the newest {Keep} trades of each coin in memory")]
     public static partial void TapeStarted(ILogger logger, int keep);
 
-<<<<<<< HEAD
     // 11200–11299: flow.
 
     [LoggerMessage(EventId = 11200, EventName = "FlowHistoryFailed", Level = LogLevel.Warning,
@@ -23,7 +22,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 11201, EventName = "FlowHistoryPageFull", Level = LogLevel.Warning,
         Message = "Flow of {Coin}: {Page} recorded trades share the millisecond {Time}; the figures stop there")]
     public static partial void FlowHistoryPageFull(ILogger logger, string coin, int page, DateTimeOffset time);
-=======
+
     // 11100–11199: the Redis stream per coin (the collector's writer, the mirror of web instances and standbys).
 
     [LoggerMessage(EventId = 11100, EventName = "TradeStreamWriting", Level = LogLevel.Information,
@@ -91,5 +90,4 @@ internal static partial class Log
     [LoggerMessage(EventId = 11304, EventName = "TradeRecorderStandby", Level = LogLevel.Information,
         Message = "Tape: another collector holds the lease and records the trades now")]
     public static partial void TradeRecorderStandby(ILogger logger);
->>>>>>> edf03ee382261b45cfdf691176874233d0d92a16
 }
