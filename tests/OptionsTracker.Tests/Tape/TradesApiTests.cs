@@ -368,7 +368,7 @@ public class TradesApiTests
         Vega = (double?)item["vega"] ?? double.NaN,
     };
 
-    private static FlowFigures Figures(JsonNode node) => new()
+    internal static FlowFigures Figures(JsonNode node) => new()
     {
         Trades = (int)node["trades"]!,
         BuyTrades = (int)node["buy_trades"]!,
