@@ -49,6 +49,7 @@ public static class ApiFeature
         builder.Services.Configure<GzipCompressionProviderOptions>(o => o.Level = CompressionLevel.Fastest);
         builder.AddRejectedRequestProblems();
         builder.Services.AddSingleton<BoardMoments>();
+        builder.Services.AddSingleton<Tape.IFlowHistory, FlowHistorySource>();
     }
 
     public static void MapApi(this WebApplication app)

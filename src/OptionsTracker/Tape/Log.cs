@@ -12,4 +12,14 @@ internal static partial class Log
     [LoggerMessage(EventId = 11000, EventName = "TapeStarted", Level = LogLevel.Information,
         Message = "Tape: keeping the newest {Keep} trades of each coin in memory")]
     public static partial void TapeStarted(ILogger logger, int keep);
+
+    // 11200–11299: flow.
+
+    [LoggerMessage(EventId = 11200, EventName = "FlowHistoryFailed", Level = LogLevel.Warning,
+        Message = "Flow of {Coin}: the history's trades could not be read; the figures cover the tape only")]
+    public static partial void FlowHistoryFailed(ILogger logger, Exception exception, string coin);
+
+    [LoggerMessage(EventId = 11201, EventName = "FlowHistoryPageFull", Level = LogLevel.Warning,
+        Message = "Flow of {Coin}: {Page} recorded trades share the millisecond {Time}; the figures stop there")]
+    public static partial void FlowHistoryPageFull(ILogger logger, string coin, int page, DateTimeOffset time);
 }

@@ -16,5 +16,6 @@ public static class TapeFeature
             .ValidateSection(TapeOptions.Section)
             .ValidateOnStart();
         builder.Services.AddSingleton<TradeTape>();
+        builder.Services.AddSingleton<FlowReader>();
     }
 }
