@@ -5,10 +5,15 @@ using OptionsTracker.Simulator;
 // Runs the Bybit simulator alone:
 //   dotnet run --project src/OptionsTracker.Simulator.Host -- --port 9100 --coins BTC,ETH,SOL --push-interval 100 --instruments 10000
 // The faults tests drive are served under /_sim (GET /_sim lists them) unless --control off.
-const string Options = "--port --host --coins --push-interval (ms) --instruments --seed --control on|off";
+const string Options = "--port --host --coins --push-interval (ms) --instruments --seed --control on|off --trades-per-second (per coin)";
 // Every coin Bybit lists options for unless --coins says otherwise, so a tracker pointed here can add any of them
 // from its dashboard as on the exchange (it still tracks only its own configured coins).
-var options = new SimulatorOptions { ControlEndpoints = true, BaseCoins = [.. SimulatorOptions.ExchangeOptionCoins] };
+var options = new SimulatorOptions
+{
+    ControlEndpoints = true,
+    BaseCoins = [.. SimulatorOptions.ExchangeOptionCoins],
+    TradesPerSecond = SimulatorOptions.DemoTradesPerSecond,
+};
 for (int i = 0; i < args.Length; i += 2)
 {
     if (i + 1 >= args.Length)
@@ -26,6 +31,7 @@ for (int i = 0; i < args.Length; i += 2)
         case "--push-interval": options.PushInterval = TimeSpan.FromMilliseconds(double.Parse(value, CultureInfo.InvariantCulture)); break;
         case "--instruments": options.TargetInstrumentCount = int.Parse(value, CultureInfo.InvariantCulture); break;
         case "--seed": options.Seed = int.Parse(value, CultureInfo.InvariantCulture); break;
+        case "--trades-per-second": options.TradesPerSecond = double.Parse(value, CultureInfo.InvariantCulture); break;
         case "--control": options.ControlEndpoints = value is not ("off" or "false"); break;
         default: Console.Error.WriteLine($"Unknown option {args[i]}; known: {Options}"); return 2;
     }
@@ -44,6 +50,7 @@ using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 await using var simulator = await BybitSimulator.StartAsync(options, stop.Token);
 Console.WriteLine($"REST {simulator.RestUrl}");
 Console.WriteLine($"WS   {simulator.WsUrl}");
+Console.WriteLine($"RFQ  {simulator.RfqWsUrl}");
 Console.WriteLine($"{simulator.InstrumentCount} instruments: {string.Join(", ", simulator.BaseCoins.Select(c => $"{c} {simulator.GetInstruments(c).Count}"))}");
 if (options.ControlEndpoints)
     Console.WriteLine($"Faults: GET {simulator.RestUrl}_sim lists the POST /_sim/... controls");

@@ -80,6 +80,27 @@ internal static class Black76
         double thetaPerDay = -forward * pdf * vol / (2 * sqrtT) / 365;
         return new OptionValue(Math.Max(price, 0), delta, gamma, vegaPerPoint, thetaPerDay);
     }
+
+    /// <summary>
+    /// The volatility at which <see cref="Value"/> gives <paramref name="price"/>, by bisection on [0.001, 10] (a trade's IV
+    /// needs no speed: a few microseconds each); NaN when the price is outside what those vols give.
+    /// </summary>
+    public static double ImpliedVol(double price, double forward, double strike, double years, bool isCall)
+    {
+        double lo = 0.001, hi = 10;
+        if (!(price >= Value(forward, strike, years, lo, isCall).Price && price <= Value(forward, strike, years, hi, isCall).Price))
+            return double.NaN;
+        for (int i = 0; i < 80 && hi - lo > 1e-12; i++)
+        {
+            double mid = 0.5 * (lo + hi);
+            if (Value(forward, strike, years, mid, isCall).Price < price)
+                lo = mid;
+            else
+                hi = mid;
+        }
+
+        return 0.5 * (lo + hi);
+    }
 }
 
 /// <summary>A Black-76 result: price, delta, gamma, vega per vol point, theta per day.</summary>

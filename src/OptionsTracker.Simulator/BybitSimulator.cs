@@ -22,11 +22,13 @@ namespace OptionsTracker.Simulator;
 public sealed class BybitSimulator : IAsyncDisposable
 {
     private const string WebSocketPath = "/v5/public/option";
+    private const string RfqWebSocketPath = "/v5/public/rfq";
 
     private readonly SimulatorOptions _options;
     private readonly ILogger _logger;
     private readonly SimulatedMarket _market;
     private readonly RestApi _rest;
+    private readonly TradeGenerator _trades;
     private readonly ControlApi? _control;
     private readonly ConcurrentDictionary<long, WebSocketSession> _sessions = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -45,7 +47,8 @@ public sealed class BybitSimulator : IAsyncDisposable
         _idRandom = new Random(options.Seed);
         _market = new SimulatedMarket(options, _logger);
         Faults = new SimulatorFaults(() => _sessions.Values, _logger, options.TimeProvider);
-        _rest = new RestApi(_market, Faults, options);
+        _trades = new TradeGenerator(_market, options, _logger, PublishTrades, PublishRfq);
+        _rest = new RestApi(_market, Faults, options, _trades);
         _control = options.ControlEndpoints ? new ControlApi(this) : null;
         BaseCoins = [.. _market.Boards.Select(b => b.BaseCoin)];
     }
@@ -77,6 +80,12 @@ public sealed class BybitSimulator : IAsyncDisposable
 
     /// <summary>The public option WebSocket, <c>ws://127.0.0.1:{port}/v5/public/option</c>.</summary>
     public Uri WsUrl { get; private set; } = null!; // Set by StartAsync before the instance is handed out.
+
+    /// <summary>
+    /// The public RFQ WebSocket (block trades, topic <c>rfq.open.public.trades</c>),
+    /// <c>ws://127.0.0.1:{port}/v5/public/rfq</c>, like Bybit's <c>wss://stream.bybit.com/v5/public/rfq</c>.
+    /// </summary>
+    public Uri RfqWsUrl { get; private set; } = null!; // Set by StartAsync before the instance is handed out.
 
     /// <summary>Switches that make the simulator misbehave like the real exchange can.</summary>
     public SimulatorFaults Faults { get; }
@@ -182,6 +191,60 @@ public sealed class BybitSimulator : IAsyncDisposable
         _market.Play(baseCoin, time, options);
     }
 
+    /// <summary>
+    /// Trades per second per coin made on the simulator's clock (starts at <see cref="SimulatorOptions.TradesPerSecond"/>);
+    /// 0 stops them. Settable while running, e.g. for a burst.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative or not finite.</exception>
+    public double TradesPerSecond
+    {
+        get => _trades.TradesPerSecond;
+        set => _trades.TradesPerSecond = value;
+    }
+
+    /// <summary>
+    /// Every trade this simulator made on <paramref name="baseCoin"/> and published (block legs included), oldest first, up
+    /// to <see cref="SimulatorOptions.TradesKept"/>: the truth a tape is compared against. A copy; thread-safe.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="baseCoin"/> is not one of <see cref="BaseCoins"/>.</exception>
+    public IReadOnlyList<SimulatedTrade> EmittedTrades(string baseCoin) => _trades.Emitted(baseCoin);
+
+    /// <summary>Every block made (of one coin, or all), oldest first, with its legs. A copy; thread-safe.</summary>
+    public IReadOnlyList<SimulatedBlock> EmittedBlocks(string? baseCoin = null) => _trades.Blocks(baseCoin);
+
+    /// <summary>
+    /// Makes <paramref name="count"/> ordinary trades on <paramref name="baseCoin"/> now (options picked by open interest,
+    /// each consistent with its quote) and publishes them together: one <c>publicTrade</c> message per 1,024.
+    /// </summary>
+    /// <returns>The trades, in sequence order.</returns>
+    /// <exception cref="ArgumentException">Unknown coin.</exception>
+    /// <exception cref="InvalidOperationException">No option of the coin has a quote to trade against.</exception>
+    public IReadOnlyList<SimulatedTrade> EmitTrades(string baseCoin, int count = 1) => _trades.EmitTrades(baseCoin, count);
+
+    /// <summary>
+    /// One trade on <paramref name="symbol"/> now at the touch: a <c>Buy</c> at the ask, a <c>Sell</c> at the bid, of
+    /// <paramref name="size"/> (one quantity step when null, at most the size quoted there).
+    /// </summary>
+    /// <exception cref="ArgumentException">Not listed, a bad side or size, or nothing quoted on that side.</exception>
+    public SimulatedTrade EmitTrade(string symbol, string side = "Buy", double? size = null) => _trades.EmitTrade(symbol, side, size);
+
+    /// <summary>
+    /// A block of <paramref name="legs"/> (2 to 4) legs on one expiry of <paramref name="baseCoin"/>: 2 a straddle, strangle
+    /// or vertical, 3 a butterfly, 4 a condor. Its legs go out as <c>publicTrade</c> items with <c>BT</c> true, and the block
+    /// as one <c>rfq.open.public.trades</c> message.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown coin.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="legs"/> is not 2 to 4.</exception>
+    /// <exception cref="InvalidOperationException">No expiry of the coin can carry it now.</exception>
+    public SimulatedBlock EmitBlock(string baseCoin, int legs = 2) => _trades.EmitBlock(baseCoin, legs);
+
+    /// <summary>A block of exactly these legs (listed options of one coin), each at its mark within its quote.</summary>
+    /// <exception cref="ArgumentException">No legs, several coins, an unlisted option, a bad side or size.</exception>
+    public SimulatedBlock EmitBlock(IReadOnlyList<BlockLeg> legs) => _trades.EmitBlock(legs);
+
+    /// <summary>Trade messages sent since start on open connections (option and RFQ streams, duplicates included).</summary>
+    public long TradeMessagesSent => _sessions.Values.Sum(s => s.TradeMessagesSent);
+
     /// <summary>Open WebSocket connections.</summary>
     public int ConnectionCount => _sessions.Count;
 
@@ -220,6 +283,7 @@ public sealed class BybitSimulator : IAsyncDisposable
         await _stopping.CancelAsync();
         foreach (var session in _sessions.Values)
             session.Abort();
+        _trades.Dispose();
         _market.Dispose();
         if (_app is not null)
         {
@@ -232,6 +296,25 @@ public sealed class BybitSimulator : IAsyncDisposable
     }
 
     internal void CountSubscribeRequest() => Interlocked.Increment(ref _subscribeRequests);
+
+    /// <summary>Hands a coin's <c>publicTrade</c> message to every option connection (each keeps it if it holds the topic).</summary>
+    private void PublishTrades(string baseCoin, byte[] message)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (session.Kind == StreamKind.Option)
+                session.QueueTrades(baseCoin, message);
+        }
+    }
+
+    private void PublishRfq(byte[] message)
+    {
+        foreach (var session in _sessions.Values)
+        {
+            if (session.Kind == StreamKind.Rfq)
+                session.QueueRfq(message);
+        }
+    }
 
     private static void Validate(SimulatorOptions options)
     {
@@ -248,6 +331,12 @@ public sealed class BybitSimulator : IAsyncDisposable
         if (options.Port is < 0 or > 65535)
             throw new ArgumentException("Port must be 0..65535.", nameof(options));
         ArgumentNullException.ThrowIfNull(options.TimeProvider);
+        if (!double.IsFinite(options.TradesPerSecond) || options.TradesPerSecond < 0)
+            throw new ArgumentException("TradesPerSecond must be zero or positive.", nameof(options));
+        if (options.BlockEvery < 0)
+            throw new ArgumentException("BlockEvery must be zero (no blocks) or positive.", nameof(options));
+        if (options.TradesKept < 1)
+            throw new ArgumentException("TradesKept must be positive.", nameof(options));
     }
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
@@ -276,7 +365,9 @@ public sealed class BybitSimulator : IAsyncDisposable
         var bound = new Uri(address);
         RestUrl = new Uri($"http://{bound.Authority}");
         WsUrl = new Uri($"ws://{bound.Authority}{WebSocketPath}");
+        RfqWsUrl = new Uri($"ws://{bound.Authority}{RfqWebSocketPath}");
         _market.Start();
+        _trades.Start();
         Log.Started(_logger, RestUrl, WsUrl, InstrumentCount);
     }
 
@@ -287,7 +378,10 @@ public sealed class BybitSimulator : IAsyncDisposable
         "/v5/market/delivery-price" => _rest.DeliveryPriceAsync(context),
         "/v5/market/new-delivery-price" => _rest.NewDeliveryPriceAsync(context),
         "/v5/market/historical-volatility" => _rest.HistoricalVolatilityAsync(context),
-        WebSocketPath => AcceptWebSocketAsync(context),
+        "/v5/market/recent-trade" => _rest.RecentTradeAsync(context),
+        "/v5/rfq/public-trades" => _rest.RfqPublicTradesAsync(context),
+        WebSocketPath => AcceptWebSocketAsync(context, StreamKind.Option),
+        RfqWebSocketPath => AcceptWebSocketAsync(context, StreamKind.Rfq),
         { } path when _control is not null && (path == ControlApi.Prefix || path.StartsWith(ControlApi.Prefix + "/", StringComparison.Ordinal)) => _control.HandleAsync(context),
         _ => NotFoundAsync(context),
     };
@@ -298,7 +392,7 @@ public sealed class BybitSimulator : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    private async Task AcceptWebSocketAsync(HttpContext context)
+    private async Task AcceptWebSocketAsync(HttpContext context, StreamKind kind)
     {
         if (Faults.RejectNewConnections)
         {
@@ -315,7 +409,7 @@ public sealed class BybitSimulator : IAsyncDisposable
 
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         long number = Interlocked.Increment(ref _nextSessionNumber);
-        using var session = new WebSocketSession(context, socket, NewConnectionId(number), _market, Faults, _options, _logger, _options.Seed + (int)number, this);
+        using var session = new WebSocketSession(context, socket, NewConnectionId(number), _market, Faults, _options, _logger, _options.Seed + (int)number, this, kind);
         _sessions[number] = session;
         try
         {

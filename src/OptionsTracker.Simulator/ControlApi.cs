@@ -32,6 +32,11 @@ internal sealed class ControlApi(BybitSimulator simulator)
           POST /_sim/empty-instruments?on=true|false    instruments-info answers an empty list for every coin
           POST /_sim/list?coin=BTC                      list a new option
           POST /_sim/deliver?coin=BTC                   deliver the nearest expiry
+          POST /_sim/trades?coin=BTC&count=N            make N trades on a coin now, published together
+          POST /_sim/block?coin=BTC&legs=2              make a block of 2-4 legs (publicTrade with BT, and the RFQ stream)
+          POST /_sim/trade-rate?per-second=X            trades per second per coin on the clock (0 stops them)
+          POST /_sim/trades-twice?count=N               send the next N trade messages twice on every connection
+          POST /_sim/malformed-trades?count=N           send N malformed publicTrade messages on every option connection
         """;
 
     public async Task HandleAsync(HttpContext context)
@@ -61,7 +66,7 @@ internal sealed class ControlApi(BybitSimulator simulator)
         {
             answer = Apply(action, context.Request.Query);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
             await AnswerAsync(context, StatusCodes.Status400BadRequest, ex.Message);
             return;
@@ -140,6 +145,34 @@ internal sealed class ControlApi(BybitSimulator simulator)
                 return $"listed {simulator.ListNewInstrument(Coin(query))}";
             case "deliver":
                 return $"delivered {simulator.DeliverNextExpiry(Coin(query)).Count} options";
+            case "trades":
+                string tradeCoin = Coin(query);
+                int tradeCount = Count(query);
+                if (tradeCount > 100_000)
+                    throw new ArgumentException($"count must be at most 100000 at once, not {tradeCount}");
+                var made = simulator.EmitTrades(tradeCoin, tradeCount);
+                return made.Count == 0 ? $"made 0 {tradeCoin} trades" : string.Create(CultureInfo.InvariantCulture, $"made {made.Count} {tradeCoin} trades, seq {made[0].Sequence} to {made[^1].Sequence}");
+            case "block":
+                string legsText = query["legs"].ToString();
+                int legs = legsText.Length == 0 ? 2
+                    : int.TryParse(legsText, NumberStyles.None, CultureInfo.InvariantCulture, out int l) && l is >= 2 and <= 4 ? l
+                    : throw new ArgumentException($"legs must be 2, 3 or 4, not '{legsText}'");
+                var block = simulator.EmitBlock(Coin(query), legs);
+                return $"block {block.RfqId}: {block.Strategy}, {string.Join(", ", block.Legs.Select(t => $"{t.Side} {t.Size} {t.Symbol} at {t.Price}"))}";
+            case "trade-rate":
+                string rateText = query["per-second"].ToString();
+                simulator.TradesPerSecond = double.TryParse(rateText, NumberStyles.Float, CultureInfo.InvariantCulture, out double rate) && double.IsFinite(rate) && rate >= 0
+                    ? rate
+                    : throw new ArgumentException($"per-second must be a number of 0 or more, not '{rateText}'");
+                return string.Create(CultureInfo.InvariantCulture, $"{simulator.TradesPerSecond} trades per second per coin");
+            case "trades-twice":
+                int twice = Count(query);
+                faults.SendTradesTwice(twice);
+                return $"sending the next {twice} trade messages twice on every connection";
+            case "malformed-trades":
+                int badTrades = Count(query);
+                faults.SendMalformedTrades(badTrades);
+                return $"{badTrades} malformed trade messages per option connection";
             default:
                 return "";
         }
@@ -151,7 +184,7 @@ internal sealed class ControlApi(BybitSimulator simulator)
         var refused = faults.RefusedTopics;
         return string.Create(CultureInfo.InvariantCulture, $"""
 
-            State: {simulator.ConnectionCount} connections, {simulator.InstrumentCount} instruments, reject-connections {faults.RejectNewConnections}, silent {faults.SilentConnections}, suppress-pongs {faults.SuppressPongs}, fragment {faults.FragmentFrames}, empty-instruments {faults.EmptyInstrumentLists}, ip banned {faults.IsIpBanned}, refused for good: {(refused.Count == 0 ? "none" : string.Join(", ", refused))}
+            State: {simulator.ConnectionCount} connections, {simulator.InstrumentCount} instruments, reject-connections {faults.RejectNewConnections}, silent {faults.SilentConnections}, suppress-pongs {faults.SuppressPongs}, fragment {faults.FragmentFrames}, empty-instruments {faults.EmptyInstrumentLists}, ip banned {faults.IsIpBanned}, {simulator.TradesPerSecond} trades per second per coin, trades made: {string.Join(", ", simulator.BaseCoins.Select(c => $"{c} {simulator.EmittedTrades(c).Count}"))}, refused for good: {(refused.Count == 0 ? "none" : string.Join(", ", refused))}
 
             """);
     }

@@ -41,4 +41,15 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 10, EventName = "RequestTooLarge", Level = LogLevel.Debug, Message = "Connection {ConnectionId} sent a message over {Limit} bytes; closing it")]
     public static partial void RequestTooLarge(ILogger logger, string connectionId, int limit);
+
+    // 950-999: the trade tape (issue 17).
+
+    [LoggerMessage(EventId = 950, EventName = "TradesEmitted", Level = LogLevel.Debug, Message = "{Count} {BaseCoin} trades emitted, seq up to {Sequence}")]
+    public static partial void TradesEmitted(ILogger logger, int count, string baseCoin, long sequence);
+
+    [LoggerMessage(EventId = 951, EventName = "BlockEmitted", Level = LogLevel.Debug, Message = "Block {RfqId} on {BaseCoin}: {Strategy}, {Legs} legs")]
+    public static partial void BlockEmitted(ILogger logger, string rfqId, string baseCoin, string strategy, int legs);
+
+    [LoggerMessage(EventId = 952, EventName = "TradeStepFailed", Level = LogLevel.Error, Message = "Making trades failed")]
+    public static partial void TradeStepFailed(ILogger logger, Exception exception);
 }

@@ -9,7 +9,7 @@ namespace OptionsTracker.Simulator;
 /// <c>/v5/market/delivery-price</c>, <c>/v5/market/new-delivery-price</c> and <c>/v5/market/historical-volatility</c>, with the
 /// exchange's envelope (<c>retCode</c>, <c>retMsg</c>, <c>result</c>, <c>retExtInfo</c>, <c>time</c>) and REST field names.
 /// </summary>
-internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, SimulatorOptions options)
+internal sealed partial class RestApi(SimulatedMarket market, SimulatorFaults faults, SimulatorOptions options, TradeGenerator trades)
 {
     /// <summary>Flush the response to the socket whenever this much JSON is pending, so big boards stream.</summary>
     private const int FlushThreshold = 32 * 1024;
@@ -360,7 +360,7 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
     }
 
     /// <summary>Counts the request (historical volatility apart), then answers it with an IP ban, an injected fault or a bad category, if any.</summary>
-    private async Task<bool> RejectedAsync(HttpContext context, bool historicalVolatility = false)
+    private async Task<bool> RejectedAsync(HttpContext context, bool historicalVolatility = false, bool anyCategory = false)
     {
         Interlocked.Increment(ref historicalVolatility ? ref _volatilityRequests : ref _requests);
         if (faults.IsIpBanned)
@@ -400,7 +400,7 @@ internal sealed class RestApi(SimulatedMarket market, SimulatorFaults faults, Si
             return true;
         }
 
-        if (context.Request.Query["category"] != "option")
+        if (!anyCategory && context.Request.Query["category"] != "option")
         {
             await WriteErrorAsync(context, 10001, "params error: category invalid (this server lists only category=option)");
             return true;

@@ -91,6 +91,32 @@ public sealed class SimulatorFaults
             session.QueueMalformedFrames(countPerConnection);
     }
 
+    /// <summary>
+    /// The exchange's duplicates: the next <paramref name="countPerConnection"/> trade messages (<c>publicTrade</c>, and
+    /// <c>rfq.open.public.trades</c> on the RFQ stream) each open connection sends go out twice, byte for byte. The trades
+    /// are made once (<see cref="BybitSimulator.EmittedTrades"/>): a client must keep one of each.
+    /// </summary>
+    public void SendTradesTwice(int countPerConnection)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(countPerConnection);
+        Log.FaultInjected(_logger, $"next {countPerConnection} trade messages twice per connection");
+        foreach (var session in _sessions())
+            session.QueueDuplicateTrades(countPerConnection);
+    }
+
+    /// <summary>
+    /// Makes every open option-stream connection send <paramref name="countPerConnection"/> bad <c>publicTrade</c> messages,
+    /// cycling through: an item whose numbers are not numbers, <c>data</c> as an object, and truncated JSON. Their trade
+    /// ids (<c>malformed-…</c>) are in no record; real trades keep flowing around them.
+    /// </summary>
+    public void SendMalformedTrades(int countPerConnection)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(countPerConnection);
+        Log.FaultInjected(_logger, $"{countPerConnection} malformed trade messages per connection");
+        foreach (var session in _sessions())
+            session.QueueMalformedTrades(countPerConnection);
+    }
+
     /// <summary>The next <paramref name="count"/> topics that would be subscribed are answered in <c>failTopics</c> instead.</summary>
     public void RefuseTopics(int count)
     {

@@ -61,7 +61,12 @@ public sealed class SimulatorOptions
     public static SimulatorOptions ForDemo(IEnumerable<string> tracked) => new()
     {
         BaseCoins = [.. tracked.Concat(ExchangeOptionCoins).Select(c => c.Trim().ToUpperInvariant()).Where(c => c.Length > 0).Distinct()],
+        // A lively tape for the demo: a trade every two seconds or so per coin, a block now and then.
+        TradesPerSecond = DemoTradesPerSecond,
     };
+
+    /// <summary>The demo's trade rate per coin (<see cref="ForDemo"/> and the standalone host's default).</summary>
+    public const double DemoTradesPerSecond = 0.5;
 
     /// <summary>Seed of every random choice (board noise, random walk, fragment split points): same seed, same market.</summary>
     public int Seed { get; set; } = 42;
@@ -92,4 +97,23 @@ public sealed class SimulatorOptions
     /// <see cref="BaseCoins"/> can be played; their profiles give instruments-info's price and size grids.
     /// </summary>
     public bool ExternalMarket { get; set; }
+
+    /// <summary>
+    /// Trades per second on each coin, made on the simulator's clock (a Poisson process: several may happen together, then
+    /// they go out in one <c>publicTrade</c> message). 0, the default, makes none on its own: tests then make exactly the
+    /// trades they ask for (<see cref="BybitSimulator.EmitTrades"/>). The demo trades (<see cref="ForDemo"/>).
+    /// </summary>
+    public double TradesPerSecond { get; set; }
+
+    /// <summary>
+    /// About one trade in this many made on the clock is a multi-leg block instead (2 to 4 legs on one expiry, sent on the
+    /// option stream with <c>BT</c> true and on the RFQ stream as one message); 0 makes no blocks on its own.
+    /// </summary>
+    public int BlockEvery { get; set; } = 25;
+
+    /// <summary>
+    /// Trades remembered per coin (<see cref="BybitSimulator.EmittedTrades"/>, recent-trade's window, which serves at most
+    /// 1,000); the oldest are forgotten beyond it, so a long demo stays bounded. Blocks likewise.
+    /// </summary>
+    public int TradesKept { get; set; } = 100_000;
 }

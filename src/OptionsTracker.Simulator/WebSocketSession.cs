@@ -32,10 +32,23 @@ internal sealed class WebSocketSession : IDisposable
     private readonly Random _random;
     private readonly ConcurrentQueue<SessionCommand> _commands = new();
     private readonly SemaphoreSlim _wake = new(0);
+    private readonly StreamKind _kind;
+
+    // Trade messages handed over by the trade generator (any thread), keyed by what they need subscribed: a coin
+    // (publicTrade.{coin}) or RfqKey. _tradeKeys mirrors the send loop's _tradeTopics so nothing is queued for a
+    // connection that does not want it.
+    private const string RfqKey = "rfq";
+    private readonly ConcurrentQueue<(string Key, byte[] Message)> _tradeMessages = new();
+    private readonly ConcurrentDictionary<string, byte> _tradeKeys = new(StringComparer.Ordinal);
+    private int _duplicateTradesPending;
+    private int _malformedTradesPending;
+    private int _malformedTradeKind;
+    private long _tradeMessagesSent;
 
     // Send loop only.
     private readonly List<InstrumentState> _topics = [];
     private readonly Dictionary<string, InstrumentState> _subscribed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _tradeTopics = new(StringComparer.Ordinal); // topic → key
     private long _sequence;
     private ITimer? _sliceTimer;
     private TimeSpan _slicePeriod;
@@ -49,9 +62,10 @@ internal sealed class WebSocketSession : IDisposable
     private long _tickersSent;
     private int _malformedPending;
 
-    public WebSocketSession(HttpContext context, WebSocket socket, string id, SimulatedMarket market, SimulatorFaults faults, SimulatorOptions options, ILogger logger, int randomSeed, BybitSimulator owner)
+    public WebSocketSession(HttpContext context, WebSocket socket, string id, SimulatedMarket market, SimulatorFaults faults, SimulatorOptions options, ILogger logger, int randomSeed, BybitSimulator owner, StreamKind kind = StreamKind.Option)
     {
         _owner = owner;
+        _kind = kind;
         _context = context;
         // Read now: the connection's features are disposed once the request ends, and snapshots outlive it.
         _remoteEndPoint = context.Connection.RemoteIpAddress is { } remote ? new IPEndPoint(remote, context.Connection.RemotePort) : null;
@@ -68,6 +82,39 @@ internal sealed class WebSocketSession : IDisposable
     public string Id { get; }
 
     public long TickersSent => Interlocked.Read(ref _tickersSent);
+
+    /// <summary>Trade messages (<c>publicTrade</c> or RFQ) sent, duplicates included.</summary>
+    public long TradeMessagesSent => Interlocked.Read(ref _tradeMessagesSent);
+
+    public StreamKind Kind => _kind;
+
+    /// <summary>Queues a coin's <c>publicTrade</c> message if this connection holds that coin's topic.</summary>
+    public void QueueTrades(string baseCoin, byte[] message) => QueueTradeMessage(baseCoin, message);
+
+    /// <summary>Queues an <c>rfq.open.public.trades</c> message if this connection holds that topic.</summary>
+    public void QueueRfq(byte[] message) => QueueTradeMessage(RfqKey, message);
+
+    /// <summary>The next <paramref name="count"/> trade messages this connection sends go out twice (the exchange's duplicates).</summary>
+    public void QueueDuplicateTrades(int count)
+    {
+        Interlocked.Add(ref _duplicateTradesPending, count);
+        Wake();
+    }
+
+    /// <summary>Sends <paramref name="count"/> malformed <c>publicTrade</c> messages (on a connection holding a trade topic).</summary>
+    public void QueueMalformedTrades(int count)
+    {
+        Interlocked.Add(ref _malformedTradesPending, count);
+        Wake();
+    }
+
+    private void QueueTradeMessage(string key, byte[] message)
+    {
+        if (!_tradeKeys.ContainsKey(key))
+            return;
+        _tradeMessages.Enqueue((key, message));
+        Wake();
+    }
 
     public SimulatedConnection Snapshot()
     {
@@ -268,7 +315,7 @@ internal sealed class WebSocketSession : IDisposable
             case "ping":
                 Interlocked.Increment(ref _pingsReceived);
                 if (!_faults.SuppressPongs)
-                    Enqueue(new SessionCommand(SessionCommandKind.Pong, []));
+                    Enqueue(new SessionCommand(SessionCommandKind.Pong, [], null, reqId));
                 break;
             case "subscribe" or "unsubscribe" when argsValid:
                 args ??= [];
@@ -326,7 +373,16 @@ internal sealed class WebSocketSession : IDisposable
                 silent = _faults.SilentConnections;
                 await DrainCommandsAsync(silent, cancellationToken);
                 if (silent)
+                {
+                    // A silent connection sends nothing: the trades it would have carried are lost to it, as on a stalled link.
+                    while (_tradeMessages.TryDequeue(out _))
+                    {
+                    }
+
                     continue;
+                }
+
+                await SendTradesAsync(cancellationToken);
 
                 while (Volatile.Read(ref _malformedPending) > 0)
                 {
@@ -414,8 +470,9 @@ internal sealed class WebSocketSession : IDisposable
             {
                 SessionCommandKind.Subscribe when _faults.TryTakeRequestRejection() =>
                     SessionReplies.Rejection(Id, command.ReqId, "subscribe", "error:request rejected (simulator fault)"),
-                SessionCommandKind.Subscribe => Subscribe(command.Topics),
-                SessionCommandKind.Unsubscribe => Unsubscribe(command.Topics),
+                SessionCommandKind.Subscribe => Subscribe(command.Topics, command.ReqId),
+                SessionCommandKind.Unsubscribe => Unsubscribe(command.Topics, command.ReqId),
+                SessionCommandKind.Pong when _kind == StreamKind.Rfq => RfqReplies.Pong(Id, command.ReqId),
                 SessionCommandKind.Pong => SessionReplies.Pong(_time.GetUtcNow().ToUnixTimeMilliseconds()),
                 _ => SessionReplies.Error(Id, command.Message ?? "error"),
             };
@@ -424,21 +481,40 @@ internal sealed class WebSocketSession : IDisposable
         }
     }
 
-    private byte[] Subscribe(IReadOnlyList<string> topics)
+    private byte[] Subscribe(IReadOnlyList<string> topics, string? reqId)
     {
         var success = new List<string>();
         var fail = new List<string>();
         foreach (string topic in topics)
         {
-            if (_subscribed.ContainsKey(topic))
+            if (_subscribed.ContainsKey(topic) || _tradeTopics.ContainsKey(topic))
             {
                 success.Add(topic);
                 continue;
             }
 
-            if (!topic.StartsWith(TopicPrefix, StringComparison.Ordinal)
+            if (TradeKey(topic) is { } tradeKey)
+            {
+                if (SubscribedCount >= _options.MaxArgsPerConnection
+                    || _subscribedChars + topic.Length > _options.MaxArgsCharsPerConnection
+                    || _faults.IsRefusedForever(topic)
+                    || _faults.TryTakeTopicRefusal())
+                {
+                    fail.Add(topic);
+                    continue;
+                }
+
+                _tradeTopics.Add(topic, tradeKey);
+                _tradeKeys[tradeKey] = 0;
+                Volatile.Write(ref _subscribedChars, _subscribedChars + topic.Length);
+                success.Add(topic);
+                continue;
+            }
+
+            if (_kind != StreamKind.Option
+                || !topic.StartsWith(TopicPrefix, StringComparison.Ordinal)
                 || !_market.TryGetListed(topic[TopicPrefix.Length..], out var instrument)
-                || _subscribed.Count >= _options.MaxArgsPerConnection
+                || SubscribedCount >= _options.MaxArgsPerConnection
                 || _subscribedChars + topic.Length > _options.MaxArgsCharsPerConnection
                 || _faults.IsRefusedForever(topic)
                 || _faults.TryTakeTopicRefusal())
@@ -453,11 +529,11 @@ internal sealed class WebSocketSession : IDisposable
             success.Add(topic);
         }
 
-        Volatile.Write(ref _subscribedCount, _subscribed.Count);
-        return SessionReplies.CommandResponse(Id, fail, success);
+        Volatile.Write(ref _subscribedCount, SubscribedCount);
+        return _kind == StreamKind.Rfq ? RfqReplies.CommandResponse(Id, reqId, "subscribe", fail) : SessionReplies.CommandResponse(Id, fail, success);
     }
 
-    private byte[] Unsubscribe(IReadOnlyList<string> topics)
+    private byte[] Unsubscribe(IReadOnlyList<string> topics, string? reqId)
     {
         var success = new List<string>();
         var fail = new List<string>();
@@ -469,14 +545,73 @@ internal sealed class WebSocketSession : IDisposable
                 Volatile.Write(ref _subscribedChars, _subscribedChars - topic.Length);
                 success.Add(topic);
             }
+            else if (_tradeTopics.Remove(topic, out var tradeKey))
+            {
+                _tradeKeys.TryRemove(tradeKey, out _);
+                Volatile.Write(ref _subscribedChars, _subscribedChars - topic.Length);
+                success.Add(topic);
+            }
             else
             {
                 fail.Add(topic);
             }
         }
 
-        Volatile.Write(ref _subscribedCount, _subscribed.Count);
-        return SessionReplies.CommandResponse(Id, fail, success);
+        Volatile.Write(ref _subscribedCount, SubscribedCount);
+        return _kind == StreamKind.Rfq ? RfqReplies.CommandResponse(Id, reqId, "unsubscribe", fail) : SessionReplies.CommandResponse(Id, fail, success);
+    }
+
+    private int SubscribedCount => _subscribed.Count + _tradeTopics.Count;
+
+    /// <summary>
+    /// The key of a trade topic this stream serves: <c>publicTrade.{baseCoin}</c> of a listed coin, exactly as Bybit spells
+    /// it (upper-case), on the option stream; <c>rfq.open.public.trades</c> on the RFQ stream. Null for anything else.
+    /// </summary>
+    private string? TradeKey(string topic)
+    {
+        if (_kind == StreamKind.Rfq)
+            return topic == TradeFrames.RfqTopic ? RfqKey : null;
+        if (!topic.StartsWith(TradeFrames.TopicPrefix, StringComparison.Ordinal))
+            return null;
+        string coin = topic[TradeFrames.TopicPrefix.Length..];
+        return _market.FindBoard(coin) is { } board && board.BaseCoin == coin ? coin : null;
+    }
+
+    /// <summary>Sends the queued trade messages of topics still held, each twice while the duplicate fault lasts; then any malformed ones asked for.</summary>
+    private async ValueTask SendTradesAsync(CancellationToken cancellationToken)
+    {
+        while (_tradeMessages.TryDequeue(out var queued))
+        {
+            if (!_tradeKeys.ContainsKey(queued.Key))
+                continue; // Unsubscribed since it was queued.
+            await SendAsync(queued.Message, cancellationToken);
+            Interlocked.Increment(ref _tradeMessagesSent);
+            if (TryTake(ref _duplicateTradesPending))
+            {
+                await SendAsync(queued.Message, cancellationToken);
+                Interlocked.Increment(ref _tradeMessagesSent);
+            }
+        }
+
+        while (Volatile.Read(ref _malformedTradesPending) > 0 && _kind == StreamKind.Option)
+        {
+            Interlocked.Decrement(ref _malformedTradesPending);
+            string coin = _tradeTopics.Values.FirstOrDefault() ?? _market.Boards[0].BaseCoin;
+            string symbol = _market.FindBoard(coin)?.Listed.FirstOrDefault()?.Symbol ?? coin + "-1JAN30-1-C-USDT";
+            await SendAsync(TradeFrames.Malformed(_malformedTradeKind++, coin, symbol, _time.GetUtcNow().ToUnixTimeMilliseconds()), cancellationToken);
+        }
+    }
+
+    private static bool TryTake(ref int counter)
+    {
+        while (true)
+        {
+            int left = Volatile.Read(ref counter);
+            if (left <= 0)
+                return false;
+            if (Interlocked.CompareExchange(ref counter, left - 1, left) == left)
+                return true;
+        }
     }
 
     private async ValueTask SendMalformedAsync(CancellationToken cancellationToken)
@@ -485,4 +620,14 @@ internal sealed class WebSocketSession : IDisposable
         byte[] message = SessionReplies.Malformed(_malformedKind++ % 4, _random, instrument, _time.GetUtcNow().ToUnixTimeMilliseconds());
         await SendAsync(message, cancellationToken);
     }
+}
+
+/// <summary>Which public stream a connection is on.</summary>
+internal enum StreamKind
+{
+    /// <summary><c>/v5/public/option</c>: tickers and <c>publicTrade.{baseCoin}</c>.</summary>
+    Option,
+
+    /// <summary><c>/v5/public/rfq</c>: <c>rfq.open.public.trades</c>.</summary>
+    Rfq,
 }

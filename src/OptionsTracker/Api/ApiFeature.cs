@@ -80,5 +80,7 @@ public static class ApiFeature
         data.MapSurfaceApi();
         data.MapHistoryApi();
         data.MapHistoryExportApi();
+        data.MapTradesApi();
+        data.MapTradeStreamApi();
     }
 }

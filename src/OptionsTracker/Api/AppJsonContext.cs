@@ -28,4 +28,8 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(SurfaceResponse))]
 [JsonSerializable(typeof(HistoryRangeResponse))]
 [JsonSerializable(typeof(HistorySeriesResponse))]
+[JsonSerializable(typeof(TradeListResponse))]
+[JsonSerializable(typeof(TradeItem))]
+[JsonSerializable(typeof(FlowResponse))]
+[JsonSerializable(typeof(TradeStreamMessage))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

@@ -38,4 +38,12 @@ internal static partial class Log
     // 3880–3899: the analytics stream (issue 15).
     [LoggerMessage(EventId = 3880, EventName = "TermStreamSubscribed", Level = LogLevel.Debug, Message = "Stream client {ClientId} (sse) subscribed to the term figures of {Asset}")]
     public static partial void TermStreamSubscribed(ILogger logger, string clientId, string asset);
+
+    // 3950–3999: the trade tape's API (issue 17).
+    [LoggerMessage(EventId = 3950, EventName = "TradeStreamSubscribed", Level = LogLevel.Debug, Message = "Stream client {ClientId} ({Transport}) subscribed to the trades of {Asset} after sequence {After}")]
+    public static partial void TradeStreamSubscribed(ILogger logger, string clientId, string transport, string asset, long after);
+
+    [LoggerMessage(EventId = 3951, EventName = "TradeStreamOverrun", Level = LogLevel.Debug,
+        Message = "Stream client {ClientId} ({Transport}) closed: it fell behind the tape of {Asset} (trades after sequence {Position} were forgotten before they were sent)")]
+    public static partial void TradeStreamOverrun(ILogger logger, string clientId, string transport, string asset, long position);
 }

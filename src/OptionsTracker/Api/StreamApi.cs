@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
+using OptionsTracker.Tape;
 
 namespace OptionsTracker.Api;
 
@@ -169,7 +170,8 @@ public static class StreamApi
     }
 
     internal static async Task<Results<EmptyHttpResult, ProblemHttpResult>> GetWebSocket(
-        HttpContext context, BookReader reader, StreamGate gate, IOptions<ApiOptions> options, ILoggerFactory loggers, IHostApplicationLifetime lifetime, CancellationToken requestAborted)
+        HttpContext context, BookReader reader, StreamGate gate, IOptions<ApiOptions> options, ILoggerFactory loggers, IHostApplicationLifetime lifetime,
+        TradeTape tape, CancellationToken requestAborted)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -189,7 +191,7 @@ public static class StreamApi
         var clientId = context.TraceIdentifier;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var messages = new WebSocketMessages(socket, reader.Time, settings.StreamSendTimeout, cancellationToken);
-        var client = new WebSocketClient(socket, messages, reader, gate, settings, logger, clientId);
+        var client = new WebSocketClient(socket, messages, reader, gate, settings, logger, clientId, tape);
         try
         {
             await client.RunAsync(cancellationToken);
@@ -217,8 +219,11 @@ public static class StreamApi
 
     /// <summary>One <c>/ws</c> client: its subscription, its message allowance, and the loop serving both directions.</summary>
     private sealed class WebSocketClient(
-        WebSocket socket, WebSocketMessages messages, BookReader reader, StreamGate gate, ApiOptions settings, ILogger logger, string clientId)
+        WebSocket socket, WebSocketMessages messages, BookReader reader, StreamGate gate, ApiOptions settings, ILogger logger, string clientId, TradeTape tape)
     {
+        /// <summary>Trades per <c>trades</c> message: a few KB, about one chunk, so the message buffer stays small.</summary>
+        private const int TradesPerMessage = 16;
+
         private readonly byte[] _buffer = new byte[MaxClientMessageBytes];
         private readonly WebSocketMessageAllowance _allowance = new(settings.WsMaxMessagesPerSecond, reader.Time);
         // One subscription per socket: a subscribe replaces it, so a flood of them cannot add up.
@@ -226,6 +231,9 @@ public static class StreamApi
         private BookCursor? _cursor;
         private bool _snapshotDue;
         private long _lastSend = long.MinValue;
+        // The trades channel, beside the options subscription: its position on the tape, and the wait for its next trade.
+        private TradeFollower? _trades;
+        private Task? _tradeWake;
 
         public long Sends { get; private set; }
 
@@ -239,7 +247,17 @@ public static class StreamApi
                 var wake = _cursor is null ? Never
                     : _snapshotDue ? due ??= ThrottleAsync(cancellationToken)
                     : change ??= _cursor.WaitForChangeAsync(cancellationToken);
-                if (await Task.WhenAny(receive, wake) == receive)
+                var tradeWake = _trades is null ? Never : _tradeWake ??= _trades.WaitAsync(cancellationToken);
+                var woken = await Task.WhenAny(receive, wake, tradeWake);
+                if (woken == tradeWake)
+                {
+                    _tradeWake = null;
+                    await tradeWake;
+                    if (!await SendTradesAsync())
+                        return;
+                    continue;
+                }
+                if (woken == receive)
                 {
                     var (text, tooLarge) = await receive;
                     if (text is null && !tooLarge)
@@ -297,7 +315,10 @@ public static class StreamApi
                 await messages.SendErrorAsync(error);
                 return;
             }
-            var subscribe = request.Subscribe!;
+            if (request.Trades is { } trades)
+                await HandleTradesAsync(trades);
+            if (request.Subscribe is not { } subscribe)
+                return;
             _subscription = subscribe.Asset is null ? null : subscribe;
             _cursor = subscribe.Asset is null ? null : CursorFor(reader.Book, subscribe.Asset, subscribe.Expiry);
             _snapshotDue = _cursor is not null;
@@ -306,6 +327,44 @@ public static class StreamApi
                 Log.StreamSubscribed(logger, clientId, "websocket", subscribe.Asset, subscribe.Expiry?.ToString("O") ?? "all");
                 await messages.SendSubscribedAsync(subscribe.Asset, subscribe.Expiry);
             }
+        }
+
+        private async Task HandleTradesAsync(TradesRequest request)
+        {
+            var had = _trades is not null;
+            _tradeWake = null;
+            _trades = request.Asset is null ? null : new TradeFollower(tape, request.Asset, request.After, reader.Time);
+            if (_trades is not null)
+            {
+                Log.TradeStreamSubscribed(logger, clientId, "websocket", _trades.Coin, _trades.Position);
+                await messages.SendJsonAsync("subscribed"u8, TradeStreamMessage.Subscribed(_trades.Coin, _trades.Position, tape.LastSequence(_trades.Coin)),
+                    AppJsonContext.Default.TradeStreamMessage);
+            }
+            else if (had)
+            {
+                await messages.SendJsonAsync("unsubscribed"u8, TradeStreamMessage.Unsubscribed(), AppJsonContext.Default.TradeStreamMessage);
+            }
+        }
+
+        /// <summary>The trades channel's next message (a notice, or a batch of trades); false when the client was closed as too slow.</summary>
+        private async Task<bool> SendTradesAsync()
+        {
+            var step = _trades!.Next(TradesPerMessage);
+            if (step.Overrun is { } overrun)
+            {
+                Log.TradeStreamOverrun(logger, clientId, "websocket", _trades.Coin, _trades.Position);
+                await messages.SendJsonAsync("error"u8, overrun, AppJsonContext.Default.TradeStreamMessage);
+                await messages.CloseAsync(WebSocketCloseStatus.PolicyViolation, "Too slow for the trades channel: resume with after=.");
+                return false;
+            }
+            if (step.Notice is { } notice)
+                await messages.SendJsonAsync("notice"u8, notice, AppJsonContext.Default.TradeStreamMessage);
+            if (step.Trades.Count > 0)
+            {
+                await messages.SendJsonAsync("trades"u8, TradeStreamMessage.Batch(_trades.Coin, step.Trades), AppJsonContext.Default.TradeStreamMessage);
+                Sends++;
+            }
+            return true;
         }
 
         private Task ThrottleAsync(CancellationToken cancellationToken) =>
@@ -343,9 +402,12 @@ public static class StreamApi
 
     private sealed record Subscription(string? Asset, DateOnly? Expiry);
 
-    private sealed record ClientRequest(Subscription? Subscribe, string? Error);
+    private sealed record ClientRequest(Subscription? Subscribe, string? Error, TradesRequest? Trades = null);
 
-    private const string SubscribeHelp = "Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional) or {\"op\":\"unsubscribe\"}.";
+    /// <summary>The trades channel: follow <see cref="Asset"/>'s tape after <see cref="After"/> (null: after its newest); a null asset stops it.</summary>
+    private sealed record TradesRequest(string? Asset, long? After);
+
+    private const string SubscribeHelp = "Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional) or {\"op\":\"unsubscribe\"}; for every trade, {\"op\":\"subscribe\",\"channel\":\"trades\",\"asset\":\"BTC\",\"after\":0} (after optional).";
 
     private const string ExpiryHelp = "Use the 26DEC25 form (6JAN26 works too), an ISO date like 2025-12-26, or all.";
 
@@ -374,7 +436,9 @@ public static class StreamApi
             string? op = null;
             string? asset = null;
             string? expiry = null;
-            bool hasOp = false, hasAsset = false, hasExpiry = false;
+            string? channel = null;
+            long? after = null;
+            bool hasOp = false, hasAsset = false, hasExpiry = false, hasChannel = false, hasAfter = false;
             foreach (var field in root.EnumerateObject())
             {
                 var value = field.Value;
@@ -401,19 +465,41 @@ public static class StreamApi
                             return Error($"'expiry' must be a string such as \"26DEC25\" (or null for all expiries), not {Describe(value)}. {ExpiryHelp}");
                         (hasExpiry, expiry) = (true, value.ValueKind == JsonValueKind.Null ? null : value.GetString());
                         break;
+                    case "channel":
+                        if (hasChannel)
+                            return Error($"'channel' is given twice; give it once. {SubscribeHelp}");
+                        if (value.ValueKind != JsonValueKind.String || value.GetString() is not ("options" or "trades"))
+                            return Error($"'channel' must be \"options\" (the default) or \"trades\". {SubscribeHelp}");
+                        (hasChannel, channel) = (true, value.GetString());
+                        break;
+                    case "after":
+                        if (hasAfter)
+                            return Error($"'after' is given twice; give it once. {SubscribeHelp}");
+                        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var sequence) || sequence < 0)
+                            return Error($"'after' must be a tape sequence, a whole number from 0 (the sequence of the last trade received), not {Describe(value)}. {SubscribeHelp}");
+                        (hasAfter, after) = (true, sequence);
+                        break;
                     default:
-                        return Error($"Unknown field '{QueryErrors.Echo(field.Name)}'; a message has op, asset and expiry. {SubscribeHelp}");
+                        return Error($"Unknown field '{QueryErrors.Echo(field.Name)}'; a message has op, channel, asset, expiry and after. {SubscribeHelp}");
                 }
             }
             op ??= hasAsset ? "subscribe" : null;
+            var trades = channel == "trades";
+            // Without a channel, unsubscribe stops both; with one, that one.
             if ("unsubscribe".Equals(op, StringComparison.OrdinalIgnoreCase))
-                return new ClientRequest(new Subscription(null, null), null);
+                return new ClientRequest(trades ? null : new Subscription(null, null), null, channel == "options" ? null : new TradesRequest(null, null));
+            if (hasAfter && !trades)
+                return Error($"'after' belongs to the trades channel (\"channel\":\"trades\"). {SubscribeHelp}");
+            if (hasExpiry && trades)
+                return Error($"The trades channel carries every trade of the asset; filter by expiry on your side. {SubscribeHelp}");
             if (!"subscribe".Equals(op, StringComparison.OrdinalIgnoreCase))
                 return Error(op is null ? $"No op. {SubscribeHelp}" : $"Unknown op '{QueryErrors.Echo(op)}'. {SubscribeHelp}");
             if (asset is null)
                 return Error($"'asset' is required to subscribe. Tracked assets: {string.Join(", ", reader.KnownAssets())}. {SubscribeHelp}");
             if (!reader.TryResolveAsset(index, asset, out var name, out _))
                 return Error($"'{QueryErrors.Echo(asset)}' is not a tracked asset. Tracked assets: {string.Join(", ", reader.KnownAssets())}.");
+            if (trades)
+                return new ClientRequest(null, null, new TradesRequest(name, after));
             var errors = new QueryErrors();
             var date = errors.Expiry(expiry);
             if (errors.HasErrors)

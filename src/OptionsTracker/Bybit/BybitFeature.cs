@@ -20,6 +20,9 @@ public static class BybitFeature
                 "Bybit:MaxReconnectDelay must not be below Bybit:ReconnectDelay (legacy: WS_RECONNECT_DELAY); the first reconnect delay doubles up to it")
             .Validate(o => o.MaxRestRetryDelay >= o.RestRetryDelay,
                 "Bybit:MaxRestRetryDelay must not be below Bybit:RestRetryDelay (the first retry delay doubles up to it)")
+            .Validate(o => string.IsNullOrEmpty(o.RfqWsUrl)
+                || (Uri.TryCreate(o.RfqWsUrl, UriKind.Absolute, out var rfq) && (rfq.Scheme == "ws" || rfq.Scheme == "wss")),
+                "Bybit:RfqWsUrl must be an absolute ws(s) URL, or empty to read no block ids")
             .ValidateOnStart();
         // A web instance never talks to an exchange: no venue there, so nothing can call one.
         if (TrackerOptions.ReadRole(builder.Configuration) == TrackerRole.Web)
@@ -33,6 +36,9 @@ public static class BybitFeature
             http.DefaultRequestHeaders.UserAgent.ParseAdd("OptionsTracker/1.0");
         });
         builder.Services.AddSingleton<ShardSupervisor>();
+        // The trade tape's feed: publicTrade frames, the REST backfill, block ids from the RFQ stream.
+        builder.Services.AddSingleton<BybitTradeFeed>();
+        builder.Services.AddSingleton<ITopicHandler, TradeTopicHandler>();
         builder.Services.AddSingleton<RestGate>();
         // The feed, health and dashboard see Bybit only as one IVenue among the registered ones.
         builder.Services.AddSingleton<BybitVenue>();

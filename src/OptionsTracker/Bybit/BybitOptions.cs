@@ -99,4 +99,40 @@ public sealed class BybitOptions
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")]
     public TimeSpan MaxProbeDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    // The trade tape's feed (issue 17): docs/tape.md, "The feed: none lost, none twice".
+
+    /// <summary>
+    /// Bybit's public RFQ stream, whose <c>rfq.open.public.trades</c> messages name the block (<c>rfqId</c>) each block
+    /// trade leg belongs to; empty turns it off (block trades then have no block id). Testnet:
+    /// <c>wss://stream-testnet.bybit.com/v5/public/rfq</c>.
+    /// </summary>
+    public string RfqWsUrl { get; set; } = "wss://stream.bybit.com/v5/public/rfq";
+
+    /// <summary>
+    /// How long a block trade (<c>BT</c>) waits for its RFQ message before it goes on the tape without a block id; the
+    /// trades after it wait with it, so the tape stays in exchange order.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan BlockTradeWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Live trades of one coin held while its REST backfill is read (after a (re)subscription); past it they go on at once.</summary>
+    [Range(100, 1_000_000)]
+    public int TradeHoldLimit { get; set; } = 20_000;
+
+    /// <summary>How long a coin's REST backfill is retried before its held trades go on without it (counted as a possible gap).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan TradeBackfillTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Trades asked of <c>/v5/market/recent-trade</c> per backfill (Bybit: 1..1000 for options, default 500).</summary>
+    [Range(1, 1000)]
+    public int RecentTradesLimit { get; set; } = 1000;
+
+    /// <summary>A copy of these settings for another stream of the same kind (the RFQ stream reuses the option shard's code).</summary>
+    internal BybitOptions ForStream(Uri url)
+    {
+        var copy = (BybitOptions)MemberwiseClone();
+        copy.WsUrl = url;
+        return copy;
+    }
 }

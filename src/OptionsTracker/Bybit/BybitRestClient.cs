@@ -70,6 +70,30 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
     }
 
     /// <summary>
+    /// The coin's most recent option trades from <c>/v5/market/recent-trade</c> (docs/v5/market/recent-trade.mdx, verified
+    /// 2026-07-24: <c>category=option</c>, <c>baseCoin</c> (BTC when absent), <c>limit</c> 1..1000, default 500; items
+    /// <c>execId, symbol, price, size, side, time, isBlockTrade, isRPITrade, mP, iP, mIv, iv, seq</c>, numbers as strings).
+    /// The order of the list is not documented: callers sort. No time range: it is a window of the latest trades.
+    /// </summary>
+    internal async Task<RecentTrades> GetRecentTradesAsync(string baseCoin, int limit, CancellationToken cancellationToken)
+    {
+        var url = string.Create(CultureInfo.InvariantCulture,
+            $"v5/market/recent-trade?category=option&baseCoin={Uri.EscapeDataString(baseCoin)}&limit={limit}");
+        using var response = await SendAsync(url, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        try
+        {
+            var trades = TradeParser.ParseRecentTrades(body, "/" + url, out var badItems);
+            return new RecentTrades(trades, badItems);
+        }
+        catch (BybitApiException refused)
+        {
+            ThrowIfRefused(url, refused.RetCode, refused.RetMsg);
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Whether Bybit lists options for a base coin (used before a user adds a coin). Refused at once during an IP ban
     /// (<see cref="BybitHttpException.BannedUntil"/> says until when) rather than holding the page for minutes.
     /// </summary>
@@ -305,3 +329,6 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
         return response;
     }
 }
+
+/// <summary>A recent-trade answer: the trades read, and how many items were not trades.</summary>
+internal sealed record RecentTrades(List<RawTrade> Trades, int BadItems);

@@ -14,6 +14,7 @@ public sealed class BybitVenue(
     BybitRestClient rest,
     ShardSupervisor supervisor,
     RestGate gate,
+    BybitTradeFeed trades,
     IOptions<BybitOptions> options,
     TimeProvider time,
     ILogger<BybitVenue> logger) : IVenue
@@ -22,6 +23,10 @@ public sealed class BybitVenue(
     private static readonly TimeSpan DeliveryPriceRetry = TimeSpan.FromMinutes(1);
 
     private volatile string? _requestError;
+
+    // The symbols tracked per coin: the coin's trade topic (publicTrade.{coin}) is subscribed while it has any.
+    private readonly Dictionary<string, HashSet<string>> _trackedByCoin = new(StringComparer.Ordinal);
+    private readonly Lock _trackLock = new();
 
     public Venue Id => Venue.Bybit;
 
@@ -60,13 +65,65 @@ public sealed class BybitVenue(
             return result;
         });
 
-    public void Track(IEnumerable<OptionInstrument> instruments) => supervisor.AddSymbols(instruments.Select(i => i.Symbol));
+    public void Track(IEnumerable<OptionInstrument> instruments)
+    {
+        var list = instruments as IReadOnlyCollection<OptionInstrument> ?? [.. instruments];
+        supervisor.AddSymbols(list.Select(i => i.Symbol));
+        // Options subscribe to trades by coin: the first tracked option of a coin brings its trade topic (on the same
+        // shards, within the same per-connection limits), unless the tape is off.
+        if (!trades.Enabled)
+            return;
+        List<string>? started = null;
+        lock (_trackLock)
+        {
+            foreach (var instrument in list)
+            {
+                if (!_trackedByCoin.TryGetValue(instrument.BaseCoin, out var symbols))
+                    _trackedByCoin[instrument.BaseCoin] = symbols = new HashSet<string>(StringComparer.Ordinal);
+                if (symbols.Add(instrument.Symbol) && symbols.Count == 1)
+                    (started ??= []).Add(instrument.BaseCoin);
+            }
+        }
+        if (started is null)
+            return;
+        foreach (var coin in started)
+            trades.Track(coin);
+        supervisor.AddTopics(started.Select(TradeTopicHandler.TopicOf));
+    }
 
-    public void Untrack(IEnumerable<OptionInstrument> instruments) => supervisor.RemoveSymbols(instruments.Select(i => i.Symbol));
+    public void Untrack(IEnumerable<OptionInstrument> instruments)
+    {
+        var list = instruments as IReadOnlyCollection<OptionInstrument> ?? [.. instruments];
+        supervisor.RemoveSymbols(list.Select(i => i.Symbol));
+        List<string>? stopped = null;
+        lock (_trackLock)
+        {
+            foreach (var instrument in list)
+            {
+                if (_trackedByCoin.TryGetValue(instrument.BaseCoin, out var symbols) && symbols.Remove(instrument.Symbol) && symbols.Count == 0)
+                {
+                    _trackedByCoin.Remove(instrument.BaseCoin);
+                    (stopped ??= []).Add(instrument.BaseCoin);
+                }
+            }
+        }
+        if (stopped is null)
+            return;
+        // The last option of the coin left: so does its trade topic, and what the feed still held goes on the tape.
+        supervisor.RemoveTopics(stopped.Select(TradeTopicHandler.TopicOf));
+        foreach (var coin in stopped)
+            trades.Untrack(coin);
+    }
 
     public Task<bool> ListsOptionsAsync(string coin, CancellationToken cancellationToken) => rest.ListsOptionsAsync(coin, cancellationToken);
 
-    public Task StopAsync() => supervisor.StopAllAsync();
+    public async Task StopAsync()
+    {
+        lock (_trackLock)
+            _trackedByCoin.Clear();
+        await supervisor.StopAllAsync();
+        trades.StopAll();
+    }
 
     public VenueStatus GetStatus()
     {
@@ -84,6 +141,30 @@ public sealed class BybitVenue(
     /// sent again on the stream.
     /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // The trade feed's own work (backfills, block ids, the RFQ stream) runs while collecting, like the re-snapshots; a
+        // failure of the re-snapshots stops it too, so the feed's guard restarts both together.
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tradeWork = trades.RunAsync(both.Token);
+        try
+        {
+            await ResnapshotAsync(cancellationToken);
+        }
+        finally
+        {
+            await both.CancelAsync();
+            try
+            {
+                await tradeWork;
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped with the re-snapshots.
+            }
+        }
+    }
+
+    private async Task ResnapshotAsync(CancellationToken cancellationToken)
     {
         // After an outage every shard asks at once, several per coin: read each coin's snapshot once per batch.
         var reader = supervisor.SnapshotRequests;

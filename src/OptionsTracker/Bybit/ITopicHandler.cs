@@ -14,4 +14,13 @@ public interface ITopicHandler
 
     /// <summary>Handles one frame of its topics, received at <paramref name="receivedAtMs"/> (local clock, ms since the epoch).</summary>
     TopicResult Handle(ReadOnlySpan<byte> message, long receivedAtMs);
+
+    /// <summary>
+    /// The exchange acknowledged one of its topics on a connection (the first, or a new one after a drop): its frames flow
+    /// from here on. Called on the shard's receive loop before any later frame, so a handler that must recover what the
+    /// connection missed (the trade tape's REST backfill) starts holding its frames here. Nothing by default.
+    /// </summary>
+    void Subscribed(string topic)
+    {
+    }
 }

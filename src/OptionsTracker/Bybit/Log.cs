@@ -105,4 +105,33 @@ internal static partial class Log
     [LoggerMessage(EventId = 1803, EventName = "RealisedVolatilityNotServed", Level = LogLevel.Information,
         Message = "{Coin}: Bybit serves no realised volatility for it (its {Period}-day period is empty); hv stays empty, asked again every {Interval}")]
     public static partial void RealisedVolatilityNotServed(ILogger logger, string coin, int period, TimeSpan interval);
+
+    // 1900-1999: the trade tape's feed (issue 17): publicTrade, the recent-trade backfill, block ids from the RFQ stream.
+    [LoggerMessage(EventId = 1900, EventName = "TradeBackfill", Level = LogLevel.Information,
+        Message = "{Coin}: {Count} recent trades read after the trade topic was subscribed; {Appended} new on the tape")]
+    public static partial void TradeBackfill(ILogger logger, string coin, int count, long appended);
+
+    [LoggerMessage(EventId = 1901, EventName = "TradeBackfillFailed", Level = LogLevel.Warning,
+        Message = "{Coin}: recent trades not read ({Reason}); the {Held} trades held meanwhile go on the tape, trades made while the stream was away may be missing")]
+    public static partial void TradeBackfillFailed(ILogger logger, string coin, string reason, int held);
+
+    [LoggerMessage(EventId = 1902, EventName = "TradeBackfillRetry", Level = LogLevel.Warning,
+        Message = "{Coin}: reading recent trades failed: {Reason}; retrying in {Delay}")]
+    public static partial void TradeBackfillRetry(ILogger logger, string coin, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1903, EventName = "TradeGap", Level = LogLevel.Warning,
+        Message = "{Coin}: possible gap in the tape: its newest trade was at {Newest:O}, Bybit's recent-trade window ({Count} trades) starts at {WindowStart:O}")]
+    public static partial void TradeGap(ILogger logger, string coin, DateTimeOffset newest, DateTimeOffset windowStart, int count);
+
+    [LoggerMessage(EventId = 1904, EventName = "MalformedTrades", Level = LogLevel.Warning,
+        Message = "{Count} Bybit trade items unreadable since the last report (skipped; the rest of their messages kept); latest: {Sample}")]
+    public static partial void MalformedTrades(ILogger logger, long count, string sample);
+
+    [LoggerMessage(EventId = 1905, EventName = "TradesHeldOverflow", Level = LogLevel.Warning,
+        Message = "{Coin}: more than {Limit} trades held (Bybit:TradeHoldLimit); they go on the tape now, without waiting for the backfill or block ids")]
+    public static partial void TradesHeldOverflow(ILogger logger, string coin, int limit);
+
+    [LoggerMessage(EventId = 1906, EventName = "RfqStreamStarting", Level = LogLevel.Information,
+        Message = "Block trades: reading {Url} (topic {Topic}) for the block ids of block trade legs")]
+    public static partial void RfqStreamStarting(ILogger logger, Uri url, string topic);
 }

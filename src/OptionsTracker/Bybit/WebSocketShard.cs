@@ -506,6 +506,8 @@ internal sealed class WebSocketShard
         var accepted = 0;
         SentRequest? request = null;
         var becameLive = false;
+        // Topics of the other handlers (not tickers) now acknowledged on this connection: told after the lock.
+        List<(ITopicHandler Handler, string Topic)>? newlySubscribed = null;
         var listsTopics = response.SuccessTopics.Count > 0 || response.FailTopics.Count > 0;
         lock (_lock)
         {
@@ -530,7 +532,8 @@ internal sealed class WebSocketShard
                 _pending.Remove(topic);
                 if (!_assigned.Contains(topic))
                     continue;
-                _subscribed.Add(topic);
+                if (_subscribed.Add(topic) && HandlerOf(topic) is { } subscribedHandler)
+                    (newlySubscribed ??= []).Add((subscribedHandler, topic));
                 _refusals.Remove(topic);
                 _refusedUntilMs.Remove(topic);
                 if (_refusedForGood.Remove(topic))
@@ -562,8 +565,25 @@ internal sealed class WebSocketShard
             Log.TopicsMarkedRefused(_logger, Id, refusal.MarkedRefused, _options.RefuseLimit, refusal.MarkedExample!, _options.RefusedTopicRetryInterval);
         if (accepted > 0)
             Log.RefusedTopicsAccepted(_logger, Id, accepted, acceptedExample!);
+        if (newlySubscribed is not null)
+        {
+            foreach (var (handler, topic) in newlySubscribed)
+                handler.Subscribed(topic);
+        }
         if (becameLive)
             OnLive();
+    }
+
+    /// <summary>The handler of a topic other than tickers (whose frames need no word of a subscription), or null.</summary>
+    private ITopicHandler? HandlerOf(string topic)
+    {
+        // The first handler is the shard's own ticker handler.
+        for (var i = 1; i < _handlers.Length; i++)
+        {
+            if (topic.StartsWith(_handlers[i].Handler.TopicPrefix, StringComparison.Ordinal))
+                return _handlers[i].Handler;
+        }
+        return null;
     }
 
     /// <summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptionsTracker.Alerts;
+using OptionsTracker.Tape;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
 using OptionsTracker.Feed;
@@ -98,6 +99,7 @@ public class AlertsConfigurationTests
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddBook();
+        builder.AddTape();
         builder.AddStore();
         builder.AddBybit();
         builder.AddFeed();

@@ -173,6 +173,8 @@ public sealed class TrackerApp : IAsyncDisposable
         // No history unless a test asks for it (with its own History:Path): recording is the history tests' subject, and a
         // host recording into the content root's state/ would share one file between tests.
         all["History:Enabled"] = "false";
+        // No RFQ stream unless a test asks for it: the documented default is Bybit's own, which no test may reach.
+        all["Bybit:RfqWsUrl"] = "";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
         return all;
