@@ -189,6 +189,44 @@ public sealed class TapeViewTests
     }
 
     [Fact]
+    public async Task Trades_the_simulator_makes_reach_the_open_tape_view_through_the_feed_with_a_blocks_legs_grouped()
+    {
+        await using var s = await DashboardSession.StartAsync(["BTC"], rfq: true);
+        await s.WaitForBookAsync("BTC");
+        var page = s.Page;
+        await s.GotoAsync("/?coin=BTC&view=tape");
+        await Expect(page.Locator("#tape-view")).ToBeVisibleAsync();
+
+        // Trades on the exchange's stream: each listed once, newest first, with the exchange's id, side, size and IVs.
+        var made = s.Simulator.EmitTrades("BTC", 5);
+        foreach (var trade in made)
+        {
+            var row = page.Locator($"#tape-table tr.trade[data-id='{trade.Id}']");
+            await Expect(row).ToHaveCountAsync(1);
+            await Expect(row).ToHaveAttributeAsync("data-symbol", trade.Symbol);
+            await Expect(row.Locator(".col-side")).ToHaveTextAsync(trade.Side);
+            await Expect(row.Locator(".col-size")).ToHaveTextAsync(TapeText.Size(trade.Size));
+            await Expect(row.Locator(".col-iv")).ToHaveTextAsync(CoinFormat.Plain.Iv(trade.Iv));
+            await Expect(row.Locator(".col-mark-iv")).ToHaveTextAsync(CoinFormat.Plain.Iv(trade.MarkIv));
+        }
+        await Eventually.Until(async () =>
+        {
+            var ids = await ListedIdsAsync(page);
+            var positions = made.Select(t => ids.IndexOf(t.Id)).ToList();
+            return positions.All(p => p >= 0) && positions.Zip(positions.Skip(1)).All(p => p.First > p.Second);
+        }, "the simulator's trades listed newest first");
+
+        // A block on the RFQ stream: its legs grouped under its id, however the two streams interleave.
+        var block = s.Simulator.EmitBlock("BTC", legs: 3);
+        var group = page.Locator($"#tape-table tbody.tape-block[data-block-id='{block.RfqId}']");
+        await Expect(group).ToHaveAttributeAsync("data-legs", "3");
+        await Expect(group.Locator("tr.trade")).ToHaveCountAsync(3);
+        var shown = await group.Locator("tr.trade").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.symbol)");
+        Assert.Equal(block.Legs.Select(l => l.Symbol).Order(StringComparer.Ordinal), shown.Order(StringComparer.Ordinal));
+        TestContext.Current.TestOutputHelper?.WriteLine($"block {block.RfqId} ({block.StrategyType}): {string.Join(", ", shown)}");
+    }
+
+    [Fact]
     public async Task Option_detail_lists_its_latest_trades_live_and_the_tape_fits_a_phone()
     {
         await using var s = await DashboardSession.StartAsync(["BTC"]);
