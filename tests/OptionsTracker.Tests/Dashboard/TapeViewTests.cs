@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Deque.AxeCore.Playwright;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using OptionsTracker.Book;
@@ -55,6 +56,17 @@ public sealed class TapeViewTests
     /// <summary>The ids of the listed trades, top to bottom.</summary>
     private static async Task<List<string>> ListedIdsAsync(IPage page) => JsonSerializer.Deserialize<List<string>>(
         await page.EvaluateAsync<string>("() => JSON.stringify([...document.querySelectorAll('#tape-table tr.trade')].map(r => r.dataset.id))"))!;
+
+    private static async Task CheckAxeAsync(IPage page, string what, List<string> problems)
+    {
+        var result = await page.RunAxe();
+        foreach (var violation in result.Violations.Where(v => v.Impact is "serious" or "critical"))
+        {
+            var nodes = string.Join("; ", violation.Nodes.Take(6).Select(n => $"{n.Target} {n.Html}"));
+            problems.Add($"{what}: {violation.Id} ({violation.Impact}, {violation.Nodes.Length} nodes): {violation.Help} e.g. {nodes}");
+        }
+        TestContext.Current.TestOutputHelper?.WriteLine($"{what}: {result.Violations.Length} violations ({string.Join(", ", result.Violations.Select(v => $"{v.Id}:{v.Impact}"))})");
+    }
 
     [Fact]
     public async Task Tape_view_lists_trades_as_they_happen_newest_first_filters_them_and_groups_a_blocks_legs()
@@ -227,7 +239,7 @@ public sealed class TapeViewTests
     }
 
     [Fact]
-    public async Task Option_detail_lists_its_latest_trades_live_and_the_tape_fits_a_phone()
+    public async Task Option_detail_lists_its_latest_trades_live_axe_finds_nothing_serious_on_tape_and_flow_and_the_tape_fits_a_phone()
     {
         await using var s = await DashboardSession.StartAsync(["BTC"]);
         await s.WaitForBookAsync("BTC");
@@ -254,6 +266,23 @@ public sealed class TapeViewTests
         // Bounded: the newest few, however many the option had.
         tape.Append([.. Enumerable.Range(0, OptionTrades.MaxRows + 5).Select(i => TradeOf(option, i % 2 == 0 ? TradeSide.Buy : TradeSide.Sell, 1 + i))]);
         await Expect(listed).ToHaveCountAsync(OptionTrades.MaxRows);
+
+        // Nothing serious for axe on the tape (a block among the trades) and the flow, dark and light.
+        tape.Append([TradeOf(option, TradeSide.Buy, 5, blockId: "axe-block"), TradeOf(neighbour, TradeSide.Sell, 5, blockId: "axe-block")]);
+        var problems = new List<string>();
+        foreach (var theme in new[] { "dark", "light" })
+        {
+            await s.GotoAsync("/?coin=BTC&view=tape");
+            if (theme == "light")
+                await page.Locator("#theme-toggle").ClickAsync();
+            await Expect(page.Locator(".dash")).ToHaveAttributeAsync("data-theme", theme);
+            await Expect(page.Locator("#tape-table tbody.tape-block[data-block-id='axe-block']")).ToBeVisibleAsync();
+            await CheckAxeAsync(page, $"tape, {theme}", problems);
+            await s.GotoAsync("/?coin=BTC&view=flow");
+            await Expect(page.Locator("#flow-view")).ToHaveAttributeAsync("data-state", "drawn");
+            await CheckAxeAsync(page, $"flow, {theme}", problems);
+        }
+        Assert.True(problems.Count == 0, "serious or critical axe violations:\n" + string.Join('\n', problems));
 
         // A phone: the tape's table fits (it scrolls in its frame, never the page), its key figures still shown.
         await page.SetViewportSizeAsync(390, 844);
