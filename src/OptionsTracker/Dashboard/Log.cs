@@ -18,4 +18,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 8900, EventName = "HistoryReadFailed", Level = LogLevel.Warning,
         Message = "Dashboard: reading the history ({What} of {Coin}) failed; the page says so where the history would be")]
     public static partial void HistoryReadFailed(ILogger logger, string what, string coin, Exception exception);
+
+    // 8910–8949: the trade tape's views (issue 17: tape view, flow charts, an option's trades).
+    [LoggerMessage(EventId = 8910, EventName = "TapeReaderCaughtUp", Level = LogLevel.Debug,
+        Message = "Dashboard: the tape view of {Coin} fell more than {Limit} trades behind between two renders; it shows the newest again")]
+    public static partial void TapeReaderCaughtUp(ILogger logger, string coin, int limit);
+
+    [LoggerMessage(EventId = 8911, EventName = "FlowReadFailed", Level = LogLevel.Warning,
+        Message = "Dashboard: reading the flow of {Coin} failed; the view says so and tries again")]
+    public static partial void FlowReadFailed(ILogger logger, string coin, Exception exception);
 }

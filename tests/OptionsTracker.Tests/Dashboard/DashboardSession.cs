@@ -45,10 +45,11 @@ public sealed class DashboardSession : IAsyncDisposable
     /// <summary>
     /// Starts the simulator with <paramref name="listed"/> coins, the host tracking <paramref name="tracked"/>, and a browser.
     /// With <paramref name="history"/> the host records a snapshot every second into a DuckDB file of the session's own
-    /// (deleted with it), as the history's dashboard tests need.
+    /// (deleted with it), as the history's dashboard tests need. With <paramref name="rfq"/> the host also follows the
+    /// simulator's RFQ stream, which names the block of each block trade's legs (the tape's tests).
     /// </summary>
     public static async Task<DashboardSession> StartAsync(string[]? listed = null, string[]? tracked = null, int width = 1400, int height = 900,
-        bool history = false)
+        bool history = false, bool rfq = false)
     {
         listed ??= ["BTC", "ETH"];
         tracked ??= listed;
@@ -60,6 +61,8 @@ public sealed class DashboardSession : IAsyncDisposable
             ["Tracker:StaleAfter"] = "00:00:05",
             ["Tracker:InstrumentRefreshInterval"] = "00:00:01",
         };
+        if (rfq)
+            settings["Bybit:RfqWsUrl"] = simulator.RfqWsUrl.AbsoluteUri;
         if (history)
         {
             settings["History:Enabled"] = "true";
