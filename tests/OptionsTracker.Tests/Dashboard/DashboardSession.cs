@@ -62,7 +62,11 @@ public sealed class DashboardSession : IAsyncDisposable
             ["Tracker:InstrumentRefreshInterval"] = "00:00:01",
         };
         if (rfq)
+        {
+            // The simulator's trades through the real feed: the trade topics (off in test hosts unless asked) and blocks.
+            settings["Tape:Enabled"] = "true";
             settings["Bybit:RfqWsUrl"] = simulator.RfqWsUrl.AbsoluteUri;
+        }
         if (history)
         {
             settings["History:Enabled"] = "true";

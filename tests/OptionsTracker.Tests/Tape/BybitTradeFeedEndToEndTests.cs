@@ -87,8 +87,8 @@ public class BybitTradeFeedEndToEndTests
 
         simulator.EmitTrades(Coin, 40);
         var block = simulator.EmitBlock(Coin, 3);
-        var symbol = simulator.GetInstruments(Coin)[0].Symbol;
-        simulator.EmitTrade(symbol, "Sell");
+        // A sell at the touch needs a bid: the first option quoting one (a far wing may have none).
+        Assert.True(simulator.GetInstruments(Coin).Any(i => TrySell(simulator, i.Symbol)), "no option of the coin has a bid");
         simulator.EmitTrades(Coin, 10);
 
         await AssertTapeIsWhatWasEmittedAsync(tracker, simulator);
@@ -170,5 +170,18 @@ public class BybitTradeFeedEndToEndTests
 
         Assert.Empty(tape.Coins);
         Assert.Equal(0, simulator.TradeMessagesSent);
+    }
+
+    private static bool TrySell(BybitSimulator simulator, string symbol)
+    {
+        try
+        {
+            simulator.EmitTrade(symbol, "Sell");
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }

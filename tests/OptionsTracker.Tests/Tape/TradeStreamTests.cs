@@ -21,6 +21,8 @@ public sealed class TradeStreamTests
     private static readonly Dictionary<string, string?> Settings = new()
     {
         ["History:Enabled"] = "false",
+        // Test hosts keep the tape off unless a test turns it on (Fixtures/TrackerApp.cs).
+        ["Tape:Enabled"] = "true",
         ["Tape:RedisPoll"] = "00:00:00.050",
         ["Tracker:Assets"] = "BTC,ETH",
     };

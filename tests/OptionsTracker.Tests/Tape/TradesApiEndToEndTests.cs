@@ -29,6 +29,7 @@ public class TradesApiEndToEndTests
         simulator.EmitTrades(Coin, 5);
         await using var app = await TrackerApp.StartAsync(simulator, new Dictionary<string, string?>
         {
+            ["Tape:Enabled"] = "true",
             ["Bybit:RfqWsUrl"] = simulator.RfqWsUrl.AbsoluteUri,
             ["Bybit:BlockTradeWait"] = "00:00:10",
         });
