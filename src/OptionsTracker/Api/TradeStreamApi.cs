@@ -306,7 +306,8 @@ internal sealed class TradeEvents : IDisposable
         Utf8Formatter.TryFormat(trade.Sequence, span, out var written);
         _body.Advance(written);
         _body.Write("\nevent: trade\ndata: "u8);
-        WriteJson(TradeItem.From(trade), AppJsonContext.Default.TradeItem);
+        // Serialized once per trade for every client (TradeItemJson), copied here.
+        _body.Write(TradeItemJson.Of(trade));
         _body.Write("\n\n"u8);
     }
 
