@@ -56,7 +56,12 @@ public static class StrategyApi
             asset = legs.Select(l => l.Symbol).Where(s => !string.IsNullOrWhiteSpace(s)).Select(s => moments.CoinOf(s!, null)).FirstOrDefault(c => c is not null);
         if (string.IsNullOrWhiteSpace(asset))
         {
-            errors.Add("asset", "Name the asset, or give at least one option leg of a tracked asset.");
+            // No leg names a tracked asset's option: the first option leg is the bad one (else the asset is missing).
+            var first = legs.Select((leg, i) => (leg.Symbol, i)).FirstOrDefault(l => !string.IsNullOrWhiteSpace(l.Symbol));
+            if (first.Symbol is { } symbol)
+                errors.Add($"legs[{first.i}].symbol", $"{QueryErrors.Echo(symbol)} is not an option of a tracked asset.");
+            else
+                errors.Add("asset", "Name the asset, or give at least one option leg of a tracked asset.");
             return errors.ToProblem();
         }
         var moment = await moments.ForAssetAsync(asset, request.At, cancellationToken);

@@ -96,6 +96,8 @@ public sealed class StrategyApiTests
             (new { legs = Array.Empty<object>() }, "legs"),
             (new { legs = Enumerable.Range(0, 21).Select(_ => Leg(btc)).ToArray() }, "legs"),
             (new { legs = new[] { Leg(btc), Leg("BTC-1JAN20-1-C-USDT") } }, "legs[1].symbol"),
+            (new { legs = new[] { Leg("NOPE-1JAN20-1-C-USDT") } }, "legs[0].symbol"),
+            (new { legs = new object[] { new { forward = "25DEC26", side = "buy", quantity = 1 } } }, "asset"),
             (new { legs = new[] { Leg(btc), Leg(eth) } }, "legs[1].symbol"),
             (new { legs = new[] { Leg(btc, quantity: 0) } }, "legs[0].quantity"),
             (new { legs = new[] { Leg(btc, quantity: -2) } }, "legs[0].quantity"),
