@@ -49,37 +49,8 @@ internal static class TradeParser
     /// JSON object with a <c>data</c> array (nothing of it is kept); <paramref name="badItems"/> counts items that were not
     /// trades.
     /// </summary>
-    public static bool TryParseFrame(ReadOnlySpan<byte> frame, List<RawTrade> trades, out int badItems)
-    {
-        badItems = 0;
-        var start = trades.Count;
-        try
-        {
-            var reader = new Utf8JsonReader(frame, ReaderOptions);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                return false;
-            var hasData = false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isData = reader.ValueTextEquals("data"u8);
-                reader.Read();
-                if (!isData)
-                {
-                    reader.Skip();
-                    continue;
-                }
-                if (reader.TokenType != JsonTokenType.StartArray)
-                    return Fail(trades, start);
-                hasData = true;
-                badItems += ReadItems(ref reader, trades);
-            }
-            return hasData || Fail(trades, start);
-        }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
-        {
-            return Fail(trades, start);
-        }
-    }
+    public static bool TryParseFrame(ReadOnlySpan<byte> frame, List<RawTrade> trades, out int badItems) =>
+        TryParseDataFrame(frame, trades, ReadItems, out badItems);
 
     /// <summary>
     /// Reads a <c>/v5/market/recent-trade</c> answer. Throws <see cref="BybitApiException"/> for a non-zero <c>retCode</c> and
@@ -158,10 +129,20 @@ internal static class TradeParser
     /// Reads an <c>rfq.open.public.trades</c> message into <paramref name="blocks"/>. False when it is not a JSON object
     /// with a <c>data</c> array; a block without an <c>rfqId</c> or legs is skipped and counted in <paramref name="badItems"/>.
     /// </summary>
-    public static bool TryParseRfq(ReadOnlySpan<byte> frame, List<RfqBlock> blocks, out int badItems)
+    public static bool TryParseRfq(ReadOnlySpan<byte> frame, List<RfqBlock> blocks, out int badItems) =>
+        TryParseDataFrame(frame, blocks, ReadBlocks, out badItems);
+
+    /// <summary>The items of one <c>data</c> array, the reader on its start; returns how many items were not items.</summary>
+    private delegate int DataItemsReader<T>(ref Utf8JsonReader reader, List<T> items);
+
+    /// <summary>
+    /// The envelope both streams share: a JSON object whose <c>data</c> array holds the items. False (and nothing of the
+    /// frame kept in <paramref name="items"/>) when it is not one; <paramref name="badItems"/> counts items that were not.
+    /// </summary>
+    private static bool TryParseDataFrame<T>(ReadOnlySpan<byte> frame, List<T> items, DataItemsReader<T> readItems, out int badItems)
     {
         badItems = 0;
-        var start = blocks.Count;
+        var start = items.Count;
         try
         {
             var reader = new Utf8JsonReader(frame, ReaderOptions);
@@ -178,42 +159,43 @@ internal static class TradeParser
                     continue;
                 }
                 if (reader.TokenType != JsonTokenType.StartArray)
-                    return FailRfq(blocks, start);
+                    return Fail(items, start);
                 hasData = true;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        reader.Skip();
-                        badItems++;
-                        continue;
-                    }
-                    if (ReadBlock(ref reader) is { } block)
-                        blocks.Add(block);
-                    else
-                        badItems++;
-                }
+                badItems += readItems(ref reader, items);
             }
-            return hasData || FailRfq(blocks, start);
+            return hasData || Fail(items, start);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            return FailRfq(blocks, start);
+            return Fail(items, start);
         }
     }
 
-    private static bool Fail(List<RawTrade> trades, int start)
+    /// <summary>The blocks of an RFQ message's <c>data</c> array; a block without an <c>rfqId</c> or legs is counted, not kept.</summary>
+    private static int ReadBlocks(ref Utf8JsonReader reader, List<RfqBlock> blocks)
     {
-        trades.RemoveRange(start, trades.Count - start);
-        return false;
+        var bad = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                bad++;
+                continue;
+            }
+            if (ReadBlock(ref reader) is { } block)
+                blocks.Add(block);
+            else
+                bad++;
+        }
+        return bad;
     }
 
-    private static bool FailRfq(List<RfqBlock> blocks, int start)
+    private static bool Fail<T>(List<T> items, int start)
     {
-        blocks.RemoveRange(start, blocks.Count - start);
+        items.RemoveRange(start, items.Count - start);
         return false;
     }
-
     /// <summary>Reads the items of an array (the reader on its StartArray), adding the trades; returns how many were not.</summary>
     private static int ReadItems(ref Utf8JsonReader reader, List<RawTrade> trades)
     {
