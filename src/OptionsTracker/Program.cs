@@ -72,12 +72,15 @@ try
         });
     }
 
+    // The venues this deployment collects and serves (Tracker:Venues), in preference order; each venue's folder is
+    // registered here only when configured, so a Bybit-only user runs exactly what ran before.
+    var venues = TrackerOptions.ReadVenues(builder.Configuration);
     builder.AddBook();
     builder.AddTape();
-    // The venues this deployment serves, in preference order; Bybit is the only one until Deribit's issue (19).
-    builder.Services.AddSingleton(new KnownVenues([Venue.Bybit]));
+    builder.Services.AddSingleton(new KnownVenues(venues));
     builder.AddStore();
-    builder.AddBybit();
+    if (venues.Contains(Venue.Bybit))
+        builder.AddBybit();
     builder.AddFeed();
     builder.AddHealth();
     builder.AddAnalytics();

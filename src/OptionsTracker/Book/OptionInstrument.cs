@@ -8,7 +8,8 @@ namespace OptionsTracker.Book;
 public sealed class OptionInstrument
 {
     public OptionInstrument(Venue venue, string symbol, string baseCoin, DateTimeOffset expiryUtc, decimal strike, OptionType type,
-        string? settleCoin = null, ListingStatus status = ListingStatus.Trading, double tickSize = double.NaN, double qtyStep = double.NaN)
+        string? settleCoin = null, ListingStatus status = ListingStatus.Trading, double tickSize = double.NaN, double qtyStep = double.NaN,
+        string? priceCurrency = null)
     {
         if (venue.IsDefault)
             throw new ArgumentException("An instrument needs its venue.", nameof(venue));
@@ -30,6 +31,7 @@ public sealed class OptionInstrument
         // A step that is not positive is no step: treated as unknown, never as a grid of zero.
         TickSize = tickSize > 0 ? tickSize : double.NaN;
         QtyStep = qtyStep > 0 ? qtyStep : double.NaN;
+        PriceCurrency = string.IsNullOrEmpty(priceCurrency) ? null : priceCurrency;
     }
 
     public Venue Venue { get; }
@@ -66,6 +68,16 @@ public sealed class OptionInstrument
 
     /// <summary>The venue's quantity grid (Bybit's <c>lotSizeFilter.qtyStep</c>: 0.01 for BTC); NaN when not given.</summary>
     public double QtyStep { get; }
+
+    /// <summary>
+    /// The coin the venue quotes this option's prices in when that is not a dollar (<c>BTC</c> for Deribit's inverse
+    /// options); null when it quotes in USD, USDT or USDC (every Bybit option, Deribit's linear ones). The book holds
+    /// every price in USD whatever this says: the venue converts on arrival, and <see cref="NativePrice"/> converts back.
+    /// </summary>
+    public string? PriceCurrency { get; }
+
+    /// <summary>Whether the venue quotes in a coin (<see cref="PriceCurrency"/>), so its native prices differ from the book's USD.</summary>
+    public bool IsCoinPriced => PriceCurrency is not null;
 
     public override string ToString() => Symbol;
 }

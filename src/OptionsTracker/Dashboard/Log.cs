@@ -2,7 +2,8 @@ namespace OptionsTracker.Dashboard;
 
 // Event id blocks, one per feature (the namespace's last segment), unique across the program; operators filter on
 // them, so keep ids and EventNames (= the method name) stable. Bybit 1xxx, Feed 2xxx, Api 3xxx, Store 4xxx,
-// Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx, History 10xxx, Tape 11xxx.
+// Alerts 5xxx, Security 6xxx, Health 7xxx, Dashboard 8xxx, Measures 9xxx, History 10xxx, Tape 11xxx,
+// Deribit 12xxx, Strategies 13xxx.
 // tests/OptionsTracker.Tests/Logging/EventIdTests.cs checks them.
 
 /// <summary>Log lines of the dashboard. Stable event ids: append, never renumber (8001/8002 were 5001/5002, which Alerts also used).</summary>

@@ -7,7 +7,11 @@ public static class FeedFeature
     {
         builder.Services.AddOptions<TrackerOptions>()
             .BindConfiguration(TrackerOptions.Section)
-            .PostConfigure<IConfiguration>((o, configuration) => o.Assets = TrackerOptions.ReadAssets(configuration))
+            .PostConfigure<IConfiguration>((o, configuration) =>
+            {
+                o.Assets = TrackerOptions.ReadAssets(configuration);
+                o.Venues = [.. TrackerOptions.ReadVenues(configuration).Select(v => v.Id)];
+            })
             .ValidateSection(TrackerOptions.Section)
             .Validate(o => o.Assets.All(TrackerOptions.IsValidCoin), "Tracker:Assets must be base coins of letters and digits, e.g. BTC,ETH,SOL")
             .Validate(o => Cronos.CronExpression.TryParse(o.DailyRefreshCron, out _), "Tracker:DailyRefreshCron must be a cron expression such as \"5 8 * * *\" (minute hour day month weekday, UTC)")

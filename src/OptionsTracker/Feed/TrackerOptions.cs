@@ -10,6 +10,19 @@ public sealed class TrackerOptions
     public static readonly string[] DefaultAssets = ["BTC", "ETH", "SOL"];
 
     /// <summary>
+    /// The venues the tracker can collect from, in the order readers prefer them when a symbol is on several (the
+    /// original tool's Bybit first). A venue's folder registers itself in <c>Program.cs</c> when configured.
+    /// </summary>
+    public static readonly string[] SupportedVenues = ["bybit", "deribit"];
+
+    /// <summary>
+    /// The venues to collect and serve (<c>Tracker__Venues=bybit,deribit</c>; a comma list or an array), each one of
+    /// <see cref="SupportedVenues"/>. Empty = Bybit only, so a Bybit user sees nothing new. Web instances serve these
+    /// venues' keys from Redis (they have no venue to ask).
+    /// </summary>
+    public string[] Venues { get; set; } = [];
+
+    /// <summary>
     /// Base coins whose options to track (any coin Bybit lists options for: BTC, ETH, SOL, XRP, DOGE, MNT…).
     /// A comma list works too (<c>Tracker__Assets=BTC,ETH</c>); legacy: <c>OPTION_ASSETS</c>. Empty = BTC, ETH, SOL.
     /// </summary>
@@ -88,6 +101,25 @@ public sealed class TrackerOptions
         return Enum.TryParse<TrackerRole>(value, ignoreCase: true, out var role) && Enum.IsDefined(role)
             ? role
             : throw new OptionsTracker.Configuration.ConfigurationException($"Tracker:Role (--role) must be all, collector or web, not '{value}'");
+    }
+
+    /// <summary>
+    /// The configured venues in <see cref="SupportedVenues"/> order, read at start-up to choose which venue folders
+    /// run; an unknown id stops start-up naming it and the ids known.
+    /// </summary>
+    public static IReadOnlyList<Book.Venue> ReadVenues(IConfiguration configuration)
+    {
+        var section = configuration.GetSection($"{Section}:{nameof(Venues)}");
+        var ids = new[] { section.Value ?? "" }.Concat(section.GetChildren().Select(c => c.Value ?? ""))
+            .SelectMany(v => v.Split([',', ';', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(v => v.ToLowerInvariant())
+            .ToArray();
+        var unknown = ids.Where(id => !SupportedVenues.Contains(id, StringComparer.Ordinal)).ToArray();
+        if (unknown.Length > 0)
+            throw new OptionsTracker.Configuration.ConfigurationException(
+                $"Tracker:Venues must list venues among {string.Join(", ", SupportedVenues)}, not '{string.Join(", ", unknown)}'");
+        var chosen = ids.Length == 0 ? ["bybit"] : ids;
+        return [.. SupportedVenues.Where(chosen.Contains).Select(Book.Venue.Parse)];
     }
 
     internal static bool IsValidCoin(string coin) =>

@@ -26,12 +26,16 @@ public class EventIdTests
         ["Measures"] = 9000,
         ["History"] = 10000,
         ["Tape"] = 11000,
+        ["Deribit"] = 12000,
+        ["Strategies"] = 13000,
     };
 
     // The simulator is its own program (its own log), so its ids need only be unique within it: 1–999.
     private static readonly Dictionary<string, int> SimulatorBlocks = new(StringComparer.Ordinal)
     {
         ["Simulator"] = 0,
+        // The Deribit simulator (OptionsTracker.Simulator.Deribit), written apart from the Bybit one.
+        ["Deribit"] = 1000,
     };
 
     public static TheoryData<string> Programs => new() { "OptionsTracker", "OptionsTracker.Simulator" };
