@@ -115,23 +115,8 @@ public static class OptionsApi
     /// it: the known venues in their order (the original tool's Bybit first, so its users' requests keep their
     /// meaning when another venue lists the same symbol), then any other venue in the book.
     /// </summary>
-    internal static bool TryFindOption(BookIndex index, KnownVenues known, Venue? venue, string symbol, out OptionSlot slot)
-    {
-        if (venue is { } only)
-            return index.TryGetSlot(only, symbol, out slot);
-        foreach (var each in known.All)
-        {
-            if (index.TryGetSlot(each, symbol, out slot))
-                return true;
-        }
-        foreach (var each in index.Venues)
-        {
-            if (index.TryGetSlot(each, symbol, out slot))
-                return true;
-        }
-        slot = null!;
-        return false;
-    }
+    internal static bool TryFindOption(BookIndex index, KnownVenues known, Venue? venue, string symbol, out OptionSlot slot) =>
+        known.TryFindOption(index, venue, symbol, out slot);
 
     internal static async Task<Results<Ok<ExpiryListResponse>, ProblemHttpResult, ValidationProblem>> GetExpiriesAsync(
         string asset, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)

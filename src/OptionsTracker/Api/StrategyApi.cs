@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptionsTracker.Book;
-using OptionsTracker.Measures;
 using OptionsTracker.Strategies;
 
 namespace OptionsTracker.Api;
@@ -13,11 +12,11 @@ namespace OptionsTracker.Api;
 /// </summary>
 public static class StrategyApi
 {
-    /// <summary>More legs than any listed structure needs: a request with more is a mistake or a probe.</summary>
-    public const int MaxLegs = 20;
+    /// <summary>More legs than any listed structure needs (<see cref="StrategyLimits.MaxLegs"/>).</summary>
+    public const int MaxLegs = StrategyLimits.MaxLegs;
 
-    /// <summary>Contracts per leg: far beyond any real order book, so a larger number is a typo.</summary>
-    public const double MaxQuantity = 100_000;
+    /// <summary>Contracts per leg (<see cref="StrategyLimits.MaxQuantity"/>).</summary>
+    public const double MaxQuantity = StrategyLimits.MaxQuantity;
 
     /// <summary>Points of a caller's price axis, and of each grid axis.</summary>
     public const int MaxPoints = 2_000;
@@ -73,50 +72,35 @@ public static class StrategyApi
         var analytics = board.Analytics(coinName);
 
         var settings = Settings(request, board.Now, errors);
+        var strategyBoard = new StrategyBoard(index, reader.Venues, coin, analytics, board.Now);
         var resolved = new List<StrategyLeg>(legs.Count);
         for (var i = 0; i < legs.Count; i++)
         {
-            if (Resolve(legs[i], $"legs[{i}]", coin, analytics, reader, index, board.Now, settings.VolModel, errors) is { } leg)
+            if (Resolve(legs[i], $"legs[{i}]", strategyBoard, settings.VolModel, errors) is { } leg)
                 resolved.Add(leg);
         }
         if (errors.HasErrors)
             return errors.ToProblem();
-        var firstExpiry = resolved.Min(l => l.ExpiryUtc);
-        var atm = analytics?.Expiries.FirstOrDefault(e => e.Expiry.ExpiryUtc == firstExpiry).AtmIv ?? double.NaN;
         if (settings.At is { } date && (date < board.Now || date > resolved.Max(l => l.ExpiryUtc)))
         {
             errors.Add("date", $"The date must lie between now ({board.Now:O}) and the last leg's expiry ({resolved.Max(l => l.ExpiryUtc):O}).");
             return errors.ToProblem();
         }
-        var evaluation = StrategyEvaluator.Evaluate(resolved, settings with { FirstExpiryAtmIv = atm });
+        var evaluation = strategyBoard.Evaluate(resolved, settings);
         return TypedResults.Ok(StrategyResponse.From(coinName, resolved, evaluation, settings) with { AsOf = board.AsOfUtc });
     }
 
     private static EvaluationSettings Settings(StrategyRequest request, DateTimeOffset now, QueryErrors errors)
     {
         var settings = new EvaluationSettings { Now = now };
-        switch (request.VolModel?.Trim().ToLowerInvariant())
-        {
-            case null or "" or "sticky_strike":
-                break;
-            case "sticky_delta":
-                settings = settings with { VolModel = VolModel.StickyDelta };
-                break;
-            default:
-                errors.Add("vol_model", $"'{QueryErrors.Echo(request.VolModel)}' is not a volatility model. Use sticky_strike or sticky_delta.");
-                break;
-        }
-        switch (request.Entry?.Trim().ToLowerInvariant())
-        {
-            case null or "" or "touch":
-                break;
-            case "mark":
-                settings = settings with { Entry = EntryBasis.Mark };
-                break;
-            default:
-                errors.Add("entry", $"'{QueryErrors.Echo(request.Entry)}' is not an entry basis. Use touch or mark.");
-                break;
-        }
+        if (StrategyLimits.TryParseVolModel(request.VolModel, out var volModel))
+            settings = settings with { VolModel = volModel };
+        else
+            errors.Add("vol_model", $"'{QueryErrors.Echo(request.VolModel!)}' is not a volatility model. Use sticky_strike or sticky_delta.");
+        if (StrategyLimits.TryParseEntry(request.Entry, out var entry))
+            settings = settings with { Entry = entry };
+        else
+            errors.Add("entry", $"'{QueryErrors.Echo(request.Entry!)}' is not an entry basis. Use touch or mark.");
         if (request.VolShift is { } shift)
         {
             if (!double.IsFinite(shift) || Math.Abs(shift) > 100)
@@ -156,101 +140,34 @@ public static class StrategyApi
     }
 
     /// <summary>One requested leg on the board, or null with its error added under <paramref name="name"/>.</summary>
-    private static StrategyLeg? Resolve(StrategyLegRequest request, string name, CoinIndex coin, CoinAnalytics? analytics,
-        BookReader reader, BookIndex index, DateTimeOffset now, VolModel volModel, QueryErrors errors)
+    private static StrategyLeg? Resolve(StrategyLegRequest request, string name, StrategyBoard board, VolModel volModel, QueryErrors errors)
     {
-        LegSide side;
-        switch (request.Side?.Trim().ToLowerInvariant())
+        if (!StrategyLimits.TryParseSide(request.Side, out var side))
         {
-            case "buy":
-                side = LegSide.Buy;
-                break;
-            case "sell":
-                side = LegSide.Sell;
-                break;
-            default:
-                errors.Add($"{name}.side", $"'{QueryErrors.Echo(request.Side ?? "")}' is not a side. Use buy or sell.");
-                return null;
-        }
-        if (request.Quantity is not { } quantity || !double.IsFinite(quantity) || quantity <= 0 || quantity > MaxQuantity)
-        {
-            errors.Add($"{name}.quantity", $"The quantity is a number of contracts above 0 and at most {MaxQuantity:N0}.");
+            errors.Add($"{name}.side", $"'{QueryErrors.Echo(request.Side ?? "")}' is not a side. Use buy or sell.");
             return null;
         }
+        if (!StrategyLimits.IsQuantity(request.Quantity))
+        {
+            errors.Add($"{name}.quantity", StrategyLimits.QuantityRule);
+            return null;
+        }
+        var quantity = request.Quantity!.Value;
 
         if (!string.IsNullOrWhiteSpace(request.Forward))
         {
             var date = errors.Expiry(request.Forward, $"{name}.forward");
             if (date is null)
                 return null;
-            var expiry = coin.Expiries.FirstOrDefault(e => e.Date == date.Value);
-            var forward = expiry is null ? double.NaN : ForwardOf(expiry, analytics);
-            if (expiry is null || !(forward > 0))
-            {
-                errors.Add($"{name}.forward", $"{coin.BaseCoin} has no listed expiry {ExpiryLabel.Format(date.Value)} with a forward.");
-                return null;
-            }
-            return new StrategyLeg
-            {
-                Symbol = $"{coin.BaseCoin}-{expiry.Label} forward",
-                Side = side,
-                Quantity = quantity,
-                ExpiryUtc = expiry.ExpiryUtc,
-                Market = new LegMarket { Forward = forward, Bid = forward, Ask = forward, Mark = forward },
-            };
+            var forward = board.ResolveForward(date.Value, side, quantity);
+            if (forward.Leg is null)
+                errors.Add($"{name}.forward", forward.Problem!);
+            return forward.Leg;
         }
-
-        var symbol = request.Symbol?.Trim();
-        if (string.IsNullOrEmpty(symbol) || symbol.Length > 64)
-        {
-            errors.Add($"{name}.symbol", "Give an option's symbol, or `forward` with an expiry for the underlying.");
-            return null;
-        }
-        if (!OptionsApi.TryFindOption(index, reader.Venues, null, symbol, out var slot)
-            && !OptionsApi.TryFindOption(index, reader.Venues, null, symbol.ToUpperInvariant(), out slot))
-        {
-            errors.Add($"{name}.symbol", $"{QueryErrors.Echo(symbol)} is not listed (unknown, expired or delisted).");
-            return null;
-        }
-        var instrument = slot.Instrument;
-        if (!string.Equals(instrument.BaseCoin, coin.BaseCoin, StringComparison.OrdinalIgnoreCase))
-        {
-            errors.Add($"{name}.symbol", $"{instrument.Symbol} is a {instrument.BaseCoin} option; every leg must be of {coin.BaseCoin}.");
-            return null;
-        }
-        if (instrument.ExpiryUtc <= now)
-        {
-            errors.Add($"{name}.symbol", $"{instrument.Symbol} expired at {instrument.ExpiryUtc:O}.");
-            return null;
-        }
-        var expiryIndex = coin.Expiries.First(e => e.ExpiryUtc == instrument.ExpiryUtc);
-        var fallback = ForwardOf(expiryIndex, analytics);
-        var market = LegMarkets.Of(slot.ReadQuote(), fallback);
-        return new StrategyLeg
-        {
-            Symbol = instrument.Symbol,
-            Side = side,
-            Quantity = quantity,
-            ExpiryUtc = instrument.ExpiryUtc,
-            Strike = instrument.StrikeValue,
-            Type = instrument.Type,
-            Market = market,
-            // Read only when asked: a smile costs a pass over the expiry's quotes.
-            Smile = volModel == VolModel.StickyDelta ? LegMarkets.SmileOf(expiryIndex, market.Forward) : ExpirySmile.Empty,
-        };
-    }
-
-    private static double ForwardOf(ExpiryIndex expiry, CoinAnalytics? analytics)
-    {
-        if (analytics?.Expiries.FirstOrDefault(e => e.Expiry.ExpiryUtc == expiry.ExpiryUtc) is { Forward: > 0 } figures)
-            return figures.Forward;
-        foreach (var slot in expiry.Slots)
-        {
-            var underlying = slot.ReadQuote().UnderlyingPrice;
-            if (underlying > 0)
-                return underlying;
-        }
-        return analytics?.IndexPrice ?? double.NaN;
+        var resolved = board.ResolveOption(request.Symbol ?? "", null, side, quantity, volModel);
+        if (resolved.Leg is null)
+            errors.Add($"{name}.symbol", resolved.Problem!);
+        return resolved.Leg;
     }
 
     internal static Results<Ok<StrategyPresetsResponse>, ProblemHttpResult, ValidationProblem> GetPresets(
@@ -268,12 +185,13 @@ public static class StrategyApi
         if (errors.HasErrors)
             return errors.ToProblem();
         var analytics = board.Analytics(coinName);
-        var expiries = coin.Expiries.Where(e => e.ExpiryUtc > board.Now).ToList();
-        var first = near is { } n ? expiries.FirstOrDefault(e => e.Date == n) : expiries.FirstOrDefault();
+        var strategyBoard = new StrategyBoard(index, reader.Venues, coin, analytics, board.Now);
+        var expiries = strategyBoard.LiveExpiries;
+        var first = near is { } n ? expiries.FirstOrDefault(e => e.Date == n) : expiries.Count > 0 ? expiries[0] : null;
         if (first is null)
             return AnalyticsApi.UnknownExpiry(coinName, near ?? DateOnly.FromDateTime(board.Now.UtcDateTime), analytics?.Expiries ?? []);
-        var second = far is { } f ? expiries.FirstOrDefault(e => e.Date == f) : expiries.FirstOrDefault(e => e.ExpiryUtc > first.ExpiryUtc);
-        var board2 = new PresetBoard(first, ForwardOf(first, analytics), second, second is null ? double.NaN : ForwardOf(second, analytics));
+        var second = far is { } f ? expiries.FirstOrDefault(e => e.Date == f) : strategyBoard.NextAfter(first);
+        var board2 = strategyBoard.PresetBoardOf(first, second);
         return TypedResults.Ok(new StrategyPresetsResponse(
             [.. StrategyPresets.All.Select(p => StrategyPresetItem.From(p, p.Build(board2)))], coinName, first.Label));
     }

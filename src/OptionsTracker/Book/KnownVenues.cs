@@ -16,4 +16,27 @@ public sealed class KnownVenues
     }
 
     public IReadOnlyList<Venue> All { get; }
+
+    /// <summary>
+    /// The option <paramref name="symbol"/> on <paramref name="venue"/>, or, without one, on the first venue listing
+    /// it: the known venues in their order (the original tool's Bybit first, so its users' requests keep their
+    /// meaning when another venue lists the same symbol), then any other venue in the book.
+    /// </summary>
+    public bool TryFindOption(BookIndex index, Venue? venue, string symbol, out OptionSlot slot)
+    {
+        if (venue is { } only)
+            return index.TryGetSlot(only, symbol, out slot);
+        foreach (var each in All)
+        {
+            if (index.TryGetSlot(each, symbol, out slot))
+                return true;
+        }
+        foreach (var each in index.Venues)
+        {
+            if (index.TryGetSlot(each, symbol, out slot))
+                return true;
+        }
+        slot = null!;
+        return false;
+    }
 }

@@ -22,6 +22,9 @@ public sealed class LiveBoard(OptionBook book)
 
     public string? Coin => _coin;
 
+    /// <summary>The book this board reads (a recorded snapshot's on a board of the past).</summary>
+    public OptionBook Book => book;
+
     /// <summary>
     /// The recorded moment this board shows (issue 16's time control): a board over <see cref="HistoricalView.Book"/>,
     /// refreshed once at the snapshot's time and never again; null on the live board. The views read their figures

@@ -28,4 +28,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 8911, EventName = "FlowReadFailed", Level = LogLevel.Warning,
         Message = "Dashboard: reading the flow of {Coin} failed; the view says so and tries again")]
     public static partial void FlowReadFailed(ILogger logger, string coin, Exception exception);
+
+    // 8920–8929: the strategy builder (issue 18).
+    [LoggerMessage(EventId = 8920, EventName = "StrategyLibraryFailed", Level = LogLevel.Warning,
+        Message = "Dashboard: the strategy library failed to {Action}; the builder says so and keeps its legs")]
+    public static partial void StrategyLibraryFailed(ILogger logger, string action, Exception exception);
 }
