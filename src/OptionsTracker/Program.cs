@@ -12,6 +12,7 @@ using OptionsTracker.Measures;
 using OptionsTracker.Security;
 using OptionsTracker.Simulator;
 using OptionsTracker.Store;
+using OptionsTracker.Strategies;
 using OptionsTracker.Tape;
 
 // `--probe URL` is the container health check: the runtime image has no curl.
@@ -91,6 +92,7 @@ try
         var bybit = s.GetRequiredService<IOptions<BybitOptions>>().Value;
         return HistoryFeature.Source(s.GetRequiredService<IOptions<HistoryOptions>>().Value, Venue.Bybit.Id, [bybit.RestUrl, bybit.WsUrl]);
     });
+    builder.AddStrategies();
     builder.AddApi();
     builder.AddSecurity();
     builder.AddAlerts();

@@ -83,6 +83,9 @@ public sealed class RedisKeys(string prefix)
     /// </summary>
     public RedisKey Trades(string baseCoin) => $"{prefix}trades:{baseCoin}";
 
+    /// <summary>The saved strategies, shared by every instance: one hash, field = the name in upper case, value = its JSON.</summary>
+    public RedisKey Strategies => $"{prefix}strategies";
+
     /// <summary>A dashboard session signed out, kept (with a time to live) until any copy of its cookie would have expired.</summary>
     public RedisKey RevokedSession(string session) => $"{prefix}session:revoked:{session}";
 }
