@@ -155,5 +155,17 @@ public sealed class StrategyBuilderTests
         Directory.CreateDirectory(DashboardSession.ScreenshotDirectory);
         await page.Locator("#strategy-view").ScrollIntoViewIfNeededAsync();
         await s.ScreenshotAsync("strategy-builder");
+
+        // Saved by name (the tracker's library: the state folder's file here), cleared, and opened again.
+        await page.Locator("#strategy-name").FillAsync("Condor " + widest);
+        await page.Locator("#strategy-name").PressAsync("Tab");
+        await page.Locator("#strategy-save").ClickAsync();
+        await Expect(page.Locator("#strategy-keep-note")).ToHaveTextAsync($"Saved “Condor {widest}”.");
+        await page.Locator("#strategy-clear").ClickAsync();
+        await Expect(page.Locator("#strategy-empty")).ToBeVisibleAsync();
+        await page.Locator("#strategy-saved").SelectOptionAsync("Condor " + widest);
+        await page.Locator("#strategy-open").ClickAsync();
+        await Expect(Legs(page)).ToHaveCountAsync(4);
+        await Expect(page.Locator("#strategy-view")).ToHaveAttributeAsync("data-evaluated", "yes");
     }
 }
