@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using OptionsTracker.Dashboard;
 using OptionsTracker.Tests.Fixtures;
@@ -72,6 +73,13 @@ public sealed class StrategyBuilderTests
         // A long call and a short put: a synthetic long forward, unbounded above, its loss bounded by the forward falling to 0.
         await Expect(page.Locator("#strategy-max-profit")).ToHaveTextAsync("unbounded");
         await Expect(page.Locator("#strategy-max-loss")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[0-9,.]+$"));
+
+        // axe finds nothing serious or critical on the builder with its legs, figures, chart, grid and pickable chain.
+        var axe = await page.RunAxe();
+        TestContext.Current.TestOutputHelper?.WriteLine($"axe: {axe.Violations.Length} violations ({string.Join(", ", axe.Violations.Select(v => $"{v.Id}:{v.Impact}"))})");
+        var serious = axe.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} e.g. {string.Join("; ", v.Nodes.Take(4).Select(n => n.Html))}").ToList();
+        Assert.True(serious.Count == 0, "serious or critical axe violations:\n" + string.Join('\n', serious));
 
         // The quantity: three calls.
         var quantity = Legs(page).Nth(0).Locator("input.leg-quantity");
