@@ -81,6 +81,7 @@ public static class ApiFeature
         data.MapHistoryApi();
         data.MapHistoryExportApi();
         data.MapStrategyApi();
+        data.MapStrategyLibraryApi();
         data.MapTradesApi();
         data.MapTradeStreamApi();
     }

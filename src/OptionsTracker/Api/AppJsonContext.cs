@@ -35,4 +35,7 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(TradeItem))]
 [JsonSerializable(typeof(FlowResponse))]
 [JsonSerializable(typeof(TradeStreamMessage))]
+[JsonSerializable(typeof(SavedStrategyListResponse))]
+[JsonSerializable(typeof(SavedStrategyItem))]
+[JsonSerializable(typeof(StrategyExport))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

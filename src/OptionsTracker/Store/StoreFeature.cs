@@ -41,6 +41,8 @@ public static class StoreFeature
         services.AddHostedService<SharedAssets>();
         services.TryAddSingleton<Measures.RealisedVolatility>(); // the analytics' store (AddAnalytics registers the same)
         services.AddHostedService<SharedRealisedVolatility>();
+        // The saved strategies too, one list for every instance (AddStrategies keeps this one).
+        services.AddSingleton<Strategies.IStrategyLibrary, RedisStrategyLibrary>();
         if (role == TrackerRole.Web)
         {
             services.AddSingleton<RedisReader>();

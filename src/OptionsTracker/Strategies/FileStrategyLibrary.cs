@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OptionsTracker.Feed;
 
 namespace OptionsTracker.Strategies;
 
@@ -21,22 +20,28 @@ internal sealed class FileStrategyLibrary : IStrategyLibrary, IDisposable
     // Replaced whole after each successful write (under _saveGate); readers take it without a lock.
     private volatile Dictionary<string, SavedStrategy> _current;
 
-    public FileStrategyLibrary(IOptions<StrategiesOptions> options, IOptions<TrackerOptions> tracker, IHostEnvironment environment,
+    public FileStrategyLibrary(IOptions<StrategiesOptions> options, IConfiguration configuration, IHostEnvironment environment,
         TimeProvider time, ILogger<FileStrategyLibrary> logger)
     {
         _logger = logger;
         _maxCount = options.Value.MaxCount;
-        _path = PathOf(options.Value, tracker.Value, environment.ContentRootPath);
+        _path = PathOf(options.Value, configuration, environment.ContentRootPath);
         _current = Load(time);
         Log.LibraryLoaded(logger, _current.Count, _path);
     }
 
-    /// <summary>The file: <see cref="StrategiesOptions.File"/>, or <c>strategies.json</c> beside the assets file.</summary>
-    internal static string PathOf(StrategiesOptions options, TrackerOptions tracker, string contentRoot)
+    /// <summary>The file: <see cref="StrategiesOptions.File"/>, or <c>strategies.json</c> beside the assets file (in <c>state/</c>).</summary>
+    internal static string PathOf(StrategiesOptions options, IConfiguration configuration, string contentRoot)
     {
         var file = options.File;
         if (string.IsNullOrWhiteSpace(file))
-            file = Path.Combine(Path.GetDirectoryName(tracker.AssetsFile) ?? "", "strategies.json");
+        {
+            // The assets file's setting read by its key, not through the feed's options type: the state folder is all
+            // this needs of the feed, and Strategies stays a leaf that the feed and the store may build on.
+            var assetsFile = configuration["Tracker:AssetsFile"];
+            var folder = string.IsNullOrWhiteSpace(assetsFile) ? StrategiesOptions.DefaultFolder : Path.GetDirectoryName(assetsFile) ?? "";
+            file = Path.Combine(folder, "strategies.json");
+        }
         return Path.GetFullPath(Path.Combine(contentRoot, file));
     }
 
@@ -136,7 +141,7 @@ internal sealed class FileStrategyLibrary : IStrategyLibrary, IDisposable
         {
             if (strategy is null)
                 continue;
-            if (Check(strategy) is { } reason)
+            if (SavedStrategies.Problem(strategy) is { } reason)
                 Log.SavedStrategySkipped(_logger, _path, reason);
             else if (!strategies.TryAdd(strategy.Name, strategy))
                 Log.SavedStrategySkipped(_logger, _path, $"'{strategy.Name}' is there twice; keeping the first");
@@ -156,15 +161,5 @@ internal sealed class FileStrategyLibrary : IStrategyLibrary, IDisposable
         {
             Log.LibraryFileUncopyable(_logger, _path, error.Message, e.Message);
         }
-    }
-
-    /// <summary>Why a strategy read back from storage cannot be used (edited by hand, or from a newer version), or null.</summary>
-    internal static string? Check(SavedStrategy strategy)
-    {
-        if (StrategyNames.Problem(strategy.Name) is { } problem)
-            return $"'{strategy.Name}': {problem}";
-        if (strategy.Legs is null || strategy.Legs.Count == 0 || strategy.Legs.Any(l => l is null))
-            return $"'{strategy.Name}' has no legs";
-        return null;
     }
 }

@@ -1,13 +1,13 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OptionsTracker.Configuration;
-using OptionsTracker.Store;
 
 namespace OptionsTracker.Strategies;
 
 public static class StrategiesFeature
 {
     /// <summary>
-    /// The saved strategies' library: in Redis when the store is Redis (<c>Store:Redis</c>; every instance shares it),
-    /// else in the state folder's <c>strategies.json</c>. Call after <c>AddStore</c>.
+    /// The saved strategies' library: the state folder's <c>strategies.json</c>, unless the store keeps them (with
+    /// <c>Store:Redis</c>, <c>AddStore</c> registers its shared library first and that one stays). Call after <c>AddStore</c>.
     /// </summary>
     public static void AddStrategies(this WebApplicationBuilder builder)
     {
@@ -15,10 +15,6 @@ public static class StrategiesFeature
             .BindConfiguration(StrategiesOptions.Section)
             .ValidateSection(StrategiesOptions.Section)
             .ValidateOnStart();
-        var usesRedis = !string.IsNullOrWhiteSpace(builder.Configuration[$"{StoreOptions.Section}:{nameof(StoreOptions.Redis)}"]);
-        if (usesRedis)
-            builder.Services.AddSingleton<IStrategyLibrary, RedisStrategyLibrary>();
-        else
-            builder.Services.AddSingleton<IStrategyLibrary, FileStrategyLibrary>();
+        builder.Services.TryAddSingleton<IStrategyLibrary, FileStrategyLibrary>();
     }
 }

@@ -7,6 +7,9 @@ public sealed class StrategiesOptions
 {
     public const string Section = "Strategies";
 
+    /// <summary>The state folder when <c>Tracker:AssetsFile</c> is not set (its default is <c>state/assets.json</c>).</summary>
+    public const string DefaultFolder = "state";
+
     /// <summary>
     /// Where the saved strategies are kept without Redis (relative to the content root). Empty = <c>strategies.json</c>
     /// in the folder of <c>Tracker:AssetsFile</c> (<c>state/strategies.json</c>), so all of a tracker's state is one folder.

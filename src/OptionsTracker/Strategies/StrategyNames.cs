@@ -37,3 +37,17 @@ public static class StrategyNames
     /// <summary>How names compare: the same as <see cref="Key"/>.</summary>
     public static StringComparer Comparer => StringComparer.OrdinalIgnoreCase;
 }
+
+/// <summary>What makes a stored strategy usable: the one check for the file and Redis.</summary>
+public static class SavedStrategies
+{
+    /// <summary>Why a strategy read back from storage cannot be used (edited by hand, or written by a newer version), or null.</summary>
+    public static string? Problem(SavedStrategy strategy)
+    {
+        if (StrategyNames.Problem(strategy.Name) is { } problem)
+            return $"'{strategy.Name}': {problem}";
+        if (strategy.Legs is null || strategy.Legs.Count == 0 || strategy.Legs.Any(l => l is null))
+            return $"'{strategy.Name}' has no legs";
+        return null;
+    }
+}

@@ -173,6 +173,8 @@ public sealed class TrackerApp : IAsyncDisposable
         // No history unless a test asks for it (with its own History:Path): recording is the history tests' subject, and a
         // host recording into the content root's state/ would share one file between tests.
         all["History:Enabled"] = "false";
+        // Each host its own saved strategies: by default they sit beside the assets file, here the shared temp folder.
+        all["Strategies:File"] = Path.Combine(Path.GetTempPath(), $"optionstracker-strategies-{Guid.NewGuid():N}.json");
         // No RFQ stream unless a test asks for it: the documented default is Bybit's own, which no test may reach.
         all["Bybit:RfqWsUrl"] = "";
         // No trade tape unless a test asks for it (Tape:Enabled=true): the tape is the tape tests' subject, and its trade

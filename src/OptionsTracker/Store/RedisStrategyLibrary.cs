@@ -1,16 +1,17 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using OptionsTracker.Store;
+using OptionsTracker.Strategies;
 using StackExchange.Redis;
 
-namespace OptionsTracker.Strategies;
+namespace OptionsTracker.Store;
 
 /// <summary>
 /// The saved strategies in Redis (<see cref="RedisKeys.Strategies"/>: one hash, field = the name upper-cased so names
 /// are unique in any case, value = the strategy's JSON), so every instance of a scaled-out deployment lists, opens and
 /// changes the same ones. Nothing is cached: a strategy saved on one instance is there on the next request to any
 /// other. Each command waits at most <see cref="StoreOptions.CommandTimeout"/>; while Redis is away the library says
-/// so (<see cref="StrategyLibraryUnavailableException"/>) rather than answer from a copy that may be stale.
+/// so (<see cref="StrategyLibraryUnavailableException"/>) rather than answer from a copy that may be stale. Here, not in
+/// Strategies/, as <see cref="SharedAssets"/> is: the store keeps the shared state, the feature knows only its interface.
 /// </summary>
 internal sealed class RedisStrategyLibrary(RedisConnection connection, IOptions<StoreOptions> store, IOptions<StrategiesOptions> options,
     ILogger<RedisStrategyLibrary> logger) : IStrategyLibrary
@@ -57,17 +58,17 @@ internal sealed class RedisStrategyLibrary(RedisConnection connection, IOptions<
             cancellationToken);
         if ((long)saved == 0)
         {
-            Log.LibraryFull(logger, strategy.Name, maxCount);
+            Strategies.Log.LibraryFull(logger, strategy.Name, maxCount);
             throw new StrategyLibraryFullException(maxCount);
         }
-        Log.StrategySaved(logger, strategy.Name, strategy.Legs.Count, strategy.Asset, Location);
+        Strategies.Log.StrategySaved(logger, strategy.Name, strategy.Legs.Count, strategy.Asset, Location);
     }
 
     public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
     {
         var deleted = await RunAsync(database => database.HashDeleteAsync(_key, StrategyNames.Key(name)), cancellationToken);
         if (deleted)
-            Log.StrategyDeleted(logger, name, Location);
+            Strategies.Log.StrategyDeleted(logger, name, Location);
         return deleted;
     }
 
@@ -89,13 +90,13 @@ internal sealed class RedisStrategyLibrary(RedisConnection connection, IOptions<
         try
         {
             var strategy = JsonSerializer.Deserialize((byte[])value!, StrategiesJsonContext.Default.SavedStrategy);
-            if (strategy is not null && FileStrategyLibrary.Check(strategy) is null)
+            if (strategy is not null && SavedStrategies.Problem(strategy) is null)
                 return strategy;
-            Log.SavedStrategySkipped(logger, Location, strategy is null ? "null" : FileStrategyLibrary.Check(strategy)!);
+            Strategies.Log.SavedStrategySkipped(logger, Location, strategy is null ? "null" : SavedStrategies.Problem(strategy)!);
         }
         catch (JsonException e)
         {
-            Log.SavedStrategySkipped(logger, Location, e.Message);
+            Strategies.Log.SavedStrategySkipped(logger, Location, e.Message);
         }
         return null;
     }
