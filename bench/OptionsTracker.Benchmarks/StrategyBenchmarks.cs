@@ -50,6 +50,27 @@ public class StrategyBenchmarks
         var check = StrategyEvaluator.Evaluate(_doubleCalendar, _settings);
         Console.WriteLine($"// double calendar: {check.SpotPoints.Count} curve points, grid {check.Grids[0].VolShifts.Count} × {check.Grids[0].SpotShifts.Count}, "
             + $"touch premium {check.Touch.Premium:F2}, max loss {check.MaxLoss?.ToString("F2") ?? "unbounded"}");
+        // CPU time per evaluation beside BenchmarkDotNet's wall-clock: on a shared, loaded machine the wall clock counts the
+        // time other processes held the core, the process's CPU time only ours (docs/performance.md, "Strategy builder").
+        CpuPerEvaluation("iron condor", _ironCondor, _settings);
+        CpuPerEvaluation("double calendar", _doubleCalendar, _settings);
+        CpuPerEvaluation("double calendar, sticky delta", _doubleCalendarStickyDelta, _stickyDelta);
+    }
+
+    private static void CpuPerEvaluation(string name, StrategyLeg[] legs, EvaluationSettings settings)
+    {
+        const int Evaluations = 500;
+        StrategyEvaluator.Evaluate(legs, settings);
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var wall = TimeProvider.System.GetTimestamp();
+        for (var i = 0; i < Evaluations; i++)
+            StrategyEvaluator.Evaluate(legs, settings);
+        var elapsed = TimeProvider.System.GetElapsedTime(wall);
+        process.Refresh();
+        var used = process.TotalProcessorTime - cpu;
+        Console.WriteLine($"// {name}: {used.TotalMicroseconds / Evaluations:F0} CPU µs per evaluation, {elapsed.TotalMicroseconds / Evaluations:F0} wall µs "
+            + $"({Evaluations} evaluations, {used.TotalMilliseconds / elapsed.TotalMilliseconds:F2} of a core)");
     }
 
     /// <summary>The smile the legs are quoted on: IV by log-moneyness.</summary>

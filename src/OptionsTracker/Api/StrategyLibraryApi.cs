@@ -95,16 +95,9 @@ public static class StrategyLibraryApi
             return errors.ToProblem();
         }
         // Checked on the board exactly as an evaluation is: a strategy that saves is one that opens.
-        var evaluated = await StrategyApi.EvaluateAsync(request with { At = null, Date = null }, reader, moments, cancellationToken);
-        if (evaluated.Result is not Ok<StrategyResponse> { Value: { } evaluation })
-        {
-            return evaluated.Result switch
-            {
-                ValidationProblem invalid => invalid,
-                ProblemHttpResult failed => failed,
-                _ => TypedResults.Problem("The legs could not be evaluated.", statusCode: StatusCodes.Status400BadRequest),
-            };
-        }
+        var (evaluation, invalid, failed) = Evaluated(await StrategyApi.EvaluateAsync(request with { At = null, Date = null }, reader, moments, cancellationToken));
+        if (evaluation is null)
+            return invalid is null ? failed! : invalid;
         var strategy = new SavedStrategy
         {
             Name = name,
@@ -192,16 +185,9 @@ public static class StrategyLibraryApi
                 errors.Add("format", $"'{QueryErrors.Echo(format)}' is not an export format. Use csv or json.");
                 return errors.ToProblem();
         }
-        var evaluated = await StrategyApi.EvaluateAsync(request, reader, moments, cancellationToken);
-        if (evaluated.Result is not Ok<StrategyResponse> { Value: { } evaluation })
-        {
-            return evaluated.Result switch
-            {
-                ValidationProblem invalid => invalid,
-                ProblemHttpResult failed => failed,
-                _ => TypedResults.Problem("The legs could not be evaluated.", statusCode: StatusCodes.Status400BadRequest),
-            };
-        }
+        var (evaluation, invalid, failed) = Evaluated(await StrategyApi.EvaluateAsync(request, reader, moments, cancellationToken));
+        if (evaluation is null)
+            return invalid is null ? failed! : invalid;
         var export = new StrategyExport(name, evaluation.Asset, request.Legs ?? [], Choice(request.VolModel) ?? "sticky_strike",
             evaluation.Entry.Basis, evaluation);
         var fileName = $"strategy-{FileNamePart(name ?? evaluation.Asset)}-{evaluation.Time:yyyyMMdd'T'HHmmss'Z'}";
@@ -209,6 +195,16 @@ public static class StrategyLibraryApi
             ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(StrategyExportCsv.Write(export)), "text/csv; charset=utf-8", fileName + ".csv")
             : TypedResults.File(JsonSerializer.SerializeToUtf8Bytes(export, AppJsonContext.Default.StrategyExport), "application/json; charset=utf-8", fileName + ".json");
     }
+
+    /// <summary>The evaluation, or the 400 or 404 it answered instead.</summary>
+    private static (StrategyResponse? Evaluation, ValidationProblem? Invalid, ProblemHttpResult? Failed) Evaluated(
+        Results<Ok<StrategyResponse>, ProblemHttpResult, ValidationProblem> evaluated) => evaluated.Result switch
+    {
+        Ok<StrategyResponse> { Value: { } evaluation } => (evaluation, null, null),
+        ValidationProblem invalid => (null, invalid, null),
+        ProblemHttpResult failed => (null, null, failed),
+        _ => (null, null, TypedResults.Problem("The legs could not be evaluated.", statusCode: StatusCodes.Status400BadRequest)),
+    };
 
     /// <summary>A saved choice as the evaluation spells it (lower case), null when left to its default.</summary>
     private static string? Choice(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim().ToLowerInvariant();
