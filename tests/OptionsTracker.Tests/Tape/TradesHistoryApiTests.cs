@@ -17,17 +17,21 @@ public sealed class TradesHistoryApiTests : IDisposable
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
     [Fact]
-    public async Task A_since_older_than_the_tape_reads_the_rest_from_the_history_newest_first_once_each()
+    public Task A_since_older_than_the_tape_reads_the_rest_from_the_history_newest_first_once_each() =>
+        RunAsync(new Dictionary<string, string?> { ["History:Path"] = Path.Combine(_directory, "history.duckdb") });
+
+    /// <summary>The case on the history store these settings choose (DuckDB by History:Path, PostgreSQL by History:Postgres).</summary>
+    internal static async Task RunAsync(Dictionary<string, string?> storeSettings)
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>(storeSettings)
         {
             ["History:Enabled"] = "true",
-            ["History:Path"] = Path.Combine(_directory, "history.duckdb"),
             ["History:Interval"] = "01:00:00",
             ["History:Backfill"] = "00:00:00",
             ["Tape:Keep"] = "100",
-        });
+        };
+        await using var host = await TrackerApp.StartForApiAsync(settings);
         var now = DateTimeOffset.UtcNow;
         // 150 trades a minute apart: the ring keeps the newest 100; the history has all 150 (the 100 overlap the tape)
         // and one of 5 hours ago.
@@ -66,4 +70,12 @@ public sealed class TradesHistoryApiTests : IDisposable
         // The trades of the last 30 minutes, made 29 to 1 minutes before `now` (the one of exactly 30 is before the request's since).
         Assert.Equal(expected.Take(29), covered);
     }
+}
+
+/// <summary>The same on PostgreSQL: one real server for the class, a database of the test's own.</summary>
+public sealed class TradesHistoryApiPostgresTests(PostgresServerFixture postgres) : IClassFixture<PostgresServerFixture>
+{
+    [Fact]
+    public async Task A_since_older_than_the_tape_reads_the_rest_from_the_history_newest_first_once_each() =>
+        await TradesHistoryApiTests.RunAsync(new Dictionary<string, string?> { ["History:Postgres"] = await postgres.Server.CreateDatabaseAsync() });
 }
