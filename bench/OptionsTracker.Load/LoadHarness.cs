@@ -22,6 +22,9 @@ internal static class LoadHarness
 
     public static async Task<int> Main(string[] args)
     {
+        // The tape-sse phase's clients, started by the harness itself in a separate process (SseClientProcess).
+        if (args is [SseClientProcess.Flag, ..])
+            return await SseClientProcess.RunAsync(args);
         var quick = args.Contains("--quick", StringComparer.Ordinal);
         var phasesAt = Array.IndexOf(args, "--phases");
         var phases = phasesAt >= 0 && phasesAt + 1 < args.Length

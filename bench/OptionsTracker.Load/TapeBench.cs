@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.IO.MemoryMappedFiles;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -134,9 +135,7 @@ internal static class TapeBench
         var tape = tracker.Services.GetRequiredService<TradeTape>();
         var path = $"api/trades/stream/{Coin}";
 
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients + 10, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
-        using var http = new HttpClient(handler) { BaseAddress = tracker.Http.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
-        using (var probe = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken))
+        using (var probe = await tracker.Http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken))
         {
             if (probe.StatusCode != HttpStatusCode.OK)
             {
@@ -145,44 +144,58 @@ internal static class TapeBench
             }
         }
 
-        // A warm-up burst first (JIT, connection pools), not measured: a few thousand trades to a few clients.
+        // appendedAt[sequence], shared with the client process (SseClientProcess): a file in memory where there is one.
+        var capacity = (long)(total + 100_000) * sizeof(long);
+        var mapPath = Path.Combine(Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath(), $"optionstracker-tape-sse-{Environment.ProcessId}.bin");
+        try
+        {
+            using var map = MemoryMappedFile.CreateFromFile(mapPath, FileMode.Create, null, capacity, MemoryMappedFileAccess.ReadWrite);
+            using var appendedAt = map.CreateViewAccessor(0, capacity, MemoryMappedFileAccess.ReadWrite);
+            await BurstAsync(tracker, tape, path, mapPath, appendedAt, quick, clients, rate, total, burst, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(mapPath);
+        }
+    }
+
+    private static async Task BurstAsync(InProcessTracker tracker, TradeTape tape, string path, string mapPath, MemoryMappedViewAccessor appendedAt,
+        bool quick, int clients, int rate, int total, TimeSpan burst, CancellationToken cancellationToken)
+    {
+        var baseAddress = tracker.Http.BaseAddress!;
+        // A warm-up burst first (JIT, connection pools), not measured: 20,000 trades to 4 clients of another process.
         var timeMs = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
         long next = 1;
-        var appendedAt = new long[total + 20_000 + 1];
-        using (var warm = new CancellationTokenSource())
+        var warmFirst = tape.LastSequence(Coin) + 1;
+        await using (var warm = await SseClientProcess.Child.StartAsync(baseAddress, path, 4, warmFirst, warmFirst + 19_999, mapPath, cancellationToken))
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, warm.Token);
-            var warmReaders = Enumerable.Range(0, 4).Select(_ => new SseReader(http, path, appendedAt, 0, 0)).ToList();
-            await Task.WhenAll(warmReaders.Select(r => r.ConnectAsync(linked.Token)));
-            var warmRuns = warmReaders.Select(r => r.ReadAsync(linked.Token)).ToList();
             for (var i = 0; i < 20; i++)
             {
                 var batch = Stream(next, 1_000, timeMs, null).ToList();
                 next += batch.Count;
                 timeMs += batch.Count;
+                var now = Stopwatch.GetTimestamp();
+                for (var s = 0; s < batch.Count; s++)
+                    appendedAt.Write((warmFirst + i * 1_000 + s) * sizeof(long), now);
                 tape.Append(batch);
                 await Task.Delay(20, cancellationToken);
             }
-            await warm.CancelAsync();
-            await Task.WhenAll(warmRuns.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
-            foreach (var reader in warmReaders)
-                reader.Dispose();
+            var warmResult = await warm.FinishAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            Detail($"warm-up: 20,000 trades to 4 clients, {warmResult.Received:N0} receipts, p99 {warmResult.P99:0.0} ms");
         }
 
         var first = tape.LastSequence(Coin) + 1;
         var last = first + total - 1;
-        var readers = Enumerable.Range(0, clients).Select(_ => new SseReader(http, path, appendedAt, first, last)).ToList();
-        await Task.WhenAll(readers.Select(r => r.ConnectAsync(cancellationToken)));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var runs = readers.Select(r => r.ReadAsync(stop.Token)).ToList();
+        await using var child = await SseClientProcess.Child.StartAsync(baseAddress, path, clients, first, last, mapPath, cancellationToken);
         // Every stream is open and has sent its headers; let the server reach its wait on the tape.
         await Task.Delay(500, cancellationToken);
-        Detail($"{clients} SSE clients connected to /{path}; burst of {rate:N0} trades/s for {burst.TotalSeconds:0} s ({total:N0} trades); load average {Machine.LoadAverage()}");
+        Detail($"{clients} SSE clients (another process) connected to /{path}; burst of {rate:N0} trades/s for {burst.TotalSeconds:0} s ({total:N0} trades); load average {Machine.LoadAverage()}");
 
         var trades = Stream(0, total, timeMs, null).ToArray();
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
+        var childCpuBefore = child.CpuTime;
         var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         using var scheduler = new SchedulerProbe();
@@ -196,7 +209,7 @@ internal static class TapeBench
             {
                 var now = Stopwatch.GetTimestamp();
                 for (var s = sent; s < due; s++)
-                    appendedAt[first + s] = now;
+                    appendedAt.Write((first + s) * sizeof(long), now);
                 tape.Append(new ArraySegment<Trade>(trades, sent, due - sent));
                 sent = due;
                 batches++;
@@ -204,36 +217,30 @@ internal static class TapeBench
             await Task.Delay(1, cancellationToken);
         }
         var appendSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 30;
-        while (readers.Any(r => r.Received < total) && Stopwatch.GetTimestamp() < deadline)
-            await Task.Delay(10, cancellationToken);
+        var result = await child.FinishAsync(TimeSpan.FromSeconds(30), cancellationToken);
         var deliveredSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
         var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
         var late = scheduler.Stop();
-        await stop.CancelAsync();
-        await Task.WhenAll(runs.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
 
-        var received = readers.Sum(r => (long)r.Received);
-        var outOfOrder = readers.Sum(r => r.OutOfOrder);
-        var latencies = new Percentiles(readers.SelectMany(r => r.Latencies));
+        var received = result.Received;
         Detail($"appended {total:N0} trades in {batches:N0} batches over {appendSeconds:0.00} s ({total / appendSeconds:N0}/s); "
-            + $"all delivered after {deliveredSeconds:0.00} s; {received:N0} of {(long)total * clients:N0} receipts, {outOfOrder} out of order");
-        Detail($"process CPU (tracker, 100 clients' reading, the appender: one process) {cpu:0.00} s = {cpu / deliveredSeconds:0.00} cores; "
-            + $"{cpu / total * 1e6:0.0} CPU µs a trade, {cpu / received * 1e6:0.00} CPU µs a delivery; {allocated / 1048576.0:0} MB allocated, "
+            + $"finished after {deliveredSeconds:0.00} s; {received:N0} of {(long)total * clients:N0} receipts, {result.OutOfOrder} out of order");
+        Detail($"tracker process CPU (tracker, appender, a 200-option simulator; not the clients) {cpu:0.00} s = {cpu / deliveredSeconds:0.00} cores; "
+            + $"{cpu / total * 1e6:0.0} CPU µs a trade, {cpu / received * 1e6:0.00} CPU µs a delivery; {allocated / 1048576.0:0} MB allocated ({allocated / (double)received:0} B a delivery), "
             + $"GCs gen0/1/2 {GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3}; "
+            + $"client process CPU {result.CpuSeconds:0.00} s ({result.CpuSeconds / received * 1e6:0.00} µs a delivery); "
             + $"scheduler noise (1 ms sleep woke late) p99 {late.P99:0.00} ms; load average {Machine.LoadAverage()}");
         Figure("tape_sse_trades_per_s", (total / appendSeconds).ToString("F0", CultureInfo.InvariantCulture));
         Figure("tape_sse_clients", clients.ToString(CultureInfo.InvariantCulture));
         Figure("tape_sse_missed", ((long)total * clients - received).ToString(CultureInfo.InvariantCulture));
-        Figure("tape_sse_p50_ms", latencies.P50.ToString("F2", CultureInfo.InvariantCulture));
-        Figure("tape_sse_p99_ms", latencies.P99.ToString("F2", CultureInfo.InvariantCulture));
-        Figure("tape_sse_max_ms", latencies.Max.ToString("F2", CultureInfo.InvariantCulture));
-        Figure("tape_sse_cores", (cpu / deliveredSeconds).ToString("F2", CultureInfo.InvariantCulture));
-        Figure("tape_sse_cpu_us_per_delivery", (cpu / received * 1e6).ToString("F2", CultureInfo.InvariantCulture));
-        foreach (var reader in readers)
-            reader.Dispose();
+        Figure("tape_sse_p50_ms", result.P50.ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_sse_p99_ms", result.P99.ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_sse_max_ms", result.Max.ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_sse_server_cores", (cpu / deliveredSeconds).ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_sse_server_cpu_us_per_delivery", (cpu / received * 1e6).ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_sse_client_cpu_us_per_delivery", (result.CpuSeconds / received * 1e6).ToString("F2", CultureInfo.InvariantCulture));
     }
 
     /// <summary>
@@ -266,11 +273,11 @@ internal static class TapeBench
                 var tradesBefore = simulator.TradeMessagesSent;
                 for (var window = 0; window < plan.IngestWindows; window++)
                 {
-                    var before = await tracker.GetStatsAsync(cancellationToken);
+                    var before = await StatsAsync(tracker, cancellationToken);
                     var cpuBefore = tracker.CpuTime;
                     var started = Stopwatch.GetTimestamp();
                     await Task.Delay(plan.IngestWindow, cancellationToken);
-                    var after = await tracker.GetStatsAsync(cancellationToken);
+                    var after = await StatsAsync(tracker, cancellationToken);
                     var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
                     var cpu = (tracker.CpuTime - cpuBefore).TotalSeconds;
                     var messages = after.MessagesProcessed - before.MessagesProcessed;
@@ -298,6 +305,29 @@ internal static class TapeBench
             (Median(results[true].Cpu) / Median(results[false].Cpu)).ToString("F2", CultureInfo.InvariantCulture));
     }
 
+    /// <summary>
+    /// The tracker's /api/stats, asked up to three times: on a saturated machine one request may miss the client's 30 s
+    /// (the first run of this phase lost its without-trades half that way).
+    /// </summary>
+    private static async Task<FeedStats> StatsAsync(TrackerProcess tracker, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (await tracker.TryGetStatsAsync(cancellationToken) is { } stats)
+                    return stats;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException && attempt < 3 && !cancellationToken.IsCancellationRequested)
+            {
+                Detail($"  /api/stats failed ({e.GetType().Name}), asking again; load average {Machine.LoadAverage()}");
+                continue;
+            }
+            if (attempt >= 3)
+                throw new InvalidOperationException("GET /api/stats failed three times");
+        }
+    }
+
     private static async Task<string> TradesAppendedAsync(TrackerProcess tracker, CancellationToken cancellationToken)
     {
         try
@@ -316,70 +346,5 @@ internal static class TapeBench
     {
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? double.NaN : sorted[sorted.Count / 2];
-    }
-
-    /// <summary>
-    /// One SSE client: reads the stream in raw chunks and takes only the <c>id:</c> lines (the tape's sequence), so the
-    /// client's own cost, which shares the process with the tracker, stays small. Latency in ms into a preallocated array.
-    /// </summary>
-    private sealed class SseReader(HttpClient http, string path, long[] appendedAt, long first, long last) : IDisposable
-    {
-        private HttpResponseMessage? _response;
-        private long _previous;
-        private readonly float[] _latencies = new float[Math.Max(0, last - first + 1)];
-
-        public int Received { get; private set; }
-        public int OutOfOrder { get; private set; }
-        public IEnumerable<double> Latencies => _latencies.Take(Received).Select(l => (double)l);
-
-        public async Task ConnectAsync(CancellationToken cancellationToken)
-        {
-            _response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            _response.EnsureSuccessStatusCode();
-        }
-
-        public async Task ReadAsync(CancellationToken cancellationToken)
-        {
-            await using var body = await _response!.Content.ReadAsStreamAsync(cancellationToken);
-            var buffer = new byte[64 * 1024];
-            var carry = 0;
-            while (true)
-            {
-                var read = await body.ReadAsync(buffer.AsMemory(carry), cancellationToken);
-                if (read == 0)
-                    return;
-                var arrived = Stopwatch.GetTimestamp();
-                var length = carry + read;
-                var start = 0;
-                for (var i = 0; i < length; i++)
-                {
-                    if (buffer[i] != (byte)'\n')
-                        continue;
-                    Line(buffer.AsSpan(start, i - start), arrived);
-                    start = i + 1;
-                }
-                carry = length - start;
-                if (carry == buffer.Length)
-                    throw new InvalidOperationException("an SSE line longer than 64 KB");
-                buffer.AsSpan(start, carry).CopyTo(buffer);
-            }
-        }
-
-        private void Line(ReadOnlySpan<byte> line, long arrived)
-        {
-            if (!line.StartsWith("id:"u8))
-                return;
-            var text = line[3..].Trim((byte)' ').TrimEnd((byte)'\r');
-            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
-                return;
-            if (sequence <= _previous)
-                OutOfOrder++;
-            _previous = sequence;
-            if (sequence < first || sequence > last || Received >= _latencies.Length)
-                return;
-            _latencies[Received++] = (float)((arrived - appendedAt[sequence]) * 1000.0 / Stopwatch.Frequency);
-        }
-
-        public void Dispose() => _response?.Dispose();
     }
 }

@@ -136,6 +136,11 @@ internal sealed class TrackerProcess : IAsyncDisposable
         {
             return null;
         }
+        catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The client's 30 s passed: a tracker starting on a saturated machine may answer late. Not an answer, like a refusal.
+            return null;
+        }
     }
 
     public async Task<FeedStats> GetStatsAsync(CancellationToken cancellationToken) =>

@@ -26,6 +26,7 @@ public static class ApiFeature
             .ValidateOnStart();
         builder.Services.AddSingleton<BookReader>();
         builder.Services.AddSingleton<StreamGate>();
+        builder.Services.AddSingleton<TradeWakeups>();
         // What a stream client that stops reading holds until Api:StreamSendTimeout drops it is mostly the connection's
         // unsent bytes: Kestrel's socket transport lets a write complete until this much is queued (64 KB by default
         // there; Kestrel's Limits.MaxResponseBufferSize does not reach HTTP/1.1 connections on sockets).

@@ -22,6 +22,14 @@ public sealed class ApiOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan StreamSendTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The trade streams (SSE, <c>/ws</c> trades) of a coin wake together at most once per this: the trades appended within
+    /// it go to each client as one batch and one write, so a burst costs a write per client per window rather than per
+    /// frame. The latency it adds is at most this. Zero: wake on every append.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan TradeStreamBatchWindow { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Streams (Server-Sent Events and WebSockets together) one client address may have open; beyond: 429.</summary>
     [Range(1, 1_000_000)]
     public int MaxStreamsPerClient { get; set; } = 20;

@@ -46,4 +46,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3951, EventName = "TradeStreamOverrun", Level = LogLevel.Debug,
         Message = "Stream client {ClientId} ({Transport}) closed: it fell behind the tape of {Asset} (trades after sequence {Position} were forgotten before they were sent)")]
     public static partial void TradeStreamOverrun(ILogger logger, string clientId, string transport, string asset, long position);
+
+    [LoggerMessage(EventId = 3960, EventName = "TradeHistoryReadFailed", Level = LogLevel.Warning,
+        Message = "Trades of {Asset} older than the tape could not be read from the history; answered with the tape's only")]
+    public static partial void TradeHistoryReadFailed(ILogger logger, string asset, Exception exception);
 }

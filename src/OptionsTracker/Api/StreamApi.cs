@@ -171,7 +171,7 @@ public static class StreamApi
 
     internal static async Task<Results<EmptyHttpResult, ProblemHttpResult>> GetWebSocket(
         HttpContext context, BookReader reader, StreamGate gate, IOptions<ApiOptions> options, ILoggerFactory loggers, IHostApplicationLifetime lifetime,
-        TradeTape tape, CancellationToken requestAborted)
+        TradeTape tape, TradeWakeups wakeups, CancellationToken requestAborted)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -191,7 +191,7 @@ public static class StreamApi
         var clientId = context.TraceIdentifier;
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         using var messages = new WebSocketMessages(socket, reader.Time, settings.StreamSendTimeout, cancellationToken);
-        var client = new WebSocketClient(socket, messages, reader, gate, settings, logger, clientId, tape);
+        var client = new WebSocketClient(socket, messages, reader, gate, settings, logger, clientId, tape, wakeups);
         try
         {
             await client.RunAsync(cancellationToken);
@@ -219,7 +219,7 @@ public static class StreamApi
 
     /// <summary>One <c>/ws</c> client: its subscription, its message allowance, and the loop serving both directions.</summary>
     private sealed class WebSocketClient(
-        WebSocket socket, WebSocketMessages messages, BookReader reader, StreamGate gate, ApiOptions settings, ILogger logger, string clientId, TradeTape tape)
+        WebSocket socket, WebSocketMessages messages, BookReader reader, StreamGate gate, ApiOptions settings, ILogger logger, string clientId, TradeTape tape, TradeWakeups wakeups)
     {
         /// <summary>Trades per <c>trades</c> message: a few KB, about one chunk, so the message buffer stays small.</summary>
         private const int TradesPerMessage = 16;
@@ -333,7 +333,7 @@ public static class StreamApi
         {
             var had = _trades is not null;
             _tradeWake = null;
-            _trades = request.Asset is null ? null : new TradeFollower(tape, request.Asset, request.After, reader.Time);
+            _trades = request.Asset is null ? null : new TradeFollower(tape, wakeups, request.Asset, request.After, reader.Time);
             if (_trades is not null)
             {
                 Log.TradeStreamSubscribed(logger, clientId, "websocket", _trades.Coin, _trades.Position);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.ComponentModel;
 using System.IO.Pipelines;
 using System.Text.Json;
@@ -35,8 +34,8 @@ public static class TradeStreamApi
             .ProducesValidationProblem();
     }
 
-    /// <summary>Trades written per flush: bounds what one client holds here (~30 KB of events) whatever the burst.</summary>
-    internal const int BatchSize = 64;
+    /// <summary>Trades written per flush: bounds what one client holds here (~60 KB of events) whatever the burst.</summary>
+    internal const int BatchSize = 128;
 
     internal static async Task<Results<EmptyHttpResult, ProblemHttpResult, ValidationProblem>> GetStreamAsync(
         string asset,
@@ -45,6 +44,7 @@ public static class TradeStreamApi
         HttpContext context,
         BookReader reader,
         TradeTape tape,
+        TradeWakeups wakeups,
         StreamGate gate,
         IOptions<ApiOptions> options,
         ILoggerFactory loggers,
@@ -68,9 +68,12 @@ public static class TradeStreamApi
         using var lifetimeOrRequest = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
         var cancellationToken = lifetimeOrRequest.Token;
         var clientId = context.TraceIdentifier;
-        var follower = new TradeFollower(tape, name, start, reader.Time);
+        var follower = new TradeFollower(tape, wakeups, name, start, reader.Time);
         Log.TradeStreamSubscribed(logger, clientId, "sse", name, follower.Position);
         using var events = new TradeEvents(response.BodyWriter, reader.Time, settings.StreamSendTimeout, cancellationToken);
+        // The keep-alive's deadline, renewed before each wait rather than a new timer per wait (a burst makes thousands of
+        // waits a second per client); replaced only when it fired, on an idle stream.
+        var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long sent = 0;
         try
         {
@@ -88,20 +91,33 @@ public static class TradeStreamApi
                 }
                 if (step.Notice is { } notice)
                     events.Write(notice.Type == "reset" ? "reset"u8 : "gap"u8, notice);
-                for (var i = 0; i < step.Trades.Count; i++)
-                    events.WriteTrade(step.Trades[i]);
+                foreach (var trade in step.Trades.AsSpan())
+                    events.WriteTrade(trade);
                 if (step.Notice is not null || step.Trades.Count > 0)
                 {
                     await events.FlushAsync();
                     sent += step.Trades.Count;
                     continue;
                 }
+                if (keepAlive.IsCancellationRequested)
+                {
+                    // Fired just as the last wait ended: a fresh one, or every wait would end at once.
+                    keepAlive.Dispose();
+                    keepAlive = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                }
+                var wait = follower.WaitAsync(keepAlive.Token);
+                if (wait.IsCompletedSuccessfully)
+                    continue;
+                keepAlive.CancelAfter(settings.StreamKeepAlive);
                 try
                 {
-                    await follower.WaitAsync(cancellationToken).WaitAsync(settings.StreamKeepAlive, reader.Time, cancellationToken);
+                    await wait;
+                    keepAlive.CancelAfter(Timeout.InfiniteTimeSpan);
                 }
-                catch (TimeoutException)
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
+                    keepAlive.Dispose();
+                    keepAlive = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     events.WriteKeepAlive();
                     await events.FlushAsync();
                 }
@@ -118,6 +134,10 @@ public static class TradeStreamApi
         catch (IOException)
         {
             // The connection broke.
+        }
+        finally
+        {
+            keepAlive.Dispose();
         }
         Log.StreamEnded(logger, clientId, "sse", sent);
         return TypedResults.Empty;
@@ -141,8 +161,11 @@ public static class TradeStreamApi
 /// overrun when the client fell behind what the tape keeps. Shared by the Server-Sent Events stream and <c>/ws</c>'s
 /// trades channel, so both deliver the same trades with the same ids. One client, one caller: not thread-safe.
 /// </summary>
-internal sealed class TradeFollower(TradeTape tape, string coin, long? start, TimeProvider time)
+internal sealed class TradeFollower(TradeTape tape, TradeWakeups wakeups, string coin, long? start, TimeProvider time)
 {
+    // The trades of the last step, reused by the next: a step allocates nothing.
+    private Trade[] _buffer = [];
+
     /// <summary>
     /// How long a position beyond the tape's newest may wait for the tape to reach it: a mirror a moment behind the
     /// instance the client was on catches up in milliseconds; a tape still behind after this restarted its sequences.
@@ -163,7 +186,7 @@ internal sealed class TradeFollower(TradeTape tape, string coin, long? start, Ti
 
     /// <summary>Completes when there is something to send: a trade after <see cref="Position"/>, or a reset due.</summary>
     public Task WaitAsync(CancellationToken cancellationToken) =>
-        Ahead ? WaitAheadAsync(cancellationToken) : tape.WaitAsync(coin, Position, cancellationToken);
+        Ahead ? WaitAheadAsync(cancellationToken) : wakeups.WaitAsync(coin, Position, cancellationToken);
 
     private async Task WaitAheadAsync(CancellationToken cancellationToken)
     {
@@ -177,7 +200,10 @@ internal sealed class TradeFollower(TradeTape tape, string coin, long? start, Ti
         }
     }
 
-    /// <summary>Up to <paramref name="max"/> trades after <see cref="Position"/>, and advances past them.</summary>
+    /// <summary>
+    /// Up to <paramref name="max"/> trades after <see cref="Position"/>, and advances past them. The step's trades are a
+    /// buffer of this follower's, valid until its next step.
+    /// </summary>
     public TradeStep Next(int max)
     {
         if (_resetDue)
@@ -187,23 +213,27 @@ internal sealed class TradeFollower(TradeTape tape, string coin, long? start, Ti
             _started = true;
             var asked = Position;
             Position = 0;
-            return new TradeStep([], TradeStreamMessage.Reset(coin, asked, tape.LastSequence(coin)), null);
+            return new TradeStep(default, TradeStreamMessage.Reset(coin, asked, tape.LastSequence(coin)), null);
         }
         if (Ahead)
-            return new TradeStep([], null, null);
-        var trades = tape.After(coin, Position, max);
-        if (trades.Count == 0)
-            return new TradeStep([], null, null);
+            return new TradeStep(default, null, null);
+        if (_buffer.Length < max)
+            _buffer = new Trade[max];
+        Array.Clear(_buffer); // the last step's trades, which the ring may forget: not kept alive here
+        var count = tape.After(coin, Position, _buffer.AsSpan(0, max));
+        var trades = new ArraySegment<Trade>(_buffer, 0, count);
+        if (count == 0)
+            return new TradeStep(default, null, null);
         TradeStreamMessage? gap = null;
         var first = trades[0].Sequence;
         // From the very start (no position given, or 0) there is nothing to miss; after a position, a jump is news.
         if (first > Position + 1 && (_resumed && Position > 0 || _started))
         {
-            var oldestHeld = tape.After(coin, 0, 1) is [var oldest, ..] ? oldest.Sequence : first;
+            var oldestHeld = tape.OldestSequence(coin) is > 0 and var oldest ? oldest : first;
             if (_started && first == oldestHeld)
             {
                 // The ring moved past this client while it read: it cannot keep up.
-                return new TradeStep([], null, TradeStreamMessage.Error(coin,
+                return new TradeStep(default, null, TradeStreamMessage.Error(coin,
                     $"Too slow: the tape forgot trades after sequence {Position} before they were sent (it keeps the newest Tape:Keep trades). Reconnect with Last-Event-ID {Position} to learn what was missed."));
             }
             gap = TradeStreamMessage.Gapped(coin, Position + 1, first - 1);
@@ -213,7 +243,7 @@ internal sealed class TradeFollower(TradeTape tape, string coin, long? start, Ti
         {
             if (trades[i].Sequence != trades[i - 1].Sequence + 1)
             {
-                trades = [.. trades.Take(i)];
+                trades = trades[..i];
                 break;
             }
         }
@@ -224,7 +254,7 @@ internal sealed class TradeFollower(TradeTape tape, string coin, long? start, Ti
 }
 
 /// <summary>What to send next: trades, a notice before them (<c>gap</c> or <c>reset</c>), or an overrun (send it and close).</summary>
-internal readonly record struct TradeStep(IReadOnlyList<Trade> Trades, TradeStreamMessage? Notice, TradeStreamMessage? Overrun);
+internal readonly record struct TradeStep(ArraySegment<Trade> Trades, TradeStreamMessage? Notice, TradeStreamMessage? Overrun);
 
 /// <summary>
 /// The trade stream's messages other than trades (and <c>/ws</c>'s batches of trades): <c>subscribed</c> (channel,
@@ -299,17 +329,8 @@ internal sealed class TradeEvents : IDisposable
 
     public bool TimedOut => _deadline.IsCancellationRequested;
 
-    public void WriteTrade(Trade trade)
-    {
-        _body.Write("id: "u8);
-        var span = _body.GetSpan(20);
-        Utf8Formatter.TryFormat(trade.Sequence, span, out var written);
-        _body.Advance(written);
-        _body.Write("\nevent: trade\ndata: "u8);
-        // Serialized once per trade for every client (TradeItemJson), copied here.
-        _body.Write(TradeItemJson.Of(trade));
-        _body.Write("\n\n"u8);
-    }
+    /// <summary>The trade's whole event, framed once per trade for every client (<see cref="TradeItemJson.Event"/>), copied here.</summary>
+    public void WriteTrade(Trade trade) => _body.Write(TradeItemJson.Event(trade));
 
     public void Write(ReadOnlySpan<byte> name, TradeStreamMessage message)
     {

@@ -22,7 +22,7 @@ public static class TradesApi
             .WithTags("Trades")
             .WithName("Trades")
             .WithSummary("The asset's latest trades, newest first, filtered; JSON or CSV (format=csv)")
-            .WithDescription("Items: id (the venue's), time, symbol, expiry, expiry_date, strike, type, side (the taker's), size, price, premium_usd (price × size), iv, mark_iv, mark_price, index_price, block, block_id, sequence (the tape's order; the stream's event id), venue, delta, gamma, vega (one contract, at trade time). From the tape in memory (Tape:Keep per coin). CSV: a header row of those names, RFC 4180, invariant numbers, empty = missing.")
+            .WithDescription("With since= older than the tape's oldest trade, the older trades come from the recorded history (when History:Enabled), after the tape's, each once. Items: id (the venue's), time, symbol, expiry, expiry_date, strike, type, side (the taker's), size, price, premium_usd (price × size), iv, mark_iv, mark_price, index_price, block, block_id, sequence (the tape's order; the stream's event id), venue, delta, gamma, vega (one contract, at trade time). From the tape in memory (Tape:Keep per coin). CSV: a header row of those names, RFC 4180, invariant numbers, empty = missing.")
             .Produces<TradeListResponse>()
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -38,8 +38,9 @@ public static class TradesApi
             .ProducesValidationProblem();
     }
 
-    internal static Results<Ok<TradeListResponse>, TradeCsvResult, ProblemHttpResult, ValidationProblem> GetTrades(
-        string asset, [AsParameters] TradeQuery query, BookReader reader, TradeTape tape)
+    internal static async Task<Results<Ok<TradeListResponse>, TradeCsvResult, ProblemHttpResult, ValidationProblem>> GetTrades(
+        string asset, [AsParameters] TradeQuery query, BookReader reader, TradeTape tape, IFlowHistory history, ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         var index = reader.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out _))
@@ -49,7 +50,23 @@ public static class TradesApi
         if (errors.HasErrors)
             return errors.ToProblem();
         var lastSequence = tape.LastSequence(name);
-        var trades = tape.Newest(name, filter.Limit, filter.Matches);
+        IReadOnlyList<Trade> trades = tape.Newest(name, filter.Limit, filter.Matches);
+        if (filter.SinceMs is { } since && trades.Count < filter.Limit && history.IsAvailable
+            && (tape.OldestTimeMs(name) is not { } oldest || since < oldest))
+        {
+            // Asked further back than the tape remembers: the rest from the recorded history, after the tape's trades.
+            try
+            {
+                var older = await OlderFromHistoryAsync(history, tape, name, filter, since, filter.Limit - trades.Count, reader.Now, cancellationToken);
+                if (older.Count > 0)
+                    trades = [.. trades, .. older];
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The tape's trades still answer; the log says why the older ones are missing.
+                Log.TradeHistoryReadFailed(loggers.CreateLogger(typeof(TradesApi)), name, e);
+            }
+        }
         if (filter.Csv)
             return new TradeCsvResult(trades, $"trades-{name}-{reader.Now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.csv");
         return TypedResults.Ok(new TradeListResponse(name, trades.Count, lastSequence, [.. trades.Select(TradeItem.From)]));
@@ -75,6 +92,45 @@ public static class TradesApi
     }
 
     private const int MaxLargest = 100;
+
+    /// <summary>Recorded trades read per history query: a window holding more is split.</summary>
+    internal const int HistoryReadLimit = 10_000;
+
+    /// <summary>
+    /// Up to <paramref name="need"/> recorded trades of the coin from <paramref name="sinceMs"/> up to the tape's oldest
+    /// (inclusive: trades of that very millisecond the ring forgot), newest first, passing the filter and not on the tape.
+    /// The history answers a window oldest first and at most <see cref="HistoryReadLimit"/> of them, so the windows walk
+    /// back from the tape: a window that fills the limit is narrowed and read again, one that does not widens the next.
+    /// </summary>
+    private static async Task<List<Trade>> OlderFromHistoryAsync(
+        IFlowHistory history, TradeTape tape, string coin, TradeFilter filter, long sinceMs, int need, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = new List<Trade>();
+        var toMs = tape.OldestTimeMs(coin) ?? now.ToUnixTimeMilliseconds();
+        var spanMs = 60L * 60 * 1000;
+        for (var reads = 0; toMs >= sinceMs && result.Count < need && reads < 200; reads++)
+        {
+            var fromMs = Math.Max(sinceMs, toMs - spanMs + 1);
+            var window = await history.TradesAsync(coin, DateTimeOffset.FromUnixTimeMilliseconds(fromMs), DateTimeOffset.FromUnixTimeMilliseconds(toMs),
+                HistoryReadLimit, cancellationToken);
+            if (window.Count >= HistoryReadLimit && toMs > fromMs)
+            {
+                // More in the window than one read returns (and those returned are its oldest): narrow it and read again.
+                spanMs = Math.Max(1, (toMs - fromMs + 1) / 4);
+                continue;
+            }
+            for (var i = window.Count - 1; i >= 0 && result.Count < need; i--)
+            {
+                var trade = window[i];
+                if (filter.Matches(trade) && !tape.Contains(coin, trade.Venue, trade.Id))
+                    result.Add(trade);
+            }
+            toMs = fromMs - 1;
+            if (window.Count < HistoryReadLimit / 4)
+                spanMs = Math.Min(spanMs * 4, 30L * 24 * 60 * 60 * 1000);
+        }
+        return result;
+    }
 }
 
 /// <summary>The filters of <c>/api/trades/{asset}</c>, bound as text and parsed by <see cref="QueryErrors"/>.</summary>

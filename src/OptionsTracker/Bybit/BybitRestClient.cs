@@ -70,6 +70,22 @@ public sealed class BybitRestClient(HttpClient http, IOptions<BybitOptions> opti
     }
 
     /// <summary>
+    /// The latest executed block trades (RFQs, all categories) from <c>/v5/rfq/public-trades</c> (docs/v5/rfq/trade/
+    /// public-trades.mdx, read 2026-12-01: <c>limit</c> 1..100, default 50; <c>startTime</c>/<c>endTime</c> (ms, at most 30
+    /// days apart), <c>cursor</c>; items <c>rfqId, strategyType, createdAt, updatedAt, legs[category, symbol, side, price,
+    /// qty, markPrice]</c>). Sent without a key, as pybit's <c>get_public_trades</c> does (docs/tape.md, "Block trades": the
+    /// documentation's example carries key headers; whether Bybit requires them is not stated). A refusal (an auth retCode)
+    /// surfaces as <see cref="BybitApiException"/>.
+    /// </summary>
+    internal async Task<List<RfqBlock>> GetRfqPublicTradesAsync(int limit, CancellationToken cancellationToken)
+    {
+        var url = string.Create(CultureInfo.InvariantCulture, $"v5/rfq/public-trades?limit={limit}");
+        using var response = await SendAsync(url, cancellationToken);
+        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return TradeParser.ParseRfqPublicTrades(body, "/" + url, out _);
+    }
+
+    /// <summary>
     /// The coin's most recent option trades from <c>/v5/market/recent-trade</c> (docs/v5/market/recent-trade.mdx, verified
     /// 2026-07-24: <c>category=option</c>, <c>baseCoin</c> (BTC when absent), <c>limit</c> 1..1000, default 500; items
     /// <c>execId, symbol, price, size, side, time, isBlockTrade, isRPITrade, mP, iP, mIv, iv, seq</c>, numbers as strings).

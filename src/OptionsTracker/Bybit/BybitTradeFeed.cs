@@ -31,6 +31,13 @@ public sealed class BybitTradeFeed
 {
     // An RFQ message whose legs found no block trade yet (the stream may be ahead of publicTrade) is remembered this long.
     private static readonly TimeSpan LegMemory = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a coin's failed backfill keeps the feed's health Degraded (unless a later one succeeds): the tape may miss
+    /// what the coin traded while its connection was down, and whoever watches /health should hear of it; the tape goes on
+    /// with the live trades, so it is not a fault for ever.
+    /// </summary>
+    internal static readonly TimeSpan BackfillProblemMemory = TimeSpan.FromMinutes(15);
     private const int MaxRememberedLegs = 10_000;
 
     private readonly Lock _lock = new();
@@ -52,6 +59,23 @@ public sealed class BybitTradeFeed
     private long _malformedUnreported;
     private string? _malformedSample;
     private WebSocketShard? _rfqShard;
+
+    // The RFQ backfill: asked on each (re)subscription of the RFQ topic; the block ids seen lately (stream or REST), so a
+    // block read twice gives its legs nothing twice; set for good when Bybit wants a key for it.
+    private readonly ChangeSignal _rfqBackfillRequested = new();
+    private readonly HashSet<string> _seenRfqIds = new(StringComparer.Ordinal);
+    private readonly Queue<string> _seenRfqOrder = new();
+    private long _rfqBackfillsAsked;
+    private long _rfqBackfillsRead;
+    private long _rfqBlocksFromRest;
+    private long _rfqBlocksDuplicate;
+    private volatile string? _rfqBackfillRefused;
+
+    /// <summary>Block ids remembered for de-duplication: far more blocks than Bybit's REST window (100) and a stream's burst.</summary>
+    private const int SeenRfqIdsKept = 10_000;
+
+    /// <summary>Blocks asked of <c>/v5/rfq/public-trades</c> per backfill: its documented maximum.</summary>
+    internal const int RfqBackfillLimit = 100;
 
     private long _receivedStream;
     private long _receivedRest;
@@ -87,16 +111,24 @@ public sealed class BybitTradeFeed
     {
         int held;
         string[] recovering;
+        TradeBackfillFailure[] failing;
+        var since = NowMs() - (long)BackfillProblemMemory.TotalMilliseconds;
         lock (_lock)
         {
             held = _coins.Values.Sum(c => c.Pending.Count);
             recovering = [.. _coins.Where(c => c.Value.Recovering).Select(c => c.Key).Order(StringComparer.Ordinal)];
+            failing = [.. _coins.Where(c => c.Value.FailedBackfills > 0 && c.Value.LastBackfillFailedAtMs >= since)
+                .OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new TradeBackfillFailure(c.Key, c.Value.FailedBackfills, DateTimeOffset.FromUnixTimeMilliseconds(c.Value.LastBackfillFailedAtMs), c.Value.LastBackfillFailure ?? "no answer"))];
         }
         return new TradeFeedStatus(
             Interlocked.Read(ref _receivedStream), Interlocked.Read(ref _receivedRest), Interlocked.Read(ref _appended),
             Interlocked.Read(ref _duplicates), Interlocked.Read(ref _gaps), Interlocked.Read(ref _malformed),
             Interlocked.Read(ref _blockLegsMatched), Interlocked.Read(ref _blockLegsUnmatched), Interlocked.Read(ref _recoveries),
-            held, recovering, _rfqShard?.Status());
+            held, recovering, _rfqShard?.Status())
+        {
+            FailingBackfills = failing,
+        };
     }
 
     /// <summary>A coin's options are tracked: its trades are welcome (its topic's acknowledgement starts its recovery).</summary>
@@ -179,6 +211,15 @@ public sealed class BybitTradeFeed
             var touched = new HashSet<CoinQueue>();
             foreach (var block in blocks)
             {
+                if (!_seenRfqIds.Add(block.RfqId))
+                {
+                    // The stream and the REST backfill overlap: a block seen already gave its legs their id then.
+                    Interlocked.Increment(ref _rfqBlocksDuplicate);
+                    continue;
+                }
+                _seenRfqOrder.Enqueue(block.RfqId);
+                if (_seenRfqOrder.Count > SeenRfqIdsKept)
+                    _seenRfqIds.Remove(_seenRfqOrder.Dequeue());
                 foreach (var leg in block.Legs)
                 {
                     // Spot and linear legs have no option trade to name; an RFQ leg without a category is tried.
@@ -266,9 +307,13 @@ public sealed class BybitTradeFeed
             {
                 Interlocked.Increment(ref _gaps);
                 Log.TradeBackfillFailed(_logger, coin, failure ?? "no answer", queue.Pending.Count);
+                queue.FailedBackfills++;
+                queue.LastBackfillFailedAtMs = now;
+                queue.LastBackfillFailure = failure ?? "no answer";
             }
             else
             {
+                queue.FailedBackfills = 0;
                 Interlocked.Add(ref _receivedRest, backfill.Count);
                 // The answer overlaps what the queue and the tape have: the queue drops ids it holds, the tape ids it has.
                 foreach (var trade in backfill)
@@ -317,7 +362,10 @@ public sealed class BybitTradeFeed
             return;
         var tasks = new List<Task> { RecoverLoopAsync(cancellationToken), TickLoopAsync(cancellationToken) };
         if (!string.IsNullOrEmpty(_options.RfqWsUrl))
+        {
             tasks.Add(RunRfqStreamAsync(new Uri(_options.RfqWsUrl), cancellationToken));
+            tasks.Add(RfqBackfillLoopAsync(cancellationToken));
+        }
         try
         {
             await Task.WhenAll(tasks);
@@ -346,6 +394,88 @@ public sealed class BybitTradeFeed
             }
             // One request per coin, all at once: after an outage every coin asks together.
             await Task.WhenAll(coins.Select(c => BackfillAsync(c.Coin, c.Generation, cancellationToken)));
+        }
+    }
+
+    /// <summary>The RFQ topic was (re)subscribed: the blocks executed while it was away are read back from REST.</summary>
+    internal void RecoverBlocks()
+    {
+        Interlocked.Increment(ref _rfqBackfillsAsked);
+        _rfqBackfillRequested.Notify();
+    }
+
+    /// <summary>What the RFQ backfill did: backfills asked and read, blocks read from REST, blocks dropped as already seen, and why it stopped for good (a key wanted).</summary>
+    internal (long Asked, long Read, long Blocks, long Duplicates, string? Refused) RfqBackfillStatus =>
+        (Interlocked.Read(ref _rfqBackfillsAsked), Interlocked.Read(ref _rfqBackfillsRead), Interlocked.Read(ref _rfqBlocksFromRest),
+            Interlocked.Read(ref _rfqBlocksDuplicate), _rfqBackfillRefused);
+
+    /// <summary>
+    /// Reads <c>/v5/rfq/public-trades</c> whenever the RFQ topic is (re)subscribed (at start and after each reconnect): the
+    /// blocks executed while the stream was away give their held legs their block id like the stream's would (the legs wait
+    /// <see cref="BybitOptions.BlockTradeWait"/> for it). Retried with backoff within <see cref="BybitOptions.TradeBackfillTimeout"/>;
+    /// a refusal that asks for a key (Bybit's auth retCodes, HTTP 401) stops it for good, logged once.
+    /// </summary>
+    private async Task RfqBackfillLoopAsync(CancellationToken cancellationToken)
+    {
+        long done = 0;
+        while (!cancellationToken.IsCancellationRequested && _rfqBackfillRefused is null)
+        {
+            var signal = _rfqBackfillRequested.NextAsync();
+            var asked = Interlocked.Read(ref _rfqBackfillsAsked);
+            if (asked == done)
+            {
+                await signal.WaitAsync(cancellationToken);
+                continue;
+            }
+            done = asked;
+            await RfqBackfillAsync(cancellationToken);
+        }
+    }
+
+    private async Task RfqBackfillAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.TradeBackfillTimeout);
+        var backoff = new Backoff(_options.RestRetryDelay, _options.MaxRestRetryDelay);
+        while (true)
+        {
+            try
+            {
+                var blocks = await _rest.GetRfqPublicTradesAsync(RfqBackfillLimit, timeout.Token);
+                var before = Interlocked.Read(ref _rfqBlocksDuplicate);
+                // Blocks older than a leg is remembered cannot name a trade still waiting: not remembered as legs.
+                var now = NowMs();
+                ReceiveBlocks([.. blocks.Where(b => b.UpdatedAtMs >= now - (long)LegMemory.TotalMilliseconds)], now);
+                Interlocked.Add(ref _rfqBlocksFromRest, blocks.Count);
+                Interlocked.Increment(ref _rfqBackfillsRead);
+                Log.RfqBackfill(_logger, blocks.Count, (int)(blocks.Count - (Interlocked.Read(ref _rfqBlocksDuplicate) - before)));
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                if (ex is BybitApiException { RetCode: 10003 or 10004 or 10005 or 10007 or 10010 } or HttpRequestException { StatusCode: System.Net.HttpStatusCode.Unauthorized })
+                {
+                    _rfqBackfillRefused = ex.Message;
+                    Log.RfqBackfillNeedsKey(_logger, ex.Message);
+                    return;
+                }
+                if (timeout.IsCancellationRequested || ex is BybitApiException { IsParameterError: true })
+                {
+                    Log.RfqBackfillFailed(_logger, timeout.IsCancellationRequested ? $"no answer within {_options.TradeBackfillTimeout}" : ex.Message);
+                    return;
+                }
+                var delay = backoff.Next();
+                Log.RfqBackfillRetry(_logger, ex.Message, delay);
+                try
+                {
+                    await Task.Delay(delay, _time, timeout.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    Log.RfqBackfillFailed(_logger, $"no answer within {_options.TradeBackfillTimeout} (last: {ex.Message})");
+                    return;
+                }
+            }
         }
     }
 
@@ -631,6 +761,8 @@ public sealed class BybitTradeFeed
             "Block trade legs put on the tape, by whether the RFQ stream gave them their block id.", new CounterConfiguration { LabelNames = ["block_id"] });
         var recoveries = factory.CreateCounter("optionstracker_trade_recoveries_total", "Trade topic (re)subscriptions followed by a REST backfill.");
         var held = factory.CreateGauge("optionstracker_trades_held", "Trades waiting in the feed (a backfill or a block's RFQ message) before the tape.");
+        var failing = factory.CreateGauge("optionstracker_trade_backfills_failing",
+            "Coins whose last trade backfill failed (within the last 15 minutes): their tape may miss trades made while the connection was down; /health says which.");
         var updateLock = new Lock();
         metrics.Registry.AddBeforeCollectCallback(() =>
         {
@@ -647,6 +779,7 @@ public sealed class BybitTradeFeed
                 blockLegs.WithLabels("unknown").IncTo(status.BlockLegsUnmatched);
                 recoveries.IncTo(status.Recoveries);
                 held.Set(status.Held);
+                failing.Set(status.FailingBackfills.Count);
             }
         });
     }
@@ -663,6 +796,11 @@ public sealed class BybitTradeFeed
         public Dictionary<string, long> AwaitingBlockUntilMs { get; } = new(StringComparer.Ordinal);
 
         public bool Recovering { get; set; }
+
+        /// <summary>Backfills failed in a row (0 after one that answered), the last one's time and reason.</summary>
+        public int FailedBackfills { get; set; }
+        public long LastBackfillFailedAtMs { get; set; }
+        public string? LastBackfillFailure { get; set; }
         public long RecoveringSinceMs { get; set; }
 
         /// <summary>Counts recoveries, so an old backfill's answer does not end a newer recovery.</summary>
@@ -715,4 +853,15 @@ public sealed record TradeFeedStatus(
     long Recoveries,
     int Held,
     IReadOnlyList<string> Recovering,
-    ShardStatus? RfqStream);
+    ShardStatus? RfqStream)
+{
+    /// <summary>Coins whose last backfill failed, recently (<see cref="BybitTradeFeed.BackfillProblemMemory"/>).</summary>
+    public IReadOnlyList<TradeBackfillFailure> FailingBackfills { get; init; } = [];
+
+    /// <summary>What /health says of the trades (null when nothing is wrong with them).</summary>
+    public string? Problem => FailingBackfills.Count == 0 ? null : string.Join("; ", FailingBackfills.Select(f =>
+        $"the trade backfill of {f.Coin} failed{(f.InARow > 1 ? $" {f.InARow} times in a row" : "")} (last at {f.At:HH:mm:ss} UTC: {f.Reason}): trades made while its connection was down may be missing from the tape"));
+}
+
+/// <summary>A coin whose trade backfill failed: how many times in a row, the last one's time and reason.</summary>
+public sealed record TradeBackfillFailure(string Coin, int InARow, DateTimeOffset At, string Reason);

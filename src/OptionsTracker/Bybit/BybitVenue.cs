@@ -133,7 +133,8 @@ public sealed class BybitVenue(
         var pause = gate.BannedUntil is { } until
             ? new VenuePause(until, "Bybit has banned this IP for too many requests (HTTP 403)")
             : null;
-        return new VenueStatus(shards, totals, supervisor.TopicCount, refused, _requestError, pause);
+        // A refused trade topic is in `refused` (named like any topic); a failing backfill is said here.
+        return new VenueStatus(shards, totals, supervisor.TopicCount, refused, _requestError, pause, trades.GetStatus().Problem);
     }
 
     /// <summary>

@@ -134,4 +134,20 @@ internal static partial class Log
     [LoggerMessage(EventId = 1906, EventName = "RfqStreamStarting", Level = LogLevel.Information,
         Message = "Block trades: reading {Url} (topic {Topic}) for the block ids of block trade legs")]
     public static partial void RfqStreamStarting(ILogger logger, Uri url, string topic);
+
+    [LoggerMessage(EventId = 1907, EventName = "RfqBackfill", Level = LogLevel.Information,
+        Message = "Block trades: {Count} recent blocks read from /v5/rfq/public-trades after the RFQ topic was subscribed; {New} not seen before")]
+    public static partial void RfqBackfill(ILogger logger, int count, int @new);
+
+    [LoggerMessage(EventId = 1908, EventName = "RfqBackfillRetry", Level = LogLevel.Warning,
+        Message = "Block trades: reading /v5/rfq/public-trades failed: {Reason}; retrying in {Delay}")]
+    public static partial void RfqBackfillRetry(ILogger logger, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 1909, EventName = "RfqBackfillFailed", Level = LogLevel.Warning,
+        Message = "Block trades: /v5/rfq/public-trades not read ({Reason}); block legs traded while the RFQ stream was away may lack their block id")]
+    public static partial void RfqBackfillFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 1910, EventName = "RfqBackfillNeedsKey", Level = LogLevel.Warning,
+        Message = "Block trades: Bybit refused /v5/rfq/public-trades without an API key ({Reason}); not asked again (the tracker holds no key): block ids come from the RFQ stream only")]
+    public static partial void RfqBackfillNeedsKey(ILogger logger, string reason);
 }

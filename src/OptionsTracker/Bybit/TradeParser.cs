@@ -58,8 +58,27 @@ internal static class TradeParser
     /// </summary>
     public static List<RawTrade> ParseRecentTrades(ReadOnlySpan<byte> body, string request, out int badItems)
     {
-        badItems = 0;
         var trades = new List<RawTrade>();
+        badItems = ParseResultList(body, request, "recent-trade", trades, ReadItems);
+        return trades;
+    }
+
+    /// <summary>
+    /// Reads a <c>/v5/rfq/public-trades</c> answer (rfq/trade/public-trades.mdx: <c>result.list</c> of blocks shaped like
+    /// the RFQ stream's items, <c>result.cursor</c>). Throws like <see cref="ParseRecentTrades"/>; <paramref name="badItems"/>
+    /// counts blocks without an <c>rfqId</c> or legs.
+    /// </summary>
+    public static List<RfqBlock> ParseRfqPublicTrades(ReadOnlySpan<byte> body, string request, out int badItems)
+    {
+        var blocks = new List<RfqBlock>();
+        badItems = ParseResultList(body, request, "rfq public-trades", blocks, ReadBlocks);
+        return blocks;
+    }
+
+    /// <summary>A V5 answer's <c>result.list</c> read by <paramref name="readItems"/>; returns how many items were not items.</summary>
+    private static int ParseResultList<T>(ReadOnlySpan<byte> body, string request, string what, List<T> items, DataItemsReader<T> readItems)
+    {
+        var badItems = 0;
         int? retCode = null;
         string? retMsg = null;
         var hasList = false;
@@ -67,7 +86,7 @@ internal static class TradeParser
         {
             var reader = new Utf8JsonReader(body, ReaderOptions);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                throw new JsonException($"recent-trade answer is not a JSON object ({request})");
+                throw new JsonException($"{what} answer is not a JSON object ({request})");
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("retCode"u8))
@@ -95,7 +114,7 @@ internal static class TradeParser
                         if (isList && reader.TokenType == JsonTokenType.StartArray)
                         {
                             hasList = true;
-                            badItems += ReadItems(ref reader, trades);
+                            badItems += readItems(ref reader, items);
                         }
                         else
                         {
@@ -112,17 +131,17 @@ internal static class TradeParser
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or OverflowException)
         {
-            throw new JsonException($"recent-trade answer unreadable ({request}): {ex.Message}", ex);
+            throw new JsonException($"{what} answer unreadable ({request}): {ex.Message}", ex);
         }
         if (retCode is not 0)
         {
             if (retCode is { } code)
                 throw new BybitApiException(code, retMsg ?? "no retMsg", request);
-            throw new JsonException($"recent-trade answer has no retCode ({request})");
+            throw new JsonException($"{what} answer has no retCode ({request})");
         }
         if (!hasList)
-            throw new JsonException($"recent-trade answer has no result list ({request})");
-        return trades;
+            throw new JsonException($"{what} answer has no result list ({request})");
+        return badItems;
     }
 
     /// <summary>

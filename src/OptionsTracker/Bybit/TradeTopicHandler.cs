@@ -50,4 +50,7 @@ internal sealed class RfqTopicHandler(BybitTradeFeed feed) : ITopicHandler
             return TopicResult.Applied;
         return badItems > 0 ? TopicResult.Malformed : TopicResult.Unchanged;
     }
+
+    /// <summary>The RFQ topic is live on a connection (the first, or a new one after a drop): read back the blocks it may have missed.</summary>
+    public void Subscribed(string topic) => feed.RecoverBlocks();
 }

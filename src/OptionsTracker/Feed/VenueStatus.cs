@@ -10,10 +10,12 @@ namespace OptionsTracker.Feed;
 /// <param name="RefusedSymbols">Symbols whose topics the venue keeps refusing (not retried often, not awaited).</param>
 /// <param name="RequestError">The last failed request, cleared by the next success.</param>
 /// <param name="RequestsPaused">While the venue bars our requests (a ban): until when, and why, in a sentence.</param>
+/// <param name="TradesProblem">What is wrong with the venue's trades (the tape), in a sentence; null when nothing is.</param>
 public sealed record VenueStatus(
     IReadOnlyList<ShardStatus> Connections,
     ShardTotals Totals,
     int Topics,
     IReadOnlyList<string> RefusedSymbols,
     string? RequestError,
-    VenuePause? RequestsPaused);
+    VenuePause? RequestsPaused,
+    string? TradesProblem = null);

@@ -37,8 +37,8 @@ public sealed class FeedMetrics
         _malformed = factory.CreateCounter("optionstracker_malformed_messages_total", "Messages that could not be parsed and were skipped.");
         _reconnects = factory.CreateCounter("optionstracker_reconnects_total", "WebSocket connections replaced after a drop, a missing pong or silence.");
         _connections = factory.CreateGauge("optionstracker_connections", "WebSocket connections that are live.");
-        _subscribedTopics = factory.CreateGauge("optionstracker_subscribed_topics", "Ticker topics acknowledged by the exchange.");
-        _refusedTopics = factory.CreateGauge("optionstracker_refused_topics", "Ticker topics the exchange refused repeatedly; retried rarely, named in /health.");
+        _subscribedTopics = factory.CreateGauge("optionstracker_subscribed_topics", "Topics acknowledged by the exchange: every option's ticker and, with the tape, each coin's trade topic.");
+        _refusedTopics = factory.CreateGauge("optionstracker_refused_topics", "Topics (ticker or trade) the exchange refused repeatedly; retried rarely, named in /health.");
         _bookOptions = factory.CreateGauge("optionstracker_book_options", "Options in the book, per base coin.", new GaugeConfiguration { LabelNames = ["base_coin"] });
         _lastMessageAge = factory.CreateGauge("optionstracker_last_message_age_seconds", "Seconds since the last message from the exchange.");
         _feedLag = factory.CreateGauge("optionstracker_feed_lag_seconds", "Median delay from the exchange timestamp to the update being applied, over options updated in the last 10 s.");

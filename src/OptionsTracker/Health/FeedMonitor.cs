@@ -116,6 +116,11 @@ public sealed class FeedMonitor(
             else
                 (state, reason) = state == FeedState.Live ? (FeedState.Degraded, note) : (state, $"{reason}; {note}");
         }
+        foreach (var tradesProblem in venueStatuses.Select(v => v.Status.TradesProblem).OfType<string>())
+        {
+            // The quotes are fine, the trade tape may have a hole: Degraded, and the reason says where.
+            (state, reason) = state == FeedState.Live ? (FeedState.Degraded, tradesProblem) : (state, $"{reason}; {tradesProblem}");
+        }
         if (store.Problem is { } storeProblem)
         {
             // Live data that cannot reach the store is degraded; any other verdict keeps its state and says this too.

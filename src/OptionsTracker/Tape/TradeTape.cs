@@ -80,6 +80,21 @@ public sealed class TradeTape
     public IReadOnlyList<Trade> After(string coin, long afterSequence, int max = int.MaxValue) =>
         Find(coin)?.After(afterSequence, max) ?? [];
 
+    /// <summary>
+    /// The coin's trades after <paramref name="afterSequence"/>, oldest first, into <paramref name="into"/> (as many as fit);
+    /// returns how many. For readers that poll in a loop (the streams): a buffer of their own, reused, so a read allocates nothing.
+    /// </summary>
+    public int After(string coin, long afterSequence, Span<Trade> into) => Find(coin)?.After(afterSequence, into) ?? 0;
+
+    /// <summary>The sequence of the coin's oldest trade held; 0 when it has none.</summary>
+    public long OldestSequence(string coin) => Find(coin)?.OldestSequence ?? 0;
+
+    /// <summary>The time (Unix ms) of the coin's oldest trade held, or null when it has none.</summary>
+    public long? OldestTimeMs(string coin) => Find(coin)?.OldestTimeMs;
+
+    /// <summary>Whether the coin's tape holds this trade (by venue and id).</summary>
+    public bool Contains(string coin, Venue venue, string id) => Find(coin)?.Contains(venue, id) ?? false;
+
     /// <summary>Up to <paramref name="max"/> trades of the coin that pass <paramref name="filter"/>, newest first.</summary>
     public IReadOnlyList<Trade> Newest(string coin, int max, Func<Trade, bool>? filter = null) =>
         Find(coin)?.Newest(max, filter) ?? [];
@@ -89,9 +104,17 @@ public sealed class TradeTape
     /// </summary>
     public async Task WaitAsync(string coin, long afterSequence, CancellationToken cancellationToken)
     {
-        var tape = TapeOf(coin);
         while (true)
         {
+            if (Find(coin) is not { } tape)
+            {
+                // No trade of this coin yet: wait for the next append of any coin and look again, rather than create an
+                // empty tape for whatever coin a reader names.
+                var any = _anyAppended.NextAsync();
+                if (Find(coin) is null)
+                    await any.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
             var next = tape.Signal.NextAsync();
             if (tape.LastSequence > afterSequence)
                 return;
@@ -187,6 +210,52 @@ public sealed class TradeTape
 
         /// <summary>The trade at position <paramref name="index"/> from the oldest held (under the lock).</summary>
         private Trade At(int index) => _ring[(_head - _count + index + _ring.Length) % _ring.Length]!;
+
+        public long OldestSequence
+        {
+            get { lock (_lock) return _count == 0 ? 0 : OldestUnlocked().Sequence; }
+        }
+
+        public long? OldestTimeMs
+        {
+            get { lock (_lock) return _count == 0 ? null : OldestUnlocked().TimeMs; }
+        }
+
+        public bool Contains(Venue venue, string id)
+        {
+            lock (_lock)
+                return _ids.Contains((venue, id));
+        }
+
+        public int After(long afterSequence, Span<Trade> into)
+        {
+            lock (_lock)
+            {
+                if (_count == 0 || afterSequence >= _lastSequence || into.IsEmpty)
+                    return 0;
+                var low = FirstAfterUnlocked(afterSequence);
+                var take = Math.Min(into.Length, _count - low);
+                for (var i = 0; i < take; i++)
+                    into[i] = At(low + i);
+                return take;
+            }
+        }
+
+        /// <summary>The position of the first trade after the sequence (under the lock).</summary>
+        private int FirstAfterUnlocked(long afterSequence)
+        {
+            // Sequences on the ring increase (with holes after a mirror's gap): binary search for the first one after.
+            int low = 0, high = _count;
+            while (low < high)
+            {
+                var middle = (low + high) >>> 1;
+                if (At(middle).Sequence > afterSequence)
+                    high = middle;
+                else
+                    low = middle + 1;
+            }
+            return low;
+        }
 
         public List<Trade> After(long afterSequence, int max)
         {

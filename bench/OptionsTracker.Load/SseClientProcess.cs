@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.MemoryMappedFiles;
+
+namespace OptionsTracker.Load;
+
+/// <summary>
+/// The SSE clients of <c>--phases tape-sse</c>, in a process of their own (the harness starts itself again with
+/// <c>--sse-clients</c>), so the clients' reading is not in the tracker's CPU figure and the two do not share one
+/// process's thread pool and GC. The append times cross over in a memory-mapped file: the harness writes
+/// <c>appendedAt[sequence]</c> (a <see cref="Stopwatch"/> timestamp, which on Linux is <c>CLOCK_MONOTONIC</c>, one clock
+/// for every process of the machine) just before it appends the trade, and a client takes its latency when the trade's
+/// <c>id:</c> line arrives. Protocol on standard input and output: the child prints <c>connected</c> once every stream
+/// answered, then reads until every client has the last sequence or a <c>stop</c> line arrives, and prints one
+/// <c>result</c> line.
+/// </summary>
+internal static class SseClientProcess
+{
+    public const string Flag = "--sse-clients";
+
+    /// <summary>The child's side: <c>--sse-clients baseUrl path clients first last mmapPath</c>.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var baseAddress = new Uri(args[1]);
+        var path = args[2];
+        var clients = int.Parse(args[3], CultureInfo.InvariantCulture);
+        var first = long.Parse(args[4], CultureInfo.InvariantCulture);
+        var last = long.Parse(args[5], CultureInfo.InvariantCulture);
+        using var map = MemoryMappedFile.CreateFromFile(args[6], FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
+        using var appendedAt = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+
+        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients + 10, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        using var stop = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, clients).Select(_ => new Reader(http, path, appendedAt, first, last)).ToList();
+        await Task.WhenAll(readers.Select(r => r.ConnectAsync(stop.Token)));
+        Console.WriteLine("connected");
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpuBefore = process.TotalProcessorTime;
+        var runs = readers.Select(r => r.ReadAsync(stop.Token)).ToList();
+        var stopLine = Task.Run(() => Console.In.ReadLine());
+        var allDone = Task.WhenAll(readers.Select(r => r.Done));
+        await Task.WhenAny(stopLine, allDone);
+        process.Refresh();
+        var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+        await stop.CancelAsync();
+        await Task.WhenAll(runs.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        var latencies = new Percentiles(readers.SelectMany(r => r.Latencies));
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"result {readers.Sum(r => (long)r.Received)} {readers.Sum(r => r.OutOfOrder)} {latencies.P50} {latencies.P99} {latencies.Max} {cpu}"));
+        foreach (var reader in readers)
+            reader.Dispose();
+        return 0;
+    }
+
+    /// <summary>What the clients saw: receipts of the measured trades, out-of-order ids, latency percentiles, their CPU.</summary>
+    public sealed record Result(long Received, long OutOfOrder, double P50, double P99, double Max, double CpuSeconds);
+
+    /// <summary>The harness's side: one child process with its clients connected, then <see cref="FinishAsync"/>.</summary>
+    public sealed class Child : IAsyncDisposable
+    {
+        private readonly Process _process;
+
+        private Child(Process process) => _process = process;
+
+        public static async Task<Child> StartAsync(Uri baseAddress, string path, int clients, long first, long last, string mapPath, CancellationToken cancellationToken)
+        {
+            var start = new ProcessStartInfo
+            {
+                FileName = Environment.ProcessPath!,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false,
+            };
+            // `dotnet run` starts the apphost; `dotnet OptionsTracker.Load.dll` starts dotnet, which needs the dll again.
+            if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet")
+                start.ArgumentList.Add(typeof(SseClientProcess).Assembly.Location);
+            foreach (var argument in new[] { Flag, baseAddress.ToString(), path, clients.ToString(CultureInfo.InvariantCulture),
+                first.ToString(CultureInfo.InvariantCulture), last.ToString(CultureInfo.InvariantCulture), mapPath })
+                start.ArgumentList.Add(argument);
+            var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the SSE client process");
+            var child = new Child(process);
+            var line = await process.StandardOutput.ReadLineAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            if (line != "connected")
+                throw new InvalidOperationException($"the SSE client process said '{line}' instead of 'connected'");
+            return child;
+        }
+
+        public TimeSpan CpuTime
+        {
+            get
+            {
+                _process.Refresh();
+                return _process.TotalProcessorTime;
+            }
+        }
+
+        /// <summary>Waits up to <paramref name="patience"/> for every client to have the last trade, then asks for the figures.</summary>
+        public async Task<Result> FinishAsync(TimeSpan patience, CancellationToken cancellationToken)
+        {
+            var result = _process.StandardOutput.ReadLineAsync(cancellationToken).AsTask();
+            if (await Task.WhenAny(result, Task.Delay(patience, cancellationToken)) != result)
+                await _process.StandardInput.WriteLineAsync("stop");
+            var line = await result.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            var parts = line?.Split(' ') ?? [];
+            if (parts is not ["result", _, _, _, _, _, _])
+                throw new InvalidOperationException($"the SSE client process said '{line}' instead of a result");
+            double At(int i) => double.Parse(parts[i], CultureInfo.InvariantCulture);
+            return new Result((long)At(1), (long)At(2), At(3), At(4), At(5), At(6));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (!_process.HasExited)
+            {
+                _process.StandardInput.Close();
+                using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                try
+                {
+                    await _process.WaitForExitAsync(patience.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    _process.Kill();
+                }
+            }
+            _process.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// One SSE client: reads the stream in raw chunks and takes only the <c>id:</c> lines (the tape's sequence).
+    /// Latency in ms into a preallocated array; <see cref="Done"/> completes at the last measured sequence.
+    /// </summary>
+    private sealed class Reader(HttpClient http, string path, MemoryMappedViewAccessor appendedAt, long first, long last) : IDisposable
+    {
+        private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly float[] _latencies = new float[Math.Max(0, last - first + 1)];
+        private HttpResponseMessage? _response;
+        private long _previous;
+
+        public int Received { get; private set; }
+        public int OutOfOrder { get; private set; }
+        public Task Done => _done.Task;
+        public IEnumerable<double> Latencies => _latencies.Take(Received).Select(l => (double)l);
+
+        public async Task ConnectAsync(CancellationToken cancellationToken)
+        {
+            _response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            _response.EnsureSuccessStatusCode();
+        }
+
+        public async Task ReadAsync(CancellationToken cancellationToken)
+        {
+            await using var body = await _response!.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[64 * 1024];
+            var carry = 0;
+            while (true)
+            {
+                var read = await body.ReadAsync(buffer.AsMemory(carry), cancellationToken);
+                if (read == 0)
+                    return;
+                var arrived = Stopwatch.GetTimestamp();
+                var length = carry + read;
+                var start = 0;
+                for (var i = 0; i < length; i++)
+                {
+                    if (buffer[i] != (byte)'\n')
+                        continue;
+                    Line(buffer.AsSpan(start, i - start), arrived);
+                    start = i + 1;
+                }
+                carry = length - start;
+                if (carry == buffer.Length)
+                    throw new InvalidOperationException("an SSE line longer than 64 KB");
+                buffer.AsSpan(start, carry).CopyTo(buffer);
+            }
+        }
+
+        private void Line(ReadOnlySpan<byte> line, long arrived)
+        {
+            if (!line.StartsWith("id:"u8))
+                return;
+            var text = line[3..].Trim((byte)' ').TrimEnd((byte)'\r');
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+                return;
+            if (sequence <= _previous)
+                OutOfOrder++;
+            _previous = sequence;
+            if (sequence < first || sequence > last || Received >= _latencies.Length)
+                return;
+            _latencies[Received++] = (float)((arrived - appendedAt.ReadInt64(sequence * sizeof(long))) * 1000.0 / Stopwatch.Frequency);
+            if (sequence == last)
+                _done.TrySetResult();
+        }
+
+        public void Dispose() => _response?.Dispose();
+    }
+}
