@@ -544,7 +544,7 @@ internal sealed class DeribitConnection : IDisposable
             Plan(now, outgoing);
             foreach (var (id, method, channels) in outgoing)
             {
-                await _gate.WaitAsync(cancellationToken);
+                await _gate.WaitAsync(cancellationToken, RequestKind.Subscribe);
                 if (_endSession is not null)
                     break;
                 lock (_lock)

@@ -64,6 +64,17 @@ public sealed class DeribitOptions : IValidatableObject
     public int RequestBurst { get; set; } = 20;
 
     /// <summary>
+    /// <c>public/subscribe</c> and <c>unsubscribe</c> calls per second, across connections: they cost more credits than other
+    /// requests (3,000 against 500, in a pool of 30,000 refilled at 10,000 per second: about 3 calls a second).
+    /// </summary>
+    [Range(0.05, 50)]
+    public double SubscribesPerSecond { get; set; } = 2;
+
+    /// <summary>Subscribe calls that may go out back to back before <see cref="SubscribesPerSecond"/> applies.</summary>
+    [Range(1, 50)]
+    public int SubscribeBurst { get; set; } = 5;
+
+    /// <summary>
     /// <c>public/get_instruments</c> has its own limit (1 per 10 s, burst 5): answers are reused this long, so the coins
     /// of one currency (SOL and XRP under USDC) share one request.
     /// </summary>

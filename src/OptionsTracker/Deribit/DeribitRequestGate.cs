@@ -19,6 +19,8 @@ public sealed class DeribitRequestGate : IDisposable
     private readonly TokenBucketRateLimiter _pace;
     // get_instruments has its own, stricter limit: 1 per 10 s with a burst of 5.
     private readonly TokenBucketRateLimiter _instrumentsPace;
+    // public/subscribe and unsubscribe cost more credits than other requests: their own, slower pace.
+    private readonly TokenBucketRateLimiter _subscribePace;
     private readonly Lock _lock = new();
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
     private TimeSpan _lastPause = TimeSpan.Zero;
@@ -40,6 +42,15 @@ public sealed class DeribitRequestGate : IDisposable
             TokenLimit = _options.RequestBurst,
             ReplenishmentPeriod = period,
             TokensPerPeriod = tokens,
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+        _subscribePace = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = _options.SubscribeBurst,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1 / _options.SubscribesPerSecond),
+            TokensPerPeriod = 1,
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
             AutoReplenishment = true,
@@ -69,11 +80,13 @@ public sealed class DeribitRequestGate : IDisposable
     public long Refusals => Interlocked.Read(ref _refusals);
 
     /// <summary>Waits out a pause, then for the request's turn in the pace.</summary>
-    public async ValueTask WaitAsync(CancellationToken cancellationToken, bool instruments = false)
+    public async ValueTask WaitAsync(CancellationToken cancellationToken, RequestKind kind = RequestKind.Ordinary)
     {
         await WaitPauseAsync(cancellationToken);
-        if (instruments)
+        if (kind == RequestKind.Instruments)
             (await _instrumentsPace.AcquireAsync(1, cancellationToken)).Dispose();
+        else if (kind == RequestKind.Subscribe)
+            (await _subscribePace.AcquireAsync(1, cancellationToken)).Dispose();
         (await _pace.AcquireAsync(1, cancellationToken)).Dispose();
         // A pause that began while this request queued for its turn holds it too.
         await WaitPauseAsync(cancellationToken);
@@ -136,5 +149,18 @@ public sealed class DeribitRequestGate : IDisposable
     {
         _pace.Dispose();
         _instrumentsPace.Dispose();
+        _subscribePace.Dispose();
     }
+}
+
+/// <summary>Which pace a request keeps besides the common one.</summary>
+public enum RequestKind : byte
+{
+    Ordinary,
+
+    /// <summary><c>public/get_instruments</c> (1 per 10 s, burst 5).</summary>
+    Instruments,
+
+    /// <summary><c>public/subscribe</c> and <c>public/unsubscribe</c> (<see cref="DeribitOptions.SubscribesPerSecond"/>).</summary>
+    Subscribe,
 }

@@ -27,7 +27,7 @@ public sealed class DeribitRestClient(
     /// <summary>Calls a public method and returns the reply's bytes (its <c>result</c> read by the caller).</summary>
     internal async Task<byte[]> CallAsync(string method, string query, CancellationToken cancellationToken, bool instruments = false)
     {
-        await gate.WaitAsync(cancellationToken, instruments);
+        await gate.WaitAsync(cancellationToken, instruments ? RequestKind.Instruments : RequestKind.Ordinary);
         var path = $"public/{method}?{query}";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.Value.RequestTimeout);
