@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Deribit;
 using OptionsTracker.Simulator.Deribit;
+using DeribitConnection = OptionsTracker.Deribit.DeribitConnection;
 
 namespace OptionsTracker.Benchmarks;
 
@@ -17,7 +18,7 @@ namespace OptionsTracker.Benchmarks;
 /// Op/s is frames per second on one core, Allocated is bytes per frame.
 /// </summary>
 [MemoryDiagnoser]
-public class DeribitTickerFrameBenchmarks
+public class DeribitTickerFrameBenchmarks : IDisposable
 {
     public const int Symbols = 500;
     private const int FramesPerRun = Symbols * 2;
@@ -52,10 +53,11 @@ public class DeribitTickerFrameBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup()
+    public void Dispose()
     {
-        _connection.Dispose();
-        _gate.Dispose();
+        _connection?.Dispose();
+        _gate?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     /// <summary>Frame read, parse, normalisation and apply, without the connection's counters.</summary>
