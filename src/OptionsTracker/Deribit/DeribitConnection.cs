@@ -268,7 +268,12 @@ internal sealed class DeribitConnection : IDisposable
                     return $"receive failed: {ex.Message}";
                 }
                 if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    // A session terminated for too many requests may close before its 10028 reply is read: the close says it too.
+                    if (socket.CloseStatusDescription?.Contains("too_many_requests", StringComparison.OrdinalIgnoreCase) == true)
+                        _gate.TooManyRequests($"{_options.EffectiveWsUrl} (closed: {socket.CloseStatusDescription})");
                     return $"closed by Deribit ({socket.CloseStatus} {socket.CloseStatusDescription})";
+                }
                 count += result.Count;
                 if (!result.EndOfMessage)
                 {
