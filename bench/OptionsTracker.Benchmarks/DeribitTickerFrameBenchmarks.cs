@@ -89,8 +89,8 @@ public class DeribitTickerFrameBenchmarks : IDisposable
 
     private void WriteTimestamp(int frame)
     {
-        var digits = (++_timestampMs).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        Encoding.ASCII.GetBytes(digits, _frames[frame].AsSpan(_timestampOffsets[frame], 13));
+        // Formatted in place: a string per frame would be the harness's allocation, not the path's.
+        System.Buffers.Text.Utf8Formatter.TryFormat(++_timestampMs, _frames[frame].AsSpan(_timestampOffsets[frame], 13), out _);
     }
 
     private static int TimestampOffset(byte[] frame)
