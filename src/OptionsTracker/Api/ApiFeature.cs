@@ -83,5 +83,6 @@ public static class ApiFeature
         data.MapStrategyApi();
         data.MapTradesApi();
         data.MapTradeStreamApi();
+        data.MapCompareApi();
     }
 }

@@ -35,4 +35,5 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(TradeItem))]
 [JsonSerializable(typeof(FlowResponse))]
 [JsonSerializable(typeof(TradeStreamMessage))]
+[JsonSerializable(typeof(CompareResponse))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

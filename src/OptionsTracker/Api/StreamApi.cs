@@ -49,6 +49,7 @@ public static class StreamApi
     internal static async Task<Results<EmptyHttpResult, ProblemHttpResult, ValidationProblem>> GetStream(
         string asset,
         [Description("26DEC25, 6JAN26, 2025-12-26 or all (default).")] string? expiry,
+        [Description("A venue such as bybit, or all (default).")] string? venue,
         HttpContext context,
         BookReader reader,
         StreamGate gate,
@@ -62,6 +63,7 @@ public static class StreamApi
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
         var date = errors.Expiry(expiry);
+        var only = errors.Venue(venue, reader.Venues, index);
         if (errors.HasErrors)
             return errors.ToProblem();
         if (!gate.TryEnter(context.Connection.RemoteIpAddress, out var lease, out var refusal))
@@ -75,7 +77,7 @@ public static class StreamApi
         // Streams end at shutdown too: otherwise a client that stopped reading keeps the host waiting.
         using var lifetimeOrRequest = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
         var cancellationToken = lifetimeOrRequest.Token;
-        var cursor = CursorFor(reader.Book, name, date);
+        var cursor = CursorFor(reader.Book, name, date, only);
         var clientId = context.TraceIdentifier;
         Log.StreamSubscribed(logger, clientId, "sse", name, date?.ToString("O") ?? "all");
         using var messages = new SseMessages(response.BodyWriter, reader.Time, settings.StreamSendTimeout, cancellationToken);
@@ -131,8 +133,15 @@ public static class StreamApi
     /// shared by every client, so a client keeps no set of symbols of its own (a thousand clients of a 900-option coin
     /// would otherwise hold a thousand copies).
     /// </summary>
-    private static BookCursor CursorFor(OptionBook book, string asset, DateOnly? expiry) =>
-        new(book, index => index.TryGetCoin(asset, out var coin) ? OptionSelection.SlotsOf(coin, expiry) : []);
+    private static BookCursor CursorFor(OptionBook book, string asset, DateOnly? expiry, Venue? venue = null) =>
+        new(book, index => index.TryGetCoin(asset, out var coin) ? OnVenue(OptionSelection.SlotsOf(coin, expiry), venue) : []);
+
+    /// <summary>
+    /// One venue's part of a scope: a list of the client's own, built when the instrument set changes (rare), only for a
+    /// client that asked for one venue; every other client keeps sharing the book's list.
+    /// </summary>
+    private static IReadOnlyList<OptionSlot> OnVenue(IReadOnlyList<OptionSlot> slots, Venue? venue) =>
+        venue is not { } only ? slots : [.. slots.Where(s => s.Instrument.Venue == only)];
 
     /// <summary>
     /// Makes the response a Server-Sent Events stream that reaches the client event by event: no cache, no buffering

@@ -46,10 +46,11 @@ public static class TradesApi
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
         var filter = query.Parse(errors, reader.Now);
+        var venue = errors.Venue(query.Venue, reader.Venues, index);
         if (errors.HasErrors)
             return errors.ToProblem();
         var lastSequence = tape.LastSequence(name);
-        var trades = tape.Newest(name, filter.Limit, filter.Matches);
+        var trades = tape.Newest(name, filter.Limit, venue is { } only ? (Func<Trade, bool>)(t => t.Venue == only && filter.Matches(t)) : filter.Matches);
         if (filter.Csv)
             return new TradeCsvResult(trades, $"trades-{name}-{reader.Now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}.csv");
         return TypedResults.Ok(new TradeListResponse(name, trades.Count, lastSequence, [.. trades.Select(TradeItem.From)]));
@@ -120,6 +121,9 @@ public sealed class TradeQuery
 
     [FromQuery(Name = "format"), Description("json (default) or csv (a download).")]
     public string? Format { get; init; }
+
+    [FromQuery(Name = "venue"), Description("A venue such as bybit, or all (default).")]
+    public string? Venue { get; init; }
 
     internal TradeFilter Parse(QueryErrors errors, DateTimeOffset now)
     {

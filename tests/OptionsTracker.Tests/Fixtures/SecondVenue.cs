@@ -1,0 +1,67 @@
+using OptionsTracker.Book;
+
+namespace OptionsTracker.Tests.Fixtures;
+
+/// <summary>
+/// A second venue's options put straight into a book, for the readers' tests (issue 19) before and beside the Deribit
+/// client: the readers reach a venue only through the book, so options of venue <c>deribit</c> in the book are what they
+/// would see from it. Priced in the coin like Deribit's inverse options (<see cref="OptionInstrument.PriceCurrency"/>):
+/// the book holds USD, as a venue converts on arrival at the index of the same tick. In a running host the feed's Bybit
+/// <c>VenueFeed</c> touches only Bybit's slots, so these stay.
+/// </summary>
+public static class SecondVenue
+{
+    public static readonly Venue Deribit = Venue.Parse("deribit");
+
+    /// <summary>The hosts' setting naming both venues (no Deribit client is registered until its folder exists).</summary>
+    public static readonly KeyValuePair<string, string?> BothVenues = new("Tracker:Venues", "bybit,deribit");
+
+    /// <summary>
+    /// Lists on Deribit every option of <paramref name="coin"/> the book's Bybit lists at the strikes given (all when
+    /// null), same expiry instant, strike and type, under Deribit's own symbol form (<c>BTC-28DEC26-100000-C</c>), and
+    /// quotes each with a random two-sided book around a mark, in USD at an index of <paramref name="index"/>.
+    /// </summary>
+    public static IReadOnlyList<OptionSlot> ListLikeBybit(OptionBook book, string coin, double index, int seed = 11, Func<OptionInstrument, bool>? which = null)
+    {
+        var bybit = book.Index.All.Where(s => s.Instrument.Venue == Venue.Bybit && s.Instrument.BaseCoin == coin && (which?.Invoke(s.Instrument) ?? true)).ToArray();
+        var instruments = bybit.Select(s =>
+        {
+            var i = s.Instrument;
+            var symbol = $"{coin}-{BookBuilder.ExchangeExpiry(i.ExpiryDate)}-{i.Strike.ToString(System.Globalization.CultureInfo.InvariantCulture)}-{(i.Type == OptionType.Call ? "C" : "P")}";
+            return new OptionInstrument(Deribit, symbol, coin, i.ExpiryUtc, i.Strike, i.Type, settleCoin: coin, priceCurrency: coin);
+        }).ToArray();
+        book.AddInstruments(instruments);
+        var random = new Random(seed);
+        var now = book.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var slots = new List<OptionSlot>();
+        foreach (var instrument in instruments)
+        {
+            Assert.True(book.Index.TryGetSlot(Deribit, instrument.Symbol, out var slot));
+            Quote(book, slot, random, index, now);
+            slots.Add(slot);
+        }
+        return slots;
+    }
+
+    /// <summary>A new random quote of <paramref name="slot"/>: mark, bid below it and ask above (one side empty now and then), IVs, sizes.</summary>
+    public static void Quote(OptionBook book, OptionSlot slot, Random random, double index, long exchangeTimeMs)
+    {
+        // Deribit prices in the coin with a 0.0005 BTC tick: a mark of 0.0005 to 0.2 coin, in USD at the index.
+        var markCoin = Math.Round(0.0005 + (random.NextDouble() * 0.2), 4);
+        var update = new QuoteUpdate { ExchangeTimeMs = Math.Max(exchangeTimeMs, slot.ReadQuote().ExchangeTimeMs + 1) };
+        update.Set(QuoteField.IndexPrice, index);
+        update.Set(QuoteField.UnderlyingPrice, index);
+        update.Set(QuoteField.MarkPrice, markCoin * index);
+        var markIv = Math.Round(0.35 + (random.NextDouble() * 0.5), 4);
+        update.Set(QuoteField.MarkIv, markIv);
+        var noBid = random.Next(0, 8) == 0;
+        var noAsk = random.Next(0, 8) == 0;
+        update.Set(QuoteField.BidPrice, noBid ? 0 : Math.Max(0.0005, markCoin - (random.Next(1, 10) * 0.0005)) * index);
+        update.Set(QuoteField.BidIv, noBid ? 0 : markIv - 0.02);
+        update.Set(QuoteField.BidSize, noBid ? 0 : random.Next(1, 50) / 10.0);
+        update.Set(QuoteField.AskPrice, noAsk ? 0 : (markCoin + (random.Next(1, 10) * 0.0005)) * index);
+        update.Set(QuoteField.AskIv, noAsk ? 0 : markIv + 0.02);
+        update.Set(QuoteField.AskSize, noAsk ? 0 : random.Next(1, 50) / 10.0);
+        book.Apply(slot, update);
+    }
+}
