@@ -21,7 +21,8 @@ public static class SecondVenue
     /// null), same expiry instant, strike and type, under Deribit's own symbol form (<c>BTC-28DEC26-100000-C</c>), and
     /// quotes each with a random two-sided book around a mark, in USD at an index of <paramref name="index"/>.
     /// </summary>
-    public static IReadOnlyList<OptionSlot> ListLikeBybit(OptionBook book, string coin, double index, int seed = 11, Func<OptionInstrument, bool>? which = null)
+    public static IReadOnlyList<OptionSlot> ListLikeBybit(OptionBook book, string coin, double index, int seed = 11, Func<OptionInstrument, bool>? which = null,
+        bool nearBybit = false)
     {
         var bybit = book.Index.All.Where(s => s.Instrument.Venue == Venue.Bybit && s.Instrument.BaseCoin == coin && (which?.Invoke(s.Instrument) ?? true)).ToArray();
         var instruments = bybit.Select(s =>
@@ -34,13 +35,42 @@ public static class SecondVenue
         var random = new Random(seed);
         var now = book.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         var slots = new List<OptionSlot>();
-        foreach (var instrument in instruments)
+        for (var i = 0; i < instruments.Length; i++)
         {
-            Assert.True(book.Index.TryGetSlot(Deribit, instrument.Symbol, out var slot));
-            Quote(book, slot, random, index, now);
+            Assert.True(book.Index.TryGetSlot(Deribit, instruments[i].Symbol, out var slot));
+            if (nearBybit && bybit[i].ReadQuote() is { MarkPrice: > 0, MarkIv: > 0 } bybitQuote)
+                QuoteNear(book, slot, bybitQuote, random, index, now);
+            else
+                Quote(book, slot, random, index, now);
             slots.Add(slot);
         }
         return slots;
+    }
+
+    /// <summary>
+    /// A quote close to Bybit's of the same option, as two venues' books of one market look (a screenshot's data): the mark
+    /// within ±2 % and a spread of 1 to 4 % either side, on Deribit's coin ticks; the mark IV within ±1 vol point.
+    /// </summary>
+    public static void QuoteNear(OptionBook book, OptionSlot slot, OptionQuote bybit, Random random, double index, long exchangeTimeMs)
+    {
+        // Deribit's tick is 0.0001 coin below 0.005 coin, 0.0005 above.
+        double Tick(double usd) => usd / index < 0.005
+            ? Math.Max(0.0001, Math.Round(usd / index / 0.0001) * 0.0001) * index
+            : Math.Round(usd / index / 0.0005) * 0.0005 * index;
+        var mark = bybit.MarkPrice * (1 + ((random.NextDouble() - 0.5) * 0.04));
+        var markIv = bybit.MarkIv + ((random.NextDouble() - 0.5) * 0.02);
+        var update = new QuoteUpdate { ExchangeTimeMs = Math.Max(exchangeTimeMs, slot.ReadQuote().ExchangeTimeMs + 1) };
+        update.Set(QuoteField.IndexPrice, index);
+        update.Set(QuoteField.UnderlyingPrice, index);
+        update.Set(QuoteField.MarkPrice, mark);
+        update.Set(QuoteField.MarkIv, markIv);
+        update.Set(QuoteField.BidPrice, Tick(mark * (1 - (0.01 + (random.NextDouble() * 0.03)))));
+        update.Set(QuoteField.BidIv, markIv - 0.01);
+        update.Set(QuoteField.BidSize, random.Next(1, 50) / 10.0);
+        update.Set(QuoteField.AskPrice, Tick(mark * (1 + 0.01 + (random.NextDouble() * 0.03))));
+        update.Set(QuoteField.AskIv, markIv + 0.01);
+        update.Set(QuoteField.AskSize, random.Next(1, 50) / 10.0);
+        book.Apply(slot, update);
     }
 
     /// <summary>A new random quote of <paramref name="slot"/>: mark, bid below it and ask above (one side empty now and then), IVs, sizes.</summary>
