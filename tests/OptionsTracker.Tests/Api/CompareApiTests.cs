@@ -15,7 +15,7 @@ public sealed class CompareApiTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     private static Task<TrackerApp> StartBothVenuesAsync() =>
-        TrackerApp.StartForApiAsync(new Dictionary<string, string?>([SecondVenue.BothVenues]));
+        TrackerApp.StartForApiAsync(new Dictionary<string, string?>(SecondVenue.BothVenues));
 
     private static double? Number(JsonNode? node) => node is null ? null : (double)node;
 

@@ -28,7 +28,7 @@ public sealed class VenueReadersTests
     [InlineData("/api/stream/BTC?venue=kraken")]
     public async Task An_unknown_venue_is_a_bad_request_naming_the_configured_ones(string path)
     {
-        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>([SecondVenue.BothVenues]));
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>(SecondVenue.BothVenues));
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -42,7 +42,7 @@ public sealed class VenueReadersTests
     [Fact]
     public async Task The_query_body_names_a_bad_venue_too()
     {
-        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>([SecondVenue.BothVenues]));
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>(SecondVenue.BothVenues));
         BookBuilder.Fill(host.Book);
         using var http = host.Http();
 
@@ -55,7 +55,7 @@ public sealed class VenueReadersTests
     [Fact]
     public async Task Each_reader_answers_one_venue_when_asked_and_every_venue_by_default()
     {
-        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>([SecondVenue.BothVenues]));
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>(SecondVenue.BothVenues));
         BookBuilder.Fill(host.Book);
         // Deribit lists the BTC options of the two nearest expiries only, so its expiries, strikes and counts differ.
         var expiries = BookBuilder.Expiries(host.Book.TimeProvider.GetUtcNow());
@@ -105,7 +105,7 @@ public sealed class VenueReadersTests
     [Fact]
     public async Task A_stream_of_one_venue_sends_that_venues_options_only()
     {
-        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>([SecondVenue.BothVenues]));
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>(SecondVenue.BothVenues));
         BookBuilder.Fill(host.Book);
         var deribit = SecondVenue.ListLikeBybit(host.Book, "BTC", 101_000);
         using var http = host.Http();

@@ -53,7 +53,7 @@ public sealed class CrossVenueChainTests
     [Fact]
     public async Task Cross_venue_chain_marks_the_best_bid_and_ask_across_venues_and_follows_the_book()
     {
-        await using var s = await DashboardSession.StartAsync(["BTC"], extraSettings: [SecondVenue.BothVenues]);
+        await using var s = await DashboardSession.StartAsync(["BTC"], extraSettings: SecondVenue.BothVenues);
         await s.WaitForBookAsync("BTC");
         var expiry = s.ExpiriesOf("BTC")[0];
         var index = expiry.Slots.Select(x => x.ReadQuote().IndexPrice).First(double.IsFinite);
@@ -97,7 +97,7 @@ public sealed class CrossVenueChainTests
     [Fact]
     public async Task The_venue_selector_filters_the_table_and_the_chain_and_stays_in_the_address()
     {
-        await using var s = await DashboardSession.StartAsync(["BTC"], extraSettings: [SecondVenue.BothVenues]);
+        await using var s = await DashboardSession.StartAsync(["BTC"], extraSettings: SecondVenue.BothVenues);
         await s.WaitForBookAsync("BTC");
         var expiry = s.ExpiriesOf("BTC")[0];
         var index = expiry.Slots.Select(x => x.ReadQuote().IndexPrice).First(double.IsFinite);

@@ -13,8 +13,16 @@ public static class SecondVenue
 {
     public static readonly Venue Deribit = Venue.Parse("deribit");
 
-    /// <summary>The hosts' setting naming both venues (no Deribit client is registered until its folder exists).</summary>
-    public static readonly KeyValuePair<string, string?> BothVenues = new("Tracker:Venues", "bybit,deribit");
+    /// <summary>
+    /// The hosts' settings naming both venues, Deribit's client pointed at a closed loopback port: it never lists an option,
+    /// so it never touches the options the test puts in the book (a venue's feed changes only the instruments it listed).
+    /// </summary>
+    public static readonly IReadOnlyList<KeyValuePair<string, string?>> BothVenues =
+    [
+        new("Tracker:Venues", "bybit,deribit"),
+        new("Deribit:RestUrl", TrackerApp.NoExchangeRestUrl.AbsoluteUri),
+        new("Deribit:WsUrl", "ws://127.0.0.1:1/ws/api/v2"),
+    ];
 
     /// <summary>
     /// Lists on Deribit every option of <paramref name="coin"/> the book's Bybit lists at the strikes given (all when
