@@ -40,7 +40,7 @@ public static class StreamApi
             .WithTags("Streams")
             .WithName("OptionsWebSocket")
             .WithSummary("WebSocket: subscribe to an asset (and optionally one expiry), receive a snapshot, then changes")
-            .WithDescription("Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional); a later subscribe replaces the earlier one, {\"op\":\"unsubscribe\"} stops. Messages: subscribed, snapshot, update, remove (as the SSE events) and error {type, message}.")
+            .WithDescription("Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional; \"venue\":\"deribit\" for one venue's options); a later subscribe replaces the earlier one, {\"op\":\"unsubscribe\"} stops. Messages: subscribed, snapshot, update, remove (as the SSE events) and error {type, message}.")
             .Produces(StatusCodes.Status101SwitchingProtocols)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -329,7 +329,7 @@ public static class StreamApi
             if (request.Subscribe is not { } subscribe)
                 return;
             _subscription = subscribe.Asset is null ? null : subscribe;
-            _cursor = subscribe.Asset is null ? null : CursorFor(reader.Book, subscribe.Asset, subscribe.Expiry);
+            _cursor = subscribe.Asset is null ? null : CursorFor(reader.Book, subscribe.Asset, subscribe.Expiry, subscribe.Venue);
             _snapshotDue = _cursor is not null;
             if (subscribe.Asset is not null)
             {
@@ -409,7 +409,7 @@ public static class StreamApi
         }
     }
 
-    private sealed record Subscription(string? Asset, DateOnly? Expiry);
+    private sealed record Subscription(string? Asset, DateOnly? Expiry, Venue? Venue = null);
 
     private sealed record ClientRequest(Subscription? Subscribe, string? Error, TradesRequest? Trades = null);
 
@@ -446,8 +446,9 @@ public static class StreamApi
             string? asset = null;
             string? expiry = null;
             string? channel = null;
+            string? venue = null;
             long? after = null;
-            bool hasOp = false, hasAsset = false, hasExpiry = false, hasChannel = false, hasAfter = false;
+            bool hasOp = false, hasAsset = false, hasExpiry = false, hasChannel = false, hasAfter = false, hasVenue = false;
             foreach (var field in root.EnumerateObject())
             {
                 var value = field.Value;
@@ -474,6 +475,13 @@ public static class StreamApi
                             return Error($"'expiry' must be a string such as \"26DEC25\" (or null for all expiries), not {Describe(value)}. {ExpiryHelp}");
                         (hasExpiry, expiry) = (true, value.ValueKind == JsonValueKind.Null ? null : value.GetString());
                         break;
+                    case "venue":
+                        if (hasVenue)
+                            return Error($"'venue' is given twice; give it once. {SubscribeHelp}");
+                        if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                            return Error($"'venue' must be a string such as \"bybit\" (or null for every venue), not {Describe(value)}. {SubscribeHelp}");
+                        (hasVenue, venue) = (true, value.ValueKind == JsonValueKind.Null ? null : value.GetString());
+                        break;
                     case "channel":
                         if (hasChannel)
                             return Error($"'channel' is given twice; give it once. {SubscribeHelp}");
@@ -489,7 +497,7 @@ public static class StreamApi
                         (hasAfter, after) = (true, sequence);
                         break;
                     default:
-                        return Error($"Unknown field '{QueryErrors.Echo(field.Name)}'; a message has op, channel, asset, expiry and after. {SubscribeHelp}");
+                        return Error($"Unknown field '{QueryErrors.Echo(field.Name)}'; a message has op, channel, asset, expiry, venue and after. {SubscribeHelp}");
                 }
             }
             op ??= hasAsset ? "subscribe" : null;
@@ -499,8 +507,8 @@ public static class StreamApi
                 return new ClientRequest(trades ? null : new Subscription(null, null), null, channel == "options" ? null : new TradesRequest(null, null));
             if (hasAfter && !trades)
                 return Error($"'after' belongs to the trades channel (\"channel\":\"trades\"). {SubscribeHelp}");
-            if (hasExpiry && trades)
-                return Error($"The trades channel carries every trade of the asset; filter by expiry on your side. {SubscribeHelp}");
+            if ((hasExpiry || hasVenue) && trades)
+                return Error($"The trades channel carries every trade of the asset; filter by expiry or venue on your side. {SubscribeHelp}");
             if (!"subscribe".Equals(op, StringComparison.OrdinalIgnoreCase))
                 return Error(op is null ? $"No op. {SubscribeHelp}" : $"Unknown op '{QueryErrors.Echo(op)}'. {SubscribeHelp}");
             if (asset is null)
@@ -513,7 +521,10 @@ public static class StreamApi
             var date = errors.Expiry(expiry);
             if (errors.HasErrors)
                 return Error($"'{QueryErrors.Echo(expiry ?? "")}' is not an expiry. {ExpiryHelp}");
-            return new ClientRequest(new Subscription(name, date), null);
+            var only = errors.Venue(venue, reader.Venues, index);
+            if (errors.HasErrors)
+                return Error($"'{QueryErrors.Echo(venue ?? "")}' is not a venue. Use one of {string.Join(", ", reader.Venues.All.Union(index.Venues).Select(v => v.Id))}, or all.");
+            return new ClientRequest(new Subscription(name, date, only), null);
         }
     }
 

@@ -124,4 +124,28 @@ public sealed class VenueReadersTests
         Assert.Equal("update", update.Event);
         Assert.Equal([deribit[3].Instrument.Symbol], update.Data["data"]!.AsArray().Select(i => (string?)i!["symbol"]));
     }
+
+    [Fact]
+    public async Task A_websocket_subscription_of_one_venue_gets_that_venues_options_and_a_bad_venue_is_an_error()
+    {
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>(SecondVenue.BothVenues));
+        BookBuilder.Fill(host.Book);
+        var deribit = SecondVenue.ListLikeBybit(host.Book, "BTC", 101_000);
+        using var http = host.Http();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(30));
+        using var socket = new System.Net.WebSockets.ClientWebSocket();
+        await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{http.BaseAddress!.Port}/ws"), timeout.Token);
+
+        await StreamApiTests.SendAsync(socket, """{"op":"subscribe","asset":"BTC","venue":"kraken"}""", timeout.Token);
+        var error = await StreamApiTests.ReceiveAsync(socket, timeout.Token);
+        Assert.Equal("error", (string?)error["type"]);
+        Assert.Equal("'kraken' is not a venue. Use one of bybit, deribit, or all.", (string?)error["message"]);
+
+        await StreamApiTests.SendAsync(socket, """{"op":"subscribe","asset":"BTC","venue":"deribit"}""", timeout.Token);
+        Assert.Equal("subscribed", (string?)(await StreamApiTests.ReceiveAsync(socket, timeout.Token))["type"]);
+        var snapshot = await StreamApiTests.ReceiveAsync(socket, timeout.Token);
+        Assert.Equal(deribit.Count, (int)snapshot["total"]!);
+        Assert.All(snapshot["data"]!.AsArray(), i => Assert.Equal("deribit", (string?)i!["venue"]));
+    }
 }
