@@ -480,9 +480,13 @@ internal sealed class DeribitSession : IDisposable
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             // The peer is gone already.
+            Abort();
+            return;
         }
 
-        Abort();
+        // Not aborted at once: a reset could discard what was just sent (the 10028 answer) before the client reads it.
+        // A client that never completes the close handshake is cut off a little later.
+        _ = Task.Delay(TimeSpan.FromSeconds(2)).ContinueWith(static (_, session) => ((DeribitSession)session!).Abort(), this, TaskScheduler.Default);
     }
 }
 

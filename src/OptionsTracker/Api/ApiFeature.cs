@@ -85,5 +85,6 @@ public static class ApiFeature
         data.MapStrategyLibraryApi();
         data.MapTradesApi();
         data.MapTradeStreamApi();
+        data.MapCompareApi();
     }
 }

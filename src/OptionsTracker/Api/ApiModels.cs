@@ -53,7 +53,13 @@ public sealed record OptionItem(
     double? ModelGammaDiff = null,
     double? ModelVegaDiff = null,
     double? ModelThetaDiff = null,
-    bool? ModelDivergent = null)
+    bool? ModelDivergent = null,
+    // A coin-priced venue's own prices (issue 19): when `fields` names them, and in /api/option/{symbol}; null for options
+    // quoted in dollars.
+    string? PriceCurrency = null,
+    double? MarkPriceNative = null,
+    double? BidPriceNative = null,
+    double? AskPriceNative = null)
 {
     /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -135,4 +141,5 @@ public sealed record OptionQueryRequest(
     double? MinIv = null,
     int? Limit = null,
     string? Sort = null,
-    int? Offset = null);
+    int? Offset = null,
+    string? Venue = null);

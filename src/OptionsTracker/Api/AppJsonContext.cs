@@ -38,4 +38,5 @@ namespace OptionsTracker.Api;
 [JsonSerializable(typeof(SavedStrategyListResponse))]
 [JsonSerializable(typeof(SavedStrategyItem))]
 [JsonSerializable(typeof(StrategyExport))]
+[JsonSerializable(typeof(CompareResponse))]
 internal sealed partial class AppJsonContext : JsonSerializerContext;

@@ -30,7 +30,8 @@ internal sealed class ItemJsonWriter : IDisposable
     private const OptionField FirstQuoteField = OptionField.LastPrice;
 
     private static readonly OptionField[] InstrumentFields = [.. OptionFields.All.Where(f => f < OptionField.DaysToExpiry)];
-    private static readonly OptionField[] QuoteFields = [.. OptionFields.All.Where(f => f >= FirstQuoteField && !OptionFields.IsModel(f))];
+    // The native prices (after Venue) are asked for by name only, like the model's: formatted per item that asks for them.
+    private static readonly OptionField[] QuoteFields = [.. OptionFields.All.Where(f => f >= FirstQuoteField && !OptionFields.IsModel(f) && !OptionFields.IsNative(f))];
     private static readonly OptionField[] DaysToExpiryField = [OptionField.DaysToExpiry];
 
     /// <summary>Pieces per option, dropped with the instrument when the option leaves the book.</summary>
@@ -83,6 +84,7 @@ internal sealed class ItemJsonWriter : IDisposable
                 // The model depends on the quote but is computed only for the answers that ask for it: formatted per
                 // item (once per item however many of its fields), never kept with the quote's pieces.
                 FieldGroup.Model => FieldPieces.FormatModel(fields.AsSpan(i, next - i), model ??= OptionModel.Of(row.Instrument, row.Quote)),
+                FieldGroup.Native => FieldPieces.FormatDirect(fields.AsSpan(i, next - i), row, _now),
                 _ => DaysToExpiryOf(pieces.Row).Run(0, 0),
             };
             if (i > 0)
@@ -108,11 +110,13 @@ internal sealed class ItemJsonWriter : IDisposable
         DaysToExpiry,
         Quote,
         Model,
+        Native,
     }
 
     private static FieldGroup GroupOf(OptionField field) =>
         field < OptionField.DaysToExpiry ? FieldGroup.Instrument
         : OptionFields.IsModel(field) ? FieldGroup.Model
+        : OptionFields.IsNative(field) ? FieldGroup.Native
         : field >= FirstQuoteField ? FieldGroup.Quote
         : FieldGroup.DaysToExpiry;
 
@@ -248,6 +252,22 @@ internal sealed class ItemJsonWriter : IDisposable
                 OptionFields.WriteModelProperty(writer, field, model);
             writer.Flush();
             // After the object's "{"; the object is left open, so nothing follows the last piece.
+            return buffer.WrittenSpan[1..];
+        }
+
+        /// <summary>
+        /// Fields written as they are, as one run of <c>"name":value</c> pieces with their commas (the native prices: asked
+        /// for by name only, so never kept); valid until the next call on this thread.
+        /// </summary>
+        public static ReadOnlySpan<byte> FormatDirect(ReadOnlySpan<OptionField> fields, in OptionRow row, DateTimeOffset now)
+        {
+            var (buffer, writer) = t_scratch ??= NewScratch();
+            buffer.ResetWrittenCount();
+            writer.Reset(buffer);
+            writer.WriteStartObject();
+            foreach (var field in fields)
+                OptionFields.WriteProperty(writer, field, row, now);
+            writer.Flush();
             return buffer.WrittenSpan[1..];
         }
 

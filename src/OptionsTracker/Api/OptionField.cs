@@ -52,6 +52,19 @@ public enum OptionField
     /// </summary>
     Venue,
 
+    // A coin-priced venue's prices as it quotes them (issue 19: Deribit's inverse options, priced in BTC or ETH), beside
+    // the book's USD ones. Not in the default lists (like the model's below): a list returns them when `fields` names them,
+    // /api/option/{symbol} always does; null for options quoted in dollars (every Bybit option), so a Bybit user's answers
+    // keep their bytes and CSV columns. The conversion is Book/NativePrice's, at the quote's own index price.
+
+    /// <summary>The coin the venue quotes prices in (<c>BTC</c>); null when it quotes in dollars.</summary>
+    PriceCurrency,
+
+    /// <summary>The mark price in <see cref="PriceCurrency"/>; null when the venue quotes in dollars.</summary>
+    MarkPriceNative,
+    BidPriceNative,
+    AskPriceNative,
+
     // The tracker's own Black-76 against the exchange (Measures/OptionModel, docs/analytics.md). After every field the
     // default lists write, and not among them: a list returns them only when `fields` names them (solving an IV per
     // option costs more than copying a quote); /api/option/{symbol} always does.

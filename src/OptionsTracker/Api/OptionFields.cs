@@ -22,18 +22,41 @@ internal static class OptionFields
         "delta", "gamma", "theta", "vega", "volume_24h", "turnover_24h", "open_interest", "high_price_24h", "low_price_24h",
         "change_24h", "total_volume", "total_turnover", "index_price", "underlying", "predicted_delivery_price", "updated_at",
         "status", "delivery_price", "venue",
+        "price_currency", "mark_price_native", "bid_price_native", "ask_price_native",
         "model_iv", "model_delta", "model_gamma", "model_vega", "model_theta",
         "model_iv_diff", "model_delta_diff", "model_gamma_diff", "model_vega_diff", "model_theta_diff", "model_divergent",
     ];
 
     /// <summary>
     /// What a list writes when <c>fields</c> is absent: every field but the model's (<see cref="IsModel"/>), which a list
-    /// computes only when asked, so the default answer keeps its size and speed.
+    /// computes only when asked, so the default answer keeps its size and speed, and the native prices
+    /// (<see cref="IsNative"/>), which only a coin-priced venue has, so a Bybit user's answers keep their shape.
     /// </summary>
-    public static readonly OptionField[] Default = [.. All.Where(f => !IsModel(f))];
+    public static readonly OptionField[] Default = [.. All.Where(f => !IsModel(f) && !IsNative(f))];
 
     /// <summary>The fields of the tracker's own Black-76 against the exchange (<see cref="OptionModel"/>).</summary>
     public static bool IsModel(OptionField field) => field >= OptionField.ModelIv;
+
+    /// <summary>The price currency and the prices in it of a coin-priced venue (null for dollar-priced options).</summary>
+    public static bool IsNative(OptionField field) => field is >= OptionField.PriceCurrency and <= OptionField.AskPriceNative;
+
+    /// <summary>
+    /// A native price field's value: the book's USD price in the venue's coin (<see cref="NativePrice"/>, the one
+    /// conversion); NaN for a dollar-priced option, a missing price, or a quote without its index price.
+    /// </summary>
+    public static double NativeValue(OptionField field, in OptionRow row)
+    {
+        if (!row.Instrument.IsCoinPriced)
+            return double.NaN;
+        var usd = field switch
+        {
+            OptionField.MarkPriceNative => row.Quote.MarkPrice,
+            OptionField.BidPriceNative => row.Quote.BidPrice,
+            OptionField.AskPriceNative => row.Quote.AskPrice,
+            _ => double.NaN,
+        };
+        return double.IsNaN(usd) ? double.NaN : NativePrice.FromUsd(usd, row.Instrument, row.Quote);
+    }
 
     private static readonly JsonEncodedText[] EncodedNames = [.. Names.Select(n => JsonEncodedText.Encode(n))];
 
@@ -45,13 +68,14 @@ internal static class OptionFields
 
     public static bool TryParse(ReadOnlySpan<char> name, out OptionField field) => ByNameSpan.TryGetValue(name.Trim(), out field);
 
-    /// <summary>Symbol, base coin and venue sort as text; every other field by <see cref="SortKey"/>.</summary>
-    public static bool IsText(OptionField field) => field is OptionField.Symbol or OptionField.BaseCoin or OptionField.Venue;
+    /// <summary>Symbol, base coin, venue and price currency sort as text; every other field by <see cref="SortKey"/>.</summary>
+    public static bool IsText(OptionField field) => field is OptionField.Symbol or OptionField.BaseCoin or OptionField.Venue or OptionField.PriceCurrency;
 
     public static string TextOf(OptionField field, in OptionRow row) => field switch
     {
         OptionField.BaseCoin => row.Instrument.BaseCoin,
         OptionField.Venue => row.Instrument.Venue.Id,
+        OptionField.PriceCurrency => row.Instrument.PriceCurrency ?? "",
         _ => row.Instrument.Symbol,
     };
 
@@ -68,6 +92,7 @@ internal static class OptionFields
         OptionField.UpdatedAt => row.Quote.HasData ? row.Quote.ExchangeTimeMs : double.NaN,
         OptionField.Status => (double)row.Quote.Status,
         OptionField.DeliveryPrice => row.Quote.DeliveryPrice,
+        _ when IsNative(field) => NativeValue(field, row),
         _ when IsModel(field) => ModelValue(field, OptionModel.Of(row.Instrument, row.Quote)),
         _ => QuoteFieldOf(field) is { } quoteField ? row.Quote[quoteField] : double.NaN,
     };
@@ -205,6 +230,15 @@ internal static class OptionFields
             case OptionField.Venue:
                 writer.WriteStringValue(instrument.Venue.Id);
                 break;
+            case OptionField.PriceCurrency:
+                if (instrument.PriceCurrency is { } currency)
+                    writer.WriteStringValue(currency);
+                else
+                    writer.WriteNullValue();
+                break;
+            case OptionField.MarkPriceNative or OptionField.BidPriceNative or OptionField.AskPriceNative:
+                WriteNumberOrNull(writer, NativeValue(field, row));
+                break;
             default:
                 WriteNumberOrNull(writer, row.Quote[QuoteFieldOf(field)!.Value]);
                 break;
@@ -254,6 +288,7 @@ internal static class OptionFields
                 case OptionField.Symbol:
                 case OptionField.BaseCoin:
                 case OptionField.Venue:
+                case OptionField.PriceCurrency:
                     AppendCsvText(line, TextOf(field, row));
                     break;
                 case OptionField.Type:

@@ -8,6 +8,16 @@ namespace OptionsTracker.Api;
 /// </summary>
 internal static class OptionSelection
 {
+    /// <summary>
+    /// The coin's options on <paramref name="venue"/> only, as a coin index of their own, so every count and figure an
+    /// endpoint computes from it (expiries, strikes, the summary's totals, ATM, max pain) is that venue's; the coin as it
+    /// is without a venue (every venue together).
+    /// </summary>
+    public static CoinIndex? OfVenue(CoinIndex? coin, Venue? venue) =>
+        coin is null || venue is not { } only || coin.Slots.All(s => s.Instrument.Venue == only)
+            ? coin
+            : new CoinIndex(coin.BaseCoin, [.. coin.Slots.Where(s => s.Instrument.Venue == only)]);
+
     /// <summary>The slots of a coin, narrowed to one expiry when the filter names one (none if it is not listed).</summary>
     public static IReadOnlyList<OptionSlot> SlotsOf(CoinIndex coin, DateOnly? expiry)
     {

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OptionsTracker.Book;
 
@@ -119,20 +120,27 @@ public static class OptionsApi
         known.TryFindOption(index, venue, symbol, out slot);
 
     internal static async Task<Results<Ok<ExpiryListResponse>, ProblemHttpResult, ValidationProblem>> GetExpiriesAsync(
-        string asset, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
+        string asset, [Description("A venue such as bybit, or all (default).")] string? venue, [AsParameters] AtQuery at,
+        BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
         var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
         if (moment.Moment is null)
             return moment.Problem is { } problem ? problem : moment.Invalid!;
-        var result = GetExpiries(asset, reader, moment.Moment);
-        return result.Result is Ok<ExpiryListResponse> ok ? ok : (ProblemHttpResult)result.Result;
+        return GetExpiries(asset, venue, reader, moment.Moment);
     }
 
-    internal static Results<Ok<ExpiryListResponse>, ProblemHttpResult> GetExpiries(string asset, BookReader reader, BoardMoment moment)
+    internal static Results<Ok<ExpiryListResponse>, ProblemHttpResult, ValidationProblem> GetExpiries(string asset, BookReader reader, BoardMoment moment) =>
+        GetExpiries(asset, venue: null, reader, moment);
+
+    internal static Results<Ok<ExpiryListResponse>, ProblemHttpResult, ValidationProblem> GetExpiries(string asset, string? venue, BookReader reader, BoardMoment moment)
     {
         var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
+        var errors = new QueryErrors();
+        coin = OptionSelection.OfVenue(coin, errors.Venue(venue, reader.Venues, index));
+        if (errors.HasErrors)
+            return errors.ToProblem();
         var items = coin is null ? [] : ExpiryItems(coin, moment.Now);
         return TypedResults.Ok(new ExpiryListResponse(items, items.Count, name) { AsOf = moment.AsOfUtc });
     }
@@ -141,21 +149,26 @@ public static class OptionsApi
         [.. coin.Expiries.Select(e => new ExpiryItem(e.Label, e.ExpiryUtc.UtcDateTime, Math.Round(Measures.MarketMeasures.DaysToExpiry(e, now), 6), e.Slots.Count))];
 
     internal static async Task<Results<Ok<StrikeListResponse>, ProblemHttpResult, ValidationProblem>> GetStrikesAsync(
-        string asset, string? expiry, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
+        string asset, string? expiry, [Description("A venue such as bybit, or all (default).")] string? venue, [AsParameters] AtQuery at,
+        BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
         var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
         if (moment.Moment is null)
             return moment.Problem is { } problem ? problem : moment.Invalid!;
-        return GetStrikes(asset, expiry, reader, moment.Moment);
+        return GetStrikes(asset, expiry, venue, reader, moment.Moment);
     }
 
-    internal static Results<Ok<StrikeListResponse>, ProblemHttpResult, ValidationProblem> GetStrikes(string asset, string? expiry, BookReader reader, BoardMoment moment)
+    internal static Results<Ok<StrikeListResponse>, ProblemHttpResult, ValidationProblem> GetStrikes(string asset, string? expiry, BookReader reader, BoardMoment moment) =>
+        GetStrikes(asset, expiry, venue: null, reader, moment);
+
+    internal static Results<Ok<StrikeListResponse>, ProblemHttpResult, ValidationProblem> GetStrikes(string asset, string? expiry, string? venue, BookReader reader, BoardMoment moment)
     {
         var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
         var date = errors.Expiry(expiry);
+        coin = OptionSelection.OfVenue(coin, errors.Venue(venue, reader.Venues, index));
         if (errors.HasErrors)
             return errors.ToProblem();
         var strikes = coin is null ? [] : OptionSelection.SlotsOf(coin, date).Select(s => s.Instrument.Strike).Distinct().Order().ToList();

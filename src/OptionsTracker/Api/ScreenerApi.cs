@@ -50,12 +50,13 @@ public static class ScreenerApi
         api.MapGet("/symbols", GetSymbols)
             .WithName("GetSymbols")
             .WithSummary("Symbols of every option, or of one asset")
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesValidationProblem();
 
         api.MapPost("/query", PostQuery)
             .WithName("QueryOptions")
             .WithSummary("Options matching a JSON query")
-            .WithDescription("Body: asset, expiry, min_strike, max_strike (0 to 1000000000000), type (or option_type), min_volume, min_iv (a fraction; above 5 percent), sort, offset, limit (0 to 100000, default 100). Every member is optional; a value out of range is a 400 naming it.")
+            .WithDescription("Body: asset, expiry, min_strike, max_strike (0 to 1000000000000), type (or option_type), min_volume, min_iv (a fraction; above 5 percent), venue (bybit, …; default all), sort, offset, limit (0 to 100000, default 100). Every member is optional; a value out of range is a 400 naming it.")
             .Accepts<OptionQueryRequest>("application/json")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesValidationProblem()
@@ -66,6 +67,7 @@ public static class ScreenerApi
         string asset,
         [Description("How many strikes nearest the money per expiry (1 to 200). Default 5.")] string? num_strikes,
         [Description("26DEC25, 6JAN26, 2025-12-26 or all (default).")] string? expiry,
+        [Description("A venue such as bybit, or all (default).")] string? venue,
         [AsParameters] ListQuery listQuery,
         BookReader reader)
     {
@@ -75,6 +77,8 @@ public static class ScreenerApi
         var errors = new QueryErrors();
         var strikes = errors.Integer(num_strikes, "num_strikes", 1, 200) ?? 5;
         var date = errors.Expiry(expiry);
+        // One venue's ATM strikes are its own forward's nearest: the venue's options as a coin of their own.
+        coin = OptionSelection.OfVenue(coin, errors.Venue(venue, reader.Venues, index));
         var list = listQuery.Parse(errors);
         if (errors.HasErrors)
             return errors.ToProblem();
@@ -103,22 +107,32 @@ public static class ScreenerApi
     internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetHighVolume(
         [Description("Smallest 24 h volume (contracts, 0 to 1000000000000). Default 1.")] string? min_volume,
         [Description("BTC, ETH, … Default: every asset.")] string? asset,
+        [Description("A venue such as bybit, or all (default).")] string? venue,
         [AsParameters] ListQuery listQuery,
         BookReader reader)
     {
         var errors = new QueryErrors();
-        var filter = new OptionFilter { MinVolume = errors.Number(min_volume, "min_volume", 0, QueryErrors.MaxVolume) ?? 1 };
+        var filter = new OptionFilter
+        {
+            MinVolume = errors.Number(min_volume, "min_volume", 0, QueryErrors.MaxVolume) ?? 1,
+            Venue = errors.Venue(venue, reader.Venues, reader.Book.Index),
+        };
         return Screen(reader, asset, filter, listQuery, errors, OptionField.Volume24h, defaultLimit: 50);
     }
 
     internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetHighIv(
         [Description("Smallest mark IV as a fraction (0.8 = 80 %); values above 5 are read as percent (up to 1000). Default 1 (100 %).")] string? min_iv,
         [Description("BTC, ETH, … Default: every asset.")] string? asset,
+        [Description("A venue such as bybit, or all (default).")] string? venue,
         [AsParameters] ListQuery listQuery,
         BookReader reader)
     {
         var errors = new QueryErrors();
-        var filter = new OptionFilter { MinIv = IvFraction(errors.Number(min_iv, "min_iv", 0, QueryErrors.MaxIvPercent)) ?? 1 };
+        var filter = new OptionFilter
+        {
+            MinIv = IvFraction(errors.Number(min_iv, "min_iv", 0, QueryErrors.MaxIvPercent)) ?? 1,
+            Venue = errors.Venue(venue, reader.Venues, reader.Book.Index),
+        };
         return Screen(reader, asset, filter, listQuery, errors, OptionField.MarkIv, defaultLimit: 50);
     }
 
@@ -128,12 +142,17 @@ public static class ScreenerApi
     internal static Results<OptionListResult, ProblemHttpResult, ValidationProblem> GetRecent(
         [Description("Window in seconds (1 to 86400). Default 60.")] string? seconds,
         [Description("BTC, ETH, … Default: every asset.")] string? asset,
+        [Description("A venue such as bybit, or all (default).")] string? venue,
         [AsParameters] ListQuery listQuery,
         BookReader reader)
     {
         var errors = new QueryErrors();
         var window = errors.Integer(seconds, "seconds", 1, 86_400) ?? 60;
-        var filter = new OptionFilter { ReceivedSinceMs = reader.Now.ToUnixTimeMilliseconds() - (window * 1000L) };
+        var filter = new OptionFilter
+        {
+            ReceivedSinceMs = reader.Now.ToUnixTimeMilliseconds() - (window * 1000L),
+            Venue = errors.Venue(venue, reader.Venues, reader.Book.Index),
+        };
         return Screen(reader, asset, filter, listQuery, errors, OptionField.UpdatedAt, defaultLimit: null);
     }
 
@@ -153,19 +172,25 @@ public static class ScreenerApi
 
     private static bool IsEveryAsset(string? asset) => string.IsNullOrWhiteSpace(asset) || asset.Equals(AllAssets, StringComparison.OrdinalIgnoreCase);
 
-    internal static Results<Ok<SymbolListResponse>, ProblemHttpResult> GetSymbols(
+    internal static Results<Ok<SymbolListResponse>, ProblemHttpResult, ValidationProblem> GetSymbols(
         [Description("BTC, ETH, … Default: every asset.")] string? asset,
+        [Description("A venue such as bybit, or all (default). Without one, a symbol two venues list appears once per venue.")] string? venue,
         BookReader reader)
     {
         var index = reader.Book.Index;
+        var errors = new QueryErrors();
+        var only = errors.Venue(venue, reader.Venues, index);
+        if (errors.HasErrors)
+            return errors.ToProblem();
+        bool OnVenue(OptionSlot s) => only is not { } v || s.Instrument.Venue == v;
         if (IsEveryAsset(asset))
         {
-            var all = index.All.Select(s => s.Instrument.Symbol).ToList();
+            var all = index.All.Where(OnVenue).Select(s => s.Instrument.Symbol).ToList();
             return TypedResults.Ok(new SymbolListResponse(all, all.Count, AllAssets));
         }
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
-        List<string> symbols = coin is null ? [] : [.. coin.Slots.Select(s => s.Instrument.Symbol)];
+        List<string> symbols = coin is null ? [] : [.. coin.Slots.Where(OnVenue).Select(s => s.Instrument.Symbol)];
         return TypedResults.Ok(new SymbolListResponse(symbols, symbols.Count, name));
     }
 
@@ -219,6 +244,7 @@ public static class ScreenerApi
             MaxStrike = (decimal?)maxStrike,
             MinVolume = check.Number(query.MinVolume, "min_volume", 0, QueryErrors.MaxVolume),
             MinIv = IvFraction(check.Number(query.MinIv, "min_iv", 0, QueryErrors.MaxIvPercent)),
+            Venue = check.Venue(query.Venue, reader.Venues, index),
         };
         var (sort, descending) = check.Sort(query.Sort);
         if (check.HasErrors)

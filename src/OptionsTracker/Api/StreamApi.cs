@@ -40,7 +40,7 @@ public static class StreamApi
             .WithTags("Streams")
             .WithName("OptionsWebSocket")
             .WithSummary("WebSocket: subscribe to an asset (and optionally one expiry), receive a snapshot, then changes")
-            .WithDescription("Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional); a later subscribe replaces the earlier one, {\"op\":\"unsubscribe\"} stops. Messages: subscribed, snapshot, update, remove (as the SSE events) and error {type, message}.")
+            .WithDescription("Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional; \"venue\":\"deribit\" for one venue's options); a later subscribe replaces the earlier one, {\"op\":\"unsubscribe\"} stops. Messages: subscribed, snapshot, update, remove (as the SSE events) and error {type, message}.")
             .Produces(StatusCodes.Status101SwitchingProtocols)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -49,6 +49,7 @@ public static class StreamApi
     internal static async Task<Results<EmptyHttpResult, ProblemHttpResult, ValidationProblem>> GetStream(
         string asset,
         [Description("26DEC25, 6JAN26, 2025-12-26 or all (default).")] string? expiry,
+        [Description("A venue such as bybit, or all (default).")] string? venue,
         HttpContext context,
         BookReader reader,
         StreamGate gate,
@@ -62,6 +63,7 @@ public static class StreamApi
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
         var date = errors.Expiry(expiry);
+        var only = errors.Venue(venue, reader.Venues, index);
         if (errors.HasErrors)
             return errors.ToProblem();
         if (!gate.TryEnter(context.Connection.RemoteIpAddress, out var lease, out var refusal))
@@ -75,7 +77,7 @@ public static class StreamApi
         // Streams end at shutdown too: otherwise a client that stopped reading keeps the host waiting.
         using var lifetimeOrRequest = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, lifetime.ApplicationStopping);
         var cancellationToken = lifetimeOrRequest.Token;
-        var cursor = CursorFor(reader.Book, name, date);
+        var cursor = CursorFor(reader.Book, name, date, only);
         var clientId = context.TraceIdentifier;
         Log.StreamSubscribed(logger, clientId, "sse", name, date?.ToString("O") ?? "all");
         using var messages = new SseMessages(response.BodyWriter, reader.Time, settings.StreamSendTimeout, cancellationToken);
@@ -131,8 +133,15 @@ public static class StreamApi
     /// shared by every client, so a client keeps no set of symbols of its own (a thousand clients of a 900-option coin
     /// would otherwise hold a thousand copies).
     /// </summary>
-    private static BookCursor CursorFor(OptionBook book, string asset, DateOnly? expiry) =>
-        new(book, index => index.TryGetCoin(asset, out var coin) ? OptionSelection.SlotsOf(coin, expiry) : []);
+    private static BookCursor CursorFor(OptionBook book, string asset, DateOnly? expiry, Venue? venue = null) =>
+        new(book, index => index.TryGetCoin(asset, out var coin) ? OnVenue(OptionSelection.SlotsOf(coin, expiry), venue) : []);
+
+    /// <summary>
+    /// One venue's part of a scope: a list of the client's own, built when the instrument set changes (rare), only for a
+    /// client that asked for one venue; every other client keeps sharing the book's list.
+    /// </summary>
+    private static IReadOnlyList<OptionSlot> OnVenue(IReadOnlyList<OptionSlot> slots, Venue? venue) =>
+        venue is not { } only ? slots : [.. slots.Where(s => s.Instrument.Venue == only)];
 
     /// <summary>
     /// Makes the response a Server-Sent Events stream that reaches the client event by event: no cache, no buffering
@@ -320,7 +329,7 @@ public static class StreamApi
             if (request.Subscribe is not { } subscribe)
                 return;
             _subscription = subscribe.Asset is null ? null : subscribe;
-            _cursor = subscribe.Asset is null ? null : CursorFor(reader.Book, subscribe.Asset, subscribe.Expiry);
+            _cursor = subscribe.Asset is null ? null : CursorFor(reader.Book, subscribe.Asset, subscribe.Expiry, subscribe.Venue);
             _snapshotDue = _cursor is not null;
             if (subscribe.Asset is not null)
             {
@@ -400,7 +409,7 @@ public static class StreamApi
         }
     }
 
-    private sealed record Subscription(string? Asset, DateOnly? Expiry);
+    private sealed record Subscription(string? Asset, DateOnly? Expiry, Venue? Venue = null);
 
     private sealed record ClientRequest(Subscription? Subscribe, string? Error, TradesRequest? Trades = null);
 
@@ -437,8 +446,9 @@ public static class StreamApi
             string? asset = null;
             string? expiry = null;
             string? channel = null;
+            string? venue = null;
             long? after = null;
-            bool hasOp = false, hasAsset = false, hasExpiry = false, hasChannel = false, hasAfter = false;
+            bool hasOp = false, hasAsset = false, hasExpiry = false, hasChannel = false, hasAfter = false, hasVenue = false;
             foreach (var field in root.EnumerateObject())
             {
                 var value = field.Value;
@@ -465,6 +475,13 @@ public static class StreamApi
                             return Error($"'expiry' must be a string such as \"26DEC25\" (or null for all expiries), not {Describe(value)}. {ExpiryHelp}");
                         (hasExpiry, expiry) = (true, value.ValueKind == JsonValueKind.Null ? null : value.GetString());
                         break;
+                    case "venue":
+                        if (hasVenue)
+                            return Error($"'venue' is given twice; give it once. {SubscribeHelp}");
+                        if (value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+                            return Error($"'venue' must be a string such as \"bybit\" (or null for every venue), not {Describe(value)}. {SubscribeHelp}");
+                        (hasVenue, venue) = (true, value.ValueKind == JsonValueKind.Null ? null : value.GetString());
+                        break;
                     case "channel":
                         if (hasChannel)
                             return Error($"'channel' is given twice; give it once. {SubscribeHelp}");
@@ -480,7 +497,7 @@ public static class StreamApi
                         (hasAfter, after) = (true, sequence);
                         break;
                     default:
-                        return Error($"Unknown field '{QueryErrors.Echo(field.Name)}'; a message has op, channel, asset, expiry and after. {SubscribeHelp}");
+                        return Error($"Unknown field '{QueryErrors.Echo(field.Name)}'; a message has op, channel, asset, expiry, venue and after. {SubscribeHelp}");
                 }
             }
             op ??= hasAsset ? "subscribe" : null;
@@ -490,8 +507,8 @@ public static class StreamApi
                 return new ClientRequest(trades ? null : new Subscription(null, null), null, channel == "options" ? null : new TradesRequest(null, null));
             if (hasAfter && !trades)
                 return Error($"'after' belongs to the trades channel (\"channel\":\"trades\"). {SubscribeHelp}");
-            if (hasExpiry && trades)
-                return Error($"The trades channel carries every trade of the asset; filter by expiry on your side. {SubscribeHelp}");
+            if ((hasExpiry || hasVenue) && trades)
+                return Error($"The trades channel carries every trade of the asset; filter by expiry or venue on your side. {SubscribeHelp}");
             if (!"subscribe".Equals(op, StringComparison.OrdinalIgnoreCase))
                 return Error(op is null ? $"No op. {SubscribeHelp}" : $"Unknown op '{QueryErrors.Echo(op)}'. {SubscribeHelp}");
             if (asset is null)
@@ -504,7 +521,10 @@ public static class StreamApi
             var date = errors.Expiry(expiry);
             if (errors.HasErrors)
                 return Error($"'{QueryErrors.Echo(expiry ?? "")}' is not an expiry. {ExpiryHelp}");
-            return new ClientRequest(new Subscription(name, date), null);
+            var only = errors.Venue(venue, reader.Venues, index);
+            if (errors.HasErrors)
+                return Error($"'{QueryErrors.Echo(venue ?? "")}' is not a venue. Use one of {string.Join(", ", reader.Venues.All.Union(index.Venues).Select(v => v.Id))}, or all.");
+            return new ClientRequest(new Subscription(name, date, only), null);
         }
     }
 

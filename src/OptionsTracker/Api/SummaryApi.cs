@@ -27,20 +27,27 @@ public static class SummaryApi
     }
 
     internal static async Task<Results<Ok<SummaryResponse>, ProblemHttpResult, ValidationProblem>> GetSummaryAsync(
-        string asset, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
+        string asset, [Description("A venue such as bybit, or all (default): every count, total and figure of that venue's options only.")] string? venue,
+        [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
         var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
         if (moment.Moment is null)
             return moment.Problem is { } problem ? problem : moment.Invalid!;
-        var result = GetSummary(asset, reader, moment.Moment);
-        return result.Result is Ok<SummaryResponse> ok ? ok : (ProblemHttpResult)result.Result;
+        return GetSummary(asset, venue, reader, moment.Moment);
     }
 
-    internal static Results<Ok<SummaryResponse>, ProblemHttpResult> GetSummary(string asset, BookReader reader, BoardMoment moment)
+    internal static Results<Ok<SummaryResponse>, ProblemHttpResult, ValidationProblem> GetSummary(string asset, BookReader reader, BoardMoment moment) =>
+        GetSummary(asset, venue: null, reader, moment);
+
+    internal static Results<Ok<SummaryResponse>, ProblemHttpResult, ValidationProblem> GetSummary(string asset, string? venue, BookReader reader, BoardMoment moment)
     {
         var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
+        var errors = new QueryErrors();
+        coin = OptionSelection.OfVenue(coin, errors.Venue(venue, reader.Venues, index));
+        if (errors.HasErrors)
+            return errors.ToProblem();
         var now = moment.Now;
         using var rows = OptionSelection.BufferFor(index, coin);
         if (coin is not null)
@@ -85,13 +92,14 @@ public static class SummaryApi
         string asset,
         [Description("26DEC25, 6JAN26, 2025-12-26 or all (default).")] string? expiry,
         [Description("call, put or all (default).")] string? type,
+        [Description("A venue such as bybit, or all (default).")] string? venue,
         BookReader reader)
     {
         var index = reader.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
-        var filter = new OptionFilter { Expiry = errors.Expiry(expiry), Type = errors.Type(type) };
+        var filter = new OptionFilter { Expiry = errors.Expiry(expiry), Type = errors.Type(type), Venue = errors.Venue(venue, reader.Venues, index) };
         if (errors.HasErrors)
             return errors.ToProblem();
         using var rows = OptionSelection.BufferFor(index, coin);

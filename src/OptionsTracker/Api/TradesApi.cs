@@ -47,17 +47,19 @@ public static class TradesApi
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
         var filter = query.Parse(errors, reader.Now);
+        var venue = errors.Venue(query.Venue, reader.Venues, index);
         if (errors.HasErrors)
             return errors.ToProblem();
         var lastSequence = tape.LastSequence(name);
-        IReadOnlyList<Trade> trades = tape.Newest(name, filter.Limit, filter.Matches);
+        Func<Trade, bool> matches = venue is { } only ? t => t.Venue == only && filter.Matches(t) : filter.Matches;
+        IReadOnlyList<Trade> trades = tape.Newest(name, filter.Limit, matches);
         if (filter.SinceMs is { } since && trades.Count < filter.Limit && history.IsAvailable
             && (tape.OldestTimeMs(name) is not { } oldest || since < oldest))
         {
             // Asked further back than the tape remembers: the rest from the recorded history, after the tape's trades.
             try
             {
-                var older = await OlderFromHistoryAsync(history, tape, name, filter, since, filter.Limit - trades.Count, reader.Now, cancellationToken);
+                var older = await OlderFromHistoryAsync(history, tape, name, filter, matches, since, filter.Limit - trades.Count, reader.Now, cancellationToken);
                 if (older.Count > 0)
                     trades = [.. trades, .. older];
             }
@@ -103,7 +105,7 @@ public static class TradesApi
     /// back from the tape: a window that fills the limit is narrowed and read again, one that does not widens the next.
     /// </summary>
     private static async Task<List<Trade>> OlderFromHistoryAsync(
-        IFlowHistory history, TradeTape tape, string coin, TradeFilter filter, long sinceMs, int need, DateTimeOffset now, CancellationToken cancellationToken)
+        IFlowHistory history, TradeTape tape, string coin, TradeFilter filter, Func<Trade, bool> matches, long sinceMs, int need, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var result = new List<Trade>();
         var toMs = tape.OldestTimeMs(coin) ?? now.ToUnixTimeMilliseconds();
@@ -122,7 +124,7 @@ public static class TradesApi
             for (var i = window.Count - 1; i >= 0 && result.Count < need; i--)
             {
                 var trade = window[i];
-                if (filter.Matches(trade) && !tape.Contains(coin, trade.Venue, trade.Id))
+                if (matches(trade) && !tape.Contains(coin, trade.Venue, trade.Id))
                     result.Add(trade);
             }
             toMs = fromMs - 1;
@@ -176,6 +178,9 @@ public sealed class TradeQuery
 
     [FromQuery(Name = "format"), Description("json (default) or csv (a download).")]
     public string? Format { get; init; }
+
+    [FromQuery(Name = "venue"), Description("A venue such as bybit, or all (default).")]
+    public string? Venue { get; init; }
 
     internal TradeFilter Parse(QueryErrors errors, DateTimeOffset now)
     {

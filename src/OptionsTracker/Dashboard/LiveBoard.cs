@@ -141,11 +141,15 @@ public sealed class LiveBoard(OptionBook book)
     public IReadOnlyList<OptionRow> RowsOf(DateTimeOffset expiryUtc) =>
         _rowsByExpiry.TryGetValue(expiryUtc, out var rows) ? rows : [];
 
-    /// <summary>The chain of one expiry: one line per strike, the call and the put side by side.</summary>
-    public IReadOnlyList<ChainLine> Chain(DateTimeOffset expiryUtc)
+    /// <summary>
+    /// The chain of one expiry: one line per strike, the call and the put side by side; one venue's options only when
+    /// <paramref name="venue"/> is given (the venue selector), else the first venue listing each (rows are in venue order).
+    /// </summary>
+    public IReadOnlyList<ChainLine> Chain(DateTimeOffset expiryUtc, Venue? venue = null)
     {
         var lines = new List<ChainLine>();
-        foreach (var group in RowsOf(expiryUtc).GroupBy(r => r.Strike).OrderBy(g => g.Key))
+        var rows = venue is { } only ? RowsOf(expiryUtc).Where(r => r.Instrument.Venue == only) : RowsOf(expiryUtc);
+        foreach (var group in rows.GroupBy(r => r.Strike).OrderBy(g => g.Key))
             lines.Add(new ChainLine(group.Key, group.FirstOrDefault(r => r.IsCall), group.FirstOrDefault(r => !r.IsCall)));
         return lines;
     }

@@ -191,10 +191,10 @@ public class StreamApiTests
         return source;
     }
 
-    private static Task SendAsync(ClientWebSocket socket, string text, CancellationToken cancellationToken) =>
+    internal static Task SendAsync(ClientWebSocket socket, string text, CancellationToken cancellationToken) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, cancellationToken);
 
-    private static async Task<JsonNode> ReceiveAsync(ClientWebSocket socket, CancellationToken cancellationToken)
+    internal static async Task<JsonNode> ReceiveAsync(ClientWebSocket socket, CancellationToken cancellationToken)
     {
         using var message = new MemoryStream();
         var buffer = new byte[64 * 1024];

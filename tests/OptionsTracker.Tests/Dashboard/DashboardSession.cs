@@ -49,7 +49,7 @@ public sealed class DashboardSession : IAsyncDisposable
     /// simulator's RFQ stream, which names the block of each block trade's legs (the tape's tests).
     /// </summary>
     public static async Task<DashboardSession> StartAsync(string[]? listed = null, string[]? tracked = null, int width = 1400, int height = 900,
-        bool history = false, bool rfq = false)
+        bool history = false, bool rfq = false, IEnumerable<KeyValuePair<string, string?>>? extraSettings = null)
     {
         listed ??= ["BTC", "ETH"];
         tracked ??= listed;
@@ -73,6 +73,8 @@ public sealed class DashboardSession : IAsyncDisposable
             settings["History:Path"] = Path.Combine(Path.GetDirectoryName(assetsFile)!, "history.duckdb");
             settings["History:Interval"] = "00:00:01";
         }
+        foreach (var (key, value) in extraSettings ?? [])
+            settings[key] = value;
         var app = await TrackerApp.StartAsync(simulator.RestUrl, simulator.WsUrl, tracked, settings, simulator);
         var session = new DashboardSession(simulator, app, assetsFile);
         await session.OpenBrowserAsync(width, height);
