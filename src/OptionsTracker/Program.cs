@@ -3,6 +3,7 @@ using OptionsTracker.Alerts;
 using OptionsTracker.Api;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
+using OptionsTracker.Deribit;
 using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 using OptionsTracker.Dashboard;
@@ -96,6 +97,7 @@ try
     builder.AddStore();
     if (venues.Contains(Venue.Bybit))
         builder.AddBybit();
+    if (venues.Contains(DeribitVenue.Id)) builder.AddDeribit();
     builder.AddFeed();
     builder.AddHealth();
     builder.AddAnalytics();
