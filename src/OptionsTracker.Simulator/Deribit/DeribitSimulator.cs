@@ -237,10 +237,18 @@ public sealed class DeribitSimulator : IAsyncDisposable
     /// <summary>Whether a channel can be subscribed now (an open option's ticker, a known index, a listed currency).</summary>
     internal bool IsValidChannel(string channel)
     {
+        // An instrument name may hold a dot (a strike like 0.5 or 3715.2): the ticker channel is read by prefix and suffix.
+        if (channel.StartsWith("ticker.", StringComparison.Ordinal))
+        {
+            int last = channel.LastIndexOf('.');
+            return last > "ticker.".Length
+                && channel.AsSpan(last + 1) is "100ms" or "agg2"
+                && Market.TryGetOpen(channel["ticker.".Length..last], out _);
+        }
+
         string[] parts = channel.Split('.');
         return parts switch
         {
-            ["ticker", var name, "100ms" or "agg2"] => Market.TryGetOpen(name, out _),
             ["markprice", "options", var index] => Market.CoinOfIndex(index) is not null,
             ["trades", "option", var currency, "100ms"] => Market.Currencies.Contains(currency),
             ["instrument", "state", "option", var currency] => currency == "any" || Market.Currencies.Contains(currency),

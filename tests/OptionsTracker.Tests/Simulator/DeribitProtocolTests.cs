@@ -244,4 +244,18 @@ public sealed class DeribitProtocolTests
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Equal(-32601, unknownJson.RootElement.GetProperty("error").GetProperty("code").GetInt32());
     }
+
+    [Fact]
+    public async Task A_ticker_channel_of_an_instrument_with_a_decimal_strike_can_be_subscribed()
+    {
+        await using var simulator = await StartAsync();
+        string name = simulator.GetInstruments("USDC").First(i => i.InstrumentName.Contains('.', StringComparison.Ordinal)).InstrumentName;
+        await using var client = await WsTestClient.ConnectAsync(simulator.WsUrl);
+
+        var answer = await CallAsync(client, 1, "public/subscribe", new { channels = new[] { $"ticker.{name}.100ms" } });
+
+        Assert.Equal([$"ticker.{name}.100ms"], answer.GetProperty("result").EnumerateArray().Select(c => c.GetString() ?? "").ToArray());
+        var push = await client.ReceiveAsync(e => e.TryGetProperty("method", out var m) && m.GetString() == "subscription", "a push");
+        Assert.Equal(name, push.GetProperty("params").GetProperty("data").GetProperty("instrument_name").GetString());
+    }
 }
