@@ -93,6 +93,8 @@ internal static class LoadHarness
         await PhaseAsync(phases, "tape-sse", () => TapeBench.SseAsync(quick, token,
             clients: IntArgument(args, "--tape-clients", 100), rate: IntArgument(args, "--tape-rate", 10_000)));
         await PhaseAsync(phases, "tape-ingest", () => TapeBench.IngestAsync(plan, token));
+        // Opt-in, issue 19: both venues ingested at once (TwoVenueBench.cs).
+        await PhaseAsync(phases, "two-venues", () => TwoVenueBench.RunAsync(plan, token));
 
         Detail($"done in {total.Elapsed.TotalSeconds:0} s; load average {Machine.LoadAverage()}");
         Detail("summary (e2e_*: exchange to readable in the book; e2e_api_*: exchange to seen by a client polling the API)");
