@@ -80,17 +80,22 @@ try
     builder.Services.AddSingleton(new KnownVenues(venues));
     builder.AddStore();
     if (venues.Contains(Venue.Bybit))
+    {
         builder.AddBybit();
+        builder.Services.AddSingleton(s =>
+        {
+            var bybit = s.GetRequiredService<IOptions<BybitOptions>>().Value;
+            return new VenueSource(Venue.Bybit.Id, [bybit.RestUrl, bybit.WsUrl]);
+        });
+    }
     builder.AddFeed();
     builder.AddHealth();
     builder.AddAnalytics();
     builder.AddHistory();
-    // The history knows what it was recorded from: Bybit's URLs, or the simulator under --demo.
-    builder.Services.AddSingleton(s =>
-    {
-        var bybit = s.GetRequiredService<IOptions<BybitOptions>>().Value;
-        return HistoryFeature.Source(s.GetRequiredService<IOptions<HistoryOptions>>().Value, Venue.Bybit.Id, [bybit.RestUrl, bybit.WsUrl]);
-    });
+    // The history knows what it was recorded from: every configured venue's URLs (each venue registers its
+    // VenueSource above), in Tracker:Venues order, or the simulator under --demo.
+    builder.Services.AddSingleton(s => HistoryFeature.Source(s.GetRequiredService<IOptions<HistoryOptions>>().Value,
+        s.GetServices<VenueSource>().OrderBy(v => venues.ToList().FindIndex(known => known.Id == v.Venue))));
     builder.AddApi();
     builder.AddSecurity();
     builder.AddAlerts();
