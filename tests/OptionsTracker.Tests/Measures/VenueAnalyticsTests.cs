@@ -19,14 +19,14 @@ public sealed class VenueAnalyticsTests
     // A second venue's id: the measures know venues only as ids (nothing outside a venue's folder names it).
     private static readonly Venue Other = Venue.Parse("deribit");
 
-    private sealed record Leg(Venue Venue, DateTimeOffset Expiry, decimal Strike, OptionType Type);
+    internal sealed record Leg(Venue Venue, DateTimeOffset Expiry, decimal Strike, OptionType Type);
 
     /// <summary>
     /// BTC: the near expiry on both venues (Bybit IVs around 50 %, OI 10 per option; Deribit around 60 %, OI
     /// <paramref name="otherOi"/>), the far expiry on Bybit only; ETH on Bybit only. Index and forwards at 100,000 (BTC)
     /// and 3,000 (ETH); deltas and gammas from a smooth smile so the skew and GEX have inputs.
     /// </summary>
-    private static OptionBook Board(FakeTimeProvider time, Func<Leg, bool> include, double otherOi = 30)
+    internal static OptionBook Board(FakeTimeProvider time, Func<Leg, bool> include, double otherOi = 30)
     {
         var book = new OptionBook(time);
         var legs = new List<(Leg Leg, string Coin, double Spot)>();
