@@ -295,6 +295,9 @@ public sealed class BybitSimulator : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>The market model, for a Deribit simulator playing over the same index and boards (DeribitSimulatorOptions.Market).</summary>
+    internal SimulatedMarket Market => _market;
+
     internal void CountSubscribeRequest() => Interlocked.Increment(ref _subscribeRequests);
 
     /// <summary>Hands a coin's <c>publicTrade</c> message to every option connection (each keeps it if it holds the topic).</summary>

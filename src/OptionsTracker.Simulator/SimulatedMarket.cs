@@ -82,6 +82,9 @@ internal sealed partial class SimulatedMarket : IDisposable
 
     public IReadOnlyList<CoinBoard> Boards => _boards;
 
+    /// <summary>The clock the market steps on (a Deribit simulator over this market keeps its time).</summary>
+    public TimeProvider Time => _time;
+
     public int InstrumentCount => _bySymbol.Count;
 
     /// <summary>

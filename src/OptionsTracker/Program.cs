@@ -3,6 +3,7 @@ using OptionsTracker.Alerts;
 using OptionsTracker.Api;
 using OptionsTracker.Book;
 using OptionsTracker.Bybit;
+using OptionsTracker.Deribit;
 using OptionsTracker.Feed;
 using OptionsTracker.Configuration;
 using OptionsTracker.Dashboard;
@@ -86,6 +87,15 @@ try
         {
             var bybit = s.GetRequiredService<IOptions<BybitOptions>>().Value;
             return new VenueSource(Venue.Bybit.Id, [bybit.RestUrl, bybit.WsUrl]);
+        });
+    }
+    if (venues.Contains(DeribitVenue.Id))
+    {
+        builder.AddDeribit();
+        builder.Services.AddSingleton(s =>
+        {
+            var deribit = s.GetRequiredService<IOptions<DeribitOptions>>().Value;
+            return new VenueSource(DeribitVenue.Id.Id, [deribit.EffectiveRestUrl, deribit.EffectiveWsUrl]);
         });
     }
     builder.AddFeed();

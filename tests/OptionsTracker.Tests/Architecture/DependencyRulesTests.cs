@@ -55,6 +55,21 @@ public sealed class DependencyRulesTests
     }
 
     [Fact]
+    public void Venues_never_reference_each_other()
+    {
+        // Each exchange is its own implementation of IVenue: sharing a type between two would couple their protocols,
+        // limits and release cycles (a Bybit fix must not change Deribit's behaviour).
+        foreach (var venue in VenueFolders)
+        {
+            var others = VenueFolders.Where(v => v != venue).ToArray();
+            Types().That().ResideInNamespaceMatching(Folder(venue)).Should()
+                .NotDependOnAny(Types().That().ResideInNamespaceMatching(AnyOf(others)))
+                .Because("venues share only the seam (Feed's IVenue, the book, the tape)")
+                .Check(Tracker);
+        }
+    }
+
+    [Fact]
     public void Readers_never_reference_an_exchange()
     {
         // Implied by the rule above; kept as its own rule because it is the one the issue names, and a failure here

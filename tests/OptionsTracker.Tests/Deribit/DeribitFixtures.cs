@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OptionsTracker.Book;
+using OptionsTracker.Deribit;
+using OptionsTracker.Tape;
+
+namespace OptionsTracker.Tests.Deribit;
+
+/// <summary>The Deribit venue's parts wired as DeribitFeature wires them, for tests that drive one part directly.</summary>
+internal static class DeribitFixtures
+{
+    public static DeribitRequestGate Gate(TimeProvider time, DeribitOptions? options = null) =>
+        new(time, Options.Create(options ?? new DeribitOptions()), NullLogger<DeribitRequestGate>.Instance);
+
+    public static DeribitRestClient Rest(TimeProvider time, DeribitOptions? options = null)
+    {
+        options ??= new DeribitOptions();
+        var http = new HttpClient { BaseAddress = options.EffectiveRestUrl };
+        return new DeribitRestClient(http, Gate(time, options), Options.Create(options), time, NullLogger<DeribitRestClient>.Instance);
+    }
+
+    public static DeribitTradeFeed TradeFeed(OptionBook book, TimeProvider time, TradeTape? tape = null) =>
+        new(book, tape ?? new TradeTape(Options.Create(new TapeOptions())), Rest(time), Options.Create(new DeribitOptions()),
+            Options.Create(new TapeOptions()), time, NullLogger<DeribitTradeFeed>.Instance);
+}
