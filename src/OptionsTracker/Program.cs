@@ -41,6 +41,7 @@ var hostArgs = args
         : a.StartsWith("--role=", StringComparison.OrdinalIgnoreCase) ? "--Tracker:Role=" + a["--role=".Length..] : a)
     .ToArray();
 BybitSimulator? simulator = null;
+OptionsTracker.Simulator.Deribit.DeribitSimulator? deribitSimulator = null;
 HistoryReplay? replay = null;
 try
 {
@@ -71,6 +72,20 @@ try
             // Its own history file and source label: simulated data never mixes with the real exchange's history.
             ["History:Simulated"] = "true",
         });
+        // With Deribit configured (Tracker:Venues), a Deribit simulator over the same market: one index, two venues' quotes.
+        if (TrackerOptions.ReadVenues(builder.Configuration).Any(v => v.Id == "deribit"))
+        {
+            deribitSimulator = await OptionsTracker.Simulator.Deribit.DeribitSimulator.StartAsync(new()
+            {
+                Market = simulator,
+                TradesPerSecond = SimulatorOptions.DemoTradesPerSecond,
+            });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Deribit:RestUrl"] = deribitSimulator.RestUrl.AbsoluteUri,
+                ["Deribit:WsUrl"] = deribitSimulator.WsUrl.AbsoluteUri,
+            });
+        }
     }
 
     // The venues this deployment collects and serves (Tracker:Venues), in preference order; each venue's folder is
@@ -137,6 +152,8 @@ catch (Exception ex) when (SectionValidation.DescribeStartupFailure(ex) is { } m
 }
 finally
 {
+    if (deribitSimulator is not null)
+        await deribitSimulator.DisposeAsync();
     if (simulator is not null)
         await simulator.DisposeAsync();
     if (replay is not null)

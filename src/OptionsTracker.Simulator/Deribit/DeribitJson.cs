@@ -51,7 +51,7 @@ internal static class DeribitJson
     }
 
     /// <summary>One <c>public/get_instruments</c> item.</summary>
-    public static void WriteInstrument(Utf8JsonWriter w, DeribitListing listing, bool isActive)
+    public static void WriteInstrument(Utf8JsonWriter w, ListedOption listing, bool isActive)
     {
         var i = listing.Info;
         w.WriteStartObject();
@@ -84,7 +84,7 @@ internal static class DeribitJson
     }
 
     /// <summary>One <c>public/get_book_summary_by_currency</c> item; an empty side is <c>null</c>, as documented.</summary>
-    public static void WriteBookSummary(Utf8JsonWriter w, DeribitListing listing, in DeribitTicker t)
+    public static void WriteBookSummary(Utf8JsonWriter w, ListedOption listing, in DeribitTicker t)
     {
         var i = listing.Info;
         w.WriteStartObject();

@@ -30,8 +30,8 @@ internal sealed class DeribitMarket
     private readonly TimeProvider _time;
     private readonly double _ivOffsetPoints;
     private readonly int _seed;
-    private readonly ConcurrentDictionary<InstrumentState, DeribitListing> _bySource = new();
-    private readonly ConcurrentDictionary<string, DeribitListing> _byName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<InstrumentState, ListedOption> _bySource = new();
+    private readonly ConcurrentDictionary<string, ListedOption> _byName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _closed = new(StringComparer.Ordinal);
 
     public DeribitMarket(SimulatedMarket market, TimeProvider time, double ivOffsetPoints, int seed)
@@ -71,9 +71,9 @@ internal sealed class DeribitMarket
     public static bool IsCurrency(string currency) => currency is "BTC" or "ETH" or "USDC";
 
     /// <summary>The open (trading, not closed) options of a currency, in the market's listing order.</summary>
-    public List<DeribitListing> Listed(string currency)
+    public List<ListedOption> Listed(string currency)
     {
-        var result = new List<DeribitListing>();
+        var result = new List<ListedOption>();
         foreach (var board in _market.Boards)
         {
             if (!Rules.TryGetValue(board.BaseCoin, out var rules) || rules.Currency != currency)
@@ -92,10 +92,10 @@ internal sealed class DeribitMarket
     }
 
     /// <summary>Every open option of every currency.</summary>
-    public List<DeribitListing> AllListed() => [.. Currencies.SelectMany(Listed)];
+    public List<ListedOption> AllListed() => [.. Currencies.SelectMany(Listed)];
 
     /// <summary>An open option by Deribit name.</summary>
-    public bool TryGetOpen(string name, out DeribitListing listing)
+    public bool TryGetOpen(string name, out ListedOption listing)
     {
         if (_byName.TryGetValue(name, out listing!) && listing.Source.IsListed && !_closed.ContainsKey(name))
             return true;
@@ -104,7 +104,7 @@ internal sealed class DeribitMarket
     }
 
     /// <summary>Any option ever listed here, by name (closed and delivered ones included).</summary>
-    public bool TryGetKnown(string name, out DeribitListing listing) => _byName.TryGetValue(name, out listing!);
+    public bool TryGetKnown(string name, out ListedOption listing) => _byName.TryGetValue(name, out listing!);
 
     /// <summary>Closes an option on Deribit only: it leaves get_instruments, its ticker stops; the market keeps it.</summary>
     public bool Close(string name) => _byName.ContainsKey(name) && _closed.TryAdd(name, 0);
@@ -112,9 +112,9 @@ internal sealed class DeribitMarket
     public bool IsClosed(string name) => _closed.ContainsKey(name);
 
     /// <summary>The ticker of an open option now, in Deribit's units.</summary>
-    public DeribitTicker Ticker(DeribitListing listing) => Ticker(listing, listing.Source.ReadTicker(), _time.GetUtcNow().ToUnixTimeMilliseconds());
+    public DeribitTicker Ticker(ListedOption listing) => Ticker(listing, listing.Source.ReadTicker(), _time.GetUtcNow().ToUnixTimeMilliseconds());
 
-    public static DeribitTicker Ticker(DeribitListing listing, in SimulatedTicker t, long nowMs)
+    public static DeribitTicker Ticker(ListedOption listing, in SimulatedTicker t, long nowMs)
     {
         var info = listing.Info;
         double offset = listing.IvOffset; // fraction
@@ -172,7 +172,7 @@ internal sealed class DeribitMarket
             t.LastPrice > 0 ? Math.Round(t.Change24h * 100, 4) : double.NaN, high, low);
     }
 
-    private DeribitListing ListingOf(InstrumentState state, CoinRules rules) =>
+    private ListedOption ListingOf(InstrumentState state, CoinRules rules) =>
         _bySource.GetOrAdd(state, s =>
         {
             var info = s.Info;
@@ -184,7 +184,7 @@ internal sealed class DeribitMarket
                 rules.IsInverse, rules.ContractSize, rules.TickSize, rules.MinTradeAmount);
             // Deribit names a real future as the underlying on quarterly expiries, a synthetic one (SYN.) otherwise.
             string underlying = s.ExpiryKind == ExpiryKind.Quarterly ? $"{root}-{date}" : $"SYN.{root}-{date}";
-            var listing = new DeribitListing(instrument, s, underlying, rules.IndexName, IvOffsetFor(name),
+            var listing = new ListedOption(instrument, s, underlying, rules.IndexName, IvOffsetFor(name),
                 _time.GetUtcNow().ToUnixTimeMilliseconds(), SettlementPeriod(s.ExpiryKind));
             _byName.TryAdd(name, listing);
             return listing;
@@ -228,7 +228,7 @@ internal sealed class DeribitMarket
 }
 
 /// <summary>One option Deribit lists, tied to the market's instrument it mirrors.</summary>
-internal sealed class DeribitListing(
+internal sealed class ListedOption(
     DeribitInstrument info, InstrumentState source, string underlyingIndex, string indexName, double ivOffset, long creationMs, string settlementPeriod)
 {
     public DeribitInstrument Info { get; } = info;

@@ -163,7 +163,7 @@ internal sealed class DeribitRpc(DeribitSimulator owner)
         if (OnlyOptions(p))
         {
             // expired=true lists the delivered and closed options instead of the open ones, as Deribit's parameter does.
-            IEnumerable<DeribitListing> listings = expired == true ? owner.ExpiredOf(currency) : ListedOf(currency);
+            IEnumerable<ListedOption> listings = expired == true ? owner.ExpiredOf(currency) : ListedOf(currency);
             foreach (var listing in listings)
                 DeribitJson.WriteInstrument(w, listing, isActive: expired != true);
         }
@@ -172,7 +172,7 @@ internal sealed class DeribitRpc(DeribitSimulator owner)
         return null;
     }
 
-    private List<DeribitListing> ListedOf(string currency) =>
+    private List<ListedOption> ListedOf(string currency) =>
         currency == "any" ? owner.Market.AllListed() : owner.Market.Listed(currency);
 
     private RpcError? GetBookSummary(RpcParams p, Utf8JsonWriter w)

@@ -30,7 +30,7 @@ internal sealed class DeribitSession : IDisposable
     private readonly ConcurrentDictionary<string, byte> _notificationChannels = new(StringComparer.Ordinal);
     private readonly CreditPool _credits;
     private readonly CreditPool _subscribeCredits;
-    private DeribitListing[] _tickers = [];
+    private ListedOption[] _tickers = [];
     private string[] _markPriceIndexes = [];
     private long _tickersSent;
     private long _requests;
@@ -57,11 +57,11 @@ internal sealed class DeribitSession : IDisposable
 
     public long TickersSent => Interlocked.Read(ref _tickersSent);
 
-    public DeribitConnection Snapshot()
+    public DeribitSimulatorConnection Snapshot()
     {
         lock (_channelGate)
         {
-            return new DeribitConnection(Id, [.. _channels.Order(StringComparer.Ordinal)], Interlocked.Read(ref _requests),
+            return new DeribitSimulatorConnection(Id, [.. _channels.Order(StringComparer.Ordinal)], Interlocked.Read(ref _requests),
                 Interlocked.Read(ref _testsReceived), Interlocked.Read(ref _heartbeatPeriodTicks) != 0);
         }
     }
@@ -317,7 +317,7 @@ internal sealed class DeribitSession : IDisposable
 
     private void RebuildLocked()
     {
-        var tickers = new List<DeribitListing>();
+        var tickers = new List<ListedOption>();
         var indexes = new List<string>();
         _notificationChannels.Clear();
         foreach (string channel in _channels)
@@ -480,9 +480,13 @@ internal sealed class DeribitSession : IDisposable
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)
         {
             // The peer is gone already.
+            Abort();
+            return;
         }
 
-        Abort();
+        // Not aborted at once: a reset could discard what was just sent (the 10028 answer) before the client reads it.
+        // A client that never completes the close handshake is cut off a little later.
+        _ = Task.Delay(TimeSpan.FromSeconds(2)).ContinueWith(static (_, session) => ((DeribitSession)session!).Abort(), this, TaskScheduler.Default);
     }
 }
 
@@ -492,4 +496,4 @@ internal sealed class DeribitSession : IDisposable
 /// <param name="Requests">Requests received.</param>
 /// <param name="TestsReceived"><c>public/test</c> requests received (heartbeat answers).</param>
 /// <param name="HeartbeatOn">Whether <c>public/set_heartbeat</c> is in force.</param>
-public sealed record DeribitConnection(long Id, IReadOnlyList<string> Channels, long Requests, long TestsReceived, bool HeartbeatOn);
+public sealed record DeribitSimulatorConnection(long Id, IReadOnlyList<string> Channels, long Requests, long TestsReceived, bool HeartbeatOn);

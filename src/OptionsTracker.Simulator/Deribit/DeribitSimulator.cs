@@ -31,7 +31,7 @@ public sealed class DeribitSimulator : IAsyncDisposable
     private readonly SimulatedMarket? _ownMarket;
     private readonly ConcurrentDictionary<long, DeribitSession> _sessions = new();
     private readonly ConcurrentDictionary<string, DeribitTicker> _lastPushed = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, DeribitListing> _expired = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ListedOption> _expired = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<DeribitDelivery> _deliveries = new();
     private readonly ConcurrentQueue<DeribitStateChange> _stateChanges = new();
     private readonly ConcurrentDictionary<string, long> _requestsByMethod = new(StringComparer.Ordinal);
@@ -39,7 +39,7 @@ public sealed class DeribitSimulator : IAsyncDisposable
     private readonly CreditPool _httpCredits;
     private readonly DeribitControlApi? _control;
     private readonly Lock _stepGate = new();
-    private Dictionary<string, DeribitListing> _open = new(StringComparer.Ordinal);
+    private Dictionary<string, ListedOption> _open = new(StringComparer.Ordinal);
     private WebApplication? _app;
     private ITimer? _timer;
     private long _lastStepTimestamp;
@@ -205,7 +205,7 @@ public sealed class DeribitSimulator : IAsyncDisposable
     public int ConnectionCount => _sessions.Count;
 
     /// <summary>A snapshot of each open WebSocket connection.</summary>
-    public IReadOnlyList<DeribitConnection> Connections => [.. _sessions.Values.Select(s => s.Snapshot()).OrderBy(c => c.Id)];
+    public IReadOnlyList<DeribitSimulatorConnection> Connections => [.. _sessions.Values.Select(s => s.Snapshot()).OrderBy(c => c.Id)];
 
     /// <summary>WebSocket connections accepted since start.</summary>
     public long ConnectionsOpened => Interlocked.Read(ref _nextSessionNumber);
@@ -229,7 +229,7 @@ public sealed class DeribitSimulator : IAsyncDisposable
 
     internal long Microseconds() => (Time.GetUtcNow().UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10;
 
-    internal IEnumerable<DeribitListing> ExpiredOf(string currency) =>
+    internal IEnumerable<ListedOption> ExpiredOf(string currency) =>
         _expired.Values.Where(l => currency == "any" || l.Info.Currency == currency).OrderBy(l => l.Source.SymbolId);
 
     internal IEnumerable<DeribitDelivery> Deliveries(string currency) => _deliveries.Where(d => d.Currency == currency);
@@ -408,7 +408,7 @@ public sealed class DeribitSimulator : IAsyncDisposable
         }
     }
 
-    private void Announce(DeribitListing listing, string state, long nowMs)
+    private void Announce(ListedOption listing, string state, long nowMs)
     {
         var change = new DeribitStateChange(listing.Name, listing.Info.Currency, state, nowMs);
         _stateChanges.Enqueue(change);

@@ -129,7 +129,7 @@ internal sealed class DeribitTrades
         return trades;
     }
 
-    private DeribitTrade? Make(DeribitListing listing, string direction, double? amount, string? blockId, int legCount)
+    private DeribitTrade? Make(ListedOption listing, string direction, double? amount, string? blockId, int legCount)
     {
         var info = listing.Info;
         var ticker = _market.Ticker(listing);

@@ -7,6 +7,7 @@ using OptionsTracker.Book;
 using OptionsTracker.Bybit;
 using OptionsTracker.Health;
 using OptionsTracker.Simulator;
+using OptionsTracker.Simulator.Deribit;
 
 namespace OptionsTracker.Tests.Fixtures;
 
@@ -37,6 +38,9 @@ public sealed class TrackerApp : IAsyncDisposable
     }
 
     public BybitSimulator? Simulator { get; }
+
+    /// <summary>The Deribit simulator of <see cref="StartWithBothVenuesAsync"/> (over <see cref="Simulator"/>'s market), else null.</summary>
+    public DeribitSimulator? Deribit { get; private set; }
 
     /// <summary>A browser-like client over the real socket: keeps cookies, follows redirects only if asked.</summary>
     public HttpClient CreateClient(bool allowAutoRedirect) =>
@@ -165,6 +169,55 @@ public sealed class TrackerApp : IAsyncDisposable
         return app;
     }
 
+    /// <summary>
+    /// The settings that add Deribit to a host (issue 19): both venues, and the Deribit client pointed at
+    /// <paramref name="deribit"/> (<c>Deribit:RestUrl</c> is the <c>…/api/v2/</c> base, <c>Deribit:WsUrl</c> the <c>…/ws/api/v2</c> socket).
+    /// </summary>
+    public static Dictionary<string, string?> DeribitSettings(DeribitSimulator deribit) => new()
+    {
+        ["Tracker:Venues"] = "bybit,deribit",
+        ["Deribit:RestUrl"] = deribit.RestUrl.AbsoluteUri,
+        ["Deribit:WsUrl"] = deribit.WsUrl.AbsoluteUri,
+    };
+
+    /// <summary>
+    /// The host tracking both venues: a small Bybit simulator (BTC and ETH, 300 options) and a Deribit simulator over the same
+    /// market (same index and forwards; Deribit's IVs a little different per strike), both disposed with the host. Fast
+    /// feed timings. Returns once the host is up; the caller waits for what it needs (e.g. <see cref="WaitForFullBoardAsync"/>
+    /// covers Bybit only).
+    /// </summary>
+    public static async Task<TrackerApp> StartWithBothVenuesAsync(Dictionary<string, string?>? settings = null,
+        Action<DeribitSimulatorOptions>? configureDeribit = null, TimeProvider? timeProvider = null, Alerts.CapturingLoggerProvider? logs = null,
+        LogLevel logLevel = LogLevel.Warning)
+    {
+        var simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = ["BTC", "ETH"], TargetInstrumentCount = 300 }, TestContext.Current.CancellationToken);
+        DeribitSimulator? deribit = null;
+        try
+        {
+            var deribitOptions = new DeribitSimulatorOptions { Market = simulator };
+            configureDeribit?.Invoke(deribitOptions);
+            deribit = await DeribitSimulator.StartAsync(deribitOptions, TestContext.Current.CancellationToken);
+            var all = new Dictionary<string, string?>(FastTimings)
+            {
+                ["Bybit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
+                ["Bybit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
+                ["Tracker:Assets"] = "BTC,ETH",
+            };
+            foreach (var (key, value) in DeribitSettings(deribit))
+                all[key] = value;
+            var app = Start(With(all, settings, logLevel), simulator, ownsSimulator: true, timeProvider, logs);
+            app.Deribit = deribit;
+            return app;
+        }
+        catch
+        {
+            if (deribit is not null)
+                await deribit.DisposeAsync();
+            await simulator.DisposeAsync();
+            throw;
+        }
+    }
+
     private static Dictionary<string, string?> With(Dictionary<string, string?> all, Dictionary<string, string?>? settings, LogLevel logLevel)
     {
         all["Logging:LogLevel:Default"] = logLevel.ToString();
@@ -236,6 +289,8 @@ public sealed class TrackerApp : IAsyncDisposable
     {
         Client.Dispose();
         await _factory.DisposeAsync();
+        if (Deribit is not null)
+            await Deribit.DisposeAsync();
         if (_ownsSimulator && Simulator is not null)
             await Simulator.DisposeAsync();
     }

@@ -147,4 +147,101 @@ public sealed class DeribitProtocolTests
         Assert.InRange(data.GetProperty("mark_iv").GetDouble(), 1, 500);
         Assert.True(mark < 1, "an inverse BTC option is priced in BTC");
     }
+
+    [Fact]
+    public async Task The_record_of_the_last_push_equals_every_field_of_the_last_message_received()
+    {
+        await using var simulator = await StartAsync();
+        var names = simulator.GetInstruments("BTC").Take(4).Select(i => i.InstrumentName).Append(simulator.GetInstruments("USDC")[0].InstrumentName).ToArray();
+        await using var client = await WsTestClient.ConnectAsync(simulator.WsUrl);
+        await CallAsync(client, 1, "public/subscribe", new { channels = names.Select(n => $"ticker.{n}.100ms").ToArray() });
+        var last = new Dictionary<string, JsonElement>();
+        while (last.Count < names.Length)
+        {
+            var push = await client.ReceiveAsync(e => e.TryGetProperty("method", out var m) && m.GetString() == "subscription", "ticker pushes");
+            var data = push.GetProperty("params").GetProperty("data");
+            last[data.GetProperty("instrument_name").GetString()!] = data;
+        }
+
+        // Every push up to the unsubscribe's answer counts (none follows it: pushes and answers share one sender).
+        await client.SendAsync(JsonSerializer.Serialize(new { jsonrpc = "2.0", id = 2, method = "public/unsubscribe", @params = new { channels = names.Select(n => $"ticker.{n}.100ms").ToArray() } }));
+        while (true)
+        {
+            var message = await client.ReceiveAsync(_ => true, "pushes, then the unsubscribe's answer");
+            if (message.TryGetProperty("id", out var id) && id.GetInt32() == 2)
+            {
+                Assert.Equal(names.Length, message.GetProperty("result").GetArrayLength());
+                break;
+            }
+
+            if (message.TryGetProperty("params", out var p))
+                last[p.GetProperty("data").GetProperty("instrument_name").GetString()!] = p.GetProperty("data");
+        }
+
+        Assert.Null(await client.TryReceiveAsync(TimeSpan.FromMilliseconds(300)));
+
+        foreach (string name in names)
+        {
+            Assert.True(simulator.TryGetLastPushed(name, out var t), name);
+            var d = last[name];
+            Assert.Equal(t.Timestamp, d.GetProperty("timestamp").GetInt64());
+            Assert.Equal(t.State, d.GetProperty("state").GetString());
+            Assert.Equal(t.MarkPrice, d.GetProperty("mark_price").GetDouble());
+            Assert.Equal(t.MarkIv, d.GetProperty("mark_iv").GetDouble());
+            Assert.Equal(t.BestBidPrice, d.GetProperty("best_bid_price").GetDouble());
+            Assert.Equal(t.BestBidAmount, d.GetProperty("best_bid_amount").GetDouble());
+            Assert.Equal(t.BidIv, d.GetProperty("bid_iv").GetDouble());
+            Assert.Equal(t.BestAskPrice, d.GetProperty("best_ask_price").GetDouble());
+            Assert.Equal(t.BestAskAmount, d.GetProperty("best_ask_amount").GetDouble());
+            Assert.Equal(t.AskIv, d.GetProperty("ask_iv").GetDouble());
+            Assert.Equal(t.IndexPrice, d.GetProperty("index_price").GetDouble());
+            Assert.Equal(t.UnderlyingPrice, d.GetProperty("underlying_price").GetDouble());
+            Assert.Equal(t.UnderlyingIndex, d.GetProperty("underlying_index").GetString());
+            Assert.Equal(t.OpenInterest, d.GetProperty("open_interest").GetDouble());
+            Assert.Equal(t.SettlementPrice, d.GetProperty("settlement_price").GetDouble());
+            Assert.Equal(t.EstimatedDeliveryPrice, d.GetProperty("estimated_delivery_price").GetDouble());
+            Assert.Equal(t.Delta, d.GetProperty("greeks").GetProperty("delta").GetDouble());
+            Assert.Equal(t.Gamma, d.GetProperty("greeks").GetProperty("gamma").GetDouble());
+            Assert.Equal(t.Vega, d.GetProperty("greeks").GetProperty("vega").GetDouble());
+            Assert.Equal(t.Theta, d.GetProperty("greeks").GetProperty("theta").GetDouble());
+            Assert.Equal(t.Rho, d.GetProperty("greeks").GetProperty("rho").GetDouble());
+            Assert.Equal(t.Volume, d.GetProperty("stats").GetProperty("volume").GetDouble());
+            Assert.Equal(t.VolumeUsd, d.GetProperty("stats").GetProperty("volume_usd").GetDouble());
+            Assert.True(t.BestAskPrice == 0 || t.BestBidPrice <= t.BestAskPrice, $"{name}: bid above ask");
+        }
+    }
+
+    [Fact]
+    public async Task Markprice_options_carries_every_option_of_the_index_with_its_iv_as_a_fraction()
+    {
+        await using var simulator = await StartAsync();
+        await using var client = await WsTestClient.ConnectAsync(simulator.WsUrl);
+        await CallAsync(client, 1, "public/subscribe", new { channels = new[] { "markprice.options.eth_usd" } });
+
+        var push = await client.ReceiveAsync(e => e.TryGetProperty("params", out var p) && p.GetProperty("channel").GetString() == "markprice.options.eth_usd", "mark prices");
+
+        var items = push.GetProperty("params").GetProperty("data").EnumerateArray().ToList();
+        Assert.Equal(simulator.GetInstruments("ETH").Select(i => i.InstrumentName).Order(StringComparer.Ordinal),
+            items.Select(i => i.GetProperty("instrument_name").GetString()!).Order(StringComparer.Ordinal));
+        Assert.All(items, i => Assert.InRange(i.GetProperty("iv").GetDouble(), 0.01, 5));
+    }
+
+    [Fact]
+    public async Task Json_rpc_over_http_post_answers_like_get_and_an_unknown_method_is_method_not_found()
+    {
+        await using var simulator = await StartAsync();
+        using var http = new HttpClient { Timeout = Eventually.Timeout };
+        var rpc = new Uri(simulator.RestUrl, "/api/v2");
+
+        using var ok = await http.PostAsync(rpc, new StringContent("""{"jsonrpc":"2.0","id":"a1","method":"public/get_index_price","params":{"index_name":"btc_usd"}}"""), TestContext.Current.CancellationToken);
+        using var okJson = JsonDocument.Parse(await ok.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        using var unknown = await http.GetAsync(new Uri(simulator.RestUrl, "public/get_nothing"), TestContext.Current.CancellationToken);
+        using var unknownJson = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+
+        Assert.Equal("a1", okJson.RootElement.GetProperty("id").GetString());
+        // The index walks between the answer and this read: the same level, not the same digits.
+        Assert.InRange(okJson.RootElement.GetProperty("result").GetProperty("index_price").GetDouble() / simulator.GetIndexPrice("BTC"), 0.99, 1.01);
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal(-32601, unknownJson.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+    }
 }
