@@ -26,14 +26,15 @@ public sealed class AlertRuleOptions
     public double? TenorDays { get; set; }
 
     /// <summary>
-    /// <see cref="AlertRuleKind.PutCallOiRatio"/>: only this expiry (<c>26DEC25</c> or <c>2025-12-26</c>); default all.
+    /// <see cref="AlertRuleKind.PutCallOiRatio"/> and <see cref="AlertRuleKind.VenueIvGap"/>: only this expiry (<c>26DEC25</c> or
+    /// <c>2025-12-26</c>); default all.
     /// </summary>
     public string? Expiry { get; set; }
 
     /// <summary>
     /// Fires when the value is above this: ATM IV in percent (60 = 60 %), a put/call ratio (1.2), or an OI jump in
-    /// contracts (OI now minus OI at the start of the window); a risk reversal, butterfly or volatility risk premium in
-    /// vol points (2 = 2 percentage points of IV, a fraction of 0.02).
+    /// contracts (OI now minus OI at the start of the window); a risk reversal, butterfly, volatility risk premium or
+    /// the mark IV gap between two venues in vol points (2 = 2 percentage points of IV, a fraction of 0.02).
     /// </summary>
     public double? Above { get; set; }
 
@@ -94,6 +95,13 @@ public enum AlertRuleKind
     /// evaluations: from one side of the flip to the other. No threshold.
     /// </summary>
     GammaFlip,
+
+    /// <summary>
+    /// The same option (coin, expiry, strike, type) on two venues with mark IVs more than <see cref="AlertRuleOptions.Above"/>
+    /// vol points apart. Fires once per crossing: when an option's gap rises above the threshold (or is first seen above
+    /// it), and again only after it has been back at or below it; <see cref="AlertRuleOptions.Cooldown"/> is not used.
+    /// </summary>
+    VenueIvGap,
 
     /// <summary>
     /// A trade on the coin's tape of more than <see cref="AlertRuleOptions.SizeAbove"/> contracts or more than

@@ -83,8 +83,8 @@ internal sealed partial class AlertsOptionsValidator(IConfiguration configuratio
         var kind = rule.Kind!.Value;
         if (kind is not (AlertRuleKind.AtmIv or AlertRuleKind.RiskReversal or AlertRuleKind.Butterfly or AlertRuleKind.VolRiskPremium) && rule.TenorDays is not null)
             failures.Add($"{prefix}:TenorDays applies only to Kind=AtmIv, RiskReversal, Butterfly and VolRiskPremium");
-        if (kind != AlertRuleKind.PutCallOiRatio && rule.Expiry is not null)
-            failures.Add($"{prefix}:Expiry applies only to Kind=PutCallOiRatio");
+        if (kind is not (AlertRuleKind.PutCallOiRatio or AlertRuleKind.VenueIvGap) && rule.Expiry is not null)
+            failures.Add($"{prefix}:Expiry applies only to Kind=PutCallOiRatio and Kind=VenueIvGap");
         if (kind != AlertRuleKind.OiJump && rule.Window is not null)
             failures.Add($"{prefix}:Window applies only to Kind=OiJump");
 
@@ -109,6 +109,14 @@ internal sealed partial class AlertsOptionsValidator(IConfiguration configuratio
                     failures.Add($"{prefix}:Above is required for Kind=OiJump: the OI rise in contracts, greater than 0");
                 if (rule.Below is not null)
                     failures.Add($"{prefix}:Below does not apply to Kind=OiJump");
+                break;
+            case AlertRuleKind.VenueIvGap:
+                if (rule.Above is not (> 0 and <= 1000))
+                    failures.Add($"{prefix}:Above is required for Kind=VenueIvGap: the mark IV difference in vol points, greater than 0 (e.g. 3 for 3 percentage points of IV)");
+                if (rule.Below is not null)
+                    failures.Add($"{prefix}:Below does not apply to Kind=VenueIvGap: it fires when two venues' mark IVs differ by more than Above");
+                if (rule.Expiry is { } gapExpiry && !TryParseExpiry(gapExpiry, out _))
+                    failures.Add($"{prefix}:Expiry must be an expiry like 26DEC25 or 2025-12-26");
                 break;
             case AlertRuleKind.GammaFlip:
                 // The level is the flip itself, moving with the market: a threshold would be a different rule.

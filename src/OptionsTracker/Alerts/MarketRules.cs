@@ -58,6 +58,9 @@ internal sealed class MarketRules
                 case AlertRuleKind.GammaFlip:
                     CheckGammaFlip(rule, now, alerts);
                     break;
+                case AlertRuleKind.VenueIvGap:
+                    CheckVenueIvGap(rule, coin, now, alerts);
+                    break;
             }
         }
     }
@@ -197,6 +200,73 @@ internal sealed class MarketRules
         });
     }
 
+    /// <summary>
+    /// The <see cref="AlertRuleKind.VenueIvGap"/> rule: every option listed on more than one venue (same expiry, strike and
+    /// type), its highest and lowest mark IV across them; an option whose gap, in vol points, rose above the threshold since
+    /// the last evaluation (or is first seen above it) fires, and it is re-armed once back at or below it. An option
+    /// without a mark IV on two venues keeps its state (missing is not a gap of 0). One alert per evaluation lists every
+    /// option that crossed, widest first.
+    /// </summary>
+    private static void CheckVenueIvGap(RuleState rule, CoinIndex coin, DateTimeOffset now, List<Alert> alerts)
+    {
+        var threshold = rule.Options.Above!.Value;
+        var crossed = new List<(OptionInstrument High, double HighIv, OptionInstrument Low, double LowIv, double Gap)>();
+        var listed = new HashSet<(DateTimeOffset, decimal, OptionType)>();
+        // The book orders a coin's slots by expiry, strike, type, then venue: one option's venues are one run.
+        var slots = coin.Slots;
+        for (var start = 0; start < slots.Count;)
+        {
+            var first = slots[start].Instrument;
+            var end = start + 1;
+            while (end < slots.Count && slots[end].Instrument.ExpiryUtc == first.ExpiryUtc
+                && slots[end].Instrument.Strike == first.Strike && slots[end].Instrument.Type == first.Type)
+                end++;
+            if (end - start > 1 && (rule.Expiry is not { } only || DateOnly.FromDateTime(first.ExpiryUtc.UtcDateTime) == only))
+            {
+                var key = (first.ExpiryUtc, first.Strike, first.Type);
+                listed.Add(key);
+                OptionInstrument? high = null, low = null;
+                double highIv = double.NaN, lowIv = double.NaN;
+                for (var i = start; i < end; i++)
+                {
+                    var iv = slots[i].ReadQuote().MarkIv;
+                    if (!MarketMeasures.TakesPart(iv))
+                        continue;
+                    if (high is null || iv > highIv)
+                        (high, highIv) = (slots[i].Instrument, iv);
+                    if (low is null || iv < lowIv)
+                        (low, lowIv) = (slots[i].Instrument, iv);
+                }
+                if (high is not null && low is not null && !ReferenceEquals(high, low))
+                {
+                    var gap = (highIv - lowIv) * 100;
+                    var above = gap > threshold;
+                    var was = rule.GapAbove.TryGetValue(key, out var before) && before;
+                    rule.GapAbove[key] = above;
+                    if (above && !was)
+                        crossed.Add((high, highIv, low, lowIv, gap));
+                }
+            }
+            start = end;
+        }
+        // Options no longer on two venues (delivered, delisted on one) are forgotten: listed again, they start afresh.
+        foreach (var key in rule.GapAbove.Keys.Where(k => !listed.Contains(k)).ToList())
+            rule.GapAbove.Remove(key);
+        if (crossed.Count == 0)
+            return;
+        crossed.Sort((x, y) => y.Gap.CompareTo(x.Gap));
+        var shown = string.Join(", ", crossed.Take(MaxSymbolsPerMessage).Select(c =>
+            $"{c.High.Symbol} {c.High.Venue.Id} {c.HighIv * 100:0.0} % vs {c.Low.Venue.Id} {c.LowIv * 100:0.0} % ({c.Gap:0.0} vol points)"));
+        var more = crossed.Count > MaxSymbolsPerMessage ? $" and {crossed.Count - MaxSymbolsPerMessage} more" : "";
+        alerts.Add(new Alert("rule", rule.Name, $"{rule.Name}: mark IVs more than {threshold:0.##} vol points apart: {shown}{more}", now)
+        {
+            Asset = rule.Asset,
+            Value = crossed[0].Gap,
+            Threshold = threshold,
+            Symbols = [.. crossed.SelectMany(c => new[] { c.High.Symbol, c.Low.Symbol }).Distinct(StringComparer.Ordinal)],
+        });
+    }
+
     private sealed class RuleState
     {
         // OI snapshots for a windowed OI-jump rule: at most about this many within the window.
@@ -218,6 +288,7 @@ internal sealed class MarketRules
                 AlertRuleKind.Butterfly => $"{Asset} {options.TenorDays:0.##}-day {options.Delta}Δ butterfly",
                 AlertRuleKind.VolRiskPremium => $"{Asset} {options.TenorDays:0.##}-day volatility risk premium",
                 AlertRuleKind.GammaFlip => $"{Asset} gamma flip",
+                AlertRuleKind.VenueIvGap => Expiry is { } g ? $"{Asset} {ExpiryLabel.Format(g)} venue IV gap" : $"{Asset} venue IV gap",
                 _ => $"{Asset} OI jump",
             };
         }
@@ -231,6 +302,9 @@ internal sealed class MarketRules
         /// <summary>A gamma-flip rule: which side of the flip the index was at the last evaluation (+1 above, −1 below, 0 unknown).</summary>
         public int FlipSide { get; set; }
         public Dictionary<InstrumentKey, DateTimeOffset> LastFiredBySymbol { get; } = [];
+
+        /// <summary>A venue-IV-gap rule: per option on several venues (expiry, strike, type), whether its gap was above the threshold at the last evaluation.</summary>
+        public Dictionary<(DateTimeOffset Expiry, decimal Strike, OptionType Type), bool> GapAbove { get; } = [];
 
         /// <summary>
         /// The OI to compare with: without a window, the previous evaluation's; with one, that of the last

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using OptionsTracker.Book;
 using OptionsTracker.History;
 using OptionsTracker.Measures;
@@ -28,8 +29,10 @@ public static class AnalyticsApi
 
     internal static async Task<Results<Ok<TermResponse>, ProblemHttpResult, ValidationProblem>> GetTermAsync(
         string asset, [AsParameters] AtQuery at, [Description("Days of recorded ATM IV the rank is over (1 to 3650). Default: 365.")] string? lookback,
-        BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
+        [FromQuery(Name = "venue"), Description(AnalyticsVenue.Description)] string? venue, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
+        if (!AnalyticsVenue.TryParse(venue, reader, out var only, out var badVenue))
+            return badVenue!;
         var errors = new QueryErrors();
         var lookbackDays = errors.Integer(lookback, "lookback", 1, 3650) ?? (int)IvRank.DefaultLookback.TotalDays;
         if (errors.HasErrors)
@@ -37,18 +40,18 @@ public static class AnalyticsApi
         var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
         if (moment.Moment is null)
             return moment.Problem is { } problem ? problem : moment.Invalid!;
-        var result = GetTerm(asset, reader, moment.Moment);
+        var result = GetTerm(asset, reader, moment.Moment, only);
         if (result.Result is not Ok<TermResponse> { Value: { } term })
             return (ProblemHttpResult)result.Result;
         return TypedResults.Ok(await WithIvRanksAsync(term, moment.Moment.Now, TimeSpan.FromDays(lookbackDays), moments, cancellationToken));
     }
 
-    internal static Results<Ok<TermResponse>, ProblemHttpResult> GetTerm(string asset, BookReader reader, BoardMoment moment)
+    internal static Results<Ok<TermResponse>, ProblemHttpResult> GetTerm(string asset, BookReader reader, BoardMoment moment, Venue? venue = null)
     {
         var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out _))
             return reader.UnknownAsset(index, asset);
-        return TypedResults.Ok(Term(name, moment.Analytics(name)) with { AsOf = moment.AsOfUtc });
+        return TypedResults.Ok(Term(name, moment.Analytics(name, venue), venue) with { AsOf = moment.AsOfUtc });
     }
 
     /// <summary>
@@ -92,13 +95,17 @@ public static class AnalyticsApi
         statusCode: StatusCodes.Status404NotFound);
 
     /// <summary>The term endpoint's body (also each event of its stream); empty while the asset has no options.</summary>
-    internal static TermResponse Term(string asset, CoinAnalytics? figures)
+    internal static TermResponse Term(string asset, CoinAnalytics? figures, Venue? venue = null)
     {
         if (figures is null)
-            return new TermResponse([], 0, asset, [], null, null);
+            return new TermResponse([], 0, asset, [], null, null) { Venue = AnalyticsVenue.Name(venue) };
         var data = figures.Expiries.Select(TermItem.From).ToList();
         var tenors = figures.Tenors.Select(TenorItem.From).ToList();
-        return new TermResponse(data, data.Count, asset, tenors, MarketMeasures.OrNull(figures.IndexPrice), figures.At.UtcDateTime);
+        return new TermResponse(data, data.Count, asset, tenors, MarketMeasures.OrNull(figures.IndexPrice), figures.At.UtcDateTime)
+        {
+            Venue = AnalyticsVenue.Name(venue),
+            Venues = AnalyticsVenue.Ids(figures),
+        };
     }
 }
 
@@ -109,6 +116,12 @@ public sealed record TermResponse(
     /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTime? AsOf { get; init; }
+
+    /// <summary>Whose figures: a venue's id, or <c>all</c> for every venue combined.</summary>
+    public string Venue { get; init; } = "all";
+
+    /// <summary>The venues whose options the figures were computed from.</summary>
+    public IReadOnlyList<string> Venues { get; init; } = [];
 }
 
 /// <summary>One expiry's figures; IVs, risk reversals and butterflies are fractions (0.52 = 52 %).</summary>
@@ -131,7 +144,13 @@ public sealed record TermItem(
     double? PutCallVolume,
     decimal? MaxPain)
 {
-    internal static TermItem From(ExpiryFigures f) => new(
+    /// <summary>
+    /// The venue the IV figures (forward to <c>bf10</c>) are read from: the answer's venue, or in the combined figures the
+    /// venue with most OI in the expiry; <c>put_call_*</c> and <c>max_pain</c> count every venue of the answer.
+    /// </summary>
+    public string? Venue { get; init; }
+
+    internal static TermItem From(ExpiryFigures f) => new TermItem(
         f.Expiry.Label,
         f.Expiry.ExpiryUtc.UtcDateTime,
         Math.Round(f.DaysToExpiry, 6),
@@ -148,7 +167,7 @@ public sealed record TermItem(
         MarketMeasures.OrNull(f.Skew10.Butterfly),
         MarketMeasures.OrNull(f.PutCallOi),
         MarketMeasures.OrNull(f.PutCallVolume),
-        f.MaxPain);
+        f.MaxPain) { Venue = AnalyticsVenue.IvVenue(f) };
 }
 
 /// <summary>The figures at one constant tenor; <c>hv</c> is the realised volatility over the same number of days, <c>vrp</c> = <c>atm_iv</c> − <c>hv</c>.</summary>

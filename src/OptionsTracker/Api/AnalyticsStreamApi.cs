@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Measures;
@@ -30,8 +32,9 @@ public static class AnalyticsStreamApi
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
 
-    internal static async Task<Results<EmptyHttpResult, ProblemHttpResult>> GetStream(
+    internal static async Task<Results<EmptyHttpResult, ProblemHttpResult, ValidationProblem>> GetStream(
         string asset,
+        [FromQuery(Name = "venue"), Description(AnalyticsVenue.Description)] string? venue,
         HttpContext context,
         BookReader reader,
         MarketAnalytics analytics,
@@ -45,6 +48,8 @@ public static class AnalyticsStreamApi
         var index = reader.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out _))
             return reader.UnknownAsset(index, asset);
+        if (!AnalyticsVenue.TryParse(venue, reader, out var only, out var badVenue))
+            return badVenue!;
         if (!gate.TryEnter(context.Connection.RemoteIpAddress, out var lease, out var refusal))
             return StreamApi.TooManyStreams(context, refusal);
         using var streamSlot = lease;
@@ -65,8 +70,8 @@ public static class AnalyticsStreamApi
         try
         {
             cursor.TakeChanges();
-            var sent = analytics.Get(name);
-            await messages.SendJsonAsync("term"u8, AnalyticsApi.Term(name, sent), AppJsonContext.Default.TermResponse);
+            var sent = analytics.Get(name, only);
+            await messages.SendJsonAsync("term"u8, AnalyticsApi.Term(name, sent, only), AppJsonContext.Default.TermResponse);
             sends++;
             var lastSend = reader.Time.GetTimestamp();
             while (!cancellationToken.IsCancellationRequested)
@@ -87,14 +92,14 @@ public static class AnalyticsStreamApi
                 // A change of another coin wakes the cursor too; it moves this coin's snapshot only in its time stamp.
                 if (cursor.TakeChanges().IsEmpty && woken)
                     continue;
-                var current = await LatestAsync(analytics, name, cursor.Sequence, minInterval, reader.Time, cancellationToken);
+                var current = await LatestAsync(analytics, name, only, cursor.Sequence, minInterval, reader.Time, cancellationToken);
                 if (ReferenceEquals(current, sent))
                 {
                     if (!woken)
                         await messages.SendKeepAliveAsync();
                     continue;
                 }
-                await messages.SendJsonAsync("term"u8, AnalyticsApi.Term(name, current), AppJsonContext.Default.TermResponse);
+                await messages.SendJsonAsync("term"u8, AnalyticsApi.Term(name, current, only), AppJsonContext.Default.TermResponse);
                 sent = current;
                 lastSend = reader.Time.GetTimestamp();
                 sends++;
@@ -122,14 +127,14 @@ public static class AnalyticsStreamApi
     /// hold the change back until the next one, which in a quiet market may never come. So it waits out the interval.
     /// </summary>
     private static async Task<CoinAnalytics?> LatestAsync(
-        MarketAnalytics analytics, string coin, long seen, TimeSpan minInterval, TimeProvider time, CancellationToken cancellationToken)
+        MarketAnalytics analytics, string coin, Venue? venue, long seen, TimeSpan minInterval, TimeProvider time, CancellationToken cancellationToken)
     {
-        var current = analytics.Get(coin);
+        var current = analytics.Get(coin, venue);
         while (current is not null && current.Sequence < seen)
         {
             var wait = current.At + minInterval - time.GetUtcNow();
             await Task.Delay(wait > TimeSpan.FromMilliseconds(1) ? wait : TimeSpan.FromMilliseconds(1), time, cancellationToken);
-            current = analytics.Get(coin);
+            current = analytics.Get(coin, venue);
         }
         return current;
     }

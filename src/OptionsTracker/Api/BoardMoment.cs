@@ -37,9 +37,12 @@ public sealed class BoardMoment
     public DateTime? AsOfUtc => _view?.AsOf.UtcDateTime;
 
     /// <summary>The coin's analytics at this moment; null when the board holds no option of it.</summary>
-    public CoinAnalytics? Analytics(string coin) => _view is { } view
-        ? string.Equals(view.Coin, coin, StringComparison.OrdinalIgnoreCase) ? view.Analytics : null
-        : _analytics?.Get(coin);
+    public CoinAnalytics? Analytics(string coin) => Analytics(coin, null);
+
+    /// <summary>The coin's analytics of <paramref name="venue"/>'s options (null: every venue combined) at this moment; null when there are none.</summary>
+    public CoinAnalytics? Analytics(string coin, Venue? venue) => _view is { } view
+        ? string.Equals(view.Coin, coin, StringComparison.OrdinalIgnoreCase) ? view.AnalyticsOf(venue) : null
+        : _analytics?.Get(coin, venue);
 
     /// <summary>The realised volatility known at this moment (live: the latest fetched; past: as recorded by then).</summary>
     public RealisedVolatility Realised => _view?.Realised ?? _analytics?.Realised ?? NoRealised;

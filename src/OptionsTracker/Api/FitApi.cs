@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using OptionsTracker.Book;
 using OptionsTracker.Measures;
 
@@ -24,15 +26,18 @@ public static class FitApi
     }
 
     internal static async Task<Results<Ok<FitResponse>, ProblemHttpResult, ValidationProblem>> GetFitAsync(
-        string asset, string? expiry, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
+        string asset, string? expiry, [AsParameters] AtQuery at, [FromQuery(Name = "venue"), Description(AnalyticsVenue.Description)] string? venue, BookReader reader, BoardMoments moments,
+        CancellationToken cancellationToken)
     {
+        if (!AnalyticsVenue.TryParse(venue, reader, out var only, out var badVenue))
+            return badVenue!;
         var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
         if (moment.Moment is null)
             return moment.Problem is { } problem ? problem : moment.Invalid!;
-        return GetFit(asset, expiry, reader, moment.Moment);
+        return GetFit(asset, expiry, reader, moment.Moment, only);
     }
 
-    internal static Results<Ok<FitResponse>, ProblemHttpResult, ValidationProblem> GetFit(string asset, string? expiry, BookReader reader, BoardMoment moment)
+    internal static Results<Ok<FitResponse>, ProblemHttpResult, ValidationProblem> GetFit(string asset, string? expiry, BookReader reader, BoardMoment moment, Venue? venue = null)
     {
         var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out _))
@@ -41,7 +46,7 @@ public static class FitApi
         var date = errors.Expiry(expiry);
         if (errors.HasErrors)
             return errors.ToProblem();
-        var figures = moment.Analytics(name);
+        var figures = moment.Analytics(name, venue);
         var data = new List<FitItem>();
         if (figures is not null)
         {
@@ -53,7 +58,12 @@ public static class FitApi
         }
         if (date is { } wanted && data.Count == 0)
             return AnalyticsApi.UnknownExpiry(name, wanted, figures?.Expiries ?? []);
-        return TypedResults.Ok(new FitResponse(data, data.Count, name, figures?.At.UtcDateTime) { AsOf = moment.AsOfUtc });
+        return TypedResults.Ok(new FitResponse(data, data.Count, name, figures?.At.UtcDateTime)
+        {
+            AsOf = moment.AsOfUtc,
+            Venue = AnalyticsVenue.Name(venue),
+            Venues = AnalyticsVenue.Ids(figures),
+        });
     }
 }
 
@@ -63,6 +73,12 @@ public sealed record FitResponse(IReadOnlyList<FitItem> Data, int Total, string 
     /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTime? AsOf { get; init; }
+
+    /// <summary>Whose figures: a venue's id, or <c>all</c> for every venue combined.</summary>
+    public string Venue { get; init; } = "all";
+
+    /// <summary>The venues whose options the figures were computed from.</summary>
+    public IReadOnlyList<string> Venues { get; init; } = [];
 }
 
 /// <summary>
@@ -90,13 +106,17 @@ public sealed record FitItem(
     double? KHigh,
     IReadOnlyList<FitOptionItem> Options)
 {
+    /// <summary>The venue whose options were fitted (one smile: in the combined figures, the venue with most OI in the expiry).</summary>
+    public string? Venue { get; init; }
+
     internal static FitItem From(ExpiryFigures figures, SmileFit? fit)
     {
         var expiry = figures.Expiry;
+        var venue = AnalyticsVenue.IvVenue(figures);
         if (fit is null)
         {
             return new FitItem(expiry.Label, expiry.ExpiryUtc.UtcDateTime, Math.Round(figures.DaysToExpiry, 6), MarketMeasures.OrNull(figures.Forward),
-                null, null, null, null, null, null, 0, null, null, null, null, []);
+                null, null, null, null, null, null, 0, null, null, null, null, []) { Venue = venue };
         }
         var p = fit.Parameters;
         var options = new FitOptionItem[fit.Options.Count];
@@ -104,7 +124,7 @@ public sealed record FitItem(
             options[i] = FitOptionItem.From(fit.Options[i]);
         return new FitItem(expiry.Label, expiry.ExpiryUtc.UtcDateTime, Math.Round(fit.DaysToExpiry, 6), fit.Forward,
             p.A, p.B, p.Rho, p.M, p.Sigma, MarketMeasures.OrNull(fit.RmseVolPoints), fit.OptionsUsed, fit.ButterflyArbitrage, fit.CalendarArbitrage,
-            fit.GridLow, fit.GridHigh, options);
+            fit.GridLow, fit.GridHigh, options) { Venue = venue };
     }
 }
 

@@ -142,12 +142,14 @@ public static class HistoryApi
         [FromQuery(Name = "from"), Description("ISO 8601 instant with Z or an offset. Default: a day before to.")] string? from,
         [FromQuery(Name = "to"), Description("ISO 8601 instant with Z or an offset. Default: now.")] string? to,
         [FromQuery(Name = "interval"), Description("30s, 1m, 15m, 1h, 1d, 1w, raw or auto (default).")] string? interval,
+        [FromQuery(Name = "venue"), Description("A venue such as bybit or deribit: its own figures, as recorded while the asset was listed by several venues. Absent or all (default): every venue combined.")] string? venue,
         BookReader reader, BoardMoments moments, IOptions<HistoryOptions> history, CancellationToken cancellationToken)
     {
         var index = reader.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var coin, out _))
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
+        var only = errors.Venue(venue, reader.Venues, index);
         var list = names?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToArray() ?? [];
         if (list.Length == 0)
             errors.Add("names", "Name at least one measure, e.g. names=atm_iv_30d,rr25_30d (docs/history.md lists them).");
@@ -165,13 +167,18 @@ public static class HistoryApi
         try
         {
             var store = await views.OpenAsync(cancellationToken);
-            points = await store.MeasureSeriesAsync(coin, list, start, end, width, cancellationToken);
+            // One venue's own figures are recorded under its names (MeasureNames.ForVenue), but only while several venues list
+            // the asset; a deployment of one venue records that venue's figures under the plain names alone.
+            string[] recorded = only is { } one && (reader.Venues.All.Count > 1 || index.Venues.Count > 1)
+                ? [.. list.Select(n => MeasureNames.ForVenue(one, n))]
+                : list;
+            points = await store.MeasureSeriesAsync(coin, recorded, start, end, width, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             return moments.Unavailable(exception);
         }
-        return new SeriesResult(points, "names", list, width, start, end) { Asset = coin };
+        return new SeriesResult(points, "names", list, width, start, end) { Asset = coin, Venue = AnalyticsVenue.Name(only) };
     }
 
     internal static async Task<Results<Ok<HistoryRangeResponse>, ProblemHttpResult>> GetRangeAsync(
@@ -270,10 +277,9 @@ public sealed class SeriesResult : IResult, IEndpointMetadataProvider
         writer.WriteStartObject();
         writer.WriteString("asset"u8, Asset);
         if (Symbol is not null)
-        {
             writer.WriteString("symbol"u8, Symbol);
+        if (Venue is not null)
             writer.WriteString("venue"u8, Venue);
-        }
         writer.WriteStartArray(_columnsName);
         foreach (var column in _columns)
             writer.WriteStringValue(column);

@@ -1,5 +1,7 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using OptionsTracker.Book;
 using OptionsTracker.Measures;
 
@@ -25,16 +27,19 @@ public static class PositioningApi
     }
 
     internal static async Task<Results<Ok<PositioningResponse>, ProblemHttpResult, ValidationProblem>> GetStrikesAsync(
-        string asset, string? expiry, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
+        string asset, string? expiry, [AsParameters] AtQuery at, [FromQuery(Name = "venue"), Description(AnalyticsVenue.Description)] string? venue, BookReader reader, BoardMoments moments,
+        CancellationToken cancellationToken)
     {
+        if (!AnalyticsVenue.TryParse(venue, reader, out var only, out var badVenue))
+            return badVenue!;
         var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
         if (moment.Moment is null)
             return moment.Problem is { } problem ? problem : moment.Invalid!;
-        return GetStrikes(asset, expiry, reader, moment.Moment);
+        return GetStrikes(asset, expiry, reader, moment.Moment, only);
     }
 
     internal static Results<Ok<PositioningResponse>, ProblemHttpResult, ValidationProblem> GetStrikes(
-        string asset, string? expiry, BookReader reader, BoardMoment moment)
+        string asset, string? expiry, BookReader reader, BoardMoment moment, Venue? venue = null)
     {
         var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out var coin))
@@ -43,17 +48,22 @@ public static class PositioningApi
         var date = errors.Expiry(expiry);
         if (errors.HasErrors)
             return errors.ToProblem();
-        var figures = coin is null ? null : moment.Analytics(name);
+        var figures = coin is null ? null : moment.Analytics(name, venue);
         if (figures is null)
         {
             // A tracked asset still loading: nothing listed, so no expiry of it exists yet.
             return date is null
-                ? TypedResults.Ok(new PositioningResponse([], 0, name, null, null, null, null, null, null) { AsOf = moment.AsOfUtc })
+                ? TypedResults.Ok(new PositioningResponse([], 0, name, null, null, null, null, null, null) { AsOf = moment.AsOfUtc, Venue = AnalyticsVenue.Name(venue) })
                 : AnalyticsApi.UnknownExpiry(name, date.Value, []);
         }
         if (Positioning.Of(figures, date) is not { } positioning)
             return AnalyticsApi.UnknownExpiry(name, date!.Value, figures.Expiries);
-        return TypedResults.Ok(Response(name, positioning, figures.At) with { AsOf = moment.AsOfUtc });
+        return TypedResults.Ok(Response(name, positioning, figures.At) with
+        {
+            AsOf = moment.AsOfUtc,
+            Venue = AnalyticsVenue.Name(venue),
+            Venues = AnalyticsVenue.Ids(figures),
+        });
     }
 
     internal static PositioningResponse Response(string asset, Positioning positioning, DateTimeOffset at)
@@ -78,6 +88,12 @@ public sealed record PositioningResponse(
     /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTime? AsOf { get; init; }
+
+    /// <summary>Whose figures: a venue's id, or <c>all</c> for every venue combined.</summary>
+    public string Venue { get; init; } = "all";
+
+    /// <summary>The venues whose options OI, volume and GEX are summed over.</summary>
+    public IReadOnlyList<string> Venues { get; init; } = [];
 }
 
 /// <summary>One strike: OI and 24 h volume in contracts; GEX in USD per 1 % move (calls +, puts −); null where no option carries the inputs.</summary>

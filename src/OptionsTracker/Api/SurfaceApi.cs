@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using OptionsTracker.Book;
 using OptionsTracker.Measures;
 
 namespace OptionsTracker.Api;
@@ -26,15 +27,18 @@ public static class SurfaceApi
     }
 
     internal static async Task<Results<Ok<SurfaceResponse>, ProblemHttpResult, ValidationProblem>> GetSurfaceAsync(
-        string asset, [FromQuery(Name = "grid"), Description("delta, moneyness, or both (default).")] string? grid, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
+        string asset, [FromQuery(Name = "grid"), Description("delta, moneyness, or both (default).")] string? grid, [AsParameters] AtQuery at,
+        [FromQuery(Name = "venue"), Description(AnalyticsVenue.Description)] string? venue, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
     {
+        if (!AnalyticsVenue.TryParse(venue, reader, out var only, out var badVenue))
+            return badVenue!;
         var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
         if (moment.Moment is null)
             return moment.Problem is { } problem ? problem : moment.Invalid!;
-        return GetSurface(asset, grid, reader, moment.Moment);
+        return GetSurface(asset, grid, reader, moment.Moment, only);
     }
 
-    internal static Results<Ok<SurfaceResponse>, ProblemHttpResult, ValidationProblem> GetSurface(string asset, string? grid, BookReader reader, BoardMoment moment)
+    internal static Results<Ok<SurfaceResponse>, ProblemHttpResult, ValidationProblem> GetSurface(string asset, string? grid, BookReader reader, BoardMoment moment, Venue? venue = null)
     {
         var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out _))
@@ -52,7 +56,13 @@ public static class SurfaceApi
             errors.Add("grid", $"'{QueryErrors.Echo(grid!)}' is not a grid. Use delta, moneyness or both.");
             return errors.ToProblem();
         }
-        return TypedResults.Ok(Surface(name, moment.Analytics(name), byDelta, byMoneyness) with { AsOf = moment.AsOfUtc });
+        var figures = moment.Analytics(name, venue);
+        return TypedResults.Ok(Surface(name, figures, byDelta, byMoneyness) with
+        {
+            AsOf = moment.AsOfUtc,
+            Venue = AnalyticsVenue.Name(venue),
+            Venues = AnalyticsVenue.Ids(figures),
+        });
     }
 
     /// <summary>The endpoint's body; empty while the asset has no options. A grid left out has null axes and cells.</summary>
@@ -75,7 +85,7 @@ public static class SurfaceApi
                 MarketMeasures.OrNull(f.Forward),
                 MarketMeasures.OrNull(f.AtmIv),
                 byDelta ? Cells(surface.ByDelta[i]) : null,
-                byMoneyness ? Cells(surface.ByMoneyness[i]) : null));
+                byMoneyness ? Cells(surface.ByMoneyness[i]) : null) { Venue = AnalyticsVenue.IvVenue(f) });
         }
         return new SurfaceResponse(data, data.Count, asset, deltas, labels, moneyness, MarketMeasures.OrNull(figures.IndexPrice), figures.At.UtcDateTime);
     }
@@ -106,6 +116,12 @@ public sealed record SurfaceResponse(
     /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTime? AsOf { get; init; }
+
+    /// <summary>Whose figures: a venue's id, or <c>all</c> for every venue combined.</summary>
+    public string Venue { get; init; } = "all";
+
+    /// <summary>The venues whose options the figures were computed from.</summary>
+    public IReadOnlyList<string> Venues { get; init; } = [];
 }
 
 /// <summary>One expiry's row of the surface: mark IV (fractions; null where not formable) along each grid's axis.</summary>
@@ -116,4 +132,8 @@ public sealed record SurfaceItem(
     double? Forward,
     double? AtmIv,
     IReadOnlyList<double?>? IvByDelta,
-    IReadOnlyList<double?>? IvByMoneyness);
+    IReadOnlyList<double?>? IvByMoneyness)
+{
+    /// <summary>The venue whose quotes the row is read from (one smile: in the combined figures, the venue with most OI in the expiry).</summary>
+    public string? Venue { get; init; }
+}

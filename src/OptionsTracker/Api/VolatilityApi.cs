@@ -1,5 +1,8 @@
+using System.ComponentModel;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using OptionsTracker.Book;
 using OptionsTracker.Measures;
 
 namespace OptionsTracker.Api;
@@ -23,21 +26,24 @@ public static class VolatilityApi
     }
 
     internal static async Task<Results<Ok<VolatilityResponse>, ProblemHttpResult, ValidationProblem>> GetVolatilityAsync(
-        string asset, [AsParameters] AtQuery at, BookReader reader, BoardMoments moments, CancellationToken cancellationToken)
+        string asset, [AsParameters] AtQuery at, [FromQuery(Name = "venue"), Description(AnalyticsVenue.Description)] string? venue, BookReader reader, BoardMoments moments,
+        CancellationToken cancellationToken)
     {
+        if (!AnalyticsVenue.TryParse(venue, reader, out var only, out var badVenue))
+            return badVenue!;
         var moment = await moments.ForAssetAsync(asset, at.At, cancellationToken);
         if (moment.Moment is null)
             return moment.Problem is { } problem ? problem : moment.Invalid!;
-        var result = GetVolatility(asset, reader, moment.Moment);
+        var result = GetVolatility(asset, reader, moment.Moment, only);
         return result.Result is Ok<VolatilityResponse> ok ? ok : (ProblemHttpResult)result.Result;
     }
 
-    internal static Results<Ok<VolatilityResponse>, ProblemHttpResult> GetVolatility(string asset, BookReader reader, BoardMoment moment)
+    internal static Results<Ok<VolatilityResponse>, ProblemHttpResult> GetVolatility(string asset, BookReader reader, BoardMoment moment, Venue? venue = null)
     {
         var index = moment.Book.Index;
         if (!reader.TryResolveAsset(index, asset, out var name, out _))
             return reader.UnknownAsset(index, asset);
-        var figures = moment.Analytics(name);
+        var figures = moment.Analytics(name, venue);
         var points = moment.Realised.Get(name);
         var data = new List<VolatilityItem>(points.Count);
         foreach (var point in points)
@@ -51,7 +57,12 @@ public static class VolatilityApi
                 MarketMeasures.OrNull(atmIv),
                 MarketMeasures.OrNull(atmIv - point.Value)));
         }
-        return TypedResults.Ok(new VolatilityResponse(data, data.Count, name) { AsOf = moment.AsOfUtc });
+        return TypedResults.Ok(new VolatilityResponse(data, data.Count, name)
+        {
+            AsOf = moment.AsOfUtc,
+            Venue = AnalyticsVenue.Name(venue),
+            Venues = AnalyticsVenue.Ids(figures),
+        });
     }
 }
 
@@ -61,6 +72,12 @@ public sealed record VolatilityResponse(IReadOnlyList<VolatilityItem> Data, int 
     /// <summary>The time of the snapshot a past answer (<c>at=</c>) was read from; absent when live.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DateTime? AsOf { get; init; }
+
+    /// <summary>Whose figures: a venue's id, or <c>all</c> for every venue combined.</summary>
+    public string Venue { get; init; } = "all";
+
+    /// <summary>The venues whose options ATM IVs were read from.</summary>
+    public IReadOnlyList<string> Venues { get; init; } = [];
 }
 
 /// <summary>

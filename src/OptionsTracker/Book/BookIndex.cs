@@ -83,6 +83,8 @@ internal sealed class VenueSymbols(Venue venue, FrozenDictionary<string, OptionS
 /// <summary>One base coin's options, and the same options grouped by expiry in chronological order.</summary>
 public sealed class CoinIndex
 {
+    private readonly CoinIndex[] _byVenue;
+
     public CoinIndex(string baseCoin, OptionSlot[] slots)
     {
         BaseCoin = baseCoin;
@@ -91,6 +93,13 @@ public sealed class CoinIndex
             .GroupBy(s => s.Instrument.ExpiryUtc)
             .OrderBy(g => g.Key)
             .Select(g => new ExpiryIndex(g.Key, g.First().Instrument.ExpiryLabel, [.. g]))];
+        Venues = [.. slots.Select(s => s.Instrument.Venue).Distinct().OrderBy(v => v.Id, StringComparer.Ordinal)];
+        // Each venue's own options as an index of their own, built with this one (listings are rare) and kept, so the
+        // per-venue analytics (Measures/MarketAnalytics) see a stable index per book version, as the combined ones do.
+        // With one venue it is this index itself: a one-venue deployment builds nothing more.
+        _byVenue = Venues.Count <= 1
+            ? [this]
+            : [.. Venues.Select(v => new CoinIndex(baseCoin, [.. slots.Where(s => s.Instrument.Venue == v)]))];
     }
 
     public string BaseCoin { get; }
@@ -100,6 +109,30 @@ public sealed class CoinIndex
 
     /// <summary>Chronological.</summary>
     public IReadOnlyList<ExpiryIndex> Expiries { get; }
+
+    /// <summary>The venues listing options of the coin, in ordinal order of their ids.</summary>
+    public IReadOnlyList<Venue> Venues { get; }
+
+    /// <summary>Whether more than one venue lists options of the coin (the combined figures then differ from any venue's).</summary>
+    public bool IsMultiVenue => Venues.Count > 1;
+
+    /// <summary>
+    /// The same coin's options listed by <paramref name="venue"/> only (the same instance on every call until the next
+    /// listing); false when that venue lists none.
+    /// </summary>
+    public bool TryGetVenue(Venue venue, out CoinIndex coin)
+    {
+        for (var i = 0; i < Venues.Count; i++)
+        {
+            if (Venues[i] == venue)
+            {
+                coin = _byVenue[Venues.Count <= 1 ? 0 : i];
+                return true;
+            }
+        }
+        coin = null!;
+        return false;
+    }
 }
 
 /// <summary>The options of one coin and one expiry, ordered by strike then type.</summary>

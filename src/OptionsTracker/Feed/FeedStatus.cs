@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OptionsTracker.Book;
 
 namespace OptionsTracker.Feed;
 
@@ -8,15 +9,44 @@ namespace OptionsTracker.Feed;
 /// </summary>
 public sealed class FeedStatus(TimeProvider time)
 {
-    private readonly ConcurrentDictionary<string, CoinLoadState> _coins = new(StringComparer.Ordinal);
+    // Per (venue, coin): each venue's feed loads its own options of a coin, and one may be loaded while another still loads.
+    private readonly ConcurrentDictionary<(Venue Venue, string Coin), CoinLoadState> _coins = new();
 
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 
-    public IReadOnlyDictionary<string, CoinLoadState> Coins => _coins;
+    /// <summary>
+    /// Each coin's state over every venue: <see cref="CoinLoadState.Loading"/> while any venue loads it, else
+    /// <see cref="CoinLoadState.Loaded"/> when any venue has it, else no options, else refused.
+    /// </summary>
+    public IReadOnlyDictionary<string, CoinLoadState> Coins
+    {
+        get
+        {
+            var coins = new Dictionary<string, CoinLoadState>(StringComparer.Ordinal);
+            foreach (var ((_, coin), state) in _coins)
+                coins[coin] = coins.TryGetValue(coin, out var other) && Rank(other) < Rank(state) ? other : state;
+            return coins;
+        }
+    }
 
-    public void SetCoin(string coin, CoinLoadState state) => _coins[coin] = state;
+    /// <summary>Each (venue, coin)'s own state: what one venue's feed, and the Redis reconciliation of its keys, go by.</summary>
+    public IReadOnlyDictionary<(Venue Venue, string Coin), CoinLoadState> VenueCoins => _coins;
 
-    public void RemoveCoin(string coin) => _coins.TryRemove(coin, out _);
+    /// <summary>The coins of one venue in <paramref name="state"/>.</summary>
+    public IEnumerable<string> CoinsOf(Venue venue, CoinLoadState state) =>
+        _coins.Where(c => c.Key.Venue == venue && c.Value == state).Select(c => c.Key.Coin);
+
+    public void SetCoin(Venue venue, string coin, CoinLoadState state) => _coins[(venue, coin)] = state;
+
+    public void RemoveCoin(Venue venue, string coin) => _coins.TryRemove((venue, coin), out _);
+
+    private static int Rank(CoinLoadState state) => state switch
+    {
+        CoinLoadState.Loading => 0,
+        CoinLoadState.Loaded => 1,
+        CoinLoadState.NoOptions => 2,
+        _ => 3,
+    };
 }
 
 public enum CoinLoadState : byte

@@ -127,7 +127,7 @@ internal sealed class VenueFeed(
         IReadOnlyList<OptionInstrument> removed;
         lock (_trackLock)
         {
-            status.RemoveCoin(coin);
+            status.RemoveCoin(venue.Id, coin);
             removed = book.RemoveWhere(i => i.Venue == venue.Id && string.Equals(i.BaseCoin, coin, StringComparison.Ordinal));
             if (removed.Count > 0)
                 venue.Untrack(removed);
@@ -138,7 +138,7 @@ internal sealed class VenueFeed(
 
     private void StartCoinLocked(string coin)
     {
-        status.SetCoin(coin, CoinLoadState.Loading);
+        status.SetCoin(venue.Id, coin, CoinLoadState.Loading);
         var cancellation = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
         _coins[coin] = new CoinFeed(cancellation, RunBootstrapAsync(coin, cancellation.Token));
     }
@@ -156,7 +156,7 @@ internal sealed class VenueFeed(
                 catch (VenueRefusedException refused)
                 {
                     // Asking again would fail the same way: say so in /health and stop (the venue logged the request).
-                    status.SetCoin(coin, CoinLoadState.Refused);
+                    status.SetCoin(venue.Id, coin, CoinLoadState.Refused);
                     Log.CoinRefused(logger, coin, venue.Name, refused.Message);
                 }
             }, cancellationToken);
@@ -203,7 +203,7 @@ internal sealed class VenueFeed(
             var instruments = await venue.ListInstrumentsAsync(coin, cancellationToken);
             if (instruments.Count == 0)
             {
-                status.SetCoin(coin, CoinLoadState.NoOptions);
+                status.SetCoin(venue.Id, coin, CoinLoadState.NoOptions);
                 Log.NoOptions(logger, coin, venue.Name, tracker.InstrumentRefreshInterval);
                 await Task.Delay(tracker.InstrumentRefreshInterval, time, cancellationToken);
                 continue;
@@ -229,7 +229,7 @@ internal sealed class VenueFeed(
                 // Subscribe first: the connections open while the snapshot is read.
                 venue.Track(live.Where(i => IsSubscribed(i, now)));
             }
-            status.SetCoin(coin, CoinLoadState.Loaded);
+            status.SetCoin(venue.Id, coin, CoinLoadState.Loaded);
             Log.CoinLoaded(logger, coin, book.Index.TryGetCoin(coin, out var index) ? index.Slots.Count : 0);
             if (!_filter.NeedsIndexPrice)
                 await venue.LoadSnapshotAsync(coin, cancellationToken);
@@ -284,7 +284,7 @@ internal sealed class VenueFeed(
             var total = venueStatus.Topics;
             // Topics the exchange keeps refusing are reported by /health; they must not keep this report waiting.
             var subscribed = venueStatus.Connections.Sum(s => s.SubscribedTopics + s.RefusedTopics.Count);
-            var allLoaded = status.Coins.Values.All(s => s != CoinLoadState.Loading);
+            var allLoaded = !status.CoinsOf(venue.Id, CoinLoadState.Loading).Any();
             if (allLoaded && total > 0 && subscribed >= total)
             {
                 Log.BoardLive(logger, total, venueStatus.Connections.Count, time.GetElapsedTime(startedAt));
@@ -330,7 +330,7 @@ internal sealed class VenueFeed(
             now = time.GetUtcNow();
             if (now >= nextRefresh || now >= nextDaily)
             {
-                var loaded = status.Coins.Where(c => c.Value == CoinLoadState.Loaded).Select(c => c.Key).ToList();
+                var loaded = status.CoinsOf(venue.Id, CoinLoadState.Loaded).ToList();
                 foreach (var coin in loaded)
                     await RefreshCoinAsync(coin, cancellationToken);
                 nextRefresh = time.GetUtcNow() + tracker.InstrumentRefreshInterval;

@@ -56,8 +56,17 @@ public sealed class BoardCapture(OptionBook book, MarketAnalytics? analytics = n
             return;
         for (var i = 0; i < measuredCoins.Count; i++)
         {
-            if (index.TryGetCoin(measuredCoins[i], out _) && analytics.Get(measuredCoins[i]) is { } figures)
-                MeasureNames.Collect(figures, into.Measures);
+            if (!index.TryGetCoin(measuredCoins[i], out var coin) || analytics.Get(measuredCoins[i]) is not { } figures)
+                continue;
+            MeasureNames.Collect(figures, into.Measures);
+            // Several venues: each one's own figures too, under its names (MeasureNames.ForVenue).
+            if (!coin.IsMultiVenue)
+                continue;
+            foreach (var venue in coin.Venues)
+            {
+                if (analytics.Get(measuredCoins[i], venue) is { } own)
+                    MeasureNames.Collect(own, into.Measures);
+            }
         }
     }
 

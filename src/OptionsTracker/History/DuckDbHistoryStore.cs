@@ -91,8 +91,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             throw new HistorySourceMismatchException(recorded, source);
     }
 
-    private static bool SameSource(HistorySource a, HistorySource b) =>
-        a.Label == b.Label && a.Urls.SequenceEqual(b.Urls, StringComparer.Ordinal);
+    private static bool SameSource(HistorySource recorded, HistorySource requested) => HistorySource.IsCompatible(recorded, requested);
 
     private void OpenDatabase(HistorySource source, CancellationToken cancellationToken)
     {

@@ -48,4 +48,15 @@ public static class HistoryFeature
     /// </summary>
     public static HistorySource Source(HistoryOptions history, string venue, IEnumerable<Uri> urls) =>
         history.Simulated ? new HistorySource("simulator", []) : new HistorySource(venue, [.. urls.Select(u => u.AbsoluteUri)]);
+
+    /// <summary>
+    /// The source of a deployment collecting from several venues: their ids joined by commas (<c>bybit,deribit</c>) and
+    /// every venue's URLs, in <paramref name="venues"/>' order (the known venues'); one venue's is exactly
+    /// <see cref="Source(HistoryOptions, string, IEnumerable{Uri})"/>'s, so a Bybit history reads on unchanged.
+    /// </summary>
+    public static HistorySource Source(HistoryOptions history, IEnumerable<VenueSource> venues)
+    {
+        var all = venues.ToList();
+        return Source(history, string.Join(',', all.Select(v => v.Venue)), all.SelectMany(v => v.Urls));
+    }
 }

@@ -72,4 +72,14 @@ public sealed class HistoricalView(HistoricalBoard board, OptionBook book, Reali
             return _analytics;
         }
     }
+
+    // A venue's own figures of this board, computed on first request (one per venue).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Venue, CoinAnalytics?> _byVenue = new();
+
+    /// <summary>The analytics of <paramref name="venue"/>'s options on this board (null: every venue combined, <see cref="Analytics"/>).</summary>
+    public CoinAnalytics? AnalyticsOf(Venue? venue) => venue is not { } one
+        ? Analytics
+        : _byVenue.GetOrAdd(one, v => book.Index.TryGetCoin(board.Coin, out var coin)
+            ? CoinAnalytics.Build(coin, v, book.Sequence, AsOf, realised)
+            : null);
 }

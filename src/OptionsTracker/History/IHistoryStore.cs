@@ -107,6 +107,22 @@ public sealed record HistorySource(string Label, IReadOnlyList<string> Urls)
 {
     /// <summary>One line for logs and the mismatch error.</summary>
     public override string ToString() => Urls.Count == 0 ? Label : $"{Label} ({string.Join(", ", Urls)})";
+
+    /// <summary>
+    /// Whether a history recorded from <paramref name="recorded"/> may go on recording from <paramref name="requested"/>:
+    /// the same source; or, both from exchanges (neither the simulator), one's URLs all among the other's, so adding a
+    /// venue (<c>bybit</c> → <c>bybit,deribit</c>) or taking one away keeps the history, while simulated and real data,
+    /// or another exchange address, never mix. The store keeps the source it first recorded.
+    /// </summary>
+    public static bool IsCompatible(HistorySource recorded, HistorySource requested)
+    {
+        if (recorded.Label == requested.Label && recorded.Urls.SequenceEqual(requested.Urls, StringComparer.Ordinal))
+            return true;
+        if (recorded.Urls.Count == 0 || requested.Urls.Count == 0)
+            return false;
+        return recorded.Urls.All(u => requested.Urls.Contains(u, StringComparer.Ordinal))
+            || requested.Urls.All(u => recorded.Urls.Contains(u, StringComparer.Ordinal));
+    }
 }
 
 /// <summary>Thrown by <see cref="IHistoryStore.OpenAsync"/> when the history was recorded from another source.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using OptionsTracker.Book;
 using OptionsTracker.Measures;
 
 namespace OptionsTracker.History;
@@ -13,6 +14,12 @@ namespace OptionsTracker.History;
 /// <item>per coin: <see cref="CoinKinds"/> (<c>index_price</c>, <c>total_gex</c>, <c>gex_flip</c>, <c>max_pain</c>).</item>
 /// </list>
 /// Values in the analytics' units (docs/analytics.md): IVs, RR, BF, HV and VRP as fractions; prices and strikes in USD.
+/// <para>
+/// Venues: the names above are the figures of every venue combined (<see cref="CoinAnalytics.Combine"/>; with one venue,
+/// its own), so a history recorded before a second venue was added reads on unchanged. While a coin is listed by more
+/// than one venue each venue's own figures are recorded too, under the same name prefixed with the venue's id and a
+/// colon (<c>deribit:atm_iv_30d</c>, <see cref="ForVenue"/>): a name, not a column, so neither store's schema changes.
+/// </para>
 /// </summary>
 public static class MeasureNames
 {
@@ -28,12 +35,19 @@ public static class MeasureNames
     public static string ForExpiry(string kind, DateOnly expiry) =>
         string.Create(CultureInfo.InvariantCulture, $"{kind}@{expiry:yyyy-MM-dd}");
 
+    /// <summary>The name of one venue's own figure of <paramref name="name"/> (<c>deribit:atm_iv_30d</c>).</summary>
+    public static string ForVenue(Venue venue, string name) => string.Concat(venue.Id, ":", name);
+
     /// <summary>
     /// Whether <paramref name="name"/> is a name of one of the three shapes (any tenor in days from 1 to 3650, any
     /// valid date), for the API's 400 on a name that can never have been recorded.
     /// </summary>
     public static bool IsValid(string name)
     {
+        // A venue's own figure: a venue id, a colon, then a name of the three shapes.
+        var colon = name.IndexOf(':', StringComparison.Ordinal);
+        if (colon >= 0)
+            return Venue.TryParse(name.AsSpan(0, colon), out _) && IsValid(name[(colon + 1)..]) && !name[(colon + 1)..].Contains(':', StringComparison.Ordinal);
         if (CoinKinds.Contains(name))
             return true;
         var at = name.IndexOf('@', StringComparison.Ordinal);
@@ -48,8 +62,21 @@ public static class MeasureNames
             days is >= 1 and <= 3650;
     }
 
-    /// <summary>Appends every measure of one coin's analytics snapshot to <paramref name="into"/>.</summary>
+    /// <summary>
+    /// Appends every measure of one coin's analytics snapshot to <paramref name="into"/>: under the plain names for the
+    /// combined figures, under <see cref="ForVenue"/>'s for one venue's own (<see cref="CoinAnalytics.Venue"/> set).
+    /// </summary>
     public static void Collect(CoinAnalytics figures, List<RecordedMeasure> into)
+    {
+        var from = into.Count;
+        CollectPlain(figures, into);
+        if (figures.Venue is not { } venue)
+            return;
+        for (var i = from; i < into.Count; i++)
+            into[i] = into[i] with { Name = ForVenue(venue, into[i].Name) };
+    }
+
+    private static void CollectPlain(CoinAnalytics figures, List<RecordedMeasure> into)
     {
         var coin = figures.Coin;
         foreach (var tenor in figures.Tenors)

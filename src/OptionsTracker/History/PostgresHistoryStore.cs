@@ -179,7 +179,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
         UPDATE history_meta SET value = '{SchemaVersion}' WHERE key = 'schema_version' AND value::int < {SchemaVersion};
         """;
 
-    private static bool SameSource(HistorySource a, HistorySource b) => a.Label == b.Label && a.Urls.SequenceEqual(b.Urls);
+    private static bool SameSource(HistorySource recorded, HistorySource requested) => HistorySource.IsCompatible(recorded, requested);
 
     private static async Task CheckSourceAsync(NpgsqlConnection connection, HistorySource source, CancellationToken cancellationToken)
     {
@@ -203,11 +203,9 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
                     recordedUrls = reader.GetString(1);
             }
         }
-        if (label != source.Label || recordedUrls != urls)
-        {
-            var recorded = new HistorySource(label, recordedUrls.Length == 0 ? [] : recordedUrls.Split('\n'));
+        var recorded = new HistorySource(label, recordedUrls.Length == 0 ? [] : recordedUrls.Split('\n'));
+        if (!SameSource(recorded, source))
             throw new HistorySourceMismatchException(recorded, source);
-        }
     }
 
     public async Task WriteSnapshotAsync(BoardSnapshot snapshot, CancellationToken cancellationToken)

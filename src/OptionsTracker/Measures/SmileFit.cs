@@ -75,7 +75,7 @@ public sealed class SmileFit
         var years = figures.Years;
         if (!(forward > 0) || !(years > 0))
             return null;
-        var slots = figures.Expiry.Slots;
+        var slots = figures.Smile.Slots;
         var count = slots.Count;
         var pool = ArrayPool<double>.Shared;
         var buffer = pool.Rent(4 * count);
@@ -131,7 +131,7 @@ public sealed class SmileFit
                 options[n++] = new SmileFitPoint(slots[i], logMoneyness, iv, model, residual, inFit);
             }
             var margin = SviFit.FlagGridMargin * (kMax - kMin);
-            return new SmileFit(figures.Expiry, figures.DaysToExpiry, forward, parameters, Math.Sqrt(squares / used), used,
+            return new SmileFit(figures.Smile, figures.DaysToExpiry, forward, parameters, Math.Sqrt(squares / used), used,
                 kMin - margin, kMax + margin, options);
         }
         finally

@@ -66,7 +66,7 @@ public sealed class Surface
         for (var i = 0; i < rows.Count; i++)
         {
             byDelta[i] = DeltaRow(rows[i]);
-            byMoneyness[i] = MoneynessRow(rows[i].Expiry, rows[i].Forward);
+            byMoneyness[i] = MoneynessRow(rows[i].Smile, rows[i].Forward);
         }
         return new Surface(rows, byDelta, byMoneyness);
     }
@@ -84,7 +84,7 @@ public sealed class Surface
                 -TermStructure.Delta25 => f.Skew25.PutIv,
                 TermStructure.Delta10 => f.Skew10.CallIv,
                 -TermStructure.Delta10 => f.Skew10.PutIv,
-                _ => MarketMeasures.IvAtDelta(f.Expiry, f.Forward, delta),
+                _ => MarketMeasures.IvAtDelta(f.Smile, f.Forward, delta),
             };
         }
         return row;

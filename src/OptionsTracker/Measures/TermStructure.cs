@@ -120,8 +120,25 @@ public readonly record struct ExpiryFigures(
     double PutCallVolume,
     decimal? MaxPain)
 {
+    private readonly ExpiryIndex? _smile;
+
     /// <summary>T in years, ACT/365.</summary>
     public double Years => DaysToExpiry / MarketMeasures.DaysPerYear;
+
+    /// <summary>
+    /// The options the IV figures (forward, ATM, skew) were read from and the smile fit and surface read: one venue's.
+    /// The same as <see cref="Expiry"/> for one venue's figures; in the combined figures of several venues,
+    /// <see cref="Expiry"/> holds every venue's options (what the OI, volume, max pain and GEX sum) and this the options
+    /// of the venue the IVs are taken from (<see cref="CoinAnalytics.Combine"/>): two venues' smiles are not mixed.
+    /// </summary>
+    public ExpiryIndex Smile
+    {
+        get => _smile ?? Expiry;
+        init => _smile = value;
+    }
+
+    /// <summary>The venue the IV figures are of (that of <see cref="Smile"/>'s options); default when the expiry lists none.</summary>
+    public Venue SmileVenue => Smile.Slots.Count > 0 ? Smile.Slots[0].Instrument.Venue : default;
 }
 
 /// <summary>The figures at one constant tenor (IV fractions; NaN where missing): the term endpoint's <c>tenors</c> item.</summary>

@@ -25,6 +25,13 @@ public static class QuoteHash
     /// <summary>The venue's quantity grid (Bybit's <c>lotSizeFilter.qtyStep</c>); "" when the venue gives none.</summary>
     public const string QtyStep = "qty_step";
 
+    /// <summary>
+    /// The coin the venue quotes the option's prices in (<see cref="OptionInstrument.PriceCurrency"/>: <c>BTC</c> for
+    /// Deribit's inverse options); written only for such options, so Bybit's hashes stay as they were. The hash's prices
+    /// are the book's USD whatever it says.
+    /// </summary>
+    public const string PriceCurrency = "price_currency";
+
     /// <summary>Settlement price once delivered; "" before.</summary>
     public const string DeliveryPrice = "delivery_price";
 
@@ -72,7 +79,8 @@ public static class QuoteHash
     /// </summary>
     public static HashEntry[] ToEntries(OptionInstrument instrument, in OptionQuote quote)
     {
-        var entries = new HashEntry[InstrumentFieldCount + (quote.HasData ? 1 + QuoteFields.Count : 0)];
+        var priced = instrument.PriceCurrency is not null ? 1 : 0;
+        var entries = new HashEntry[InstrumentFieldCount + priced + (quote.HasData ? 1 + QuoteFields.Count : 0)];
         entries[0] = new(Symbol, instrument.Symbol);
         entries[1] = new(BaseCoin, instrument.BaseCoin);
         entries[2] = new(Expiry, instrument.ExpiryLabel);
@@ -85,11 +93,14 @@ public static class QuoteHash
         // The grids, so a web instance shows prices at the exchange's precision as the collector does.
         entries[8] = new(TickSize, Format(instrument.TickSize));
         entries[9] = new(QtyStep, Format(instrument.QtyStep));
+        if (instrument.PriceCurrency is { } currency)
+            entries[InstrumentFieldCount] = new(PriceCurrency, currency);
         if (!quote.HasData)
             return entries;
-        entries[InstrumentFieldCount] = new(Timestamp, quote.ExchangeTimeMs);
+        var first = InstrumentFieldCount + priced;
+        entries[first] = new(Timestamp, quote.ExchangeTimeMs);
         for (var field = 0; field < QuoteFields.Count; field++)
-            entries[InstrumentFieldCount + 1 + field] = new(FieldNames[field], Format(quote.Values[field]));
+            entries[first + 1 + field] = new(FieldNames[field], Format(quote.Values[field]));
         return entries;
     }
 
@@ -116,6 +127,7 @@ public static class QuoteHash
         DateTimeOffset? delivery = null;
         // Hashes written before the grids were stored have neither: NaN, and the dashboard falls back to the quotes' own decimals.
         double tickSize = double.NaN, qtyStep = double.NaN;
+        string? priceCurrency = null;
         foreach (var entry in entries)
         {
             if (entry.Name == Symbol)
@@ -136,6 +148,8 @@ public static class QuoteHash
                 tickSize = Parse(entry.Value);
             else if (entry.Name == QtyStep)
                 qtyStep = Parse(entry.Value);
+            else if (entry.Name == PriceCurrency)
+                priceCurrency = entry.Value;
         }
         // Without delivery_time the label's date at 08:00 UTC, as the writer's venues deliver.
         if (delivery is null && ExpiryLabel.TryParse(label, out var date))
@@ -144,7 +158,7 @@ public static class QuoteHash
             || !decimal.TryParse(strikeText, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var strike) || strike <= 0
             || !TryParseType(typeText, out var type))
             return false;
-        instrument = new OptionInstrument(venue, symbol, baseCoin, delivery.Value, strike, type, settleCoin: null, status, tickSize, qtyStep);
+        instrument = new OptionInstrument(venue, symbol, baseCoin, delivery.Value, strike, type, settleCoin: null, status, tickSize, qtyStep, priceCurrency);
         return true;
     }
 

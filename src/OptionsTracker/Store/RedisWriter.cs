@@ -203,11 +203,14 @@ public sealed class RedisWriter(
     /// </summary>
     private async Task ReconcileAsync(IDatabase database, CancellationToken cancellationToken)
     {
-        var coins = feedStatus.Coins;
-        if (coins.Count == 0 || coins.Values.Any(state => state == CoinLoadState.Loading))
+        // Per (venue, coin): with two venues, one may have loaded a coin while the other has not yet, and the other's keys
+        // must not be taken for orphans meanwhile.
+        var states = feedStatus.VenueCoins;
+        if (states.Count == 0 || states.Values.Any(state => state == CoinLoadState.Loading))
             return;
         var index = book.Index;
-        var loaded = coins.Where(c => c.Value == CoinLoadState.Loaded).Select(c => c.Key).ToArray();
+        var loadedVenues = states.Where(c => c.Value == CoinLoadState.Loaded).Select(c => c.Key).ToHashSet();
+        var loaded = loadedVenues.Select(c => c.Coin).Distinct(StringComparer.Ordinal).ToArray();
         var members = await Task.WhenAll(loaded.Select(c => database.SetMembersAsync(_keys.Coin(c))))
             .WaitAsync(_options.CommandTimeout, cancellationToken);
         // Members as stored; one this process cannot read (another version's venue) is not its to remove.
@@ -217,7 +220,8 @@ public sealed class RedisWriter(
             foreach (var value in members[i])
             {
                 var member = (string)value!;
-                if (RedisKeys.TryParseMember(member, out var key) && !index.TryGetSlot(key, out _))
+                // Only a venue whose options of this coin are loaded here can say one of its options is gone.
+                if (RedisKeys.TryParseMember(member, out var key) && loadedVenues.Contains((key.Venue, loaded[i])) && !index.TryGetSlot(key, out _))
                     orphans.Add((loaded[i], member, key.Symbol));
             }
         }

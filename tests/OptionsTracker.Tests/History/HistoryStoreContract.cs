@@ -577,6 +577,43 @@ public abstract class HistoryStoreContract : IAsyncLifetime
         Assert.Equal(21, (await store.RangeAsync("BTC", Token))!.Value.Snapshots);
     }
 
+    [Fact]
+    public async Task A_venue_added_keeps_the_history_and_each_venue_s_quotes_and_measures_are_kept_apart()
+    {
+        var store = await OpenAsync(Bybit);
+        await store.WriteSnapshotAsync(Snapshot(T0, Btc, 0, new RecordedMeasure("BTC", "atm_iv_30d", 0.45)), Token);
+        await CloseAsync(store);
+
+        // Deribit added to the same deployment (Program.cs's source: both venues' ids and URLs): the history goes on.
+        var deribit = Venue.Parse("deribit");
+        var both = new HistorySource("bybit,deribit", [.. Bybit.Urls, "https://www.deribit.com/api/v2/", "wss://www.deribit.com/ws/api/v2"]);
+        var reopened = await OpenAsync(both);
+        // The same option on the other venue, under a symbol of its own.
+        var twins = Btc.Select(i => new OptionInstrument(deribit, i.Symbol.Replace("-USDT", "", StringComparison.Ordinal), i.BaseCoin, i.ExpiryUtc,
+            i.Strike, i.Type, priceCurrency: i.BaseCoin)).ToArray();
+        var t1 = T0.AddMinutes(1);
+        await reopened.WriteSnapshotAsync(Snapshot(t1, Btc.Concat(twins), 0,
+            new RecordedMeasure("BTC", "atm_iv_30d", 0.5),
+            new RecordedMeasure("BTC", MeasureNames.ForVenue(Venue.Bybit, "atm_iv_30d"), 0.48),
+            new RecordedMeasure("BTC", MeasureNames.ForVenue(deribit, "atm_iv_30d"), 0.52)), Token);
+
+        var series = await reopened.MeasureSeriesAsync("BTC", ["atm_iv_30d", "bybit:atm_iv_30d", "deribit:atm_iv_30d"], T0, t1, TimeSpan.Zero, Token);
+        Assert.Equal(2, series.Count);
+        Assert.Equal(0.45, series[0].Values[0]);
+        Assert.True(double.IsNaN(series[0].Values[2])); // one venue then: no venue names recorded
+        Assert.Equal(new[] { 0.5, 0.48, 0.52 }, series[1].Values);
+        var board = (await reopened.BoardAtAsync("BTC", t1, Token))!;
+        Assert.Equal(Btc.Length, board.Quotes.Count(q => q.Instrument.Venue == Venue.Bybit));
+        Assert.Equal(twins.Select(t => t.Symbol).Order(StringComparer.Ordinal),
+            board.Quotes.Where(q => q.Instrument.Venue == deribit).Select(q => q.Instrument.Symbol).Order(StringComparer.Ordinal));
+        await CloseAsync(reopened);
+
+        // Back to Bybit alone: still the same history; the simulator still never mixes in.
+        var bybitAgain = await OpenAsync(Bybit);
+        Assert.Equal(t1, (await bybitAgain.BoardAtAsync("BTC", t1, Token))!.AsOf);
+        await Assert.ThrowsAsync<HistorySourceMismatchException>(() => bybitAgain.OpenAsync(Simulator, Token));
+    }
+
     private static readonly IEqualityComparer<HistorySource> HistorySourceComparer =
         EqualityComparer<HistorySource>.Create((a, b) => a!.Label == b!.Label && a.Urls.SequenceEqual(b.Urls), s => s.Label.GetHashCode(StringComparison.Ordinal));
 }
