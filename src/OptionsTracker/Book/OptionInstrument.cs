@@ -79,5 +79,11 @@ public sealed class OptionInstrument
     /// <summary>Whether the venue quotes in a coin (<see cref="PriceCurrency"/>), so its native prices differ from the book's USD.</summary>
     public bool IsCoinPriced => PriceCurrency is not null;
 
+    /// <summary>
+    /// The grid of the book's USD prices, for showing them at their precision: the venue's <see cref="TickSize"/> when it
+    /// quotes in dollars, unknown (NaN) when it quotes in a coin, whose tick (0.0005 BTC) says nothing of USD decimals.
+    /// </summary>
+    public double UsdTickSize => IsCoinPriced ? double.NaN : TickSize;
+
     public override string ToString() => Symbol;
 }

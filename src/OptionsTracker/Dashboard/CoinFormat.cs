@@ -58,7 +58,7 @@ public sealed class CoinFormat
         var provisional = false;
         var values = new List<double>(rows.Count);
         // Bids and asks sit on the price grid (marks are computed and do not), so they stand in for a missing tick size.
-        var prices = GridDecimals(rows, static i => i.TickSize, [QuoteField.BidPrice, QuoteField.AskPrice]);
+        var prices = GridDecimals(rows, static i => i.UsdTickSize, [QuoteField.BidPrice, QuoteField.AskPrice], convertedDecimals: 2);
         for (var index = 0; index < QuoteFields.Count; index++)
         {
             var field = (QuoteField)index;
@@ -102,7 +102,7 @@ public sealed class CoinFormat
         switch (KindOf(field))
         {
             case Kind.Price:
-                return Fixed(value, GridOr(row.Instrument.TickSize, field));
+                return Fixed(value, GridOr(row.Instrument.UsdTickSize, field));
             case Kind.Size:
                 return Fixed(value, GridOr(row.Instrument.QtyStep, field));
             case Kind.Iv:
@@ -189,9 +189,11 @@ public sealed class CoinFormat
 
     /// <summary>
     /// The coin's decimals of a price or size column, for rows without a grid: the most decimals any of its rows' grids
-    /// needs, or, when none has a grid, the fewest that show every quote of <paramref name="onGrid"/> exactly.
+    /// needs, or, when none has a grid, the fewest that show every quote of <paramref name="onGrid"/> exactly. A price of an
+    /// option its venue quotes in a coin is a USD conversion with no grid of its own: cents (<paramref name="convertedDecimals"/>).
     /// </summary>
-    private static int? GridDecimals(IReadOnlyList<OptionRow> rows, Func<OptionInstrument, double> step, QuoteField[] onGrid)
+    private static int? GridDecimals(IReadOnlyList<OptionRow> rows, Func<OptionInstrument, double> step, QuoteField[] onGrid,
+        int? convertedDecimals = null)
     {
         int? decimals = null;
         foreach (var row in rows)
@@ -203,6 +205,11 @@ public sealed class CoinFormat
             return decimals;
         foreach (var row in rows)
         {
+            if (convertedDecimals is { } converted && row.Instrument.IsCoinPriced)
+            {
+                decimals = Math.Max(decimals ?? 0, converted);
+                continue;
+            }
             foreach (var field in onGrid)
             {
                 var value = Math.Abs(row.Quote.Values[(int)field]);

@@ -199,6 +199,28 @@ public class CoinFormatTests
     /// A coin's board priced by Black-76 (the simulator's): greeks in Bybit's units, bid and ask on the tick grid around
     /// an off-grid mark, open interest on the quantity grid; <paramref name="tweak"/> changes a quote before it is applied.
     /// </summary>
+    [Fact]
+    public void Prices_of_a_venue_quoting_in_the_coin_read_in_cents_not_at_the_coin_tick()
+    {
+        // Deribit's inverse options tick in BTC (0.0005); the book holds their prices in USD (coin price × index), values
+        // with no grid of their own: neither the coin's tick nor the conversion's noise decides the USD decimals.
+        var deribit = Venue.Parse("deribit");
+        var expiry = new DateTimeOffset(Expiry.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero);
+        var book = new OptionBook(new FakeTimeProvider(Now));
+        book.AddInstruments(Strikes(80_000, 110_000, 5_000).SelectMany(k => new[] { OptionType.Call, OptionType.Put }.Select(type =>
+            new OptionInstrument(deribit, $"BTC-31DEC26-{k}-{(type == OptionType.Call ? 'C' : 'P')}", "BTC", expiry, k, type,
+                tickSize: 0.0005, qtyStep: 0.1, priceCurrency: "BTC"))));
+        Quote(book, forward: 95_000, vol: 0.5, NoTweak);
+        var board = new LiveBoard(book);
+        board.Refresh("BTC", Now.ToUnixTimeMilliseconds());
+
+        var bids = Column(board, QuoteField.BidPrice).Where(text => text != "–" && text != "").ToList();
+        Print(bids);
+        Assert.NotEmpty(bids);
+        Assert.All(bids, text => Assert.Equal(2, Decimals(text)));
+        Assert.Equal(double.NaN, board.Rows[0].Instrument.UsdTickSize);
+    }
+
     private static LiveBoard Board(string coin, double forward, double vol, decimal[] strikes, double tickSize, double qtyStep,
         Tweak? tweak = null)
     {
