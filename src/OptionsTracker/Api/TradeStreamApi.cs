@@ -41,6 +41,7 @@ public static class TradeStreamApi
         string asset,
         [FromQuery(Name = "after"), Description("Start after this tape sequence (0: every trade held). Last-Event-ID wins when both are sent. Default: after the newest.")] string? after,
         [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
+        [FromQuery(Name = "venue"), Description("Only this venue's trades (bybit, deribit…), or all (default). Ids stay the tape's sequences, so they skip the other venues' trades.")] string? venue,
         HttpContext context,
         BookReader reader,
         TradeTape tape,
@@ -56,6 +57,7 @@ public static class TradeStreamApi
             return reader.UnknownAsset(index, asset);
         var errors = new QueryErrors();
         var start = string.IsNullOrWhiteSpace(lastEventId) ? Sequence(errors, after, "after") : Sequence(errors, lastEventId, "Last-Event-ID");
+        var only = errors.Venue(venue, reader.Venues, index);
         if (errors.HasErrors)
             return errors.ToProblem();
         if (!gate.TryEnter(context.Connection.RemoteIpAddress, out var lease, out var refusal))
@@ -92,7 +94,10 @@ public static class TradeStreamApi
                 if (step.Notice is { } notice)
                     events.Write(notice.Type == "reset" ? "reset"u8 : "gap"u8, notice);
                 foreach (var trade in step.Trades.AsSpan())
-                    events.WriteTrade(trade);
+                {
+                    if (only is not { } one || trade.Venue == one)
+                        events.WriteTrade(trade);
+                }
                 if (step.Notice is not null || step.Trades.Count > 0)
                 {
                     await events.FlushAsync();

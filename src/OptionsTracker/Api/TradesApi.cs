@@ -78,6 +78,7 @@ public static class TradesApi
         string asset,
         [FromQuery(Name = "window"), Description($"{FlowWindow.Accepted}.")] string? window,
         [FromQuery(Name = "largest"), Description("How many of the largest trades (by premium) to list, 0 to 100. Default: 10.")] string? largest,
+        [FromQuery(Name = "venue"), Description("A venue such as bybit, or all (default).")] string? venue,
         BookReader reader, FlowReader flow, CancellationToken cancellationToken)
     {
         var index = reader.Book.Index;
@@ -87,9 +88,10 @@ public static class TradesApi
         if (!FlowWindow.TryParse(window, reader.Now, out var span, out var error))
             errors.Add("window", error);
         var count = errors.Integer(largest, "largest", 0, MaxLargest) ?? FlowBuilder.DefaultLargest;
+        var only = errors.Venue(venue, reader.Venues, index);
         if (errors.HasErrors)
             return errors.ToProblem();
-        var report = await flow.ReadAsync(name, span, count, cancellationToken);
+        var report = await flow.ReadAsync(name, span, count, only, cancellationToken);
         return TypedResults.Ok(FlowResponse.Of(report));
     }
 

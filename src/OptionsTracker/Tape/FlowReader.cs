@@ -13,27 +13,31 @@ public sealed class FlowReader(TradeTape tape, TimeProvider time, ILogger<FlowRe
     /// <summary>Trades read from the history per page: aggregated as they come, so memory stays bounded whatever the window.</summary>
     internal const int HistoryPage = 20_000;
 
-    /// <summary>The coin's flow over the window named by <paramref name="window"/> (see <see cref="FlowWindow.TryParse"/>), ending now.</summary>
-    public Task<FlowReport> ReadAsync(string coin, FlowWindow window, int largest = FlowBuilder.DefaultLargest, CancellationToken cancellationToken = default) =>
-        ReadCoreAsync(coin, window, largest, cancellationToken);
+    /// <summary>
+    /// The coin's flow over the window named by <paramref name="window"/> (see <see cref="FlowWindow.TryParse"/>), ending
+    /// now: every venue's trades, or <paramref name="venue"/>'s only.
+    /// </summary>
+    public Task<FlowReport> ReadAsync(string coin, FlowWindow window, int largest = FlowBuilder.DefaultLargest,
+        Book.Venue? venue = null, CancellationToken cancellationToken = default) =>
+        ReadCoreAsync(coin, window, largest, venue, cancellationToken);
 
     /// <summary>The coin's flow since the last 08:00 UTC.</summary>
     public Task<FlowReport> ReadDayAsync(string coin, int largest = FlowBuilder.DefaultLargest, CancellationToken cancellationToken = default) =>
-        ReadCoreAsync(coin, FlowWindow.Day(time.GetUtcNow()), largest, cancellationToken);
+        ReadCoreAsync(coin, FlowWindow.Day(time.GetUtcNow()), largest, venue: null, cancellationToken);
 
-    private async Task<FlowReport> ReadCoreAsync(string coin, FlowWindow window, int largest, CancellationToken cancellationToken)
+    private async Task<FlowReport> ReadCoreAsync(string coin, FlowWindow window, int largest, Book.Venue? venue, CancellationToken cancellationToken)
     {
         var fromMs = window.From.ToUnixTimeMilliseconds();
         var toMs = window.To.ToUnixTimeMilliseconds();
         var builder = new FlowBuilder(largest);
 
         // One pass over the ring under its lock: the filter sees every trade held, newest first, so the last one it sees
-        // is the oldest held (the tape's memory starts there).
+        // is the oldest held (the tape's memory starts there, for every venue: one ring per coin).
         Trade? oldest = null;
         var inWindow = tape.Newest(coin, int.MaxValue, trade =>
         {
             oldest = trade;
-            return trade.TimeMs >= fromMs && trade.TimeMs <= toMs;
+            return trade.TimeMs >= fromMs && trade.TimeMs <= toMs && (venue is not { } only || trade.Venue == only);
         });
         builder.AddRange(inWindow);
         var tapeTrades = inWindow.Count;
@@ -63,6 +67,7 @@ public sealed class FlowReader(TradeTape tape, TimeProvider time, ILogger<FlowRe
                 foreach (var trade in page)
                 {
                     if (trade.TimeMs < fromMs || trade.TimeMs > historyToMs || readAtPageStart.Contains((trade.Venue, trade.Id))
+                        || venue is { } only && trade.Venue != only
                         || trade.TimeMs == historyToMs && onTapeAtEnd.Contains((trade.Venue, trade.Id)))
                         continue;
                     historyOldest ??= trade.Time;

@@ -145,6 +145,27 @@ public class FlowTests
         Assert.Equal(100, longer.Figures.Total.Trades);
         Assert.Equal(0, longer.HistoryTrades);
     }
+
+    [Fact]
+    public async Task The_reader_adds_up_one_venues_trades_when_asked_for_one()
+    {
+        var time = new FakeTimeProvider(Now);
+        var tape = new TradeTape(Options.Create(new TapeOptions { Keep = 1_000 }));
+        var deribit = Venue.Parse("deribit");
+        // The same coin's trades on two venues, interleaved in time: one tape per coin holds both.
+        var bybit = SampleTrades(Now, 60, seed: 3);
+        var other = SampleTrades(Now.AddSeconds(-30), 60, seed: 4).Select(t => t with { Venue = deribit, Id = "d-" + t.Id }).ToList();
+        tape.Append([.. bybit.Concat(other).OrderBy(t => t.TimeMs)]);
+        var reader = new FlowReader(tape, time, NullLogger<FlowReader>.Instance);
+        FlowWindow.TryParse("1h", Now, out var hour, out _);
+
+        var onlyDeribit = await reader.ReadAsync("BTC", hour, cancellationToken: TestContext.Current.CancellationToken, venue: deribit);
+        var all = await reader.ReadAsync("BTC", hour, cancellationToken: TestContext.Current.CancellationToken);
+
+        FlowAssert.Equal(FlowAssert.Recompute(other.Where(t => t.Time >= hour.From && t.Time <= hour.To)), onlyDeribit.Figures.Total);
+        FlowAssert.Equal(FlowAssert.Recompute(bybit.Concat(other).Where(t => t.Time >= hour.From && t.Time <= hour.To)), all.Figures.Total);
+        Assert.True(onlyDeribit.Figures.Total.Trades > 0);
+    }
 }
 
 /// <summary>The flow figures recomputed from trades directly (LINQ over the definitions in docs/tape.md), and a comparison.</summary>

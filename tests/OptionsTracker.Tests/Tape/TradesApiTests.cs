@@ -126,6 +126,8 @@ public class TradesApiTests
     [InlineData("/api/flow/BTC?window=soon", "window")]
     [InlineData("/api/flow/BTC?largest=101", "largest")]
     [InlineData("/api/trades/stream/BTC?after=-1", "after")]
+    [InlineData("/api/trades/stream/BTC?venue=nowhere", "venue")]
+    [InlineData("/api/flow/BTC?venue=nowhere", "venue")]
     public async Task Bad_flow_and_stream_parameters_are_400s_naming_them(string path, string parameter)
     {
         await using var host = await TrackerApp.StartForApiAsync();
@@ -183,6 +185,39 @@ public class TradesApiTests
                 }
             }
         }
+    }
+
+    [Fact]
+    public async Task The_sse_stream_and_the_flow_of_one_venue_carry_that_venues_trades_only()
+    {
+        await using var host = await TrackerApp.StartForApiAsync(new Dictionary<string, string?>(SecondVenue.BothVenues));
+        var tape = TapeOf(host);
+        var bybit = FlowTests.SampleTrades(DateTimeOffset.UtcNow, 40, seed: 6);
+        var deribit = FlowTests.SampleTrades(DateTimeOffset.UtcNow.AddSeconds(-20), 40, seed: 7)
+            .Select(t => t with { Venue = SecondVenue.Deribit, Id = "d-" + t.Id }).ToList();
+        tape.Append([.. bybit.Concat(deribit).OrderBy(t => t.TimeMs)]);
+        using var http = host.Http();
+        using var timeout = Timeout();
+
+        var received = new List<string>();
+        using (var stream = await OpenSseAsync(http, "/api/trades/stream/BTC?after=0&venue=deribit", null, timeout.Token))
+        {
+            await using var events = stream.Events.GetAsyncEnumerator(timeout.Token);
+            Assert.True(await events.MoveNextAsync());
+            Assert.Equal("subscribed", events.Current.EventType);
+            while (received.Count < deribit.Count && await events.MoveNextAsync())
+            {
+                var item = JsonNode.Parse(events.Current.Data)!;
+                Assert.Equal("deribit", (string?)item["venue"]);
+                received.Add((string)item["id"]!);
+            }
+        }
+        Assert.Equal(deribit.Select(t => t.Id).Order(StringComparer.Ordinal), received.Order(StringComparer.Ordinal));
+
+        var flow = JsonNode.Parse(await http.GetStringAsync("/api/flow/BTC?window=24h&venue=deribit", timeout.Token))!;
+        Assert.Equal(deribit.Count, (int)flow["total"]!["trades"]!);
+        var all = JsonNode.Parse(await http.GetStringAsync("/api/flow/BTC?window=24h", timeout.Token))!;
+        Assert.Equal(bybit.Count + deribit.Count, (int)all["total"]!["trades"]!);
     }
 
     [Fact]
