@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using OptionsTracker.Book;
 using OptionsTracker.Measures;
 using OptionsTracker.Simulator;
 using OptionsTracker.Tests.Fixtures;
@@ -52,6 +54,17 @@ public sealed class TimeTravelTests
         }
     }
 
+    /// <summary>POST /api/strategy/evaluate; the evaluation's own clock fields removed (the board's instant is compared elsewhere).</summary>
+    private static async Task<JsonNode> EvaluateAsync(HttpClient http, object body)
+    {
+        using var response = await http.PostAsJsonAsync("/api/strategy/evaluate", body, Token);
+        var text = await response.Content.ReadAsStringAsync(Token);
+        Assert.True(response.IsSuccessStatusCode, text);
+        var node = JsonNode.Parse(text)!;
+        node.AsObject().Remove("as_of");
+        return node;
+    }
+
     /// <summary>Stops the market and waits until the book stops changing (pushes already on their way applied).</summary>
     private static async Task FreezeAsync(BybitSimulator simulator, TrackerApp app)
     {
@@ -88,6 +101,12 @@ public sealed class TimeTravelTests
         var live = new Dictionary<string, JsonNode>();
         foreach (var path in Endpoints.Append($"/api/option/{symbol}"))
             live[path] = await host.GetJsonAsync(path);
+        // A strategy (issue 18) is evaluated on the same board: a call spread on the middle expiry.
+        using var http = app.Http();
+        var calls = app.Book.Index.All.Select(s => s.Instrument).Where(i => i.Type == OptionType.Call)
+            .GroupBy(i => i.ExpiryUtc).OrderBy(g => g.Key).ElementAt(1).OrderBy(i => i.Strike).ToList();
+        object[] legs = [new { symbol = calls[calls.Count / 2].Symbol, side = "buy", quantity = 1 }, new { symbol = calls[calls.Count / 2 + 1].Symbol, side = "sell", quantity = 2 }];
+        var liveStrategy = await EvaluateAsync(http, new { legs });
         Assert.Equal(sequence, app.Book.Sequence);
 
         // The market moves and a minute passes: B records another board.
@@ -107,6 +126,10 @@ public sealed class TimeTravelTests
             past.AsObject().Remove("as_of");
             Assert.True(JsonNode.DeepEquals(expected, past), $"{path} at {between}:\nlive at A: {Trim(expected)}\npast:      {Trim(past)}");
         }
+
+        var pastStrategy = await EvaluateAsync(http, new { legs, at = between });
+        Assert.True(JsonNode.DeepEquals(liveStrategy, pastStrategy), $"strategy at {between}:\nlive at A: {Trim(liveStrategy)}\npast:      {Trim(pastStrategy)}");
+        Assert.False(JsonNode.DeepEquals(liveStrategy, await EvaluateAsync(http, new { legs })), "the strategy's figures moved with the market");
 
         // At B itself (an offset other than Z, the same instant) the later board answers; after B, B still does.
         var atB = await host.GetJsonAsync($"/api/summary/BTC?at={Uri.EscapeDataString(b.ToOffset(TimeSpan.FromHours(2)).ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture))}");
