@@ -80,11 +80,11 @@ public sealed class RichCheapColumnTests
         var atm = s.Page.Locator("#chain tbody tr.atm");
         await atm.Locator("td.c-mark a").ClickAsync();
         var detail = s.Page.Locator("#detail-smile-fit");
-        await Expect(detail).ToHaveTextAsync(new Regex(@"^Smile fit: .+ vol pts (rich|cheap|, on the fit)$"));
+        await Expect(detail).ToHaveTextAsync(new Regex(@"^Smile fit: .+ vol pts( rich| cheap|, on the fit)$"));
         await Eventually.Until(async () =>
         {
             var atmText = (await atm.Locator("td.c-rich-cheap").TextContentAsync())!.Trim();
-            return Regex.IsMatch((await detail.TextContentAsync())!.Trim(), $"^Smile fit: {Regex.Escape(atmText)} vol pts (rich|cheap|, on the fit)$");
+            return Regex.IsMatch((await detail.TextContentAsync())!.Trim(), $"^Smile fit: {Regex.Escape(atmText)} vol pts( rich| cheap|, on the fit)$");
         }, "the option detail's smile-fit line saying what the chain's rich/cheap cell says");
         await s.Page.Keyboard.PressAsync("Escape");
 
