@@ -54,6 +54,9 @@ try
     builder.Configuration.ValidateLogLevels();
     builder.Services.AddSingleton(TimeProvider.System);
 
+    // The venues this deployment collects and serves (Tracker:Venues), in preference order; each venue's folder is
+    // registered here only when configured, so a Bybit-only user runs exactly what ran before.
+    var venues = TrackerOptions.ReadVenues(builder.Configuration);
     if (historyArgs.ReplayPath is { } replayPath)
     {
         // The recorded market on the replay's clock, which the tracker reads too; its own history stays off.
@@ -74,7 +77,7 @@ try
             ["History:Simulated"] = "true",
         });
         // With Deribit configured (Tracker:Venues), a Deribit simulator over the same market: one index, two venues' quotes.
-        if (TrackerOptions.ReadVenues(builder.Configuration).Any(v => v.Id == "deribit"))
+        if (venues.Contains(DeribitVenue.Id))
         {
             deribitSimulator = await OptionsTracker.Simulator.Deribit.DeribitSimulator.StartAsync(new()
             {
@@ -89,9 +92,6 @@ try
         }
     }
 
-    // The venues this deployment collects and serves (Tracker:Venues), in preference order; each venue's folder is
-    // registered here only when configured, so a Bybit-only user runs exactly what ran before.
-    var venues = TrackerOptions.ReadVenues(builder.Configuration);
     builder.AddBook();
     builder.AddTape();
     builder.Services.AddSingleton(new KnownVenues(venues));

@@ -59,7 +59,7 @@ public static class TradesApi
             // Asked further back than the tape remembers: the rest from the recorded history, after the tape's trades.
             try
             {
-                var older = await OlderFromHistoryAsync(history, tape, name, filter, matches, since, filter.Limit - trades.Count, reader.Now, cancellationToken);
+                var older = await OlderFromHistoryAsync(history, tape, name, matches, since, filter.Limit - trades.Count, reader.Now, cancellationToken);
                 if (older.Count > 0)
                     trades = [.. trades, .. older];
             }
@@ -107,7 +107,7 @@ public static class TradesApi
     /// back from the tape: a window that fills the limit is narrowed and read again, one that does not widens the next.
     /// </summary>
     private static async Task<List<Trade>> OlderFromHistoryAsync(
-        IFlowHistory history, TradeTape tape, string coin, TradeFilter filter, Func<Trade, bool> matches, long sinceMs, int need, DateTimeOffset now, CancellationToken cancellationToken)
+        IFlowHistory history, TradeTape tape, string coin, Func<Trade, bool> matches, long sinceMs, int need, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var result = new List<Trade>();
         var toMs = tape.OldestTimeMs(coin) ?? now.ToUnixTimeMilliseconds();
