@@ -41,7 +41,9 @@ public sealed class SkewTermTests
         realised.Set("BTC", [new(7, 0.41, DateTimeOffset.UtcNow), new(30, 0.47, DateTimeOffset.UtcNow), new(90, 0.52, DateTimeOffset.UtcNow)]);
         await Expect(s.Page.Locator("#term-hv-missing")).ToHaveCountAsync(0);
         await Expect(s.Page.Locator("#term-tenors tr[data-tenor='30'] td.hv")).ToHaveTextAsync("47.0%");
-        Assert.Contains("HV (realised)", (await PlotAsync(s.Page, "term-chart-plot")).Select(t => t.Name));
+        // The chart is redrawn on its own schedule after the table: on a loaded machine the cell can show first.
+        await Eventually.Until(async () => (await PlotAsync(s.Page, "term-chart-plot")).Any(t => t.Name == "HV (realised)"),
+            "the term chart's HV (realised) line");
 
         // A still market, so the page and the endpoint show one snapshot.
         s.Simulator.Faults.SilentConnections = true;

@@ -198,7 +198,10 @@ public sealed class HistorySeriesTests
         var term = await host.GetJsonAsync("/api/analytics/BTC/term");
         var askedAt = DateTimeOffset.UtcNow;
         var tenor = term["tenors"]!.AsArray().Single(t => (double)t!["tenor_days"]! == 30)!;
-        Assert.Equal(current, (double)tenor["atm_iv"]!);
+        // The 30-day figure is interpolated at the time of asking, so it moves in the 7th digit between two requests
+        // seconds apart on a loaded machine: the rank is checked against this answer's own current value.
+        Assert.Equal(current, (double)tenor["atm_iv"]!, 5);
+        current = (double)tenor["atm_iv"]!;
         var values = daily.Select(d => d.Value).ToList();
         var min = Math.Min(values.Min(), current);
         var max = Math.Max(values.Max(), current);

@@ -214,7 +214,7 @@ public class RedisStoreTests
         var symbol = simulator.GetInstruments("BTC")[3].Symbol;
         simulator.SetMarkPrice(symbol, 777.25);
 
-        // The bound is the lease TTL plus one retry period (2.7 s here); the deadlines are generous because a
+        // The bound is the lease TTL plus one renewal period (13.3 s here); the deadlines are generous because a
         // loaded CI machine may be several times slower. The figures are printed, not asserted.
         await Eventually.Until(() => lease.IsHeld, "the standby to take the lease", 30);
         var takeover = TimeProvider.System.GetElapsedTime(killedAt);

@@ -1,9 +1,14 @@
 namespace OptionsTracker.Tests.Store;
 
-/// <summary>Settings for a tracker using a test's Redis, with short lease and flush times so failover tests finish in seconds.</summary>
+/// <summary>Settings for a tracker using a test's Redis, with a short flush time and a lease short enough for failover tests to finish in seconds.</summary>
 public static class RedisTestSettings
 {
-    public static readonly TimeSpan LeaseTtl = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// 10 s, renewed every 3.3 s. It was 2 s: at a CI load average of 70–120 a renewal late by more than the TTL handed
+    /// the feed to a standby (or briefly to nobody) in tests about something else ("the collector to subscribe SOL",
+    /// "SOL to reach the web instance"). A takeover test waits this long plus a renewal period (deadline 30 s).
+    /// </summary>
+    public static readonly TimeSpan LeaseTtl = TimeSpan.FromSeconds(10);
 
     public static Dictionary<string, string?> For(string connectionString, string role) => new()
     {
