@@ -69,6 +69,11 @@ public class TwoVenueTickerBenchmarks : IDisposable
         if (_shard.Messages != 2 * BybitFrames || deribit.Messages != 2 * DeribitFrames || deribit.Malformed != 0 || deribit.UnknownSymbols != 0)
             throw new InvalidOperationException($"Bybit counted {_shard.Messages} of {2 * BybitFrames}; Deribit {deribit.Messages} of {2 * DeribitFrames} ({deribit.Malformed} malformed, {deribit.UnknownSymbols} unknown)");
         Console.WriteLine($"// one book of {_book.Index.Count} options; Bybit frames {_bybitFrames.Average(f => f.Length):0} bytes on average, Deribit {_deribitFrames.Average(f => f.Length):0}");
+
+        // BenchmarkDotNet's Allocated is the whole process's bytes over the operations (in process: whatever another thread
+        // allocates meanwhile counts too); this thread's own count over many passes is the path's alone.
+        Console.WriteLine($"// this thread's bytes per message over 20 passes: Bybit {ThreadBytesPerMessage(BybitShard, BybitFrames):0.###}, "
+            + $"Deribit {ThreadBytesPerMessage(DeribitConnectionHandleMessage, DeribitFrames):0.###}, both interleaved {ThreadBytesPerMessage(BothInterleaved, BybitFrames + DeribitFrames):0.###}");
     }
 
     [GlobalCleanup]
@@ -119,6 +124,15 @@ public class TwoVenueTickerBenchmarks : IDisposable
             _connection.HandleMessage(_deribitFrames[i]);
         }
         return _shard.Messages;
+    }
+
+    private static double ThreadBytesPerMessage(Func<long> pass, int messagesPerPass)
+    {
+        const int Passes = 20;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < Passes; i++)
+            pass();
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / (double)(Passes * messagesPerPass);
     }
 
     private static async Task<CapturedFrames> CaptureBybitAsync()

@@ -34,7 +34,7 @@ internal static class TwoVenueBench
             {
                 await RunModeAsync(plan, mode, cancellationToken);
             }
-            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or HttpRequestException)
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 Detail($"two venues, {mode} failed: {ex.GetType().Name}: {ex.Message}");
             }
@@ -77,21 +77,27 @@ internal static class TwoVenueBench
 
         Detail($"tracker pid {tracker.Id} subscribed: Bybit on {bybit.ConnectionCount} connections, Deribit on {deribit.ConnectionCount}; warming up {plan.Warmup.TotalSeconds:0} s");
         await Task.Delay(plan.Warmup, cancellationToken);
+        // Its own client with a long timeout: on a saturated machine the tracker, ingesting flat out, may answer after 30 s.
+        using var http = new HttpClient { BaseAddress = tracker.BaseUrl, Timeout = TimeSpan.FromSeconds(180) };
         var rates = venues.ToDictionary(v => v, _ => new List<double>(), StringComparer.Ordinal);
         var totalRates = new List<double>();
         var cpuPerMillion = new List<double>();
         var cores = new List<double>();
         for (var window = 0; window < plan.IngestWindows; window++)
         {
-            var before = await GetVenueMessagesAsync(tracker, cancellationToken);
+            // The counters are read at some moment inside each request: the window runs from the middle of the first
+            // read to the middle of the second, and the reads' own durations are printed (their halves bound the error).
+            var (before, startedAt, firstRead) = await GetVenueMessagesAsync(http, cancellationToken);
             var cpuBefore = tracker.CpuTime;
             long bybitSentBefore = bybit.TickerMessagesSent, deribitSentBefore = deribit.TickerMessagesSent;
-            var started = Stopwatch.GetTimestamp();
+            var sentStarted = Stopwatch.GetTimestamp();
             await Task.Delay(plan.IngestWindow, cancellationToken);
-            var after = await GetVenueMessagesAsync(tracker, cancellationToken);
-            var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var cpu = (tracker.CpuTime - cpuBefore).TotalSeconds;
-            double bybitSent = (bybit.TickerMessagesSent - bybitSentBefore) / elapsed, deribitSent = (deribit.TickerMessagesSent - deribitSentBefore) / elapsed;
+            var sentElapsed = Stopwatch.GetElapsedTime(sentStarted).TotalSeconds;
+            long bybitSentAfter = bybit.TickerMessagesSent, deribitSentAfter = deribit.TickerMessagesSent;
+            var (after, endedAt, secondRead) = await GetVenueMessagesAsync(http, cancellationToken);
+            var elapsed = Stopwatch.GetElapsedTime(startedAt, endedAt).TotalSeconds;
+            double bybitSent = (bybitSentAfter - bybitSentBefore) / sentElapsed, deribitSent = (deribitSentAfter - deribitSentBefore) / sentElapsed;
             long processed = 0;
             var perVenue = new List<string>();
             foreach (var venue in venues)
@@ -101,11 +107,15 @@ internal static class TwoVenueBench
                 rates[venue].Add(count / elapsed);
                 perVenue.Add($"{venue} {count / elapsed:N0} msgs/s");
             }
+            // CPU over the harness's window (between the two reads), messages over the counters' window: the same
+            // span but for the reads' latency, so CPU per message takes the counters' rate over the CPU's span.
+            var processedInCpuWindow = processed / elapsed * sentElapsed;
             totalRates.Add(processed / elapsed);
-            cpuPerMillion.Add(cpu / processed * 1e6);
-            cores.Add(cpu / elapsed);
+            cpuPerMillion.Add(cpu / processedInCpuWindow * 1e6);
+            cores.Add(cpu / sentElapsed);
             Detail($"window {window + 1}: tracker counted {string.Join(", ", perVenue)} (simulators sent Bybit {bybitSent:N0}, Deribit {deribitSent:N0} msgs/s); "
-                + $"{processed / elapsed:N0} msgs/s on {cpu / elapsed:0.00} cores, {cpu / processed * 1e6:0.00} CPU s per million; load average {Machine.LoadAverage()}");
+                + $"{processed / elapsed:N0} msgs/s on {cpu / sentElapsed:0.00} cores, {cpu / processedInCpuWindow * 1e6:0.00} CPU s per million; "
+                + $"stats reads {firstRead.TotalMilliseconds:0}/{secondRead.TotalMilliseconds:0} ms; load average {Machine.LoadAverage()}");
         }
 
         var prefix = $"two_venues_{mode}";
@@ -120,9 +130,12 @@ internal static class TwoVenueBench
     }
 
     /// <summary>Each venue's <c>messages_processed</c> from <c>/api/stats</c> (<c>venues</c>): the tracker's own per-venue counters.</summary>
-    private static async Task<Dictionary<string, long>> GetVenueMessagesAsync(TrackerProcess tracker, CancellationToken cancellationToken)
+    /// <returns>The counts, the middle of the request (a <see cref="Stopwatch"/> timestamp) and how long it took.</returns>
+    private static async Task<(Dictionary<string, long> Counts, long At, TimeSpan Took)> GetVenueMessagesAsync(HttpClient http, CancellationToken cancellationToken)
     {
-        using var response = await tracker.Http.GetAsync(new Uri("api/stats", UriKind.Relative), cancellationToken);
+        var sent = Stopwatch.GetTimestamp();
+        using var response = await http.GetAsync(new Uri("api/stats", UriKind.Relative), cancellationToken);
+        var answered = Stopwatch.GetTimestamp();
         response.EnsureSuccessStatusCode();
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
         using var json = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
@@ -131,7 +144,7 @@ internal static class TwoVenueBench
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var venue in venues.EnumerateArray())
             counts[venue.GetProperty("venue").GetString() ?? ""] = venue.GetProperty("messages_processed").GetInt64();
-        return counts;
+        return (counts, sent + (answered - sent) / 2, Stopwatch.GetElapsedTime(sent, answered));
     }
 
     private static double Median(List<double> values)
