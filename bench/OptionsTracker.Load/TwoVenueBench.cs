@@ -75,6 +75,14 @@ internal static class TwoVenueBench
             await Task.Delay(100, cancellationToken);
         }
 
+        // The feed can be subscribed before the host listens (a loaded machine starts Kestrel late): wait for an answer.
+        while (await tracker.TryGetStatsAsync(cancellationToken) is null)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+                throw new TimeoutException($"GET /api/stats not answered within 300 s{Environment.NewLine}{tracker.RecentOutput}");
+            await Task.Delay(200, cancellationToken);
+        }
+
         Detail($"tracker pid {tracker.Id} subscribed: Bybit on {bybit.ConnectionCount} connections, Deribit on {deribit.ConnectionCount}; warming up {plan.Warmup.TotalSeconds:0} s");
         await Task.Delay(plan.Warmup, cancellationToken);
         // Its own client with a long timeout: on a saturated machine the tracker, ingesting flat out, may answer after 30 s.
