@@ -93,7 +93,7 @@ public class DeribitTickerFrameBenchmarks : IDisposable
         System.Buffers.Text.Utf8Formatter.TryFormat(++_timestampMs, _frames[frame].AsSpan(_timestampOffsets[frame], 13), out _);
     }
 
-    private static int TimestampOffset(byte[] frame)
+    internal static int TimestampOffset(byte[] frame)
     {
         var at = frame.AsSpan().IndexOf("\"timestamp\":"u8);
         if (at < 0 || frame.Length < at + 12 + 13 || frame.AsSpan(at + 12, 13).IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0)
@@ -101,7 +101,7 @@ public class DeribitTickerFrameBenchmarks : IDisposable
         return at + 12;
     }
 
-    private static async Task<(byte[][] Frames, List<OptionInstrument> Instruments)> CaptureAsync()
+    internal static async Task<(byte[][] Frames, List<OptionInstrument> Instruments)> CaptureAsync()
     {
         await using var simulator = await DeribitSimulator.StartAsync(new DeribitSimulatorOptions { BaseCoins = ["BTC", "ETH"], TargetInstrumentCount = 1200 });
         var listed = simulator.GetInstruments().Take(Symbols).ToList();

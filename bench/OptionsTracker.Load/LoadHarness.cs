@@ -93,8 +93,12 @@ internal static class LoadHarness
         await PhaseAsync(phases, "tape-sse", () => TapeBench.SseAsync(quick, token,
             clients: IntArgument(args, "--tape-clients", 100), rate: IntArgument(args, "--tape-rate", 10_000)));
         await PhaseAsync(phases, "tape-ingest", () => TapeBench.IngestAsync(plan, token));
-        // Opt-in, issue 19: both venues ingested at once (TwoVenueBench.cs).
-        await PhaseAsync(phases, "two-venues", () => TwoVenueBench.RunAsync(plan, token));
+        // Opt-in, issue 19: both venues ingested at once, and each alone over the same board (TwoVenueBench.cs);
+        // two-venues:both, two-venues:bybit, two-venues:deribit run one configuration.
+        var twoVenueModes = TwoVenueBench.Modes.Where(m => phases.Contains("two-venues") || phases.Contains("two-venues:" + m)).ToList();
+        if (twoVenueModes.Count > 0)
+            phases.Add("two-venues");
+        await PhaseAsync(phases, "two-venues", () => TwoVenueBench.RunAsync(plan, twoVenueModes, token));
 
         Detail($"done in {total.Elapsed.TotalSeconds:0} s; load average {Machine.LoadAverage()}");
         Detail("summary (e2e_*: exchange to readable in the book; e2e_api_*: exchange to seen by a client polling the API)");

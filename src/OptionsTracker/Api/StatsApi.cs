@@ -12,7 +12,7 @@ public static class StatsApi
             .WithName("GetStats")
             .WithTags("Stats")
             .WithSummary("Feed and book statistics")
-            .WithDescription("Counts of options per base coin, messages processed, malformed messages, reconnects, connections, subscribed topics, topics refused by the exchange, the feed state with its reason, the last update (ISO 8601), uptime and memory.");
+            .WithDescription("Counts of options per base coin, messages processed, malformed messages, reconnects, connections, subscribed topics, topics refused by the exchange, the feed state with its reason, the last update (ISO 8601), uptime and memory; `venues` gives each venue's own messages, malformed messages, reconnects, live connections and subscribed topics.");
     }
 
     internal static StatsResponse GetStats(FeedMonitor monitor, IOptionStore store)
@@ -45,6 +45,7 @@ public static class StatsApi
                 s.Messages, s.Malformed, s.Reconnects, s.LastMessageAt, s.LastError) { Refused = s.RefusedTopics.Count })])
         {
             RefusedTopics = report.RefusedTopics,
+            Venues = [.. report.Venues.Select(v => new VenueStats(v.Venue, v.Totals.Messages, v.Totals.Malformed, v.Totals.Reconnects, v.LiveConnections, v.SubscribedTopics))],
         };
     }
 }

@@ -23,7 +23,16 @@ public sealed record StatsResponse(
 {
     /// <summary>Topics the exchange refused repeatedly (retried rarely; <c>/health</c> names them).</summary>
     public int RefusedTopics { get; init; }
+
+    /// <summary>
+    /// Per venue (issue 19): its messages, malformed messages, reconnects, live connections and subscribed topics, which
+    /// sum to the totals above. Empty on a web instance or standby, fed by another process.
+    /// </summary>
+    public IReadOnlyList<VenueStats> Venues { get; init; } = [];
 }
+
+/// <summary>One venue's counters in <c>GET /api/stats</c>.</summary>
+public sealed record VenueStats(string Venue, long MessagesProcessed, long MalformedMessages, long Reconnects, int Connections, int SubscribedTopics);
 
 public sealed record ShardStats(int Id, string State, int Topics, int Subscribed, long Messages, long Malformed, long Reconnects, DateTimeOffset? LastMessageAt, string? LastError)
 {

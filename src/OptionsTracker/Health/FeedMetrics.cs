@@ -12,6 +12,7 @@ namespace OptionsTracker.Health;
 public sealed class FeedMetrics
 {
     private readonly Counter _messages;
+    private readonly Counter _venueMessages;
     private readonly Counter _malformed;
     private readonly Counter _reconnects;
     private readonly Gauge _connections;
@@ -34,6 +35,9 @@ public sealed class FeedMetrics
         _time = time;
         var factory = metrics.Factory;
         _messages = factory.CreateCounter("optionstracker_messages_received_total", "Ticker messages received from the exchange WebSocket.");
+        // Per venue beside the total (issue 19): the total keeps its one unlabelled series for existing dashboards.
+        _venueMessages = factory.CreateCounter("optionstracker_venue_messages_received_total", "Ticker messages received from one venue's WebSocket.",
+            new CounterConfiguration { LabelNames = ["venue"] });
         _malformed = factory.CreateCounter("optionstracker_malformed_messages_total", "Messages that could not be parsed and were skipped.");
         _reconnects = factory.CreateCounter("optionstracker_reconnects_total", "WebSocket connections replaced after a drop, a missing pong or silence.");
         _connections = factory.CreateGauge("optionstracker_connections", "WebSocket connections that are live.");
@@ -52,6 +56,8 @@ public sealed class FeedMetrics
         {
             var report = _monitor.GetReport();
             _messages.IncTo(report.MessagesProcessed);
+            foreach (var venue in report.Venues)
+                _venueMessages.WithLabels(venue.Venue).IncTo(venue.Totals.Messages);
             _malformed.IncTo(report.MalformedMessages);
             _reconnects.IncTo(report.Reconnects);
             _connections.Set(report.LiveConnections);

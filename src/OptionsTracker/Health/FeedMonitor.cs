@@ -150,6 +150,8 @@ public sealed class FeedMonitor(
             shards)
         {
             RefusedTopics = refused.Count,
+            Venues = [.. venueStatuses.Select(v => new VenueCounters(v.Venue.Id.Id, v.Venue.Name, v.Status.Totals,
+                v.Status.Connections.Count(s => s.State == ShardState.Live), v.Status.Connections.Sum(s => s.SubscribedTopics)))],
         };
     }
 
@@ -246,4 +248,18 @@ public sealed record FeedReport(
 {
     /// <summary>Topics the exchange keeps refusing (Bybit: <c>Bybit:RefuseLimit</c> times in a row; see <c>/health</c> for their names).</summary>
     public int RefusedTopics { get; init; }
+
+    /// <summary>
+    /// Each venue's own counters (in the order of <c>Tracker:Venues</c>), summing to the totals above; empty on a process
+    /// fed by another one, whose stats carry totals only.
+    /// </summary>
+    public IReadOnlyList<VenueCounters> Venues { get; init; } = [];
 }
+
+/// <summary>One venue's share of the feed: its message counters since start and its connections now.</summary>
+/// <param name="Venue">The venue's id (<c>bybit</c>, <c>deribit</c>).</param>
+/// <param name="Name">The venue's name for people.</param>
+/// <param name="Totals">Messages, malformed messages and reconnects over every connection of the venue since start.</param>
+/// <param name="LiveConnections">Its connections that are live.</param>
+/// <param name="SubscribedTopics">Topics its connections have acknowledged.</param>
+public sealed record VenueCounters(string Venue, string Name, ShardTotals Totals, int LiveConnections, int SubscribedTopics);
