@@ -41,13 +41,17 @@ public sealed class WsTradesVenueTests
         using var onBybit = await SubscribeAsync(app, $$"""{"op":"subscribe","channel":"trades","asset":"{{Coin}}","venue":"Bybit"}""", "bybit", timeout.Token);
         using var onAll = await SubscribeAsync(app, $$"""{"op":"subscribe","channel":"trades","asset":"{{Coin}}"}""", null, timeout.Token);
 
-        // Interleaved: each venue's trades in several batches, so the channel sees the venues mixed on the tape.
+        // Interleaved: each venue's trades in several batches, each on the tape before the next, so the venues alternate there.
         var emittedBybit = new List<string>();
         var emittedDeribit = new List<string>();
         for (var round = 0; round < 3; round++)
         {
-            emittedBybit.AddRange(bybit.EmitTrades(Coin, 4 + round).Select(t => t.Id));
-            emittedDeribit.AddRange(deribit.EmitTrades(Coin, 5 - round).Select(t => t.TradeId));
+            var fromBybit = bybit.EmitTrades(Coin, 4 + round).Select(t => t.Id).ToList();
+            await Eventually.Until(() => fromBybit.All(id => tape.Contains(Coin, Venue.Bybit, id)), "the round's Bybit trades on the tape");
+            var fromDeribit = deribit.EmitTrades(Coin, 5 - round).Select(t => t.TradeId).ToList();
+            await Eventually.Until(() => fromDeribit.All(id => tape.Contains(Coin, Deribit, id)), "the round's Deribit trades on the tape");
+            emittedBybit.AddRange(fromBybit);
+            emittedDeribit.AddRange(fromDeribit);
         }
         var total = emittedBybit.Count + emittedDeribit.Count;
         await Eventually.Until(() => tape.LastSequence(Coin) >= start + total, $"the {total} trades on the tape");

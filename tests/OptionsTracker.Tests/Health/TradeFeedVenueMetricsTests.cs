@@ -40,14 +40,15 @@ public sealed class TradeFeedVenueMetricsTests
         await using var app = await TrackerApp.StartWithBothVenuesAsync(new Dictionary<string, string?> { ["Tape:Enabled"] = "true" });
         var tape = app.Services.GetRequiredService<TradeTape>();
 
-        // Deribit makes a block every 25th trade (DeribitSimulatorOptions.BlockEvery): 30 include some block legs.
+        // Deribit's trades include a block of 3 legs, which carry their block_trade_id.
         var bybit = app.Simulator!.EmitTrades(Coin, 12);
-        var deribit = app.Deribit!.EmitTrades(Coin, 30);
+        var deribit = app.Deribit!.EmitTrades(Coin, 20).Concat(app.Deribit.EmitBlock(Coin, 3)).Concat(app.Deribit.EmitTrades(Coin, 7)).ToList();
         await Eventually.Until(() => bybit.All(t => tape.Contains(Coin, Venue.Bybit, t.Id)) && deribit.All(t => tape.Contains(Coin, Deribit, t.TradeId)),
             "every emitted trade on the tape");
         var onTape = tape.Newest(Coin, 100_000, _ => true);
         var deribitBlockLegs = onTape.Count(t => t.Venue == Deribit && t.IsBlock);
-        Assert.Equal(deribit.Count(t => t.BlockTradeId is not null), deribitBlockLegs);
+        Assert.Equal(3, deribit.Count(t => t.BlockTradeId is not null));
+        Assert.Equal(3, deribitBlockLegs);
 
         var samples = await SamplesAsync(app);
         foreach (var (series, value) in samples.Where(s => s.Key.Contains("trade", StringComparison.Ordinal)).OrderBy(s => s.Key, StringComparer.Ordinal))
