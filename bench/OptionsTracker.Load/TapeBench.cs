@@ -333,8 +333,10 @@ internal static class TapeBench
         try
         {
             var text = await tracker.Http.GetStringAsync(new Uri("metrics", UriKind.Relative), cancellationToken);
-            var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("optionstracker_trades_appended_total ", StringComparison.Ordinal));
-            return line?["optionstracker_trades_appended_total ".Length..] ?? "not in /metrics";
+            // One series per venue (optionstracker_trades_appended_total{venue="bybit"} 123): the value is the last field.
+            var lines = text.Split('\n').Where(l => l.StartsWith("optionstracker_trades_appended_total{", StringComparison.Ordinal)).ToList();
+            return lines.Count == 0 ? "not in /metrics"
+                : lines.Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (HttpRequestException e)
         {

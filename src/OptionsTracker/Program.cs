@@ -97,29 +97,15 @@ try
     builder.Services.AddSingleton(new KnownVenues(venues));
     builder.AddStore();
     if (venues.Contains(Venue.Bybit))
-    {
         builder.AddBybit();
-        builder.Services.AddSingleton(s =>
-        {
-            var bybit = s.GetRequiredService<IOptions<BybitOptions>>().Value;
-            return new VenueSource(Venue.Bybit.Id, [bybit.RestUrl, bybit.WsUrl]);
-        });
-    }
     if (venues.Contains(DeribitVenue.Id))
-    {
         builder.AddDeribit();
-        builder.Services.AddSingleton(s =>
-        {
-            var deribit = s.GetRequiredService<IOptions<DeribitOptions>>().Value;
-            return new VenueSource(DeribitVenue.Id.Id, [deribit.EffectiveRestUrl, deribit.EffectiveWsUrl]);
-        });
-    }
     builder.AddFeed();
     builder.AddHealth();
     builder.AddAnalytics();
     builder.AddHistory();
-    // The history knows what it was recorded from: every configured venue's URLs (each venue registers its
-    // VenueSource above), in Tracker:Venues order, or the simulator under --demo.
+    // The history knows what it was recorded from: every configured venue's URLs (each venue's Add…() registers its
+    // VenueSource), in Tracker:Venues order, or the simulator under --demo.
     builder.Services.AddSingleton(s => HistoryFeature.Source(s.GetRequiredService<IOptions<HistoryOptions>>().Value,
         s.GetServices<VenueSource>().OrderBy(v => venues.ToList().FindIndex(known => known.Id == v.Venue))));
     builder.AddStrategies();

@@ -13,6 +13,12 @@ public sealed record Alert(string Source, string Name, string Text, DateTimeOffs
 {
     public string? Asset { get; init; }
 
+    /// <summary>
+    /// The venue a rule read (its <c>Venue</c> setting) or a trade alert's trades are on; absent for a rule on every
+    /// venue's combined figures, and for the feed's and the store's alerts.
+    /// </summary>
+    public string? Venue { get; init; }
+
     /// <summary>The measured value (ATM IV in percent, a ratio, an OI rise in contracts).</summary>
     public double? Value { get; init; }
 

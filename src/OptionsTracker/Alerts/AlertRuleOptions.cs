@@ -48,6 +48,15 @@ public sealed class AlertRuleOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
     public TimeSpan? Window { get; set; }
 
+    /// <summary>
+    /// A configured venue's id (<c>bybit</c>, <c>deribit</c>; see <c>Tracker:Venues</c>): the rule reads that venue's
+    /// options and figures alone (<c>/api/analytics/{asset}/…?venue=</c>'s), and its alerts name it. Absent: every
+    /// venue's, combined as the analytics endpoints combine them without <c>venue</c> (IV figures from the venue with most
+    /// OI in each expiry, OI summed). Trade rules: only that venue's trades. Not for <see cref="AlertRuleKind.VenueIvGap"/>.
+    /// </summary>
+    [StringLength(OptionsTracker.Book.Venue.MaxLength)]
+    public string? Venue { get; set; }
+
     /// <summary>After firing, the rule (for an OI jump: the rule and that option) stays quiet this long.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan Cooldown { get; set; } = TimeSpan.FromHours(1);

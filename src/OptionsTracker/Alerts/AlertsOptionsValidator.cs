@@ -38,6 +38,7 @@ internal sealed partial class AlertsOptionsValidator(IConfiguration configuratio
         if (options.WebhookUrl is { } webhook && !IsHttp(webhook))
             failures.Add($"{S}:WebhookUrl must be an absolute http(s) URL");
 
+        var venues = ConfiguredVenues();
         foreach (var section in configuration.GetSection($"{S}:{nameof(AlertsOptions.Rules)}").GetChildren())
         {
             AlertRuleOptions? rule;
@@ -57,6 +58,7 @@ internal sealed partial class AlertsOptionsValidator(IConfiguration configuratio
             {
                 ValidateRule(section.Path, rule, failures);
                 ValidateTradeRule(section, rule, failures);
+                ValidateVenue(section.Path, rule, venues, failures);
             }
         }
 
@@ -178,6 +180,37 @@ internal sealed partial class AlertsOptionsValidator(IConfiguration configuratio
         if (kind == AlertRuleKind.BlockTrade && rule.PremiumAbove is not null)
             failures.Add($"{prefix}:PremiumAbove does not apply to Kind=BlockTrade: every block alerts, or those with a leg above SizeAbove");
     }
+
+    /// <summary>The venues of <c>Tracker:Venues</c>; null when that setting is itself wrong (start-up names it on its own).</summary>
+    private IReadOnlyList<Venue>? ConfiguredVenues()
+    {
+        try
+        {
+            return TrackerOptions.ReadVenues(configuration);
+        }
+        catch (Configuration.ConfigurationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A rule's <c>Venue</c>: one of the configured venues (a rule on a venue this deployment does not collect would never
+    /// have a value, silently), and not on the rule that compares venues.
+    /// </summary>
+    private static void ValidateVenue(string prefix, AlertRuleOptions rule, IReadOnlyList<Venue>? configured, List<string> failures)
+    {
+        if (rule.Venue is not { } text || configured is null)
+            return;
+        if (rule.Kind == AlertRuleKind.VenueIvGap)
+            failures.Add($"{prefix}:Venue does not apply to Kind=VenueIvGap: it compares the same option across the venues");
+        else if (VenueOf(rule) is not { } venue || !configured.Contains(venue))
+            failures.Add($"{prefix}:Venue must be one of the configured venues (Tracker:Venues): {string.Join(", ", configured.Select(v => v.Id))}, not '{text.Trim()}'; leave it out for every venue's combined figure");
+    }
+
+    /// <summary>A rule's venue (any case), or null when it has none or the id is not one.</summary>
+    internal static Venue? VenueOf(AlertRuleOptions rule) =>
+        rule.Venue is { } text && Venue.TryParse(text.AsSpan().Trim(), out var venue) ? venue : null;
 
     /// <summary>The periods, in days, of Bybit's historical volatility (<c>/v5/market/historical-volatility</c>).</summary>
     private static readonly double[] RealisedPeriods = [7, 14, 21, 30, 60, 90, 180, 270];

@@ -34,19 +34,28 @@ internal sealed class MarketRules
     {
         foreach (var rule in _rules)
         {
-            if (!index.TryGetCoin(rule.Asset, out var coin))
+            if (!index.TryGetCoin(rule.Asset, out var all))
             {
                 Log.RuleHasNoValue(_logger, rule.Name, $"no {rule.Asset} options in the book");
+                continue;
+            }
+            // A rule on one venue (Alerts:Rules:N:Venue) reads that venue's options and figures alone; without one, every
+            // venue's, combined as the analytics endpoints combine them without venue= (CoinAnalytics.Combine).
+            var coin = all;
+            if (rule.Venue is { } venue && !all.TryGetVenue(venue, out coin))
+            {
+                Log.RuleHasNoValue(_logger, rule.Name, $"no {venue.Id} {rule.Asset} options in the book");
                 continue;
             }
             switch (rule.Options.Kind)
             {
                 case AlertRuleKind.AtmIv:
                     // The rule is in percent; the book holds fractions. Null (no value) outside the quoted expiries.
-                    var iv = MarketMeasures.OrNull(MarketMeasures.AtmIvAtTenor(coin, now, rule.Options.TenorDays!.Value)) * 100;
-                    CheckLevel(rule, iv, "%", now, alerts);
+                    CheckLevel(rule, MarketMeasures.OrNull(AtmIvAtTenor(rule, coin, now)) * 100, "%", now, alerts);
                     break;
                 case AlertRuleKind.PutCallOiRatio:
+                    // OI counts contracts: the combined ratio sums every venue's OI (as CoinAnalytics.Combine does), one
+                    // venue's is its options' alone.
                     CheckLevel(rule, MarketMeasures.PutCallOiRatio(coin, rule.Expiry), "", now, alerts);
                     break;
                 case AlertRuleKind.OiJump:
@@ -59,7 +68,8 @@ internal sealed class MarketRules
                     CheckGammaFlip(rule, now, alerts);
                     break;
                 case AlertRuleKind.VenueIvGap:
-                    CheckVenueIvGap(rule, coin, now, alerts);
+                    // Compares the venues: never narrowed to one (the validator refuses Venue on it).
+                    CheckVenueIvGap(rule, all, now, alerts);
                     break;
             }
         }
@@ -88,7 +98,7 @@ internal sealed class MarketRules
             ? $"{rule.Name} is {v:0.0} %, {side} {threshold:0.##} %"
             : unit == VolPoints ? $"{rule.Name} is {v:+0.0;-0.0;0.0} vol points, {side} {threshold:0.##}"
             : $"{rule.Name} is {v:0.###}, {side} {threshold:0.###}";
-        alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = v, Threshold = threshold });
+        alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = v, Threshold = threshold, Venue = rule.Venue?.Id });
     }
 
     /// <summary>
@@ -98,7 +108,7 @@ internal sealed class MarketRules
     /// </summary>
     private void CheckGammaFlip(RuleState rule, DateTimeOffset now, List<Alert> alerts)
     {
-        var figures = _analytics?.Get(rule.Asset);
+        var figures = _analytics?.Get(rule.Asset, rule.Venue);
         var flip = figures?.Positioning.GexFlip ?? double.NaN;
         var index = figures?.IndexPrice ?? double.NaN;
         if (!double.IsFinite(flip) || !double.IsFinite(index))
@@ -120,7 +130,7 @@ internal sealed class MarketRules
         var total = figures!.Positioning.TotalGex;
         var text = $"{rule.Name}: the index ({index:#,0.##}) crossed {(side > 0 ? "above" : "below")} the gamma flip ({flip:#,0.##})"
             + (double.IsFinite(total) ? $"; total GEX {total:+#,0;-#,0;0} USD per 1 % move" : "");
-        alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = index, Threshold = flip });
+        alerts.Add(new Alert("rule", rule.Name, text, now) { Asset = rule.Asset, Value = index, Threshold = flip, Venue = rule.Venue?.Id });
     }
 
     private const string VolPoints = "vol points";
@@ -132,16 +142,8 @@ internal sealed class MarketRules
     /// </summary>
     private double? AtTenorInVolPoints(RuleState rule)
     {
-        if (_analytics?.Get(rule.Asset) is not { } figures)
+        if (AtTenor(rule) is not { } at)
             return null;
-        var days = rule.Options.TenorDays!.Value;
-        TenorFigures? tenor = null;
-        foreach (var candidate in figures.Tenors)
-        {
-            if (candidate.TenorDays == days)
-                tenor = candidate;
-        }
-        var at = tenor ?? TermStructure.AtTenor(figures.Expiries, days, _analytics.Realised.At(figures.Coin, days));
         var value = rule.Options.Kind switch
         {
             AlertRuleKind.RiskReversal => rule.Options.Delta == 10 ? at.Rr10 : at.Rr25,
@@ -149,6 +151,35 @@ internal sealed class MarketRules
             _ => at.Vrp,
         };
         return MarketMeasures.OrNull(value) * 100;
+    }
+
+    /// <summary>
+    /// The rule's tenor figures in the shared snapshot of its venue (or of every venue combined): at the standard tenor
+    /// itself when the rule's is one, else interpolated the same way. Null without the analytics or options.
+    /// </summary>
+    private TenorFigures? AtTenor(RuleState rule)
+    {
+        if (_analytics?.Get(rule.Asset, rule.Venue) is not { } figures)
+            return null;
+        var days = rule.Options.TenorDays!.Value;
+        foreach (var candidate in figures.Tenors)
+        {
+            if (candidate.TenorDays == days)
+                return candidate;
+        }
+        return TermStructure.AtTenor(figures.Expiries, days, _analytics.Realised.At(figures.Coin, days));
+    }
+
+    /// <summary>
+    /// The ATM IV rule's figure (fraction): the snapshot's, so the alert quotes the term endpoint's number for the same
+    /// venue (or the combined one). A host without the analytics measures one venue's board directly; several venues'
+    /// combined ATM IV exists only in the snapshot (never one curve over two venues' smiles), so there it has none.
+    /// </summary>
+    private double AtmIvAtTenor(RuleState rule, CoinIndex coin, DateTimeOffset now)
+    {
+        if (_analytics is not null)
+            return AtTenor(rule)?.AtmIv ?? double.NaN;
+        return coin.IsMultiVenue ? double.NaN : MarketMeasures.AtmIvAtTenor(coin, now, rule.Options.TenorDays!.Value);
     }
 
     private static void CheckOiJump(RuleState rule, CoinIndex coin, DateTimeOffset now, List<Alert> alerts)
@@ -194,6 +225,7 @@ internal sealed class MarketRules
         alerts.Add(new Alert("rule", rule.Name, $"{rule.Name}: OI up more than {threshold:0.##} {span}: {shown}{more}", now)
         {
             Asset = rule.Asset,
+            Venue = rule.Venue?.Id,
             Value = jumps[0].To - jumps[0].From,
             Threshold = threshold,
             Symbols = [.. jumps.Select(j => j.Key.Symbol)],
@@ -280,7 +312,12 @@ internal sealed class MarketRules
             Asset = options.Asset.ToUpperInvariant();
             if (options.Expiry is { } expiry && AlertsOptionsValidator.TryParseExpiry(expiry, out var date))
                 Expiry = date;
-            Name = options.Name ?? options.Kind switch
+            Venue = AlertsOptionsValidator.VenueOf(options);
+            Name = options.Name ?? DefaultName(options) + (Venue is { } venue ? $" on {venue.Id}" : "");
+        }
+
+        private string DefaultName(AlertRuleOptions options) =>
+            options.Kind switch
             {
                 AlertRuleKind.AtmIv => $"{Asset} {options.TenorDays:0.##}-day ATM IV",
                 AlertRuleKind.PutCallOiRatio => Expiry is { } d ? $"{Asset} {ExpiryLabel.Format(d)} put/call OI ratio" : $"{Asset} put/call OI ratio",
@@ -291,9 +328,11 @@ internal sealed class MarketRules
                 AlertRuleKind.VenueIvGap => Expiry is { } g ? $"{Asset} {ExpiryLabel.Format(g)} venue IV gap" : $"{Asset} venue IV gap",
                 _ => $"{Asset} OI jump",
             };
-        }
 
         public AlertRuleOptions Options { get; }
+
+        /// <summary>The venue whose options and figures the rule reads; null for every venue's, combined.</summary>
+        public Venue? Venue { get; }
         public string Asset { get; }
         public DateOnly? Expiry { get; }
         public string Name { get; }

@@ -93,6 +93,8 @@ internal sealed class TradeRules
 
     private void CheckLarge(Rule rule, Trade trade, DateTimeOffset now, List<Alert> alerts)
     {
+        if (!trade.IsOn(rule.Venue))
+            return;
         var (sizeAbove, premiumAbove) = (rule.Options.SizeAbove, rule.Options.PremiumAbove);
         var premium = trade.PremiumUsd;
         double value, threshold;
@@ -113,6 +115,7 @@ internal sealed class TradeRules
             Symbols = [trade.Symbol],
             TradeIds = [trade.Id],
             BlockId = trade.BlockId,
+            Venue = trade.Venue.Id,
         });
     }
 
@@ -123,7 +126,8 @@ internal sealed class TradeRules
         var premium = legs.Sum(l => l.PremiumUsd);
         foreach (var rule in _blocks)
         {
-            if (rule.Options.SizeAbove is { } above && !(size > above))
+            // A block's legs are one venue's (its block id is that venue's).
+            if (rule.Options.SizeAbove is { } above && !(size > above) || !legs[0].IsOn(rule.Venue))
                 continue;
             // "BTC block trade: 2 legs, block 9f3c…: buy 100 …; sell 100 …; premium 213,400 USD"
             var head = (legs.Count, blockId) switch
@@ -145,6 +149,7 @@ internal sealed class TradeRules
                 Symbols = [.. legs.Select(l => l.Symbol)],
                 TradeIds = [.. legs.Select(l => l.Id)],
                 BlockId = blockId,
+                Venue = legs[0].Venue.Id,
             });
         }
     }
@@ -163,7 +168,11 @@ internal sealed class TradeRules
     {
         public AlertRuleOptions Options { get; } = options;
 
-        public string Name { get; } = options.Name ?? (options.Kind == AlertRuleKind.LargeTrade ? $"{coin} large trade" : $"{coin} block trade");
+        /// <summary>Only this venue's trades (<c>Venue</c>); null: every venue's.</summary>
+        public Book.Venue? Venue { get; } = AlertsOptionsValidator.VenueOf(options);
+
+        public string Name { get; } = options.Name ?? (options.Kind == AlertRuleKind.LargeTrade ? $"{coin} large trade" : $"{coin} block trade")
+            + (AlertsOptionsValidator.VenueOf(options) is { } venue ? $" on {venue.Id}" : "");
     }
 
     private sealed class PendingBlock(DateTimeOffset due)

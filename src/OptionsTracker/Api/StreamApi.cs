@@ -40,7 +40,7 @@ public static class StreamApi
             .WithTags("Streams")
             .WithName("OptionsWebSocket")
             .WithSummary("WebSocket: subscribe to an asset (and optionally one expiry), receive a snapshot, then changes")
-            .WithDescription("Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional; \"venue\":\"deribit\" for one venue's options); a later subscribe replaces the earlier one, {\"op\":\"unsubscribe\"} stops. Messages: subscribed, snapshot, update, remove (as the SSE events) and error {type, message}.")
+            .WithDescription("Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional; \"venue\":\"deribit\" for one venue's options); a later subscribe replaces the earlier one, {\"op\":\"unsubscribe\"} stops. Messages: subscribed, snapshot, update, remove (as the SSE events) and error {type, message}. Trades: {\"op\":\"subscribe\",\"channel\":\"trades\",\"asset\":\"BTC\",\"after\":0,\"venue\":\"deribit\"} (after and venue optional; without venue every venue's trades, in tape order).")
             .Produces(StatusCodes.Status101SwitchingProtocols)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -243,6 +243,9 @@ public static class StreamApi
         // The trades channel, beside the options subscription: its position on the tape, and the wait for its next trade.
         private TradeFollower? _trades;
         private Task? _tradeWake;
+        // The trades channel's venue (null: every venue): the follower still walks every trade of the coin, so positions
+        // and gaps stay the tape's sequences; the batch leaves out the other venues' trades.
+        private Venue? _tradesVenue;
 
         public long Sends { get; private set; }
 
@@ -343,10 +346,12 @@ public static class StreamApi
             var had = _trades is not null;
             _tradeWake = null;
             _trades = request.Asset is null ? null : new TradeFollower(tape, wakeups, request.Asset, request.After, reader.Time);
+            _tradesVenue = request.Venue;
             if (_trades is not null)
             {
                 Log.TradeStreamSubscribed(logger, clientId, "websocket", _trades.Coin, _trades.Position);
-                await messages.SendJsonAsync("subscribed"u8, TradeStreamMessage.Subscribed(_trades.Coin, _trades.Position, tape.LastSequence(_trades.Coin)),
+                await messages.SendJsonAsync("subscribed"u8,
+                    TradeStreamMessage.Subscribed(_trades.Coin, _trades.Position, tape.LastSequence(_trades.Coin)) with { Venue = request.Venue?.Id },
                     AppJsonContext.Default.TradeStreamMessage);
             }
             else if (had)
@@ -368,9 +373,9 @@ public static class StreamApi
             }
             if (step.Notice is { } notice)
                 await messages.SendJsonAsync("notice"u8, notice, AppJsonContext.Default.TradeStreamMessage);
-            if (step.Trades.Count > 0)
+            if (step.Trades.Count > 0 && TradeStreamMessage.Batch(_trades.Coin, step.Trades, _tradesVenue) is { Data.Count: > 0 } batch)
             {
-                await messages.SendJsonAsync("trades"u8, TradeStreamMessage.Batch(_trades.Coin, step.Trades), AppJsonContext.Default.TradeStreamMessage);
+                await messages.SendJsonAsync("trades"u8, batch, AppJsonContext.Default.TradeStreamMessage);
                 Sends++;
             }
             return true;
@@ -413,10 +418,13 @@ public static class StreamApi
 
     private sealed record ClientRequest(Subscription? Subscribe, string? Error, TradesRequest? Trades = null);
 
-    /// <summary>The trades channel: follow <see cref="Asset"/>'s tape after <see cref="After"/> (null: after its newest); a null asset stops it.</summary>
-    private sealed record TradesRequest(string? Asset, long? After);
+    /// <summary>
+    /// The trades channel: follow <see cref="Asset"/>'s tape after <see cref="After"/> (null: after its newest), only
+    /// <see cref="Venue"/>'s trades when given; a null asset stops it.
+    /// </summary>
+    private sealed record TradesRequest(string? Asset, long? After, Venue? Venue = null);
 
-    private const string SubscribeHelp = "Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional) or {\"op\":\"unsubscribe\"}; for every trade, {\"op\":\"subscribe\",\"channel\":\"trades\",\"asset\":\"BTC\",\"after\":0} (after optional).";
+    private const string SubscribeHelp = "Send {\"op\":\"subscribe\",\"asset\":\"BTC\",\"expiry\":\"26DEC25\"} (expiry optional) or {\"op\":\"unsubscribe\"}; for every trade, {\"op\":\"subscribe\",\"channel\":\"trades\",\"asset\":\"BTC\",\"after\":0} (after optional; \"venue\":\"deribit\" for one venue's).";
 
     private const string ExpiryHelp = "Use the 26DEC25 form (6JAN26 works too), an ISO date like 2025-12-26, or all.";
 
@@ -507,23 +515,24 @@ public static class StreamApi
                 return new ClientRequest(trades ? null : new Subscription(null, null), null, channel == "options" ? null : new TradesRequest(null, null));
             if (hasAfter && !trades)
                 return Error($"'after' belongs to the trades channel (\"channel\":\"trades\"). {SubscribeHelp}");
-            if ((hasExpiry || hasVenue) && trades)
-                return Error($"The trades channel carries every trade of the asset; filter by expiry or venue on your side. {SubscribeHelp}");
+            if (hasExpiry && trades)
+                return Error($"The trades channel carries every trade of the asset (or of one venue); filter by expiry on your side. {SubscribeHelp}");
             if (!"subscribe".Equals(op, StringComparison.OrdinalIgnoreCase))
                 return Error(op is null ? $"No op. {SubscribeHelp}" : $"Unknown op '{QueryErrors.Echo(op)}'. {SubscribeHelp}");
             if (asset is null)
                 return Error($"'asset' is required to subscribe. Tracked assets: {string.Join(", ", reader.KnownAssets())}. {SubscribeHelp}");
             if (!reader.TryResolveAsset(index, asset, out var name, out _))
                 return Error($"'{QueryErrors.Echo(asset)}' is not a tracked asset. Tracked assets: {string.Join(", ", reader.KnownAssets())}.");
-            if (trades)
-                return new ClientRequest(null, null, new TradesRequest(name, after));
+            // The venue as every reader reads it (QueryErrors.Venue), for either channel: the same answer to a wrong one.
             var errors = new QueryErrors();
-            var date = errors.Expiry(expiry);
-            if (errors.HasErrors)
-                return Error($"'{QueryErrors.Echo(expiry ?? "")}' is not an expiry. {ExpiryHelp}");
             var only = errors.Venue(venue, reader.Venues, index);
             if (errors.HasErrors)
                 return Error($"'{QueryErrors.Echo(venue ?? "")}' is not a venue. Use one of {string.Join(", ", reader.Venues.All.Union(index.Venues).Select(v => v.Id))}, or all.");
+            if (trades)
+                return new ClientRequest(null, null, new TradesRequest(name, after, only));
+            var date = errors.Expiry(expiry);
+            if (errors.HasErrors)
+                return Error($"'{QueryErrors.Echo(expiry ?? "")}' is not an expiry. {ExpiryHelp}");
             return new ClientRequest(new Subscription(name, date, only), null);
         }
     }

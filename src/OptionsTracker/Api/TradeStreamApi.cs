@@ -95,7 +95,7 @@ public static class TradeStreamApi
                     events.Write(notice.Type == "reset" ? "reset"u8 : "gap"u8, notice);
                 foreach (var trade in step.Trades.AsSpan())
                 {
-                    if (only is not { } one || trade.Venue == one)
+                    if (trade.IsOn(only))
                         events.WriteTrade(trade);
                 }
                 if (step.Notice is not null || step.Trades.Count > 0)
@@ -286,6 +286,10 @@ public sealed record TradeStreamMessage(string Type, string Channel, string? Ass
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<TradeItem>? Data { get; init; }
 
+    /// <summary><c>/ws</c>'s <c>subscribed</c>: the one venue whose trades the channel carries; absent = every venue.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Venue { get; init; }
+
     public const string TradesChannel = "trades";
 
     public static TradeStreamMessage Subscribed(string asset, long after, long lastSequence) =>
@@ -306,8 +310,9 @@ public sealed record TradeStreamMessage(string Type, string Channel, string? Ass
 
     public static TradeStreamMessage Error(string asset, string message) => new("error", TradesChannel, asset) { Message = message };
 
-    public static TradeStreamMessage Batch(string asset, IReadOnlyList<Trade> trades) =>
-        new("trades", TradesChannel, asset) { Data = [.. trades.Select(TradeItem.From)] };
+    /// <summary>A batch of the trades on <paramref name="venue"/> (null: every venue: <see cref="Trade.IsOn"/>); its data may be empty.</summary>
+    public static TradeStreamMessage Batch(string asset, IReadOnlyList<Trade> trades, Book.Venue? venue = null) =>
+        new("trades", TradesChannel, asset) { Data = [.. trades.Where(t => t.IsOn(venue)).Select(TradeItem.From)] };
 }
 
 /// <summary>

@@ -51,7 +51,7 @@ public static class TradesApi
         if (errors.HasErrors)
             return errors.ToProblem();
         var lastSequence = tape.LastSequence(name);
-        Func<Trade, bool> matches = venue is { } only ? t => t.Venue == only && filter.Matches(t) : filter.Matches;
+        Func<Trade, bool> matches = venue is null ? filter.Matches : t => t.IsOn(venue) && filter.Matches(t);
         IReadOnlyList<Trade> trades = tape.Newest(name, filter.Limit, matches);
         if (filter.SinceMs is { } since && trades.Count < filter.Limit && history.IsAvailable
             && (tape.OldestTimeMs(name) is not { } oldest || since < oldest))

@@ -24,6 +24,12 @@ public static class BybitFeature
                 || (Uri.TryCreate(o.RfqWsUrl, UriKind.Absolute, out var rfq) && (rfq.Scheme == "ws" || rfq.Scheme == "wss")),
                 "Bybit:RfqWsUrl must be an absolute ws(s) URL, or empty to read no block ids")
             .ValidateOnStart();
+        // Where Bybit's data comes from, for the history's source (every role: a web instance reads the same history).
+        builder.Services.AddSingleton(services =>
+        {
+            var bybit = services.GetRequiredService<IOptions<BybitOptions>>().Value;
+            return new VenueSource(Book.Venue.Bybit.Id, [bybit.RestUrl, bybit.WsUrl]);
+        });
         // A web instance never talks to an exchange: no venue there, so nothing can call one.
         if (TrackerOptions.ReadRole(builder.Configuration) == TrackerRole.Web)
             return;

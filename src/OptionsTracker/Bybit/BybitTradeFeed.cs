@@ -5,7 +5,6 @@ using OptionsTracker.Book;
 using OptionsTracker.Diagnostics;
 using OptionsTracker.Feed;
 using OptionsTracker.Tape;
-using Prometheus;
 
 namespace OptionsTracker.Bybit;
 
@@ -746,43 +745,14 @@ public sealed class BybitTradeFeed
 
     private long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 
-    private void RegisterMetrics(MetricsRegistry metrics)
-    {
-        var factory = metrics.Factory;
-        var received = factory.CreateCounter("optionstracker_trades_received_total",
-            "Bybit option trades received, by source (stream: publicTrade, rest: the recent-trade backfill).", new CounterConfiguration { LabelNames = ["source"] });
-        var appended = factory.CreateCounter("optionstracker_trades_appended_total", "Trades the feed put on the tape.");
-        var duplicates = factory.CreateCounter("optionstracker_trades_duplicates_total",
-            "Trades received again (the stream twice, or the backfill repeating what the tape has) and dropped.");
-        var gaps = factory.CreateCounter("optionstracker_trade_gaps_total",
-            "Possible gaps in the tape: a backfill that failed, or a recent-trade window starting after the tape's newest trade.");
-        var malformed = factory.CreateCounter("optionstracker_trades_malformed_total", "Trade items that could not be read and were skipped.");
-        var blockLegs = factory.CreateCounter("optionstracker_block_trade_legs_total",
-            "Block trade legs put on the tape, by whether the RFQ stream gave them their block id.", new CounterConfiguration { LabelNames = ["block_id"] });
-        var recoveries = factory.CreateCounter("optionstracker_trade_recoveries_total", "Trade topic (re)subscriptions followed by a REST backfill.");
-        var held = factory.CreateGauge("optionstracker_trades_held", "Trades waiting in the feed (a backfill or a block's RFQ message) before the tape.");
-        var failing = factory.CreateGauge("optionstracker_trade_backfills_failing",
-            "Coins whose last trade backfill failed (within the last 15 minutes): their tape may miss trades made while the connection was down; /health says which.");
-        var updateLock = new Lock();
-        metrics.Registry.AddBeforeCollectCallback(() =>
+    /// <summary>The feed in /metrics, as every venue's trade feed is (<see cref="TradeFeedMetrics"/>, label <c>venue="bybit"</c>).</summary>
+    private void RegisterMetrics(MetricsRegistry metrics) =>
+        TradeFeedMetrics.Register(metrics, Venue.Bybit, () =>
         {
             var status = GetStatus();
-            lock (updateLock)
-            {
-                received.WithLabels("stream").IncTo(status.ReceivedFromStream);
-                received.WithLabels("rest").IncTo(status.ReceivedFromRest);
-                appended.IncTo(status.Appended);
-                duplicates.IncTo(status.Duplicates);
-                gaps.IncTo(status.Gaps);
-                malformed.IncTo(status.Malformed);
-                blockLegs.WithLabels("known").IncTo(status.BlockLegsMatched);
-                blockLegs.WithLabels("unknown").IncTo(status.BlockLegsUnmatched);
-                recoveries.IncTo(status.Recoveries);
-                held.Set(status.Held);
-                failing.Set(status.FailingBackfills.Count);
-            }
+            return new TradeFeedCounts(status.ReceivedFromStream, status.ReceivedFromRest, status.Appended, status.Duplicates, status.Gaps,
+                status.Malformed, status.BlockLegsMatched, status.BlockLegsUnmatched, status.Recoveries, status.Held, status.FailingBackfills.Count);
         });
-    }
 
     private sealed record RememberedLeg(RfqLeg Leg, string RfqId, long ReceivedAtMs);
 

@@ -13,6 +13,12 @@ public static class DeribitFeature
             .BindConfiguration(DeribitOptions.Section)
             .ValidateSection(DeribitOptions.Section)
             .ValidateOnStart();
+        // Where Deribit's data comes from, for the history's source (every role: a web instance reads the same history).
+        builder.Services.AddSingleton(services =>
+        {
+            var deribit = services.GetRequiredService<IOptions<DeribitOptions>>().Value;
+            return new VenueSource(DeribitVenue.Id.Id, [deribit.EffectiveRestUrl, deribit.EffectiveWsUrl]);
+        });
         // A web instance never talks to an exchange.
         if (TrackerOptions.ReadRole(builder.Configuration) == TrackerRole.Web)
             return;

@@ -49,9 +49,13 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
     private long _gaps;
     private long _malformed;
     private long _recoveries;
+    private long _blockLegs;
+
+    /// <summary>How long a failed backfill counts in <c>optionstracker_trade_backfills_failing</c> when none answered since.</summary>
+    public static readonly TimeSpan BackfillProblemMemory = TimeSpan.FromMinutes(15);
 
     public DeribitTradeFeed(OptionBook book, TradeTape tape, DeribitRestClient rest, IOptions<DeribitOptions> options,
-        IOptions<TapeOptions> tapeOptions, TimeProvider time, ILogger<DeribitTradeFeed> logger)
+        IOptions<TapeOptions> tapeOptions, TimeProvider time, ILogger<DeribitTradeFeed> logger, MetricsRegistry metrics)
     {
         _book = book;
         _tape = tape;
@@ -61,6 +65,7 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
         _time = time;
         _logger = logger;
         _retryLog = new LogThrottle(time, LogThrottle.DefaultInterval);
+        TradeFeedMetrics.Register(metrics, DeribitVenue.Id, MetricCounts);
     }
 
     public bool Enabled => _tapeOptions.Enabled;
@@ -73,6 +78,24 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
     public (long Stream, long Backfill, long Appended, long Duplicates, long Gaps, long Malformed, long Recoveries) Counters =>
         (Interlocked.Read(ref _receivedStream), Interlocked.Read(ref _receivedRest), Interlocked.Read(ref _appended),
             Interlocked.Read(ref _duplicates), Interlocked.Read(ref _gaps), Interlocked.Read(ref _malformed), Interlocked.Read(ref _recoveries));
+
+    /// <summary>
+    /// The feed in /metrics, as every venue's trade feed is (<see cref="TradeFeedMetrics"/>, label <c>venue="deribit"</c>):
+    /// Deribit's block trades carry their <c>block_trade_id</c>, so every block leg is one with its id; failing backfills
+    /// are currencies whose last backfill failed within <see cref="BackfillProblemMemory"/>.
+    /// </summary>
+    private TradeFeedCounts MetricCounts()
+    {
+        int held, failing;
+        var since = NowMs() - (long)BackfillProblemMemory.TotalMilliseconds;
+        lock (_lock)
+        {
+            held = _currencies.Values.Sum(q => q.Pending.Count);
+            failing = _currencies.Values.Count(q => q.LastBackfillFailedAtMs > 0 && q.LastBackfillFailedAtMs >= since);
+        }
+        var (stream, backfill, appended, duplicates, gaps, malformed, recoveries) = Counters;
+        return new TradeFeedCounts(stream, backfill, appended, duplicates, gaps, malformed, Interlocked.Read(ref _blockLegs), 0, recoveries, held, failing);
+    }
 
     /// <summary>A coin's options are tracked: its trades (from whichever currency carries them) are taken.</summary>
     internal void TrackCoin(string coin, IEnumerable<string> currencies)
@@ -268,10 +291,12 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
             if (backfill is null)
             {
                 Interlocked.Increment(ref _gaps);
+                queue.LastBackfillFailedAtMs = NowMs();
                 Log.TradeBackfillFailed(_logger, currency, failure ?? "no answer", queue.Pending.Count);
             }
             else
             {
+                queue.LastBackfillFailedAtMs = 0;
                 Interlocked.Add(ref _receivedRest, backfill.Count);
                 foreach (var trade in backfill)
                 {
@@ -308,6 +333,7 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
                     {
                         queue.Recovering = false;
                         Interlocked.Increment(ref _gaps);
+                        queue.LastBackfillFailedAtMs = now;
                         Log.TradeBackfillFailed(_logger, currency, "the backfill never ended", queue.Pending.Count);
                         ReleaseLocked(queue);
                     }
@@ -325,6 +351,13 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
         // Ids are kept a while after release: the next backfill overlaps what the stream gave.
         var appended = _tape.Append(ready);
         Interlocked.Add(ref _appended, appended.Count);
+        var blockLegs = 0;
+        foreach (var trade in appended)
+        {
+            if (trade.IsBlock)
+                blockLegs++;
+        }
+        Interlocked.Add(ref _blockLegs, blockLegs);
         Interlocked.Add(ref _duplicates, ready.Count - appended.Count);
         queue.LastReleasedMs = Math.Max(queue.LastReleasedMs, ready[^1].TimeMs);
         queue.ForgetOldIds();
@@ -438,6 +471,9 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
         public long RecoveringSinceMs { get; set; }
         public int Generation { get; set; }
         public long LastReleasedMs { get; set; }
+
+        /// <summary>When the last backfill failed (ms); 0 when the last one answered.</summary>
+        public long LastBackfillFailedAtMs { get; set; }
 
         public void Insert(Trade trade)
         {

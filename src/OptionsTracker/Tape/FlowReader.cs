@@ -37,7 +37,7 @@ public sealed class FlowReader(TradeTape tape, TimeProvider time, ILogger<FlowRe
         var inWindow = tape.Newest(coin, int.MaxValue, trade =>
         {
             oldest = trade;
-            return trade.TimeMs >= fromMs && trade.TimeMs <= toMs && (venue is not { } only || trade.Venue == only);
+            return trade.TimeMs >= fromMs && trade.TimeMs <= toMs && trade.IsOn(venue);
         });
         builder.AddRange(inWindow);
         var tapeTrades = inWindow.Count;
@@ -67,7 +67,7 @@ public sealed class FlowReader(TradeTape tape, TimeProvider time, ILogger<FlowRe
                 foreach (var trade in page)
                 {
                     if (trade.TimeMs < fromMs || trade.TimeMs > historyToMs || readAtPageStart.Contains((trade.Venue, trade.Id))
-                        || venue is { } only && trade.Venue != only
+                        || !trade.IsOn(venue)
                         || trade.TimeMs == historyToMs && onTapeAtEnd.Contains((trade.Venue, trade.Id)))
                         continue;
                     historyOldest ??= trade.Time;

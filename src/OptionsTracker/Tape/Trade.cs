@@ -76,6 +76,13 @@ public sealed record Trade
     /// <summary>The instant of <see cref="TimeMs"/>.</summary>
     public DateTimeOffset Time => DateTimeOffset.FromUnixTimeMilliseconds(TimeMs);
 
+    /// <summary>
+    /// Whether a reader asking for <paramref name="venue"/> gets this trade: every venue's when null (absent or <c>all</c>),
+    /// else that venue's only. The one venue filter of the tape's readers (<c>/api/trades</c>, its SSE stream, <c>/ws</c>'s
+    /// trades channel, the flow, the trade alert rules), so no two of them disagree on what a venue's trades are.
+    /// </summary>
+    public bool IsOn(Venue? venue) => venue is not { } only || Venue == only;
+
     /// <summary>Exchange order: time, then the venue's sequence, then the id (ordinal), so a merge of two sources is stable.</summary>
     public static int CompareByExchangeOrder(Trade a, Trade b)
     {

@@ -21,5 +21,5 @@ internal static class DeribitFixtures
 
     public static DeribitTradeFeed TradeFeed(OptionBook book, TimeProvider time, TradeTape? tape = null) =>
         new(book, tape ?? new TradeTape(Options.Create(new TapeOptions())), Rest(time), Options.Create(new DeribitOptions()),
-            Options.Create(new TapeOptions()), time, NullLogger<DeribitTradeFeed>.Instance);
+            Options.Create(new TapeOptions()), time, NullLogger<DeribitTradeFeed>.Instance, new global::OptionsTracker.Diagnostics.MetricsRegistry());
 }

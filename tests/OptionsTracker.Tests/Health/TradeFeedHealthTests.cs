@@ -36,7 +36,10 @@ public class TradeFeedHealthTests
         return (response.StatusCode, json.RootElement.GetProperty("status").GetString()!, json.RootElement.GetProperty("reason").GetString() ?? "");
     }
 
-    /// <summary>The value of an unlabelled metric, and its HELP line.</summary>
+    /// <summary>Bybit's series of the trade feed's failing-backfill gauge (every venue's trade feed metrics carry a venue label).</summary>
+    private const string BybitBackfillsFailing = "optionstracker_trade_backfills_failing{venue=\"bybit\"}";
+
+    /// <summary>The value of a metric's series (its name, with its labels if it has any), and its HELP line.</summary>
     private static async Task<(double Value, string Help)> MetricAsync(TrackerApp app, string name)
     {
         var text = await app.Client.GetStringAsync("/metrics", TestContext.Current.CancellationToken);
@@ -77,7 +80,7 @@ public class TradeFeedHealthTests
         var feed = app.Services.GetRequiredService<BybitTradeFeed>();
         await Eventually.Until(() => feed.GetStatus() is { Recoveries: > 0, Recovering.Count: 0 } && app.Report.State == FeedState.Live,
             "the trade topic subscribed, its first backfill read, the feed live");
-        Assert.Equal(0, (await MetricAsync(app, "optionstracker_trade_backfills_failing")).Value);
+        Assert.Equal(0, (await MetricAsync(app, BybitBackfillsFailing)).Value);
 
         // Every REST request fails from now on (Bybit's 10016, retried): the backfill after the reconnect gives up.
         simulator.Faults.FailNextRestRequests(1_000_000, RestFailure.RetCode10016);
@@ -90,7 +93,7 @@ public class TradeFeedHealthTests
         TestContext.Current.TestOutputHelper?.WriteLine($"/health: {health}");
         Assert.Equal(HttpStatusCode.OK, health.Status);
         Assert.Equal("Degraded", health.State);
-        Assert.Equal(1, (await MetricAsync(app, "optionstracker_trade_backfills_failing")).Value);
+        Assert.Equal(1, (await MetricAsync(app, BybitBackfillsFailing)).Value);
 
         // REST answers again; the next reconnect's backfill succeeds and the trades are healthy again.
         simulator.Faults.FailNextRestRequests(0, RestFailure.RetCode10016);
@@ -99,6 +102,6 @@ public class TradeFeedHealthTests
         await Eventually.Until(() => feed.GetStatus() is { FailingBackfills.Count: 0, Recovering.Count: 0 } s && s.Recoveries > recoveries,
             "the next backfill answered");
         await Eventually.Until(async () => (await HealthAsync(app)).State == "Healthy", "/health healthy again");
-        Assert.Equal(0, (await MetricAsync(app, "optionstracker_trade_backfills_failing")).Value);
+        Assert.Equal(0, (await MetricAsync(app, BybitBackfillsFailing)).Value);
     }
 }
