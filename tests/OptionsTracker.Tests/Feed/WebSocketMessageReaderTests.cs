@@ -56,6 +56,7 @@ public sealed class WebSocketMessageReaderTests
         using var socket = WebSocket.CreateFromStream(stream, isServer: false, subProtocol: null, keepAliveInterval: TimeSpan.Zero);
         using var reader = new WebSocketMessageReader(16 * 1024, 1024 * 1024);
         var fewest = long.MaxValue;
+        var wrong = 0;
         for (var run = 0; run <= Runs; run++)
         {
             // A memory stream answers at once: every read completes synchronously, on this thread, as a busy socket's
@@ -64,14 +65,16 @@ public sealed class WebSocketMessageReaderTests
             for (var i = 0; i < PerRun; i++)
             {
                 var (read, _) = await reader.ReceiveAsync(socket, CancellationToken.None);
-                Assert.Equal(WebSocketRead.Message, read);
-                Assert.Equal(payload.Length, reader.Message.Length);
+                // Counted, not asserted here: the measure is of the reader, not of the assertions.
+                if (read != WebSocketRead.Message || reader.Message.Length != payload.Length)
+                    wrong++;
             }
             if (run > 0)
                 fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
         }
-        Assert.Equal(0, fewest);
         Console.WriteLine($"{payload.Length}-byte messages read: {fewest} B allocated per {PerRun}");
+        Assert.Equal(0, wrong);
+        Assert.Equal(0, fewest);
     }
 
     private static byte[] Frames(params byte[][] frames) => [.. frames.SelectMany(f => f)];
