@@ -204,29 +204,7 @@ internal sealed class DeribitConnection : IDisposable
             _refusedUntilMs.Clear();
             _state = ShardState.Subscribing;
         }
-        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var receive = ReceiveLoopAsync(socket, session.Token);
-        var control = ControlLoopAsync(socket, session.Token);
-        var first = await Task.WhenAny(receive, control);
-        await session.CancelAsync();
-        socket.Abort();
-        string reason;
-        try
-        {
-            reason = await first;
-        }
-        catch (Exception ex)
-        {
-            reason = ex.Message;
-        }
-        try
-        {
-            await Task.WhenAll(receive, control);
-        }
-        catch
-        {
-            // The other loop ends with the aborted socket or the cancelled session: already explained.
-        }
+        var reason = await ConnectionSession.RunAsync(socket, ct => ReceiveLoopAsync(socket, ct), ct => ControlLoopAsync(socket, ct), cancellationToken);
         bool reachedLive;
         lock (_lock)
         {

@@ -25,14 +25,10 @@ public sealed class DeribitInstrumentStateTests
             BaseCoins = ["BTC", "ETH"],
             TargetInstrumentCount = 60,
         }, cancellationToken);
-        await using var app = await TrackerApp.StartAsync(TrackerApp.NoExchangeRestUrl, TrackerApp.NoExchangeWsUrl, ["BTC", "ETH"], new Dictionary<string, string?>
+        await using var app = await DeribitFixtures.StartDeribitOnlyAsync(simulator, new Dictionary<string, string?>
         {
-            ["Tracker:Venues"] = "deribit",
             // Far away: only the announcement can bring the listing in time.
             ["Tracker:InstrumentRefreshInterval"] = "01:00:00",
-            ["Deribit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
-            ["Deribit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
-            ["Deribit:Currencies"] = "BTC,ETH",
             ["Deribit:ReconnectDelay"] = "00:00:00.050",
             ["Deribit:RestRetryDelay"] = "00:00:00.050",
         });

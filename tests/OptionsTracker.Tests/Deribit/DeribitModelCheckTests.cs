@@ -38,13 +38,7 @@ public sealed class DeribitModelCheckTests
             BaseCoins = ["BTC", "ETH"],
             TargetInstrumentCount = 80,
         }, cancellationToken);
-        await using var app = await TrackerApp.StartAsync(TrackerApp.NoExchangeRestUrl, TrackerApp.NoExchangeWsUrl, ["BTC", "ETH"], new Dictionary<string, string?>
-        {
-            ["Tracker:Venues"] = "deribit",
-            ["Deribit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
-            ["Deribit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
-            ["Deribit:Currencies"] = "BTC,ETH",
-        });
+        await using var app = await DeribitFixtures.StartDeribitOnlyAsync(simulator);
         var venue = app.Services.GetRequiredService<DeribitVenue>();
         var names = simulator.GetInstruments().Select(i => i.InstrumentName).ToList();
         // Every option quoted by a pushed ticker (the book summary carries no Greeks, so no vega to choose by).
