@@ -2,12 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -344,31 +339,12 @@ public sealed class BybitSimulator : IAsyncDisposable
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(BybitSimulator).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Logging.ClearProviders();
-        if (_options.LoggerFactory is not null)
-            builder.Services.AddSingleton(_options.LoggerFactory);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(_options.Host), _options.Port));
-
-        var app = builder.Build();
         // No server-side protocol pings: Bybit's option stream relies on the client's text pings.
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Run(DispatchAsync);
-        _app = app;
-        await app.StartAsync(cancellationToken);
-
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel reported no bound address.");
-        var bound = new Uri(address);
-        RestUrl = new Uri($"http://{bound.Authority}");
-        WsUrl = new Uri($"ws://{bound.Authority}{WebSocketPath}");
-        RfqWsUrl = new Uri($"ws://{bound.Authority}{RfqWebSocketPath}");
+        (_app, string authority) = await SimulatorHost.StartAsync(typeof(BybitSimulator), _options.Host, _options.Port, _options.LoggerFactory,
+            DispatchAsync, cancellationToken);
+        RestUrl = new Uri($"http://{authority}");
+        WsUrl = new Uri($"ws://{authority}{WebSocketPath}");
+        RfqWsUrl = new Uri($"ws://{authority}{RfqWebSocketPath}");
         _market.Start();
         _trades.Start();
         Log.Started(_logger, RestUrl, WsUrl, InstrumentCount);

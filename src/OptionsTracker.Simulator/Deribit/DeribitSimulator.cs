@@ -3,12 +3,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -329,30 +324,11 @@ public sealed class DeribitSimulator : IAsyncDisposable
 
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ApplicationName = typeof(DeribitSimulator).Assembly.GetName().Name,
-            ContentRootPath = AppContext.BaseDirectory,
-        });
-        builder.Logging.ClearProviders();
-        if (Options.LoggerFactory is not null)
-            builder.Services.AddSingleton(Options.LoggerFactory);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
-        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Parse(Options.Host), Options.Port));
-
-        var app = builder.Build();
         // No protocol-level pings: Deribit's liveness is its own heartbeat (public/set_heartbeat).
-        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.Zero });
-        app.Run(DispatchAsync);
-        _app = app;
-        await app.StartAsync(cancellationToken);
-
-        string address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-            ?? throw new InvalidOperationException("Kestrel reported no bound address.");
-        var bound = new Uri(address);
-        RestUrl = new Uri($"http://{bound.Authority}/api/v2/");
-        WsUrl = new Uri($"ws://{bound.Authority}{WebSocketPath}");
+        (_app, string authority) = await SimulatorHost.StartAsync(typeof(DeribitSimulator), Options.Host, Options.Port, Options.LoggerFactory,
+            DispatchAsync, cancellationToken);
+        RestUrl = new Uri($"http://{authority}/api/v2/");
+        WsUrl = new Uri($"ws://{authority}{WebSocketPath}");
         _ownMarket?.Start();
         _open = Market.AllListed().ToDictionary(l => l.Name, StringComparer.Ordinal);
         _lastStepTimestamp = Time.GetTimestamp();

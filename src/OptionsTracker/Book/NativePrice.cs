@@ -19,6 +19,17 @@ public static class NativePrice
         return rate > 0 ? usd / rate : double.NaN;
     }
 
+    /// <summary>
+    /// A USD price of the book in the terms Black-76 on the option's forward prices it, for a model check against the
+    /// venue's IV: a coin price converted at the quote's <b>underlying</b> (forward) price rather than the index. Deribit's
+    /// inverse option IVs use "the forward, rather than the index, as the underlying price" (support.deribit.com "Inverse
+    /// Options"): its mark IV prices <c>mark_price × underlying_price</c>, while the USD the book serves is
+    /// <c>mark_price × index_price</c> (Deribit's display convention, kept). A dollar-priced option's price is returned as
+    /// is. NaN when the conversion's index is missing.
+    /// </summary>
+    public static double AtUnderlying(double usd, OptionInstrument instrument, in OptionQuote quote) =>
+        instrument.IsCoinPriced ? FromUsd(usd, instrument, quote) * quote.UnderlyingPrice : usd;
+
     /// <summary>A price as the venue quoted it, in USD at <paramref name="usdPerUnit"/> (the index price of the same tick).</summary>
     public static double ToUsd(double native, OptionInstrument instrument, double usdPerUnit) =>
         instrument.IsCoinPriced ? native * usdPerUnit : native;

@@ -248,29 +248,24 @@ public sealed class BybitVenue(
     /// </summary>
     private async Task<T> RetryAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        var backoff = new Backoff(options.Value.RestRetryDelay, options.Value.MaxRestRetryDelay);
-        // Retried for as long as the exchange is away: the first failure (and a new kind of one) is logged, then rarely.
-        var retryLog = new Diagnostics.LogThrottle(time, Diagnostics.LogThrottle.DefaultInterval);
-        while (true)
-        {
-            try
-            {
-                var result = await call(cancellationToken);
-                _requestError = null;
-                return result;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException
-                && ex is not BybitApiException { IsParameterError: true })
-            {
-                var reason = ex is HttpRequestException http ? $"cannot reach {options.Value.RestUrl}: {http.Message}" : ex.Message;
-                _requestError = reason;
-                if (ex is BybitHttpException { IsIpBan: true })
-                    continue; // Logged once by the gate, which pauses this and every other call until the ban ends.
-                var delay = backoff.Next();
-                if (retryLog.ShouldLog(ex is BybitHttpException bybitError ? $"HTTP {bybitError.StatusCode}" : ex.GetType().Name))
-                    Log.RestRetry(logger, what, reason, delay);
-                await Task.Delay(delay, time, cancellationToken);
-            }
-        }
+        var result = await RestRetry.UntilAnsweredAsync(call, Classify, failure => _requestError = failure.Reason,
+            (failure, delay) => Log.RestRetry(logger, what, failure.Reason, delay),
+            new Backoff(options.Value.RestRetryDelay, options.Value.MaxRestRetryDelay), time, cancellationToken);
+        _requestError = null;
+        return result;
+    }
+
+    /// <summary>
+    /// Bybit's reading of a failed request: a parameter error is for good; an IP ban is waited out at the gate (which logs
+    /// it and holds this and every other call until the ban ends); anything else backs off, one fault per HTTP status.
+    /// </summary>
+    private RestCallFailure Classify(Exception ex)
+    {
+        if (ex is BybitApiException { IsParameterError: true })
+            return new RestCallFailure(RestFailureKind.Permanent, ex.Message, "");
+        var reason = ex is HttpRequestException http ? $"cannot reach {options.Value.RestUrl}: {http.Message}" : ex.Message;
+        return ex is BybitHttpException bybitError
+            ? new RestCallFailure(bybitError.IsIpBan ? RestFailureKind.Paused : RestFailureKind.Transient, reason, $"HTTP {bybitError.StatusCode}")
+            : new RestCallFailure(RestFailureKind.Transient, reason, ex.GetType().Name);
     }
 }

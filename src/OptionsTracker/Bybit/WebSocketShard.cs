@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -283,29 +282,7 @@ internal sealed class WebSocketShard
             _state = ShardState.Subscribing;
         }
 
-        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var receive = ReceiveLoopAsync(socket, session.Token);
-        var control = ControlLoopAsync(socket, session.Token);
-        var first = await Task.WhenAny(receive, control);
-        await session.CancelAsync();
-        socket.Abort();
-        string reason;
-        try
-        {
-            reason = await first;
-        }
-        catch (Exception ex)
-        {
-            reason = ex.Message;
-        }
-        try
-        {
-            await Task.WhenAll(receive, control);
-        }
-        catch
-        {
-            // The other loop ends with the aborted socket or the cancelled session: expected, already explained.
-        }
+        var reason = await ConnectionSession.RunAsync(socket, ct => ReceiveLoopAsync(socket, ct), ct => ControlLoopAsync(socket, ct), cancellationToken);
         bool reachedLive;
         lock (_lock)
         {
@@ -328,58 +305,22 @@ internal sealed class WebSocketShard
 
     private async Task<string> ReceiveLoopAsync(ClientWebSocket socket, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
-        var count = 0;
-        try
+        using var reader = new WebSocketMessageReader(InitialBufferSize, MaxMessageSize);
+        while (true)
         {
-            while (true)
+            var (read, reason) = await reader.ReceiveAsync(socket, cancellationToken);
+            if (read == WebSocketRead.Closed)
+                return $"closed by the server ({socket.CloseStatus} {socket.CloseStatusDescription})";
+            if (read != WebSocketRead.Message)
+                return reason!;
+            if (!_answered)
             {
-                ValueWebSocketReceiveResult result;
-                try
-                {
-                    result = await socket.ReceiveAsync(buffer.AsMemory(count), cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return "stopped";
-                }
-                catch (WebSocketException ex)
-                {
-                    return $"receive failed: {ex.Message}";
-                }
-                if (result.MessageType == WebSocketMessageType.Close)
-                    return $"closed by the server ({socket.CloseStatus} {socket.CloseStatusDescription})";
-
-                count += result.Count;
-                if (!result.EndOfMessage)
-                {
-                    // Fragments join in the same buffer; grow it only for a message larger than any seen.
-                    if (count == buffer.Length)
-                    {
-                        if (buffer.Length >= MaxMessageSize)
-                            return $"a message exceeded {MaxMessageSize} bytes";
-                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                        buffer.AsSpan(0, count).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = larger;
-                    }
-                    continue;
-                }
-
-                if (!_answered)
-                {
-                    // The first word from the exchange on this connection: it answers, so every shard waiting at the
-                    // gate may connect now (a no-op while the gate is up).
-                    _answered = true;
-                    _gate.Connected();
-                }
-                HandleMessage(buffer.AsSpan(0, count));
-                count = 0;
+                // The first word from the exchange on this connection: it answers, so every shard waiting at the
+                // gate may connect now (a no-op while the gate is up).
+                _answered = true;
+                _gate.Connected();
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            HandleMessage(reader.Message);
         }
     }
 

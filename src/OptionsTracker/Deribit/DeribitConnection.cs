@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
@@ -205,29 +204,7 @@ internal sealed class DeribitConnection : IDisposable
             _refusedUntilMs.Clear();
             _state = ShardState.Subscribing;
         }
-        using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var receive = ReceiveLoopAsync(socket, session.Token);
-        var control = ControlLoopAsync(socket, session.Token);
-        var first = await Task.WhenAny(receive, control);
-        await session.CancelAsync();
-        socket.Abort();
-        string reason;
-        try
-        {
-            reason = await first;
-        }
-        catch (Exception ex)
-        {
-            reason = ex.Message;
-        }
-        try
-        {
-            await Task.WhenAll(receive, control);
-        }
-        catch
-        {
-            // The other loop ends with the aborted socket or the cancelled session: already explained.
-        }
+        var reason = await ConnectionSession.RunAsync(socket, ct => ReceiveLoopAsync(socket, ct), ct => ControlLoopAsync(socket, ct), cancellationToken);
         bool reachedLive;
         lock (_lock)
         {
@@ -248,59 +225,25 @@ internal sealed class DeribitConnection : IDisposable
 
     private async Task<string> ReceiveLoopAsync(ClientWebSocket socket, CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(InitialBufferSize);
-        var count = 0;
-        try
+        using var reader = new WebSocketMessageReader(InitialBufferSize, MaxMessageSize);
+        while (true)
         {
-            while (true)
+            var (read, reason) = await reader.ReceiveAsync(socket, cancellationToken);
+            if (read == WebSocketRead.Closed)
             {
-                ValueWebSocketReceiveResult result;
-                try
-                {
-                    result = await socket.ReceiveAsync(buffer.AsMemory(count), cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    return "stopped";
-                }
-                catch (WebSocketException ex)
-                {
-                    return $"receive failed: {ex.Message}";
-                }
-                if (result.MessageType == WebSocketMessageType.Close)
-                {
-                    // A session terminated for too many requests may close before its 10028 reply is read: the close says it too.
-                    if (socket.CloseStatusDescription?.Contains("too_many_requests", StringComparison.OrdinalIgnoreCase) == true)
-                        _gate.TooManyRequests($"{_options.EffectiveWsUrl} (closed: {socket.CloseStatusDescription})");
-                    return $"closed by Deribit ({socket.CloseStatus} {socket.CloseStatusDescription})";
-                }
-                count += result.Count;
-                if (!result.EndOfMessage)
-                {
-                    if (count == buffer.Length)
-                    {
-                        if (buffer.Length >= MaxMessageSize)
-                            return $"a message exceeded {MaxMessageSize} bytes";
-                        var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                        buffer.AsSpan(0, count).CopyTo(larger);
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        buffer = larger;
-                    }
-                    continue;
-                }
-                var testRequest = HandleMessage(buffer.AsSpan(0, count));
-                count = 0;
-                if (testRequest)
-                {
-                    // Answered at once, outside the pace: a late answer and Deribit closes the connection.
-                    await SendAsync(socket, Request(NextId(), "public/test", null), cancellationToken);
-                    Interlocked.Increment(ref _testRequests);
-                }
+                // A session terminated for too many requests may close before its 10028 reply is read: the close says it too.
+                if (socket.CloseStatusDescription?.Contains("too_many_requests", StringComparison.OrdinalIgnoreCase) == true)
+                    _gate.TooManyRequests($"{_options.EffectiveWsUrl} (closed: {socket.CloseStatusDescription})");
+                return $"closed by Deribit ({socket.CloseStatus} {socket.CloseStatusDescription})";
             }
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
+            if (read != WebSocketRead.Message)
+                return reason!;
+            if (HandleMessage(reader.Message))
+            {
+                // Answered at once, outside the pace: a late answer and Deribit closes the connection.
+                await SendAsync(socket, Request(NextId(), "public/test", null), cancellationToken);
+                Interlocked.Increment(ref _testRequests);
+            }
         }
     }
 

@@ -32,10 +32,12 @@ public static class DeribitFeature
         });
         builder.Services.AddSingleton<DeribitRequestGate>();
         builder.Services.AddSingleton<DeribitTradeFeed>();
+        builder.Services.AddSingleton<DeribitInstrumentStates>();
         builder.Services.AddSingleton<DeribitConnections>(services => new DeribitConnections(
             services.GetRequiredService<Book.OptionBook>(), services.GetRequiredService<IOptions<DeribitOptions>>(),
             services.GetRequiredService<TimeProvider>(), services.GetRequiredService<DeribitRequestGate>(),
-            services.GetRequiredService<ILoggerFactory>(), [services.GetRequiredService<DeribitTradeFeed>()]));
+            services.GetRequiredService<ILoggerFactory>(),
+            [services.GetRequiredService<DeribitTradeFeed>(), services.GetRequiredService<DeribitInstrumentStates>()]));
         builder.Services.AddSingleton<DeribitVenue>();
         builder.Services.AddSingleton<IVenue>(services => services.GetRequiredService<DeribitVenue>());
     }

@@ -64,15 +64,16 @@ public sealed class DeribitRestClient(
     /// <summary>
     /// Every live option of a Deribit currency (<c>BTC</c>, <c>ETH</c>, <c>USDC</c>…). Answers are reused for
     /// <see cref="DeribitOptions.InstrumentsReuse"/>, so the coins of one currency share a request (get_instruments allows 1
-    /// per 10 s); a failed answer is not reused.
+    /// per 10 s); a failed answer is not reused, nor one asked for before <paramref name="staleBefore"/> (a listing or an
+    /// end was announced since).
     /// </summary>
-    internal Task<IReadOnlyList<DeribitListing>> GetInstrumentsAsync(string currency, CancellationToken cancellationToken)
+    internal Task<IReadOnlyList<DeribitListing>> GetInstrumentsAsync(string currency, DateTimeOffset staleBefore, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         lock (_cacheLock)
         {
             if (_instruments.TryGetValue(currency, out var cached) && now - cached.At < options.Value.InstrumentsReuse
-                && !cached.Listing.IsFaulted && !cached.Listing.IsCanceled)
+                && cached.At > staleBefore && !cached.Listing.IsFaulted && !cached.Listing.IsCanceled)
                 return cached.Listing;
             var fetch = FetchInstrumentsAsync(currency, cancellationToken);
             _instruments[currency] = (now, fetch);

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Feed;
@@ -17,6 +18,7 @@ public sealed class DeribitVenue(
     DeribitConnections connections,
     DeribitRequestGate gate,
     DeribitTradeFeed trades,
+    DeribitInstrumentStates states,
     IOptions<DeribitOptions> options,
     TimeProvider time,
     ILogger<DeribitVenue> logger) : IVenue
@@ -33,7 +35,8 @@ public sealed class DeribitVenue(
     private readonly Lock _lock = new();
     // The price index of each option listed (its delivery prices' index), from get_instruments.
     private readonly Dictionary<string, string> _priceIndexOf = new(StringComparer.Ordinal);
-    // Per Deribit currency, the coins with tracked options: its trades channel is subscribed while it has any.
+    // Per Deribit currency, the coins with tracked options: its trades and instrument.state channels are subscribed while it
+    // has any.
     private readonly Dictionary<string, Dictionary<string, int>> _trackedByCurrency = new(StringComparer.Ordinal);
 
     Venue IVenue.Id => Id;
@@ -43,6 +46,9 @@ public sealed class DeribitVenue(
     public Uri RestUrl => options.Value.EffectiveRestUrl;
 
     public Uri StreamUrl => options.Value.EffectiveWsUrl;
+
+    /// <summary>Coins whose options Deribit announced listed or ended on <c>instrument.state.option.{currency}</c>.</summary>
+    public ChannelReader<string> ListingChanges => states.Coins;
 
     /// <summary>The Deribit currencies whose options of <paramref name="coin"/> are read: its own, and the stablecoin ones configured.</summary>
     public IReadOnlyList<string> CurrenciesOf(string coin) =>
@@ -73,7 +79,8 @@ public sealed class DeribitVenue(
         var listed = new List<OptionInstrument>();
         foreach (var currency in CurrenciesOf(coin))
         {
-            var listings = await rest.GetInstrumentsAsync(currency, cancellationToken);
+            // A list fetched before the last instrument.state notice of the currency is not reused: it may miss the listing.
+            var listings = await rest.GetInstrumentsAsync(currency, states.ChangedAt(currency), cancellationToken);
             lock (_lock)
             {
                 foreach (var listing in listings)
@@ -105,15 +112,14 @@ public sealed class DeribitVenue(
     {
         var list = instruments as IReadOnlyCollection<OptionInstrument> ?? [.. instruments];
         connections.Add(list.Select(i => DeribitConnections.TickerChannel(i.Symbol)));
-        if (!trades.Enabled)
-            return;
         List<string>? started = null;
         lock (_lock)
         {
             foreach (var group in list.GroupBy(i => i.BaseCoin, StringComparer.Ordinal))
             {
                 var currencies = CurrenciesOf(group.Key);
-                trades.TrackCoin(group.Key, currencies);
+                if (trades.Enabled)
+                    trades.TrackCoin(group.Key, currencies);
                 foreach (var currency in currencies)
                 {
                     if (!_trackedByCurrency.TryGetValue(currency, out var coins))
@@ -125,7 +131,7 @@ public sealed class DeribitVenue(
             }
         }
         if (started is not null)
-            connections.Add(started.Select(DeribitTradeFeed.ChannelOf));
+            connections.Add(CurrencyChannels(started));
     }
 
     public void Untrack(IEnumerable<OptionInstrument> instruments)
@@ -164,10 +170,16 @@ public sealed class DeribitVenue(
             }
         }
         if (stopped is not null)
-            connections.Remove(stopped.Select(DeribitTradeFeed.ChannelOf));
+            connections.Remove(CurrencyChannels(stopped));
         foreach (var (coin, dropped) in untracked)
             trades.UntrackCoin(coin, dropped);
     }
+
+    /// <summary>The channels of a currency with tracked options: its listings and ends, and its trades when the tape is on.</summary>
+    private IEnumerable<string> CurrencyChannels(List<string> currencies) =>
+        trades.Enabled
+            ? currencies.SelectMany(c => new[] { DeribitInstrumentStates.ChannelOf(c), DeribitTradeFeed.ChannelOf(c) })
+            : currencies.Select(DeribitInstrumentStates.ChannelOf);
 
     public async Task<bool> ListsOptionsAsync(string coin, CancellationToken cancellationToken)
     {
@@ -297,34 +309,25 @@ public sealed class DeribitVenue(
         }
     }
 
-    /// <summary>
-    /// Retries a REST call until it succeeds, with backoff and jitter. After a 10028 it is retried at once: the gate holds
-    /// it, with every other request, until the pause ends. A parameter error is not retried.
-    /// </summary>
+    /// <summary>Retries a REST call until it succeeds (<see cref="RestRetry"/>), by <see cref="Classify"/>.</summary>
     private async Task<T> RetryAsync<T>(string what, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        var backoff = new Backoff(options.Value.RestRetryDelay, options.Value.MaxRestRetryDelay);
-        var retryLog = new Diagnostics.LogThrottle(time, Diagnostics.LogThrottle.DefaultInterval);
-        while (true)
-        {
-            try
-            {
-                var result = await call(cancellationToken);
-                _requestError = null;
-                return result;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not OperationCanceledException
-                && ex is not DeribitApiException { IsParameterError: true })
-            {
-                var reason = ex is HttpRequestException http ? $"cannot reach {RestUrl}: {http.Message}" : ex.Message;
-                _requestError = reason;
-                if (ex is DeribitApiException { IsTooManyRequests: true })
-                    continue; // logged once by the gate, which holds this call until the pause ends
-                var delay = backoff.Next();
-                if (retryLog.ShouldLog(ex.GetType().Name))
-                    Log.RestRetry(logger, what, reason, delay);
-                await Task.Delay(delay, time, cancellationToken);
-            }
-        }
+        var result = await RestRetry.UntilAnsweredAsync(call, Classify, failure => _requestError = failure.Reason,
+            (failure, delay) => Log.RestRetry(logger, what, failure.Reason, delay),
+            new Backoff(options.Value.RestRetryDelay, options.Value.MaxRestRetryDelay), time, cancellationToken);
+        _requestError = null;
+        return result;
     }
+
+    /// <summary>
+    /// Deribit's reading of a failed request: a parameter error is for good; after a 10028 the call is asked again at once
+    /// (the gate logged it and holds it, with every other request, until the pause ends); anything else backs off.
+    /// </summary>
+    private RestCallFailure Classify(Exception ex) => ex switch
+    {
+        DeribitApiException { IsParameterError: true } => new RestCallFailure(RestFailureKind.Permanent, ex.Message, ""),
+        DeribitApiException { IsTooManyRequests: true } => new RestCallFailure(RestFailureKind.Paused, ex.Message, ""),
+        HttpRequestException http => new RestCallFailure(RestFailureKind.Transient, $"cannot reach {RestUrl}: {http.Message}", ex.GetType().Name),
+        _ => new RestCallFailure(RestFailureKind.Transient, ex.Message, ex.GetType().Name),
+    };
 }

@@ -80,4 +80,10 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 12044, EventName = "MalformedTrades", Level = LogLevel.Warning, Message = "Deribit: {Count} trade items unreadable and skipped; latest: {Sample}")]
     public static partial void MalformedTrades(ILogger logger, int count, string sample);
+
+    [LoggerMessage(EventId = 12070, EventName = "InstrumentStateHeard", Level = LogLevel.Debug, Message = "Deribit: {Instrument} {State} (instrument.state); refreshing {Coin}'s options now")]
+    public static partial void InstrumentStateHeard(ILogger logger, string instrument, string state, string coin);
+
+    [LoggerMessage(EventId = 12071, EventName = "InstrumentStateUnknown", Level = LogLevel.Information, Message = "Deribit: instrument.state '{State}' (first seen for {Instrument}) is not one this tracker knows; ignored, the periodic refresh follows the listing")]
+    public static partial void InstrumentStateUnknown(ILogger logger, string state, string instrument);
 }

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using OptionsTracker.Book;
 
 namespace OptionsTracker.Feed;
@@ -70,4 +71,11 @@ public interface IVenue
 
     /// <summary>Where the venue stands, in terms the feed's health verdict understands.</summary>
     VenueStatus GetStatus();
+
+    /// <summary>
+    /// Coins whose listing the venue heard change on its stream (an option listed or ended): the feed refreshes each at
+    /// once (<see cref="TryListInstrumentsAsync"/>) instead of at its next periodic refresh. Null (the default): the venue
+    /// announces none, and the periodic refresh alone follows its listings.
+    /// </summary>
+    ChannelReader<string>? ListingChanges => null;
 }

@@ -60,4 +60,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 2202, EventName = "CoinRefused", Level = LogLevel.Error,
         Message = "{Coin}: {Venue} refused the request for good ({Error}); not retried until the coin is added again or the service restarts")]
     public static partial void CoinRefused(ILogger logger, string coin, string venue, string error);
+
+    [LoggerMessage(EventId = 2310, EventName = "ListingChangeRefresh", Level = LogLevel.Debug, Message = "{Venue} announced listing changes of {Coins}: refreshing their instruments now")]
+    public static partial void ListingChangeRefresh(ILogger logger, string venue, string coins);
 }

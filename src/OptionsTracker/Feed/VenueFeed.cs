@@ -24,6 +24,8 @@ internal sealed class VenueFeed(
     // Coins being tracked, each with its bootstrap (cancelled when the coin is untracked). Guarded by _trackLock.
     private readonly Dictionary<string, CoinFeed> _coins = new(StringComparer.Ordinal);
     private readonly Lock _trackLock = new();
+    // The last refresh started: each waits for the one before (see RefreshCoinAsync). Guarded by _trackLock.
+    private Task _lastRefresh = Task.CompletedTask;
     private CancellationToken _stopping;
     private bool _started;
 
@@ -63,7 +65,8 @@ internal sealed class VenueFeed(
             await Task.WhenAll(
                 GuardAsync(ct => ReportProgressAsync(startedAt, ct), stoppingToken),
                 GuardAsync(venue.RunAsync, stoppingToken),
-                GuardAsync(LifecycleLoopAsync, stoppingToken));
+                GuardAsync(LifecycleLoopAsync, stoppingToken),
+                GuardAsync(FollowListingChangesAsync, stoppingToken));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -341,6 +344,30 @@ internal sealed class VenueFeed(
         }
     }
 
+    /// <summary>
+    /// Refreshes at once the coins whose listing the venue announced a change of (<see cref="IVenue.ListingChanges"/>):
+    /// announcements arriving together make one refresh per coin.
+    /// </summary>
+    private async Task FollowListingChangesAsync(CancellationToken cancellationToken)
+    {
+        if (venue.ListingChanges is not { } reader)
+            return;
+        var coins = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.WaitToReadAsync(cancellationToken))
+        {
+            coins.Clear();
+            while (reader.TryRead(out var coin))
+                coins.Add(coin);
+            // Only coins loaded: one still bootstrapping lists everything anyway, one not tracked is not ours.
+            coins.IntersectWith(status.CoinsOf(venue.Id, CoinLoadState.Loaded));
+            if (coins.Count == 0)
+                continue;
+            Log.ListingChangeRefresh(logger, venue.Name, string.Join(",", coins));
+            foreach (var coin in coins)
+                await RefreshCoinAsync(coin, cancellationToken);
+        }
+    }
+
     /// <summary>The next run of the daily refresh (cron in UTC), strictly after <paramref name="now"/>.</summary>
     private DateTimeOffset NextDailyRefresh(DateTimeOffset now) =>
         _dailyRefresh.GetNextOccurrence(now, TimeZoneInfo.Utc) ?? DateTimeOffset.MaxValue;
@@ -356,6 +383,23 @@ internal sealed class VenueFeed(
     /// answer removes nothing: the tool we replace deleted the whole board when its fetch came back empty.
     /// </summary>
     public async Task RefreshCoinAsync(string coin, CancellationToken cancellationToken)
+    {
+        // The periodic refresh and an announced change may come together: one at a time, or a refresh holding an older
+        // list could remove an option the other has just added.
+        Task refresh;
+        lock (_trackLock)
+            _lastRefresh = refresh = AfterAsync(_lastRefresh, coin, cancellationToken);
+        await refresh;
+    }
+
+    private async Task AfterAsync(Task previous, string coin, CancellationToken cancellationToken)
+    {
+        // The previous refresh's failure is its caller's.
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await RefreshCoinOnceAsync(coin, cancellationToken);
+    }
+
+    private async Task RefreshCoinOnceAsync(string coin, CancellationToken cancellationToken)
     {
         var listed = await venue.TryListInstrumentsAsync(coin, cancellationToken);
         if (listed is null)

@@ -8,6 +8,8 @@ namespace OptionsTracker.Measures;
 /// each one's difference from the exchange's, flagged when beyond a stated tolerance.
 /// <list type="bullet">
 /// <item>Forward = the option's own <c>underlying</c> (Bybit's <c>underlyingPrice</c>, the expiry's forward), rate 0.</item>
+/// <item>Price = the mark in USD; for a coin-priced option (Deribit's inverse ones) the coin mark × the forward, the price
+/// the venue's IV is of (<see cref="NativePrice.AtUnderlying"/>), not the book's USD at the index.</item>
 /// <item>T = (delivery − the quote's exchange time) / 365 days: the instant the exchange computed its mark and Greeks
 /// for, so an option quoted a while ago is compared like with like rather than with a T that has moved on since.</item>
 /// <item>Greeks at the exchange's mark IV, not at the model IV: that isolates the Greek formulas and units from the IV
@@ -48,7 +50,10 @@ public static class OptionModel
         var years = (instrument.ExpiryUtc.ToUnixTimeMilliseconds() - quote.ExchangeTimeMs) / MsPerYear;
         var markIv = quote.MarkIv;
         // From the exchange's mark IV: the same root (to 1e-12), found in a few Newton steps instead of a bracketed search.
-        var iv = Black76.ImpliedVol(quote.MarkPrice, forward, strike, years, instrument.Type, markIv);
+        // A coin-priced option's mark in USD at its forward, not the index the book converts at: like with like with the
+        // venue's IV (Book/NativePrice.AtUnderlying); a dollar price is used as it is.
+        var price = NativePrice.AtUnderlying(quote.MarkPrice, instrument, quote);
+        var iv = Black76.ImpliedVol(price, forward, strike, years, instrument.Type, markIv);
         // Bybit sends 0 for an IV it has none of; Black76 gives NaN for a vol ≤ 0.
         var greeks = Black76.Greeks(forward, strike, years, markIv, instrument.Type);
         var ivDiff = iv - (markIv > 0 ? markIv : double.NaN);

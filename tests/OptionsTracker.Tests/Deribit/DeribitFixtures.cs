@@ -2,7 +2,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
 using OptionsTracker.Deribit;
+using OptionsTracker.Simulator.Deribit;
 using OptionsTracker.Tape;
+using OptionsTracker.Tests.Fixtures;
 
 namespace OptionsTracker.Tests.Deribit;
 
@@ -22,4 +24,22 @@ internal static class DeribitFixtures
     public static DeribitTradeFeed TradeFeed(OptionBook book, TimeProvider time, TradeTape? tape = null) =>
         new(book, tape ?? new TradeTape(Options.Create(new TapeOptions())), Rest(time), Options.Create(new DeribitOptions()),
             Options.Create(new TapeOptions()), time, NullLogger<DeribitTradeFeed>.Instance, new global::OptionsTracker.Diagnostics.MetricsRegistry());
+
+    /// <summary>
+    /// The tracker collecting Deribit alone, BTC and ETH (the inverse options), from <paramref name="simulator"/>;
+    /// <paramref name="settings"/> adds to or overrides these.
+    /// </summary>
+    public static Task<TrackerApp> StartDeribitOnlyAsync(DeribitSimulator simulator, Dictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>
+        {
+            ["Tracker:Venues"] = "deribit",
+            ["Deribit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
+            ["Deribit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
+            ["Deribit:Currencies"] = "BTC,ETH",
+        };
+        foreach (var (key, value) in settings ?? [])
+            all[key] = value;
+        return TrackerApp.StartAsync(TrackerApp.NoExchangeRestUrl, TrackerApp.NoExchangeWsUrl, ["BTC", "ETH"], all);
+    }
 }
