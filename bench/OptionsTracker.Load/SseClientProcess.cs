@@ -130,7 +130,8 @@ internal static class SseClientProcess
     }
 
     /// <summary>
-    /// One SSE client: reads the stream in raw chunks and takes only the <c>id:</c> lines (the tape's sequence).
+    /// One SSE client: reads the stream in raw chunks and takes only the <c>id:</c> lines (the tape's sequence), found
+    /// by vectorised searches.
     /// Latency in ms into a preallocated array; <see cref="Done"/> completes at the last measured sequence.
     /// </summary>
     private sealed class Reader(HttpClient http, string path, MemoryMappedViewAccessor appendedAt, long first, long last) : IDisposable
@@ -163,27 +164,43 @@ internal static class SseClientProcess
                     return;
                 var arrived = Stopwatch.GetTimestamp();
                 var length = carry + read;
-                var start = 0;
-                for (var i = 0; i < length; i++)
-                {
-                    if (buffer[i] != (byte)'\n')
-                        continue;
-                    Line(buffer.AsSpan(start, i - start), arrived);
-                    start = i + 1;
-                }
-                carry = length - start;
+                var keep = Scan(buffer.AsSpan(0, length), arrived);
+                carry = length - keep;
                 if (carry == buffer.Length)
                     throw new InvalidOperationException("an SSE line longer than 64 KB");
-                buffer.AsSpan(start, carry).CopyTo(buffer);
+                buffer.AsSpan(keep, carry).CopyTo(buffer);
             }
         }
 
-        private void Line(ReadOnlySpan<byte> line, long arrived)
+        /// <summary>
+        /// Takes the <c>id:</c> lines of what arrived, and returns where the unfinished rest begins (kept for the next
+        /// read). Vectorised searches over the bytes (<c>IndexOf</c> of "\nid: ", then of the line's end), not a loop per
+        /// byte: the clients' reading must cost little beside the server's (every id line follows a line break, as each
+        /// event follows a blank line and the stream begins with <c>subscribed</c>; JSON on a data line has none).
+        /// </summary>
+        private int Scan(ReadOnlySpan<byte> bytes, long arrived)
         {
-            if (!line.StartsWith("id:"u8))
-                return;
-            var text = line[3..].Trim((byte)' ').TrimEnd((byte)'\r');
-            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+            var at = 0;
+            while (true)
+            {
+                var found = bytes[at..].IndexOf("\nid: "u8);
+                if (found < 0)
+                    break;
+                var idStart = at + found + 5;
+                var end = bytes[idStart..].IndexOf((byte)'\n');
+                if (end < 0)
+                    return at + found; // the id line is not whole yet
+                Id(bytes.Slice(idStart, end), arrived);
+                at = idStart + end;
+            }
+            // From the last line break on: it may begin an id line the next read completes.
+            var last = bytes[at..].LastIndexOf((byte)'\n');
+            return last < 0 ? bytes.Length : at + last;
+        }
+
+        private void Id(ReadOnlySpan<byte> text, long arrived)
+        {
+            if (!System.Buffers.Text.Utf8Parser.TryParse(text.TrimEnd((byte)'\r'), out long sequence, out _))
                 return;
             if (sequence <= _previous)
                 OutOfOrder++;
