@@ -193,8 +193,10 @@ internal static class TapeBench
 
         var trades = Stream(0, total, timeMs, null).ToArray();
         using var process = Process.GetCurrentProcess();
+        var idleCores = await IdleCoresAsync(process, TimeSpan.FromSeconds(2), cancellationToken);
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
+        var userBefore = process.UserProcessorTime;
         var childCpuBefore = child.CpuTime;
         var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
@@ -221,6 +223,8 @@ internal static class TapeBench
         var deliveredSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         process.Refresh();
         var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
+        // User mode is ours (Kestrel, the stream loop, the copies); the rest is the kernel's (sending over loopback TCP).
+        var user = (process.UserProcessorTime - userBefore).TotalSeconds;
         var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
         var late = scheduler.Stop();
 
@@ -232,6 +236,13 @@ internal static class TapeBench
             + $"GCs gen0/1/2 {GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3}; "
             + $"client process CPU {result.CpuSeconds:0.00} s ({result.CpuSeconds / received * 1e6:0.00} µs a delivery); "
             + $"scheduler noise (1 ms sleep woke late) p99 {late.P99:0.00} ms; load average {Machine.LoadAverage()}");
+        Detail($"server CPU in user mode {user / received * 1e6:0.00} µs a delivery, in the kernel {(cpu - user) / received * 1e6:0.00}; "
+            + $"client CPU in user mode {result.UserSeconds / received * 1e6:0.00} µs, in the kernel {(result.CpuSeconds - result.UserSeconds) / received * 1e6:0.00}; "
+            + $"the clients read {result.Bytes / 1048576.0:N0} MB ({result.Bytes / (double)Math.Max(1, received):0} B a delivery on the wire)");
+        Detail($"the same process idle (clients connected, the appender's 1 ms loop and the scheduler probe running, nothing appended): "
+            + $"{idleCores:0.000} cores; net of it, the server spends {(cpu - idleCores * deliveredSeconds) / received * 1e6:0.00} CPU µs a delivery");
+        Figure("tape_sse_server_idle_cores", idleCores.ToString("F3", CultureInfo.InvariantCulture));
+        Figure("tape_sse_server_cpu_us_per_delivery_net_of_idle", ((cpu - idleCores * deliveredSeconds) / received * 1e6).ToString("F2", CultureInfo.InvariantCulture));
         Figure("tape_sse_trades_per_s", (total / appendSeconds).ToString("F0", CultureInfo.InvariantCulture));
         Figure("tape_sse_clients", clients.ToString(CultureInfo.InvariantCulture));
         Figure("tape_sse_missed", ((long)total * clients - received).ToString(CultureInfo.InvariantCulture));
@@ -241,6 +252,26 @@ internal static class TapeBench
         Figure("tape_sse_server_cores", (cpu / deliveredSeconds).ToString("F2", CultureInfo.InvariantCulture));
         Figure("tape_sse_server_cpu_us_per_delivery", (cpu / received * 1e6).ToString("F2", CultureInfo.InvariantCulture));
         Figure("tape_sse_client_cpu_us_per_delivery", (result.CpuSeconds / received * 1e6).ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_sse_server_user_cpu_us_per_delivery", (user / received * 1e6).ToString("F2", CultureInfo.InvariantCulture));
+        Figure("tape_sse_server_allocated_bytes_per_delivery", (allocated / (double)received).ToString("F0", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// The harness process's CPU with nothing appended: the appender's 1 ms loop and the scheduler probe as in the burst,
+    /// the clients connected and waiting, the simulator's board; what the burst's figure includes besides the deliveries.
+    /// </summary>
+    private static async Task<double> IdleCoresAsync(Process process, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        process.Refresh();
+        var before = process.TotalProcessorTime;
+        using var scheduler = new SchedulerProbe();
+        var started = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(started) < duration)
+            await Task.Delay(1, cancellationToken);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        scheduler.Stop();
+        process.Refresh();
+        return (process.TotalProcessorTime - before).TotalSeconds / elapsed;
     }
 
     /// <summary>

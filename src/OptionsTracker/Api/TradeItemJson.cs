@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using OptionsTracker.Tape;
 
@@ -9,7 +8,7 @@ namespace OptionsTracker.Api;
 /// The JSON of a trade's API item (<see cref="TradeItem"/>) and its whole Server-Sent Event (<c>id: sequence</c>,
 /// <c>event: trade</c>, <c>data: json</c>, blank line), made once per trade and shared by every stream client that sends
 /// it: 100 SSE clients following one coin cost one serialization and one framing a trade, not 100, and a delivery is one
-/// copy into the client's pipe (docs/performance.md, "Trade tape"). A small ring keyed by the trade's identity (the tape
+/// copy into the client's pipe (docs/performance.md, "Trade tape"). A small ring indexed by the trade's sequence, checked by its identity (the tape
 /// hands every reader the same <see cref="Trade"/> object, with its sequence); a trade pushed out of its slot by another
 /// is made again, never sent as another's. Lock-free: two clients racing on a new trade may both make it, and either copy
 /// is the same bytes.
@@ -40,7 +39,10 @@ internal static class TradeItemJson
 
     private static Entry EntryOf(Trade trade)
     {
-        ref var slot = ref Ring[RuntimeHelpers.GetHashCode(trade) & (Slots - 1)];
+        // By sequence: the trades a burst puts on a coin's tape take consecutive slots, so none pushes out another within
+        // the last 16,384 (by object hash, clients a few thousand trades apart kept pushing each other's out, and each
+        // push made the trade's JSON again).
+        ref var slot = ref Ring[(int)(trade.Sequence & (Slots - 1))];
         var entry = Volatile.Read(ref slot);
         if (entry is not null && ReferenceEquals(entry.Trade, trade))
             return entry;

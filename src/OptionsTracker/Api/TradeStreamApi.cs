@@ -6,6 +6,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using OptionsTracker.Book;
 using OptionsTracker.Tape;
 
 namespace OptionsTracker.Api;
@@ -77,13 +78,15 @@ public static class TradeStreamApi
         // waits a second per client); replaced only when it fired, on an idle stream.
         var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long sent = 0;
+        TradeEventBlocks? blocks = null;
         try
         {
             events.Write("subscribed"u8, TradeStreamMessage.Subscribed(name, follower.Position, tape.LastSequence(name)));
             await events.FlushAsync();
             while (!cancellationToken.IsCancellationRequested)
             {
-                var step = follower.Next(BatchSize);
+                // No further than the wake-up released: those trades' events are framed already, shared by every client.
+                var step = follower.Next(BatchSize, wakeups.Released(name));
                 if (step.Overrun is { } overrun)
                 {
                     Log.TradeStreamOverrun(logger, clientId, "sse", name, follower.Position);
@@ -93,11 +96,8 @@ public static class TradeStreamApi
                 }
                 if (step.Notice is { } notice)
                     events.Write(notice.Type == "reset" ? "reset"u8 : "gap"u8, notice);
-                foreach (var trade in step.Trades.AsSpan())
-                {
-                    if (trade.IsOn(only))
-                        events.WriteTrade(trade);
-                }
+                if (step.Trades.Count > 0)
+                    events.WriteTrades(step.Trades.AsSpan(), only, blocks ??= wakeups.Blocks(name));
                 if (step.Notice is not null || step.Trades.Count > 0)
                 {
                     await events.FlushAsync();
@@ -206,10 +206,10 @@ internal sealed class TradeFollower(TradeTape tape, TradeWakeups wakeups, string
     }
 
     /// <summary>
-    /// Up to <paramref name="max"/> trades after <see cref="Position"/>, and advances past them. The step's trades are a
-    /// buffer of this follower's, valid until its next step.
+    /// Up to <paramref name="max"/> trades after <see cref="Position"/>, none beyond sequence <paramref name="upTo"/>, and
+    /// advances past them. The step's trades are a buffer of this follower's, valid until its next step.
     /// </summary>
-    public TradeStep Next(int max)
+    public TradeStep Next(int max, long upTo = long.MaxValue)
     {
         if (_resetDue)
         {
@@ -226,6 +226,9 @@ internal sealed class TradeFollower(TradeTape tape, TradeWakeups wakeups, string
             _buffer = new Trade[max];
         Array.Clear(_buffer); // the last step's trades, which the ring may forget: not kept alive here
         var count = tape.After(coin, Position, _buffer.AsSpan(0, max));
+        // Not beyond upTo (what the wake-up released): the rest comes with the next wake-up.
+        while (count > 0 && _buffer[count - 1].Sequence > upTo)
+            count--;
         var trades = new ArraySegment<Trade>(_buffer, 0, count);
         if (count == 0)
             return new TradeStep(default, null, null);
@@ -339,8 +342,23 @@ internal sealed class TradeEvents : IDisposable
 
     public bool TimedOut => _deadline.IsCancellationRequested;
 
-    /// <summary>The trade's whole event, framed once per trade for every client (<see cref="TradeItemJson.Event"/>), copied here.</summary>
-    public void WriteTrade(Trade trade) => _body.Write(TradeItemJson.Event(trade));
+    /// <summary>
+    /// The trades' events (only <paramref name="only"/>'s when given), framed once for every client: slices of the coin's
+    /// <paramref name="blocks"/> where they hold them, else each trade's own event (<see cref="TradeItemJson.Event"/>).
+    /// </summary>
+    public void WriteTrades(ReadOnlySpan<Trade> trades, Venue? only, TradeEventBlocks? blocks)
+    {
+        if (blocks is not null)
+        {
+            blocks.Write(_body, trades, only);
+            return;
+        }
+        foreach (var trade in trades)
+        {
+            if (trade.IsOn(only))
+                _body.Write(TradeItemJson.Event(trade));
+        }
+    }
 
     public void Write(ReadOnlySpan<byte> name, TradeStreamMessage message)
     {
