@@ -97,7 +97,7 @@ public abstract class InstrumentPriceCurrencyTests : IAsyncDisposable
 
         var first = await OpenStoreAsync();
         await first.WriteSnapshotAsync(Snapshot(T0, deribit, bybit), Token);
-        Assert.Equal(("3", true), await SchemaAsync());
+        await AssertSchema3Async();
         Assert.Equal("BTC", await PriceCurrencyAtAsync(first, T0));
         await first.DisposeAsync();
 
@@ -106,7 +106,7 @@ public abstract class InstrumentPriceCurrencyTests : IAsyncDisposable
         Assert.Equal(("2", false), await SchemaAsync());
 
         var reopened = await OpenStoreAsync();
-        Assert.Equal(("3", true), await SchemaAsync());
+        await AssertSchema3Async();
         // Recorded before the column: read as dollar-priced, as it was.
         Assert.Null(await PriceCurrencyAtAsync(reopened, T0));
         await reopened.DisposeAsync();
@@ -120,6 +120,14 @@ public abstract class InstrumentPriceCurrencyTests : IAsyncDisposable
         var board = await reader.BoardAtAsync("BTC", T0.AddMinutes(10), Token);
         Assert.Null(board!.Quotes.Single(q => q.Instrument.Venue == Venue.Bybit).Instrument.PriceCurrency);
         await reader.DisposeAsync();
+    }
+
+    /// <summary>Schema 3 or later (a later step, such as PostgreSQL's hour rows, may have raised the version), with the column.</summary>
+    private async Task AssertSchema3Async()
+    {
+        var (version, hasColumn) = await SchemaAsync();
+        Assert.True(int.Parse(version, CultureInfo.InvariantCulture) >= 3, $"schema {version}");
+        Assert.True(hasColumn);
     }
 
     private static async Task<string?> PriceCurrencyAtAsync(IHistoryStore store, DateTimeOffset at)
