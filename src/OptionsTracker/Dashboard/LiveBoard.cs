@@ -33,12 +33,31 @@ public sealed class LiveBoard(OptionBook book)
     public HistoricalView? Past { get; init; }
 
     /// <summary>
-    /// The coin's analytics as this board's views show them: the shared live snapshot (<paramref name="live"/>), or on a
-    /// board of the past the analytics of its snapshot (none for another coin).
+    /// The venue whose figures the analytics views show (the venue selector, issue 19); null: every venue combined
+    /// (<see cref="CoinAnalytics.Combine"/>), the default and the only choice with one venue configured.
+    /// </summary>
+    public Venue? Venue { get; private set; }
+
+    /// <summary>
+    /// Chooses whose figures the views show (<see cref="Venue"/>). A change counts as a change of every value shown, so
+    /// the views keyed by <see cref="ValuesVersion"/> (the smile, the surface) draw again at once.
+    /// </summary>
+    public void ShowVenue(Venue? venue)
+    {
+        if (Nullable.Equals(venue, Venue))
+            return;
+        Venue = venue;
+        ValuesVersion++;
+    }
+
+    /// <summary>
+    /// The coin's analytics as this board's views show them, of <see cref="Venue"/> (null: combined): the shared live
+    /// snapshot (<paramref name="live"/>, the very figures of <c>/api/analytics/…?venue=</c>), or on a board of the past
+    /// the analytics of its snapshot (none for another coin). Null when that venue lists none of the coin's options.
     /// </summary>
     public CoinAnalytics? FiguresOf(string coin, MarketAnalytics live) =>
-        Past is not { } past ? live.Get(coin)
-        : string.Equals(coin, past.Coin, StringComparison.OrdinalIgnoreCase) ? past.Analytics
+        Past is not { } past ? live.Get(coin, Venue)
+        : string.Equals(coin, past.Coin, StringComparison.OrdinalIgnoreCase) ? past.AnalyticsOf(Venue)
         : null;
 
     /// <summary>Rows of <see cref="Coin"/>, ordered by expiry, strike, type.</summary>
@@ -156,14 +175,17 @@ public sealed class LiveBoard(OptionBook book)
 
     /// <summary>
     /// One smile point per strike, from the out-of-the-money option (put below the underlying, call at or
-    /// above), whose IV is the one traders quote; the other side stands in when it has no mark IV.
+    /// above), whose IV is the one traders quote; the other side stands in when it has no mark IV. Of one venue's
+    /// options when <paramref name="venue"/> is given (two venues' smiles are never mixed into one curve), else of the
+    /// first venue listing each strike; <paramref name="underlying"/> (that venue's forward) decides which side is out of
+    /// the money, the expiry's own headline forward when not given.
     /// </summary>
-    public IReadOnlyList<SmilePoint> Smile(DateTimeOffset expiryUtc)
+    public IReadOnlyList<SmilePoint> Smile(DateTimeOffset expiryUtc, Venue? venue = null, double underlying = double.NaN)
     {
-        var figures = Expiries.FirstOrDefault(e => e.Expiry.ExpiryUtc == expiryUtc);
-        var underlying = figures?.Underlying ?? double.NaN;
+        if (!double.IsFinite(underlying))
+            underlying = Expiries.FirstOrDefault(e => e.Expiry.ExpiryUtc == expiryUtc)?.Underlying ?? double.NaN;
         var points = new List<SmilePoint>();
-        foreach (var line in Chain(expiryUtc))
+        foreach (var line in Chain(expiryUtc, venue))
         {
             var otm = !double.IsNaN(underlying) && line.Strike < underlying ? line.Put ?? line.Call : line.Call ?? line.Put;
             var other = ReferenceEquals(otm, line.Call) ? line.Put : line.Call;

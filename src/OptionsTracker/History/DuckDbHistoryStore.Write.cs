@@ -144,13 +144,13 @@ public sealed partial class DuckDbHistoryStore
     private static bool SameInstrument(OptionInstrument a, OptionInstrument b) =>
         ReferenceEquals(a, b)
         || (a.BaseCoin == b.BaseCoin && a.SettleCoin == b.SettleCoin && a.ExpiryUtc == b.ExpiryUtc && a.Strike == b.Strike && a.Type == b.Type
-            && a.Status == b.Status && a.TickSize.Equals(b.TickSize) && a.QtyStep.Equals(b.QtyStep));
+            && a.Status == b.Status && a.TickSize.Equals(b.TickSize) && a.QtyStep.Equals(b.QtyStep) && a.PriceCurrency == b.PriceCurrency);
 
     private static void UpdateInstrument(DuckDBConnection connection, int id, OptionInstrument instrument)
     {
         using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE instruments SET coin = ?, settle_coin = ?, expiry_ms = ?, strike = ?, type = ?, tick_size = ?, qty_step = ?, status = ?
+            UPDATE instruments SET coin = ?, settle_coin = ?, expiry_ms = ?, strike = ?, type = ?, tick_size = ?, qty_step = ?, status = ?, price_currency = ?
             WHERE id = ?
             """;
         command.Parameters.Add(new DuckDBParameter(instrument.BaseCoin));
@@ -161,6 +161,7 @@ public sealed partial class DuckDbHistoryStore
         command.Parameters.Add(ValueParameter(instrument.TickSize));
         command.Parameters.Add(ValueParameter(instrument.QtyStep));
         command.Parameters.Add(new DuckDBParameter(ListingStatuses.Name(instrument.Status)));
+        command.Parameters.Add(new DuckDBParameter((object?)instrument.PriceCurrency ?? DBNull.Value));
         command.Parameters.Add(new DuckDBParameter(id));
         command.ExecuteNonQuery();
     }
@@ -184,6 +185,7 @@ public sealed partial class DuckDbHistoryStore
                 .AppendValue(double.IsNaN(instrument.TickSize) ? null : instrument.TickSize)
                 .AppendValue(double.IsNaN(instrument.QtyStep) ? null : instrument.QtyStep)
                 .AppendValue(ListingStatuses.Name(instrument.Status))
+                .AppendValue(instrument.PriceCurrency)
                 .EndRow();
         }
     }

@@ -18,8 +18,9 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
     /// <summary>
     /// Bumped when the schema changes; <see cref="OpenAsync"/> refuses a file written by a newer tracker and migrates an
     /// older one (<see cref="MigrateBeforeSchema"/>). 2: measures by name id, closed days and months sorted by measure.
+    /// 3: the instruments' price currency (<see cref="AddPriceCurrency"/>).
     /// </summary>
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
 
     private readonly ILogger<DuckDbHistoryStore> _logger;
     private readonly TimeProvider _time;
@@ -110,6 +111,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             }
             if (migrating)
                 MigrateAfterSchema(anchor);
+            AddPriceCurrency(anchor);
             CreateTradesTable(anchor);
             var recorded = ReadOrWriteSource(anchor, source);
             if (!SameSource(recorded, source))
@@ -251,7 +253,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
         // next id alone (the writer's, under _writeGate) and the (venue, symbol) map too, except for ids the writer does
         // not know: those were recorded by another store object over the file.
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, venue, symbol, coin, settle_coin, expiry_ms, strike, type, tick_size, qty_step, status FROM instruments";
+        command.CommandText = "SELECT id, venue, symbol, coin, settle_coin, expiry_ms, strike, type, tick_size, qty_step, status, price_currency FROM instruments";
         using var reader = command.ExecuteReader();
         while (reader.Read())
         {
@@ -265,7 +267,8 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
                 reader.IsDBNull(4) ? null : reader.GetString(4),
                 ListingStatuses.FromName(reader.GetString(10)),
                 ReadValue(reader, 8),
-                ReadValue(reader, 9));
+                ReadValue(reader, 9),
+                reader.IsDBNull(11) ? null : reader.GetString(11));
             var id = reader.GetInt32(0);
             if (writer)
             {
@@ -426,7 +429,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
         CREATE TABLE IF NOT EXISTS instruments (
             id INTEGER PRIMARY KEY, venue VARCHAR NOT NULL, symbol VARCHAR NOT NULL, coin VARCHAR NOT NULL, settle_coin VARCHAR,
             expiry_ms BIGINT NOT NULL, strike VARCHAR NOT NULL, type VARCHAR NOT NULL, tick_size DOUBLE, qty_step DOUBLE,
-            status VARCHAR NOT NULL, UNIQUE (venue, symbol));
+            status VARCHAR NOT NULL, price_currency VARCHAR, UNIQUE (venue, symbol));
         CREATE TABLE IF NOT EXISTS snapshots (time_ms BIGINT NOT NULL, coin VARCHAR NOT NULL, options INTEGER NOT NULL, PRIMARY KEY (time_ms, coin));
         CREATE TABLE IF NOT EXISTS quotes_recent (
             time_ms BIGINT NOT NULL, instrument INTEGER NOT NULL, exchange_age_ms BIGINT NOT NULL, receive_lag_ms BIGINT NOT NULL,

@@ -49,4 +49,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 10302, EventName = "HistoryExportTempNotRemoved", Level = LogLevel.Warning,
         Message = "The export's temporary directory {Directory} could not be removed")]
     public static partial void HistoryExportTempNotRemoved(ILogger logger, Exception exception, string directory);
+
+    // 10600–10619: schema steps of both stores (issue 19's instruments' price currency).
+    [LoggerMessage(EventId = 10600, EventName = "HistorySchemaColumnAdded", Level = LogLevel.Information,
+        Message = "History: added {Column} to {Store} (schema {Version}); instruments recorded before read as dollar-priced")]
+    public static partial void HistorySchemaColumnAdded(ILogger logger, string store, string column, int version);
 }

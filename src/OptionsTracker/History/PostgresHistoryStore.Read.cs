@@ -281,7 +281,7 @@ public sealed partial class PostgresHistoryStore
         if (_instruments.TryGetValue(id, out var known))
             return known;
         await using var command = _dataSource.CreateCommand("""
-            SELECT id, venue, symbol, coin, settle_coin, expiry, strike, option_type, status, tick_size, qty_step
+            SELECT id, venue, symbol, coin, settle_coin, expiry, strike, option_type, status, tick_size, qty_step, price_currency
             FROM instruments WHERE id >= @id OR NOT (id = ANY(@known))
             """);
         // Everything from this id on, and anything not cached below it: a web instance meets the collector's new
@@ -296,7 +296,7 @@ public sealed partial class PostgresHistoryStore
                 new DateTimeOffset(DateTime.SpecifyKind(reader.GetFieldValue<DateTime>(5), DateTimeKind.Utc)),
                 reader.GetDecimal(6), (OptionType)reader.GetInt16(7),
                 reader.IsDBNull(4) ? null : reader.GetString(4), (ListingStatus)reader.GetInt16(8),
-                ReadValue(reader, 9), ReadValue(reader, 10));
+                ReadValue(reader, 9), ReadValue(reader, 10), reader.IsDBNull(11) ? null : reader.GetString(11));
             var readId = reader.GetInt32(0);
             _instruments.TryAdd(readId, instrument);
             _instrumentIds.TryAdd(instrument.Key, readId);

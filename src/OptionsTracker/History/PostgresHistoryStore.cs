@@ -42,7 +42,8 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
     private const long SchemaLockKey = 0x4F54_4869_7374; // "OTHist"
     // 2: measures indexed by (measure, time) including the value (a series is an index-only range scan), replacing the
     // separate indexes on measure and on time (version 1); upgraded in place by the schema statements.
-    private const int SchemaVersion = 2;
+    // 3: the instruments' price currency (PriceCurrencySchema, a step of its own after the schema).
+    private const int SchemaVersion = 3;
 
     private readonly ILogger<PostgresHistoryStore> _logger;
     private readonly NpgsqlDataSource _dataSource;
@@ -108,6 +109,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
                 await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
                 await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({SchemaLockKey})", cancellationToken);
                 await ExecuteAsync(connection, Schema, cancellationToken);
+                await AddPriceCurrencyAsync(connection, cancellationToken);
                 await ExecuteAsync(connection, TradesSchema, cancellationToken);
                 await CheckSourceAsync(connection, source, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
@@ -139,6 +141,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
             status smallint NOT NULL,
             tick_size float8,
             qty_step float8,
+            price_currency text,
             UNIQUE (venue, symbol));
         CREATE INDEX IF NOT EXISTS instruments_coin ON instruments (coin);
         CREATE TABLE IF NOT EXISTS snapshots (time timestamptz PRIMARY KEY);
@@ -324,9 +327,10 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
         missing = [.. missing.DistinctBy(i => i.Key)];
         // Insert what is new, then read every id back (also those another writer inserted first).
         await using (var insert = new NpgsqlCommand("""
-            INSERT INTO instruments (venue, symbol, coin, settle_coin, expiry, strike, option_type, status, tick_size, qty_step)
-            SELECT * FROM unnest(@venue, @symbol, @coin, @settle, @expiry, @strike, @type, @status, @tick, @qty)
-            ON CONFLICT (venue, symbol) DO NOTHING
+            INSERT INTO instruments (venue, symbol, coin, settle_coin, expiry, strike, option_type, status, tick_size, qty_step, price_currency)
+            SELECT * FROM unnest(@venue, @symbol, @coin, @settle, @expiry, @strike, @type, @status, @tick, @qty, @currency)
+            ON CONFLICT (venue, symbol) DO UPDATE SET price_currency = EXCLUDED.price_currency
+                WHERE instruments.price_currency IS NULL AND EXCLUDED.price_currency IS NOT NULL
             """, connection))
         {
             insert.Parameters.AddWithValue("venue", missing.Select(i => i.Venue.Id).ToArray());
@@ -339,6 +343,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
             insert.Parameters.AddWithValue("status", missing.Select(i => (short)i.Status).ToArray());
             insert.Parameters.AddWithValue("tick", missing.Select(i => NullIfNaN(i.TickSize)).ToArray());
             insert.Parameters.AddWithValue("qty", missing.Select(i => NullIfNaN(i.QtyStep)).ToArray());
+            insert.Parameters.AddWithValue("currency", NpgsqlDbType.Array | NpgsqlDbType.Text, missing.Select(i => i.PriceCurrency).ToArray());
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
         await using var select = new NpgsqlCommand(
@@ -353,7 +358,8 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
             var key = new InstrumentKey(Venue.Parse(reader.GetString(1)), reader.GetString(2));
             var id = reader.GetInt32(0);
             _instrumentIds[key] = id;
-            // The instrument as this process knows it; the table keeps the first description written.
+            // The instrument as this process knows it; the table keeps the first description written (but for a price
+            // currency recorded before schema 3 had the column, filled in above).
             _instruments.TryAdd(id, byKey[key]);
         }
     }

@@ -16,6 +16,8 @@ public sealed class DashboardSession : IAsyncDisposable
     public static readonly string ScreenshotDirectory = Path.Combine(RepositoryPaths.Root, "artifacts", "screenshots");
 
     private readonly string _assetsFile;
+    // The host disposes the simulators it started itself (StartWithBothVenuesAsync).
+    private bool _appOwnsSimulators;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
 
@@ -81,6 +83,21 @@ public sealed class DashboardSession : IAsyncDisposable
         return session;
     }
 
+    /// <summary>
+    /// Both venues (issue 19): the host of <see cref="TrackerApp.StartWithBothVenuesAsync"/> (a Bybit simulator, BTC and ETH,
+    /// and a Deribit simulator over its market, both through their real feeds) and a browser. The host owns the simulators.
+    /// </summary>
+    public static async Task<DashboardSession> StartWithBothVenuesAsync(Dictionary<string, string?>? settings = null, int width = 1400, int height = 900)
+    {
+        var app = await TrackerApp.StartWithBothVenuesAsync(settings);
+        var session = new DashboardSession(app.Simulator!, app, Path.Combine(Path.GetTempPath(), "optionstracker-tests", Guid.NewGuid().ToString("N"), "assets.json"))
+        {
+            _appOwnsSimulators = true,
+        };
+        await session.OpenBrowserAsync(width, height);
+        return session;
+    }
+
     /// <summary>Waits until every listed option of the tracked coins is in the book and quoted.</summary>
     public Task WaitForBookAsync(params string[] coins) => Eventually.Until(() =>
         coins.All(c => Book.Index.TryGetCoin(c, out var index)
@@ -138,7 +155,8 @@ public sealed class DashboardSession : IAsyncDisposable
             await _browser.DisposeAsync();
         _playwright?.Dispose();
         await App.DisposeAsync();
-        await Simulator.DisposeAsync();
+        if (!_appOwnsSimulators)
+            await Simulator.DisposeAsync();
         try
         {
             Directory.Delete(Path.GetDirectoryName(_assetsFile)!, recursive: true);

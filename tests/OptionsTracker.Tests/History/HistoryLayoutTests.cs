@@ -175,7 +175,7 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
                 FROM measures WHERE time_ms < {month})
             WHERE pm IS NOT NULL AND (measure < pm OR (measure = pm AND time_ms <= pt))
             """));
-        Assert.Equal("2", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
+        Assert.Equal("3", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
         output.WriteLine($"{closed} measure rows of the closed month in one run; {Scalar(connection, "SELECT count(*) FROM measures_recent")} of today recent");
     }
 
@@ -229,7 +229,7 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
         await using (var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Path.GetFullPath(path) }.ToString()))
         {
             await connection.OpenAsync(Token);
-            Assert.Equal("2", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
+            Assert.Equal("3", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
             Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'measures_v1'"));
             Assert.Equal(6L, Scalar(connection, "SELECT count(*) FROM measure_names"));
         }
@@ -283,7 +283,7 @@ public sealed class PostgresHistoryLayoutTests(PostgresServerFixture postgres, I
         await using var indexes = new NpgsqlCommand("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'measures'", connection);
         Assert.Equal("measures_series", (string)(await indexes.ExecuteScalarAsync(Token))!);
         await using var version = new NpgsqlCommand("SELECT value FROM history_meta WHERE key = 'schema_version'", connection);
-        Assert.Equal("2", (string)(await version.ExecuteScalarAsync(Token))!);
+        Assert.Equal("3", (string)(await version.ExecuteScalarAsync(Token))!);
         await using var plan = new NpgsqlCommand("""
             EXPLAIN SELECT m.time, m.value FROM measures m WHERE m.measure_id = 1 AND m.time >= now() - interval '1 year'
             """, connection);
