@@ -283,7 +283,8 @@ public sealed class PostgresHistoryLayoutTests(PostgresServerFixture postgres, I
         await using var indexes = new NpgsqlCommand("SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes WHERE tablename = 'measures'", connection);
         Assert.Equal("measures_series", (string)(await indexes.ExecuteScalarAsync(Token))!);
         await using var version = new NpgsqlCommand("SELECT value FROM history_meta WHERE key = 'schema_version'", connection);
-        Assert.Equal("2", (string)(await version.ExecuteScalarAsync(Token))!);
+        // At least 2: the later schema steps (4: hour rows) raise it further when the same open runs them.
+        Assert.InRange(int.Parse((string)(await version.ExecuteScalarAsync(Token))!, System.Globalization.CultureInfo.InvariantCulture), 2, int.MaxValue);
         await using var plan = new NpgsqlCommand("""
             EXPLAIN SELECT m.time, m.value FROM measures m WHERE m.measure_id = 1 AND m.time >= now() - interval '1 year'
             """, connection);

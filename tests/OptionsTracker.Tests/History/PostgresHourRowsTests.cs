@@ -111,14 +111,14 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
     }
 
     /// <summary>Three options of the first board: the first, one in the middle, the last.</summary>
-    private static async Task<string[]> SymbolsAsync(IHistoryStore store)
+    private static async Task<string[]> SymbolsAsync(PostgresHistoryStore store)
     {
         var board = (await store.BoardAtAsync("BTC", Start, Token))!;
         return [board.Quotes[0].Instrument.Symbol, board.Quotes[board.Quotes.Count / 2].Instrument.Symbol, board.Quotes[^1].Instrument.Symbol];
     }
 
     /// <summary>What the reads answer, as text (doubles round-trip exact, NaN as NaN): boards, series, the export.</summary>
-    private static async Task<List<string>> ReadEverythingAsync(IHistoryStore store, string[] symbols)
+    private static async Task<List<string>> ReadEverythingAsync(PostgresHistoryStore store, string[] symbols)
     {
         var answers = new List<string>();
         foreach (var at in (DateTimeOffset[])[Start, Start.AddMinutes(17).AddSeconds(5), Start.AddMinutes(59), Start.AddHours(1), Start.AddMinutes(90.5), Start.AddMinutes(149), Start.AddDays(1)])
