@@ -31,4 +31,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 10106, EventName = "PostgresRetried", Level = LogLevel.Warning,
         Message = "PostgreSQL {Operation} failed on a broken connection ({Error}); retried once on a new one")]
     public static partial void PostgresRetried(ILogger logger, string operation, string error);
+
+    // 10800–10899: closed hours as arrays (quote_hours, schema 4).
+    [LoggerMessage(EventId = 10800, EventName = "PostgresHoursCompacted", Level = LogLevel.Information,
+        Message = "Retention: {Hours} closed hours looked at, {Rows} quote rows moved into hour rows (quote_hours)")]
+    public static partial void PostgresHoursCompacted(ILogger logger, int hours, long rows);
 }

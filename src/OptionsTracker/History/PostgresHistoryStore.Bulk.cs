@@ -32,6 +32,15 @@ public sealed partial class PostgresHistoryStore : IHistoryBulkWriter
                 }
             }
 
+            // A batch of one UTC hour (the generator's) goes straight into hour rows, as compaction would leave them; any
+            // other batch as rows, compacted later.
+            var hourMs = (long)TimeSpan.FromHours(1).TotalMilliseconds;
+            var firstHour = ToMilliseconds(snapshots[0].Time).ToUnixTimeMilliseconds() / hourMs;
+            DateTimeOffset? hour = snapshots.All(s => ToMilliseconds(s.Time).ToUnixTimeMilliseconds() / hourMs == firstHour) && snapshots.Any(s => s.Quotes.Count > 0)
+                ? DateTimeOffset.FromUnixTimeMilliseconds(firstHour * hourMs) : null;
+            if (hour is { } partitionHour)
+                await EnsureHourPartitionAsync(connection, DateOnly.FromDateTime(partitionHour.UtcDateTime), cancellationToken);
+
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var pairs = new List<(string Coin, DateTime Time)>();
             foreach (var snapshot in snapshots)
@@ -65,31 +74,10 @@ public sealed partial class PostgresHistoryStore : IHistoryBulkWriter
                 await transaction.RollbackAsync(cancellationToken);
                 return;
             }
-            // Synchronous writes into the COPY stream: this runs on the caller's (the generator's writing) thread, and an
-            // await per value costs more than the value.
-            using (var importer = connection.BeginBinaryImport($"COPY quotes ({QuoteColumns}) FROM STDIN (FORMAT BINARY)"))
-            {
-                foreach (var snapshot in snapshots)
-                {
-                    var at = ToMilliseconds(snapshot.Time).UtcDateTime;
-                    foreach (var recorded in snapshot.Quotes)
-                    {
-                        if (!claimed.Contains((recorded.Instrument.BaseCoin, at)))
-                            continue;
-                        var quote = recorded.Quote;
-                        importer.StartRow();
-                        importer.Write(at, NpgsqlDbType.TimestampTz);
-                        importer.Write(quote.ExchangeTimeMs, NpgsqlDbType.Bigint);
-                        importer.Write(quote.ReceivedAtMs, NpgsqlDbType.Bigint);
-                        WriteValue(importer, quote.DeliveryPrice);
-                        for (var field = 0; field < QuoteFields.Count; field++)
-                            WriteValue(importer, quote.Values[field]);
-                        importer.Write(_instrumentIds[recorded.Instrument.Key], NpgsqlDbType.Integer);
-                        importer.Write((short)quote.Status, NpgsqlDbType.Smallint);
-                    }
-                }
-                importer.Complete();
-            }
+            if (hour is { } whole)
+                CopyHour(connection, snapshots, whole, claimed);
+            else
+                CopyRows(connection, snapshots, claimed);
             using (var importer = connection.BeginBinaryImport("COPY measures (time, value, measure_id) FROM STDIN (FORMAT BINARY)"))
             {
                 foreach (var snapshot in snapshots)
@@ -109,6 +97,33 @@ public sealed partial class PostgresHistoryStore : IHistoryBulkWriter
             }
             await transaction.CommitAsync(cancellationToken);
         });
+    }
+
+    // Synchronous writes into the COPY stream: this runs on the caller's (the generator's writing) thread, and an await
+    // per value costs more than the value.
+    private void CopyRows(NpgsqlConnection connection, IReadOnlyList<BoardSnapshot> snapshots, HashSet<(string, DateTime)> claimed)
+    {
+        using var importer = connection.BeginBinaryImport($"COPY quotes ({QuoteColumns}) FROM STDIN (FORMAT BINARY)");
+        foreach (var snapshot in snapshots)
+        {
+            var at = ToMilliseconds(snapshot.Time).UtcDateTime;
+            foreach (var recorded in snapshot.Quotes)
+            {
+                if (!claimed.Contains((recorded.Instrument.BaseCoin, at)))
+                    continue;
+                var quote = recorded.Quote;
+                importer.StartRow();
+                importer.Write(at, NpgsqlDbType.TimestampTz);
+                importer.Write(quote.ExchangeTimeMs, NpgsqlDbType.Bigint);
+                importer.Write(quote.ReceivedAtMs, NpgsqlDbType.Bigint);
+                WriteValue(importer, quote.DeliveryPrice);
+                for (var field = 0; field < QuoteFields.Count; field++)
+                    WriteValue(importer, quote.Values[field]);
+                importer.Write(_instrumentIds[recorded.Instrument.Key], NpgsqlDbType.Integer);
+                importer.Write((short)quote.Status, NpgsqlDbType.Smallint);
+            }
+        }
+        importer.Complete();
     }
 
     private static void WriteValue(NpgsqlBinaryImporter importer, double value)

@@ -27,8 +27,17 @@ public sealed partial class PostgresHistoryStore
         var removed = await WithRetryAsync("retention", async () =>
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            var rows = await RemoveOlderThanAsync(connection, hourlyCutoff, cancellationToken);
+            // Hour rows older than the full-resolution cutoff back to rows first (what thinning keeps of them), so the
+            // dropping and thinning below see one layout; then the closed hours since the cutoff become hour rows. An
+            // hour that straddles the cutoff stays rows (thinning trims it), as does the hour being recorded.
+            var rows = await ExpandHoursOlderThanAsync(connection, fullCutoff, cancellationToken);
+            rows += await RemoveOlderThanAsync(connection, hourlyCutoff, cancellationToken);
             rows += await ThinOlderThanAsync(connection, fullCutoff, cancellationToken);
+            var hourMs = (long)TimeSpan.FromHours(1).TotalMilliseconds;
+            var firstWholeHour = DateTimeOffset.FromUnixTimeMilliseconds((fullCutoff.ToUnixTimeMilliseconds() + hourMs - 1) / hourMs * hourMs);
+            var currentHour = DateTimeOffset.FromUnixTimeMilliseconds(ToMilliseconds(now).ToUnixTimeMilliseconds() / hourMs * hourMs);
+            if (firstWholeHour < currentHour)
+                await CompactHoursAsync(connection, firstWholeHour, currentHour, cancellationToken);
             return rows;
         });
         Log.PostgresRetentionApplied(_logger, removed);

@@ -60,6 +60,8 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
     // transaction (DDL locks the parent table), once per process per period.
     private readonly ConcurrentDictionary<DateOnly, bool> _quoteDays = new();
     private readonly ConcurrentDictionary<DateOnly, bool> _measureMonths = new();
+    // quote_hours partitions (UTC day) known to exist: created by compaction and the bulk path.
+    private readonly ConcurrentDictionary<DateOnly, bool> _hourDays = new();
 
     public PostgresHistoryStore(IOptions<HistoryOptions> options, ILogger<PostgresHistoryStore> logger)
     {
@@ -110,6 +112,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
                 await ExecuteAsync(connection, $"SELECT pg_advisory_xact_lock({SchemaLockKey})", cancellationToken);
                 await ExecuteAsync(connection, Schema, cancellationToken);
                 await AddPriceCurrencyAsync(connection, cancellationToken);
+                await EnsureHoursSchemaAsync(connection, cancellationToken);
                 await ExecuteAsync(connection, TradesSchema, cancellationToken);
                 await CheckSourceAsync(connection, source, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);

@@ -1,0 +1,232 @@
+using Npgsql;
+using NpgsqlTypes;
+using OptionsTracker.Book;
+
+namespace OptionsTracker.History;
+
+// Closed hours in fewer, wider tuples (schema 4, docs/history.md "The PostgreSQL store"). A row-store tuple costs a
+// 24-byte header and 8 bytes a double whatever the value, so a quote row is ~280 bytes and a day of a 4,000-option board
+// at 1 minute 1.7 GB. Once an hour is closed, retention's run moves its rows into quote_hours: one row per (instrument,
+// UTC hour) holding the hour's snapshots as arrays (times as millisecond offsets from the hour, exchange and receive times,
+// statuses, and the 25 values as one two-dimensional float8[] [value][snapshot], NULL where the exchange sent nothing).
+// The arrays are compressed by TOAST (lz4 where the server has it) and kept in the row (STORAGE MAIN): out of line,
+// every read of an hour row would also probe the TOAST index once per array. Recent data stays one row per option, so
+// a snapshot's write stays one binary COPY of narrow rows.
+//
+// Reads are exact: an hour row holds the same doubles (or NULLs) as the rows it replaced. A series reads one row per
+// hour and unnests it; the chain at an instant reads the hour's rows and picks the snapshot's element. Every read unions
+// the two layouts in one statement (one MVCC snapshot), and compaction moves an hour in one transaction, so a reader
+// sees each snapshot exactly once, from one side or the other. A late write into a compacted hour lands in quotes and
+// is compacted into a second row for that (instrument, hour) by the next run: rows of one hour never share a snapshot
+// time (a time is claimed once), so nothing is read twice.
+public sealed partial class PostgresHistoryStore
+{
+    // 4: quote_hours (closed hours as arrays). Its own step after the schema, so it stays separate from other steps.
+    private const int HoursSchemaVersion = 4;
+
+    /// <summary>Values in an hour row's <c>vals</c>: the delivery price, then <see cref="ValueColumns"/>.</summary>
+    private const int HourValues = 1 + QuoteFields.Count;
+
+    /// <summary>Creates quote_hours (idempotent) with lz4 when the server was built with it, else PostgreSQL's pglz.</summary>
+    private static async Task EnsureHoursSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var probe = new NpgsqlCommand(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'", connection))
+        {
+            var lz4 = await probe.ExecuteScalarAsync(cancellationToken) is true;
+            var compression = lz4 ? "lz4" : "pglz";
+            await ExecuteAsync(connection, $"""
+                CREATE TABLE IF NOT EXISTS quote_hours (
+                    hour timestamptz NOT NULL,
+                    instrument_id integer NOT NULL,
+                    offsets_ms integer[] COMPRESSION {compression} NOT NULL,
+                    exchange_time_ms bigint[] COMPRESSION {compression} NOT NULL,
+                    received_at_ms bigint[] COMPRESSION {compression} NOT NULL,
+                    status smallint[] COMPRESSION {compression} NOT NULL,
+                    vals float8[] COMPRESSION {compression} NOT NULL
+                ) PARTITION BY RANGE (hour);
+                ALTER TABLE quote_hours ALTER offsets_ms SET STORAGE MAIN, ALTER exchange_time_ms SET STORAGE MAIN,
+                    ALTER received_at_ms SET STORAGE MAIN, ALTER status SET STORAGE MAIN, ALTER vals SET STORAGE MAIN;
+                CREATE INDEX IF NOT EXISTS quote_hours_instrument ON quote_hours (instrument_id, hour);
+                CREATE INDEX IF NOT EXISTS quote_hours_hour ON quote_hours (hour);
+                UPDATE history_meta SET value = '{HoursSchemaVersion}' WHERE key = 'schema_version' AND value::int < {HoursSchemaVersion};
+                """, cancellationToken);
+        }
+    }
+
+    private static string HourPartition(DateOnly day) => $"quote_hours_{day:yyyyMMdd}";
+
+    private async Task EnsureHourPartitionAsync(NpgsqlConnection connection, DateOnly day, CancellationToken cancellationToken)
+    {
+        if (_hourDays.ContainsKey(day))
+            return;
+        await CreatePartitionAsync(connection, "quote_hours", HourPartition(day), Start(day), Start(day.AddDays(1)), cancellationToken);
+        _hourDays[day] = true;
+    }
+
+    // The 25 values of an hour row, as columns: `vals[i:i][:]` is value i's whole row (unnested with the offsets).
+    private static string HourValueSlices(string alias) =>
+        string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"{alias}.vals[{i}:{i}][:]"));
+
+    private static readonly string ValueAggregates =
+        "ARRAY[array_agg(delivery_price ORDER BY time), " + string.Join(", ", ValueColumns.Select(c => $"array_agg({c} ORDER BY time)")) + "]";
+
+    /// <summary>
+    /// Moves every closed hour at or after <paramref name="from"/> and before <paramref name="until"/> (whole hours) still
+    /// held as rows into quote_hours, an hour a transaction; then empties (TRUNCATE) the closed days left without rows, so
+    /// their space goes back at once. Returns the rows moved.
+    /// </summary>
+    private async Task<long> CompactHoursAsync(NpgsqlConnection connection, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var hours = new List<DateTimeOffset>();
+        await using (var list = new NpgsqlCommand("""
+            SELECT DISTINCT date_bin('1 hour', time, timestamptz 'epoch') FROM snapshots WHERE time >= @from AND time < @until ORDER BY 1
+            """, connection))
+        {
+            list.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, from.UtcDateTime);
+            list.Parameters.AddWithValue("until", NpgsqlDbType.TimestampTz, until.UtcDateTime);
+            await using var reader = await list.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+                hours.Add(ReadTime(reader, 0));
+        }
+        long moved = 0;
+        var days = new HashSet<DateOnly>();
+        foreach (var hour in hours)
+        {
+            await using (var any = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM quotes WHERE time >= @hour AND time < @next)", connection))
+            {
+                any.Parameters.AddWithValue("hour", NpgsqlDbType.TimestampTz, hour.UtcDateTime);
+                any.Parameters.AddWithValue("next", NpgsqlDbType.TimestampTz, hour.AddHours(1).UtcDateTime);
+                if (await any.ExecuteScalarAsync(cancellationToken) is not true)
+                    continue;
+            }
+            var day = DateOnly.FromDateTime(hour.UtcDateTime);
+            await EnsureHourPartitionAsync(connection, day, cancellationToken);
+            // One statement: the rows deleted are the rows aggregated, in one transaction, so no reader sees the hour
+            // twice or not at all.
+            await using var compact = new NpgsqlCommand($"""
+                WITH moved AS (DELETE FROM quotes WHERE time >= @hour AND time < @next RETURNING *)
+                , hours AS (
+                    INSERT INTO quote_hours (hour, instrument_id, offsets_ms, exchange_time_ms, received_at_ms, status, vals)
+                    SELECT @hour, instrument_id, array_agg((extract(epoch FROM time - @hour) * 1000)::integer ORDER BY time),
+                        array_agg(exchange_time_ms ORDER BY time), array_agg(received_at_ms ORDER BY time), array_agg(status ORDER BY time),
+                        {ValueAggregates}
+                    FROM moved GROUP BY instrument_id
+                    RETURNING cardinality(offsets_ms) AS snapshots)
+                SELECT coalesce(sum(snapshots), 0)::bigint FROM hours
+                """, connection);
+            compact.CommandTimeout = RetentionCommandTimeoutSeconds;
+            compact.Parameters.AddWithValue("hour", NpgsqlDbType.TimestampTz, hour.UtcDateTime);
+            compact.Parameters.AddWithValue("next", NpgsqlDbType.TimestampTz, hour.AddHours(1).UtcDateTime);
+            moved += (long)(await compact.ExecuteScalarAsync(cancellationToken))!;
+            days.Add(day);
+        }
+        foreach (var day in days)
+        {
+            if (Start(day.AddDays(1)) > until)
+                continue;
+            // A closed day whose rows all moved: its heap is dead tuples only. TRUNCATE gives the space back at once (VACUUM
+            // would only mark it reusable by a table that receives no more rows). Locked first, so a late write that
+            // committed rows meanwhile is seen and kept.
+            var name = QuotePartition(day, thinned: false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await ExecuteAsync(connection, $"LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE", cancellationToken);
+            if (await CountAsync(connection, $"SELECT count(*) FROM (SELECT 1 FROM {name} LIMIT 1) t", cancellationToken) == 0)
+                await ExecuteAsync(connection, $"TRUNCATE {name}", cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        Log.PostgresHoursCompacted(_logger, hours.Count, moved);
+        return moved;
+    }
+
+    /// <summary>
+    /// Before thinning: hour rows older than <paramref name="cutoff"/> go back to one row per option, only what thinning
+    /// keeps (the first snapshot of each UTC hour wholly before the cutoff, every snapshot of the hour that straddles it),
+    /// so the thinned day is rows again (an hour row of one snapshot would cost more than the row). Returns the snapshots
+    /// removed (those not put back), counted as thinning's.
+    /// </summary>
+    private async Task<long> ExpandHoursOlderThanAsync(NpgsqlConnection connection, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        long removed = 0;
+        foreach (var (name, _) in await PartitionsAsync(connection, "quote_hours", cancellationToken))
+        {
+            if (!name.StartsWith("quote_hours_", StringComparison.Ordinal) ||
+                !DateOnly.TryParseExact(name.AsSpan(12), "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day) ||
+                Start(day) >= cutoff)
+            {
+                continue;
+            }
+            await EnsureQuotePartitionAsync(connection, day, cancellationToken);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+            await using var expand = new NpgsqlCommand($"""
+                WITH gone AS (DELETE FROM quote_hours WHERE hour >= @from AND hour < @until AND hour < @cutoff RETURNING *),
+                kept AS (
+                    INSERT INTO quotes ({QuoteColumns})
+                    SELECT g.hour + u.o * interval '1 millisecond', u.e, u.r, u.v1, {string.Join(", ", Enumerable.Range(2, QuoteFields.Count).Select(i => $"u.v{i}"))},
+                        g.instrument_id, u.s
+                    FROM gone g, unnest(g.offsets_ms, g.exchange_time_ms, g.received_at_ms, g.status, {HourValueSlices("g")})
+                        AS u(o, e, r, s, {string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"v{i}"))})
+                    WHERE g.hour + interval '1 hour' > @cutoff OR g.hour + u.o * interval '1 millisecond' IN ({FirstOfHour})
+                    RETURNING 1)
+                SELECT coalesce((SELECT sum(cardinality(offsets_ms)) FROM gone), 0)::bigint - (SELECT count(*) FROM kept)
+                """, connection, transaction);
+            expand.CommandTimeout = RetentionCommandTimeoutSeconds;
+            expand.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, Start(day).UtcDateTime);
+            expand.Parameters.AddWithValue("until", NpgsqlDbType.TimestampTz, Start(day.AddDays(1)).UtcDateTime);
+            expand.Parameters.AddWithValue("cutoff", NpgsqlDbType.TimestampTz, cutoff.UtcDateTime);
+            removed += (long)(await expand.ExecuteScalarAsync(cancellationToken))!;
+            if (Start(day.AddDays(1)) <= cutoff)
+            {
+                await ExecuteAsync(connection, $"DROP TABLE {name}", cancellationToken);
+                _hourDays.TryRemove(day, out _);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        return removed;
+    }
+
+    /// <summary>
+    /// The bulk path's quotes when the batch is one UTC hour: written straight as hour rows (one per instrument), by one
+    /// binary COPY, as compaction would have left them.
+    /// </summary>
+    private void CopyHour(NpgsqlConnection connection, IReadOnlyList<BoardSnapshot> snapshots, DateTimeOffset hour, HashSet<(string, DateTime)> claimed)
+    {
+        var byInstrument = new Dictionary<int, List<(int Offset, OptionQuote Quote)>>();
+        foreach (var snapshot in snapshots)
+        {
+            var at = ToMilliseconds(snapshot.Time);
+            var offset = (int)(at - hour).TotalMilliseconds;
+            foreach (var recorded in snapshot.Quotes)
+            {
+                if (!claimed.Contains((recorded.Instrument.BaseCoin, at.UtcDateTime)))
+                    continue;
+                var id = _instrumentIds[recorded.Instrument.Key];
+                if (!byInstrument.TryGetValue(id, out var list))
+                    byInstrument[id] = list = [];
+                list.Add((offset, recorded.Quote));
+            }
+        }
+        using var importer = connection.BeginBinaryImport(
+            "COPY quote_hours (hour, instrument_id, offsets_ms, exchange_time_ms, received_at_ms, status, vals) FROM STDIN (FORMAT BINARY)");
+        foreach (var (id, list) in byInstrument)
+        {
+            var values = new double?[HourValues, list.Count];
+            for (var i = 0; i < list.Count; i++)
+            {
+                var quote = list[i].Quote;
+                values[0, i] = NullIfNaN(quote.DeliveryPrice);
+                for (var field = 0; field < QuoteFields.Count; field++)
+                    values[field + 1, i] = NullIfNaN(quote.Values[field]);
+            }
+            importer.StartRow();
+            importer.Write(hour.UtcDateTime, NpgsqlDbType.TimestampTz);
+            importer.Write(id, NpgsqlDbType.Integer);
+            importer.Write(list.Select(e => e.Offset).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer);
+            importer.Write(list.Select(e => e.Quote.ExchangeTimeMs).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+            importer.Write(list.Select(e => e.Quote.ReceivedAtMs).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+            importer.Write(list.Select(e => (short)e.Quote.Status).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint);
+            importer.Write(values, NpgsqlDbType.Array | NpgsqlDbType.Double);
+        }
+        importer.Complete();
+    }
+}
