@@ -98,8 +98,10 @@ internal static class HistoryDatasets
 
     public static async Task<Dataset> BoardAsync(string store, int days, CancellationToken cancellationToken)
     {
-        var settings = new HistoryGeneratorSettings { Coins = [Coin], OptionCount = Options, Start = Start, Span = TimeSpan.FromDays(days), Interval = TimeSpan.FromMinutes(1) };
-        var name = $"board-{days}d-{Options}";
+        // Quotes only: the board's reads do not touch its measures (a measure over a year has its own dataset), and without
+        // the analytics of every snapshot the 30-day board generates about three times faster.
+        var settings = new HistoryGeneratorSettings { Coins = [Coin], OptionCount = Options, Start = Start, Span = TimeSpan.FromDays(days), Interval = TimeSpan.FromMinutes(1), Measures = false };
+        var name = $"board-{days}d-{Options}-quotes";
         var (opened, notes) = await OpenOrGenerateAsync(store, name, settings, s => new HistoryGenerator(s).WriteAsync(OpenedStore!, new Progress<int>(n => Console.WriteLine($"  {name}: {n} snapshots")), cancellationToken), cancellationToken);
         // What was recorded: a generation stopped early (see the marker's note) leaves a shorter span.
         var end = (await opened.RangeAsync(Coin, cancellationToken))!.Value.Last;

@@ -79,39 +79,39 @@ public sealed partial class DuckDbHistoryStore
             // instance per file in a process) may have recorded the option since this one loaded its instruments.
             if (!_instrumentIds.TryGetValue(new InstrumentKey(venue, symbol), out var id) && !LookUpInstrument(connection, venue, symbol, out id))
                 return [];
-            var sql = new StringBuilder();
-            if (bucket > 0)
-            {
-                // The bucket's last snapshot, whole: a field it did not have is NaN, as at that moment (arg_max would skip
-                // NULLs and pick an older value).
-                sql.Append("SELECT time_ms // $bucket * $bucket AS t");
-                foreach (var field in fields)
-                    sql.Append(", ").Append(FieldColumns[(int)field]);
-                sql.Append(" FROM all_quotes WHERE instrument = $id AND time_ms BETWEEN $from AND $to");
-                sql.Append(" QUALIFY row_number() OVER (PARTITION BY t ORDER BY time_ms DESC) = 1 ORDER BY t");
-            }
-            else
-            {
-                sql.Append("SELECT time_ms");
-                foreach (var field in fields)
-                    sql.Append(", ").Append(FieldColumns[(int)field]);
-                sql.Append(" FROM all_quotes WHERE instrument = $id AND time_ms BETWEEN $from AND $to ORDER BY time_ms");
-            }
+            // The option's rows in the span, in any order: no ORDER BY and no window in SQL. The rows are one option's
+            // (43,200 for 30 days at 1 minute), and DuckDB's parallel sort or QUALIFY window over them cost more than the
+            // scan on the shared machine (docs/performance.md); they are ordered, and bucketed, here.
+            var sql = new StringBuilder("SELECT time_ms");
+            foreach (var field in fields)
+                sql.Append(", ").Append(FieldColumns[(int)field]);
+            sql.Append(" FROM all_quotes WHERE instrument = $id AND time_ms BETWEEN $from AND $to");
             using var command = connection.CreateCommand();
             command.CommandText = sql.ToString();
             command.Parameters.Add(new DuckDBParameter("id", id));
             command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
             command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
-            if (bucket > 0)
-                command.Parameters.Add(new DuckDBParameter("bucket", bucket));
             using var reader = command.ExecuteReader();
-            var points = new List<SeriesPoint>();
+            var rows = new List<SeriesPoint>();
             while (reader.Read())
             {
                 var values = new double[fields.Count];
                 for (var i = 0; i < values.Length; i++)
                     values[i] = ReadValue(reader, i + 1);
-                points.Add(new SeriesPoint(FromMs(reader.GetInt64(0)), values));
+                rows.Add(new SeriesPoint(FromMs(reader.GetInt64(0)), values));
+            }
+            rows.Sort(static (a, b) => a.Time.CompareTo(b.Time));
+            if (bucket <= 0)
+                return rows;
+            // Each bucket's last snapshot, whole, stamped with the bucket's start: a field it did not have is NaN, as at
+            // that moment (not an older value).
+            var points = new List<SeriesPoint>();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var start = BucketStart(rows[i].Time.ToUnixTimeMilliseconds(), bucket);
+                if (i + 1 < rows.Count && BucketStart(rows[i + 1].Time.ToUnixTimeMilliseconds(), bucket) == start)
+                    continue;
+                points.Add(new SeriesPoint(FromMs(start), rows[i].Values));
             }
             return points;
         }, cancellationToken);
