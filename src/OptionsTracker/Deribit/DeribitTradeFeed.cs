@@ -97,6 +97,26 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
         return new TradeFeedCounts(stream, backfill, appended, duplicates, gaps, malformed, Interlocked.Read(ref _blockLegs), 0, recoveries, held, failing);
     }
 
+    /// <summary>
+    /// What /health says of Deribit's trades, as it says of Bybit's: the currencies whose last backfill failed within
+    /// <see cref="BackfillProblemMemory"/> (trades made while their channel was down may be missing); null when none.
+    /// </summary>
+    public string? Problem
+    {
+        get
+        {
+            var since = NowMs() - (long)BackfillProblemMemory.TotalMilliseconds;
+            string[] failing;
+            lock (_lock)
+            {
+                failing = [.. _currencies.Where(c => c.Value.LastBackfillFailedAtMs > 0 && c.Value.LastBackfillFailedAtMs >= since)
+                    .OrderBy(c => c.Key, StringComparer.Ordinal)
+                    .Select(c => $"the Deribit trade backfill of {c.Key} failed (last at {DateTimeOffset.FromUnixTimeMilliseconds(c.Value.LastBackfillFailedAtMs):HH:mm:ss} UTC: {c.Value.LastBackfillFailure ?? "no answer"}): trades made while its channel was down may be missing from the tape")];
+            }
+            return failing.Length == 0 ? null : string.Join("; ", failing);
+        }
+    }
+
     /// <summary>A coin's options are tracked: its trades (from whichever currency carries them) are taken.</summary>
     internal void TrackCoin(string coin, IEnumerable<string> currencies)
     {
@@ -292,7 +312,8 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
             {
                 Interlocked.Increment(ref _gaps);
                 queue.LastBackfillFailedAtMs = NowMs();
-                Log.TradeBackfillFailed(_logger, currency, failure ?? "no answer", queue.Pending.Count);
+                queue.LastBackfillFailure = failure ?? "no answer";
+                Log.TradeBackfillFailed(_logger, currency, queue.LastBackfillFailure, queue.Pending.Count);
             }
             else
             {
@@ -334,7 +355,8 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
                         queue.Recovering = false;
                         Interlocked.Increment(ref _gaps);
                         queue.LastBackfillFailedAtMs = now;
-                        Log.TradeBackfillFailed(_logger, currency, "the backfill never ended", queue.Pending.Count);
+                        queue.LastBackfillFailure = "the backfill never ended";
+                        Log.TradeBackfillFailed(_logger, currency, queue.LastBackfillFailure, queue.Pending.Count);
                         ReleaseLocked(queue);
                     }
                 }
@@ -474,6 +496,9 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
 
         /// <summary>When the last backfill failed (ms); 0 when the last one answered.</summary>
         public long LastBackfillFailedAtMs { get; set; }
+
+        /// <summary>Why the last backfill failed, for /health.</summary>
+        public string? LastBackfillFailure { get; set; }
 
         public void Insert(Trade trade)
         {

@@ -204,7 +204,7 @@ public sealed class DeribitVenue(
         var pause = gate.PausedUntil is { } until
             ? new VenuePause(until, "Deribit refused requests for too many (error 10028 too_many_requests): every request and reconnect waits for its credits to refill")
             : null;
-        return new VenueStatus(shards, totals, connections.ChannelCount, refused, _requestError, pause);
+        return new VenueStatus(shards, totals, connections.ChannelCount, refused, _requestError, pause, trades.Problem);
     }
 
     /// <summary>Re-reads the book summary of every coin whose connection came back, and runs the trade feed's work.</summary>
