@@ -294,7 +294,8 @@ public sealed class StrategyLibraryApiTests
         }
         using var one = first.Http();
         using var two = second.Http();
-        var legs = await PresetLegsAsync(one, "call_vertical");
+        // On the widest expiry: the nearest may be today's, listed with too few strikes for a vertical (it failed on 2 December).
+        var legs = await PresetLegsAsync(one, "call_vertical", Widest(first));
 
         Assert.Equal(HttpStatusCode.OK, (await PutAsync(one, "Shared spread", new { legs })).Status);
         var opened = await OptionsApiTests.GetJsonAsync(two, "/api/strategies/shared%20SPREAD");
