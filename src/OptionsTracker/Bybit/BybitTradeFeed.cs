@@ -829,9 +829,5 @@ public sealed record TradeFeedStatus(
     public IReadOnlyList<TradeBackfillFailure> FailingBackfills { get; init; } = [];
 
     /// <summary>What /health says of the trades (null when nothing is wrong with them).</summary>
-    public string? Problem => FailingBackfills.Count == 0 ? null : string.Join("; ", FailingBackfills.Select(f =>
-        $"the trade backfill of {f.Coin} failed{(f.InARow > 1 ? $" {f.InARow} times in a row" : "")} (last at {f.At:HH:mm:ss} UTC: {f.Reason}): trades made while its connection was down may be missing from the tape"));
+    public string? Problem => TradeBackfillFailure.Describe(FailingBackfills, venueName: null);
 }
-
-/// <summary>A coin whose trade backfill failed: how many times in a row, the last one's time and reason.</summary>
-public sealed record TradeBackfillFailure(string Coin, int InARow, DateTimeOffset At, string Reason);

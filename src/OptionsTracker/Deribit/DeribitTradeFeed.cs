@@ -91,7 +91,7 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
         lock (_lock)
         {
             held = _currencies.Values.Sum(q => q.Pending.Count);
-            failing = _currencies.Values.Count(q => q.LastBackfillFailedAtMs > 0 && q.LastBackfillFailedAtMs >= since);
+            failing = _currencies.Values.Count(q => q.FailedBackfills > 0 && q.LastBackfillFailedAtMs >= since);
         }
         var (stream, backfill, appended, duplicates, gaps, malformed, recoveries) = Counters;
         return new TradeFeedCounts(stream, backfill, appended, duplicates, gaps, malformed, Interlocked.Read(ref _blockLegs), 0, recoveries, held, failing);
@@ -99,21 +99,22 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
 
     /// <summary>
     /// What /health says of Deribit's trades, as it says of Bybit's: the currencies whose last backfill failed within
-    /// <see cref="BackfillProblemMemory"/> (trades made while their channel was down may be missing); null when none.
+    /// <see cref="BackfillProblemMemory"/> (trades made while their connection was down may be missing); null when none.
     /// </summary>
     public string? Problem
     {
         get
         {
             var since = NowMs() - (long)BackfillProblemMemory.TotalMilliseconds;
-            string[] failing;
+            TradeBackfillFailure[] failing;
             lock (_lock)
             {
-                failing = [.. _currencies.Where(c => c.Value.LastBackfillFailedAtMs > 0 && c.Value.LastBackfillFailedAtMs >= since)
+                failing = [.. _currencies.Where(c => c.Value.FailedBackfills > 0 && c.Value.LastBackfillFailedAtMs >= since)
                     .OrderBy(c => c.Key, StringComparer.Ordinal)
-                    .Select(c => $"the Deribit trade backfill of {c.Key} failed (last at {DateTimeOffset.FromUnixTimeMilliseconds(c.Value.LastBackfillFailedAtMs):HH:mm:ss} UTC: {c.Value.LastBackfillFailure ?? "no answer"}): trades made while its channel was down may be missing from the tape")];
+                    .Select(c => new TradeBackfillFailure(c.Key, c.Value.FailedBackfills,
+                        DateTimeOffset.FromUnixTimeMilliseconds(c.Value.LastBackfillFailedAtMs), c.Value.LastBackfillFailure ?? "no answer"))];
             }
-            return failing.Length == 0 ? null : string.Join("; ", failing);
+            return TradeBackfillFailure.Describe(failing, "Deribit");
         }
     }
 
@@ -311,12 +312,14 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
             if (backfill is null)
             {
                 Interlocked.Increment(ref _gaps);
+                queue.FailedBackfills++;
                 queue.LastBackfillFailedAtMs = NowMs();
                 queue.LastBackfillFailure = failure ?? "no answer";
                 Log.TradeBackfillFailed(_logger, currency, queue.LastBackfillFailure, queue.Pending.Count);
             }
             else
             {
+                queue.FailedBackfills = 0;
                 queue.LastBackfillFailedAtMs = 0;
                 Interlocked.Add(ref _receivedRest, backfill.Count);
                 foreach (var trade in backfill)
@@ -354,6 +357,7 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
                     {
                         queue.Recovering = false;
                         Interlocked.Increment(ref _gaps);
+                        queue.FailedBackfills++;
                         queue.LastBackfillFailedAtMs = now;
                         queue.LastBackfillFailure = "the backfill never ended";
                         Log.TradeBackfillFailed(_logger, currency, queue.LastBackfillFailure, queue.Pending.Count);
@@ -499,6 +503,9 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
 
         /// <summary>Why the last backfill failed, for /health.</summary>
         public string? LastBackfillFailure { get; set; }
+
+        /// <summary>Backfills failed in a row; 0 once one answers.</summary>
+        public int FailedBackfills { get; set; }
 
         public void Insert(Trade trade)
         {
