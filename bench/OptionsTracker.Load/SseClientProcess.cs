@@ -32,20 +32,15 @@ internal static class SseClientProcess
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = clients + 10, PooledConnectionLifetime = Timeout.InfiniteTimeSpan };
         using var http = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = Timeout.InfiniteTimeSpan };
         using var stop = new CancellationTokenSource();
-        var readers = Enumerable.Range(0, clients).Select(_ => new Reader(http, path, appendedAt, first, last)).ToList();
+        var clock = new MeasuredCpu();
+        var readers = Enumerable.Range(0, clients).Select(_ => new Reader(http, path, appendedAt, first, last, clock)).ToList();
         await Task.WhenAll(readers.Select(r => r.ConnectAsync(stop.Token)));
         Console.WriteLine("connected");
-        using var process = Process.GetCurrentProcess();
-        process.Refresh();
-        var cpuBefore = process.TotalProcessorTime;
-        var userBefore = process.UserProcessorTime;
         var runs = readers.Select(r => r.ReadAsync(stop.Token)).ToList();
         var stopLine = Task.Run(() => Console.In.ReadLine());
         var allDone = Task.WhenAll(readers.Select(r => r.Done));
         await Task.WhenAny(stopLine, allDone);
-        process.Refresh();
-        var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds;
-        var user = (process.UserProcessorTime - userBefore).TotalSeconds;
+        var (cpu, user) = clock.Since();
         await stop.CancelAsync();
         await Task.WhenAll(runs.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
         var latencies = new Percentiles(readers.SelectMany(r => r.Latencies));
@@ -54,6 +49,34 @@ internal static class SseClientProcess
         foreach (var reader in readers)
             reader.Dispose();
         return 0;
+    }
+
+    /// <summary>
+    /// This process's CPU from the first measured trade's arrival on (what the warm-up before it cost is not the burst's).
+    /// </summary>
+    private sealed class MeasuredCpu
+    {
+        private readonly Process _process = Process.GetCurrentProcess();
+        private int _started;
+        private TimeSpan _cpu;
+        private TimeSpan _user;
+
+        public void Start()
+        {
+            if (Interlocked.CompareExchange(ref _started, 1, 0) != 0)
+                return;
+            _process.Refresh();
+            _cpu = _process.TotalProcessorTime;
+            _user = _process.UserProcessorTime;
+        }
+
+        public (double Cpu, double User) Since()
+        {
+            if (Volatile.Read(ref _started) == 0)
+                return (0, 0);
+            _process.Refresh();
+            return ((_process.TotalProcessorTime - _cpu).TotalSeconds, (_process.UserProcessorTime - _user).TotalSeconds);
+        }
     }
 
     /// <summary>
@@ -139,7 +162,7 @@ internal static class SseClientProcess
     /// by vectorised searches.
     /// Latency in ms into a preallocated array; <see cref="Done"/> completes at the last measured sequence.
     /// </summary>
-    private sealed class Reader(HttpClient http, string path, MemoryMappedViewAccessor appendedAt, long first, long last) : IDisposable
+    private sealed class Reader(HttpClient http, string path, MemoryMappedViewAccessor appendedAt, long first, long last, MeasuredCpu clock) : IDisposable
     {
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly float[] _latencies = new float[Math.Max(0, last - first + 1)];
@@ -214,6 +237,8 @@ internal static class SseClientProcess
             _previous = sequence;
             if (sequence < first || sequence > last || Received >= _latencies.Length)
                 return;
+            if (Received == 0)
+                clock.Start();
             _latencies[Received++] = (float)((arrived - appendedAt.ReadInt64(sequence * sizeof(long))) * 1000.0 / Stopwatch.Frequency);
             if (sequence == last)
                 _done.TrySetResult();

@@ -163,33 +163,39 @@ internal static class TapeBench
         bool quick, int clients, int rate, int total, TimeSpan burst, CancellationToken cancellationToken)
     {
         var baseAddress = tracker.Http.BaseAddress!;
-        // A warm-up burst first (JIT, connection pools), not measured: 20,000 trades to 4 clients of another process.
+        // The warm-up is the burst itself, shorter, through the same clients of the same process: a server (and a client)
+        // measured while its code is still being compiled measures the JIT. Both processes start cold, and tiered
+        // compilation compiles a hot method up to three times (quick code, then code that counts for dynamic PGO, then the
+        // final code), each step after the method has been called enough and a delay, on a thread of its own that competes
+        // with the stream for the 2 cores: one warm-up left ~1,000 methods to compile during the measured burst (3 s of
+        // JIT time). So the clients connect once and receive warm-ups at the burst's rate (not measured), the harness
+        // waits after each until its JIT has gone quiet, and only then is the burst measured; the JIT's work during the
+        // burst is printed beside the figures.
+        const int warmRounds = 3;
+        var warmCount = rate * 2;
         var timeMs = TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
-        long next = 1;
         var warmFirst = tape.LastSequence(Coin) + 1;
-        await using (var warm = await SseClientProcess.Child.StartAsync(baseAddress, path, 4, warmFirst, warmFirst + 19_999, mapPath, cancellationToken))
-        {
-            for (var i = 0; i < 20; i++)
-            {
-                var batch = Stream(next, 1_000, timeMs, null).ToList();
-                next += batch.Count;
-                timeMs += batch.Count;
-                var now = Stopwatch.GetTimestamp();
-                for (var s = 0; s < batch.Count; s++)
-                    appendedAt.Write((warmFirst + i * 1_000 + s) * sizeof(long), now);
-                tape.Append(batch);
-                await Task.Delay(20, cancellationToken);
-            }
-            var warmResult = await warm.FinishAsync(TimeSpan.FromSeconds(30), cancellationToken);
-            Detail($"warm-up: 20,000 trades to 4 clients, {warmResult.Received:N0} receipts, p99 {warmResult.P99:0.0} ms");
-        }
-
-        var first = tape.LastSequence(Coin) + 1;
+        var first = warmFirst + (long)warmCount * warmRounds;
         var last = first + total - 1;
         await using var child = await SseClientProcess.Child.StartAsync(baseAddress, path, clients, first, last, mapPath, cancellationToken);
         // Every stream is open and has sent its headers; let the server reach its wait on the tape.
         await Task.Delay(500, cancellationToken);
-        Detail($"{clients} SSE clients (another process) connected to /{path}; burst of {rate:N0} trades/s for {burst.TotalSeconds:0} s ({total:N0} trades); load average {Machine.LoadAverage()}");
+        var settleSeconds = 0.0;
+        var settleMethods = 0L;
+        for (var round = 0; round < warmRounds; round++)
+        {
+            var warm = Stream(1 + (long)round * warmCount, warmCount, timeMs, null).ToArray();
+            await AppendPacedAsync(tape, warm, warmFirst + (long)round * warmCount, rate, appendedAt, cancellationToken);
+            timeMs += warmCount;
+            var (settled, methods) = await JitQuietAsync(TimeSpan.FromSeconds(30), cancellationToken);
+            settleSeconds += settled.TotalSeconds;
+            settleMethods += methods;
+        }
+        if (tape.LastSequence(Coin) + 1 != first)
+            throw new InvalidOperationException($"the tape's next sequence is {tape.LastSequence(Coin) + 1}, not {first}: something else appended trades during the warm-up");
+        Detail($"{clients} SSE clients (another process) connected to /{path}; {warmRounds} warm-ups of {warmCount:N0} trades at {rate:N0}/s, "
+            + $"{settleMethods:N0} methods compiled in the {settleSeconds:0.0} s waited after them for the JIT to go quiet; "
+            + $"burst of {rate:N0} trades/s for {burst.TotalSeconds:0} s ({total:N0} trades); load average {Machine.LoadAverage()}");
 
         var trades = Stream(0, total, timeMs, null).ToArray();
         using var process = Process.GetCurrentProcess();
@@ -197,27 +203,16 @@ internal static class TapeBench
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
         var userBefore = process.UserProcessorTime;
-        var childCpuBefore = child.CpuTime;
         var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        var gcPauseBefore = GC.GetTotalPauseDuration();
+        var jitBefore = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         using var scheduler = new SchedulerProbe();
         var started = Stopwatch.GetTimestamp();
-        var sent = 0;
-        var batches = 0;
-        while (sent < total)
-        {
-            var due = (int)Math.Min(total, Stopwatch.GetElapsedTime(started).TotalSeconds * rate);
-            if (due > sent)
-            {
-                var now = Stopwatch.GetTimestamp();
-                for (var s = sent; s < due; s++)
-                    appendedAt.Write((first + s) * sizeof(long), now);
-                tape.Append(new ArraySegment<Trade>(trades, sent, due - sent));
-                sent = due;
-                batches++;
-            }
-            await Task.Delay(1, cancellationToken);
-        }
+        var (batches, _) = await AppendPacedAsync(tape, trades, first, rate, appendedAt, cancellationToken);
+        // The JIT's work while the burst was appended (after it, the connections' ends compile their own code).
+        var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore.Item1;
+        var jitTime = System.Runtime.JitInfo.GetCompilationTime() - jitBefore.Item2;
         var appendSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var result = await child.FinishAsync(TimeSpan.FromSeconds(30), cancellationToken);
         var deliveredSeconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
@@ -227,6 +222,7 @@ internal static class TapeBench
         var user = (process.UserProcessorTime - userBefore).TotalSeconds;
         var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
         var late = scheduler.Stop();
+        var gcPause = GC.GetTotalPauseDuration() - gcPauseBefore;
 
         var received = result.Received;
         Detail($"appended {total:N0} trades in {batches:N0} batches over {appendSeconds:0.00} s ({total / appendSeconds:N0}/s); "
@@ -235,6 +231,7 @@ internal static class TapeBench
             + $"{cpu / total * 1e6:0.0} CPU µs a trade, {cpu / received * 1e6:0.00} CPU µs a delivery; {allocated / 1048576.0:0} MB allocated ({allocated / (double)received:0} B a delivery), "
             + $"GCs gen0/1/2 {GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3}; "
             + $"client process CPU {result.CpuSeconds:0.00} s ({result.CpuSeconds / received * 1e6:0.00} µs a delivery); "
+            + $"GC pauses {gcPause.TotalMilliseconds:0} ms in all; JIT while appending: {jitMethods:N0} methods, {jitTime.TotalMilliseconds:0} ms; "
             + $"scheduler noise (1 ms sleep woke late) p99 {late.P99:0.00} ms; load average {Machine.LoadAverage()}");
         Detail($"server CPU in user mode {user / received * 1e6:0.00} µs a delivery, in the kernel {(cpu - user) / received * 1e6:0.00}; "
             + $"client CPU in user mode {result.UserSeconds / received * 1e6:0.00} µs, in the kernel {(result.CpuSeconds - result.UserSeconds) / received * 1e6:0.00}; "
@@ -254,6 +251,57 @@ internal static class TapeBench
         Figure("tape_sse_client_cpu_us_per_delivery", (result.CpuSeconds / received * 1e6).ToString("F2", CultureInfo.InvariantCulture));
         Figure("tape_sse_server_user_cpu_us_per_delivery", (user / received * 1e6).ToString("F2", CultureInfo.InvariantCulture));
         Figure("tape_sse_server_allocated_bytes_per_delivery", (allocated / (double)received).ToString("F0", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// Appends <paramref name="trades"/> (sequences from <paramref name="firstSequence"/>) paced to <paramref name="rate"/> a
+    /// second, as the feed would: every millisecond or so, the trades now due as one batch, each one's append time written
+    /// just before. Returns the batches and the seconds it took.
+    /// </summary>
+    private static async Task<(int Batches, double Seconds)> AppendPacedAsync(TradeTape tape, Trade[] trades, long firstSequence, int rate,
+        MemoryMappedViewAccessor appendedAt, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var sent = 0;
+        var batches = 0;
+        while (sent < trades.Length)
+        {
+            var due = (int)Math.Min(trades.Length, Stopwatch.GetElapsedTime(started).TotalSeconds * rate);
+            if (due > sent)
+            {
+                var now = Stopwatch.GetTimestamp();
+                for (var s = sent; s < due; s++)
+                    appendedAt.Write((firstSequence + s) * sizeof(long), now);
+                tape.Append(new ArraySegment<Trade>(trades, sent, due - sent));
+                sent = due;
+                batches++;
+            }
+            await Task.Delay(1, cancellationToken);
+        }
+        return (batches, Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    /// <summary>
+    /// Waits until this process's JIT has gone quiet (fewer than 20 methods compiled in the last 2 s: tiered
+    /// compilation's re-compiles of the hot methods done; a timer's first call somewhere may still compile one now and
+    /// then), at most <paramref name="patience"/>; returns how long it waited and how many methods it saw compiled.
+    /// </summary>
+    private static async Task<(TimeSpan Waited, long Methods)> JitQuietAsync(TimeSpan patience, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var initial = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var window = new Queue<long>();
+        window.Enqueue(initial);
+        while (Stopwatch.GetElapsedTime(started) < patience)
+        {
+            await Task.Delay(250, cancellationToken);
+            window.Enqueue(System.Runtime.JitInfo.GetCompiledMethodCount());
+            if (window.Count > 9)
+                window.Dequeue();
+            if (window.Count == 9 && window.Last() - window.Peek() < 20)
+                break;
+        }
+        return (Stopwatch.GetElapsedTime(started), System.Runtime.JitInfo.GetCompiledMethodCount() - initial);
     }
 
     /// <summary>
