@@ -449,7 +449,7 @@ public sealed class DeribitTradeFeed : IDeribitChannelHandler
                 IndexPrice = raw.IndexPrice,
                 IsBlock = raw.BlockTradeId is not null,
                 BlockId = raw.BlockTradeId,
-                ExchangeSequence = raw.Sequence,
+                ExchangeSequence = raw.CurrencyOrder,
             };
             if (double.IsNaN(trade.Price))
             {

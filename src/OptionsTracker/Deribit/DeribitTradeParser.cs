@@ -15,7 +15,25 @@ internal sealed record RawDeribitTrade(
     double IvPercent,
     double IndexPrice,
     double MarkPrice,
-    string? BlockTradeId);
+    string? BlockTradeId)
+{
+    /// <summary>
+    /// The trade's place among the currency's trades of one millisecond: the number in its <c>trade_id</c> ("unique per
+    /// currency", increasing; some carry a prefix such as <c>ETH-</c>), not <c>trade_seq</c>, which counts the trades of
+    /// one instrument only: two options traded in the same millisecond would be ordered by how often each had traded
+    /// before. <c>trade_seq</c> only when the id has no number.
+    /// </summary>
+    public long CurrencyOrder
+    {
+        get
+        {
+            var digits = Id.AsSpan(Id.LastIndexOf('-') + 1);
+            return long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)
+                ? number
+                : Sequence;
+        }
+    }
+}
 
 /// <summary>
 /// Reads arrays of Deribit trades. Trades are events, rare next to tickers: each becomes a record (their path allocates by

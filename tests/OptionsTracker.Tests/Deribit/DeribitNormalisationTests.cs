@@ -137,7 +137,8 @@ public sealed class DeribitNormalisationTests
         Assert.Equal(OptionsTracker.Tape.TradeSide.Sell, block.Side);
         Assert.True(block.IsBlock);
         Assert.Equal("154", block.BlockId);
-        Assert.Equal(30289, block.ExchangeSequence);
+        // Ordered among the currency's trades by trade_id (per currency), not trade_seq (per instrument).
+        Assert.Equal(48079269, block.ExchangeSequence);
         Assert.True(double.IsFinite(block.Delta) && block.Delta is > 0 and < 1, $"delta {block.Delta}");
         // Not in the book: described from its name, still priced in USD as an inverse option.
         var unlisted = trades[1];
@@ -145,6 +146,24 @@ public sealed class DeribitNormalisationTests
         Assert.Equal(DeribitSamples.Expiry, unlisted.ExpiryUtc);
         Assert.Equal(0.03 * 95001, unlisted.Price, 9);
         Assert.Null(unlisted.BlockId);
+    }
+
+    [Fact]
+    public void Trades_of_two_options_in_one_millisecond_keep_deribits_order_by_trade_id_not_by_each_instruments_trade_seq()
+    {
+        var book = DeribitSamples.Book(Time, DeribitSamples.InverseInstrument());
+        // The first is the 2nd trade of its instrument, the second the 1st of another: trade_seq alone would swap them.
+        var json = """
+            [{"trade_seq":2,"trade_id":"ETH-300000005","timestamp":1767614399000,"price":0.03,"mark_price":0.031,"iv":60,"instrument_name":"BTC-27MAR26-100000-C","index_price":95000,"direction":"buy","amount":1},
+             {"trade_seq":1,"trade_id":"ETH-300000006","timestamp":1767614399000,"price":0.02,"mark_price":0.021,"iv":58,"instrument_name":"BTC-27MAR26-120000-C","index_price":95000,"direction":"sell","amount":1}]
+            """;
+        var raws = DeribitTradeParser.ParseData(DeribitSamples.Utf8(json), out var bad);
+        Assert.Equal(0, bad);
+        var trades = DeribitFixtures.TradeFeed(book, Time).ToTrades(raws);
+
+        Assert.Equal([300000005L, 300000006L], trades.Select(t => t.ExchangeSequence));
+        Assert.True(OptionsTracker.Tape.Trade.CompareByExchangeOrder(trades[0], trades[1]) < 0);
+        Assert.Equal(["ETH-300000005", "ETH-300000006"], trades.Order(Comparer<OptionsTracker.Tape.Trade>.Create(OptionsTracker.Tape.Trade.CompareByExchangeOrder)).Select(t => t.Id));
     }
 
     [Theory]
