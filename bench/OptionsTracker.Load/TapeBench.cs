@@ -28,7 +28,7 @@ internal static class TapeBench
     /// A realistic trade: a fresh id string (Bybit's execId is a UUID) and, unless <paramref name="sharedSymbol"/> is
     /// given, a fresh symbol string, as a parser produces for each trade it reads.
     /// </summary>
-    private static Trade TradeOf(long n, long timeMs, string? sharedSymbol)
+    private static Trade TradeOf(long n, long timeMs, string? sharedSymbol, bool bookSymbols = false)
     {
         var strike = 60_000 + (n % 80) * 1_000;
         var call = n % 2 == 0;
@@ -36,7 +36,7 @@ internal static class TapeBench
         {
             Venue = Venue.Bybit,
             Id = Guid.NewGuid().ToString(),
-            Symbol = sharedSymbol ?? $"{Coin}-29MAR30-{strike}-{(call ? 'C' : 'P')}-USDT",
+            Symbol = sharedSymbol ?? (bookSymbols ? BookSymbols[(int)(n % 80) * 2 + (call ? 0 : 1)] : $"{Coin}-29MAR30-{strike}-{(call ? 'C' : 'P')}-USDT"),
             BaseCoin = Coin,
             ExpiryUtc = Expiry,
             Strike = strike,
@@ -56,11 +56,14 @@ internal static class TapeBench
         };
     }
 
-    private static IEnumerable<Trade> Stream(long from, int count, long timeMs, string? sharedSymbol)
+    private static IEnumerable<Trade> Stream(long from, int count, long timeMs, string? sharedSymbol, bool bookSymbols = false)
     {
         for (var i = 0; i < count; i++)
-            yield return TradeOf(from + i, timeMs + i, sharedSymbol);
+            yield return TradeOf(from + i, timeMs + i, sharedSymbol, bookSymbols);
     }
+
+    /// <summary>The symbols of the strikes <see cref="TradeOf"/> trades, made once: the book's strings, which the feed's trades share.</summary>
+    private static readonly string[] BookSymbols = [.. Enumerable.Range(0, 160).Select(i => $"{Coin}-29MAR30-{60_000 + i / 2 * 1_000}-{(i % 2 == 0 ? 'C' : 'P')}-USDT")];
 
     private static long Heap()
     {
@@ -184,8 +187,7 @@ internal static class TapeBench
         var settleMethods = 0L;
         for (var round = 0; round < warmRounds; round++)
         {
-            var warm = Stream(1 + (long)round * warmCount, warmCount, timeMs, null).ToArray();
-            await AppendPacedAsync(tape, warm, warmFirst + (long)round * warmCount, rate, appendedAt, cancellationToken);
+            await AppendPacedAsync(tape, 1 + (long)round * warmCount, warmCount, timeMs, warmFirst + (long)round * warmCount, rate, appendedAt, cancellationToken);
             timeMs += warmCount;
             var (settled, methods) = await JitQuietAsync(TimeSpan.FromSeconds(30), cancellationToken);
             settleSeconds += settled.TotalSeconds;
@@ -197,19 +199,20 @@ internal static class TapeBench
             + $"{settleMethods:N0} methods compiled in the {settleSeconds:0.0} s waited after them for the JIT to go quiet; "
             + $"burst of {rate:N0} trades/s for {burst.TotalSeconds:0} s ({total:N0} trades); load average {Machine.LoadAverage()}");
 
-        var trades = Stream(0, total, timeMs, null).ToArray();
         using var process = Process.GetCurrentProcess();
         var idleCores = await IdleCoresAsync(process, TimeSpan.FromSeconds(2), cancellationToken);
         process.Refresh();
         var cpuBefore = process.TotalProcessorTime;
         var userBefore = process.UserProcessorTime;
         var gcBefore = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-        var gcPauseBefore = GC.GetTotalPauseDuration();
+        using var gcPauses = new GcPauses();
+        await Task.Delay(100, cancellationToken); // the listener's session is on
+        gcPauses.Take();
         var jitBefore = (System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime());
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         using var scheduler = new SchedulerProbe();
         var started = Stopwatch.GetTimestamp();
-        var (batches, _) = await AppendPacedAsync(tape, trades, first, rate, appendedAt, cancellationToken);
+        var (batches, _) = await AppendPacedAsync(tape, 0, total, timeMs, first, rate, appendedAt, cancellationToken);
         // The JIT's work while the burst was appended (after it, the connections' ends compile their own code).
         var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore.Item1;
         var jitTime = System.Runtime.JitInfo.GetCompilationTime() - jitBefore.Item2;
@@ -222,7 +225,7 @@ internal static class TapeBench
         var user = (process.UserProcessorTime - userBefore).TotalSeconds;
         var allocated = GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore;
         var late = scheduler.Stop();
-        var gcPause = GC.GetTotalPauseDuration() - gcPauseBefore;
+        var (pauses, promoted) = gcPauses.Take();
 
         var received = result.Received;
         Detail($"appended {total:N0} trades in {batches:N0} batches over {appendSeconds:0.00} s ({total / appendSeconds:N0}/s); "
@@ -231,7 +234,8 @@ internal static class TapeBench
             + $"{cpu / total * 1e6:0.0} CPU µs a trade, {cpu / received * 1e6:0.00} CPU µs a delivery; {allocated / 1048576.0:0} MB allocated ({allocated / (double)received:0} B a delivery), "
             + $"GCs gen0/1/2 {GC.CollectionCount(0) - gcBefore.Item1}/{GC.CollectionCount(1) - gcBefore.Item2}/{GC.CollectionCount(2) - gcBefore.Item3}; "
             + $"client process CPU {result.CpuSeconds:0.00} s ({result.CpuSeconds / received * 1e6:0.00} µs a delivery); "
-            + $"GC pauses {gcPause.TotalMilliseconds:0} ms in all; JIT while appending: {jitMethods:N0} methods, {jitTime.TotalMilliseconds:0} ms; "
+            + $"GC pauses {pauses.Length}, {pauses.Sum():0} ms in all, the longest {(pauses.Length == 0 ? 0 : pauses.Max()):0.0} ms "
+            + $"({string.Join(", ", pauses.Select(p => p.ToString("0.0", CultureInfo.InvariantCulture)))}), promoting {promoted.Sum() / 1048576.0:0} MB; JIT while appending: {jitMethods:N0} methods, {jitTime.TotalMilliseconds:0} ms; "
             + $"scheduler noise (1 ms sleep woke late) p99 {late.P99:0.00} ms; load average {Machine.LoadAverage()}");
         Detail($"server CPU in user mode {user / received * 1e6:0.00} µs a delivery, in the kernel {(cpu - user) / received * 1e6:0.00}; "
             + $"client CPU in user mode {result.UserSeconds / received * 1e6:0.00} µs, in the kernel {(result.CpuSeconds - result.UserSeconds) / received * 1e6:0.00}; "
@@ -254,25 +258,30 @@ internal static class TapeBench
     }
 
     /// <summary>
-    /// Appends <paramref name="trades"/> (sequences from <paramref name="firstSequence"/>) paced to <paramref name="rate"/> a
-    /// second, as the feed would: every millisecond or so, the trades now due as one batch, each one's append time written
-    /// just before. Returns the batches and the seconds it took.
+    /// Appends <paramref name="count"/> new trades (sequences from <paramref name="firstSequence"/>) paced to
+    /// <paramref name="rate"/> a second, as the feed would: every millisecond or so, the trades now due made (fresh objects
+    /// and strings, as the parser makes them: they live in the tape, so a collection promotes them as it would the feed's)
+    /// and appended as one batch, each one's append time written just before. Each has a fresh id string, and the symbol
+    /// string of the book, as the feed's trades of a listed option have. Returns the batches and the seconds it took.
     /// </summary>
-    private static async Task<(int Batches, double Seconds)> AppendPacedAsync(TradeTape tape, Trade[] trades, long firstSequence, int rate,
-        MemoryMappedViewAccessor appendedAt, CancellationToken cancellationToken)
+    private static async Task<(int Batches, double Seconds)> AppendPacedAsync(TradeTape tape, long from, int count, long timeMs, long firstSequence,
+        int rate, MemoryMappedViewAccessor appendedAt, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var sent = 0;
         var batches = 0;
-        while (sent < trades.Length)
+        var batch = new List<Trade>(1_024);
+        while (sent < count)
         {
-            var due = (int)Math.Min(trades.Length, Stopwatch.GetElapsedTime(started).TotalSeconds * rate);
+            var due = (int)Math.Min(count, Stopwatch.GetElapsedTime(started).TotalSeconds * rate);
             if (due > sent)
             {
+                batch.Clear();
+                batch.AddRange(Stream(from + sent, due - sent, timeMs + sent, null, bookSymbols: true));
                 var now = Stopwatch.GetTimestamp();
                 for (var s = sent; s < due; s++)
                     appendedAt.Write((firstSequence + s) * sizeof(long), now);
-                tape.Append(new ArraySegment<Trade>(trades, sent, due - sent));
+                tape.Append(batch);
                 sent = due;
                 batches++;
             }

@@ -18,6 +18,11 @@ namespace OptionsTracker.Api;
 /// (or resuming before the first window framed) gets its events from <see cref="TradeItemJson"/>, one by one. Each block
 /// holds its trades' objects and a slice is used only when they are the very trades the client read from the tape, so an
 /// event is never sent as another trade's. One writer per coin (the coin's wake-up loop), any number of readers.
+/// The framed bytes live in arenas of <see cref="ArenaBytes"/> (large-object heap), written once and never reused: every
+/// trade's event lives as long as the ring keeps it, so bytes allocated per block would all survive the young
+/// generations and be copied by every gen0 and gen1 collection on the way (with the server GC's large young generation,
+/// pauses of 40–100 ms in a burst of 10,000 trades a second, docs/performance.md); in an arena they are never copied, and a
+/// forgotten arena is reclaimed by a background collection.
 /// </summary>
 internal sealed class TradeEventBlocks
 {
@@ -26,6 +31,12 @@ internal sealed class TradeEventBlocks
     /// far more than a client that keeps up is behind; a client further behind still gets every trade (framed for it).
     /// </summary>
     public const int MaxBytesPerCoin = 16 * 1024 * 1024;
+
+    /// <summary>
+    /// One arena: large enough for the large-object heap (never copied by a collection), small beside
+    /// <see cref="MaxBytesPerCoin"/> (the last arena's unused rest, and one partly forgotten arena, are all it adds).
+    /// </summary>
+    internal const int ArenaBytes = 1024 * 1024;
 
     private static ReadOnlySpan<byte> Head => "id: "u8;
     private static ReadOnlySpan<byte> Middle => "\nevent: trade\ndata: "u8;
@@ -40,8 +51,13 @@ internal sealed class TradeEventBlocks
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly List<int> _starts = [];
     private readonly List<Trade> _trades = [];
+    private byte[] _arena = [];
+    private int _arenaUsed;
 
-    /// <summary>One window's events: <see cref="Trades"/>[i] is sequence <see cref="First"/> + i, its event the bytes from <see cref="Starts"/>[i] to [i + 1].</summary>
+    /// <summary>
+    /// One window's events: <see cref="Trades"/>[i] is sequence <see cref="First"/> + i, its event the bytes of
+    /// <see cref="Bytes"/> from <see cref="Starts"/>[i] to [i + 1] (offsets into the arena).
+    /// </summary>
     internal sealed class Block(long first, Trade[] trades, byte[] bytes, int[] starts)
     {
         public long First { get; } = first;
@@ -49,6 +65,7 @@ internal sealed class TradeEventBlocks
         public Trade[] Trades { get; } = trades;
         public byte[] Bytes { get; } = bytes;
         public int[] Starts { get; } = starts;
+        public int Length => Starts[^1] - Starts[0];
     }
 
     /// <summary>
@@ -89,17 +106,37 @@ internal sealed class TradeEventBlocks
             _buffer.Write(End);
         }
         _starts.Add(_buffer.WrittenCount);
-        return new Block(trades[0].Sequence, [.. _trades], _buffer.WrittenSpan.ToArray(), [.. _starts]);
+        var (arena, offset) = Place(_buffer.WrittenSpan);
+        var starts = new int[_starts.Count];
+        for (var i = 0; i < starts.Length; i++)
+            starts[i] = offset + _starts[i];
+        return new Block(trades[0].Sequence, [.. _trades], arena, starts);
+    }
+
+    /// <summary>Copies a block's bytes into the current arena (a new one when they do not fit); where they went.</summary>
+    private (byte[] Arena, int Offset) Place(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > ArenaBytes)
+            return (bytes.ToArray(), 0); // a window larger than an arena: its own array, on the large-object heap too
+        if (_arena.Length - _arenaUsed < bytes.Length)
+        {
+            _arena = GC.AllocateUninitializedArray<byte>(ArenaBytes);
+            _arenaUsed = 0;
+        }
+        var offset = _arenaUsed;
+        bytes.CopyTo(_arena.AsSpan(offset));
+        _arenaUsed += bytes.Length;
+        return (_arena, offset);
     }
 
     private void Publish(Block block)
     {
         var blocks = Volatile.Read(ref _blocks);
-        _bytes += block.Bytes.Length;
+        _bytes += block.Length;
         var drop = 0;
         // Forget the oldest beyond the bound (always keeping the newest block).
         while (_bytes > MaxBytesPerCoin && drop < blocks.Length)
-            _bytes -= blocks[drop++].Bytes.Length;
+            _bytes -= blocks[drop++].Length;
         var next = new Block[blocks.Length - drop + 1];
         Array.Copy(blocks, drop, next, 0, blocks.Length - drop);
         next[^1] = block;

@@ -676,9 +676,13 @@ public sealed class BybitTradeFeed
             decimal strike;
             OptionType type;
             var underlying = double.NaN;
+            var symbol = raw.Symbol;
             if (index.TryGetSlot(Venue.Bybit, raw.Symbol, out var slot))
             {
                 var instrument = slot.Instrument;
+                // The book's own string, not the frame's copy: the tape keeps a trade for minutes, and every string it
+                // holds of its own is copied by each collection until it reaches the old generation.
+                symbol = instrument.Symbol;
                 (coin, expiry, strike, type) = (instrument.BaseCoin, instrument.ExpiryUtc, instrument.Strike, instrument.Type);
                 underlying = slot.ReadQuote().UnderlyingPrice;
             }
@@ -695,7 +699,7 @@ public sealed class BybitTradeFeed
             {
                 Venue = Venue.Bybit,
                 Id = raw.Id,
-                Symbol = raw.Symbol,
+                Symbol = symbol,
                 BaseCoin = coin,
                 ExpiryUtc = expiry,
                 Strike = strike,
