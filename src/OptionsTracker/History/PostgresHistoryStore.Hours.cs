@@ -30,28 +30,30 @@ public sealed partial class PostgresHistoryStore
     /// <summary>Creates quote_hours (idempotent) with lz4 when the server was built with it, else PostgreSQL's pglz.</summary>
     private static async Task EnsureHoursSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
-        await using (var probe = new NpgsqlCommand(
-            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'", connection))
-        {
-            var lz4 = await probe.ExecuteScalarAsync(cancellationToken) is true;
-            var compression = lz4 ? "lz4" : "pglz";
-            await ExecuteAsync(connection, $"""
-                CREATE TABLE IF NOT EXISTS quote_hours (
-                    hour timestamptz NOT NULL,
-                    instrument_id integer NOT NULL,
-                    offsets_ms integer[] COMPRESSION {compression} NOT NULL,
-                    exchange_time_ms bigint[] COMPRESSION {compression} NOT NULL,
-                    received_at_ms bigint[] COMPRESSION {compression} NOT NULL,
-                    status smallint[] COMPRESSION {compression} NOT NULL,
-                    vals float8[] COMPRESSION {compression} NOT NULL
-                ) PARTITION BY RANGE (hour);
-                ALTER TABLE quote_hours ALTER offsets_ms SET STORAGE MAIN, ALTER exchange_time_ms SET STORAGE MAIN,
-                    ALTER received_at_ms SET STORAGE MAIN, ALTER status SET STORAGE MAIN, ALTER vals SET STORAGE MAIN;
-                CREATE INDEX IF NOT EXISTS quote_hours_instrument ON quote_hours (instrument_id, hour);
-                CREATE INDEX IF NOT EXISTS quote_hours_hour ON quote_hours (hour);
-                UPDATE history_meta SET value = '{HoursSchemaVersion}' WHERE key = 'schema_version' AND value::int < {HoursSchemaVersion};
-                """, cancellationToken);
-        }
+        var compression = await ToastCompressionAsync(connection, cancellationToken);
+        await ExecuteAsync(connection, $"""
+            CREATE TABLE IF NOT EXISTS quote_hours (
+                hour timestamptz NOT NULL,
+                instrument_id integer NOT NULL,
+                offsets_ms integer[] COMPRESSION {compression} NOT NULL,
+                exchange_time_ms bigint[] COMPRESSION {compression} NOT NULL,
+                received_at_ms bigint[] COMPRESSION {compression} NOT NULL,
+                status smallint[] COMPRESSION {compression} NOT NULL,
+                vals float8[] COMPRESSION {compression} NOT NULL
+            ) PARTITION BY RANGE (hour);
+            ALTER TABLE quote_hours ALTER offsets_ms SET STORAGE MAIN, ALTER exchange_time_ms SET STORAGE MAIN,
+                ALTER received_at_ms SET STORAGE MAIN, ALTER status SET STORAGE MAIN, ALTER vals SET STORAGE MAIN;
+            CREATE INDEX IF NOT EXISTS quote_hours_instrument ON quote_hours (instrument_id, hour);
+            CREATE INDEX IF NOT EXISTS quote_hours_hour ON quote_hours (hour);
+            UPDATE history_meta SET value = '{HoursSchemaVersion}' WHERE key = 'schema_version' AND value::int < {HoursSchemaVersion};
+            """, cancellationToken);
+    }
+
+    /// <summary>TOAST's compression for the array columns: lz4 when the server was built with it, else PostgreSQL's pglz.</summary>
+    private static async Task<string> ToastCompressionAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var probe = new NpgsqlCommand("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'", connection);
+        return await probe.ExecuteScalarAsync(cancellationToken) is true ? "lz4" : "pglz";
     }
 
     private static string HourPartition(DateOnly day) => $"quote_hours_{day:yyyyMMdd}";
