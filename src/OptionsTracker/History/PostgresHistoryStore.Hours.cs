@@ -13,7 +13,7 @@ namespace OptionsTracker.History;
 // every read of an hour row would also probe the TOAST index once per array. Recent data stays one row per option, so
 // a snapshot's write stays one binary COPY of narrow rows.
 //
-// Reads are exact: an hour row holds the same doubles (or NULLs) as the rows it replaced. A series reads one row per
+// Reads are exact: an hour row holds the same doubles as the rows it replaced (NaN, or NULL in rows compacted before h80, where a row had NULL). A series reads one row per
 // hour and unnests it; the chain at an instant reads the hour's rows and picks the snapshot's element. Every read unions
 // the two layouts in one statement (one MVCC snapshot), and compaction moves an hour in one transaction, so a reader
 // sees each snapshot exactly once, from one side or the other. A late write into a compacted hour lands in quotes and
