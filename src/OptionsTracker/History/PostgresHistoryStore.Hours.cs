@@ -8,13 +8,15 @@ namespace OptionsTracker.History;
 // 24-byte header and 8 bytes a double whatever the value, so a quote row is ~280 bytes and a day of a 4,000-option board
 // at 1 minute 1.7 GB. Once an hour is closed, retention's run moves its rows into quote_hours: one row per (instrument,
 // UTC hour) holding the hour's snapshots as arrays (times as millisecond offsets from the hour, exchange and receive times,
-// statuses, and the 25 values as one two-dimensional float8[] [value][snapshot], NaN where the exchange sent nothing: see ValueAggregates).
+// statuses, and the 25 values as one two-dimensional float8[] [value][snapshot], NaN where the exchange sent nothing:
+// see ValueAggregates).
 // The arrays are compressed by TOAST (lz4 where the server has it) and kept in the row (STORAGE MAIN): out of line,
 // every read of an hour row would also probe the TOAST index once per array. Recent data stays one row per option, so
 // a snapshot's write stays one binary COPY of narrow rows.
 //
-// Reads are exact: an hour row holds the same doubles as the rows it replaced (NaN, or NULL in rows compacted before h80, where a row had NULL). A series reads one row per
-// hour and unnests it; the chain at an instant reads the hour's rows and picks the snapshot's element. Every read unions
+// Reads are exact: an hour row holds the same doubles as the rows it replaced (NaN where a row had NULL; NULL in hour
+// rows compacted before h80). A series reads one row per hour and unnests it; the chain at an instant reads the hour's
+// rows and picks the snapshot's element. Every read unions
 // the two layouts in one statement (one MVCC snapshot), and compaction moves an hour in one transaction, so a reader
 // sees each snapshot exactly once, from one side or the other. A late write into a compacted hour lands in quotes and
 // is compacted into a second row for that (instrument, hour) by the next run: rows of one hour never share a snapshot
