@@ -36,4 +36,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 10800, EventName = "PostgresHoursCompacted", Level = LogLevel.Information,
         Message = "Retention: {Hours} closed hours looked at, {Rows} quote rows moved into hour rows (quote_hours)")]
     public static partial void PostgresHoursCompacted(ILogger logger, int hours, long rows);
+
+    // 10900–10949: closed days of measures as day rows (measure_days, schema 5).
+    [LoggerMessage(EventId = 10900, EventName = "PostgresMeasureDaysFolded", Level = LogLevel.Information,
+        Message = "Retention: {Days} closed days of measures folded, {Values} measure rows moved into day rows (measure_days)")]
+    public static partial void PostgresMeasureDaysFolded(ILogger logger, int days, long values);
 }

@@ -40,6 +40,14 @@ public sealed partial class PostgresHistoryStore : IHistoryBulkWriter
                 ? DateTimeOffset.FromUnixTimeMilliseconds(firstHour * hourMs) : null;
             if (hour is { } partitionHour)
                 await EnsureHourPartitionAsync(connection, DateOnly.FromDateTime(partitionHour.UtcDateTime), cancellationToken);
+            // A batch within one UTC day (the measures' generator writes a day a batch) has its measures written straight as
+            // day rows, as retention's fold would leave them; any other batch as rows, folded later.
+            var dayMs = (long)TimeSpan.FromDays(1).TotalMilliseconds;
+            var firstDay = ToMilliseconds(snapshots[0].Time).ToUnixTimeMilliseconds() / dayMs;
+            DateTimeOffset? measureDay = snapshots.All(s => ToMilliseconds(s.Time).ToUnixTimeMilliseconds() / dayMs == firstDay) && snapshots.Any(s => s.Measures.Count > 0)
+                ? DateTimeOffset.FromUnixTimeMilliseconds(firstDay * dayMs) : null;
+            if (measureDay is { } partitionDay)
+                await EnsureMeasureDayPartitionAsync(connection, MonthOf(partitionDay), cancellationToken);
 
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
             var pairs = new List<(string Coin, DateTime Time)>();
@@ -78,8 +86,11 @@ public sealed partial class PostgresHistoryStore : IHistoryBulkWriter
                 CopyHour(connection, snapshots, whole, claimed);
             else
                 CopyRows(connection, snapshots, claimed);
-            using (var importer = connection.BeginBinaryImport("COPY measures (time, value, measure_id) FROM STDIN (FORMAT BINARY)"))
+            if (measureDay is { } wholeDay)
+                CopyMeasureDay(connection, snapshots, wholeDay, claimed);
+            else
             {
+                using var importer = connection.BeginBinaryImport("COPY measures (time, value, measure_id) FROM STDIN (FORMAT BINARY)");
                 foreach (var snapshot in snapshots)
                 {
                     var at = ToMilliseconds(snapshot.Time).UtcDateTime;

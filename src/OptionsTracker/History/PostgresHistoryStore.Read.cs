@@ -153,57 +153,136 @@ public sealed partial class PostgresHistoryStore
         ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
         if (names.Count == 0)
             return [];
-        // Per measure, every row (or the last of each bucket), sent as one row per name holding two arrays (times and
-        // values): a year is 52,560 rows a measure at 10 minutes, and reading them as rows through the protocol cost more
-        // than the server's index-only scan. Unordered on the server (the server's sort of a year spilled to disk): the
-        // two aggregates take the rows in the same order, and the points are ordered by time here.
-        var rows = interval == TimeSpan.Zero
-            ? """
-                SELECT m.time, n.name, m.value FROM measures m JOIN measure_names n ON n.id = m.measure_id
-                WHERE n.coin = @coin AND n.name = ANY(@names) AND m.time >= @from AND m.time <= @to
-                """
-            : """
-                SELECT DISTINCT ON (n.name, bucket) date_bin(@interval, m.time, timestamptz 'epoch') AS bucket, n.name, m.value
-                FROM measures m JOIN measure_names n ON n.id = m.measure_id
-                WHERE n.coin = @coin AND n.name = ANY(@names) AND m.time >= @from AND m.time <= @to
-                ORDER BY n.name, bucket, m.time DESC
-                """;
-        var sql = $"SELECT name, array_agg(time), array_agg(value) FROM ({rows}) r(time, name, value) GROUP BY name";
+        // Per measure, its rows (today's, and any day not folded yet) as one row of two arrays (times and values), and its
+        // day rows (closed days, schema 5) as they are: one row per day of offsets and values. A year at 10 minutes is then
+        // ~365 day rows a measure instead of 52,560 index tuples (docs/performance.md). Unordered and unbucketed on the
+        // server: the points of each name are ordered, cut to [from, to] (a day row holds its whole day) and bucketed here,
+        // where they are already in memory (the server's sort of a year spilled to disk).
+        const string sql = """
+            SELECT n.name, NULL::timestamptz, array_agg(m.time), NULL::integer[], array_agg(m.value)
+            FROM measures m JOIN measure_names n ON n.id = m.measure_id
+            WHERE n.coin = @coin AND n.name = ANY(@names) AND m.time >= @from AND m.time <= @to
+            GROUP BY n.name
+            UNION ALL
+            SELECT n.name, d.day, NULL::timestamptz[], d.offsets_ms, d.vals
+            FROM measure_days d JOIN measure_names n ON n.id = d.measure_id
+            WHERE n.coin = @coin AND n.name = ANY(@names) AND d.day >= date_bin('1 day', @from, timestamptz 'epoch') AND d.day <= @to
+            """;
+        var start = ToMilliseconds(from).UtcDateTime;
+        var end = ToMilliseconds(to).UtcDateTime;
         return await WithRetryAsync("measure series read", async () =>
         {
             await using var command = _dataSource.CreateCommand(sql);
             command.Parameters.AddWithValue("coin", coin);
             command.Parameters.AddWithValue("names", names.Distinct(StringComparer.Ordinal).ToArray());
-            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, ToMilliseconds(from).UtcDateTime);
-            command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, ToMilliseconds(to).UtcDateTime);
-            if (interval > TimeSpan.Zero)
-                command.Parameters.AddWithValue("interval", NpgsqlDbType.Interval, interval);
-            var byTime = new Dictionary<DateTime, double[]>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
+            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, start);
+            command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, end);
+            var byName = new Dictionary<string, List<(DateTime Time, double Value)>>(StringComparer.Ordinal);
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
-                var name = reader.GetString(0);
-                var times = reader.GetFieldValue<DateTime[]>(1);
-                var values = reader.GetFieldValue<double?[]>(2);
-                for (var row = 0; row < times.Length; row++)
+                while (await reader.ReadAsync(cancellationToken))
                 {
-                    if (!byTime.TryGetValue(times[row], out var point))
+                    var name = reader.GetString(0);
+                    if (!byName.TryGetValue(name, out var points))
+                        byName[name] = points = [];
+                    var values = reader.GetFieldValue<double?[]>(4);
+                    if (reader.IsDBNull(1))
                     {
-                        point = new double[names.Count];
-                        Array.Fill(point, double.NaN);
-                        byTime[times[row]] = point;
+                        var times = reader.GetFieldValue<DateTime[]>(2);
+                        for (var i = 0; i < times.Length; i++)
+                            points.Add((DateTime.SpecifyKind(times[i], DateTimeKind.Utc), values[i] ?? double.NaN));
                     }
-                    for (var i = 0; i < names.Count; i++)
+                    else
                     {
-                        if (names[i] == name)
-                            point[i] = values[row] ?? double.NaN;
+                        var day = DateTime.SpecifyKind(reader.GetFieldValue<DateTime>(1), DateTimeKind.Utc);
+                        var offsets = reader.GetFieldValue<int[]>(3);
+                        for (var i = 0; i < offsets.Length; i++)
+                        {
+                            var time = day.AddMilliseconds(offsets[i]);
+                            if (time >= start && time <= end)
+                                points.Add((time, values[i] ?? double.NaN));
+                        }
                     }
                 }
             }
-            var ordered = byTime.Keys.ToArray();
-            Array.Sort(ordered);
-            return (IReadOnlyList<SeriesPoint>)[.. ordered.Select(t => new SeriesPoint(new DateTimeOffset(DateTime.SpecifyKind(t, DateTimeKind.Utc)), byTime[t]))];
+            // Each name's points in time order (day rows come in no particular order), cut to one per bucket, then merged
+            // into one point per time: a year of one name is 52,560 points, so no dictionary or sort when there is no need.
+            var series = new List<(int[] Slots, List<(DateTime Time, double Value)> Points)>(byName.Count);
+            foreach (var (name, points) in byName)
+            {
+                if (!IsOrdered(points))
+                    points.Sort(static (a, b) => a.Time.CompareTo(b.Time));
+                if (interval > TimeSpan.Zero)
+                    KeepLastOfEachBucket(points, interval);
+                series.Add(([.. Enumerable.Range(0, names.Count).Where(i => names[i] == name)], points));
+            }
+            return (IReadOnlyList<SeriesPoint>)MergeByTime(series, names.Count);
         });
+    }
+
+    private static bool IsOrdered(List<(DateTime Time, double Value)> points)
+    {
+        for (var i = 1; i < points.Count; i++)
+        {
+            if (points[i].Time < points[i - 1].Time)
+                return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The last point of each bucket, timed at the bucket's start (buckets aligned to the Unix epoch, as date_bin), in
+    /// place; the points are in time order.
+    /// </summary>
+    private static void KeepLastOfEachBucket(List<(DateTime Time, double Value)> points, TimeSpan interval)
+    {
+        var kept = 0;
+        for (var i = 0; i < points.Count; i++)
+        {
+            var bucket = BucketStart(points[i].Time, interval);
+            if (i + 1 < points.Count && BucketStart(points[i + 1].Time, interval) == bucket)
+                continue;
+            points[kept++] = (bucket, points[i].Value);
+        }
+        points.RemoveRange(kept, points.Count - kept);
+    }
+
+    /// <summary>One point per time over every name's ordered points; a name missing at a time is NaN there.</summary>
+    private static List<SeriesPoint> MergeByTime(List<(int[] Slots, List<(DateTime Time, double Value)> Points)> series, int width)
+    {
+        var merged = new List<SeriesPoint>(series.Count == 0 ? 0 : series.Max(s => s.Points.Count));
+        var next = new int[series.Count];
+        while (true)
+        {
+            DateTime? time = null;
+            for (var s = 0; s < series.Count; s++)
+            {
+                if (next[s] < series[s].Points.Count && (time is null || series[s].Points[next[s]].Time < time))
+                    time = series[s].Points[next[s]].Time;
+            }
+            if (time is not { } at)
+                return merged;
+            var values = new double[width];
+            Array.Fill(values, double.NaN);
+            for (var s = 0; s < series.Count; s++)
+            {
+                if (next[s] < series[s].Points.Count && series[s].Points[next[s]].Time == at)
+                {
+                    foreach (var slot in series[s].Slots)
+                        values[slot] = series[s].Points[next[s]].Value;
+                    next[s]++;
+                }
+            }
+            merged.Add(new SeriesPoint(new DateTimeOffset(at), values));
+        }
+    }
+
+    /// <summary>The start of the bucket of <paramref name="interval"/> holding <paramref name="time"/>, aligned to the Unix epoch (date_bin's).</summary>
+    private static DateTime BucketStart(DateTime time, TimeSpan interval)
+    {
+        var ticks = time.Ticks - DateTime.UnixEpoch.Ticks;
+        var floor = ticks >= 0 ? ticks / interval.Ticks : -((-ticks + interval.Ticks - 1) / interval.Ticks);
+        return new DateTime(DateTime.UnixEpoch.Ticks + floor * interval.Ticks, DateTimeKind.Utc);
     }
 
     public async IAsyncEnumerable<RecordedRow> ReadQuotesAsync(string coin, DateTimeOffset from, DateTimeOffset to,

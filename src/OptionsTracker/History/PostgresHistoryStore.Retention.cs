@@ -38,6 +38,8 @@ public sealed partial class PostgresHistoryStore
             var currentHour = DateTimeOffset.FromUnixTimeMilliseconds(ToMilliseconds(now).ToUnixTimeMilliseconds() / hourMs * hourMs);
             if (firstWholeHour < currentHour)
                 await CompactHoursAsync(connection, firstWholeHour, currentHour, cancellationToken);
+            // Closed days of measures into day rows (today's stay rows, as the hour being recorded does).
+            await FoldMeasureDaysAsync(connection, Start(DateOnly.FromDateTime(ToMilliseconds(now).UtcDateTime)), cancellationToken);
             return rows;
         });
         Log.PostgresRetentionApplied(_logger, removed);
@@ -50,6 +52,7 @@ public sealed partial class PostgresHistoryStore
         long removed = 0;
         var quoteDays = await PartitionsAsync(connection, "quotes", cancellationToken);
         var measureMonths = await PartitionsAsync(connection, "measures", cancellationToken);
+        var measureDayMonths = await PartitionsAsync(connection, "measure_days", cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         foreach (var (name, _) in quoteDays)
         {
@@ -69,6 +72,14 @@ public sealed partial class PostgresHistoryStore
             _measureMonths.TryRemove(month, out _);
             Log.PostgresPartitionDropped(_logger, name, -1);
         }
+        foreach (var (name, _) in measureDayMonths)
+        {
+            if (!TryParseMeasureDayPartition(name, out var month) || Start(month.AddMonths(1)) > cutoff)
+                continue;
+            await ExecuteLongAsync(connection, $"DROP TABLE {name}", cancellationToken);
+            _measureDayMonths.TryRemove(month, out _);
+            Log.PostgresPartitionDropped(_logger, name, -1);
+        }
         // The rest of the way to the cutoff, inside the one partition that straddles it (and the small tables).
         await using (var delete = new NpgsqlBatch(connection, transaction))
         {
@@ -82,6 +93,8 @@ public sealed partial class PostgresHistoryStore
             {
                 delete.BatchCommands.Add(WithTimeRange(new NpgsqlBatchCommand(sql), ("cutoff", cutoff)));
             }
+            foreach (var trim in TrimMeasureDays(cutoff))
+                delete.BatchCommands.Add(trim);
             delete.BatchCommands.Add(DeleteTradesBefore(cutoff));
             delete.Timeout = RetentionCommandTimeoutSeconds;
             await delete.ExecuteNonQueryAsync(cancellationToken);

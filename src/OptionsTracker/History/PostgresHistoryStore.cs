@@ -113,6 +113,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
                 await ExecuteAsync(connection, Schema, cancellationToken);
                 await AddPriceCurrencyAsync(connection, cancellationToken);
                 await EnsureHoursSchemaAsync(connection, cancellationToken);
+                await EnsureMeasureDaysSchemaAsync(connection, cancellationToken);
                 await ExecuteAsync(connection, TradesSchema, cancellationToken);
                 await CheckSourceAsync(connection, source, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
