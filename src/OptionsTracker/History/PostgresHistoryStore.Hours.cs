@@ -135,18 +135,24 @@ public sealed partial class PostgresHistoryStore
         {
             if (Start(day.AddDays(1)) > until)
                 continue;
-            // A closed day whose rows all moved: its heap is dead tuples only. TRUNCATE gives the space back at once (VACUUM
-            // would only mark it reusable by a table that receives no more rows). Locked first, so a late write that
-            // committed rows meanwhile is seen and kept.
-            var name = QuotePartition(day, thinned: false);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, $"LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE", cancellationToken);
-            if (await CountAsync(connection, $"SELECT count(*) FROM (SELECT 1 FROM {name} LIMIT 1) t", cancellationToken) == 0)
-                await ExecuteAsync(connection, $"TRUNCATE {name}", cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await TruncateIfEmptyAsync(connection, QuotePartition(day, thinned: false), cancellationToken);
         }
         Log.PostgresHoursCompacted(_logger, hours.Count, moved);
         return moved;
+    }
+
+    /// <summary>
+    /// A closed partition whose rows all moved (folded into hour or day rows): its heap is dead tuples only. TRUNCATE gives
+    /// the space back at once (VACUUM would only mark it reusable by a table that receives no more rows). Locked first, so
+    /// a late write that committed rows meanwhile is seen and kept.
+    /// </summary>
+    private static async Task TruncateIfEmptyAsync(NpgsqlConnection connection, string partition, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, $"LOCK TABLE {partition} IN ACCESS EXCLUSIVE MODE", cancellationToken);
+        if (await CountAsync(connection, $"SELECT count(*) FROM (SELECT 1 FROM {partition} LIMIT 1) t", cancellationToken) == 0)
+            await ExecuteAsync(connection, $"TRUNCATE {partition}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     /// <summary>

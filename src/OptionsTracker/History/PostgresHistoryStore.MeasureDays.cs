@@ -103,13 +103,7 @@ public sealed partial class PostgresHistoryStore
         {
             if (Start(month.AddMonths(1)) > today)
                 continue;
-            // A closed month whose rows all moved is dead tuples only: TRUNCATE gives the space back (see CompactHoursAsync).
-            var name = MeasurePartition(month);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, $"LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE", cancellationToken);
-            if (await CountAsync(connection, $"SELECT count(*) FROM (SELECT 1 FROM {name} LIMIT 1) t", cancellationToken) == 0)
-                await ExecuteAsync(connection, $"TRUNCATE {name}", cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await TruncateIfEmptyAsync(connection, MeasurePartition(month), cancellationToken);
         }
         if (days.Count > 0)
             Log.PostgresMeasureDaysFolded(_logger, days.Count, moved);
