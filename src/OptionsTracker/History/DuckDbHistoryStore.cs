@@ -27,7 +27,13 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
     private readonly SemaphoreSlim _openGate = new(1, 1);
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly ConcurrentBag<DuckDBConnection> _pool = [];
+    // Every connection of the store is one of a DuckDB instance whose own database is an empty file beside the history
+    // (InstanceFile: DuckDB.NET shares an instance per data source string, and only an unnamed ":memory:" is in memory)
+    // and into which the history file is attached with the row-group size (RowGroupSize). Named after the history
+    // file, so two store objects over one file share one instance (two instances over one file would each cache its
+    // blocks and could overwrite each other's writes) and stores over different files never do.
     private readonly string _connectionString;
+    private readonly string _attach;
 
     // The instruments known to the file, by their id in the instruments table and by (venue, symbol). Loaded at open,
     // extended by the writer (under _writeGate); readers look ids up without a lock.
@@ -51,8 +57,28 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
         _time = time;
         // The full path: DuckDB.NET shares one instance per data source string, so every connection must spell it alike.
         Path = System.IO.Path.GetFullPath(options.Value.ResolvePath());
-        _connectionString = new DuckDBConnectionStringBuilder { DataSource = Path }.ToString();
+        _connectionString = new DuckDBConnectionStringBuilder { DataSource = InstanceFile }.ToString();
+        _attach = $"ATTACH IF NOT EXISTS '{Path.Replace("'", "''", StringComparison.Ordinal)}' AS {DatabaseName} (ROW_GROUP_SIZE {RowGroupSize}); USE {DatabaseName};";
     }
+
+    /// <summary>
+    /// Rows per row group of every table the store writes (DuckDB's default is 122,880). Closed hours are sorted by
+    /// option, so one option's hour is ~60 rows inside one row group: a series reads the whole id column of one row group
+    /// per recorded hour. With 16,384 rows the zone maps leave a group an eighth the size (docs/history.md, "Reads and
+    /// the layout"). DuckDB does not keep this size in the file: it applies to what an instance writes, and only as an
+    /// option of <c>ATTACH</c>, hence the in-memory instance below.
+    /// </summary>
+    internal const int RowGroupSize = 16_384;
+
+    /// <summary>
+    /// The name the file is attached under in the store's instance (every connection <c>USE</c>s it). Not "history":
+    /// DuckDB names the instance's own database after its file's name up to the first dot (<c>history</c> for
+    /// <c>history.duckdb.instance</c>), and <c>ATTACH IF NOT EXISTS</c> under that name would attach nothing.
+    /// </summary>
+    internal const string DatabaseName = "recorded_history";
+
+    /// <summary>The instance's own database: <c>&lt;file&gt;.instance</c>, empty (a few KB); nothing is written to it.</summary>
+    internal string InstanceFile => Path + ".instance";
 
     public string Name => "duckdb";
 
@@ -138,7 +164,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
     {
         try
         {
-            return OpenConnection();
+            return OpenConnection(anchor: true);
         }
         catch (DuckDBException e) when (IsLockConflict(e))
         {
@@ -149,7 +175,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
         {
             var aside = MoveAside();
             Log.DuckDbCorruptFileMovedAside(_logger, e, Path, aside);
-            return OpenConnection();
+            return OpenConnection(anchor: true);
         }
         catch (DuckDBException e)
         {
@@ -196,12 +222,20 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
         return aside;
     }
 
-    private DuckDBConnection OpenConnection()
+    /// <summary>
+    /// A connection of the store's instance with the file attached (by the anchor; the others find it there) and
+    /// selected, so every statement names the file's tables unqualified. The anchor also sends spills beside the file,
+    /// as when the file was opened by path (an in-memory instance would spill into the working directory).
+    /// </summary>
+    private DuckDBConnection OpenConnection(bool anchor = false)
     {
         var connection = new DuckDBConnection(_connectionString);
         try
         {
             connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = anchor ? $"SET temp_directory = '{(Path + ".tmp").Replace("'", "''", StringComparison.Ordinal)}'; {_attach}" : _attach;
+            command.ExecuteNonQuery();
         }
         catch
         {

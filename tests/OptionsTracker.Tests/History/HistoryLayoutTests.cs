@@ -150,6 +150,50 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
     }
 
     [Fact]
+    public async Task Every_open_writes_row_groups_of_the_store_s_size_which_the_file_does_not_keep()
+    {
+        // Two opens of one file, each writing 14 hours of a 120-option board every 5 minutes (~20,000 quote rows: more
+        // than one small row group, less than one of DuckDB's default 122,880).
+        var path = FileOf("groups");
+        var second = Settings with { Start = Start + Settings.Span, Seed = 7 };
+        foreach (var settings in new[] { Settings, second })
+        {
+            var store = new DuckDbHistoryStore(Options.Create(new HistoryOptions { Path = path }), NullLogger<DuckDbHistoryStore>.Instance, TimeProvider.System);
+            await store.OpenAsync(HistoryGenerator.Source, Token);
+            await new HistoryGenerator(settings).WriteAsync(store, null, Token);
+            await store.CompactAsync(Token);
+            await store.DisposeAsync();
+        }
+
+        await using var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Path.GetFullPath(path) }.ToString());
+        await connection.OpenAsync(Token);
+        var groups = RowGroups(connection, "quotes");
+        Assert.Equal(Scalar(connection, "SELECT count(*) FROM quotes"), groups.Sum());
+        Assert.True(groups.Count >= 3, $"{groups.Count} row groups");
+        Assert.All(groups, rows => Assert.InRange(rows, 1, DuckDbHistoryStore.RowGroupSize));
+        // The same file opened by path (DuckDB's default) writes a table in the default size: the size is the store's
+        // ATTACH option on every open, not a property of the file.
+        new DuckDBCommand("CREATE TABLE scratch AS SELECT * FROM quotes", connection).ExecuteNonQuery();
+        Assert.Contains(RowGroups(connection, "scratch"), rows => rows > DuckDbHistoryStore.RowGroupSize);
+        output.WriteLine($"quotes: {groups.Count} row groups of {string.Join(", ", groups)} rows");
+    }
+
+    private static List<long> RowGroups(DuckDBConnection connection, string table)
+    {
+        using var command = new DuckDBCommand($"""
+            SELECT row_group_id, max(count)::BIGINT FROM (
+                SELECT row_group_id, column_id, sum(count) AS count FROM pragma_storage_info('{table}')
+                WHERE segment_type <> 'VALIDITY' GROUP BY ALL)
+            GROUP BY row_group_id ORDER BY row_group_id
+            """, connection);
+        using var reader = command.ExecuteReader();
+        var rows = new List<long>();
+        while (reader.Read())
+            rows.Add(reader.GetInt64(1));
+        return rows;
+    }
+
+    [Fact]
     public async Task Closed_days_and_months_of_measures_are_kept_sorted_by_measure_then_time()
     {
         var store = await StoreAsync("sorted");
@@ -161,6 +205,8 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
         var last = Start + Settings.Interval * (Settings.SnapshotCount - 1);
         var today = new DateTimeOffset(last.UtcDateTime.Date, TimeSpan.Zero).ToUnixTimeMilliseconds();
         var month = new DateTimeOffset(last.Year, last.Month, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        // Closed first: the store's instance has the file attached, and a second instance over one file must not write.
+        await store.DisposeAsync();
         await using var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Path.GetFullPath(FileOf("sorted")) }.ToString());
         await connection.OpenAsync(Token);
         // Only today's rows wait in the recent table; the closed days (here: October's last evening) moved out.
@@ -226,6 +272,7 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
         var after = await store.MeasureSeriesAsync("ETH", ["index_price"], to, snapshot.Time, TimeSpan.Zero, Token);
         Assert.Equal([to, snapshot.Time], after.Select(p => p.Time));
         Assert.Equal(42, after[^1].Values[0]);
+        await store.DisposeAsync();
         await using (var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Path.GetFullPath(path) }.ToString()))
         {
             await connection.OpenAsync(Token);
