@@ -49,6 +49,10 @@ internal sealed class InProcessTracker : IAsyncDisposable
             ["Logging:LogLevel:Default"] = "Warning",
             ["Security:RateLimitPerSecond"] = "1000000",
             ["Security:RateLimitBurst"] = "1000000",
+            // History has its own figures (docs/performance.md, "History"). Recording here would write state/history.duckdb
+            // under the working directory, which the next run (a simulator on another port) may not open: a source
+            // mismatch retried all through the phase, with its log lines and CPU in the figures.
+            ["History:Enabled"] = "false",
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
             settings[key] = value;
