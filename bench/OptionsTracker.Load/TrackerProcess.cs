@@ -101,6 +101,10 @@ internal sealed class TrackerProcess : IAsyncDisposable
         // The per-client API rate limit (200/s by default) would answer a 1,000 req/s loopback client with 429s.
         info.Environment["Security__RateLimitPerSecond"] = "1000000";
         info.Environment["Security__RateLimitBurst"] = "1000000";
+        // History has its own figures. Recording here writes state/history.duckdb beside the tracker's dll, which the
+        // next phase's process (another simulator port: a source mismatch) or a process still closing (the file lock)
+        // cannot open: the history is Degraded and the phase never sees the tracker healthy and live.
+        info.Environment["History__Enabled"] = "false";
         foreach (var (key, value) in extraEnvironment ?? new Dictionary<string, string>())
             info.Environment[key] = value;
 
