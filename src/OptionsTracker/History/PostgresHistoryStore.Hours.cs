@@ -114,21 +114,17 @@ public sealed partial class PostgresHistoryStore
             await EnsureHourPartitionAsync(connection, day, cancellationToken);
             // One statement: the rows deleted are the rows aggregated, in one transaction, so no reader sees the hour
             // twice or not at all.
-            await using var compact = new NpgsqlCommand($"""
-                WITH moved AS (DELETE FROM quotes WHERE time >= @hour AND time < @next RETURNING *)
+            moved += await FoldAsync(connection, $"""
+                WITH moved AS (DELETE FROM quotes WHERE time >= @start AND time < @next RETURNING *)
                 , hours AS (
                     INSERT INTO quote_hours (hour, instrument_id, offsets_ms, exchange_time_ms, received_at_ms, status, vals)
-                    SELECT @hour, instrument_id, array_agg((extract(epoch FROM time - @hour) * 1000)::integer ORDER BY time),
+                    SELECT @start, instrument_id, array_agg((extract(epoch FROM time - @start) * 1000)::integer ORDER BY time),
                         array_agg(exchange_time_ms ORDER BY time), array_agg(received_at_ms ORDER BY time), array_agg(status ORDER BY time),
                         {ValueAggregates}
                     FROM moved GROUP BY instrument_id
                     RETURNING cardinality(offsets_ms) AS snapshots)
                 SELECT coalesce(sum(snapshots), 0)::bigint FROM hours
-                """, connection);
-            compact.CommandTimeout = RetentionCommandTimeoutSeconds;
-            compact.Parameters.AddWithValue("hour", NpgsqlDbType.TimestampTz, hour.UtcDateTime);
-            compact.Parameters.AddWithValue("next", NpgsqlDbType.TimestampTz, hour.AddHours(1).UtcDateTime);
-            moved += (long)(await compact.ExecuteScalarAsync(cancellationToken))!;
+                """, hour, hour.AddHours(1), cancellationToken);
             days.Add(day);
         }
         foreach (var day in days)
@@ -139,6 +135,20 @@ public sealed partial class PostgresHistoryStore
         }
         Log.PostgresHoursCompacted(_logger, hours.Count, moved);
         return moved;
+    }
+
+    /// <summary>
+    /// Runs one fold of rows into hour or day rows (<paramref name="sql"/>: the rows from <c>@start</c> to before
+    /// <c>@next</c> deleted and inserted aggregated, in one statement, so no reader sees them twice or not at all); returns
+    /// the count the statement selects.
+    /// </summary>
+    private static async Task<long> FoldAsync(NpgsqlConnection connection, string sql, DateTimeOffset start, DateTimeOffset next, CancellationToken cancellationToken)
+    {
+        await using var fold = new NpgsqlCommand(sql, connection);
+        fold.CommandTimeout = RetentionCommandTimeoutSeconds;
+        fold.Parameters.AddWithValue("start", NpgsqlDbType.TimestampTz, start.UtcDateTime);
+        fold.Parameters.AddWithValue("next", NpgsqlDbType.TimestampTz, next.UtcDateTime);
+        return (long)(await fold.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>

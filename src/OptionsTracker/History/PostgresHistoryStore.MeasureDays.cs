@@ -84,19 +84,15 @@ public sealed partial class PostgresHistoryStore
             var month = MonthOf(day);
             await EnsureMeasureDayPartitionAsync(connection, month, cancellationToken);
             // One statement: the rows deleted are the rows folded, so no reader sees the day twice or not at all.
-            await using var fold = new NpgsqlCommand("""
-                WITH moved AS (DELETE FROM measures WHERE time >= @day AND time < @next RETURNING *),
+            moved += await FoldAsync(connection, """
+                WITH moved AS (DELETE FROM measures WHERE time >= @start AND time < @next RETURNING *),
                 folded AS (
                     INSERT INTO measure_days (day, measure_id, offsets_ms, vals)
-                    SELECT @day, measure_id, array_agg((extract(epoch FROM time - @day) * 1000)::integer ORDER BY time), array_agg(value ORDER BY time)
+                    SELECT @start, measure_id, array_agg((extract(epoch FROM time - @start) * 1000)::integer ORDER BY time), array_agg(value ORDER BY time)
                     FROM moved GROUP BY measure_id
                     RETURNING cardinality(offsets_ms) AS points)
                 SELECT coalesce(sum(points), 0)::bigint FROM folded
-                """, connection);
-            fold.CommandTimeout = RetentionCommandTimeoutSeconds;
-            fold.Parameters.AddWithValue("day", NpgsqlDbType.TimestampTz, day.UtcDateTime);
-            fold.Parameters.AddWithValue("next", NpgsqlDbType.TimestampTz, day.AddDays(1).UtcDateTime);
-            moved += (long)(await fold.ExecuteScalarAsync(cancellationToken))!;
+                """, day, day.AddDays(1), cancellationToken);
             months.Add(month);
         }
         foreach (var month in months)
