@@ -21,7 +21,7 @@ namespace OptionsTracker.Api;
 /// The framed bytes live in arenas of <see cref="ArenaBytes"/> (large-object heap), written once and never reused: every
 /// trade's event lives as long as the ring keeps it, so bytes allocated per block would all survive the young
 /// generations and be copied by every gen0 and gen1 collection on the way (with the server GC's large young generation,
-/// pauses of 40–100 ms in a burst of 10,000 trades a second, docs/performance.md); in an arena they are never copied, and a
+/// pauses of 40–200 ms in a burst of 10,000 trades a second, docs/performance.md); in an arena they are never copied, and a
 /// forgotten arena is reclaimed by a background collection.
 /// </summary>
 internal sealed class TradeEventBlocks

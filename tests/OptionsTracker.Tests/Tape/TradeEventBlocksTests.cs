@@ -15,13 +15,13 @@ namespace OptionsTracker.Tests.Tape;
 /// </summary>
 public sealed class TradeEventBlocksTests
 {
-    private static List<Trade> Tape(int count)
+    private static List<Trade> Tape(int count, int keep = 1_000)
     {
         var trades = FlowTests.SampleTrades(DateTimeOffset.UtcNow, count, seed: 11)
             .Select((t, i) => i % 3 == 0 ? t with { Venue = SecondVenue.Deribit, Id = "d-" + t.Id } : t)
             .OrderBy(t => t.TimeMs)
             .ToList();
-        var tape = new TradeTape(Options.Create(new TapeOptions { Keep = 1_000 }));
+        var tape = new TradeTape(Options.Create(new TapeOptions { Keep = keep }));
         tape.Append(trades);
         return [.. tape.After(trades[0].BaseCoin, 0)];
     }
@@ -64,6 +64,30 @@ public sealed class TradeEventBlocksTests
         var deribit = trades.Where(t => t.Venue == SecondVenue.Deribit).ToList();
         Assert.NotEmpty(deribit);
         Assert.Equal(OneByOne(deribit), Written(blocks, trades, SecondVenue.Deribit));
+    }
+
+    [Fact]
+    public void Windows_that_fill_several_arenas_and_a_window_larger_than_one_arena_are_sliced_exactly()
+    {
+        // ~0.5 KB an event: 6,000 trades are ~3 MB, three arenas and more; the last window alone exceeds one arena.
+        var trades = Tape(6_000, keep: 10_000);
+        Assert.Equal(6_000, trades.Count);
+        var blocks = new TradeEventBlocks();
+        var framed = 0;
+        while (framed < 3_000)
+        {
+            blocks.Frame(trades.Skip(framed).Take(70).ToArray());
+            framed += 70;
+        }
+        blocks.Frame(trades.Skip(framed).ToArray());
+        Assert.True(trades.Skip(framed).Sum(t => TradeItemJson.Event(t).Length) > TradeEventBlocks.ArenaBytes, "the last window is larger than one arena");
+
+        // Batches within a window, across windows that sit in two arenas, across into the large window, and inside it.
+        foreach (var (skip, take) in new[] { (0, 128), (1_990, 128), (2_900, 200), (3_050, 128), (5_872, 128) })
+        {
+            var batch = trades.Skip(skip).Take(take).ToList();
+            Assert.Equal(OneByOne(batch), Written(blocks, batch));
+        }
     }
 
     [Fact]
