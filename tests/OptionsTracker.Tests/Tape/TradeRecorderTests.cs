@@ -74,7 +74,18 @@ public sealed class TradeRecorderTests(ITestOutputHelper output)
         var time = new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
 
         var before = Append(app, 30, ref time);
-        await Eventually.Until(async () => await CountAsync(connectionString, "SELECT count(*) FROM trades") == 30, "the first trades in PostgreSQL");
+        // The store creates its tables when it first opens: until then the table does not exist (42P01), which is "not yet".
+        await Eventually.Until(async () =>
+        {
+            try
+            {
+                return await CountAsync(connectionString, "SELECT count(*) FROM trades") == 30;
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UndefinedTable)
+            {
+                return false;
+            }
+        }, "the first trades in PostgreSQL");
 
         await server.StopAsync(immediate: true);
         var during = Append(app, 40, ref time);
