@@ -185,7 +185,7 @@ internal sealed class TradeEventBlocks
                 {
                     if (only is not { } venue)
                     {
-                        body.Write(block.Bytes.AsSpan(block.Starts[from], block.Starts[from + same] - block.Starts[from]));
+                        WriteWhole(body, block.Bytes.AsSpan(block.Starts[from], block.Starts[from + same] - block.Starts[from]));
                     }
                     else
                     {
@@ -203,5 +203,23 @@ internal sealed class TradeEventBlocks
                 body.Write(TradeItemJson.Event(trade));
             i++;
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> into one buffer of the pipe, asked for at their whole length: Kestrel then sends
+    /// them as one chunk, taking its pipe's lock once. <c>PipeWriter.Write</c> would copy a window's ~30 KB in the pool's 4 KB
+    /// segments, each a chunk of its own and a lock taken against the connection's sender (contended in the trace,
+    /// docs/performance.md "Trade tape"), and the client's reader would get it in as many pieces.
+    /// </summary>
+    private static void WriteWhole(PipeWriter body, ReadOnlySpan<byte> bytes)
+    {
+        var target = body.GetSpan(bytes.Length);
+        if (target.Length < bytes.Length)
+        {
+            body.Write(bytes); // a writer that cannot give that much at once: its own segments
+            return;
+        }
+        bytes.CopyTo(target);
+        body.Advance(bytes.Length);
     }
 }
