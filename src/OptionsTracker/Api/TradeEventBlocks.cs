@@ -163,6 +163,18 @@ internal sealed class TradeEventBlocks
     }
 
     /// <summary>
+    /// The events of sequences <paramref name="after"/> + 1 to <paramref name="upTo"/> as one slice, when one block holds
+    /// them all (a window the coin's loop has just framed); empty otherwise.
+    /// </summary>
+    public ReadOnlyMemory<byte> Range(long after, long upTo)
+    {
+        if (Find(after + 1) is not { } block || block.Last < upTo)
+            return ReadOnlyMemory<byte>.Empty;
+        var from = block.Starts[(int)(after + 1 - block.First)];
+        return block.Bytes.AsMemory(from, block.Starts[(int)(upTo - block.First) + 1] - from);
+    }
+
+    /// <summary>
     /// Writes the events of <paramref name="trades"/> (a client's batch: consecutive sequences, as the tape gave them)
     /// into <paramref name="body"/>, only those of <paramref name="only"/> when given: slices of the framed blocks where
     /// they hold these very trades, each trade's own event (<see cref="TradeItemJson"/>) where not.
