@@ -30,13 +30,6 @@ public sealed class ApiOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan TradeStreamBatchWindow { get; set; } = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>
-    /// Whether the coin's wake-up loop writes the caught-up SSE trade streams itself, one copy and one flush each per
-    /// window (<see cref="TradeFanOut"/>), instead of waking each stream's own loop to do it. Off: every stream wakes and
-    /// writes for itself (the same bytes; more CPU per client). For comparing the two; leave it on.
-    /// </summary>
-    public bool TradeStreamFanOut { get; set; } = true;
-
     /// <summary>Streams (Server-Sent Events and WebSockets together) one client address may have open; beyond: 429.</summary>
     [Range(1, 1_000_000)]
     public int MaxStreamsPerClient { get; set; } = 20;

@@ -163,18 +163,6 @@ internal sealed class TradeEventBlocks
     }
 
     /// <summary>
-    /// The events of sequences <paramref name="after"/> + 1 to <paramref name="upTo"/> as one slice, when one block holds
-    /// them all (a window the coin's loop has just framed); empty otherwise.
-    /// </summary>
-    public ReadOnlyMemory<byte> Range(long after, long upTo)
-    {
-        if (Find(after + 1) is not { } block || block.Last < upTo)
-            return ReadOnlyMemory<byte>.Empty;
-        var from = block.Starts[(int)(after + 1 - block.First)];
-        return block.Bytes.AsMemory(from, block.Starts[(int)(upTo - block.First) + 1] - from);
-    }
-
-    /// <summary>
     /// Writes the events of <paramref name="trades"/> (a client's batch: consecutive sequences, as the tape gave them)
     /// into <paramref name="body"/>, only those of <paramref name="only"/> when given: slices of the framed blocks where
     /// they hold these very trades, each trade's own event (<see cref="TradeItemJson"/>) where not.
@@ -197,7 +185,7 @@ internal sealed class TradeEventBlocks
                 {
                     if (only is not { } venue)
                     {
-                        WriteWhole(body, block.Bytes.AsSpan(block.Starts[from], block.Starts[from + same] - block.Starts[from]));
+                        body.Write(block.Bytes.AsSpan(block.Starts[from], block.Starts[from + same] - block.Starts[from]));
                     }
                     else
                     {
@@ -215,23 +203,5 @@ internal sealed class TradeEventBlocks
                 body.Write(TradeItemJson.Event(trade));
             i++;
         }
-    }
-
-    /// <summary>
-    /// Writes <paramref name="bytes"/> into one buffer of the pipe, asked for at their whole length: Kestrel then sends
-    /// them as one chunk, taking its pipe's lock once. <c>PipeWriter.Write</c> would copy a window's ~30 KB in the pool's 4 KB
-    /// segments, each a chunk of its own and a lock taken against the connection's sender (contended in the trace,
-    /// docs/performance.md "Trade tape"), and the client's reader would get it in as many pieces.
-    /// </summary>
-    private static void WriteWhole(PipeWriter body, ReadOnlySpan<byte> bytes)
-    {
-        var target = body.GetSpan(bytes.Length);
-        if (target.Length < bytes.Length)
-        {
-            body.Write(bytes); // a writer that cannot give that much at once: its own segments
-            return;
-        }
-        bytes.CopyTo(target);
-        body.Advance(bytes.Length);
     }
 }

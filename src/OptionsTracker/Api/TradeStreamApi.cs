@@ -79,9 +79,6 @@ public static class TradeStreamApi
         var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long sent = 0;
         TradeEventBlocks? blocks = null;
-        // Caught up, a stream of every venue parks in the coin's fan-out and is written by the coin's loop (TradeFanOut).
-        TradeFanOut? fanOut = null;
-        var parked = new ParkedStream(response.BodyWriter);
         try
         {
             events.Write("subscribed"u8, TradeStreamMessage.Subscribed(name, follower.Position, tape.LastSequence(name)));
@@ -105,11 +102,6 @@ public static class TradeStreamApi
                 {
                     await events.FlushAsync();
                     sent += step.Trades.Count;
-                    continue;
-                }
-                if (only is null && follower.CanPark && (fanOut ??= wakeups.FanOut(name)) is { } parkIn)
-                {
-                    await ParkAsync(parked, parkIn, follower, wakeups, events, settings.StreamKeepAlive, reader.Time, cancellationToken);
                     continue;
                 }
                 if (keepAlive.IsCancellationRequested)
@@ -152,64 +144,8 @@ public static class TradeStreamApi
         {
             keepAlive.Dispose();
         }
-        sent += parked.DeliveredCount;
         Log.StreamEnded(logger, clientId, "sse", sent);
         return TypedResults.Empty;
-    }
-
-    /// <summary>
-    /// Parks the stream in its coin's fan-out until the coin's loop hands it back (awaiting the flush it left pending, under
-    /// the send timeout), or the stream takes itself back: it is behind what was released, it needs the keep-alive, or the
-    /// client left. Never returns while the coin's loop may still write the pipe; the follower then stands where the
-    /// fan-out left the stream.
-    /// </summary>
-    private static async Task ParkAsync(ParkedStream stream, TradeFanOut fanOut, TradeFollower follower, TradeWakeups wakeups,
-        TradeEvents events, TimeSpan keepAlive, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var handedBack = stream.Park(follower.Position);
-        fanOut.Add(stream);
-        try
-        {
-            // Released before the stream was in the fan-out, the window went by without it: it reads on by itself.
-            if (wakeups.Released(follower.Coin) > follower.Position && stream.TryTakeBack())
-                return;
-            var delivered = stream.DeliveredCount;
-            while (true)
-            {
-                try
-                {
-                    var pendingFlush = await handedBack.WaitAsync(keepAlive, time, cancellationToken);
-                    if (pendingFlush is not null)
-                        await events.FlushAsync(pendingFlush);
-                    return;
-                }
-                catch (TimeoutException)
-                {
-                    // Trades went out meanwhile: not idle. Otherwise the keep-alive, once the stream is its own again.
-                    if (stream.DeliveredCount != delivered)
-                    {
-                        delivered = stream.DeliveredCount;
-                        continue;
-                    }
-                    if (!stream.TryTakeBack())
-                        continue; // the coin's loop has it this instant: its hand-back follows
-                    events.WriteKeepAlive();
-                    await events.FlushAsync();
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && !stream.TryTakeBack())
-        {
-            // The client left while the coin's loop was writing to it: not gone before the loop is done with the pipe.
-            await handedBack;
-            throw;
-        }
-        finally
-        {
-            fanOut.Remove(stream);
-            follower.Delivered(stream.Position);
-        }
     }
 
     /// <summary>A tape sequence as a client sends it (0 or more); absent = null.</summary>
@@ -252,20 +188,6 @@ internal sealed class TradeFollower(TradeTape tape, TradeWakeups wakeups, string
     public long Position { get; private set; } = start ?? tape.LastSequence(coin);
 
     private bool Ahead => !_started && Position > tape.LastSequence(coin);
-
-    /// <summary>
-    /// Whether the stream may park in the coin's fan-out: started (or at a position the tape has reached), no reset due.
-    /// </summary>
-    public bool CanPark => !_resetDue && !Ahead;
-
-    /// <summary>The fan-out wrote the stream's trades up to <paramref name="position"/> (a sequence the tape released).</summary>
-    public void Delivered(long position)
-    {
-        if (position == Position)
-            return;
-        _started = true;
-        Position = position;
-    }
 
     /// <summary>Completes when there is something to send: a trade after <see cref="Position"/>, or a reset due.</summary>
     public Task WaitAsync(CancellationToken cancellationToken) =>
@@ -448,15 +370,6 @@ internal sealed class TradeEvents : IDisposable
     }
 
     public void WriteKeepAlive() => _body.Write(": keep-alive\n\n"u8);
-
-    /// <summary>A flush the coin's fan-out started and could not finish at once, awaited under the same send timeout.</summary>
-    public async Task FlushAsync(Task<FlushResult> pending)
-    {
-        _deadline.CancelAfter(_sendTimeout);
-        if ((await pending.WaitAsync(_send.Token)).IsCompleted)
-            throw new IOException("The stream client's connection closed.");
-        _deadline.CancelAfter(Timeout.InfiniteTimeSpan);
-    }
 
     public async Task FlushAsync()
     {

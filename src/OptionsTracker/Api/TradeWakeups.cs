@@ -55,18 +55,6 @@ public sealed class TradeWakeups(TradeTape tape, IOptions<ApiOptions> options, T
         return wakeup is null ? long.MaxValue : Volatile.Read(ref wakeup.Released);
     }
 
-    /// <summary>
-    /// The coin's fan-out, where its caught-up SSE streams park to be written by the coin's loop (null until a stream of
-    /// the coin waited, with the window off, or with <see cref="ApiOptions.TradeStreamFanOut"/> off).
-    /// </summary>
-    internal TradeFanOut? FanOut(string coin)
-    {
-        if (!options.Value.TradeStreamFanOut)
-            return null;
-        lock (_lock)
-            return _coins.GetValueOrDefault(coin)?.FanOut;
-    }
-
     /// <summary>The coin's framed events (null until a stream of the coin waited, or with the window off).</summary>
     internal TradeEventBlocks? Blocks(string coin)
     {
@@ -90,12 +78,8 @@ public sealed class TradeWakeups(TradeTape tape, IOptions<ApiOptions> options, T
                 await tape.WaitAsync(coin, Volatile.Read(ref wakeup.Released), stopping).ConfigureAwait(false);
                 // The first trade of a batch arrived: let the window pass, so what follows within it goes in the same batch.
                 await Task.Delay(options.Value.TradeStreamBatchWindow, time, stopping).ConfigureAwait(false);
-                var before = Volatile.Read(ref wakeup.Released);
-                var upTo = Frame(coin, wakeup, tape.LastSequence(coin));
-                Volatile.Write(ref wakeup.Released, upTo);
+                Volatile.Write(ref wakeup.Released, Frame(coin, wakeup, tape.LastSequence(coin)));
                 wakeup.Signal.Notify();
-                // After the wake-up (the other streams run meanwhile), the caught-up SSE streams, written from here.
-                wakeup.FanOut.Deliver(before, upTo, wakeup.Blocks);
             }
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -132,9 +116,6 @@ public sealed class TradeWakeups(TradeTape tape, IOptions<ApiOptions> options, T
 
         /// <summary>The events of the released trades, framed once for every SSE client of the coin.</summary>
         public readonly TradeEventBlocks Blocks = new();
-
-        /// <summary>The coin's caught-up SSE streams, written by the loop itself each window.</summary>
-        public readonly TradeFanOut FanOut = new();
 
         /// <summary>The loop's read buffer, reused.</summary>
         public readonly Trade[] Reading = new Trade[1024];
