@@ -8,8 +8,8 @@ namespace OptionsTracker.History;
 // 24-byte header and 8 bytes a double whatever the value, so a quote row is ~280 bytes and a day of a 4,000-option board
 // at 1 minute 1.7 GB. Once an hour is closed, retention's run moves its rows into quote_hours: one row per (instrument,
 // UTC hour) holding the hour's snapshots as arrays (times as millisecond offsets from the hour, exchange and receive times,
-// statuses, and the 25 values as one two-dimensional float8[] [value][snapshot], NaN where the exchange sent nothing:
-// see ValueAggregates).
+// statuses, and the 25 values as two-dimensional float8[] [value][snapshot], NaN where the exchange sent nothing: see
+// ValueAggregates; since schema 6 cut into HourBlocks blocks compressed apart, one array `vals` in rows written before).
 // The arrays are compressed by TOAST (lz4 where the server has it) and kept in the row (STORAGE MAIN): out of line,
 // every read of an hour row would also probe the TOAST index once per array. Recent data stays one row per option, so
 // a snapshot's write stays one binary COPY of narrow rows.
