@@ -287,6 +287,11 @@ internal static class HistoryFigures
         var instant = board.Start + (board.End - board.Start) / 2 + TimeSpan.FromSeconds(17);
         await TimeAsync($"{store}: chain at an instant (BoardAtAsync + ToBook)", async () =>
             (await board.Store.BoardAtAsync(HistoryDatasets.Coin, instant, cancellationToken))!.ToBook(TimeProvider.System).Index.Count);
+        // The same call's two halves apart: the store's read, and the book built from it (in this process only).
+        await TimeAsync($"{store}: of which BoardAtAsync", async () =>
+            (await board.Store.BoardAtAsync(HistoryDatasets.Coin, instant, cancellationToken))!.Quotes.Count);
+        var read = (await board.Store.BoardAtAsync(HistoryDatasets.Coin, instant, cancellationToken))!;
+        await TimeAsync($"{store}: of which ToBook", () => Task.FromResult(read.ToBook(TimeProvider.System).Index.Count));
         await TimeAsync($"{store}: atm_iv_30d over a year, every value", async () =>
             (await measures.Store.MeasureSeriesAsync(HistoryDatasets.Coin, ["atm_iv_30d"], measures.Start, measures.End, TimeSpan.Zero, cancellationToken)).Count);
         await TimeAsync($"{store}: atm_iv_30d over a year, daily", async () =>

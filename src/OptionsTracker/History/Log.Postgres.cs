@@ -37,6 +37,11 @@ internal static partial class Log
         Message = "Retention: {Hours} closed hours looked at, {Rows} quote rows moved into hour rows (quote_hours)")]
     public static partial void PostgresHoursCompacted(ILogger logger, int hours, long rows);
 
+    // 10700–10799: hour rows as blocks (quote_hours, schema 6).
+    [LoggerMessage(EventId = 10700, EventName = "PostgresHourRowsSplit", Level = LogLevel.Information,
+        Message = "Retention: {Rows} hour rows of schema 4/5 rewritten as blocks (schema 6) in {ElapsedMs} ms")]
+    public static partial void PostgresHourRowsSplit(ILogger logger, long rows, long elapsedMs);
+
     // 10900–10949: closed days of measures as day rows (measure_days, schema 5).
     [LoggerMessage(EventId = 10900, EventName = "PostgresMeasureDaysFolded", Level = LogLevel.Information,
         Message = "Retention: {Days} closed days of measures folded, {Values} measure rows moved into day rows (measure_days)")]

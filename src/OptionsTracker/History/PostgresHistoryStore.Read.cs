@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Npgsql;
 using NpgsqlTypes;
@@ -36,24 +37,26 @@ public sealed partial class PostgresHistoryStore
             // MATERIALIZED: the snapshot's rows (every coin's) are taken by time first, then joined to the coin's
             // instruments, whatever the statistics say; without statistics (a day partition autovacuum has not
             // analysed yet) the planner otherwise probes both indexes once per instrument, 25 times slower.
-            // Schema 4: a compacted hour answers from its hour rows, the snapshot's element picked by its offset; the
-            // hour's slice of the 25 values is taken once per row (OFFSET 0 keeps it one expression), then subscripted.
+            // Schema 4: a compacted hour answers from its hour rows, the snapshot's element picked by its offset. Schema 6: from
+            // the one block holding it (a tenth of the row's values decompressed and sliced: docs/performance.md, h82); a
+            // row of schema 4/5 not split yet, from its one array. The 25 values come as one float8[] column (ReadValues).
+            // OFFSET 0 keeps the position one computed value: inlined, array_position ran once per use, seven times a row
+            // (EXPLAIN ANALYZE on the 1-day board: 195 ms in the executor, 136 ms with it; docs/performance.md, h82).
+            var size = BlockSize("h.offsets_ms");
             await using var command = new NpgsqlCommand($"""
                 WITH chosen AS MATERIALIZED (SELECT time FROM snapshot_coins WHERE coin = @coin AND time <= @at ORDER BY time DESC LIMIT 1),
                 snapshot AS MATERIALIZED (
-                    SELECT time, instrument_id, {QuoteReadColumns("quotes")} FROM quotes
+                    SELECT instrument_id, exchange_time_ms, received_at_ms, status, {ValuesArray("quotes")} AS v FROM quotes
                     WHERE time = (SELECT time FROM chosen)
                     UNION ALL
-                    SELECT (SELECT time FROM chosen), e.instrument_id, e.exchange_time_ms, e.received_at_ms, e.status,
-                        {string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"e.v[{i}][1]"))}
-                    FROM (
-                        SELECT h.instrument_id, h.exchange_time_ms[k.p] AS exchange_time_ms, h.received_at_ms[k.p] AS received_at_ms,
-                            h.status[k.p] AS status, h.vals[1:{HourValues}][k.p:k.p] AS v
-                        FROM quote_hours h,
-                            LATERAL (SELECT array_position(h.offsets_ms, (extract(epoch FROM (SELECT time FROM chosen) - h.hour) * 1000)::integer) AS p) k
-                        WHERE h.hour = (SELECT date_bin('1 hour', time, timestamptz 'epoch') FROM chosen) AND k.p IS NOT NULL
-                        OFFSET 0) e)
-                SELECT q.time, q.instrument_id, {QuoteReadColumns("q")}
+                    SELECT h.instrument_id, h.exchange_time_ms[k.p], h.received_at_ms[k.p], h.status[k.p],
+                        CASE WHEN h.vals IS NOT NULL THEN h.vals[1:{HourValues}][k.p:k.p]
+                        ELSE (CASE (k.p - 1) / {size} {string.Join(" ", Enumerable.Range(0, HourBlocks).Select(b => $"WHEN {b} THEN h.{BlockColumns[b]}"))} END)
+                            [1:{HourValues}][(k.p - 1) % {size} + 1:(k.p - 1) % {size} + 1] END
+                    FROM quote_hours h,
+                        LATERAL (SELECT array_position(h.offsets_ms, (extract(epoch FROM (SELECT time FROM chosen) - h.hour) * 1000)::integer) AS p OFFSET 0) k
+                    WHERE h.hour = (SELECT date_bin('1 hour', time, timestamptz 'epoch') FROM chosen) AND k.p IS NOT NULL)
+                SELECT (SELECT time FROM chosen), q.instrument_id, q.exchange_time_ms, q.received_at_ms, q.status, q.v
                 FROM snapshot q JOIN instruments i ON i.id = q.instrument_id
                 WHERE i.coin = @coin
                 """, connection);
@@ -67,7 +70,12 @@ public sealed partial class PostgresHistoryStore
                 {
                     asOf ??= ReadTime(reader, 0);
                     var instrument = await InstrumentAsync(reader.GetInt32(1), cancellationToken);
-                    quotes.Add(new RecordedQuote(instrument, ReadQuote(reader, 2), Changed: true));
+                    var quote = OptionQuote.Empty;
+                    quote.ExchangeTimeMs = reader.GetInt64(2);
+                    quote.ReceivedAtMs = reader.GetInt64(3);
+                    quote.Status = (ListingStatus)reader.GetInt16(4);
+                    ReadValues(reader, 5, ref quote);
+                    quotes.Add(new RecordedQuote(instrument, quote, Changed: true));
                 }
             }
             if (asOf is null)
@@ -110,7 +118,7 @@ public sealed partial class PostgresHistoryStore
                 WHERE q.instrument_id = (SELECT id FROM instrument) AND q.time >= @from AND q.time <= @to
                 UNION ALL
                 SELECT h.hour + u.o * interval '1 millisecond', {string.Join(", ", fields.Select((_, i) => $"u.f{i}"))}
-                FROM quote_hours h, unnest(h.offsets_ms, {string.Join(", ", fields.Select(f => $"h.vals[{(int)f + 2}:{(int)f + 2}][:]"))}) AS u(o, {aliases})
+                FROM quote_hours h, {HourRuns("h")}, unnest(run.o, {string.Join(", ", fields.Select(f => $"run.v[{(int)f + 2}:{(int)f + 2}][:]"))}) AS u(o, {aliases})
                 WHERE h.instrument_id = (SELECT id FROM instrument) AND h.hour >= date_bin('1 hour', @from, timestamptz 'epoch') AND h.hour <= @to)
             """;
         var sql = interval == TimeSpan.Zero
@@ -306,7 +314,7 @@ public sealed partial class PostgresHistoryStore
                     SELECT time, instrument_id, {QuoteReadColumns("quotes")} FROM quotes WHERE time >= @from AND time < @until AND time <= @to
                     UNION ALL
                     SELECT h.hour + u.o * interval '1 millisecond', h.instrument_id, u.e, u.r, u.s, {string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"u.v{i}"))}
-                    FROM quote_hours h, unnest(h.offsets_ms, h.exchange_time_ms, h.received_at_ms, h.status, {HourValueSlices("h")})
+                    FROM quote_hours h, {HourRuns("h")}, unnest(run.o, run.e, run.r, run.st, {RunValueSlices("run")})
                         AS u(o, e, r, s, {string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"v{i}"))})
                     WHERE h.hour >= date_bin('1 hour', @from, timestamptz 'epoch') AND h.hour < @until) q
                 JOIN instruments i ON i.id = q.instrument_id
@@ -371,6 +379,63 @@ public sealed partial class PostgresHistoryStore
     private static string QuoteReadColumns(string alias) =>
         $"{alias}.exchange_time_ms, {alias}.received_at_ms, {alias}.status, {alias}.delivery_price, " +
         string.Join(", ", ValueColumns.Select(c => $"{alias}.{c}"));
+
+    // A row's 25 values as one float8[] (the delivery price, then ValueColumns), NULL where missing: the chain at an
+    // instant reads one array column a row instead of 25 columns.
+    private static string ValuesArray(string alias) =>
+        $"ARRAY[{alias}.delivery_price, {string.Join(", ", ValueColumns.Select(c => $"{alias}.{c}"))}]";
+
+    // float8's type oid: what the element type of an array read by ReadValues must be.
+    private const uint Float8Oid = 701;
+
+    /// <summary>
+    /// The 25 values (delivery price, then the quote fields) of a float8[] column, of any shape (a row's 1-D array, an hour
+    /// row's [25][1] slice), into <paramref name="quote"/>; NULL elements are NaN. Parsed from PostgreSQL's binary array
+    /// format (a header, the dimensions, then each element as its length and 8 big-endian bytes) through a stack buffer:
+    /// Npgsql would allocate an array a row, and cannot read a two-dimensional array as one-dimensional.
+    /// </summary>
+    private static void ReadValues(NpgsqlDataReader reader, int ordinal, ref OptionQuote quote)
+    {
+        Span<byte> buffer = stackalloc byte[12 + 2 * 8 + HourValues * 12];
+        int length;
+        using (var stream = reader.GetStream(ordinal))
+        {
+            length = 0;
+            int read;
+            while (length < buffer.Length && (read = stream.Read(buffer[length..])) > 0)
+                length += read;
+            if (stream.ReadByte() >= 0)
+                throw new InvalidOperationException($"A quote's values array is longer than {HourValues} float8 values.");
+        }
+        var data = buffer[..length];
+        var dimensions = BinaryPrimitives.ReadInt32BigEndian(data);
+        var elementType = BinaryPrimitives.ReadUInt32BigEndian(data[8..]);
+        var items = dimensions == 0 ? 0 : 1;
+        for (var d = 0; d < dimensions; d++)
+            items *= BinaryPrimitives.ReadInt32BigEndian(data[(12 + 8 * d)..]);
+        if (elementType != Float8Oid || items != HourValues)
+            throw new InvalidOperationException($"A quote's values array holds {items} elements of type {elementType}, not {HourValues} float8 values.");
+        var at = 12 + 8 * dimensions;
+        for (var i = 0; i < HourValues; i++)
+        {
+            var size = BinaryPrimitives.ReadInt32BigEndian(data[at..]);
+            at += 4;
+            var value = double.NaN;
+            if (size == 8)
+            {
+                value = BinaryPrimitives.ReadDoubleBigEndian(data[at..]);
+                at += 8;
+            }
+            else if (size != -1)
+            {
+                throw new InvalidOperationException($"A quote's values array has an element of {size} bytes, not a float8.");
+            }
+            if (i == 0)
+                quote.DeliveryPrice = value;
+            else
+                quote.Values[i - 1] = value;
+        }
+    }
 
     /// <summary>A quote from the columns of <see cref="QuoteReadColumns"/>, starting at <paramref name="first"/>.</summary>
     private static OptionQuote ReadQuote(NpgsqlDataReader reader, int first)

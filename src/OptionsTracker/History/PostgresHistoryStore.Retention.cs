@@ -38,6 +38,8 @@ public sealed partial class PostgresHistoryStore
             var currentHour = DateTimeOffset.FromUnixTimeMilliseconds(ToMilliseconds(now).ToUnixTimeMilliseconds() / hourMs * hourMs);
             if (firstWholeHour < currentHour)
                 await CompactHoursAsync(connection, firstWholeHour, currentHour, cancellationToken);
+            // Hour rows of schema 4/5 (one array of the hour's values) rewritten as blocks, once, after an upgrade to 6.
+            await SplitHourRowsAsync(connection, cancellationToken);
             // Closed days of measures into day rows (today's stay rows, as the hour being recorded does).
             await FoldMeasureDaysAsync(connection, Start(DateOnly.FromDateTime(ToMilliseconds(now).UtcDateTime)), cancellationToken);
             return rows;

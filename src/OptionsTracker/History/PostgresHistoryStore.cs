@@ -114,6 +114,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
                 await AddPriceCurrencyAsync(connection, cancellationToken);
                 await EnsureHoursSchemaAsync(connection, cancellationToken);
                 await EnsureMeasureDaysSchemaAsync(connection, cancellationToken);
+                await EnsureHourBlocksSchemaAsync(connection, cancellationToken);
                 await ExecuteAsync(connection, TradesSchema, cancellationToken);
                 await CheckSourceAsync(connection, source, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);

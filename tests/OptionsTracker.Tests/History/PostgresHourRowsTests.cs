@@ -110,6 +110,91 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
         Assert.Equal(await ReadEverythingAsync(recorded, symbols), await ReadEverythingAsync(generated, symbols));
     }
 
+    [Fact]
+    public async Task Hour_rows_hold_six_blocks_and_the_chain_reads_the_one_holding_its_snapshot()
+    {
+        var (store, connectionString) = await OpenAsync();
+        await using var _ = store;
+        await new HistoryGenerator(Settings).WriteAsync(store, progress: null, Token);
+
+        // A full hour of 60 snapshots: six blocks of 10, values as float8[25][10]; the unfinished last hour (30 snapshots)
+        // six blocks of 5. The single array of schema 4/5 is left NULL.
+        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours WHERE vals IS NOT NULL"));
+        Assert.Equal(0, await ScalarAsync(connectionString, """
+            SELECT count(*) FROM quote_hours
+            WHERE array_dims(block0) <> '[1:25][1:' || ((cardinality(offsets_ms) + 5) / 6) || ']' OR array_dims(block5) IS NULL
+                OR cardinality(block0) + cardinality(block1) + cardinality(block2) + cardinality(block3) + cardinality(block4) + cardinality(block5) <> 25 * cardinality(offsets_ms)
+            """));
+        Assert.Equal(6, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
+    }
+
+    [Fact]
+    public async Task Hour_rows_of_schema_5_read_as_they_did_and_the_next_run_splits_them_into_blocks()
+    {
+        var (store, connectionString) = await OpenAsync();
+        await using (store)
+        {
+            foreach (var step in new HistoryGenerator(Settings).Steps(Token))
+                await store.WriteSnapshotAsync(step.Snapshot, Token);
+        }
+        var (reference, _) = await OpenAsync();
+        await using var __ = reference;
+        foreach (var step in new HistoryGenerator(Settings).Steps(Token))
+            await reference.WriteSnapshotAsync(step.Snapshot, Token);
+        var symbols = await SymbolsAsync(reference);
+        var expected = await ReadEverythingAsync(reference, symbols);
+
+        // The database as schema 5 left it: quote_hours without blocks, hour 00 compacted as schema 4 did (NULL where a
+        // value is missing), hour 01 as schema 5 did (NaN), both into one float8[25][n] vals; hour 02 still rows.
+        await using (var connection = new NpgsqlConnection(connectionString))
+        {
+            await connection.OpenAsync(Token);
+            var downgrade = "ALTER TABLE quote_hours " + string.Join(", ", Enumerable.Range(0, 6).Select(k => $"DROP COLUMN block{k}")) +
+                ", ALTER vals SET NOT NULL; UPDATE history_meta SET value = '5' WHERE key = 'schema_version';";
+            string Fold(DateTimeOffset hour, bool nan)
+            {
+                string Value(string column) => nan ? $"coalesce({column}, 'NaN')" : column;
+                var columns = new[] { "delivery_price" }.Concat(PostgresHistoryStore.ValueColumns);
+                return $"""
+                    CREATE TABLE IF NOT EXISTS quote_hours_{hour:yyyyMMdd} PARTITION OF quote_hours FOR VALUES FROM ('{hour:yyyy-MM-dd} 00:00+00') TO ('{hour.AddDays(1):yyyy-MM-dd} 00:00+00');
+                    WITH moved AS (DELETE FROM quotes WHERE time >= '{hour:yyyy-MM-dd HH:mm}+00' AND time < '{hour.AddHours(1):yyyy-MM-dd HH:mm}+00' RETURNING *)
+                    INSERT INTO quote_hours (hour, instrument_id, offsets_ms, exchange_time_ms, received_at_ms, status, vals)
+                    SELECT '{hour:yyyy-MM-dd HH:mm}+00', instrument_id, array_agg((extract(epoch FROM time - '{hour:yyyy-MM-dd HH:mm}+00') * 1000)::integer ORDER BY time),
+                        array_agg(exchange_time_ms ORDER BY time), array_agg(received_at_ms ORDER BY time), array_agg(status ORDER BY time),
+                        ARRAY[{string.Join(", ", columns.Select(c => $"array_agg({Value(c)} ORDER BY time)"))}]
+                    FROM moved GROUP BY instrument_id;
+                    """;
+            }
+            await using var command = new NpgsqlCommand(downgrade + Fold(Start, nan: false) + Fold(Start.AddHours(1), nan: true), connection);
+            await command.ExecuteNonQueryAsync(Token);
+        }
+        Assert.True(await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours WHERE EXISTS (SELECT 1 FROM unnest(vals) v WHERE v IS NULL)") > 0);
+
+        // Opened by this version: the blocks added, the old hour rows read both ways until retention's run splits them.
+        var upgraded = new PostgresHistoryStore(Options.Create(new HistoryOptions { Postgres = connectionString }), NullLogger<PostgresHistoryStore>.Instance);
+        await using var ___ = upgraded;
+        await upgraded.OpenAsync(HistoryGenerator.Source, Token);
+        Assert.Equal(6, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
+        Assert.Equal(1, await ScalarAsync(connectionString, "SELECT count(*) FROM history_meta WHERE key = 'hour_rows_to_split'"));
+        var oldRows = await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours");
+        Assert.True(oldRows > 0);
+        Assert.Equal(expected, await ReadEverythingAsync(upgraded, symbols));
+
+        // 02:30:30: the run splits every old hour row (hour 02 is being recorded and stays rows).
+        Assert.Equal(0, await upgraded.ApplyRetentionAsync(Start.AddMinutes(150.5), TimeSpan.FromDays(30), TimeSpan.FromDays(365), Token));
+        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours WHERE vals IS NOT NULL"));
+        Assert.Equal(oldRows, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours WHERE block0 IS NOT NULL"));
+        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM history_meta WHERE key = 'hour_rows_to_split'"));
+        Assert.Equal(expected, await ReadEverythingAsync(upgraded, symbols));
+
+        // Thinning after the split puts rows back from blocks, NULLs where values were missing, as from the rows.
+        var removed = await upgraded.ApplyRetentionAsync(Start.AddDays(3), TimeSpan.FromDays(1), TimeSpan.FromDays(365), Token);
+        Assert.Equal(removed, await reference.ApplyRetentionAsync(Start.AddDays(3), TimeSpan.FromDays(1), TimeSpan.FromDays(365), Token));
+        Assert.Equal(await ReadEverythingAsync(reference, symbols), await ReadEverythingAsync(upgraded, symbols));
+        Assert.Equal(await ScalarAsync(connectionString, "SELECT count(*) FROM quotes WHERE bid_price IS NULL"),
+            await ScalarAsync(reference.ConnectionString, "SELECT count(*) FROM quotes WHERE bid_price IS NULL"));
+    }
+
     /// <summary>Three options of the first board: the first, one in the middle, the last.</summary>
     private static async Task<string[]> SymbolsAsync(PostgresHistoryStore store)
     {
