@@ -18,9 +18,10 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
     /// <summary>
     /// Bumped when the schema changes; <see cref="OpenAsync"/> refuses a file written by a newer tracker and migrates an
     /// older one (<see cref="MigrateBeforeSchema"/>). 2: measures by name id, closed days and months sorted by measure.
-    /// 3: the instruments' price currency (<see cref="AddPriceCurrency"/>).
+    /// 3: the instruments' price currency (<see cref="AddPriceCurrency"/>). 4: closed days kept a second time as day runs
+    /// for series (quotes_days, <see cref="MigrateToQuoteDays"/>); a tracker of schema 3 would not keep them up to date.
     /// </summary>
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     private readonly ILogger<DuckDbHistoryStore> _logger;
     private readonly TimeProvider _time;
@@ -138,6 +139,8 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             if (migrating)
                 MigrateAfterSchema(anchor);
             AddPriceCurrency(anchor);
+            CreateQuoteDays(anchor);
+            MigrateToQuoteDays(anchor);
             CreateTradesTable(anchor);
             var recorded = ReadOrWriteSource(anchor, source);
             if (!SameSource(recorded, source))
@@ -146,6 +149,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             LoadInstruments(anchor);
             _recentOldestMs = RecentOldest(anchor);
             LoadMeasureState(anchor);
+            LoadQuoteDaysState(anchor);
         }
         catch
         {
@@ -381,6 +385,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
                 LoadInstruments(anchor);
                 _recentOldestMs = RecentOldest(anchor);
                 LoadMeasureState(anchor);
+                LoadQuoteDaysState(anchor);
                 _anchor = anchor;
             }
             catch (DuckDBException e)
@@ -487,7 +492,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
         """;
 
     /// <summary>The two tables of quotes: compacted (sorted by option, then time) and recent (as written).</summary>
-    private static readonly string[] QuoteTables = ["quotes", "quotes_recent"];
+    private static readonly string[] QuoteTables = ["quotes", "quotes_recent", "quotes_days"];
 
     /// <summary>The quote value columns, in <see cref="QuoteField"/> order (the position is the field).</summary>
     private static readonly string[] FieldColumns =
