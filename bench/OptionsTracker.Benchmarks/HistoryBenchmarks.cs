@@ -103,15 +103,6 @@ internal static class HistoryDatasets
         var settings = new HistoryGeneratorSettings { Coins = [Coin], OptionCount = Options, Start = Start, Span = TimeSpan.FromDays(days), Interval = TimeSpan.FromMinutes(1), Measures = false };
         var name = $"board-{days}d-{Options}-quotes";
         var (opened, notes) = await OpenOrGenerateAsync(store, name, settings, s => new HistoryGenerator(s).WriteAsync(OpenedStore!, new Progress<int>(n => Console.WriteLine($"  {name}: {n} snapshots")), cancellationToken), cancellationToken);
-        if (opened is DuckDbHistoryStore duckDb)
-        {
-            // A dataset generated before schema 4 has no day runs: its closed days are copied here once, timed (a
-            // recorder does it a day a snapshot after the upgrade).
-            var started = Stopwatch.GetTimestamp();
-            var copied = await duckDb.CopyClosedDaysAsync(cancellationToken);
-            if (copied > 0)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name}: {copied} closed days copied into day runs in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
-        }
         // What was recorded: a generation stopped early (see the marker's note) leaves a shorter span.
         var end = (await opened.RangeAsync(Coin, cancellationToken))!.Value.Last;
         // A call near the money on an expiry that outlives the span: its series covers every snapshot.

@@ -20,7 +20,6 @@ public sealed partial class DuckDbHistoryStore : IHistoryBulkWriter
             {
                 var first = snapshots[0].Time.ToUnixTimeMilliseconds();
                 CompactClosedHours(connection, first);
-                CompactClosedDay(connection, first);
                 CompactMeasures(connection, first);
                 WriteSnapshots(connection, snapshots);
                 return true;
@@ -130,8 +129,6 @@ public sealed partial class DuckDbHistoryStore : IHistoryBulkWriter
             foreach (var row in rows)
                 AppendQuote(appender, row.Time, row.Id, snapshots[row.Snapshot].Quotes[row.Quote].Quote);
         }
-        foreach (var (time, coin, _) in markers)
-            CopyLateSnapshot(connection, "quotes", time, coin);
         if (addedMeasures.Count > 0)
         {
             using var appender = connection.CreateAppender("measure_names");

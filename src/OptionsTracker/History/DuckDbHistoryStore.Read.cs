@@ -82,36 +82,15 @@ public sealed partial class DuckDbHistoryStore
             // The option's rows in the span, in any order: no ORDER BY and no window in SQL. The rows are one option's
             // (43,200 for 30 days at 1 minute), and DuckDB's parallel sort or QUALIFY window over them cost more than the
             // scan on the shared machine (docs/performance.md); they are ordered, and bucketed, here.
-            // Closed days from their day runs (quotes_days: an option's day is one or two row groups), the rest from the
-            // hour runs and the recent table; the day where one ends and the other starts is read in one transaction,
-            // so a day copied meanwhile is read from one table, not both (DuckDbHistoryStore.Days.cs).
-            using var transaction = connection.BeginTransaction();
-            var fromMs = from.ToUnixTimeMilliseconds();
-            var toMs = to.ToUnixTimeMilliseconds();
-            var daysUntil = QuoteDaysUntil(connection);
-            var columns = new StringBuilder("time_ms");
+            var sql = new StringBuilder("SELECT time_ms");
             foreach (var field in fields)
-                columns.Append(", ").Append(FieldColumns[(int)field]);
-            var parts = new List<string>();
-            if (fromMs < daysUntil)
-                parts.Add($"SELECT {columns} FROM quotes_days WHERE instrument = $id AND time_ms BETWEEN $from AND $daysTo");
-            if (toMs >= daysUntil)
-                parts.Add($"SELECT {columns} FROM all_quotes WHERE instrument = $id AND time_ms BETWEEN $hoursFrom AND $to");
-            if (parts.Count == 0)
-                return [];
+                sql.Append(", ").Append(FieldColumns[(int)field]);
+            sql.Append(" FROM all_quotes WHERE instrument = $id AND time_ms BETWEEN $from AND $to");
             using var command = connection.CreateCommand();
-            command.CommandText = string.Join(" UNION ALL ", parts);
+            command.CommandText = sql.ToString();
             command.Parameters.Add(new DuckDBParameter("id", id));
-            if (fromMs < daysUntil)
-            {
-                command.Parameters.Add(new DuckDBParameter("from", fromMs));
-                command.Parameters.Add(new DuckDBParameter("daysTo", Math.Min(toMs, daysUntil - 1)));
-            }
-            if (toMs >= daysUntil)
-            {
-                command.Parameters.Add(new DuckDBParameter("hoursFrom", Math.Max(fromMs, daysUntil)));
-                command.Parameters.Add(new DuckDBParameter("to", toMs));
-            }
+            command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
+            command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
             using var reader = command.ExecuteReader();
             var rows = new List<SeriesPoint>();
             while (reader.Read())

@@ -17,7 +17,6 @@ public sealed partial class DuckDbHistoryStore
             await RunAsync(connection =>
             {
                 CompactClosedHours(connection, snapshot.Time.ToUnixTimeMilliseconds());
-                CompactClosedDay(connection, snapshot.Time.ToUnixTimeMilliseconds());
                 CompactMeasures(connection, snapshot.Time.ToUnixTimeMilliseconds());
                 return WriteSnapshot(connection, snapshot);
             }, cancellationToken);
@@ -84,8 +83,6 @@ public sealed partial class DuckDbHistoryStore
                         AppendQuote(appender, time, ids[i], snapshot.Quotes[i].Quote);
                 }
             }
-            foreach (var coin in coins)
-                CopyLateSnapshot(connection, "quotes_recent", time, coin);
 
             var measureIds = new int[snapshot.Measures.Count];
             var addedMeasures = MeasureIdsFor(connection, snapshot, coins, measureIds);

@@ -18,10 +18,9 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
     /// <summary>
     /// Bumped when the schema changes; <see cref="OpenAsync"/> refuses a file written by a newer tracker and migrates an
     /// older one (<see cref="MigrateBeforeSchema"/>). 2: measures by name id, closed days and months sorted by measure.
-    /// 3: the instruments' price currency (<see cref="AddPriceCurrency"/>). 4: closed days kept a second time as day runs
-    /// for series (quotes_days, <see cref="MigrateToQuoteDays"/>); a tracker of schema 3 would not keep them up to date.
+    /// 3: the instruments' price currency (<see cref="AddPriceCurrency"/>).
     /// </summary>
-    private const int SchemaVersion = 4;
+    private const int SchemaVersion = 3;
 
     private readonly ILogger<DuckDbHistoryStore> _logger;
     private readonly TimeProvider _time;
@@ -139,8 +138,6 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             if (migrating)
                 MigrateAfterSchema(anchor);
             AddPriceCurrency(anchor);
-            CreateQuoteDays(anchor);
-            MigrateToQuoteDays(anchor);
             CreateTradesTable(anchor);
             var recorded = ReadOrWriteSource(anchor, source);
             if (!SameSource(recorded, source))
@@ -149,7 +146,6 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             LoadInstruments(anchor);
             _recentOldestMs = RecentOldest(anchor);
             LoadMeasureState(anchor);
-            LoadQuoteDaysState(anchor);
         }
         catch
         {
@@ -385,7 +381,6 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
                 LoadInstruments(anchor);
                 _recentOldestMs = RecentOldest(anchor);
                 LoadMeasureState(anchor);
-                LoadQuoteDaysState(anchor);
                 _anchor = anchor;
             }
             catch (DuckDBException e)
@@ -492,7 +487,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
         """;
 
     /// <summary>The two tables of quotes: compacted (sorted by option, then time) and recent (as written).</summary>
-    private static readonly string[] QuoteTables = ["quotes", "quotes_recent", "quotes_days"];
+    private static readonly string[] QuoteTables = ["quotes", "quotes_recent"];
 
     /// <summary>The quote value columns, in <see cref="QuoteField"/> order (the position is the field).</summary>
     private static readonly string[] FieldColumns =

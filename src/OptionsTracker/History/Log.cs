@@ -54,17 +54,4 @@ internal static partial class Log
     [LoggerMessage(EventId = 10600, EventName = "HistorySchemaColumnAdded", Level = LogLevel.Information,
         Message = "History: added {Column} to {Store} (schema {Version}); instruments recorded before read as dollar-priced")]
     public static partial void HistorySchemaColumnAdded(ILogger logger, string store, string column, int version);
-
-    // 10950–10999: the DuckDB store's day runs for series (schema 4, DuckDbHistoryStore.Days.cs).
-    [LoggerMessage(EventId = 10950, EventName = "DuckDbQuoteDaysAdded", Level = LogLevel.Information,
-        Message = "History: {Path} is now schema {Version}: its closed days are copied into day runs for series, one a snapshot from the oldest (series read the hour runs meanwhile)")]
-    public static partial void DuckDbQuoteDaysAdded(ILogger logger, string path, int version);
-
-    [LoggerMessage(EventId = 10951, EventName = "DuckDbQuoteDayCopied", Level = LogLevel.Information,
-        Message = "History: the day {Day:yyyy-MM-dd} of {Path} copied into day runs for series ({Rows} quote rows in {ElapsedMs} ms)")]
-    public static partial void DuckDbQuoteDayCopied(ILogger logger, string path, DateTimeOffset day, long rows, long elapsedMs);
-
-    [LoggerMessage(EventId = 10952, EventName = "DuckDbQuoteDaysFailed", Level = LogLevel.Warning,
-        Message = "History: copying a closed day of {Path} into day runs failed; series read it from the hour runs and the copy is tried again at the next snapshot")]
-    public static partial void DuckDbQuoteDaysFailed(ILogger logger, Exception exception, string path);
 }

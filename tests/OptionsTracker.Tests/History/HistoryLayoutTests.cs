@@ -221,7 +221,7 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
                 FROM measures WHERE time_ms < {month})
             WHERE pm IS NOT NULL AND (measure < pm OR (measure = pm AND time_ms <= pt))
             """));
-        Assert.Equal("4", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
+        Assert.Equal("3", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
         output.WriteLine($"{closed} measure rows of the closed month in one run; {Scalar(connection, "SELECT count(*) FROM measures_recent")} of today recent");
     }
 
@@ -276,7 +276,7 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
         await using (var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Path.GetFullPath(path) }.ToString()))
         {
             await connection.OpenAsync(Token);
-            Assert.Equal("4", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
+            Assert.Equal("3", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
             Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'measures_v1'"));
             Assert.Equal(6L, Scalar(connection, "SELECT count(*) FROM measure_names"));
         }
