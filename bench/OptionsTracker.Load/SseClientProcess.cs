@@ -44,6 +44,8 @@ internal static class SseClientProcess
         await stop.CancelAsync();
         await Task.WhenAll(runs.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
         var latencies = new Percentiles(readers.SelectMany(r => r.Latencies));
+        foreach (var line in WorstWindows(readers, first, last))
+            Console.WriteLine("worst " + line);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"result {readers.Sum(r => (long)r.Received)} {readers.Sum(r => r.OutOfOrder)} {latencies.P50} {latencies.P99} {latencies.Max} {cpu} {user} {readers.Sum(r => r.Bytes)}"));
         foreach (var reader in readers)
@@ -83,7 +85,47 @@ internal static class SseClientProcess
     /// What the clients saw: receipts of the measured trades, out-of-order ids, latency percentiles, their CPU (all, and
     /// in user mode: the rest is the kernel's, the socket reads), the body bytes they read (chunk framing included).
     /// </summary>
-    public sealed record Result(long Received, long OutOfOrder, double P50, double P99, double Max, double CpuSeconds, double UserSeconds, long Bytes);
+    public sealed record Result(long Received, long OutOfOrder, double P50, double P99, double Max, double CpuSeconds, double UserSeconds, long Bytes)
+    {
+        /// <summary>The burst's worst windows (<see cref="WorstWindows"/>), one line each.</summary>
+        public IReadOnlyList<string> Worst { get; init; } = [];
+    }
+
+    /// <summary>Trades per window of <see cref="WorstWindows"/>: 100 ms of the burst at 10,000 trades a second.</summary>
+    private const int WindowTrades = 1_000;
+
+    /// <summary>
+    /// Where in the burst the tail formed: the measured sequences cut into windows of <see cref="WindowTrades"/> (their
+    /// order of appending, so a window is a stretch of the burst's time), the three with the slowest delivery to any
+    /// client, each with its share of deliveries over 50 ms; and how many windows had any. A stall of the server shows as
+    /// one or two windows late for every client; a slow client as one client late everywhere.
+    /// </summary>
+    private static IEnumerable<string> WorstWindows(List<Reader> readers, long first, long last)
+    {
+        var windows = (int)((last - first) / WindowTrades) + 1;
+        var stats = new List<(int Window, double Max, long Late, long Count)>(windows);
+        for (var w = 0; w < windows; w++)
+        {
+            double max = 0;
+            long late = 0, count = 0;
+            foreach (var reader in readers)
+            {
+                foreach (var latency in reader.LatenciesOf(w * WindowTrades, WindowTrades))
+                {
+                    count++;
+                    max = Math.Max(max, latency);
+                    if (latency > 50)
+                        late++;
+                }
+            }
+            stats.Add((w, max, late, count));
+        }
+        yield return string.Create(CultureInfo.InvariantCulture,
+            $"{stats.Count(s => s.Late > 0)} of {windows} windows of {WindowTrades:N0} trades had deliveries over 50 ms");
+        foreach (var (window, max, late, count) in stats.OrderByDescending(s => s.Max).Take(3))
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"sequences {first + (long)window * WindowTrades}+{WindowTrades}: max {max:0.0} ms, {late * 100.0 / Math.Max(1, count):0.0} % of {count:N0} deliveries over 50 ms");
+    }
 
     /// <summary>The harness's side: one child process with its clients connected, then <see cref="FinishAsync"/>.</summary>
     public sealed class Child : IAsyncDisposable
@@ -131,11 +173,17 @@ internal static class SseClientProcess
             if (await Task.WhenAny(result, Task.Delay(patience, cancellationToken)) != result)
                 await _process.StandardInput.WriteLineAsync("stop");
             var line = await result.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            var worst = new List<string>();
+            while (line is not null && line.StartsWith("worst ", StringComparison.Ordinal))
+            {
+                worst.Add(line["worst ".Length..]);
+                line = await _process.StandardOutput.ReadLineAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            }
             var parts = line?.Split(' ') ?? [];
             if (parts is not ["result", _, _, _, _, _, _, _, _])
                 throw new InvalidOperationException($"the SSE client process said '{line}' instead of a result");
             double At(int i) => double.Parse(parts[i], CultureInfo.InvariantCulture);
-            return new Result((long)At(1), (long)At(2), At(3), At(4), At(5), At(6), At(7), (long)At(8));
+            return new Result((long)At(1), (long)At(2), At(3), At(4), At(5), At(6), At(7), (long)At(8)) { Worst = worst };
         }
 
         public async ValueTask DisposeAsync()
@@ -165,7 +213,8 @@ internal static class SseClientProcess
     private sealed class Reader(HttpClient http, string path, MemoryMappedViewAccessor appendedAt, long first, long last, MeasuredCpu clock) : IDisposable
     {
         private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private readonly float[] _latencies = new float[Math.Max(0, last - first + 1)];
+        // By sequence (index = sequence - first), NaN until it arrives.
+        private readonly float[] _latencies = CreateLatencies(Math.Max(0, last - first + 1));
         private HttpResponseMessage? _response;
         private long _previous;
 
@@ -173,7 +222,18 @@ internal static class SseClientProcess
         public long Bytes { get; private set; }
         public int OutOfOrder { get; private set; }
         public Task Done => _done.Task;
-        public IEnumerable<double> Latencies => _latencies.Take(Received).Select(l => (double)l);
+        public IEnumerable<double> Latencies => _latencies.Where(l => !float.IsNaN(l)).Select(l => (double)l);
+
+        /// <summary>The latencies of the measured sequences from index <paramref name="from"/> on, those that arrived.</summary>
+        public IEnumerable<double> LatenciesOf(int from, int count) =>
+            _latencies.Skip(from).Take(count).Where(l => !float.IsNaN(l)).Select(l => (double)l);
+
+        private static float[] CreateLatencies(long length)
+        {
+            var latencies = new float[length];
+            Array.Fill(latencies, float.NaN);
+            return latencies;
+        }
 
         public async Task ConnectAsync(CancellationToken cancellationToken)
         {
@@ -235,11 +295,12 @@ internal static class SseClientProcess
             if (sequence <= _previous)
                 OutOfOrder++;
             _previous = sequence;
-            if (sequence < first || sequence > last || Received >= _latencies.Length)
+            if (sequence < first || sequence > last || !float.IsNaN(_latencies[sequence - first]))
                 return;
             if (Received == 0)
                 clock.Start();
-            _latencies[Received++] = (float)((arrived - appendedAt.ReadInt64(sequence * sizeof(long))) * 1000.0 / Stopwatch.Frequency);
+            Received++;
+            _latencies[sequence - first] = (float)((arrived - appendedAt.ReadInt64(sequence * sizeof(long))) * 1000.0 / Stopwatch.Frequency);
             if (sequence == last)
                 _done.TrySetResult();
         }

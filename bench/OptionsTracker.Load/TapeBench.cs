@@ -228,6 +228,8 @@ internal static class TapeBench
         var (pauses, promoted) = gcPauses.Take();
 
         var received = result.Received;
+        foreach (var line in result.Worst)
+            Detail("where the tail formed: " + line);
         Detail($"appended {total:N0} trades in {batches:N0} batches over {appendSeconds:0.00} s ({total / appendSeconds:N0}/s); "
             + $"finished after {deliveredSeconds:0.00} s; {received:N0} of {(long)total * clients:N0} receipts, {result.OutOfOrder} out of order");
         Detail($"tracker process CPU (tracker, appender, a 200-option simulator; not the clients) {cpu:0.00} s = {cpu / deliveredSeconds:0.00} cores; "
