@@ -70,10 +70,7 @@ public sealed partial class PostgresHistoryStore
                 {
                     asOf ??= ReadTime(reader, 0);
                     var instrument = await InstrumentAsync(reader.GetInt32(1), cancellationToken);
-                    var quote = OptionQuote.Empty;
-                    quote.ExchangeTimeMs = reader.GetInt64(2);
-                    quote.ReceivedAtMs = reader.GetInt64(3);
-                    quote.Status = (ListingStatus)reader.GetInt16(4);
+                    var quote = ReadQuoteHead(reader, 2);
                     ReadValues(reader, 5, ref quote);
                     quotes.Add(new RecordedQuote(instrument, quote, Changed: true));
                 }
@@ -440,13 +437,23 @@ public sealed partial class PostgresHistoryStore
     /// <summary>A quote from the columns of <see cref="QuoteReadColumns"/>, starting at <paramref name="first"/>.</summary>
     private static OptionQuote ReadQuote(NpgsqlDataReader reader, int first)
     {
+        var quote = ReadQuoteHead(reader, first);
+        quote.DeliveryPrice = ReadValue(reader, first + 3);
+        for (var field = 0; field < QuoteFields.Count; field++)
+            quote.Values[field] = ReadValue(reader, first + 4 + field);
+        return quote;
+    }
+
+    /// <summary>
+    /// A quote's exchange and receive times and status, from three columns starting at <paramref name="first"/> (as
+    /// <see cref="QuoteReadColumns"/> begins); its values are left to the caller.
+    /// </summary>
+    private static OptionQuote ReadQuoteHead(NpgsqlDataReader reader, int first)
+    {
         var quote = OptionQuote.Empty;
         quote.ExchangeTimeMs = reader.GetInt64(first);
         quote.ReceivedAtMs = reader.GetInt64(first + 1);
         quote.Status = (ListingStatus)reader.GetInt16(first + 2);
-        quote.DeliveryPrice = ReadValue(reader, first + 3);
-        for (var field = 0; field < QuoteFields.Count; field++)
-            quote.Values[field] = ReadValue(reader, first + 4 + field);
         return quote;
     }
 
