@@ -34,6 +34,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
     // blocks and could overwrite each other's writes) and stores over different files never do.
     private readonly string _connectionString;
     private readonly string _attach;
+    private readonly string _memoryLimit;
 
     // The instruments known to the file, by their id in the instruments table and by (venue, symbol). Loaded at open,
     // extended by the writer (under _writeGate); readers look ids up without a lock.
@@ -58,6 +59,10 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
         // The full path: DuckDB.NET shares one instance per data source string, so every connection must spell it alike.
         Path = System.IO.Path.GetFullPath(options.Value.ResolvePath());
         _connectionString = new DuckDBConnectionStringBuilder { DataSource = InstanceFile }.ToString();
+        // Into SQL as text: only a size passes (the options are validated at start; a store made in code is checked here).
+        _memoryLimit = options.Value.DuckDbMemoryLimitBytes() is not null
+            ? options.Value.DuckDbMemoryLimit.Trim()
+            : throw new ArgumentException($"History:DuckDbMemoryLimit '{options.Value.DuckDbMemoryLimit}' is not a size such as 2GB.", nameof(options));
         _attach = $"ATTACH IF NOT EXISTS '{Path.Replace("'", "''", StringComparison.Ordinal)}' AS {DatabaseName} (ROW_GROUP_SIZE {RowGroupSize}); USE {DatabaseName};";
     }
 
@@ -234,7 +239,10 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = anchor ? $"SET temp_directory = '{(Path + ".tmp").Replace("'", "''", StringComparison.Ordinal)}'; {_attach}" : _attach;
+            // The memory limit is the instance's (every connection's), set once by the anchor.
+            command.CommandText = anchor
+                ? $"SET memory_limit = '{_memoryLimit}'; SET temp_directory = '{(Path + ".tmp").Replace("'", "''", StringComparison.Ordinal)}'; {_attach}"
+                : _attach;
             command.ExecuteNonQuery();
         }
         catch

@@ -34,6 +34,14 @@ public sealed class HistoryOptions : IValidatableObject
     /// </summary>
     public string? Postgres { get; set; }
 
+    /// <summary>
+    /// The most memory the embedded DuckDB store's buffer pool may take (DuckDB's <c>memory_limit</c>: <c>2GB</c>,
+    /// <c>512MB</c>, <c>1.5GiB</c>; at least 128MB, about what DuckDB wants per thread). DuckDB's own default is 80 % of
+    /// the machine's RAM, and a long operation over a big file (a bulk copy of days) did take it all here: a tracker
+    /// running beside the user's other programs must not. Beyond the limit DuckDB spills to <c>&lt;file&gt;.tmp</c>.
+    /// </summary>
+    public string DuckDbMemoryLimit { get; set; } = "2GB";
+
     /// <summary>Set by <c>--demo</c>: the history is the simulator's (its own file, its own source label).</summary>
     public bool Simulated { get; set; }
 
@@ -55,8 +63,32 @@ public sealed class HistoryOptions : IValidatableObject
     public string ResolvePath() =>
         !string.IsNullOrWhiteSpace(Path) ? Path : Simulated ? "state/history-demo.duckdb" : "state/history.duckdb";
 
+    /// <summary><see cref="DuckDbMemoryLimit"/> in bytes (KB = 1000 B, KiB = 1024 B, as DuckDB reads them), or null when it is not a size.</summary>
+    public long? DuckDbMemoryLimitBytes()
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(DuckDbMemoryLimit ?? "", @"^\s*(\d+(?:\.\d+)?)\s*([KMGT])(i?)B\s*$",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        if (!match.Success)
+            return null;
+        var unit = match.Groups[3].Value.Length > 0 ? 1024.0 : 1000.0;
+        var power = "KMGT".IndexOf(char.ToUpperInvariant(match.Groups[2].Value[0]), StringComparison.Ordinal) + 1;
+        return (long)(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) * Math.Pow(unit, power));
+    }
+
+    /// <summary>The least <see cref="DuckDbMemoryLimit"/> accepted.</summary>
+    public const long DuckDbMemoryLimitMinimum = 128_000_000;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        switch (DuckDbMemoryLimitBytes())
+        {
+            case null:
+                yield return new ValidationResult($"must be a size such as 2GB, 512MB or 1.5GiB; it is '{DuckDbMemoryLimit}'", [nameof(DuckDbMemoryLimit)]);
+                break;
+            case < DuckDbMemoryLimitMinimum:
+                yield return new ValidationResult($"must be at least 128MB; it is {DuckDbMemoryLimit}", [nameof(DuckDbMemoryLimit)]);
+                break;
+        }
         if (KeepHourly < KeepFull)
         {
             yield return new ValidationResult(

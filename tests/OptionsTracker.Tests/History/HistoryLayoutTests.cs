@@ -194,6 +194,59 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
     }
 
     [Fact]
+    public async Task The_store_s_instance_keeps_to_the_configured_memory_limit_not_DuckDB_s_80_percent_of_RAM()
+    {
+        var path = FileOf("memory");
+        await using var store = new DuckDbHistoryStore(
+            Options.Create(new HistoryOptions { Path = path, DuckDbMemoryLimit = "300MB" }), NullLogger<DuckDbHistoryStore>.Instance, TimeProvider.System);
+        await store.OpenAsync(HistoryGenerator.Source, Token);
+
+        // A connection to the store's own instance (DuckDB.NET shares one per data source in a process): the setting is
+        // the instance's, so every connection of the store has it.
+        await using var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = store.InstanceFile }.ToString());
+        await connection.OpenAsync(Token);
+        var shown = (string)new DuckDBCommand("SELECT current_setting('memory_limit')", connection).ExecuteScalar()!;
+        // DuckDB shows it in binary units, rounded ("286.1 MiB").
+        var bytes = new HistoryOptions { DuckDbMemoryLimit = shown.Replace(" ", "", StringComparison.Ordinal) }.DuckDbMemoryLimitBytes();
+        Assert.NotNull(bytes);
+        Assert.InRange(bytes.Value, 299_000_000, 301_000_000);
+        output.WriteLine($"memory_limit {shown}");
+    }
+
+    [Theory]
+    [InlineData("2GB", 2_000_000_000L)]
+    [InlineData(" 512 MB ", 512_000_000L)]
+    [InlineData("1.5GiB", 1_610_612_736L)]
+    [InlineData("300mb", 300_000_000L)]
+    public void A_memory_limit_is_read_as_DuckDB_reads_it(string text, long bytes)
+    {
+        var options = new HistoryOptions { DuckDbMemoryLimit = text };
+        Assert.Equal(bytes, options.DuckDbMemoryLimitBytes());
+        Assert.Empty(Errors(options));
+    }
+
+    [Theory]
+    [InlineData("lots", "must be a size such as 2GB", true)]
+    [InlineData("2", "must be a size such as 2GB", true)]
+    [InlineData("2GB'; DROP TABLE quotes; --", "must be a size such as 2GB", true)]
+    [InlineData("100MB", "must be at least 128MB", false)]
+    public void A_memory_limit_that_is_no_size_or_too_small_is_refused_with_the_reason(string text, string reason, bool notASize)
+    {
+        var options = new HistoryOptions { DuckDbMemoryLimit = text };
+        Assert.Contains(Errors(options), error => error.Contains(reason, StringComparison.Ordinal));
+        // What is no size never reaches SQL, even from a store made in code (no options validation).
+        if (notASize)
+            Assert.Throws<ArgumentException>(() => new DuckDbHistoryStore(Options.Create(options), NullLogger<DuckDbHistoryStore>.Instance, TimeProvider.System));
+    }
+
+    private static List<string> Errors(HistoryOptions options)
+    {
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), results, validateAllProperties: true);
+        return results.Select(r => r.ErrorMessage ?? "").ToList();
+    }
+
+    [Fact]
     public async Task Closed_days_and_months_of_measures_are_kept_sorted_by_measure_then_time()
     {
         var store = await StoreAsync("sorted");
