@@ -320,7 +320,7 @@ public sealed partial class DuckDbHistoryStore
         double[]? values = null;
         foreach (var (time, measure, value) in rows)
         {
-            var at = bucket > 0 ? BucketStart(time, bucket) : time;
+            var at = bucket > 0 ? SeriesPoint.BucketStart(time, bucket) : time;
             if (values is null || at != current)
             {
                 values = new double[count];
@@ -335,6 +335,4 @@ public sealed partial class DuckDbHistoryStore
         return points;
     }
 
-    /// <summary>The start of the bucket holding <paramref name="timeMs"/>: buckets of <paramref name="bucketMs"/> from the epoch.</summary>
-    private static long BucketStart(long timeMs, long bucketMs) => timeMs - (((timeMs % bucketMs) + bucketMs) % bucketMs);
 }

@@ -102,19 +102,7 @@ public sealed partial class DuckDbHistoryStore
                     values[i] = ReadValue(reader, i + 1);
                 rows.Add(new SeriesPoint(FromMs(reader.GetInt64(0)), values));
             }
-            if (bucket <= 0)
-                return rows;
-            // Each bucket's last snapshot, whole, stamped with the bucket's start: a field it did not have is NaN, as at
-            // that moment (not an older value).
-            var points = new List<SeriesPoint>();
-            for (var i = 0; i < rows.Count; i++)
-            {
-                var start = BucketStart(rows[i].Time.ToUnixTimeMilliseconds(), bucket);
-                if (i + 1 < rows.Count && BucketStart(rows[i + 1].Time.ToUnixTimeMilliseconds(), bucket) == start)
-                    continue;
-                points.Add(new SeriesPoint(FromMs(start), rows[i].Values));
-            }
-            return points;
+            return bucket <= 0 ? rows : SeriesPoint.LastOfEachBucket(rows, bucket);
         }, cancellationToken);
     }
 

@@ -176,4 +176,26 @@ public readonly record struct Settlement(Venue Venue, string Coin, DateTimeOffse
 public readonly record struct RecordedRange(DateTimeOffset First, DateTimeOffset Last, long Snapshots);
 
 /// <summary>One point of a series: its time and values (parallel to the fields or names asked; NaN = none).</summary>
-public readonly record struct SeriesPoint(DateTimeOffset Time, double[] Values);
+public readonly record struct SeriesPoint(DateTimeOffset Time, double[] Values)
+{
+    /// <summary>
+    /// An option series bucketed as every store answers <c>interval</c>: of points in time order, each bucket's last
+    /// snapshot whole, stamped with the bucket's start (buckets of <paramref name="bucketMs"/> from the Unix epoch, as
+    /// PostgreSQL's <c>date_bin</c>). A field that snapshot lacked is NaN, as at that moment (not an older value).
+    /// </summary>
+    public static List<SeriesPoint> LastOfEachBucket(List<SeriesPoint> ordered, long bucketMs)
+    {
+        var points = new List<SeriesPoint>();
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var start = BucketStart(ordered[i].Time.ToUnixTimeMilliseconds(), bucketMs);
+            if (i + 1 < ordered.Count && BucketStart(ordered[i + 1].Time.ToUnixTimeMilliseconds(), bucketMs) == start)
+                continue;
+            points.Add(new SeriesPoint(DateTimeOffset.FromUnixTimeMilliseconds(start), ordered[i].Values));
+        }
+        return points;
+    }
+
+    /// <summary>The start of the bucket holding <paramref name="timeMs"/>: buckets of <paramref name="bucketMs"/> from the epoch.</summary>
+    public static long BucketStart(long timeMs, long bucketMs) => timeMs - (((timeMs % bucketMs) + bucketMs) % bucketMs);
+}

@@ -104,50 +104,78 @@ public sealed partial class PostgresHistoryStore
         ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
         if (fields.Count == 0)
             return [];
-        // The option's rows (recent hours) and its hour rows (closed hours, unnested: one row per hour read), in one
-        // statement. With an interval, the last row of each bucket (buckets aligned to the Unix epoch, timed at their
-        // start): date_bin does the alignment on the server, DISTINCT ON keeps one row per bucket.
-        var aliases = string.Join(", ", fields.Select((_, i) => $"f{i}"));
-        var points = $"""
-            WITH instrument AS MATERIALIZED (SELECT id FROM instruments WHERE venue = @venue AND symbol = @symbol),
-            points AS (
-                SELECT q.time, {string.Join(", ", fields.Select((f, i) => $"q.{ValueColumns[(int)f]} AS f{i}"))} FROM quotes q
-                WHERE q.instrument_id = (SELECT id FROM instrument) AND q.time >= @from AND q.time <= @to
-                UNION ALL
-                SELECT h.hour + u.o * interval '1 millisecond', {string.Join(", ", fields.Select((_, i) => $"u.f{i}"))}
-                FROM quote_hours h, {HourRuns("h")}, unnest(run.o, {string.Join(", ", fields.Select(f => $"run.v[{(int)f + 2}:{(int)f + 2}][:]"))}) AS u(o, {aliases})
-                WHERE h.instrument_id = (SELECT id FROM instrument) AND h.hour >= date_bin('1 hour', @from, timestamptz 'epoch') AND h.hour <= @to)
+        // The option's rows (recent hours, each its 25 values as one array) and its hour rows as stored (closed hours: the
+        // offsets and the whole hour's values, one array or six blocks), in one statement (one MVCC snapshot). The fields
+        // asked are taken out of the arrays here, the points cut to [from, to], ordered and bucketed here: slicing and
+        // unnesting 43,200 points on the server and sorting them there cost ~4 µs a point of the server's CPU, where
+        // the hour rows' arrays decompress in ~10 µs a row (docs/performance.md, "PostgreSQL's series as hour rows").
+        var sql = $"""
+            WITH instrument AS MATERIALIZED (SELECT id FROM instruments WHERE venue = @venue AND symbol = @symbol)
+            SELECT q.time, NULL::integer[], {ValuesArray("q")}, {string.Join(", ", BlockColumns.Select(_ => "NULL::float8[]"))}
+            FROM quotes q
+            WHERE q.instrument_id = (SELECT id FROM instrument) AND q.time >= @from AND q.time <= @to
+            UNION ALL
+            SELECT h.hour, h.offsets_ms, h.vals, {string.Join(", ", BlockColumns.Select(b => "h." + b))}
+            FROM quote_hours h
+            WHERE h.instrument_id = (SELECT id FROM instrument) AND h.hour >= date_bin('1 hour', @from, timestamptz 'epoch') AND h.hour <= @to
             """;
-        var sql = interval == TimeSpan.Zero
-            ? $"""
-                {points}
-                SELECT time, {aliases} FROM points WHERE time >= @from AND time <= @to ORDER BY time
-                """
-            : $"""
-                {points}
-                SELECT DISTINCT ON (bucket) date_bin(@interval, time, timestamptz 'epoch') AS bucket, {aliases}
-                FROM points WHERE time >= @from AND time <= @to
-                ORDER BY bucket, time DESC
-                """;
+        var first = ToMilliseconds(from).ToUnixTimeMilliseconds();
+        var last = ToMilliseconds(to).ToUnixTimeMilliseconds();
         return await WithRetryAsync("option series read", async () =>
         {
             await using var command = _dataSource.CreateCommand(sql);
             command.Parameters.AddWithValue("venue", venue.Id);
             command.Parameters.AddWithValue("symbol", symbol);
-            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, ToMilliseconds(from).UtcDateTime);
-            command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, ToMilliseconds(to).UtcDateTime);
-            if (interval > TimeSpan.Zero)
-                command.Parameters.AddWithValue("interval", NpgsqlDbType.Interval, interval);
+            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, DateTimeOffset.FromUnixTimeMilliseconds(first).UtcDateTime);
+            command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, DateTimeOffset.FromUnixTimeMilliseconds(last).UtcDateTime);
             var points = new List<SeriesPoint>();
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var values = new Float8Array();
+            // Sequential: an hour row (~12.5 KB of values) is streamed column by column instead of buffered whole first.
+            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var values = new double[fields.Count];
-                for (var i = 0; i < values.Length; i++)
-                    values[i] = ReadValue(reader, i + 1);
-                points.Add(new SeriesPoint(ReadTime(reader, 0), values));
+                var time = ReadTime(reader, 0).ToUnixTimeMilliseconds();
+                if (reader.IsDBNull(1))
+                {
+                    // A row of quotes: one snapshot.
+                    values.Read(reader, 2);
+                    AddPoint(time, 0, 1);
+                    continue;
+                }
+                var offsets = reader.GetFieldValue<int[]>(1);
+                if (!reader.IsDBNull(2))
+                {
+                    // An hour row of schema 4/5: the whole hour in one array.
+                    values.Read(reader, 2);
+                    for (var j = 0; j < values.Columns; j++)
+                        AddPoint(time + offsets[j], j, values.Columns);
+                    continue;
+                }
+                // Schema 6: the hour's snapshots in order, cut into blocks.
+                var taken = 0;
+                for (var k = 0; k < HourBlocks; k++)
+                {
+                    if (reader.IsDBNull(3 + k))
+                        continue;
+                    values.Read(reader, 3 + k);
+                    for (var j = 0; j < values.Columns; j++)
+                        AddPoint(time + offsets[taken + j], j, values.Columns);
+                    taken += values.Columns;
+                }
             }
-            return (IReadOnlyList<SeriesPoint>)points;
+            points.Sort(static (a, b) => a.Time.CompareTo(b.Time));
+            return (IReadOnlyList<SeriesPoint>)(interval == TimeSpan.Zero ? points : SeriesPoint.LastOfEachBucket(points, (long)interval.TotalMilliseconds));
+
+            // The asked fields of snapshot j of the array read (values [25][width], row-major), if its time is in the span.
+            void AddPoint(long at, int j, int width)
+            {
+                if (at < first || at > last)
+                    return;
+                var point = new double[fields.Count];
+                for (var i = 0; i < point.Length; i++)
+                    point[i] = values.Items[(1 + (int)fields[i]) * width + j];
+                points.Add(new SeriesPoint(DateTimeOffset.FromUnixTimeMilliseconds(at), point));
+            }
         });
     }
 
@@ -283,12 +311,8 @@ public sealed partial class PostgresHistoryStore
     }
 
     /// <summary>The start of the bucket of <paramref name="interval"/> holding <paramref name="time"/>, aligned to the Unix epoch (date_bin's).</summary>
-    private static DateTime BucketStart(DateTime time, TimeSpan interval)
-    {
-        var ticks = time.Ticks - DateTime.UnixEpoch.Ticks;
-        var floor = ticks >= 0 ? ticks / interval.Ticks : -((-ticks + interval.Ticks - 1) / interval.Ticks);
-        return new DateTime(DateTime.UnixEpoch.Ticks + floor * interval.Ticks, DateTimeKind.Utc);
-    }
+    private static DateTime BucketStart(DateTime time, TimeSpan interval) =>
+        DateTime.UnixEpoch.AddMilliseconds(SeriesPoint.BucketStart((time.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerMillisecond, interval.Ticks / TimeSpan.TicksPerMillisecond));
 
     public async IAsyncEnumerable<RecordedRow> ReadQuotesAsync(string coin, DateTimeOffset from, DateTimeOffset to,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -431,6 +455,65 @@ public sealed partial class PostgresHistoryStore
                 quote.DeliveryPrice = value;
             else
                 quote.Values[i - 1] = value;
+        }
+    }
+
+    /// <summary>
+    /// A float8[] column of <see cref="HourValues"/> rows (a row's 25 values, 1-D; an hour row's or block's [25][n]) read
+    /// into a buffer reused from one array to the next, from PostgreSQL's binary array format (as <see cref="ReadValues"/>);
+    /// NULL elements (hour rows of schema 4/5) are NaN. <see cref="Columns"/>: the snapshots in it (1 for a 1-D array).
+    /// </summary>
+    private sealed class Float8Array
+    {
+        private byte[] _bytes = new byte[16 * 1024];
+
+        public double[] Items { get; private set; } = new double[HourValues * 64];
+
+        public int Columns { get; private set; }
+
+        public void Read(NpgsqlDataReader reader, int ordinal)
+        {
+            var length = 0;
+            using (var stream = reader.GetStream(ordinal))
+            {
+                int read;
+                while ((read = stream.Read(_bytes, length, _bytes.Length - length)) > 0)
+                {
+                    length += read;
+                    if (length == _bytes.Length)
+                        Array.Resize(ref _bytes, _bytes.Length * 2);
+                }
+            }
+            var data = _bytes.AsSpan(0, length);
+            var dimensions = BinaryPrimitives.ReadInt32BigEndian(data);
+            var elementType = BinaryPrimitives.ReadUInt32BigEndian(data[8..]);
+            var items = dimensions == 0 ? 0 : 1;
+            for (var d = 0; d < dimensions; d++)
+                items *= BinaryPrimitives.ReadInt32BigEndian(data[(12 + 8 * d)..]);
+            if (elementType != Float8Oid || dimensions > 2 || items % HourValues != 0 || (dimensions > 0 && BinaryPrimitives.ReadInt32BigEndian(data[12..]) != HourValues))
+                throw new InvalidOperationException($"An hour row's values array has {dimensions} dimensions and {items} elements of type {elementType}, not {HourValues} rows of float8.");
+            Columns = items / HourValues;
+            if (Items.Length < items)
+                Items = new double[items];
+            var at = 12 + 8 * dimensions;
+            for (var i = 0; i < items; i++)
+            {
+                var size = BinaryPrimitives.ReadInt32BigEndian(data[at..]);
+                at += 4;
+                if (size == 8)
+                {
+                    Items[i] = BinaryPrimitives.ReadDoubleBigEndian(data[at..]);
+                    at += 8;
+                }
+                else if (size == -1)
+                {
+                    Items[i] = double.NaN;
+                }
+                else
+                {
+                    throw new InvalidOperationException($"An hour row's values array has an element of {size} bytes, not a float8.");
+                }
+            }
         }
     }
 
