@@ -151,16 +151,15 @@ public sealed partial class PostgresHistoryStore
                         AddPoint(time + offsets[j], j, values.Columns);
                     continue;
                 }
-                // Schema 6: the hour's snapshots in order, cut into blocks.
-                var taken = 0;
+                // Schema 6: the hour's snapshots in order, cut into blocks of ceil(n / 6) (BlockSize): block k starts at k × that.
+                var size = (offsets.Length + HourBlocks - 1) / HourBlocks;
                 for (var k = 0; k < HourBlocks; k++)
                 {
                     if (reader.IsDBNull(3 + k))
                         continue;
                     values.Read(reader, 3 + k);
                     for (var j = 0; j < values.Columns; j++)
-                        AddPoint(time + offsets[taken + j], j, values.Columns);
-                    taken += values.Columns;
+                        AddPoint(time + offsets[k * size + j], j, values.Columns);
                 }
             }
             points.Sort(static (a, b) => a.Time.CompareTo(b.Time));
