@@ -120,6 +120,9 @@ public sealed partial class PostgresHistoryStore
     // Snapshots in each block of an hour row whose offsets are `offsets` (SQL): ceil(n / HourBlocks).
     private static string BlockSize(string offsets) => $"((cardinality({offsets}) + {HourBlocks - 1}) / {HourBlocks})";
 
+    // The same in C#, for an hour row of `snapshots` snapshots (the bulk writer's blocks, the series' reading of them).
+    private static int BlockSizeOf(int snapshots) => (snapshots + HourBlocks - 1) / HourBlocks;
+
     /// <summary>
     /// A LATERAL over an hour row <paramref name="alias"/> giving its runs of snapshots as rows <c>(o, e, r, st, v)</c>:
     /// the offsets, exchange and receive times, statuses and values (<c>float8[25][run]</c>) of each block (schema 6), or
@@ -343,7 +346,7 @@ public sealed partial class PostgresHistoryStore
             importer.Write(list.Select(e => e.Quote.ReceivedAtMs).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
             importer.Write(list.Select(e => (short)e.Quote.Status).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint);
             // The blocks as compaction cuts them (BlockSize): runs of ceil(n / 6) snapshots, an empty array past the last.
-            var size = (list.Count + HourBlocks - 1) / HourBlocks;
+            var size = BlockSizeOf(list.Count);
             for (var block = 0; block < HourBlocks; block++)
             {
                 var first = Math.Min(block * size, list.Count);

@@ -39,7 +39,7 @@ public sealed partial class PostgresHistoryStore
             // analysed yet) the planner otherwise probes both indexes once per instrument, 25 times slower.
             // Schema 4: a compacted hour answers from its hour rows, the snapshot's element picked by its offset. Schema 6: from
             // the one block holding it (a tenth of the row's values decompressed and sliced: docs/performance.md, h82); a
-            // row of schema 4/5 not split yet, from its one array. The 25 values come as one float8[] column (ReadValues).
+            // row of schema 4/5 not split yet, from its one array. The 25 values come as one float8[] column (Float8Array).
             // OFFSET 0 keeps the position one computed value: inlined, array_position ran once per use, seven times a row
             // (EXPLAIN ANALYZE on the 1-day board: 195 ms in the executor, 136 ms with it; docs/performance.md, h82).
             var size = BlockSize("h.offsets_ms");
@@ -64,6 +64,7 @@ public sealed partial class PostgresHistoryStore
             command.Parameters.AddWithValue("at", NpgsqlDbType.TimestampTz, ToMilliseconds(at).UtcDateTime);
             var quotes = new List<RecordedQuote>();
             DateTimeOffset? asOf = null;
+            var values = new Float8Array();
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 while (await reader.ReadAsync(cancellationToken))
@@ -71,7 +72,7 @@ public sealed partial class PostgresHistoryStore
                     asOf ??= ReadTime(reader, 0);
                     var instrument = await InstrumentAsync(reader.GetInt32(1), cancellationToken);
                     var quote = ReadQuoteHead(reader, 2);
-                    ReadValues(reader, 5, ref quote);
+                    values.ReadQuote(reader, 5, ref quote);
                     quotes.Add(new RecordedQuote(instrument, quote, Changed: true));
                 }
             }
@@ -119,15 +120,15 @@ public sealed partial class PostgresHistoryStore
             FROM quote_hours h
             WHERE h.instrument_id = (SELECT id FROM instrument) AND h.hour >= date_bin('1 hour', @from, timestamptz 'epoch') AND h.hour <= @to
             """;
-        var first = ToMilliseconds(from).ToUnixTimeMilliseconds();
-        var last = ToMilliseconds(to).ToUnixTimeMilliseconds();
+        var (start, end) = (ToMilliseconds(from), ToMilliseconds(to));
+        var (first, last) = (start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds());
         return await WithRetryAsync("option series read", async () =>
         {
             await using var command = _dataSource.CreateCommand(sql);
             command.Parameters.AddWithValue("venue", venue.Id);
             command.Parameters.AddWithValue("symbol", symbol);
-            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, DateTimeOffset.FromUnixTimeMilliseconds(first).UtcDateTime);
-            command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, DateTimeOffset.FromUnixTimeMilliseconds(last).UtcDateTime);
+            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, start.UtcDateTime);
+            command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, end.UtcDateTime);
             var points = new List<SeriesPoint>();
             var values = new Float8Array();
             // Sequential: an hour row (~12.5 KB of values) is streamed column by column instead of buffered whole first.
@@ -152,7 +153,7 @@ public sealed partial class PostgresHistoryStore
                     continue;
                 }
                 // Schema 6: the hour's snapshots in order, cut into blocks of ceil(n / 6) (BlockSize): block k starts at k × that.
-                var size = (offsets.Length + HourBlocks - 1) / HourBlocks;
+                var size = BlockSizeOf(offsets.Length);
                 for (var k = 0; k < HourBlocks; k++)
                 {
                     if (reader.IsDBNull(3 + k))
@@ -405,65 +406,29 @@ public sealed partial class PostgresHistoryStore
     private static string ValuesArray(string alias) =>
         $"ARRAY[{alias}.delivery_price, {string.Join(", ", ValueColumns.Select(c => $"{alias}.{c}"))}]";
 
-    // float8's type oid: what the element type of an array read by ReadValues must be.
+    // float8's type oid: what the element type of an array read by Float8Array must be.
     private const uint Float8Oid = 701;
 
     /// <summary>
-    /// The 25 values (delivery price, then the quote fields) of a float8[] column, of any shape (a row's 1-D array, an hour
-    /// row's [25][1] slice), into <paramref name="quote"/>; NULL elements are NaN. Parsed from PostgreSQL's binary array
-    /// format (a header, the dimensions, then each element as its length and 8 big-endian bytes) through a stack buffer:
-    /// Npgsql would allocate an array a row, and cannot read a two-dimensional array as one-dimensional.
-    /// </summary>
-    private static void ReadValues(NpgsqlDataReader reader, int ordinal, ref OptionQuote quote)
-    {
-        Span<byte> buffer = stackalloc byte[12 + 2 * 8 + HourValues * 12];
-        int length;
-        using (var stream = reader.GetStream(ordinal))
-        {
-            length = 0;
-            int read;
-            while (length < buffer.Length && (read = stream.Read(buffer[length..])) > 0)
-                length += read;
-            if (stream.ReadByte() >= 0)
-                throw new InvalidOperationException($"A quote's values array is longer than {HourValues} float8 values.");
-        }
-        var data = buffer[..length];
-        var dimensions = BinaryPrimitives.ReadInt32BigEndian(data);
-        var elementType = BinaryPrimitives.ReadUInt32BigEndian(data[8..]);
-        var items = dimensions == 0 ? 0 : 1;
-        for (var d = 0; d < dimensions; d++)
-            items *= BinaryPrimitives.ReadInt32BigEndian(data[(12 + 8 * d)..]);
-        if (elementType != Float8Oid || items != HourValues)
-            throw new InvalidOperationException($"A quote's values array holds {items} elements of type {elementType}, not {HourValues} float8 values.");
-        var at = 12 + 8 * dimensions;
-        for (var i = 0; i < HourValues; i++)
-        {
-            var size = BinaryPrimitives.ReadInt32BigEndian(data[at..]);
-            at += 4;
-            var value = double.NaN;
-            if (size == 8)
-            {
-                value = BinaryPrimitives.ReadDoubleBigEndian(data[at..]);
-                at += 8;
-            }
-            else if (size != -1)
-            {
-                throw new InvalidOperationException($"A quote's values array has an element of {size} bytes, not a float8.");
-            }
-            if (i == 0)
-                quote.DeliveryPrice = value;
-            else
-                quote.Values[i - 1] = value;
-        }
-    }
-
-    /// <summary>
-    /// A float8[] column of <see cref="HourValues"/> rows (a row's 25 values, 1-D; an hour row's or block's [25][n]) read
-    /// into a buffer reused from one array to the next, from PostgreSQL's binary array format (as <see cref="ReadValues"/>);
-    /// NULL elements (hour rows of schema 4/5) are NaN. <see cref="Columns"/>: the snapshots in it (1 for a 1-D array).
+    /// A float8[] column of <see cref="HourValues"/> rows (a row's 25 values, 1-D; an hour row's or block's [25][n], or the
+    /// chain's [25][1] slice) read into buffers reused from one array to the next, from PostgreSQL's binary array format (a
+    /// header, the dimensions, then each element as its length and 8 big-endian bytes): Npgsql would allocate an array a
+    /// row, and cannot read a two-dimensional array as one-dimensional. NULL elements (hour rows of schema 4/5, a row's
+    /// missing values) are NaN. <see cref="Columns"/>: the snapshots in it (1 for a 1-D array).
     /// </summary>
     private sealed class Float8Array
     {
+        /// <summary>One snapshot's 25 values (delivery price, then the quote fields) into <paramref name="quote"/>.</summary>
+        public void ReadQuote(NpgsqlDataReader reader, int ordinal, ref OptionQuote quote)
+        {
+            Read(reader, ordinal);
+            if (Columns != 1)
+                throw new InvalidOperationException($"A quote's values array holds {Columns} snapshots, not one.");
+            quote.DeliveryPrice = Items[0];
+            for (var field = 0; field < QuoteFields.Count; field++)
+                quote.Values[field] = Items[1 + field];
+        }
+
         private byte[] _bytes = new byte[16 * 1024];
 
         public double[] Items { get; private set; } = new double[HourValues * 64];
