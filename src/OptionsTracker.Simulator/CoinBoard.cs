@@ -3,9 +3,7 @@ namespace OptionsTracker.Simulator;
 /// <summary>One coin's index and listed options. Written under <see cref="SimulatedMarket"/>'s lock; read from anywhere.</summary>
 internal sealed class CoinBoard(CoinProfile profile)
 {
-    private InstrumentState[] _listed = [];
-    private InstrumentState[] _preLaunch = [];
-    private InstrumentState[] _delivering = [];
+    private BoardListing _listing = BoardListing.Empty;
 
     public CoinProfile Profile { get; } = profile;
 
@@ -17,27 +15,36 @@ internal sealed class CoinBoard(CoinProfile profile)
     /// <summary>A slow mean-reverting shift of the whole vol surface, as a fraction of the base vol.</summary>
     public double VolShift { get; set; }
 
-    /// <summary>Listed options by ascending symbolId (new listings get higher ids), replaced whole on each change.</summary>
-    public InstrumentState[] Listed
+    /// <summary>
+    /// The coin's options in instruments-info, replaced whole (under the market lock) on each change. A reader takes it once:
+    /// an option moving from one list to another (delivered, launched) is then in exactly one of them, never in neither.
+    /// </summary>
+    public BoardListing Listing
     {
-        get => Volatile.Read(ref _listed);
-        set => Volatile.Write(ref _listed, value);
+        get => Volatile.Read(ref _listing);
+        set => Volatile.Write(ref _listing, value);
     }
+
+    /// <summary>Trading options by ascending symbolId (new listings get higher ids).</summary>
+    public InstrumentState[] Listed => Listing.Listed;
 
     /// <summary>Listed but not trading yet (status <c>PreLaunch</c>): in instruments-info only, no ticker.</summary>
-    public InstrumentState[] PreLaunch
-    {
-        get => Volatile.Read(ref _preLaunch);
-        set => Volatile.Write(ref _preLaunch, value);
-    }
+    public InstrumentState[] PreLaunch => Listing.PreLaunch;
 
     /// <summary>Delivered, still listed as <c>Delivering</c> until 12:00 UTC of their delivery day, with a delivery price.</summary>
-    public InstrumentState[] Delivering
-    {
-        get => Volatile.Read(ref _delivering);
-        set => Volatile.Write(ref _delivering, value);
-    }
+    public InstrumentState[] Delivering => Listing.Delivering;
 
     /// <summary>Settlement history for new-delivery-price: delivery time (ms) → price, newest last. Under the market lock.</summary>
     public SortedList<long, double> Settlements { get; } = [];
+}
+
+/// <summary>One coin's instruments-info at one moment: trading, PreLaunch and Delivering options, each by ascending symbolId.</summary>
+internal sealed record BoardListing(InstrumentState[] Listed, InstrumentState[] PreLaunch, InstrumentState[] Delivering)
+{
+    public static BoardListing Empty { get; } = new([], [], []);
+
+    /// <summary>All three lists in one, by ascending symbolId (the order instruments-info pages by).</summary>
+    public InstrumentState[] All() => PreLaunch.Length == 0 && Delivering.Length == 0
+        ? Listed // the usual case: no copy per page
+        : [.. Listed.Concat(PreLaunch).Concat(Delivering).OrderBy(i => i.SymbolId)];
 }

@@ -63,9 +63,7 @@ internal sealed partial class RestApi(SimulatedMarket market, SimulatorFaults fa
         if (!string.IsNullOrEmpty(symbol))
             candidates = market.TryGetListed(symbol, out var one) || market.TryGetNotTrading(symbol, out one) ? [one] : [];
         else if (market.FindBoard(baseCoin) is { } board)
-            candidates = board.PreLaunch.Length == 0 && board.Delivering.Length == 0
-                ? board.Listed // the usual case: no copy per page
-                : [.. board.Listed.Concat(board.PreLaunch).Concat(board.Delivering).OrderBy(i => i.SymbolId)];
+            candidates = board.Listing.All();
         else
             candidates = [];
         if (faults.EmptyInstrumentLists)

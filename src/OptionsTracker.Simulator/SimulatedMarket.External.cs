@@ -78,9 +78,8 @@ internal sealed partial class SimulatedMarket
                 }
             }
 
-            board.Listed = [.. listed.OrderBy(i => i.SymbolId)];
-            board.PreLaunch = [.. preLaunch.OrderBy(i => i.SymbolId)];
-            board.Delivering = [.. delivering.OrderBy(i => i.SymbolId)];
+            board.Listing = new BoardListing(
+                [.. listed.OrderBy(i => i.SymbolId)], [.. preLaunch.OrderBy(i => i.SymbolId)], [.. delivering.OrderBy(i => i.SymbolId)]);
             if (delivered > 0)
                 Log.ExpiryDelivered(_logger, board.BaseCoin, delivered);
         }

@@ -74,7 +74,7 @@ internal sealed partial class SimulatedMarket : IDisposable
                     }
                 }
 
-                board.Listed = [.. listed];
+                board.Listing = board.Listing with { Listed = [.. listed] };
                 RecomputeBoard(board, now);
             }
         }
@@ -175,7 +175,7 @@ internal sealed partial class SimulatedMarket : IDisposable
                 created = CreateInstrument(board, deliveryTime, ExpiryKind.Quarterly, step, strike, isCall: false, now);
             }
 
-            board.Listed = [.. listed, created];
+            board.Listing = board.Listing with { Listed = [.. listed, created] };
             Recompute(board, created, now);
             Log.InstrumentListed(_logger, created.Symbol);
             return created.Symbol;
@@ -201,7 +201,7 @@ internal sealed partial class SimulatedMarket : IDisposable
             decimal strike = Math.Max(step, Math.Round((decimal)board.Index / step) * step);
             var created = CreateInstrument(board, deliveryTime, ExpiryKind.Quarterly, step, strike, isCall: true, now,
                 launchTime: now + launchesIn);
-            board.PreLaunch = [.. board.PreLaunch, created];
+            board.Listing = board.Listing with { PreLaunch = [.. board.PreLaunch, created] };
             Log.InstrumentListed(_logger, created.Symbol);
             return created.Symbol;
         }
@@ -245,7 +245,8 @@ internal sealed partial class SimulatedMarket : IDisposable
     {
         foreach (var board in _boards)
         {
-            foreach (var candidate in board.PreLaunch.Concat(board.Delivering))
+            var listing = board.Listing;
+            foreach (var candidate in listing.PreLaunch.Concat(listing.Delivering))
             {
                 if (candidate.Symbol == symbol)
                 {
@@ -289,7 +290,6 @@ internal sealed partial class SimulatedMarket : IDisposable
             if (!due(instrument))
                 continue;
             instrument.Deliver(price);
-            _bySymbol.TryRemove(instrument.Symbol, out _);
             _delivered[instrument.Symbol] = (price, instrument.DeliveryTimeMs);
             board.Settlements[instrument.DeliveryTimeMs] = price;
             delivered.Add(instrument);
@@ -297,8 +297,15 @@ internal sealed partial class SimulatedMarket : IDisposable
 
         if (delivered.Count > 0)
         {
-            board.Listed = [.. board.Listed.Where(i => i.IsListed)];
-            board.Delivering = [.. board.Delivering.Concat(delivered).OrderBy(i => i.SymbolId)];
+            // One swap: a reader of instruments-info sees the delivered options as Trading or as Delivering, never gone.
+            var listing = board.Listing;
+            board.Listing = listing with
+            {
+                Listed = [.. listing.Listed.Where(i => i.IsListed)],
+                Delivering = [.. listing.Delivering.Concat(delivered).OrderBy(i => i.SymbolId)],
+            };
+            foreach (var instrument in delivered)
+                _bySymbol.TryRemove(instrument.Symbol, out _);
             Log.ExpiryDelivered(_logger, board.BaseCoin, delivered.Count);
         }
 
@@ -318,14 +325,18 @@ internal sealed partial class SimulatedMarket : IDisposable
                 _bySymbol[instrument.Symbol] = instrument;
             }
 
-            board.PreLaunch = [.. board.PreLaunch.Except(due)];
-            board.Listed = [.. board.Listed.Concat(due).OrderBy(i => i.SymbolId)];
+            var listing = board.Listing;
+            board.Listing = listing with
+            {
+                PreLaunch = [.. listing.PreLaunch.Except(due)],
+                Listed = [.. listing.Listed.Concat(due).OrderBy(i => i.SymbolId)],
+            };
             foreach (var instrument in due)
                 Recompute(board, instrument, now);
         }
 
         if (board.Delivering.Any(i => nowMs >= DeliveringUntilMs(i)))
-            board.Delivering = [.. board.Delivering.Where(i => nowMs < DeliveringUntilMs(i))];
+            board.Listing = board.Listing with { Delivering = [.. board.Delivering.Where(i => nowMs < DeliveringUntilMs(i))] };
     }
 
     /// <summary>12:00 UTC of the delivery day: four hours after the 08:00 delivery.</summary>

@@ -75,4 +75,53 @@ public class ListingTests
         var ack = await ws.ReceiveAckAsync();
         Assert.Equal(["tickers." + expected[1]], ack.GetProperty("data").GetProperty("failTopics").EnumerateArray().Select(e => e.GetString()));
     }
+
+    [Fact]
+    public async Task Instruments_info_read_while_expiries_are_delivered_lists_every_option_once()
+    {
+        await using var simulator = await TestSimulator.StartAsync();
+        var all = simulator.GetInstruments("BTC").Select(i => i.Symbol).Order(StringComparer.Ordinal).ToList();
+        int expiries = simulator.GetInstruments("BTC").Select(i => i.DeliveryTime).Distinct().Count();
+
+        // A reader pages through instruments-info again and again while the main thread delivers expiry after expiry:
+        // an option moving from Trading to Delivering must be in every answer, as one or the other.
+        using var stop = new CancellationTokenSource();
+        var reads = 0;
+        var reader = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var listed = await InstrumentsInfoSymbolsAsync(simulator, "BTC");
+                Assert.Equal(all, listed.Order(StringComparer.Ordinal));
+                reads++;
+            }
+        }, TestContext.Current.CancellationToken);
+        for (int i = 0; i < expiries - 1 && !reader.IsCompleted; i++)
+        {
+            Assert.NotEmpty(simulator.DeliverNextExpiry("BTC"));
+            await Task.Delay(5, TestContext.Current.CancellationToken);
+        }
+        await stop.CancelAsync();
+        await reader;
+
+        Assert.True(reads > 0);
+        Assert.Equal(all, (await InstrumentsInfoSymbolsAsync(simulator, "BTC")).Order(StringComparer.Ordinal));
+        Assert.Equal(expiries - 1, simulator.GetDeliveringInstruments("BTC").Select(i => i.DeliveryTime).Distinct().Count());
+    }
+
+    private static async Task<List<string>> InstrumentsInfoSymbolsAsync(OptionsTracker.Simulator.BybitSimulator simulator, string coin)
+    {
+        var symbols = new List<string>();
+        var cursor = "";
+        do
+        {
+            using var json = await simulator.GetJsonAsync(
+                $"/v5/market/instruments-info?category=option&baseCoin={coin}&limit=1000&cursor={Uri.EscapeDataString(cursor)}");
+            var result = json.RootElement.GetProperty("result");
+            symbols.AddRange(result.GetProperty("list").EnumerateArray().Select(i => i.GetProperty("symbol").GetString()!));
+            cursor = result.GetProperty("nextPageCursor").GetString()!;
+        }
+        while (cursor.Length > 0);
+        return symbols;
+    }
 }
