@@ -67,8 +67,21 @@ public sealed record Trade
     /// <summary>The tape's order (from 1, per coin); 0 until <see cref="TradeTape.Append"/> gives it.</summary>
     public long Sequence { get; init; }
 
-    /// <summary>Price × size, USD (what the taker paid or received).</summary>
-    public double PremiumUsd => Price * Size;
+    /// <summary>
+    /// Price × size, USD (what the taker paid or received). Multiplied as decimals: both came from the venue's decimal
+    /// text, and the product of their doubles is not the product of the decimals (587.1 × 2 = 1174.1999999999998).
+    /// </summary>
+    public double PremiumUsd => MultiplyAsDecimals(Price, Size);
+
+    /// <summary>
+    /// <paramref name="a"/> × <paramref name="b"/> through decimal (each double taken at its 15 significant digits, which
+    /// round-trip a venue's decimal text), so the product is the double nearest the decimal product; outside decimal's
+    /// range, or for NaN, the plain double product.
+    /// </summary>
+    internal static double MultiplyAsDecimals(double a, double b) =>
+        double.IsFinite(a) && double.IsFinite(b) && Math.Abs(a) < 1e14 && Math.Abs(b) < 1e14
+            ? (double)((decimal)a * (decimal)b)
+            : a * b;
 
     /// <summary>+1 for a taker buy, −1 for a taker sell: the sign flow figures weigh a trade's Greeks with.</summary>
     public int SideSign => Side == TradeSide.Buy ? 1 : -1;

@@ -23,6 +23,27 @@ public class TradeTapeTests
         Price = 1_000,
     };
 
+    [Theory]
+    [InlineData(587.1, 2, 1174.2)] // 587.1 * 2.0 as doubles is 1174.1999999999998
+    [InlineData(0.1, 3, 0.3)] // 0.30000000000000004
+    [InlineData(1_234.5, 0.01, 12.345)]
+    [InlineData(1_000, 1.5, 1_500)]
+    public void The_premium_is_the_product_of_the_venue_s_decimals(double price, double size, double premium)
+    {
+        var trade = TradeOf("a", 1, size: size) with { Price = price };
+
+        Assert.Equal(premium, trade.PremiumUsd);
+        Assert.Equal(premium.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            trade.PremiumUsd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void A_premium_outside_decimal_s_range_or_of_a_missing_price_is_the_double_product()
+    {
+        Assert.True(double.IsNaN((TradeOf("a", 1) with { Price = double.NaN }).PremiumUsd));
+        Assert.Equal(1e300 * 2, (TradeOf("a", 1, size: 2) with { Price = 1e300 }).PremiumUsd);
+    }
+
     [Fact]
     public void Appended_trades_get_increasing_sequences_per_coin_and_a_repeated_id_is_dropped()
     {

@@ -111,7 +111,7 @@ public class TradesApiEndToEndTests
         {
             Assert.Equal(
                 (expected.Symbol, DateTimeOffset.FromUnixTimeMilliseconds(expected.TimeMs).UtcDateTime, expected.Side, expected.Size, expected.Price,
-                    expected.Size * expected.Price),
+                    OptionsTracker.Tape.Trade.MultiplyAsDecimals(expected.Price, expected.Size)),
                 ((string)item["symbol"]!, (DateTime)item["time"]!, (string)item["side"]!, (double)item["size"]!, (double)item["price"]!,
                     (double)item["premium_usd"]!));
             Assert.Equal((expected.Iv, expected.MarkIv, expected.MarkPrice, expected.IndexPrice),
