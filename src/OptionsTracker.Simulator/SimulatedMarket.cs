@@ -175,8 +175,9 @@ internal sealed partial class SimulatedMarket : IDisposable
                 created = CreateInstrument(board, deliveryTime, ExpiryKind.Quarterly, step, strike, isCall: false, now);
             }
 
-            board.Listing = board.Listing with { Listed = [.. listed, created] };
+            // Priced before it is listed: instruments-info never shows an option whose ticker is still empty.
             Recompute(board, created, now);
+            board.Listing = board.Listing with { Listed = [.. listed, created] };
             Log.InstrumentListed(_logger, created.Symbol);
             return created.Symbol;
         }
@@ -325,14 +326,14 @@ internal sealed partial class SimulatedMarket : IDisposable
                 _bySymbol[instrument.Symbol] = instrument;
             }
 
+            foreach (var instrument in due)
+                Recompute(board, instrument, now);
             var listing = board.Listing;
             board.Listing = listing with
             {
                 PreLaunch = [.. listing.PreLaunch.Except(due)],
                 Listed = [.. listing.Listed.Concat(due).OrderBy(i => i.SymbolId)],
             };
-            foreach (var instrument in due)
-                Recompute(board, instrument, now);
         }
 
         if (board.Delivering.Any(i => nowMs >= DeliveringUntilMs(i)))
