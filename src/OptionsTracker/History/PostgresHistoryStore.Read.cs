@@ -116,12 +116,18 @@ public sealed partial class PostgresHistoryStore
             FROM quotes q
             WHERE q.instrument_id = (SELECT id FROM instrument) AND q.time >= @from AND q.time <= @to
             UNION ALL
-            SELECT h.hour, h.offsets_ms, h.vals, {string.Join(", ", BlockColumns.Select(b => "h." + b))}
+            SELECT h.hour, h.offsets_ms, h.vals, {string.Join(", ", BlockColumns.Select((b, k) =>
+                $"CASE WHEN NOT @last_blocks_only OR h.hour > @to - interval '1 hour' OR {k} = (cardinality(h.offsets_ms) - 1) / {BlockSize("h.offsets_ms")} THEN h.{b} END"))}
             FROM quote_hours h
             WHERE h.instrument_id = (SELECT id FROM instrument) AND h.hour >= date_bin('1 hour', @from, timestamptz 'epoch') AND h.hour <= @to
             """;
         var (start, end) = (ToMilliseconds(from), ToMilliseconds(to));
         var (first, last) = (start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds());
+        // Buckets of whole hours (1 h, 2 h, 1 d: the dashboard's week and month charts) keep each bucket's last snapshot,
+        // which is the last snapshot of one of its hours, so of an hour row's last block (schema 6): the other five blocks
+        // are neither decompressed nor sent. An hour that ends after `to` is read whole (its last block may lie after it);
+        // a second row of one hour (a late write) has its own last block, and the bucketing takes the later of the two.
+        var lastBlocksOnly = interval >= TimeSpan.FromHours(1) && interval.Ticks % TimeSpan.TicksPerHour == 0;
         return await WithRetryAsync("option series read", async () =>
         {
             await using var command = _dataSource.CreateCommand(sql);
@@ -129,6 +135,7 @@ public sealed partial class PostgresHistoryStore
             command.Parameters.AddWithValue("symbol", symbol);
             command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, start.UtcDateTime);
             command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, end.UtcDateTime);
+            command.Parameters.AddWithValue("last_blocks_only", lastBlocksOnly);
             var points = new List<SeriesPoint>();
             var values = new Float8Array();
             // Sequential: an hour row (~12.5 KB of values) is streamed column by column instead of buffered whole first.

@@ -92,6 +92,43 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
     }
 
     [Fact]
+    public async Task Hour_buckets_read_each_hour_row_s_last_block_and_equal_the_last_of_every_snapshot()
+    {
+        var (store, _) = await OpenAsync();
+        await using var __ = store;
+        await new HistoryGenerator(Settings).WriteAsync(store, progress: null, Token);
+        // A late write after hour 0's last snapshot (00:59:30): compacted into a second row of that hour, whose last block
+        // (its only snapshot) then holds the hour's last snapshot; and one into the open hour's rows (02:31:30).
+        var symbols = await SymbolsAsync(store);
+        foreach (var late in (DateTimeOffset[])[Start.AddMinutes(59.5), Start.AddMinutes(151.5)])
+        {
+            var write = new BoardSnapshot { Time = late };
+            write.Coins.Add("BTC");
+            write.Quotes.AddRange((await store.BoardAtAsync("BTC", late, Token))!.Quotes.Take(50));
+            await store.WriteSnapshotAsync(write, Token);
+        }
+        Assert.Equal(0, await store.ApplyRetentionAsync(Start.AddMinutes(152), TimeSpan.FromDays(30), TimeSpan.FromDays(365), Token));
+
+        QuoteField[] fields = [QuoteField.MarkPrice, QuoteField.Delta, QuoteField.OpenInterest];
+        foreach (var symbol in symbols.Take(60))
+        {
+            var every = (await store.OptionSeriesAsync(Venue.Bybit, symbol, fields, Start, Start.AddHours(3), TimeSpan.Zero, Token)).ToList();
+            foreach (var (from, to) in new[] { (Start, Start.AddHours(3)), (Start.AddMinutes(30), Start.AddMinutes(100.5)), (Start.AddMinutes(59.75), Start.AddHours(2)) })
+            {
+                var span = every.Where(p => p.Time >= from && p.Time <= to).ToList();
+                foreach (var interval in (TimeSpan[])[TimeSpan.FromHours(1), TimeSpan.FromHours(2), TimeSpan.FromDays(1)])
+                {
+                    var bucketed = await store.OptionSeriesAsync(Venue.Bybit, symbol, fields, from, to, interval, Token);
+                    Assert.Equal(Points(SeriesPoint.LastOfEachBucket(span, (long)interval.TotalMilliseconds)), Points(bucketed));
+                }
+            }
+        }
+
+        static List<string> Points(IEnumerable<SeriesPoint> points) =>
+            [.. points.Select(p => $"{p.Time:O} {string.Join(' ', p.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}")];
+    }
+
+    [Fact]
     public async Task The_generator_writes_whole_hours_as_hour_rows_that_read_as_recorded_rows_do()
     {
         var (recorded, recordedConnection) = await OpenAsync();
@@ -215,10 +252,18 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
         QuoteField[] fields = [QuoteField.MarkPrice, QuoteField.BidPrice, QuoteField.MarkIv, QuoteField.Delta, QuoteField.OpenInterest, QuoteField.MarkPrice];
         foreach (var symbol in symbols)
         {
-            foreach (var (from, interval) in new[] { (Start, TimeSpan.Zero), (Start.AddMinutes(7), TimeSpan.FromMinutes(15)), (Start.AddMinutes(61), TimeSpan.Zero) })
+            // Buckets of whole hours read only each hour row's last block, except the hour holding `to`: `to` inside an
+            // hour, at an hour's end, past the last snapshot.
+            foreach (var (from, to, interval) in new[]
             {
-                var series = await store.OptionSeriesAsync(Venue.Bybit, symbol, fields, from, Start.AddMinutes(140), interval, Token);
-                answers.Add($"series {symbol} {from:O} {interval}: {series.Count}");
+                (Start, Start.AddMinutes(140), TimeSpan.Zero), (Start.AddMinutes(7), Start.AddMinutes(140), TimeSpan.FromMinutes(15)),
+                (Start.AddMinutes(61), Start.AddMinutes(140), TimeSpan.Zero), (Start.AddMinutes(7), Start.AddMinutes(140), TimeSpan.FromHours(1)),
+                (Start, Start.AddMinutes(100.5), TimeSpan.FromHours(1)), (Start.AddMinutes(30), Start.AddHours(2), TimeSpan.FromHours(2)),
+                (Start.AddMinutes(59.5), Start.AddMinutes(119), TimeSpan.FromHours(1)), (Start, Start.AddDays(1), TimeSpan.FromDays(1)),
+            })
+            {
+                var series = await store.OptionSeriesAsync(Venue.Bybit, symbol, fields, from, to, interval, Token);
+                answers.Add($"series {symbol} {from:O} {to:O} {interval}: {series.Count}");
                 answers.AddRange(series.Select(p => $"{p.Time:O} {string.Join(' ', p.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}"));
             }
         }
