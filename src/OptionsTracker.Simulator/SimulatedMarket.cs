@@ -324,10 +324,9 @@ internal sealed partial class SimulatedMarket : IDisposable
             {
                 instrument.Launch(nowMs);
                 _bySymbol[instrument.Symbol] = instrument;
+                Recompute(board, instrument, now); // priced before the listing shows it trading
             }
 
-            foreach (var instrument in due)
-                Recompute(board, instrument, now);
             var listing = board.Listing;
             board.Listing = listing with
             {

@@ -119,13 +119,10 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
                 foreach (var interval in (TimeSpan[])[TimeSpan.FromHours(1), TimeSpan.FromHours(2), TimeSpan.FromDays(1)])
                 {
                     var bucketed = await store.OptionSeriesAsync(Venue.Bybit, symbol, fields, from, to, interval, Token);
-                    Assert.Equal(Points(SeriesPoint.LastOfEachBucket(span, (long)interval.TotalMilliseconds)), Points(bucketed));
+                    Assert.Equal(SeriesPoint.LastOfEachBucket(span, (long)interval.TotalMilliseconds).Select(PointText), bucketed.Select(PointText));
                 }
             }
         }
-
-        static List<string> Points(IEnumerable<SeriesPoint> points) =>
-            [.. points.Select(p => $"{p.Time:O} {string.Join(' ', p.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}")];
     }
 
     [Fact]
@@ -264,13 +261,17 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
             {
                 var series = await store.OptionSeriesAsync(Venue.Bybit, symbol, fields, from, to, interval, Token);
                 answers.Add($"series {symbol} {from:O} {to:O} {interval}: {series.Count}");
-                answers.AddRange(series.Select(p => $"{p.Time:O} {string.Join(' ', p.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}"));
+                answers.AddRange(series.Select(PointText));
             }
         }
         await foreach (var row in store.ReadQuotesAsync("BTC", Start.AddMinutes(3), Start.AddMinutes(125), Token))
             answers.Add($"{row.Time:O} {Text(new RecordedQuote(row.Instrument, row.Quote, Changed: true))}");
         return answers;
     }
+
+    // A series point as text: its time and every value to the bit ("R"), NaN as NaN.
+    private static string PointText(SeriesPoint point) =>
+        $"{point.Time:O} {string.Join(' ', point.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}";
 
     private static string Text(RecordedQuote recorded)
     {
