@@ -107,9 +107,13 @@ public sealed class RedisWriter(
             return;
         try
         {
+            // Taken before the flush: reconciliation needs every loaded option already written, or it would empty a coin's
+            // set of a stale member before the flush that fills it (a coin loaded between the flush's snapshot and the
+            // reconciliation would have its set briefly empty for readers).
+            var coinStates = _reconciled ? null : feedStatus.VenueCoins.ToArray();
             await FlushAsync(multiplexer.GetDatabase(), cancellationToken);
-            if (!_reconciled)
-                await ReconcileAsync(multiplexer.GetDatabase(), cancellationToken);
+            if (coinStates is not null)
+                await ReconcileAsync(multiplexer.GetDatabase(), coinStates, cancellationToken);
             _backoff?.Reset();
             _retryAt = 0;
             if (_lastError is not null)
@@ -196,17 +200,18 @@ public sealed class RedisWriter(
     }
 
     /// <summary>
-    /// Once per lease term, when every tracked coin is loaded: takes out of Redis the options of those coins
+    /// Once per lease term, after a flush that began with every tracked coin loaded (<paramref name="states"/>, read
+    /// before it, so that flush wrote every listed option): takes out of Redis the options of those coins
     /// that the exchange no longer lists but that are still indexed there (delisted or delivered while no
     /// collector was active, or by a collector that died before its next flush). Before every coin is loaded
     /// an option missing from the book may just not be loaded yet, so nothing is removed then.
     /// </summary>
-    private async Task ReconcileAsync(IDatabase database, CancellationToken cancellationToken)
+    private async Task ReconcileAsync(IDatabase database, KeyValuePair<(Venue Venue, string Coin), CoinLoadState>[] states,
+        CancellationToken cancellationToken)
     {
         // Per (venue, coin): with two venues, one may have loaded a coin while the other has not yet, and the other's keys
         // must not be taken for orphans meanwhile.
-        var states = feedStatus.VenueCoins;
-        if (states.Count == 0 || states.Values.Any(state => state == CoinLoadState.Loading))
+        if (states.Length == 0 || states.Any(state => state.Value == CoinLoadState.Loading))
             return;
         var index = book.Index;
         var loadedVenues = states.Where(c => c.Value == CoinLoadState.Loaded).Select(c => c.Key).ToHashSet();

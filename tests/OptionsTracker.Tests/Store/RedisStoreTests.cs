@@ -397,6 +397,21 @@ public class RedisStoreTests
         await database.HashSetAsync($"option:{Gone}", [new("symbol", Gone), new("mark_price", "1")]);
         await database.SetAddAsync("options:coin:BTC", Gone);
         await database.SetAddAsync("options:expiry:BTC:02JAN26", Gone);
+        // What the writer published before it took the stale option out: every listed option must be written by then,
+        // or readers would see the coin's set emptied (a reconciliation racing a coin's load once did that).
+        var writtenBeforeRemoval = new HashSet<string>(StringComparer.Ordinal);
+        var removal = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await database.Multiplexer.GetSubscriber().SubscribeAsync(RedisChannel.Literal("options:changes"), (_, message) =>
+        {
+            var tokens = ((string?)message ?? "").Split(' ');
+            lock (writtenBeforeRemoval)
+            {
+                if (tokens.Contains("-" + Gone))
+                    removal.TrySetResult(writtenBeforeRemoval.Count);
+                else if (!removal.Task.IsCompleted)
+                    writtenBeforeRemoval.UnionWith(tokens.Where(t => !t.StartsWith('-')));
+            }
+        });
         await using var collector = await TrackerApp.StartAsync(simulator, RedisTestSettings.For(redis.Endpoint, "collector"));
         await collector.WaitForFullBoardAsync();
 
@@ -404,6 +419,7 @@ public class RedisStoreTests
         Assert.False(await database.KeyExistsAsync($"option:{Gone}"));
         Assert.False(await database.SetContainsAsync("options:expiry:BTC:02JAN26", Gone));
         Assert.Equal(simulator.InstrumentCount, (int)await database.SetLengthAsync("options:coin:BTC"));
+        Assert.Equal(simulator.InstrumentCount, await removal.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken));
     }
 
     [Fact]
