@@ -8,7 +8,7 @@ namespace OptionsTracker.Tests.History;
 /// The recorder's clock (a FakeTimeProvider through the host's TimeProvider): snapshots on the interval grid, a clock
 /// that jumps forward leaves a gap that is reported, one that jumps back is skipped until it passes the last snapshot
 /// recorded (times stay strictly increasing), and the retention runs at start and every hour, thinning old snapshots to
-/// the first of each hour.
+/// the first of each hour. On both stores: PostgreSQL's retention also folds the thinned hours into hour rows.
 /// </summary>
 public sealed class RecorderClockTests(ITestOutputHelper output)
 {
@@ -29,10 +29,13 @@ public sealed class RecorderClockTests(ITestOutputHelper output)
             inner.CreateTimer(callback, state, dueTime, period);
     }
 
-    [Fact]
-    public async Task Clock_jumps_leave_a_reported_gap_or_skipped_snapshots_and_retention_thins_to_hourly()
+    [Theory]
+    [InlineData("duckdb")]
+    [InlineData("postgres")]
+    public async Task Clock_jumps_leave_a_reported_gap_or_skipped_snapshots_and_retention_thins_to_hourly(string kind)
     {
         using var host = new RecorderHost();
+        await using var postgres = kind == "postgres" ? await PostgresServer.StartAsync() : null;
         await using var simulator = await RecorderHost.SimulatorAsync();
         // Half a second before a whole second, three and a half seconds before a whole hour.
         var real = TimeProvider.System.GetUtcNow();
@@ -42,9 +45,12 @@ public sealed class RecorderClockTests(ITestOutputHelper output)
         var settings = host.Settings();
         settings["History:KeepFull"] = "01:00:00";
         settings["History:KeepHourly"] = "02:00:00";
+        if (postgres is not null)
+            settings["History:Postgres"] = await postgres.CreateDatabaseAsync();
         await using var app = await TrackerApp.StartAsync(simulator, settings, timeProvider: clock);
         var recorder = RecorderHost.Recorder(app);
         var store = RecorderHost.Store(app);
+        Assert.Equal(kind, store.Name);
         await Eventually.Until(() => app.Book.Index.Count == simulator.InstrumentCount && app.Book.Index.All.All(s => s.ReadQuote().HasData),
             "the board loaded");
         await Eventually.Until(() => recorder.GetStatus().IsOpen, "the store open");
