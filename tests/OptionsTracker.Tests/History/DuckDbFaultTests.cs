@@ -222,50 +222,8 @@ public sealed class DuckDbFaultTests : IDisposable
     public async Task A_writer_killed_mid_write_leaves_only_whole_snapshots()
     {
         var path = Path.Combine(TestDirectory, "history.duckdb");
-        var child = new ProcessStartInfo("dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        child.ArgumentList.Add("exec");
-        child.ArgumentList.Add(typeof(DuckDbFaultTests).Assembly.Location);
-        child.ArgumentList.Add("-method");
-        child.ArgumentList.Add($"{typeof(DuckDbFaultTests).FullName}.{nameof(Child_writes_snapshots_until_killed)}");
-        child.ArgumentList.Add("-explicit");
-        child.ArgumentList.Add("only");
-        child.Environment["HISTORY_CHILD_PATH"] = path;
-        using var process = Process.Start(child)!;
-        var committed = 0;
-        var output = new System.Text.StringBuilder();
-        process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        process.BeginErrorReadLine();
-        try
-        {
-            // Kills it at a random moment once it has committed a few snapshots: most likely inside a write.
-            var stopAfter = 5 + Random.Shared.Next(0, 10);
-            var started = Stopwatch.GetTimestamp();
-            while (committed < stopAfter)
-            {
-                var line = await process.StandardOutput.ReadLineAsync(Token);
-                Assert.True(line is not null, $"the child writer ended: {output}");
-                if (line.StartsWith("committed ", StringComparison.Ordinal))
-                    committed = int.Parse(line["committed ".Length..], System.Globalization.CultureInfo.InvariantCulture);
-                Assert.True(Stopwatch.GetElapsedTime(started) < Eventually.Timeout, "the child writer did not commit in time");
-            }
-            await Task.Delay(Random.Shared.Next(0, 40), Token);
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true); // SIGKILL on Linux: no finaliser, no checkpoint, no WAL flush beyond what committed.
-            await process.WaitForExitAsync(CancellationToken.None);
-        }
-        // The lines still in the pipe: the last write the child saw return before it died.
-        while (await process.StandardOutput.ReadLineAsync(Token) is { } rest)
-        {
-            if (rest.StartsWith("committed ", StringComparison.Ordinal))
-                committed = int.Parse(rest["committed ".Length..], System.Globalization.CultureInfo.InvariantCulture);
-        }
+        var committed = await KilledWriter.RunUntilKilledAsync(typeof(DuckDbFaultTests), nameof(Child_writes_snapshots_until_killed),
+            new Dictionary<string, string> { ["HISTORY_CHILD_PATH"] = path });
 
         await using var store = Store(path);
         await store.OpenAsync(Source, Token);
@@ -293,8 +251,7 @@ public sealed class DuckDbFaultTests : IDisposable
         for (var n = 1; n < 100_000; n++)
         {
             await store.WriteSnapshotAsync(board.Snapshot, Token);
-            Console.Out.WriteLine($"committed {n}");
-            Console.Out.Flush();
+            KilledWriter.SayCommitted(n);
             board.Step(TimeSpan.FromMinutes(1));
         }
     }
