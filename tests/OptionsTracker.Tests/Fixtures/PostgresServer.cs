@@ -84,13 +84,25 @@ public sealed class PostgresServer : IAsyncDisposable
         IsRunning = false;
     }
 
-    /// <summary>A new empty database for one test (or one test class), and a connection string to it.</summary>
-    public async Task<string> CreateDatabaseAsync()
+    /// <summary>
+    /// A new empty database for one test (or one test class), and a connection string to it. With
+    /// <paramref name="tablespaceLocation"/> (an empty directory the postgres user owns), the database and everything in
+    /// it live there, in a tablespace of its own; the server's WAL stays in its data directory.
+    /// </summary>
+    public async Task<string> CreateDatabaseAsync(string? tablespaceLocation = null)
     {
         var name = $"t{Interlocked.Increment(ref _databases)}_{Guid.NewGuid().ToString("N")[..8]}";
         await using var connection = new NpgsqlConnection(ConnectionString());
         await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        var sql = $"CREATE DATABASE {name}";
+        if (tablespaceLocation is not null)
+        {
+            // CREATE TABLESPACE cannot run in a transaction block: its own command.
+            await using var tablespace = new NpgsqlCommand($"CREATE TABLESPACE ts_{name} LOCATION '{tablespaceLocation.Replace("'", "''", StringComparison.Ordinal)}'", connection);
+            await tablespace.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            sql += $" TABLESPACE ts_{name}";
+        }
+        await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
         return ConnectionString(name);
     }

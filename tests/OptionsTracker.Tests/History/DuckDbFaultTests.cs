@@ -135,87 +135,50 @@ public sealed class DuckDbFaultTests : IDisposable
     [Fact]
     public async Task A_full_disk_fails_the_write_clearly_keeps_the_file_whole_and_writing_resumes_once_space_is_freed()
     {
-        if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
+        if (!TinyFilesystem.CanMount)
             Assert.Skip("mounting a tiny tmpfs needs root on Linux");
-        var mount = Path.Combine(TestDirectory, "tiny");
-        Directory.CreateDirectory(mount);
-        Assert.Equal(0, await RunAsync("mount", "-t", "tmpfs", "-o", "size=24m", "tmpfs", mount));
-        try
+        await using var disk = await TinyFilesystem.MountAsync(24);
+        var path = Path.Combine(disk.Path, "history.duckdb");
+        var board = new RealisticBoard(400, T0);
+        var written = 0;
+        HistoryStoreUnavailableException? full = null;
+        await using (var store = Store(path))
         {
-            var path = Path.Combine(mount, "history.duckdb");
-            var board = new RealisticBoard(400, T0);
-            var written = 0;
-            HistoryStoreUnavailableException? full = null;
-            await using (var store = Store(path))
+            await store.OpenAsync(Source, Token);
+            await store.WriteSnapshotAsync(board.Snapshot, Token);
+            written++;
+            // Leaves about 2 MB: a few dozen snapshots fit, then the disk is full.
+            await disk.FillAsync("filler", leaveFree: 2_000_000);
+            for (var i = 0; i < 2000 && full is null; i++)
             {
-                await store.OpenAsync(Source, Token);
-                await store.WriteSnapshotAsync(board.Snapshot, Token);
-                written++;
-                // Leaves about 2 MB: a few dozen snapshots fit, then the disk is full.
-                var filler = Path.Combine(mount, "filler");
-                await FillAsync(filler, new DriveInfo(mount).AvailableFreeSpace - 2_000_000);
-                for (var i = 0; i < 2000 && full is null; i++)
+                board.Step(TimeSpan.FromMinutes(1));
+                try
                 {
-                    board.Step(TimeSpan.FromMinutes(1));
-                    try
-                    {
-                        await store.WriteSnapshotAsync(board.Snapshot, Token);
-                        written++;
-                    }
-                    catch (HistoryStoreUnavailableException e)
-                    {
-                        full = e;
-                    }
+                    await store.WriteSnapshotAsync(board.Snapshot, Token);
+                    written++;
                 }
-                Assert.NotNull(full);
-                TestContext.Current.TestOutputHelper?.WriteLine($"{written} snapshots written, then: {full.Message}");
-                Assert.Contains(path, full.Message);
-                Assert.Contains("full", full.Message, StringComparison.OrdinalIgnoreCase);
-
-                // What was committed reads back, and once space is freed the same snapshot is written.
-                File.Delete(filler);
-                await store.WriteSnapshotAsync(board.Snapshot, Token);
-                written++;
-                Assert.Equal(written, (await store.RangeAsync("BTC", Token))!.Value.Snapshots);
+                catch (HistoryStoreUnavailableException e)
+                {
+                    full = e;
+                }
             }
+            Assert.NotNull(full);
+            TestContext.Current.TestOutputHelper?.WriteLine($"{written} snapshots written, then: {full.Message}");
+            Assert.Contains(path, full.Message);
+            Assert.Contains("full", full.Message, StringComparison.OrdinalIgnoreCase);
 
-            // Reopened from the file alone: every snapshot whole, none torn.
-            await using var reopened = Store(path);
-            await reopened.OpenAsync(Source, Token);
-            await AssertEverySnapshotWholeAsync(path, reopened);
-            Assert.Equal(written, (await reopened.RangeAsync("BTC", Token))!.Value.Snapshots);
+            // What was committed reads back, and once space is freed the same snapshot is written.
+            disk.Free("filler");
+            await store.WriteSnapshotAsync(board.Snapshot, Token);
+            written++;
+            Assert.Equal(written, (await store.RangeAsync("BTC", Token))!.Value.Snapshots);
         }
-        finally
-        {
-            await RunAsync("umount", "-l", mount);
-        }
-    }
 
-    private static async Task FillAsync(string path, long bytes)
-    {
-        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
-        var chunk = new byte[1 << 20];
-        for (long left = bytes; left > 0; left -= chunk.Length)
-        {
-            try
-            {
-                await file.WriteAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, left)), Token);
-            }
-            catch (IOException)
-            {
-                break;
-            }
-        }
-    }
-
-    private static async Task<int> RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        using var process = Process.Start(start)!;
-        await process.WaitForExitAsync(CancellationToken.None);
-        return process.ExitCode;
+        // Reopened from the file alone: every snapshot whole, none torn.
+        await using var reopened = Store(path);
+        await reopened.OpenAsync(Source, Token);
+        await AssertEverySnapshotWholeAsync(path, reopened);
+        Assert.Equal(written, (await reopened.RangeAsync("BTC", Token))!.Value.Snapshots);
     }
 
     [Fact]

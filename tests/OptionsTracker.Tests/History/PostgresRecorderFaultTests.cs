@@ -18,16 +18,7 @@ public sealed class PostgresRecorderFaultTests(ITestOutputHelper output)
         await using var server = await PostgresServer.StartAsync();
         var connectionString = await server.CreateDatabaseAsync();
         await using var simulator = await RecorderHost.SimulatorAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["History:Enabled"] = "true",
-            ["History:Postgres"] = connectionString,
-            ["History:Interval"] = "00:00:01",
-            ["History:Backfill"] = "00:00:00",
-            // Room for every snapshot of the outage: nothing is dropped, so every second must be there afterwards.
-            ["History:MaxPending"] = "600",
-        };
-        await using var app = await TrackerApp.StartAsync(simulator, settings);
+        await using var app = await TrackerApp.StartAsync(simulator, Settings(connectionString));
         await app.WaitForFullBoardAsync();
         var recorder = RecorderHost.Recorder(app);
 
@@ -60,8 +51,73 @@ public sealed class PostgresRecorderFaultTests(ITestOutputHelper output)
         Assert.DoesNotContain("unavailable", reason, StringComparison.Ordinal);
         Assert.Equal(0, recorder.GetStatus().Dropped);
 
+        await AssertEverySecondWrittenOnceAsync(app, connectionString, lastWritten, backAt);
+    }
+
+    [Fact]
+    public async Task Full_disk_degrades_history_only_and_once_space_is_freed_the_waiting_snapshots_are_written_once()
+    {
+        if (!TinyFilesystem.CanMount)
+            Assert.Skip("mounting a tiny tmpfs needs root on Linux");
+        // The database in a tablespace on a 48 MB disk; the server's WAL stays on the big one (a full WAL disk stops
+        // PostgreSQL itself, which is the stopped server above).
+        await using var disk = await TinyFilesystem.MountAsync(48);
+        var location = Path.Combine(disk.Path, "tablespace");
+        Directory.CreateDirectory(location);
+        Assert.Equal(0, await TinyFilesystem.RunAsync("chown", "postgres", location));
+        await using var server = await PostgresServer.StartAsync();
+        var connectionString = await server.CreateDatabaseAsync(location);
+        await using var simulator = await RecorderHost.SimulatorAsync();
+        await using var app = await TrackerApp.StartAsync(simulator, Settings(connectionString));
+        await app.WaitForFullBoardAsync();
+        var recorder = RecorderHost.Recorder(app);
+        await Eventually.Until(async () => await CountAsync(connectionString, "SELECT count(*) FROM snapshot_coins WHERE coin = 'BTC'") >= 2,
+            "snapshots of BTC in PostgreSQL");
+
+        // The disk full: the next snapshots cannot be written (PostgreSQL cannot extend the tables' files).
+        await disk.FillAsync("filler");
+        await Eventually.Until(() => recorder.GetStatus() is { Problem: not null, Pending: >= 3 }, "snapshots waiting while the disk is full");
+        var lastWritten = recorder.GetStatus().LastRecorded!.Value;
+        var (status, reason) = await RecorderHost.HealthAsync(app);
+        output.WriteLine($"disk full: {status}: {reason}");
+        Assert.Equal("Degraded", status);
+        Assert.Contains("No space left on device", reason, StringComparison.Ordinal);
+        Assert.Contains("snapshots pending", reason, StringComparison.Ordinal);
+        Assert.Equal(0, recorder.GetStatus().Dropped);
+        var sequence = app.Book.Sequence;
+        await Eventually.Until(() => app.Book.Sequence > sequence + 10, "the feed to keep changing the book");
+
+        disk.Free("filler");
+        var backAt = TimeProvider.System.GetUtcNow();
+        await Eventually.Until(() => recorder.GetStatus() is { Problem: null, Pending: <= 1 } s && s.LastRecorded > backAt.AddSeconds(2),
+            "the recorder to catch up and record once space is freed", 60);
+        (status, reason) = await RecorderHost.HealthAsync(app);
+        output.WriteLine($"space freed: {status}: {reason}");
+        Assert.DoesNotContain("No space", reason, StringComparison.Ordinal);
+        Assert.Equal(0, recorder.GetStatus().Dropped);
+        await AssertEverySecondWrittenOnceAsync(app, connectionString, lastWritten, backAt);
+    }
+
+    /// <summary>Recording every second into <paramref name="connectionString"/>, no backfill, room for a minute's outage and more.</summary>
+    private static Dictionary<string, string?> Settings(string connectionString) => new()
+    {
+        ["History:Enabled"] = "true",
+        ["History:Postgres"] = connectionString,
+        ["History:Interval"] = "00:00:01",
+        ["History:Backfill"] = "00:00:00",
+        // Room for every snapshot of the outage: nothing is dropped, so every second must be there afterwards.
+        ["History:MaxPending"] = "600",
+    };
+
+    /// <summary>
+    /// After an outage that began after <paramref name="lastWritten"/> and ended at <paramref name="backAt"/>, read from
+    /// PostgreSQL itself: every second recorded once, including those taken during the outage and after it.
+    /// </summary>
+    private async Task AssertEverySecondWrittenOnceAsync(TrackerApp app, string connectionString, DateTimeOffset lastWritten, DateTimeOffset backAt)
+    {
+        var recorder = RecorderHost.Recorder(app);
         // Read from PostgreSQL itself, not through the recorder: each (coin, time) once, each option's quote once per
-        // snapshot, snapshots taken while the server was away and after it came back, and no second missing.
+        // snapshot, snapshots taken during the outage and after it, and no second missing.
         Assert.Equal(0, await CountAsync(connectionString,
             "SELECT count(*) FROM (SELECT coin, time FROM snapshot_coins GROUP BY coin, time HAVING count(*) > 1) d"));
         Assert.Equal(0, await CountAsync(connectionString,
@@ -70,10 +126,10 @@ public sealed class PostgresRecorderFaultTests(ITestOutputHelper output)
             "SELECT count(*) FROM (SELECT measure_id, time FROM measures GROUP BY measure_id, time HAVING count(*) > 1) d"));
         Assert.True(await CountAsync(connectionString,
             $"SELECT count(*) FROM snapshot_coins WHERE coin = 'BTC' AND time > '{lastWritten:O}' AND time < '{backAt:O}'") >= 3,
-            "snapshots taken while the server was away were written");
+            "snapshots taken during the outage were written");
         Assert.True(await CountAsync(connectionString,
             $"SELECT count(*) FROM snapshot_coins WHERE coin = 'BTC' AND time > '{backAt:O}'") >= 2,
-            "snapshots taken after the restart were written");
+            "snapshots taken after the outage were written");
         var store = RecorderHost.Store(app);
         var range = (await store.RangeAsync("BTC", Token))!.Value;
         output.WriteLine($"{range.Snapshots} snapshots from {range.First:O} to {range.Last:O}");
