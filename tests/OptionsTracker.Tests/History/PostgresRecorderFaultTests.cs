@@ -22,8 +22,8 @@ public sealed class PostgresRecorderFaultTests(ITestOutputHelper output)
         await app.WaitForFullBoardAsync();
         var recorder = RecorderHost.Recorder(app);
 
-        await Eventually.Until(async () => await CountAsync(connectionString, "SELECT count(*) FROM snapshot_coins WHERE coin = 'BTC'") >= 2,
-            "snapshots of BTC in PostgreSQL");
+        // The recorder's count, not a query: before the store's first open has created the tables, a query would fail.
+        await Eventually.Until(() => recorder.GetStatus().SnapshotsWritten >= 2, "snapshots written to PostgreSQL");
         Assert.Equal("postgres", recorder.GetStatus().Store);
 
         // A crash of the server (every backend killed): the next snapshots cannot be written.
@@ -71,8 +71,8 @@ public sealed class PostgresRecorderFaultTests(ITestOutputHelper output)
         await using var app = await TrackerApp.StartAsync(simulator, Settings(connectionString));
         await app.WaitForFullBoardAsync();
         var recorder = RecorderHost.Recorder(app);
-        await Eventually.Until(async () => await CountAsync(connectionString, "SELECT count(*) FROM snapshot_coins WHERE coin = 'BTC'") >= 2,
-            "snapshots of BTC in PostgreSQL");
+        // The recorder's count, not a query: before the store's first open has created the tables, a query would fail.
+        await Eventually.Until(() => recorder.GetStatus().SnapshotsWritten >= 2, "snapshots written to PostgreSQL");
 
         // The disk full: the next snapshots cannot be written (PostgreSQL cannot extend the tables' files).
         await disk.FillAsync("filler");
