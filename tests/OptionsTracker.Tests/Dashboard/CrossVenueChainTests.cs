@@ -70,13 +70,16 @@ public sealed class CrossVenueChainTests
         await s.ScreenshotAsync("cross-venue-chain");
 
         // Deterministic winners whatever Bybit's simulator quotes meanwhile: a Deribit bid far above any Bybit price, an
-        // ask of one tick; on the other calls Deribit shows no book at all, so Bybit's side (when it has one) is best.
+        // ask under Bybit's tick (so under any Bybit ask, even on an expiry minutes from delivery whose calls are worth a
+        // tick or two: one of 0.0005 BTC lost to Bybit's there); on the other calls Deribit shows no book at all, so
+        // Bybit's side (when it has one) is best.
         var high = calls[calls.Length / 2];
         var low = calls[(calls.Length / 2) + 1];
+        var lowAsk = expiry.Slots.Select(x => x.Instrument.TickSize).Where(double.IsFinite).Min() / 2;
         foreach (var slot in deribit)
             SetQuote(s.Book, slot, 0, 0, 0.55, index);
         SetQuote(s.Book, high, 1_000_000, 0, 0.61, index);
-        SetQuote(s.Book, low, 0, 0.0005 * index, 0.52, index);
+        SetQuote(s.Book, low, 0, lowAsk, 0.52, index);
 
         var highRow = table.Locator($"tbody tr[data-strike='{Invariant(high.Instrument.Strike)}']");
         var lowRow = table.Locator($"tbody tr[data-strike='{Invariant(low.Instrument.Strike)}']");
@@ -89,7 +92,7 @@ public sealed class CrossVenueChainTests
         await Expect(highRow.Locator("td.call-side.xv-diff")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^[+−]?\d+\.\d$"));
 
         // Live: a better Deribit bid on the other line moves the mark there without a reload.
-        SetQuote(s.Book, low, 2_000_000, 0.0005 * index, 0.52, index);
+        SetQuote(s.Book, low, 2_000_000, lowAsk, 0.52, index);
         await Expect(lowRow.Locator("td.call-side.xv-best-bid")).ToHaveAttributeAsync("data-venue", "deribit");
         await Expect(lowRow.Locator("td.call-side.xv-best-bid")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^2,000,000(\.0+)?$"));
     }
