@@ -7,17 +7,26 @@ namespace OptionsTracker.Tests.Fixtures;
 /// A history writer in a process of its own, killed (SIGKILL) at a random moment once it has committed a few snapshots:
 /// most likely inside a write, as a tracker killed by the OOM killer or a power cut would be. The writer is an explicit
 /// test method of the test assembly (run only when asked, by <see cref="RunUntilKilledAsync"/>) that writes snapshots
-/// one after another and prints "committed n" after each write returns; it finds its store in environment variables.
+/// one after another (<see cref="WriteUntilKilledAsync"/>); it finds its store in environment variables.
 /// </summary>
 public static class KilledWriter
 {
     private const string Committed = "committed ";
 
-    /// <summary>What a child writer prints after its write number <paramref name="n"/> returned.</summary>
-    public static void SayCommitted(int n)
+    /// <summary>
+    /// The child's loop: snapshots of a 2,000-option, three-coin board from <paramref name="start"/>, a minute apart, written
+    /// one after another into the open <paramref name="store"/>, "committed n" printed after each write returns, until killed.
+    /// </summary>
+    public static async Task WriteUntilKilledAsync(OptionsTracker.History.IHistoryStore store, DateTimeOffset start)
     {
-        Console.Out.WriteLine(Committed + n.ToString(CultureInfo.InvariantCulture));
-        Console.Out.Flush();
+        var board = new History.RealisticBoard(2000, start);
+        for (var n = 1; n < 100_000; n++)
+        {
+            await store.WriteSnapshotAsync(board.Snapshot, TestContext.Current.CancellationToken);
+            Console.Out.WriteLine(Committed + n.ToString(CultureInfo.InvariantCulture));
+            Console.Out.Flush();
+            board.Step(TimeSpan.FromMinutes(1));
+        }
     }
 
     /// <summary>

@@ -197,12 +197,6 @@ public sealed class PostgresHistoryFaultTests
         Assert.False(string.IsNullOrEmpty(connectionString), "run by A_writer_killed_mid_write_leaves_only_whole_snapshots, with HISTORY_CHILD_POSTGRES");
         await using var store = Store(connectionString);
         await store.OpenAsync(Source, Token);
-        var board = new RealisticBoard(2000, T0);
-        for (var n = 1; n < 100_000; n++)
-        {
-            await store.WriteSnapshotAsync(board.Snapshot, Token);
-            KilledWriter.SayCommitted(n);
-            board.Step(TimeSpan.FromMinutes(1));
-        }
+        await KilledWriter.WriteUntilKilledAsync(store, T0);
     }
 }

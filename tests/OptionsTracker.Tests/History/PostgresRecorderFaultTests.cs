@@ -40,18 +40,9 @@ public sealed class PostgresRecorderFaultTests(ITestOutputHelper output)
         Assert.Contains("history postgres:", reason, StringComparison.Ordinal);
         Assert.Contains("snapshots pending", reason, StringComparison.Ordinal);
         Assert.Equal(0, recorder.GetStatus().Dropped);
-        var writtenBefore = recorder.GetStatus().SnapshotsWritten;
 
         await server.StartAgainAsync();
-        var backAt = TimeProvider.System.GetUtcNow();
-        await Eventually.Until(() => recorder.GetStatus() is { Problem: null, Pending: <= 1 } s && s.LastRecorded > backAt.AddSeconds(2),
-            "the recorder to catch up and record after the restart", 60);
-        (status, reason) = await RecorderHost.HealthAsync(app);
-        output.WriteLine($"server back: {status}: {reason}; {recorder.GetStatus().SnapshotsWritten - writtenBefore} written since");
-        Assert.DoesNotContain("unavailable", reason, StringComparison.Ordinal);
-        Assert.Equal(0, recorder.GetStatus().Dropped);
-
-        await AssertEverySecondWrittenOnceAsync(app, connectionString, lastWritten, backAt);
+        await AssertCaughtUpAsync(app, connectionString, lastWritten, TimeProvider.System.GetUtcNow(), fault: "unavailable");
     }
 
     [Fact]
@@ -88,14 +79,7 @@ public sealed class PostgresRecorderFaultTests(ITestOutputHelper output)
         await Eventually.Until(() => app.Book.Sequence > sequence + 10, "the feed to keep changing the book");
 
         disk.Free("filler");
-        var backAt = TimeProvider.System.GetUtcNow();
-        await Eventually.Until(() => recorder.GetStatus() is { Problem: null, Pending: <= 1 } s && s.LastRecorded > backAt.AddSeconds(2),
-            "the recorder to catch up and record once space is freed", 60);
-        (status, reason) = await RecorderHost.HealthAsync(app);
-        output.WriteLine($"space freed: {status}: {reason}");
-        Assert.DoesNotContain("No space", reason, StringComparison.Ordinal);
-        Assert.Equal(0, recorder.GetStatus().Dropped);
-        await AssertEverySecondWrittenOnceAsync(app, connectionString, lastWritten, backAt);
+        await AssertCaughtUpAsync(app, connectionString, lastWritten, TimeProvider.System.GetUtcNow(), fault: "No space");
     }
 
     /// <summary>Recording every second into <paramref name="connectionString"/>, no backfill, room for a minute's outage and more.</summary>
@@ -110,12 +94,21 @@ public sealed class PostgresRecorderFaultTests(ITestOutputHelper output)
     };
 
     /// <summary>
-    /// After an outage that began after <paramref name="lastWritten"/> and ended at <paramref name="backAt"/>, read from
-    /// PostgreSQL itself: every second recorded once, including those taken during the outage and after it.
+    /// After an outage that began after <paramref name="lastWritten"/> and ended at <paramref name="backAt"/>: the recorder
+    /// catches up, /health no longer names the <paramref name="fault"/>, nothing was dropped, and, read from PostgreSQL
+    /// itself, every second is recorded once, including those taken during the outage and after it.
     /// </summary>
-    private async Task AssertEverySecondWrittenOnceAsync(TrackerApp app, string connectionString, DateTimeOffset lastWritten, DateTimeOffset backAt)
+    private async Task AssertCaughtUpAsync(TrackerApp app, string connectionString, DateTimeOffset lastWritten, DateTimeOffset backAt, string fault)
     {
         var recorder = RecorderHost.Recorder(app);
+        var writtenBefore = recorder.GetStatus().SnapshotsWritten;
+        await Eventually.Until(() => recorder.GetStatus() is { Problem: null, Pending: <= 1 } s && s.LastRecorded > backAt.AddSeconds(2),
+            "the recorder to catch up and record after the outage", 60);
+        var (status, reason) = await RecorderHost.HealthAsync(app);
+        output.WriteLine($"after the outage: {status}: {reason}; {recorder.GetStatus().SnapshotsWritten - writtenBefore} written since");
+        Assert.DoesNotContain(fault, reason, StringComparison.Ordinal);
+        Assert.Equal(0, recorder.GetStatus().Dropped);
+
         // Read from PostgreSQL itself, not through the recorder: each (coin, time) once, each option's quote once per
         // snapshot, snapshots taken during the outage and after it, and no second missing.
         Assert.Equal(0, await CountAsync(connectionString,
