@@ -85,7 +85,8 @@ public sealed partial class DuckDbHistoryStore
             // DuckDB against 108 without (docs/performance.md, "Both stores on a quiet machine"). A QUALIFY window for the
             // buckets cost more than doing them here. Both quote tables are read here, each with only the columns asked,
             // not through the all_quotes view (whose SELECT * of each table and computed times it does not need): 2 days of
-            // one option, 6 fields, 3.9–4.2 against 5.3–5.6 ms in DuckDB (docs/history.md, "The series without the view").
+            // one option, 6 fields, 3.9–4.2 against 5.3–5.6 ms in DuckDB; over 30 days the scan's vectors dominate and the
+            // two are within the noise (docs/history.md, "The series without the view").
             var columns = "time_ms, " + string.Join(", ", fields.Select(field => FieldColumns[(int)field]));
             var sql = $"SELECT {columns} FROM ("
                 + string.Join(" UNION ALL ", QuoteTables.Select(table => $"SELECT {columns} FROM {table} WHERE instrument = $id AND time_ms BETWEEN $from AND $to"))
