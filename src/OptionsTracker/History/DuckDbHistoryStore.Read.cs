@@ -1,6 +1,5 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
-using System.Text;
 using DuckDB.NET.Data;
 using OptionsTracker.Book;
 using OptionsTracker.Measures;

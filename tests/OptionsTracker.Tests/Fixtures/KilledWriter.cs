@@ -52,6 +52,13 @@ public static class KilledWriter
             child.Environment[name] = value;
         using var process = Process.Start(child)!;
         var committed = 0;
+        // A "committed n" line moves the count on; the test runner's own lines leave it.
+        void Read(string line)
+        {
+            if (line.StartsWith(Committed, StringComparison.Ordinal))
+                committed = int.Parse(line[Committed.Length..], CultureInfo.InvariantCulture);
+        }
+
         var output = new System.Text.StringBuilder();
         process.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         process.BeginErrorReadLine();
@@ -63,8 +70,7 @@ public static class KilledWriter
             {
                 var line = await process.StandardOutput.ReadLineAsync(token);
                 Assert.True(line is not null, $"the child writer ended: {output}");
-                if (line.StartsWith(Committed, StringComparison.Ordinal))
-                    committed = int.Parse(line[Committed.Length..], CultureInfo.InvariantCulture);
+                Read(line);
                 Assert.True(Stopwatch.GetElapsedTime(started) < Eventually.Timeout, "the child writer did not commit in time");
             }
             await Task.Delay(Random.Shared.Next(0, 40), token);
@@ -76,10 +82,7 @@ public static class KilledWriter
         }
         // The lines still in the pipe: the last write the child saw return before it died.
         while (await process.StandardOutput.ReadLineAsync(token) is { } rest)
-        {
-            if (rest.StartsWith(Committed, StringComparison.Ordinal))
-                committed = int.Parse(rest[Committed.Length..], CultureInfo.InvariantCulture);
-        }
+            Read(rest);
         return committed;
     }
 }

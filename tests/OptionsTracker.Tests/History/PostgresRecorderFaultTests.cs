@@ -18,28 +18,12 @@ public sealed class PostgresRecorderFaultTests(ITestOutputHelper output)
         await using var server = await PostgresServer.StartAsync();
         var connectionString = await server.CreateDatabaseAsync();
         await using var simulator = await RecorderHost.SimulatorAsync();
-        await using var app = await TrackerApp.StartAsync(simulator, Settings(connectionString));
-        await app.WaitForFullBoardAsync();
-        var recorder = RecorderHost.Recorder(app);
-
-        // The recorder's count, not a query: before the store's first open has created the tables, a query would fail.
-        await Eventually.Until(() => recorder.GetStatus().SnapshotsWritten >= 2, "snapshots written to PostgreSQL");
-        Assert.Equal("postgres", recorder.GetStatus().Store);
+        await using var app = await StartRecordingAsync(simulator, connectionString);
+        Assert.Equal("postgres", RecorderHost.Recorder(app).GetStatus().Store);
 
         // A crash of the server (every backend killed): the next snapshots cannot be written.
         await server.StopAsync(immediate: true);
-        await Eventually.Until(() => recorder.GetStatus() is { Problem: not null, Pending: >= 3 }, "snapshots waiting while PostgreSQL is away");
-        // The last snapshot written before the outage: the (at least three) waiting ones were taken after it.
-        var lastWritten = recorder.GetStatus().LastRecorded!.Value;
-        var sequence = app.Book.Sequence;
-        await Eventually.Until(() => app.Book.Sequence > sequence + 10, "the feed to keep changing the book");
-
-        var (status, reason) = await RecorderHost.HealthAsync(app);
-        output.WriteLine($"server away: {status}: {reason}");
-        Assert.Equal("Degraded", status);
-        Assert.Contains("history postgres:", reason, StringComparison.Ordinal);
-        Assert.Contains("snapshots pending", reason, StringComparison.Ordinal);
-        Assert.Equal(0, recorder.GetStatus().Dropped);
+        var lastWritten = await AssertWaitingAsync(app, "history postgres:");
 
         await server.StartAgainAsync();
         await AssertCaughtUpAsync(app, connectionString, lastWritten, TimeProvider.System.GetUtcNow(), fault: "unavailable");
@@ -59,27 +43,54 @@ public sealed class PostgresRecorderFaultTests(ITestOutputHelper output)
         await using var server = await PostgresServer.StartAsync();
         var connectionString = await server.CreateDatabaseAsync(location);
         await using var simulator = await RecorderHost.SimulatorAsync();
-        await using var app = await TrackerApp.StartAsync(simulator, Settings(connectionString));
-        await app.WaitForFullBoardAsync();
-        var recorder = RecorderHost.Recorder(app);
-        // The recorder's count, not a query: before the store's first open has created the tables, a query would fail.
-        await Eventually.Until(() => recorder.GetStatus().SnapshotsWritten >= 2, "snapshots written to PostgreSQL");
+        await using var app = await StartRecordingAsync(simulator, connectionString);
 
         // The disk full: the next snapshots cannot be written (PostgreSQL cannot extend the tables' files).
         await disk.FillAsync("filler");
-        await Eventually.Until(() => recorder.GetStatus() is { Problem: not null, Pending: >= 3 }, "snapshots waiting while the disk is full");
-        var lastWritten = recorder.GetStatus().LastRecorded!.Value;
-        var (status, reason) = await RecorderHost.HealthAsync(app);
-        output.WriteLine($"disk full: {status}: {reason}");
-        Assert.Equal("Degraded", status);
-        Assert.Contains("No space left on device", reason, StringComparison.Ordinal);
-        Assert.Contains("snapshots pending", reason, StringComparison.Ordinal);
-        Assert.Equal(0, recorder.GetStatus().Dropped);
-        var sequence = app.Book.Sequence;
-        await Eventually.Until(() => app.Book.Sequence > sequence + 10, "the feed to keep changing the book");
+        var lastWritten = await AssertWaitingAsync(app, "No space left on device");
 
         disk.Free("filler");
         await AssertCaughtUpAsync(app, connectionString, lastWritten, TimeProvider.System.GetUtcNow(), fault: "No space");
+    }
+
+    /// <summary>A tracker recording into <paramref name="connectionString"/>, its board loaded and two snapshots written.</summary>
+    private static async Task<TrackerApp> StartRecordingAsync(OptionsTracker.Simulator.BybitSimulator simulator, string connectionString)
+    {
+        var app = await TrackerApp.StartAsync(simulator, Settings(connectionString));
+        try
+        {
+            await app.WaitForFullBoardAsync();
+            // The recorder's count, not a query: before the store's first open has created the tables, a query would fail.
+            await Eventually.Until(() => RecorderHost.Recorder(app).GetStatus().SnapshotsWritten >= 2, "snapshots written to PostgreSQL");
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Once the store has failed: at least three snapshots wait, the feed keeps changing the book, and /health's history
+    /// entry is Degraded with a reason that contains <paramref name="says"/> and the snapshots pending, none dropped.
+    /// Returns the last snapshot written before the outage (the waiting ones were taken after it).
+    /// </summary>
+    private async Task<DateTimeOffset> AssertWaitingAsync(TrackerApp app, string says)
+    {
+        var recorder = RecorderHost.Recorder(app);
+        await Eventually.Until(() => recorder.GetStatus() is { Problem: not null, Pending: >= 3 }, "snapshots waiting while the store fails");
+        var lastWritten = recorder.GetStatus().LastRecorded!.Value;
+        var sequence = app.Book.Sequence;
+        await Eventually.Until(() => app.Book.Sequence > sequence + 10, "the feed to keep changing the book");
+
+        var (status, reason) = await RecorderHost.HealthAsync(app);
+        output.WriteLine($"store failing: {status}: {reason}");
+        Assert.Equal("Degraded", status);
+        Assert.Contains(says, reason, StringComparison.Ordinal);
+        Assert.Contains("snapshots pending", reason, StringComparison.Ordinal);
+        Assert.Equal(0, recorder.GetStatus().Dropped);
+        return lastWritten;
     }
 
     /// <summary>Recording every second into <paramref name="connectionString"/>, no backfill, room for a minute's outage and more.</summary>
