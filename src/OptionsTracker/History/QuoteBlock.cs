@@ -1,0 +1,515 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using OptionsTracker.Book;
+
+namespace OptionsTracker.History;
+
+/// <summary>
+/// One option's consecutive snapshots (at most <see cref="MaxRows"/>, within one UTC hour) as one compact, lossless
+/// block: how closed hours are kept (docs/history.md, "Closed hours as blocks"). Written minute by minute an option's
+/// values move by a little each time, so each column is stored as its first value and then the differences (or the
+/// differences of the differences, for a steady clock), bit-packed at the width the largest needs. A value column of
+/// doubles is first turned into integers: the smallest number of decimals that gives every value back bit for bit (what
+/// the exchange sent as a decimal string: 8 for marks and Greeks, 4 for IVs, the tick for prices), the raw bits where
+/// none does (never a rounding). A missing value (NaN) is a bit in the column's presence map, not a value.
+/// <para>
+/// Layout: a version byte, the row count, then the byte length of each column (so a reader decodes only the columns
+/// it asks for), then the columns: time (Unix ms), exchange age and receive lag (ms), status, then
+/// <see cref="ValueColumns"/> doubles: the delivery price and the 24 <see cref="QuoteField"/>s.
+/// </para>
+/// </summary>
+public static class QuoteBlock
+{
+    /// <summary>The most snapshots a block holds: an hour at 1 minute; at shorter intervals an hour is several blocks.</summary>
+    public const int MaxRows = 64;
+
+    /// <summary>Columns of integers: time, exchange age, receive lag, status.</summary>
+    public const int TimeColumn = 0, ExchangeAgeColumn = 1, ReceiveLagColumn = 2, StatusColumn = 3;
+
+    /// <summary>The first column of doubles: the delivery price, then the quote fields in <see cref="QuoteField"/> order.</summary>
+    public const int DeliveryPriceColumn = 4;
+
+    /// <summary>The number of double columns (the delivery price and the 24 fields).</summary>
+    public const int ValueColumns = 1 + QuoteFields.Count;
+
+    public const int ColumnCount = DeliveryPriceColumn + ValueColumns;
+
+    /// <summary>The column of a quote field.</summary>
+    public static int ColumnOf(QuoteField field) => DeliveryPriceColumn + 1 + (int)field;
+
+    private const byte Version = 1;
+
+    // Integer sequences: the first value, then nothing (constant), the differences, or the differences of the differences.
+    private const byte Constant = 0, Deltas = 1, DeltasOfDeltas = 2;
+
+    // A double column's flags: some values missing (a presence map follows), raw bits (no decimal scale fits).
+    internal const byte HasMissing = 1, RawBits = 2;
+
+    private const int MaxDecimals = 15;
+
+    internal static readonly double[] PowersOfTen = Enumerable.Range(0, MaxDecimals + 1).Select(d => Math.Pow(10, d)).ToArray();
+
+    /// <summary>Encodes the rows of <paramref name="rows"/> (ascending times, all of one option).</summary>
+    public static byte[] Encode(QuoteBlockRows rows)
+    {
+        var count = rows.Count;
+        if (count is < 1 or > MaxRows)
+            throw new ArgumentOutOfRangeException(nameof(rows), count, $"A block holds 1 to {MaxRows} snapshots.");
+        var columns = new byte[ColumnCount][];
+        var buffer = new BlockWriter(64 + 16 * count);
+        Span<long> integers = stackalloc long[MaxRows];
+        for (var column = 0; column < DeliveryPriceColumn; column++)
+        {
+            buffer.Clear();
+            for (var i = 0; i < count; i++)
+                integers[i] = rows.Integer(column, i);
+            WriteSequence(ref buffer, integers[..count]);
+            columns[column] = buffer.ToArray();
+        }
+        Span<double> doubles = stackalloc double[MaxRows];
+        for (var column = DeliveryPriceColumn; column < ColumnCount; column++)
+        {
+            buffer.Clear();
+            for (var i = 0; i < count; i++)
+                doubles[i] = rows.Value(column - DeliveryPriceColumn, i);
+            WriteDoubles(ref buffer, doubles[..count], integers);
+            columns[column] = buffer.ToArray();
+        }
+        buffer.Clear();
+        buffer.WriteByte(Version);
+        buffer.WriteVarint((ulong)count);
+        foreach (var column in columns)
+            buffer.WriteVarint((ulong)column.Length);
+        foreach (var column in columns)
+            buffer.WriteBytes(column);
+        return buffer.ToArray();
+    }
+
+    private static void WriteDoubles(ref BlockWriter buffer, ReadOnlySpan<double> values, Span<long> integers)
+    {
+        var count = values.Length;
+        var presentCount = 0;
+        foreach (var value in values)
+        {
+            if (!double.IsNaN(value))
+                presentCount++;
+        }
+        var scale = DecimalScale(values);
+        byte flags = 0;
+        if (presentCount < count)
+            flags |= HasMissing;
+        if (scale < 0)
+            flags |= RawBits;
+        buffer.WriteByte(flags);
+        if (scale >= 0)
+            buffer.WriteByte((byte)scale);
+        if (presentCount < count)
+        {
+            Span<byte> present = stackalloc byte[(MaxRows + 7) / 8];
+            present.Clear();
+            for (var i = 0; i < count; i++)
+            {
+                if (!double.IsNaN(values[i]))
+                    present[i >> 3] |= (byte)(1 << (i & 7));
+            }
+            buffer.WriteBytes(present[..((count + 7) / 8)]);
+        }
+        var next = 0;
+        foreach (var value in values)
+        {
+            if (double.IsNaN(value))
+                continue;
+            integers[next++] = scale >= 0 ? (long)Math.Round(value * PowersOfTen[scale]) : BitConverter.DoubleToInt64Bits(value);
+        }
+        WriteSequence(ref buffer, integers[..presentCount]);
+    }
+
+    /// <summary>
+    /// The fewest decimals (0 to 15) at which every present value is an integer that divides back to the same double, bit
+    /// for bit; -1 when there is none (a value with more digits, a negative zero, an infinity): the column keeps raw bits.
+    /// </summary>
+    private static int DecimalScale(ReadOnlySpan<double> values)
+    {
+        for (var scale = 0; scale <= MaxDecimals; scale++)
+        {
+            var power = PowersOfTen[scale];
+            var fits = true;
+            foreach (var value in values)
+            {
+                if (double.IsNaN(value))
+                    continue;
+                var scaled = Math.Round(value * power);
+                // Up to 2^53 every integer is exact in a double; decoding divides the integer (so -0.0 never fits: raw bits).
+                if (!(Math.Abs(scaled) <= 9_007_199_254_740_992d)
+                    || BitConverter.DoubleToInt64Bits((long)scaled / power) != BitConverter.DoubleToInt64Bits(value))
+                {
+                    fits = false;
+                    break;
+                }
+            }
+            if (fits)
+                return scale;
+        }
+        return -1;
+    }
+
+    private static void WriteSequence(ref BlockWriter buffer, ReadOnlySpan<long> values)
+    {
+        if (values.IsEmpty)
+            return;
+        var first = values[0];
+        ulong widest1 = 0, widest2 = 0;
+        var allEqual = true;
+        for (var i = 1; i < values.Length; i++)
+        {
+            var delta = unchecked(values[i] - values[i - 1]);
+            allEqual &= delta == 0;
+            widest1 |= ZigZag(delta);
+            if (i >= 2)
+                widest2 |= ZigZag(unchecked(delta - (values[i - 1] - values[i - 2])));
+        }
+        if (allEqual)
+        {
+            buffer.WriteByte(Constant);
+            buffer.WriteVarint(ZigZag(first));
+            return;
+        }
+        var width1 = 64 - BitOperations.LeadingZeroCount(widest1);
+        var width2 = 64 - BitOperations.LeadingZeroCount(widest2);
+        // Deltas of deltas pay for the first delta (a varint): worth it when they pack narrower over the rest.
+        var useSecond = values.Length >= 3 && (long)width2 * (values.Length - 2) + 8 * VarintLength(ZigZag(unchecked(values[1] - first)))
+            < (long)width1 * (values.Length - 1);
+        buffer.WriteByte(useSecond ? DeltasOfDeltas : Deltas);
+        buffer.WriteVarint(ZigZag(first));
+        if (useSecond)
+        {
+            buffer.WriteVarint(ZigZag(unchecked(values[1] - first)));
+            buffer.WriteByte((byte)width2);
+            var bits = new BitPacker(ref buffer, width2);
+            for (var i = 2; i < values.Length; i++)
+                bits.Write(ZigZag(unchecked(values[i] - values[i - 1] - (values[i - 1] - values[i - 2]))));
+            bits.Flush();
+        }
+        else
+        {
+            buffer.WriteByte((byte)width1);
+            var bits = new BitPacker(ref buffer, width1);
+            for (var i = 1; i < values.Length; i++)
+                bits.Write(ZigZag(unchecked(values[i] - values[i - 1])));
+            bits.Flush();
+        }
+    }
+
+    internal static void ReadSequence(ReadOnlySpan<byte> data, ref int position, Span<long> values)
+    {
+        if (values.IsEmpty)
+            return;
+        var mode = data[position++];
+        var first = UnZigZag(ReadVarint(data, ref position));
+        values[0] = first;
+        switch (mode)
+        {
+            case Constant:
+                values[1..].Fill(first);
+                return;
+            case Deltas:
+            {
+                var width = data[position++];
+                var bits = new BitReader(data[position..], width);
+                for (var i = 1; i < values.Length; i++)
+                    values[i] = unchecked(values[i - 1] + UnZigZag(bits.Read()));
+                position += bits.BytesUsed(values.Length - 1);
+                return;
+            }
+            case DeltasOfDeltas:
+            {
+                var delta = UnZigZag(ReadVarint(data, ref position));
+                if (values.Length > 1)
+                    values[1] = unchecked(first + delta);
+                var width = data[position++];
+                var bits = new BitReader(data[position..], width);
+                for (var i = 2; i < values.Length; i++)
+                {
+                    delta = unchecked(delta + UnZigZag(bits.Read()));
+                    values[i] = unchecked(values[i - 1] + delta);
+                }
+                position += bits.BytesUsed(Math.Max(0, values.Length - 2));
+                return;
+            }
+            default:
+                throw new InvalidDataException($"A quote block has an unknown sequence encoding {mode}.");
+        }
+    }
+
+    internal static void CheckVersion(ReadOnlySpan<byte> block)
+    {
+        if (block.IsEmpty || block[0] != Version)
+            throw new InvalidDataException($"Not a quote block of version {Version} ({(block.IsEmpty ? "empty" : $"version {block[0]}")}).");
+    }
+
+    internal static int PopCount(ReadOnlySpan<byte> bits, int count)
+    {
+        var total = 0;
+        for (var i = 0; i < count; i++)
+            total += (bits[i >> 3] >> (i & 7)) & 1;
+        return total;
+    }
+
+    private static ulong ZigZag(long value) => (ulong)((value << 1) ^ (value >> 63));
+
+    private static long UnZigZag(ulong value) => (long)(value >> 1) ^ -(long)(value & 1);
+
+    private static int VarintLength(ulong value) => Math.Max(1, (64 - BitOperations.LeadingZeroCount(value) + 6) / 7);
+
+    internal static ulong ReadVarint(ReadOnlySpan<byte> data, ref int position)
+    {
+        ulong value = 0;
+        for (var shift = 0; shift < 70; shift += 7)
+        {
+            var b = data[position++];
+            value |= (ulong)(b & 0x7F) << shift;
+            if (b < 0x80)
+                return value;
+        }
+        throw new InvalidDataException("A quote block has a malformed number.");
+    }
+
+    /// <summary>A growable byte buffer (blocks are small: a few hundred bytes to a few KB).</summary>
+    private struct BlockWriter(int capacity)
+    {
+        private byte[] _bytes = new byte[capacity];
+        private int _length;
+
+        public void Clear() => _length = 0;
+
+        public void WriteByte(byte value)
+        {
+            Ensure(1);
+            _bytes[_length++] = value;
+        }
+
+        public void WriteBytes(ReadOnlySpan<byte> values)
+        {
+            Ensure(values.Length);
+            values.CopyTo(_bytes.AsSpan(_length));
+            _length += values.Length;
+        }
+
+        public void WriteVarint(ulong value)
+        {
+            Ensure(10);
+            while (value >= 0x80)
+            {
+                _bytes[_length++] = (byte)(value | 0x80);
+                value >>= 7;
+            }
+            _bytes[_length++] = (byte)value;
+        }
+
+        public readonly byte[] ToArray() => _bytes.AsSpan(0, _length).ToArray();
+
+        private void Ensure(int more)
+        {
+            if (_length + more > _bytes.Length)
+                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _length + more));
+        }
+    }
+
+    /// <summary>Values of one width, least significant bit first, 8 bytes at a time.</summary>
+    private ref struct BitPacker
+    {
+        private readonly ref BlockWriter _buffer;
+        private readonly int _width;
+        private UInt128 _pending;
+        private int _pendingBits;
+
+        public BitPacker(ref BlockWriter buffer, int width)
+        {
+            _buffer = ref buffer;
+            _width = width;
+        }
+
+        public void Write(ulong value)
+        {
+            if (_width == 0)
+                return;
+            _pending |= (UInt128)value << _pendingBits;
+            _pendingBits += _width;
+            if (_pendingBits >= 64)
+            {
+                Span<byte> word = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(word, (ulong)_pending);
+                _buffer.WriteBytes(word);
+                _pending >>= 64;
+                _pendingBits -= 64;
+            }
+        }
+
+        public void Flush()
+        {
+            Span<byte> word = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(word, (ulong)_pending);
+            _buffer.WriteBytes(word[..((_pendingBits + 7) / 8)]);
+            _pending = 0;
+            _pendingBits = 0;
+        }
+    }
+
+    private ref struct BitReader(ReadOnlySpan<byte> data, int width)
+    {
+        private readonly ReadOnlySpan<byte> _data = data;
+        private int _bit;
+
+        public ulong Read()
+        {
+            if (width == 0)
+                return 0;
+            var index = _bit >> 3;
+            var offset = _bit & 7;
+            _bit += width;
+            var value = Load(index) >> offset;
+            if (offset + width > 64)
+                value |= (ulong)_data[index + 8] << (64 - offset);
+            return width == 64 ? value : value & ((1UL << width) - 1);
+        }
+
+        public readonly int BytesUsed(int values) => (values * width + 7) / 8;
+
+        // Eight bytes from index, little-endian; past the end (the last value of the block) the missing bytes are zero.
+        private readonly ulong Load(int index)
+        {
+            if (index + 8 <= _data.Length)
+                return BinaryPrimitives.ReadUInt64LittleEndian(_data[index..]);
+            ulong value = 0;
+            for (var i = 0; index + i < _data.Length && i < 8; i++)
+                value |= (ulong)_data[index + i] << (8 * i);
+            return value;
+        }
+    }
+}
+
+/// <summary>
+/// Reads a <see cref="QuoteBlock"/>: the header once, then any column on its own (a series decodes only the fields it
+/// asks for, the chain at an instant every column).
+/// </summary>
+public readonly ref struct QuoteBlockReader
+{
+    private readonly ReadOnlySpan<byte> _block;
+    private readonly int _dataStart;
+    private readonly ColumnBounds _bounds;
+
+    [System.Runtime.CompilerServices.InlineArray(QuoteBlock.ColumnCount + 1)]
+    private struct ColumnBounds
+    {
+        private int _first;
+    }
+
+    public QuoteBlockReader(ReadOnlySpan<byte> block)
+    {
+        QuoteBlock.CheckVersion(block);
+        _block = block;
+        var position = 1;
+        Count = (int)QuoteBlock.ReadVarint(block, ref position);
+        if (Count is < 1 or > QuoteBlock.MaxRows)
+            throw new InvalidDataException($"A quote block says it holds {Count} snapshots.");
+        var start = 0;
+        for (var i = 0; i < QuoteBlock.ColumnCount; i++)
+        {
+            _bounds[i] = start;
+            start += (int)QuoteBlock.ReadVarint(block, ref position);
+        }
+        _bounds[QuoteBlock.ColumnCount] = start;
+        _dataStart = position;
+        if (_dataStart + start > block.Length)
+            throw new InvalidDataException($"A quote block of {block.Length} bytes says it holds {_dataStart + start}.");
+    }
+
+    /// <summary>The number of snapshots in the block.</summary>
+    public int Count { get; }
+
+    /// <summary>Decodes an integer column (<see cref="QuoteBlock.TimeColumn"/> … <see cref="QuoteBlock.StatusColumn"/>) into the first <see cref="Count"/> of <paramref name="values"/>.</summary>
+    public void ReadIntegers(int column, Span<long> values)
+    {
+        if ((uint)column >= QuoteBlock.DeliveryPriceColumn)
+            throw new ArgumentOutOfRangeException(nameof(column), column, "Not an integer column.");
+        var position = 0;
+        QuoteBlock.ReadSequence(Column(column), ref position, values[..Count]);
+    }
+
+    /// <summary>Decodes a double column (<see cref="QuoteBlock.DeliveryPriceColumn"/> or a field's) into the first <see cref="Count"/> of <paramref name="values"/>; a missing value is NaN.</summary>
+    public void ReadDoubles(int column, Span<double> values)
+    {
+        if (column < QuoteBlock.DeliveryPriceColumn || column >= QuoteBlock.ColumnCount)
+            throw new ArgumentOutOfRangeException(nameof(column), column, "Not a value column.");
+        var data = Column(column);
+        var count = Count;
+        var position = 0;
+        var flags = data[position++];
+        var raw = (flags & QuoteBlock.RawBits) != 0;
+        var power = raw ? 1 : QuoteBlock.PowersOfTen[data[position++]];
+        ReadOnlySpan<byte> present = default;
+        if ((flags & QuoteBlock.HasMissing) != 0)
+        {
+            present = data.Slice(position, (count + 7) / 8);
+            position += present.Length;
+        }
+        var presentCount = present.IsEmpty ? count : QuoteBlock.PopCount(present, count);
+        Span<long> integers = stackalloc long[QuoteBlock.MaxRows];
+        QuoteBlock.ReadSequence(data, ref position, integers[..presentCount]);
+        var next = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (!present.IsEmpty && (present[i >> 3] & (1 << (i & 7))) == 0)
+            {
+                values[i] = double.NaN;
+                continue;
+            }
+            var integer = integers[next++];
+            values[i] = raw ? BitConverter.Int64BitsToDouble(integer) : integer / power;
+        }
+    }
+
+    private ReadOnlySpan<byte> Column(int column) =>
+        _block.Slice(_dataStart + _bounds[column], _bounds[column + 1] - _bounds[column]);
+}
+
+/// <summary>The rows a <see cref="QuoteBlock"/> is encoded from: one option's snapshots in ascending time.</summary>
+public sealed class QuoteBlockRows
+{
+    private readonly long[][] _integers = [new long[QuoteBlock.MaxRows], new long[QuoteBlock.MaxRows], new long[QuoteBlock.MaxRows], new long[QuoteBlock.MaxRows]];
+    private readonly double[][] _values = Enumerable.Range(0, QuoteBlock.ValueColumns).Select(_ => new double[QuoteBlock.MaxRows]).ToArray();
+
+    public int Count { get; private set; }
+
+    public bool IsFull => Count == QuoteBlock.MaxRows;
+
+    public long LastTimeMs => Count == 0 ? long.MinValue : _integers[QuoteBlock.TimeColumn][Count - 1];
+
+    public long FirstTimeMs => Count == 0 ? long.MinValue : _integers[QuoteBlock.TimeColumn][0];
+
+    public void Clear() => Count = 0;
+
+    /// <summary>
+    /// Adds a snapshot of the option: its time, the quote's exchange age (time − exchange time) and receive lag (received −
+    /// exchange time), its status, delivery price and the 24 field values.
+    /// </summary>
+    public void Add(long timeMs, long exchangeAgeMs, long receiveLagMs, byte status, double deliveryPrice, ReadOnlySpan<double> fields)
+    {
+        if (Count == QuoteBlock.MaxRows)
+            throw new InvalidOperationException($"A block holds at most {QuoteBlock.MaxRows} snapshots.");
+        if (Count > 0 && timeMs <= LastTimeMs)
+            throw new ArgumentException($"Snapshot times must ascend: {timeMs} after {LastTimeMs}.", nameof(timeMs));
+        _integers[QuoteBlock.TimeColumn][Count] = timeMs;
+        _integers[QuoteBlock.ExchangeAgeColumn][Count] = exchangeAgeMs;
+        _integers[QuoteBlock.ReceiveLagColumn][Count] = receiveLagMs;
+        _integers[QuoteBlock.StatusColumn][Count] = status;
+        _values[0][Count] = deliveryPrice;
+        for (var field = 0; field < QuoteFields.Count; field++)
+            _values[1 + field][Count] = fields[field];
+        Count++;
+    }
+
+    internal long Integer(int column, int row) => _integers[column][row];
+
+    internal double Value(int valueColumn, int row) => _values[valueColumn][row];
+}
