@@ -3,10 +3,9 @@ using OptionsTracker.Book;
 
 namespace OptionsTracker.History;
 
-// The bulk path (IHistoryBulkWriter): a generated history of hours at a time. The quotes go straight into the
-// compacted table, ordered by hour, option, then time (what the hourly compaction would make of them), so the batch
-// is written once instead of three times (recent table, compacted copy, deletion), and one transaction carries many
-// snapshots instead of one.
+// The bulk path (IHistoryBulkWriter): a generated history of hours at a time. The quotes go straight into blocks of
+// closed hours (what the hourly compaction would make of them), so the batch is written once instead of three times
+// (recent table, blocks, deletion), and one transaction carries many snapshots instead of one.
 public sealed partial class DuckDbHistoryStore : IHistoryBulkWriter
 {
     public async Task WriteSnapshotsAsync(IReadOnlyList<BoardSnapshot> snapshots, CancellationToken cancellationToken)
@@ -124,11 +123,25 @@ public sealed partial class DuckDbHistoryStore : IHistoryBulkWriter
 
         InsertInstruments(connection, added);
         rows.Sort(static (a, b) => a.Hour != b.Hour ? a.Hour.CompareTo(b.Hour) : a.Id != b.Id ? a.Id.CompareTo(b.Id) : a.Time.CompareTo(b.Time));
-        using (var appender = connection.CreateAppender("quotes"))
+        // Straight into blocks (what the hourly compaction makes of rows), one per option and hour (at most 64 snapshots).
+        var blocks = new List<EncodedBlock>();
+        var blockRows = new QuoteBlockRows();
+        Span<double> fields = stackalloc double[QuoteFields.Count];
+        var blockInstrument = -1;
+        foreach (var row in rows)
         {
-            foreach (var row in rows)
-                AppendQuote(appender, row.Time, row.Id, snapshots[row.Snapshot].Quotes[row.Quote].Quote);
+            if (blockRows.Count > 0 && (row.Id != blockInstrument || blockRows.IsFull || row.Hour != HourOf(blockRows.FirstTimeMs) * HourMs))
+                blocks.Add(EncodedBlock.Of(blockInstrument, blockRows));
+            blockInstrument = row.Id;
+            var quote = snapshots[row.Snapshot].Quotes[row.Quote].Quote;
+            for (var field = 0; field < fields.Length; field++)
+                fields[field] = quote.Values[field];
+            blockRows.Add(row.Time, row.Time - quote.ExchangeTimeMs, quote.ReceivedAtMs - quote.ExchangeTimeMs, (byte)quote.Status, quote.DeliveryPrice, fields);
         }
+        if (blockRows.Count > 0)
+            blocks.Add(EncodedBlock.Of(blockInstrument, blockRows));
+        if (blocks.Count > 0)
+            AppendBlocks(connection, "quote_hours", blocks);
         if (addedMeasures.Count > 0)
         {
             using var appender = connection.CreateAppender("measure_names");

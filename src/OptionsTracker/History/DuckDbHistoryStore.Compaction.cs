@@ -17,11 +17,11 @@ public sealed partial class DuckDbHistoryStore
     private void CompactClosedHours(DuckDBConnection connection, long snapshotMs)
     {
         var hourStart = snapshotMs - (((snapshotMs % HourMs) + HourMs) % HourMs);
-        if (_recentOldestMs >= hourStart)
-            return;
         try
         {
-            Compact(connection, hourStart);
+            if (_recentOldestMs < hourStart)
+                Compact(connection, hourStart);
+            MoveClosedDays(connection, snapshotMs);
         }
         catch (DuckDBException e) when (!IsFatal(e))
         {
@@ -44,28 +44,17 @@ public sealed partial class DuckDbHistoryStore
     }
 
     /// <summary>
-    /// Moves the recent quotes older than <paramref name="beforeMs"/> into the compacted table, ordered by option then
-    /// time, in one transaction (a reader sees them in one table or the other, never both or neither). Written minute by
-    /// minute, one option's consecutive values are a whole board apart; sorted, they are adjacent, which is what DuckDB's
-    /// compression (ALP for doubles, bit-packing and RLE) feeds on: about a third less on disk (docs/history.md).
+    /// Moves the recent quotes older than <paramref name="beforeMs"/> into blocks (<see cref="EncodeRecentIntoBlocks"/>),
+    /// in one transaction (a reader sees them as rows or as blocks, never both or neither). Written minute by minute, one
+    /// option's consecutive values are a whole board apart; in a block they are adjacent and stored as differences:
+    /// 41 bytes an option snapshot against 58 as DuckDB's sorted columns (docs/history.md, "Closed hours as blocks").
     /// </summary>
     private long Compact(DuckDBConnection connection, long beforeMs)
     {
         long moved;
         using (var transaction = connection.BeginTransaction())
         {
-            using (var command = connection.CreateCommand())
-            {
-                command.CommandText = "INSERT INTO quotes SELECT * FROM quotes_recent WHERE time_ms < $before ORDER BY instrument, time_ms";
-                command.Parameters.Add(new DuckDBParameter("before", beforeMs));
-                moved = command.ExecuteNonQuery();
-            }
-            using (var command = connection.CreateCommand())
-            {
-                command.CommandText = "DELETE FROM quotes_recent WHERE time_ms < $before";
-                command.Parameters.Add(new DuckDBParameter("before", beforeMs));
-                command.ExecuteNonQuery();
-            }
+            moved = EncodeRecentIntoBlocks(connection, beforeMs);
             transaction.Commit();
         }
         _recentOldestMs = RecentOldest(connection);

@@ -36,4 +36,16 @@ public sealed partial class DuckDbHistoryStore
         }
         Log.HistorySchemaColumnAdded(_logger, Path, "instruments.price_currency", SchemaVersion);
     }
+
+    /// <summary>
+    /// Schema 4: closed hours as blocks. The tables come from <see cref="Schema"/>; a schema-3 file keeps its closed hours
+    /// as sorted rows in quotes (every read takes both), so only the version changes: a tracker of schema 3 refuses the
+    /// file from then on rather than miss the hours it cannot read.
+    /// </summary>
+    private static void MarkBlocksSchema(DuckDBConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "UPDATE meta SET value = '4' WHERE key = 'schema_version' AND CAST(value AS INTEGER) < 4";
+        command.ExecuteNonQuery();
+    }
 }

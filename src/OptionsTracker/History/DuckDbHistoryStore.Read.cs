@@ -57,6 +57,7 @@ public sealed partial class DuckDbHistoryStore
                 var (instrument, quote) = ReadQuote(reader, 0);
                 quotes.Add(new RecordedQuote(instrument, quote, true));
             }
+            ReadBoardFromBlocks(connection, coin, time, quotes);
             quotes.Sort(static (a, b) =>
             {
                 var byVenue = string.CompareOrdinal(a.Instrument.Venue.Id, b.Instrument.Venue.Id);
@@ -104,6 +105,10 @@ public sealed partial class DuckDbHistoryStore
                     values[i] = ReadValue(reader, i + 1);
                 rows.Add(new SeriesPoint(FromMs(reader.GetInt64(0)), values));
             }
+            var fromRows = rows.Count;
+            ReadSeriesFromBlocks(connection, id, fields, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), rows);
+            if (rows.Count > fromRows)
+                rows.Sort(static (a, b) => a.Time.CompareTo(b.Time));
             return bucket <= 0 ? rows : SeriesPoint.LastOfEachBucket(rows, bucket);
         }, cancellationToken);
     }
@@ -111,7 +116,90 @@ public sealed partial class DuckDbHistoryStore
     public async IAsyncEnumerable<RecordedRow> ReadQuotesAsync(
         string coin, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Streamed: DuckDB hands the result over chunk by chunk (streaming mode), so years are never held in memory.
+        // Streamed: DuckDB hands each result over chunk by chunk (streaming mode), so years are never held in memory. The
+        // rows and the blocks are two ordered streams on two connections, merged here.
+        await using var rows = ReadRowsAsync(coin, from, to, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var blocks = ReadBlockRowsAsync(coin, from, to, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var hasRow = await rows.MoveNextAsync();
+        var hasBlock = await blocks.MoveNextAsync();
+        while (hasRow || hasBlock)
+        {
+            if (hasRow && (!hasBlock || CompareRows(rows.Current, blocks.Current) <= 0))
+            {
+                yield return rows.Current;
+                hasRow = await rows.MoveNextAsync();
+            }
+            else
+            {
+                yield return blocks.Current;
+                hasBlock = await blocks.MoveNextAsync();
+            }
+        }
+    }
+
+    /// <summary>The blocks' quotes of <paramref name="coin"/> in the span, in (time, venue, symbol) order (<see cref="BlockRows"/>).</summary>
+    private async IAsyncEnumerable<RecordedRow> ReadBlockRowsAsync(
+        string coin, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var lease = await Task.Run(Rent, cancellationToken);
+        var broken = false;
+        try
+        {
+            using var command = lease.Connection.CreateCommand();
+            command.UseStreamingMode = true;
+            // Hour by hour (a block lies within one hour); within an hour BlockRows sorts the decoded quotes.
+            var tables = string.Join(" UNION ALL ", BlockTables.Select(table => $"SELECT * FROM {table}"));
+            command.CommandText = $"""
+                SELECT b.first_ms, b.instrument, b.block
+                FROM ({tables}) b JOIN instruments i ON i.id = b.instrument
+                WHERE i.coin = $coin AND b.last_ms >= $from AND b.first_ms <= $to
+                ORDER BY b.first_ms // 3600000
+                """;
+            command.Parameters.Add(new DuckDBParameter("coin", coin));
+            command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
+            command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
+            DbDataReader reader;
+            try
+            {
+                reader = await Task.Run(command.ExecuteReader, cancellationToken);
+            }
+            catch (DuckDBException e)
+            {
+                broken = true;
+                throw Unavailable(e);
+            }
+            using (reader)
+            {
+                using var rows = BlockRows(reader, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds()).GetEnumerator();
+                while (true)
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    bool read;
+                    try
+                    {
+                        read = rows.MoveNext();
+                    }
+                    catch (DuckDBException e)
+                    {
+                        broken = true;
+                        throw Unavailable(e);
+                    }
+                    if (!read)
+                        break;
+                    yield return rows.Current;
+                }
+            }
+        }
+        finally
+        {
+            Return(lease, broken);
+        }
+    }
+
+    /// <summary>The quotes of <paramref name="coin"/> held as rows in the span, in (time, venue, symbol) order.</summary>
+    private async IAsyncEnumerable<RecordedRow> ReadRowsAsync(
+        string coin, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         var lease = await Task.Run(Rent, cancellationToken);
         var broken = false;
         try

@@ -44,7 +44,7 @@ public sealed partial class DuckDbHistoryStore
                 command.Parameters.Add(new DuckDBParameter("hourly", hourlyCut));
                 command.ExecuteNonQuery();
             }
-            removed = 0;
+            removed = ExpandBlocksBefore(connection, fullCut);
             foreach (var table in QuoteTables)
             {
                 using var command = connection.CreateCommand();

@@ -32,7 +32,7 @@ public sealed partial class DuckDbHistoryStore
                     blockSize = reader.GetInt64(1);
                 }
                 var columns = new List<string>();
-                foreach (var table in QuoteTables)
+                foreach (var table in QuoteTables.Concat(BlockTables))
                 {
                     using var command = connection.CreateCommand();
                     command.CommandText = $"""
@@ -58,20 +58,33 @@ public sealed partial class DuckDbHistoryStore
     internal Task<IReadOnlyList<string>> CheckSnapshotsAsync(CancellationToken cancellationToken) =>
         RunAsync<IReadOnlyList<string>>(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = """
-                WITH counts AS (SELECT q.time_ms, i.coin, count(*) AS rows FROM all_quotes q JOIN instruments i ON i.id = q.instrument GROUP BY ALL)
-                SELECT coalesce(s.time_ms, c.time_ms), coalesce(s.coin, c.coin), s.options, c.rows
-                FROM snapshots s FULL OUTER JOIN counts c ON s.time_ms = c.time_ms AND s.coin = c.coin
-                WHERE s.options IS DISTINCT FROM c.rows
-                """;
-            using var reader = command.ExecuteReader();
-            var torn = new List<string>();
-            while (reader.Read())
+            // Quotes per (time, coin): the rows counted by DuckDB, the blocks' decoded here.
+            var counts = CountBlockQuotes(connection);
+            using (var command = connection.CreateCommand())
             {
-                torn.Add($"{reader.GetInt64(0)} {reader.GetString(1)}: marker {(reader.IsDBNull(2) ? "none" : reader.GetInt32(2))}, " +
-                    $"rows {(reader.IsDBNull(3) ? 0 : reader.GetInt64(3))}");
+                command.CommandText = "SELECT q.time_ms, i.coin, count(*) FROM all_quotes q JOIN instruments i ON i.id = q.instrument GROUP BY ALL";
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    var key = (reader.GetInt64(0), reader.GetString(1));
+                    counts[key] = counts.GetValueOrDefault(key) + reader.GetInt64(2);
+                }
             }
+            var torn = new List<string>();
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT time_ms, coin, options FROM snapshots";
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    var key = (reader.GetInt64(0), reader.GetString(1));
+                    var rows = counts.Remove(key, out var found) ? found : 0;
+                    if (rows != reader.GetInt32(2))
+                        torn.Add($"{key.Item1} {key.Item2}: marker {reader.GetInt32(2)}, rows {rows}");
+                }
+            }
+            foreach (var ((time, coin), rows) in counts)
+                torn.Add($"{time} {coin}: marker none, rows {rows}");
             return torn;
         }, cancellationToken);
 }

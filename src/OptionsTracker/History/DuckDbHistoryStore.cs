@@ -18,9 +18,10 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
     /// <summary>
     /// Bumped when the schema changes; <see cref="OpenAsync"/> refuses a file written by a newer tracker and migrates an
     /// older one (<see cref="MigrateBeforeSchema"/>). 2: measures by name id, closed days and months sorted by measure.
-    /// 3: the instruments' price currency (<see cref="AddPriceCurrency"/>).
+    /// 3: the instruments' price currency (<see cref="AddPriceCurrency"/>). 4: closed hours and days as blocks
+    /// (<see cref="QuoteBlock"/>; a file of schema 3 keeps its sorted rows in quotes, read beside the blocks).
     /// </summary>
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     private readonly ILogger<DuckDbHistoryStore> _logger;
     private readonly TimeProvider _time;
@@ -143,6 +144,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             if (migrating)
                 MigrateAfterSchema(anchor);
             AddPriceCurrency(anchor);
+            MarkBlocksSchema(anchor);
             CreateTradesTable(anchor);
             var recorded = ReadOrWriteSource(anchor, source);
             if (!SameSource(recorded, source))
@@ -150,6 +152,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             cancellationToken.ThrowIfCancellationRequested();
             LoadInstruments(anchor);
             _recentOldestMs = RecentOldest(anchor);
+            _hoursOldestMs = HoursOldest(anchor);
             LoadMeasureState(anchor);
         }
         catch
@@ -388,6 +391,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
                 // after the log reached the disk), so the instruments and the recent table's start are read again.
                 LoadInstruments(anchor);
                 _recentOldestMs = RecentOldest(anchor);
+                _hoursOldestMs = HoursOldest(anchor);
                 LoadMeasureState(anchor);
                 _anchor = anchor;
             }
@@ -481,6 +485,8 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             open_interest DOUBLE, turnover_24h DOUBLE, volume_24h DOUBLE, total_volume DOUBLE, total_turnover DOUBLE, delta DOUBLE,
             gamma DOUBLE, vega DOUBLE, theta DOUBLE, predicted_delivery_price DOUBLE, change_24h DOUBLE);
         CREATE TABLE IF NOT EXISTS quotes AS SELECT * FROM quotes_recent LIMIT 0;
+        CREATE TABLE IF NOT EXISTS quote_hours (first_ms BIGINT NOT NULL, last_ms BIGINT NOT NULL, instrument INTEGER NOT NULL, block BLOB NOT NULL);
+        CREATE TABLE IF NOT EXISTS quote_days AS SELECT * FROM quote_hours LIMIT 0;
         CREATE OR REPLACE VIEW all_quotes AS
             SELECT * EXCLUDE (exchange_age_ms, receive_lag_ms),
                 time_ms - exchange_age_ms AS exchange_ms, time_ms - exchange_age_ms + receive_lag_ms AS received_ms
@@ -494,7 +500,10 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             coin VARCHAR NOT NULL, period_days INTEGER NOT NULL, time_ms BIGINT NOT NULL, value DOUBLE, PRIMARY KEY (coin, period_days, time_ms));
         """;
 
-    /// <summary>The two tables of quotes: compacted (sorted by option, then time) and recent (as written).</summary>
+    /// <summary>
+    /// The two tables of quotes as rows: quotes (thinned hours, and a schema-3 file's closed hours sorted by option then
+    /// time) and recent (the open hour, as written). Closed hours are blocks (<see cref="BlockTables"/>).
+    /// </summary>
     private static readonly string[] QuoteTables = ["quotes", "quotes_recent"];
 
     /// <summary>The quote value columns, in <see cref="QuoteField"/> order (the position is the field).</summary>

@@ -152,8 +152,9 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
     [Fact]
     public async Task Every_open_writes_row_groups_of_the_store_s_size_which_the_file_does_not_keep()
     {
-        // Two opens of one file, each writing 14 hours of a 120-option board every 5 minutes (~20,000 quote rows: more
-        // than one small row group, less than one of DuckDB's default 122,880).
+        // Two opens of one file, each writing 14 hours of a 120-option board every 5 minutes with its measures (~30,000
+        // measure rows: more than one small row group, less than one of DuckDB's default 122,880; the quotes are blocks,
+        // a few thousand rows).
         var path = FileOf("groups");
         var second = Settings with { Start = Start + Settings.Span, Seed = 7 };
         foreach (var settings in new[] { Settings, second })
@@ -167,15 +168,15 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
 
         await using var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Path.GetFullPath(path) }.ToString());
         await connection.OpenAsync(Token);
-        var groups = RowGroups(connection, "quotes");
-        Assert.Equal(Scalar(connection, "SELECT count(*) FROM quotes"), groups.Sum());
+        var groups = RowGroups(connection, "measures_recent");
+        Assert.Equal(Scalar(connection, "SELECT count(*) FROM measures_recent"), groups.Sum());
         Assert.True(groups.Count >= 3, $"{groups.Count} row groups");
         Assert.All(groups, rows => Assert.InRange(rows, 1, DuckDbHistoryStore.RowGroupSize));
         // The same file opened by path (DuckDB's default) writes a table in the default size: the size is the store's
         // ATTACH option on every open, not a property of the file.
-        new DuckDBCommand("CREATE TABLE scratch AS SELECT * FROM quotes", connection).ExecuteNonQuery();
+        new DuckDBCommand("CREATE TABLE scratch AS SELECT * FROM measures_recent", connection).ExecuteNonQuery();
         Assert.Contains(RowGroups(connection, "scratch"), rows => rows > DuckDbHistoryStore.RowGroupSize);
-        output.WriteLine($"quotes: {groups.Count} row groups of {string.Join(", ", groups)} rows");
+        output.WriteLine($"measures_recent: {groups.Count} row groups of {string.Join(", ", groups)} rows");
     }
 
     private static List<long> RowGroups(DuckDBConnection connection, string table)
@@ -274,7 +275,7 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
                 FROM measures WHERE time_ms < {month})
             WHERE pm IS NOT NULL AND (measure < pm OR (measure = pm AND time_ms <= pt))
             """));
-        Assert.Equal("3", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
+        Assert.Equal("4", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
         output.WriteLine($"{closed} measure rows of the closed month in one run; {Scalar(connection, "SELECT count(*) FROM measures_recent")} of today recent");
     }
 
@@ -329,10 +330,145 @@ public sealed class DuckDbHistoryLayoutTests(ITestOutputHelper output) : History
         await using (var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Path.GetFullPath(path) }.ToString()))
         {
             await connection.OpenAsync(Token);
-            Assert.Equal("3", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
+            Assert.Equal("4", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
             Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'measures_v1'"));
             Assert.Equal(6L, Scalar(connection, "SELECT count(*) FROM measure_names"));
         }
+    }
+
+    [Fact]
+    public async Task Closed_hours_are_blocks_closed_days_one_run_by_option_and_every_read_gives_each_value_back_bit_for_bit()
+    {
+        var store = await StoreAsync("blocks");
+        await store.OpenAsync(HistoryGenerator.Source, Token);
+        // Snapshot by snapshot, as the recorder writes: hours become blocks at each hour, the day's blocks one run at midnight.
+        var expected = await WriteStepsAsync(store, Settings, _ => true);
+
+        var times = expected.Keys.Select(k => k.Time).Distinct().Order().ToList();
+        var last = times[^1];
+        // A closed day (October's evening), a closed hour of the open day, and the open hour (rows).
+        foreach (var at in new[] { times[3], times.First(t => t.Date == last.Date && t.Hour == last.Hour - 2), last })
+            AssertBoard(expected, at, (await store.BoardAtAsync("BTC", at.AddSeconds(30), Token))!);
+        AssertSeriesAndExport(expected, store, times[0], last);
+
+        await store.DisposeAsync();
+        await using var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Path.GetFullPath(FileOf("blocks")) }.ToString());
+        await connection.OpenAsync(Token);
+        var today = new DateTimeOffset(last.UtcDateTime.Date, TimeSpan.Zero).ToUnixTimeMilliseconds();
+        var openHour = last.ToUnixTimeMilliseconds() / 3_600_000 * 3_600_000;
+        Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM quotes"));
+        Assert.Equal(0L, Scalar(connection, $"SELECT count(*) FROM quotes_recent WHERE time_ms < {openHour}"));
+        Assert.Equal(0L, Scalar(connection, $"SELECT count(*) FROM quote_hours WHERE first_ms < {today} OR first_ms >= {openHour}"));
+        Assert.Equal(0L, Scalar(connection, $"SELECT count(*) FROM quote_days WHERE first_ms >= {today}"));
+        Assert.True(Scalar(connection, "SELECT count(*) FROM quote_days") > 0);
+        Assert.True(Scalar(connection, "SELECT count(*) FROM quote_hours") > 0);
+        // In the file's own order a closed day is one run: option by option, each in time order; a block within one hour.
+        Assert.Equal(0L, Scalar(connection, """
+            SELECT count(*) FROM (
+                SELECT instrument, first_ms, last_ms, lag(instrument) OVER (ORDER BY rowid) AS pi, lag(first_ms) OVER (ORDER BY rowid) AS pf
+                FROM quote_days)
+            WHERE first_ms // 3600000 <> last_ms // 3600000 OR (pi IS NOT NULL AND (instrument < pi OR (instrument = pi AND first_ms <= pf)))
+            """));
+        output.WriteLine($"{Scalar(connection, "SELECT count(*) FROM quote_days")} blocks of closed days, {Scalar(connection, "SELECT count(*) FROM quote_hours")} of closed hours today");
+    }
+
+    [Fact]
+    public async Task A_schema_3_file_keeps_its_sorted_rows_which_every_read_takes_beside_the_new_blocks()
+    {
+        var path = FileOf("v3");
+        // The first hour written and closed in schema 3's layout: sorted rows in quotes, no block tables.
+        var store = await StoreAsync("v3");
+        await store.OpenAsync(HistoryGenerator.Source, Token);
+        var firstHourEnd = Start.AddHours(1);
+        var expected = await WriteStepsAsync(store, Settings, step => step < firstHourEnd);
+        await store.DisposeAsync();
+        await using (var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Path.GetFullPath(path) }.ToString()))
+        {
+            await connection.OpenAsync(Token);
+            Assert.Equal(0L, Scalar(connection, "SELECT count(*) FROM quote_hours"));
+            new DuckDBCommand("""
+                INSERT INTO quotes SELECT * FROM quotes_recent ORDER BY instrument, time_ms;
+                DELETE FROM quotes_recent;
+                DROP TABLE quote_hours;
+                DROP TABLE quote_days;
+                UPDATE meta SET value = '3' WHERE key = 'schema_version';
+                """, connection).ExecuteNonQuery();
+        }
+
+        var reopened = await StoreAsync("v3");
+        await reopened.OpenAsync(HistoryGenerator.Source, Token);
+        foreach (var (key, quote) in await WriteStepsAsync(reopened, Settings, step => step >= firstHourEnd))
+            expected[key] = quote;
+        var times = expected.Keys.Select(k => k.Time).Distinct().Order().ToList();
+        AssertBoard(expected, times[2], (await reopened.BoardAtAsync("BTC", times[2], Token))!);
+        AssertBoard(expected, times[20], (await reopened.BoardAtAsync("BTC", times[20], Token))!);
+        AssertSeriesAndExport(expected, reopened, times[0], times[^1]);
+        await reopened.DisposeAsync();
+        await using (var connection = new DuckDBConnection(new DuckDBConnectionStringBuilder { DataSource = Path.GetFullPath(path) }.ToString()))
+        {
+            await connection.OpenAsync(Token);
+            Assert.Equal("4", (string)new DuckDBCommand("SELECT value FROM meta WHERE key = 'schema_version'", connection).ExecuteScalar()!);
+            Assert.Equal(0L, Scalar(connection, $"SELECT count(*) FROM quotes WHERE time_ms >= {firstHourEnd.ToUnixTimeMilliseconds()}"));
+            Assert.True(Scalar(connection, "SELECT count(*) FROM quotes") > 0);
+            Assert.True(Scalar(connection, "SELECT count(*) FROM quote_days") + Scalar(connection, "SELECT count(*) FROM quote_hours") > 0);
+        }
+    }
+
+    /// <summary>Writes the generated steps <paramref name="take"/> keeps, snapshot by snapshot; returns each quote written by (time, symbol).</summary>
+    private static async Task<Dictionary<(DateTimeOffset Time, string Symbol), OptionQuote>> WriteStepsAsync(
+        IHistoryStore store, HistoryGeneratorSettings settings, Func<DateTimeOffset, bool> take)
+    {
+        var written = new Dictionary<(DateTimeOffset, string), OptionQuote>();
+        foreach (var step in new HistoryGenerator(settings).Steps(Token))
+        {
+            if (!take(step.Snapshot.Time))
+                continue;
+            await store.WriteSnapshotAsync(step.Snapshot, Token);
+            foreach (var quote in step.Snapshot.Quotes)
+                written[(step.Snapshot.Time, quote.Instrument.Symbol)] = quote.Quote;
+        }
+        return written;
+    }
+
+    private static void AssertBoard(Dictionary<(DateTimeOffset Time, string Symbol), OptionQuote> expected, DateTimeOffset at, HistoricalBoard board)
+    {
+        Assert.Equal(at, board.AsOf);
+        var want = expected.Where(e => e.Key.Time == at).OrderBy(e => e.Key.Symbol, StringComparer.Ordinal).ToList();
+        Assert.Equal(want.Select(e => e.Key.Symbol), board.Quotes.Select(q => q.Instrument.Symbol));
+        for (var i = 0; i < want.Count; i++)
+            AssertSameQuote(want[i].Value, board.Quotes[i].Quote);
+    }
+
+    private static void AssertSeriesAndExport(
+        Dictionary<(DateTimeOffset Time, string Symbol), OptionQuote> expected, IHistoryStore store, DateTimeOffset from, DateTimeOffset to)
+    {
+        var symbol = expected.Keys.GroupBy(k => k.Symbol).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).First().Key;
+        var fields = Enum.GetValues<QuoteField>();
+        var series = store.OptionSeriesAsync(Venue.Bybit, symbol, fields, from, to, TimeSpan.Zero, Token).GetAwaiter().GetResult();
+        var want = expected.Where(e => e.Key.Symbol == symbol).OrderBy(e => e.Key.Time).ToList();
+        Assert.Equal(want.Select(e => e.Key.Time), series.Select(p => p.Time));
+        for (var i = 0; i < want.Count; i++)
+        {
+            for (var f = 0; f < fields.Length; f++)
+                Assert.Equal(BitConverter.DoubleToInt64Bits(want[i].Value.Values[f]), BitConverter.DoubleToInt64Bits(series[i].Values[f]));
+        }
+        // The export: every quote once, in (time, venue, symbol) order, each as written.
+        var rows = store.ReadQuotesAsync("BTC", from, to, Token).ToListAsync(Token).AsTask().GetAwaiter().GetResult();
+        Assert.Equal(
+            expected.Keys.OrderBy(k => k.Time).ThenBy(k => k.Symbol, StringComparer.Ordinal),
+            rows.Select(r => (r.Time, r.Instrument.Symbol)));
+        foreach (var row in rows)
+            AssertSameQuote(expected[(row.Time, row.Instrument.Symbol)], row.Quote);
+    }
+
+    private static void AssertSameQuote(OptionQuote want, OptionQuote got)
+    {
+        Assert.Equal(want.ExchangeTimeMs, got.ExchangeTimeMs);
+        Assert.Equal(want.ReceivedAtMs, got.ReceivedAtMs);
+        Assert.Equal(want.Status, got.Status);
+        Assert.Equal(BitConverter.DoubleToInt64Bits(want.DeliveryPrice), BitConverter.DoubleToInt64Bits(got.DeliveryPrice));
+        for (var f = 0; f < QuoteFields.Count; f++)
+            Assert.Equal(BitConverter.DoubleToInt64Bits(want.Values[f]), BitConverter.DoubleToInt64Bits(got.Values[f]));
     }
 
     private static long Scalar(DuckDBConnection connection, string sql)

@@ -1,0 +1,391 @@
+using System.Data.Common;
+using DuckDB.NET.Data;
+using OptionsTracker.Book;
+
+namespace OptionsTracker.History;
+
+// Closed hours as blocks (schema 4; docs/history.md, "Closed hours as blocks"). The hour being recorded is rows in
+// quotes_recent, one per option and snapshot, as the recorder writes them. Before the first snapshot of a new hour the
+// closed hours become blocks (QuoteBlock: one option's snapshots of one hour, at most 64, compressed losslessly) in
+// quote_hours, an hour's blocks in option order; before the first snapshot of a new UTC day the closed days' blocks move
+// to quote_days as one run per day ordered by option then time. A series then reads an option's 24 blocks of a day from
+// one or two of DuckDB's 2,048-row vectors, and the chain at an instant the day's blocks holding that instant (DuckDB
+// reads a blob column a whole vector at a time, so where an option's blocks lie is what a read costs). Rows of the
+// schema-3 layout (closed hours sorted in quotes) and of hours thinned by retention stay rows in quotes; every read
+// takes both.
+public sealed partial class DuckDbHistoryStore
+{
+
+    /// <summary>The tables of blocks: closed days (a run a day, by option then time), closed hours of the open day.</summary>
+    private static readonly string[] BlockTables = ["quote_days", "quote_hours"];
+
+    // The oldest block's start in quote_hours (long.MaxValue when empty); the writer's, under _writeGate.
+    private long _hoursOldestMs = long.MaxValue;
+
+    /// <summary>
+    /// Encodes the recent quotes older than <paramref name="beforeMs"/> as blocks into quote_hours and deletes them from
+    /// quotes_recent, in the caller's transaction. Returns the number of rows moved.
+    /// </summary>
+    private long EncodeRecentIntoBlocks(DuckDBConnection connection, long beforeMs)
+    {
+        var blocks = new List<EncodedBlock>();
+        var rows = new QuoteBlockRows();
+        var fields = new double[QuoteFields.Count];
+        var current = -1;
+        long moved = 0;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = $"""
+                SELECT instrument, time_ms, exchange_age_ms, receive_lag_ms, status, delivery_price, {string.Join(", ", FieldColumns)}
+                FROM quotes_recent WHERE time_ms < $before ORDER BY instrument, time_ms
+                """;
+            command.Parameters.Add(new DuckDBParameter("before", beforeMs));
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var id = reader.GetInt32(0);
+                var time = reader.GetInt64(1);
+                if (rows.Count > 0 && (id != current || rows.IsFull || HourOf(time) != HourOf(rows.FirstTimeMs)))
+                    blocks.Add(EncodedBlock.Of(current, rows));
+                current = id;
+                for (var field = 0; field < fields.Length; field++)
+                    fields[field] = ReadValue(reader, 6 + field);
+                rows.Add(time, reader.GetInt64(2), reader.GetInt64(3), reader.GetByte(4), ReadValue(reader, 5), fields);
+                moved++;
+            }
+        }
+        if (rows.Count > 0)
+            blocks.Add(EncodedBlock.Of(current, rows));
+        if (blocks.Count == 0)
+            return 0;
+        AppendBlocks(connection, "quote_hours", blocks);
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "DELETE FROM quotes_recent WHERE time_ms < $before";
+            command.Parameters.Add(new DuckDBParameter("before", beforeMs));
+            command.ExecuteNonQuery();
+        }
+        return moved;
+    }
+
+    /// <summary>Appends <paramref name="blocks"/> to <paramref name="table"/>, an hour at a time in option order (the zone maps of an hour's blocks stay narrow).</summary>
+    private void AppendBlocks(DuckDBConnection connection, string table, List<EncodedBlock> blocks)
+    {
+        blocks.Sort(static (a, b) =>
+        {
+            var byHour = HourOf(a.FirstMs).CompareTo(HourOf(b.FirstMs));
+            return byHour != 0 ? byHour : a.Instrument != b.Instrument ? a.Instrument.CompareTo(b.Instrument) : a.FirstMs.CompareTo(b.FirstMs);
+        });
+        using (var appender = connection.CreateAppender(table))
+        {
+            foreach (var block in blocks)
+                appender.CreateRow().AppendValue(block.FirstMs).AppendValue(block.LastMs).AppendValue(block.Instrument).AppendValue(block.Bytes).EndRow();
+        }
+        if (table == "quote_hours")
+            _hoursOldestMs = Math.Min(_hoursOldestMs, blocks[0].FirstMs);
+    }
+
+    /// <summary>
+    /// Before the first snapshot of a new UTC day: the closed days' blocks move from quote_hours to quote_days as one run
+    /// ordered by day, option, then time, in one transaction (a reader sees them in one table or the other).
+    /// </summary>
+    private void MoveClosedDays(DuckDBConnection connection, long snapshotMs)
+    {
+        var dayStart = snapshotMs - (((snapshotMs % DayMs) + DayMs) % DayMs);
+        if (_hoursOldestMs >= dayStart)
+            return;
+        using (var transaction = connection.BeginTransaction())
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                INSERT INTO quote_days SELECT * FROM quote_hours WHERE first_ms < $day ORDER BY first_ms // 86400000, instrument, first_ms;
+                DELETE FROM quote_hours WHERE first_ms < $day;
+                """;
+            command.Parameters.Add(new DuckDBParameter("day", dayStart));
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+        _hoursOldestMs = HoursOldest(connection);
+    }
+
+    private static long HoursOldest(DuckDBConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT coalesce(min(first_ms), 9223372036854775807) FROM quote_hours";
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Retention: every block starting before <paramref name="fullCutMs"/> becomes rows of quotes, without the snapshots
+    /// in the <c>retired</c> temp table (which the rows' deletion then leaves alone), and is deleted: thinned hours are
+    /// one snapshot an hour, which rows hold as well as a block, and the row path thins them further as they age.
+    /// </summary>
+    private long ExpandBlocksBefore(DuckDBConnection connection, long fullCutMs)
+    {
+        var retired = new HashSet<(long, string)>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT time_ms, coin FROM retired";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+                retired.Add((reader.GetInt64(0), reader.GetString(1)));
+        }
+        var kept = new List<(long Time, int Instrument, OptionQuote Quote)>();
+        long removed = 0;
+        foreach (var table in BlockTables)
+        {
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = $"SELECT instrument, block FROM {table} WHERE first_ms < $full";
+                command.Parameters.Add(new DuckDBParameter("full", fullCutMs));
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    var id = reader.GetInt32(0);
+                    var instrument = InstrumentOf(id);
+                    var decoded = new DecodedBlock(ReadBlob(reader, 1));
+                    for (var row = 0; row < decoded.Count; row++)
+                    {
+                        if (retired.Contains((decoded.Times[row], instrument.BaseCoin)))
+                        {
+                            removed++;
+                            continue;
+                        }
+                        kept.Add((decoded.Times[row], id, decoded.Quote(row)));
+                    }
+                }
+            }
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = $"DELETE FROM {table} WHERE first_ms < $full";
+                command.Parameters.Add(new DuckDBParameter("full", fullCutMs));
+                command.ExecuteNonQuery();
+            }
+        }
+        if (kept.Count > 0)
+        {
+            kept.Sort(static (a, b) => a.Instrument != b.Instrument ? a.Instrument.CompareTo(b.Instrument) : a.Time.CompareTo(b.Time));
+            using var appender = connection.CreateAppender("quotes");
+            foreach (var (time, id, quote) in kept)
+                AppendQuote(appender, time, id, quote);
+        }
+        _hoursOldestMs = HoursOldest(connection);
+        return removed;
+    }
+
+    /// <summary>The blocks of <paramref name="coin"/> holding <paramref name="time"/>: each option's quote at that time.</summary>
+    private void ReadBoardFromBlocks(DuckDBConnection connection, string coin, long time, List<RecordedQuote> into)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = string.Join(" UNION ALL ", BlockTables.Select(table => $"""
+            SELECT instrument, block FROM {table}
+            WHERE first_ms <= $time AND last_ms >= $time AND instrument IN (SELECT id FROM instruments WHERE coin = $coin)
+            """));
+        command.Parameters.Add(new DuckDBParameter("time", time));
+        command.Parameters.Add(new DuckDBParameter("coin", coin));
+        using var reader = command.ExecuteReader();
+        Span<long> times = stackalloc long[QuoteBlock.MaxRows];
+        while (reader.Read())
+        {
+            var block = ReadBlob(reader, 1);
+            var blockReader = new QuoteBlockReader(block);
+            blockReader.ReadIntegers(QuoteBlock.TimeColumn, times);
+            var row = times[..blockReader.Count].BinarySearch(time);
+            // An option listed or removed within the block's span has no quote at a time it was not in the board.
+            if (row < 0)
+                continue;
+            into.Add(new RecordedQuote(InstrumentOf(reader.GetInt32(0)), QuoteAt(blockReader, row, time), true));
+        }
+    }
+
+    /// <summary>The option's points from blocks in [<paramref name="fromMs"/>, <paramref name="toMs"/>], the <paramref name="fields"/> asked only.</summary>
+    private static void ReadSeriesFromBlocks(
+        DuckDBConnection connection, int id, IReadOnlyList<QuoteField> fields, long fromMs, long toMs, List<SeriesPoint> into)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = string.Join(" UNION ALL ", BlockTables.Select(table =>
+            $"SELECT block FROM {table} WHERE instrument = $id AND last_ms >= $from AND first_ms <= $to"));
+        command.Parameters.Add(new DuckDBParameter("id", id));
+        command.Parameters.Add(new DuckDBParameter("from", fromMs));
+        command.Parameters.Add(new DuckDBParameter("to", toMs));
+        using var reader = command.ExecuteReader();
+        Span<long> times = stackalloc long[QuoteBlock.MaxRows];
+        Span<double> column = stackalloc double[QuoteBlock.MaxRows];
+        while (reader.Read())
+        {
+            var block = ReadBlob(reader, 0);
+            var blockReader = new QuoteBlockReader(block);
+            var count = blockReader.Count;
+            blockReader.ReadIntegers(QuoteBlock.TimeColumn, times);
+            var first = into.Count;
+            for (var row = 0; row < count; row++)
+            {
+                if (times[row] >= fromMs && times[row] <= toMs)
+                    into.Add(new SeriesPoint(FromMs(times[row]), new double[fields.Count]));
+            }
+            if (into.Count == first)
+                continue;
+            for (var f = 0; f < fields.Count; f++)
+            {
+                blockReader.ReadDoubles(QuoteBlock.ColumnOf(fields[f]), column);
+                var point = first;
+                for (var row = 0; row < count; row++)
+                {
+                    if (times[row] >= fromMs && times[row] <= toMs)
+                        into[point++].Values[f] = column[row];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The blocks of <paramref name="coin"/> in [<paramref name="fromMs"/>, <paramref name="toMs"/>] as rows in (time,
+    /// venue, symbol) order, an hour at a time (a block lies within one hour): streamed, so an export of years holds one
+    /// hour of blocks at a time.
+    /// </summary>
+    private IEnumerable<RecordedRow> BlockRows(DbDataReader reader, long fromMs, long toMs)
+    {
+        var hour = new List<RecordedRow>();
+        var currentHour = long.MinValue;
+        while (reader.Read())
+        {
+            var firstMs = reader.GetInt64(0);
+            if (HourOf(firstMs) != currentHour && hour.Count > 0)
+            {
+                hour.Sort(CompareRows);
+                foreach (var row in hour)
+                    yield return row;
+                hour.Clear();
+            }
+            currentHour = HourOf(firstMs);
+            var instrument = InstrumentOf(reader.GetInt32(1));
+            var decoded = new DecodedBlock(ReadBlob(reader, 2));
+            for (var row = 0; row < decoded.Count; row++)
+            {
+                var time = decoded.Times[row];
+                if (time >= fromMs && time <= toMs)
+                    hour.Add(new RecordedRow(FromMs(time), instrument, decoded.Quote(row)));
+            }
+        }
+        hour.Sort(CompareRows);
+        foreach (var row in hour)
+            yield return row;
+    }
+
+    /// <summary>The order of <see cref="ReadQuotesAsync"/>: time, venue, symbol (ordinal, as DuckDB orders VARCHAR).</summary>
+    private static int CompareRows(RecordedRow a, RecordedRow b)
+    {
+        var byTime = a.Time.CompareTo(b.Time);
+        if (byTime != 0)
+            return byTime;
+        var byVenue = string.CompareOrdinal(a.Instrument.Venue.Id, b.Instrument.Venue.Id);
+        return byVenue != 0 ? byVenue : string.CompareOrdinal(a.Instrument.Symbol, b.Instrument.Symbol);
+    }
+
+    /// <summary>The number of quotes per (time, coin) held in blocks (for <see cref="CheckSnapshotsAsync"/>).</summary>
+    private Dictionary<(long Time, string Coin), long> CountBlockQuotes(DuckDBConnection connection)
+    {
+        var counts = new Dictionary<(long, string), long>();
+        using var command = connection.CreateCommand();
+        command.CommandText = string.Join(" UNION ALL ", BlockTables.Select(table => $"SELECT instrument, block FROM {table}"));
+        using var reader = command.ExecuteReader();
+        Span<long> times = stackalloc long[QuoteBlock.MaxRows];
+        while (reader.Read())
+        {
+            var coin = InstrumentOf(reader.GetInt32(0)).BaseCoin;
+            var blockReader = new QuoteBlockReader(ReadBlob(reader, 1));
+            blockReader.ReadIntegers(QuoteBlock.TimeColumn, times);
+            for (var row = 0; row < blockReader.Count; row++)
+                counts[(times[row], coin)] = counts.GetValueOrDefault((times[row], coin)) + 1;
+        }
+        return counts;
+    }
+
+    private OptionInstrument InstrumentOf(int id) =>
+        _instrumentsById.TryGetValue(id, out var instrument) || RefreshInstruments(id, out instrument)
+            ? instrument
+            : throw new InvalidOperationException($"The history file {Path} has a quote of instrument {id}, which it does not list.");
+
+    private static OptionQuote QuoteAt(QuoteBlockReader block, int row, long time)
+    {
+        Span<long> integers = stackalloc long[QuoteBlock.MaxRows];
+        Span<double> values = stackalloc double[QuoteBlock.MaxRows];
+        block.ReadIntegers(QuoteBlock.ExchangeAgeColumn, integers);
+        var exchangeMs = time - integers[row];
+        block.ReadIntegers(QuoteBlock.ReceiveLagColumn, integers);
+        var receivedMs = exchangeMs + integers[row];
+        block.ReadIntegers(QuoteBlock.StatusColumn, integers);
+        var status = (ListingStatus)integers[row];
+        block.ReadDoubles(QuoteBlock.DeliveryPriceColumn, values);
+        var quote = new OptionQuote { ExchangeTimeMs = exchangeMs, ReceivedAtMs = receivedMs, Status = status, DeliveryPrice = values[row] };
+        for (var field = 0; field < QuoteFields.Count; field++)
+        {
+            block.ReadDoubles(QuoteBlock.ColumnOf((QuoteField)field), values);
+            quote.Values[field] = values[row];
+        }
+        return quote;
+    }
+
+    private static byte[] ReadBlob(DbDataReader reader, int ordinal)
+    {
+        using var stream = reader.GetStream(ordinal);
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
+    }
+
+    private static long HourOf(long timeMs) => (timeMs - (((timeMs % HourMs) + HourMs) % HourMs)) / HourMs;
+
+    private readonly record struct EncodedBlock(long FirstMs, long LastMs, int Instrument, byte[] Bytes)
+    {
+        public static EncodedBlock Of(int instrument, QuoteBlockRows rows)
+        {
+            var block = new EncodedBlock(rows.FirstTimeMs, rows.LastTimeMs, instrument, QuoteBlock.Encode(rows));
+            rows.Clear();
+            return block;
+        }
+    }
+
+    /// <summary>A whole block decoded (retention and the export read every snapshot of it).</summary>
+    private sealed class DecodedBlock
+    {
+        private readonly long[][] _integers = new long[QuoteBlock.DeliveryPriceColumn][];
+        private readonly double[][] _values = new double[QuoteBlock.ValueColumns][];
+
+        public DecodedBlock(byte[] block)
+        {
+            var reader = new QuoteBlockReader(block);
+            Count = reader.Count;
+            for (var column = 0; column < _integers.Length; column++)
+            {
+                _integers[column] = new long[Count];
+                reader.ReadIntegers(column, _integers[column]);
+            }
+            for (var column = 0; column < _values.Length; column++)
+            {
+                _values[column] = new double[Count];
+                reader.ReadDoubles(QuoteBlock.DeliveryPriceColumn + column, _values[column]);
+            }
+        }
+
+        public int Count { get; }
+
+        public long[] Times => _integers[QuoteBlock.TimeColumn];
+
+        public OptionQuote Quote(int row)
+        {
+            var time = Times[row];
+            var exchangeMs = time - _integers[QuoteBlock.ExchangeAgeColumn][row];
+            var quote = new OptionQuote
+            {
+                ExchangeTimeMs = exchangeMs,
+                ReceivedAtMs = exchangeMs + _integers[QuoteBlock.ReceiveLagColumn][row],
+                Status = (ListingStatus)_integers[QuoteBlock.StatusColumn][row],
+                DeliveryPrice = _values[0][row],
+            };
+            for (var field = 0; field < QuoteFields.Count; field++)
+                quote.Values[field] = _values[1 + field][row];
+            return quote;
+        }
+    }
+}
