@@ -105,9 +105,9 @@ public sealed partial class DuckDbHistoryStore
                     values[i] = ReadValue(reader, i + 1);
                 rows.Add(new SeriesPoint(FromMs(reader.GetInt64(0)), values));
             }
-            var fromRows = rows.Count;
             ReadSeriesFromBlocks(connection, id, fields, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), rows);
-            if (rows.Count > fromRows)
+            // The blocks come in the tables' order (a day's run, then the next), not always the rows' time order.
+            if (!IsInTimeOrder(rows))
                 rows.Sort(static (a, b) => a.Time.CompareTo(b.Time));
             return bucket <= 0 ? rows : SeriesPoint.LastOfEachBucket(rows, bucket);
         }, cancellationToken);
@@ -137,62 +137,30 @@ public sealed partial class DuckDbHistoryStore
         }
     }
 
-    /// <summary>The blocks' quotes of <paramref name="coin"/> in the span, in (time, venue, symbol) order (<see cref="BlockRows"/>).</summary>
+    /// <summary>
+    /// The blocks' quotes of <paramref name="coin"/> in the span, in (time, venue, symbol) order: a UTC day of blocks at a
+    /// time (a closed day is one run by option, so a day is what DuckDB reads at once), each hour of it decoded and sorted
+    /// on its own (a block lies within one hour). An export of years holds one day's blocks, compressed, at a time.
+    /// </summary>
     private async IAsyncEnumerable<RecordedRow> ReadBlockRowsAsync(
         string coin, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var lease = await Task.Run(Rent, cancellationToken);
-        var broken = false;
-        try
+        var fromMs = from.ToUnixTimeMilliseconds();
+        var toMs = to.ToUnixTimeMilliseconds();
+        var span = await RunAsync(connection => BlockSpan(connection, coin, fromMs, toMs), cancellationToken);
+        if (span is not { } found)
+            yield break;
+        var (first, last) = found;
+        for (var day = first - (((first % DayMs) + DayMs) % DayMs); day <= last; day += DayMs)
         {
-            using var command = lease.Connection.CreateCommand();
-            command.UseStreamingMode = true;
-            // Hour by hour (a block lies within one hour); within an hour BlockRows sorts the decoded quotes.
-            var tables = string.Join(" UNION ALL ", BlockTables.Select(table => $"SELECT * FROM {table}"));
-            command.CommandText = $"""
-                SELECT b.first_ms, b.instrument, b.block
-                FROM ({tables}) b JOIN instruments i ON i.id = b.instrument
-                WHERE i.coin = $coin AND b.last_ms >= $from AND b.first_ms <= $to
-                ORDER BY b.first_ms // 3600000
-                """;
-            command.Parameters.Add(new DuckDBParameter("coin", coin));
-            command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
-            command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
-            DbDataReader reader;
-            try
+            var dayStart = day;
+            var hours = await RunAsync(connection => BlocksOfDay(connection, coin, dayStart, fromMs, toMs), cancellationToken);
+            foreach (var blocks in hours.Values)
             {
-                reader = await Task.Run(command.ExecuteReader, cancellationToken);
+                cancellationToken.ThrowIfCancellationRequested();
+                foreach (var row in DecodeHour(blocks, fromMs, toMs))
+                    yield return row;
             }
-            catch (DuckDBException e)
-            {
-                broken = true;
-                throw Unavailable(e);
-            }
-            using (reader)
-            {
-                using var rows = BlockRows(reader, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds()).GetEnumerator();
-                while (true)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    bool read;
-                    try
-                    {
-                        read = rows.MoveNext();
-                    }
-                    catch (DuckDBException e)
-                    {
-                        broken = true;
-                        throw Unavailable(e);
-                    }
-                    if (!read)
-                        break;
-                    yield return rows.Current;
-                }
-            }
-        }
-        finally
-        {
-            Return(lease, broken);
         }
     }
 
@@ -341,6 +309,16 @@ public sealed partial class DuckDbHistoryStore
             Return(lease);
         }
         return _instrumentsById.TryGetValue(id, out instrument);
+    }
+
+    private static bool IsInTimeOrder(List<SeriesPoint> points)
+    {
+        for (var i = 1; i < points.Count; i++)
+        {
+            if (points[i].Time < points[i - 1].Time)
+                return false;
+        }
+        return true;
     }
 
     /// <summary>A value column: NULL (how NaN is written) reads as NaN.</summary>

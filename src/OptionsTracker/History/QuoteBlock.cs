@@ -241,6 +241,33 @@ public static class QuoteBlock
         }
     }
 
+    /// <summary>The value at <paramref name="index"/> of a sequence (<see cref="ReadSequence"/>), without decoding the ones after it.</summary>
+    internal static long SequenceAt(ReadOnlySpan<byte> data, int position, int index)
+    {
+        var mode = data[position++];
+        var value = UnZigZag(ReadVarint(data, ref position));
+        if (index == 0 || mode == Constant)
+            return value;
+        if (mode == Deltas)
+        {
+            var bits = new BitReader(data[(position + 1)..], data[position]);
+            for (var i = 1; i <= index; i++)
+                value = unchecked(value + UnZigZag(bits.Read()));
+            return value;
+        }
+        if (mode != DeltasOfDeltas)
+            throw new InvalidDataException($"A quote block has an unknown sequence encoding {mode}.");
+        var delta = UnZigZag(ReadVarint(data, ref position));
+        value = unchecked(value + delta);
+        var secondBits = new BitReader(data[(position + 1)..], data[position]);
+        for (var i = 2; i <= index; i++)
+        {
+            delta = unchecked(delta + UnZigZag(secondBits.Read()));
+            value = unchecked(value + delta);
+        }
+        return value;
+    }
+
     internal static void CheckVersion(ReadOnlySpan<byte> block)
     {
         if (block.IsEmpty || block[0] != Version)
@@ -427,22 +454,29 @@ public readonly ref struct QuoteBlockReader
     /// <summary>The number of snapshots in the block.</summary>
     public int Count { get; }
 
-    /// <summary>Decodes an integer column (<see cref="QuoteBlock.TimeColumn"/> … <see cref="QuoteBlock.StatusColumn"/>) into the first <see cref="Count"/> of <paramref name="values"/>.</summary>
-    public void ReadIntegers(int column, Span<long> values)
+    /// <summary>
+    /// Decodes an integer column (<see cref="QuoteBlock.TimeColumn"/> … <see cref="QuoteBlock.StatusColumn"/>) into the
+    /// first <paramref name="rows"/> (default: <see cref="Count"/>) of <paramref name="values"/>: the chain at an instant
+    /// needs a column only up to its snapshot.
+    /// </summary>
+    public void ReadIntegers(int column, Span<long> values, int rows = -1)
     {
         if ((uint)column >= QuoteBlock.DeliveryPriceColumn)
             throw new ArgumentOutOfRangeException(nameof(column), column, "Not an integer column.");
         var position = 0;
-        QuoteBlock.ReadSequence(Column(column), ref position, values[..Count]);
+        QuoteBlock.ReadSequence(Column(column), ref position, values[..Rows(rows)]);
     }
 
-    /// <summary>Decodes a double column (<see cref="QuoteBlock.DeliveryPriceColumn"/> or a field's) into the first <see cref="Count"/> of <paramref name="values"/>; a missing value is NaN.</summary>
-    public void ReadDoubles(int column, Span<double> values)
+    /// <summary>
+    /// Decodes a double column (<see cref="QuoteBlock.DeliveryPriceColumn"/> or a field's) into the first
+    /// <paramref name="rows"/> (default: <see cref="Count"/>) of <paramref name="values"/>; a missing value is NaN.
+    /// </summary>
+    public void ReadDoubles(int column, Span<double> values, int rows = -1)
     {
         if (column < QuoteBlock.DeliveryPriceColumn || column >= QuoteBlock.ColumnCount)
             throw new ArgumentOutOfRangeException(nameof(column), column, "Not a value column.");
         var data = Column(column);
-        var count = Count;
+        var count = Rows(rows);
         var position = 0;
         var flags = data[position++];
         var raw = (flags & QuoteBlock.RawBits) != 0;
@@ -450,7 +484,7 @@ public readonly ref struct QuoteBlockReader
         ReadOnlySpan<byte> present = default;
         if ((flags & QuoteBlock.HasMissing) != 0)
         {
-            present = data.Slice(position, (count + 7) / 8);
+            present = data.Slice(position, (Count + 7) / 8);
             position += present.Length;
         }
         var presentCount = present.IsEmpty ? count : QuoteBlock.PopCount(present, count);
@@ -468,6 +502,44 @@ public readonly ref struct QuoteBlockReader
             values[i] = raw ? BitConverter.Int64BitsToDouble(integer) : integer / power;
         }
     }
+
+    /// <summary>The value of an integer column at <paramref name="row"/> alone (the chain at an instant needs one snapshot of a block).</summary>
+    public long IntegerAt(int column, int row)
+    {
+        if ((uint)column >= QuoteBlock.DeliveryPriceColumn)
+            throw new ArgumentOutOfRangeException(nameof(column), column, "Not an integer column.");
+        return QuoteBlock.SequenceAt(Column(column), 0, CheckRow(row));
+    }
+
+    /// <summary>The value of a double column at <paramref name="row"/> alone; NaN when missing.</summary>
+    public double DoubleAt(int column, int row)
+    {
+        if (column < QuoteBlock.DeliveryPriceColumn || column >= QuoteBlock.ColumnCount)
+            throw new ArgumentOutOfRangeException(nameof(column), column, "Not a value column.");
+        CheckRow(row);
+        var data = Column(column);
+        var position = 0;
+        var flags = data[position++];
+        var raw = (flags & QuoteBlock.RawBits) != 0;
+        var power = raw ? 1 : QuoteBlock.PowersOfTen[data[position++]];
+        var index = row;
+        if ((flags & QuoteBlock.HasMissing) != 0)
+        {
+            var present = data.Slice(position, (Count + 7) / 8);
+            if ((present[row >> 3] & (1 << (row & 7))) == 0)
+                return double.NaN;
+            index = QuoteBlock.PopCount(present, row);
+            position += present.Length;
+        }
+        var integer = QuoteBlock.SequenceAt(data, position, index);
+        return raw ? BitConverter.Int64BitsToDouble(integer) : integer / power;
+    }
+
+    private int CheckRow(int row) =>
+        (uint)row < (uint)Count ? row : throw new ArgumentOutOfRangeException(nameof(row), row, $"The block holds {Count} snapshots.");
+
+    private int Rows(int rows) =>
+        rows < 0 ? Count : rows <= Count ? rows : throw new ArgumentOutOfRangeException(nameof(rows), rows, $"The block holds {Count} snapshots.");
 
     private ReadOnlySpan<byte> Column(int column) =>
         _block.Slice(_dataStart + _bounds[column], _bounds[column + 1] - _bounds[column]);
