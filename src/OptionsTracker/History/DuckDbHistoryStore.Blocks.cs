@@ -45,7 +45,9 @@ public sealed partial class DuckDbHistoryStore
             {
                 var id = reader.GetInt32(0);
                 var time = reader.GetInt64(1);
-                if (rows.Count > 0 && (id != current || rows.IsFull || HourOf(time) != HourOf(rows.FirstTimeMs)))
+                // A new block per option and hour, and at 64 snapshots; a second row of one time (never written: a time is
+                // claimed once per coin) would start one too rather than stop the compaction, keeping both as the rows did.
+                if (rows.Count > 0 && (id != current || rows.IsFull || HourOf(time) != HourOf(rows.FirstTimeMs) || time <= rows.LastTimeMs))
                     blocks.Add(EncodedBlock.Of(current, rows));
                 current = id;
                 for (var field = 0; field < fields.Length; field++)
@@ -236,59 +238,29 @@ public sealed partial class DuckDbHistoryStore
         }
     }
 
-    /// <summary>The first and last block start of <paramref name="coin"/> overlapping the span; null when no block does.</summary>
-    private static (long First, long Last)? BlockSpan(DuckDBConnection connection, string coin, long fromMs, long toMs)
+    /// <summary>The quotes held in blocks of <paramref name="coin"/> in [<paramref name="fromMs"/>, <paramref name="toMs"/>], which lie within one hour.</summary>
+    private void ReadHourFromBlocks(DuckDBConnection connection, string coin, long fromMs, long toMs, List<RecordedRow> into)
     {
+        var hour = HourOf(fromMs) * HourMs;
         using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT min(first_ms), max(first_ms) FROM ({string.Join(" UNION ALL ", BlockTables.Select(table => $"SELECT first_ms, last_ms, instrument FROM {table}"))})
-            WHERE last_ms >= {Literal(fromMs)} AND first_ms <= {Literal(toMs)} AND instrument IN (SELECT id FROM instruments WHERE coin = $coin)
-            """;
+        command.CommandText = string.Join(" UNION ALL ", BlockTables.Select(table => $"""
+            SELECT instrument, block FROM {table}
+            WHERE first_ms >= {Literal(hour)} AND first_ms < {Literal(hour + HourMs)} AND last_ms >= {Literal(fromMs)} AND first_ms <= {Literal(toMs)}
+                AND instrument IN (SELECT id FROM instruments WHERE coin = $coin)
+            """));
         command.Parameters.Add(new DuckDBParameter("coin", coin));
         using var reader = command.ExecuteReader();
-        return reader.Read() && !reader.IsDBNull(0) ? (reader.GetInt64(0), reader.GetInt64(1)) : null;
-    }
-
-    /// <summary>The blocks of <paramref name="coin"/> starting in the UTC day at <paramref name="dayMs"/> and overlapping the span, by hour.</summary>
-    private static SortedDictionary<long, List<(int Instrument, byte[] Block)>> BlocksOfDay(
-        DuckDBConnection connection, string coin, long dayMs, long fromMs, long toMs)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT first_ms, instrument, block FROM ({string.Join(" UNION ALL ", BlockTables.Select(table =>
-                $"SELECT * FROM {table} WHERE first_ms >= {Literal(dayMs)} AND first_ms < {Literal(dayMs + DayMs)}"))})
-            WHERE last_ms >= {Literal(fromMs)} AND first_ms <= {Literal(toMs)} AND instrument IN (SELECT id FROM instruments WHERE coin = $coin)
-            """;
-        command.Parameters.Add(new DuckDBParameter("coin", coin));
-        using var reader = command.ExecuteReader();
-        var hours = new SortedDictionary<long, List<(int, byte[])>>();
         while (reader.Read())
         {
-            var hour = HourOf(reader.GetInt64(0));
-            if (!hours.TryGetValue(hour, out var blocks))
-                hours[hour] = blocks = [];
-            blocks.Add((reader.GetInt32(1), ReadBlob(reader, 2)));
-        }
-        return hours;
-    }
-
-    /// <summary>One hour's blocks as rows in [<paramref name="fromMs"/>, <paramref name="toMs"/>], in (time, venue, symbol) order.</summary>
-    private List<RecordedRow> DecodeHour(List<(int Instrument, byte[] Block)> blocks, long fromMs, long toMs)
-    {
-        var rows = new List<RecordedRow>(blocks.Count * 60);
-        foreach (var (id, bytes) in blocks)
-        {
-            var instrument = InstrumentOf(id);
-            var decoded = new DecodedBlock(bytes);
+            var instrument = InstrumentOf(reader.GetInt32(0));
+            var decoded = new DecodedBlock(ReadBlob(reader, 1));
             for (var row = 0; row < decoded.Count; row++)
             {
                 var time = decoded.Times[row];
                 if (time >= fromMs && time <= toMs)
-                    rows.Add(new RecordedRow(FromMs(time), instrument, decoded.Quote(row)));
+                    into.Add(new RecordedRow(FromMs(time), instrument, decoded.Quote(row)));
             }
         }
-        rows.Sort(CompareRows);
-        return rows;
     }
 
     /// <summary>The order of <see cref="ReadQuotesAsync"/>: time, venue, symbol (ordinal, as DuckDB orders VARCHAR).</summary>

@@ -130,7 +130,8 @@ public sealed partial class DuckDbHistoryStore : IHistoryBulkWriter
         var blockInstrument = -1;
         foreach (var row in rows)
         {
-            if (blockRows.Count > 0 && (row.Id != blockInstrument || blockRows.IsFull || row.Hour != HourOf(blockRows.FirstTimeMs) * HourMs))
+            if (blockRows.Count > 0 && (row.Id != blockInstrument || blockRows.IsFull || row.Hour != HourOf(blockRows.FirstTimeMs) * HourMs
+                || row.Time <= blockRows.LastTimeMs))
                 blocks.Add(EncodedBlock.Of(blockInstrument, blockRows));
             blockInstrument = row.Id;
             var quote = snapshots[row.Snapshot].Quotes[row.Quote].Quote;

@@ -91,19 +91,23 @@ public sealed partial class DuckDbHistoryStore
             var sql = $"SELECT {columns} FROM ("
                 + string.Join(" UNION ALL ", QuoteTables.Select(table => $"SELECT {columns} FROM {table} WHERE instrument = $id AND time_ms BETWEEN $from AND $to"))
                 + ") ORDER BY time_ms";
-            using var command = connection.CreateCommand();
-            command.CommandText = sql;
-            command.Parameters.Add(new DuckDBParameter("id", id));
-            command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
-            command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
-            using var reader = command.ExecuteReader();
+            // One transaction: the rows and the blocks from one state of the file, so an hour compacted meanwhile is read once.
+            using var transaction = connection.BeginTransaction();
             var rows = new List<SeriesPoint>();
-            while (reader.Read())
+            using (var command = connection.CreateCommand())
             {
-                var values = new double[fields.Count];
-                for (var i = 0; i < values.Length; i++)
-                    values[i] = ReadValue(reader, i + 1);
-                rows.Add(new SeriesPoint(FromMs(reader.GetInt64(0)), values));
+                command.CommandText = sql;
+                command.Parameters.Add(new DuckDBParameter("id", id));
+                command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
+                command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    var values = new double[fields.Count];
+                    for (var i = 0; i < values.Length; i++)
+                        values[i] = ReadValue(reader, i + 1);
+                    rows.Add(new SeriesPoint(FromMs(reader.GetInt64(0)), values));
+                }
             }
             ReadSeriesFromBlocks(connection, id, fields, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), rows);
             // The blocks come in the tables' order (a day's run, then the next), not always the rows' time order.
@@ -116,109 +120,59 @@ public sealed partial class DuckDbHistoryStore
     public async IAsyncEnumerable<RecordedRow> ReadQuotesAsync(
         string coin, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // Streamed: DuckDB hands each result over chunk by chunk (streaming mode), so years are never held in memory. The
-        // rows and the blocks are two ordered streams on two connections, merged here.
-        await using var rows = ReadRowsAsync(coin, from, to, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        await using var blocks = ReadBlockRowsAsync(coin, from, to, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var hasRow = await rows.MoveNextAsync();
-        var hasBlock = await blocks.MoveNextAsync();
-        while (hasRow || hasBlock)
-        {
-            if (hasRow && (!hasBlock || CompareRows(rows.Current, blocks.Current) <= 0))
-            {
-                yield return rows.Current;
-                hasRow = await rows.MoveNextAsync();
-            }
-            else
-            {
-                yield return blocks.Current;
-                hasBlock = await blocks.MoveNextAsync();
-            }
-        }
-    }
-
-    /// <summary>
-    /// The blocks' quotes of <paramref name="coin"/> in the span, in (time, venue, symbol) order: a UTC day of blocks at a
-    /// time (a closed day is one run by option, so a day is what DuckDB reads at once), each hour of it decoded and sorted
-    /// on its own (a block lies within one hour). An export of years holds one day's blocks, compressed, at a time.
-    /// </summary>
-    private async IAsyncEnumerable<RecordedRow> ReadBlockRowsAsync(
-        string coin, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
+        // An hour at a time, each read in one transaction (its rows and its blocks from one state of the file, so an hour
+        // compacted or expanded meanwhile is read once): an export of years holds one hour in memory.
         var fromMs = from.ToUnixTimeMilliseconds();
         var toMs = to.ToUnixTimeMilliseconds();
-        var span = await RunAsync(connection => BlockSpan(connection, coin, fromMs, toMs), cancellationToken);
-        if (span is not { } found)
-            yield break;
-        var (first, last) = found;
-        for (var day = first - (((first % DayMs) + DayMs) % DayMs); day <= last; day += DayMs)
+        var hours = await RunAsync(connection => SnapshotHours(connection, coin, fromMs, toMs), cancellationToken);
+        foreach (var hour in hours)
         {
-            var dayStart = day;
-            var hours = await RunAsync(connection => BlocksOfDay(connection, coin, dayStart, fromMs, toMs), cancellationToken);
-            foreach (var blocks in hours.Values)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                foreach (var row in DecodeHour(blocks, fromMs, toMs))
-                    yield return row;
-            }
+            cancellationToken.ThrowIfCancellationRequested();
+            var rows = await RunAsync(connection => QuotesOfHour(connection, coin, Math.Max(fromMs, hour), Math.Min(toMs, hour + HourMs - 1)), cancellationToken);
+            foreach (var row in rows)
+                yield return row;
         }
     }
 
-    /// <summary>The quotes of <paramref name="coin"/> held as rows in the span, in (time, venue, symbol) order.</summary>
-    private async IAsyncEnumerable<RecordedRow> ReadRowsAsync(
-        string coin, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The UTC hours (their start) in which <paramref name="coin"/> has a snapshot in the span, ascending.</summary>
+    private static List<long> SnapshotHours(DuckDBConnection connection, string coin, long fromMs, long toMs)
     {
-        var lease = await Task.Run(Rent, cancellationToken);
-        var broken = false;
-        try
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT DISTINCT time_ms // 3600000 * 3600000 AS hour FROM snapshots
+            WHERE coin = $coin AND time_ms BETWEEN {Literal(fromMs)} AND {Literal(toMs)} ORDER BY hour
+            """;
+        command.Parameters.Add(new DuckDBParameter("coin", coin));
+        using var reader = command.ExecuteReader();
+        var hours = new List<long>();
+        while (reader.Read())
+            hours.Add(reader.GetInt64(0));
+        return hours;
+    }
+
+    /// <summary>The quotes of <paramref name="coin"/> in [<paramref name="fromMs"/>, <paramref name="toMs"/>] (within one hour), rows and blocks, in (time, venue, symbol) order.</summary>
+    private List<RecordedRow> QuotesOfHour(DuckDBConnection connection, string coin, long fromMs, long toMs)
+    {
+        using var transaction = connection.BeginTransaction();
+        var quotes = new List<RecordedRow>();
+        using (var command = connection.CreateCommand())
         {
-            using var command = lease.Connection.CreateCommand();
-            command.UseStreamingMode = true;
             command.CommandText = $"""
                 SELECT q.time_ms, {QuoteColumns}
                 FROM all_quotes q JOIN instruments i ON i.id = q.instrument
-                WHERE i.coin = $coin AND q.time_ms BETWEEN $from AND $to
-                ORDER BY q.time_ms, i.venue, i.symbol
+                WHERE i.coin = $coin AND q.time_ms BETWEEN {Literal(fromMs)} AND {Literal(toMs)}
                 """;
             command.Parameters.Add(new DuckDBParameter("coin", coin));
-            command.Parameters.Add(new DuckDBParameter("from", from.ToUnixTimeMilliseconds()));
-            command.Parameters.Add(new DuckDBParameter("to", to.ToUnixTimeMilliseconds()));
-            DbDataReader reader;
-            try
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
             {
-                reader = await Task.Run(command.ExecuteReader, cancellationToken);
-            }
-            catch (DuckDBException e)
-            {
-                broken = true;
-                throw Unavailable(e);
-            }
-            using (reader)
-            {
-                while (true)
-                {
-                    cancellationToken.ThrowIfCancellationRequested();
-                    bool read;
-                    try
-                    {
-                        read = reader.Read();
-                    }
-                    catch (DuckDBException e)
-                    {
-                        broken = true;
-                        throw Unavailable(e);
-                    }
-                    if (!read)
-                        break;
-                    var (instrument, quote) = ReadQuote(reader, 1);
-                    yield return new RecordedRow(FromMs(reader.GetInt64(0)), instrument, quote);
-                }
+                var (instrument, quote) = ReadQuote(reader, 1);
+                quotes.Add(new RecordedRow(FromMs(reader.GetInt64(0)), instrument, quote));
             }
         }
-        finally
-        {
-            Return(lease, broken);
-        }
+        ReadHourFromBlocks(connection, coin, fromMs, toMs, quotes);
+        quotes.Sort(CompareRows);
+        return quotes;
     }
 
     public Task<IReadOnlyList<Settlement>> SettlementsAsync(string coin, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
