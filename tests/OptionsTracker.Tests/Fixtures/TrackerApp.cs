@@ -137,12 +137,13 @@ public sealed class TrackerApp : IAsyncDisposable
     }
 
     /// <summary>
-    /// The host tracking a small simulated market of its own (BTC and ETH, 300 options; disposed with the host),
-    /// returned once every simulated option is in the book and quoted. Default feed timings, as in production.
+    /// The host tracking a small simulated market of its own (BTC and ETH, <paramref name="instruments"/> options, 300 by
+    /// default; disposed with the host), returned once every simulated option is in the book and quoted. Default feed
+    /// timings, as in production.
     /// </summary>
-    public static async Task<TrackerApp> StartWithSimulatorAsync(Dictionary<string, string?>? settings = null)
+    public static async Task<TrackerApp> StartWithSimulatorAsync(Dictionary<string, string?>? settings = null, int instruments = 300)
     {
-        var simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = ["BTC", "ETH"], TargetInstrumentCount = 300 }, TestContext.Current.CancellationToken);
+        var simulator = await BybitSimulator.StartAsync(new SimulatorOptions { BaseCoins = ["BTC", "ETH"], TargetInstrumentCount = instruments }, TestContext.Current.CancellationToken);
         var all = new Dictionary<string, string?>
         {
             ["Bybit:RestUrl"] = simulator.RestUrl.AbsoluteUri,

@@ -23,20 +23,18 @@ public sealed class StrategyApiTests
     [Fact]
     public async Task An_iron_condor_from_the_presets_costs_what_its_legs_quote_and_pays_its_intrinsic_values_at_expiry()
     {
-        await using var app = await TrackerApp.StartWithSimulatorAsync();
+        await using var app = await TrackerApp.StartWithSimulatorAsync(instruments: PresetBoards.Instruments);
         await app.WaitForFullBoardAsync();
         app.Simulator!.Faults.SilentConnections = true;
         using var http = app.Http();
 
-        // The expiry with the most strikes, so the condor's wings three strikes out are listed.
-        Assert.True(app.Book.Index.TryGetCoin("BTC", out var coin));
-        var widest = coin.Expiries.MaxBy(e => e.Slots.Count)!.Label;
-        var presets = await OptionsApiTests.GetJsonAsync(http, $"/api/strategy/presets?asset=BTC&expiry={widest}");
+        // The expiry with the most strikes that the condor's wings three strikes out are listed on.
+        var (expiry, condor) = await PresetBoards.PresetAsync(app, http, "iron_condor");
+        var presets = await OptionsApiTests.GetJsonAsync(http, $"/api/strategy/presets?asset=BTC&expiry={expiry}");
         Assert.Equal("BTC", (string?)presets["asset"]);
-        Assert.Equal(widest, (string?)presets["expiry"]);
+        Assert.Equal(expiry, (string?)presets["expiry"]);
         Assert.Contains(presets["data"]!.AsArray(), p => (string?)p!["name"] == "calendar");
-        var condor = presets["data"]!.AsArray().Single(p => (string?)p!["name"] == "iron_condor")!;
-        var legs = condor["legs"]!.AsArray().Select(l => new
+        var legs = condor.Select(l => new
         {
             symbol = (string)l!["symbol"]!,
             side = (string)l["side"]!,

@@ -19,20 +19,13 @@ public sealed class StrategyLibraryApiTests
 
     private static string TempFile() => Path.Combine(Path.GetTempPath(), $"ot-strategies-{Guid.NewGuid():N}.json");
 
-    /// <summary>A preset's legs on the BTC board, as an evaluate body's legs.</summary>
-    private static async Task<JsonArray> PresetLegsAsync(HttpClient http, string preset, string? expiry = null)
+    /// <summary>A preset's legs on the BTC board's near expiry, as an evaluate body's legs.</summary>
+    private static async Task<JsonArray> PresetLegsAsync(HttpClient http, string preset)
     {
-        var presets = await OptionsApiTests.GetJsonAsync(http, "/api/strategy/presets?asset=BTC" + (expiry is null ? "" : $"&expiry={expiry}"));
+        var presets = await OptionsApiTests.GetJsonAsync(http, "/api/strategy/presets?asset=BTC");
         var legs = presets["data"]!.AsArray().Single(p => (string?)p!["name"] == preset)!["legs"]!.AsArray();
         Assert.NotEmpty(legs);
         return (JsonArray)legs.DeepClone();
-    }
-
-    /// <summary>The BTC expiry with the most strikes, so a condor's wings three strikes out are listed.</summary>
-    private static string Widest(TrackerApp app)
-    {
-        Assert.True(app.Book.Index.TryGetCoin("BTC", out var coin));
-        return coin.Expiries.MaxBy(e => e.Slots.Count)!.Label;
     }
 
     private static async Task<(HttpStatusCode Status, JsonNode? Body)> PutAsync(HttpClient http, string name, object body)
@@ -50,10 +43,10 @@ public sealed class StrategyLibraryApiTests
         JsonArray legs;
         try
         {
-            await using (var app = await TrackerApp.StartWithSimulatorAsync(settings))
+            await using (var app = await TrackerApp.StartWithSimulatorAsync(settings, PresetBoards.Instruments))
             {
                 using var http = app.Http();
-                legs = await PresetLegsAsync(http, "iron_condor", Widest(app));
+                (_, legs) = await PresetBoards.PresetAsync(app, http, "iron_condor");
                 var (status, saved) = await PutAsync(http, "Weekly condor", new { legs, vol_model = "STICKY_DELTA", entry = "mark" });
                 Assert.True(status == HttpStatusCode.OK, $"{status} {saved}");
                 Assert.Equal("BTC", (string?)saved!["asset"]);
@@ -135,12 +128,12 @@ public sealed class StrategyLibraryApiTests
     [Fact]
     public async Task The_csv_and_json_exports_hold_the_legs_entry_greeks_payoff_and_grid_of_the_evaluation()
     {
-        await using var app = await TrackerApp.StartWithSimulatorAsync();
+        await using var app = await TrackerApp.StartWithSimulatorAsync(instruments: PresetBoards.Instruments);
         await app.WaitForFullBoardAsync();
         // The board held still, so the export and the evaluation see one market.
         app.Simulator!.Faults.SilentConnections = true;
         using var http = app.Http();
-        var legs = await PresetLegsAsync(http, "iron_condor", Widest(app));
+        var (_, legs) = await PresetBoards.PresetAsync(app, http, "iron_condor");
         using var evaluated = await http.PostAsJsonAsync("/api/strategy/evaluate", new { legs }, Ct);
         var evaluation = JsonNode.Parse(await evaluated.Content.ReadAsStringAsync(Ct))!;
 
@@ -294,8 +287,8 @@ public sealed class StrategyLibraryApiTests
         }
         using var one = first.Http();
         using var two = second.Http();
-        // On the widest expiry: the nearest may be today's, listed with too few strikes for a vertical (it failed on 2 December).
-        var legs = await PresetLegsAsync(one, "call_vertical", Widest(first));
+        // On an expiry that lists it: the nearest may be today's, listed with too few strikes for a vertical (it failed on 2 December).
+        var (_, legs) = await PresetBoards.PresetAsync(first, one, "call_vertical");
 
         Assert.Equal(HttpStatusCode.OK, (await PutAsync(one, "Shared spread", new { legs })).Status);
         var opened = await OptionsApiTests.GetJsonAsync(two, "/api/strategies/shared%20SPREAD");
