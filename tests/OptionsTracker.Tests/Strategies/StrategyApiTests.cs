@@ -66,11 +66,17 @@ public sealed class StrategyApiTests
                 && Math.Abs((double)answer["payoff"]!["at_expiry"]![0]! - (intrinsic - touch)) < 1e-6;
         }, "the evaluation agreeing with the legs' quotes");
 
-        // A short iron condor: a credit, bounded both ways, two breakevens around the short strikes.
-        Assert.True(expectedTouch < 0);
+        // A short iron condor entered at the marks: a credit (each short option is nearer the money than its wing, so worth
+        // more), bounded both ways, two breakevens around the short strikes. At the touch it need not be a credit: on a
+        // fine grid the spreads paid on four legs can exceed the premium collected (it failed so on 3 December, 600 options).
+        var (markStatus, atMark) = await PostAsync(http, new { legs, entry = "mark" });
+        Assert.Equal(HttpStatusCode.OK, markStatus);
+        Assert.True((double)atMark["entry"]!["mark"]!["premium"]! < 0, $"{atMark["entry"]}");
+        Assert.NotNull(atMark["max_profit"]);
+        Assert.NotNull(atMark["max_loss"]);
+        Assert.Equal(2, atMark["breakevens"]!.AsArray().Count);
         Assert.NotNull(body!["max_profit"]);
         Assert.NotNull(body["max_loss"]);
-        Assert.Equal(2, body["breakevens"]!.AsArray().Count);
         Assert.InRange((double)body["pop"]!["probability"]!, 0.0, 1.0);
         Assert.Equal("atm_iv", (string?)body["pop"]!["iv_source"]);
         Assert.Equal(21, body["grid"]![0]!["pnl"]!.AsArray().Count);
