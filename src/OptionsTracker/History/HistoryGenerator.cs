@@ -33,6 +33,7 @@ public sealed class HistoryGenerator
 
     private const double Basis = 0.03;
     private const double YearMs = 365 * 24 * 3600_000.0;
+    private const long DayMs = 86_400_000L;
 
     private readonly HistoryGeneratorSettings _settings;
 
@@ -368,6 +369,9 @@ public sealed class HistoryGenerator
             return changed;
         }
 
+        // Whether the starting board has been listed (List's first call).
+        private bool _listedBefore;
+
         /// <summary>The calendar's expiries at <paramref name="now"/> and, on every live expiry, the strikes the index now needs.</summary>
         private bool List(DateTimeOffset now, double spot)
         {
@@ -392,6 +396,7 @@ public sealed class HistoryGenerator
                     added = true;
                 }
             }
+            _listedBefore = true;
             return added;
         }
 
@@ -414,9 +419,44 @@ public sealed class HistoryGenerator
                 TradeRatePerDay = 2 + 40 * nearness,
             };
             option.OpenInterest = RoundToStep(option.OpenInterestBase, (double)Profile.MinOrderQty);
-            option.Volume24h = RoundToStep(option.OpenInterestBase * (0.05 + 0.4 * _random.NextDouble()), (double)Profile.MinOrderQty);
-            option.TotalVolume = RoundToStep(option.Volume24h * (5 + 40 * _random.NextDouble()), (double)Profile.MinOrderQty);
+            // The board the history starts on has traded before it; an option listed later starts with no volume.
+            if (option.HasTraded && !_listedBefore)
+                SeedDayTrades(option, spot, now.ToUnixTimeMilliseconds());
             return option;
+        }
+
+        /// <summary>
+        /// The trades of the 24 hours before <paramref name="nowMs"/> that make up a new option's 24 h volume, at its trade
+        /// rate and spread over that day, each with its notional at <paramref name="spot"/> (Bybit's turnover: in its
+        /// example volume24h 26.55 and turnover24h 446,802.85 at an index of 16,823.73). They leave the 24 h volume and
+        /// turnover one by one as they age (<see cref="Trade"/>), as the exchange's rolling window does; the volume and
+        /// turnover before them are the totals' start.
+        /// </summary>
+        private void SeedDayTrades(GeneratedOption option, double spot, long nowMs)
+        {
+            var qtyStep = (double)Profile.MinOrderQty;
+            var volume = option.OpenInterestBase * (0.05 + 0.4 * _random.NextDouble());
+            var count = Math.Max(1, (int)Math.Round(option.TradeRatePerDay));
+            Span<double> weights = stackalloc double[count];
+            Span<long> times = stackalloc long[count];
+            var sum = 0.0;
+            for (var t = 0; t < count; t++)
+            {
+                weights[t] = 0.1 + _random.NextDouble();
+                sum += weights[t];
+                times[t] = nowMs - 1 - (long)(_random.NextDouble() * (DayMs - 1));
+            }
+            times.Sort();
+            for (var t = 0; t < count; t++)
+            {
+                var size = Math.Max(qtyStep, RoundToStep(volume * weights[t] / sum, qtyStep));
+                var notional = Math.Round(size * spot, 4);
+                option.DayTrades.Enqueue(new DayTrade(times[t], size, notional));
+                option.Volume24h = RoundToStep(option.Volume24h + size, qtyStep);
+                option.Turnover24h = Math.Round(option.Turnover24h + notional, 4);
+            }
+            option.TotalVolume = RoundToStep(option.Volume24h * (5 + 40 * _random.NextDouble()), qtyStep);
+            option.TotalTurnover = Math.Round(option.TotalVolume * spot, 4);
         }
 
         /// <summary>Bybit's realised volatility of the generated path at each whole hour (and at the start); null otherwise.</summary>
@@ -487,7 +527,7 @@ public sealed class HistoryGenerator
                 var askIv = vegaPerUnit > 1e-12 ? Math.Min(iv + (ask - mark) / vegaPerUnit, 5) : 5;
                 var askSize = Math.Max(qtyStep, RoundToStep(option.BookSizeBase * (0.5 + _random.NextDouble()), qtyStep));
 
-                Trade(option, mark, tick, qtyStep, dayShare, resetDay);
+                Trade(option, mark, tick, qtyStep, spot, nowMs, dayShare, resetDay);
 
                 ref var v = ref option.Quote.Values;
                 v[(int)QuoteField.BidPrice] = bid;
@@ -504,10 +544,10 @@ public sealed class HistoryGenerator
                 v[(int)QuoteField.MarkIv] = Math.Round(iv, 4);
                 v[(int)QuoteField.UnderlyingPrice] = RoundSignificant(forward, 8);
                 v[(int)QuoteField.OpenInterest] = option.OpenInterest;
-                v[(int)QuoteField.Turnover24h] = Math.Round(option.Volume24h * spot, 4);
+                v[(int)QuoteField.Turnover24h] = option.Turnover24h;
                 v[(int)QuoteField.Volume24h] = option.Volume24h;
                 v[(int)QuoteField.TotalVolume] = option.TotalVolume;
-                v[(int)QuoteField.TotalTurnover] = Math.Round(option.TotalVolume * spot, 4);
+                v[(int)QuoteField.TotalTurnover] = option.TotalTurnover;
                 v[(int)QuoteField.Delta] = Math.Round(value.Delta, 8);
                 v[(int)QuoteField.Gamma] = Math.Round(value.Gamma, 8);
                 v[(int)QuoteField.Vega] = Math.Round(value.VegaPerPoint, 8);
@@ -524,9 +564,11 @@ public sealed class HistoryGenerator
 
         /// <summary>
         /// The option's trades since the last snapshot (a Poisson draw at its rate): each moves the last price to the mark,
-        /// the 24 h high and low, the volumes, and the open interest by a few per cent around its level.
+        /// the 24 h high and low, the volumes and turnovers (its notional at the index), and the open interest by a few per
+        /// cent around its level. Trades older than 24 hours leave the 24 h volume and turnover first. Between trades
+        /// nothing of these changes, as on the exchange: the turnovers are not the volumes revalued at each index.
         /// </summary>
-        private void Trade(GeneratedOption option, double mark, double tick, double qtyStep, double dayShare, bool resetDay)
+        private void Trade(GeneratedOption option, double mark, double tick, double qtyStep, double spot, long nowMs, double dayShare, bool resetDay)
         {
             if (!option.HasTraded)
                 return;
@@ -537,16 +579,25 @@ public sealed class HistoryGenerator
             }
             if (resetDay)
                 option.Open24h = option.High24h = option.Low24h = option.LastPrice;
-            // Volume of the last 24 hours decays as its trades age out.
-            option.Volume24h = RoundToStep(option.Volume24h * Math.Exp(-dayShare), qtyStep);
+            while (option.DayTrades.TryPeek(out var aged) && aged.TimeMs <= nowMs - DayMs)
+            {
+                option.DayTrades.Dequeue();
+                // Summed and taken away in rounded steps; the last one out leaves exactly nothing.
+                option.Volume24h = option.DayTrades.Count == 0 ? 0 : Math.Max(0, RoundToStep(option.Volume24h - aged.Size, qtyStep));
+                option.Turnover24h = option.DayTrades.Count == 0 ? 0 : Math.Max(0, Math.Round(option.Turnover24h - aged.Notional, 4));
+            }
             if (_random.NextDouble() >= 1 - Math.Exp(-option.TradeRatePerDay * dayShare))
                 return;
             var size = Math.Max(qtyStep, RoundToStep(option.BookSizeBase * _random.NextDouble(), qtyStep));
             option.LastPrice = Math.Max(tick, RoundToStep(mark, tick));
             option.High24h = Math.Max(option.High24h, option.LastPrice);
             option.Low24h = Math.Min(option.Low24h, option.LastPrice);
+            var notional = Math.Round(size * spot, 4);
+            option.DayTrades.Enqueue(new DayTrade(nowMs, size, notional));
             option.Volume24h = RoundToStep(option.Volume24h + size, qtyStep);
+            option.Turnover24h = Math.Round(option.Turnover24h + notional, 4);
             option.TotalVolume = RoundToStep(option.TotalVolume + size, qtyStep);
+            option.TotalTurnover = Math.Round(option.TotalTurnover + notional, 4);
             option.OpenInterestLog = 0.97 * option.OpenInterestLog + 0.06 * Gaussian(_random);
             option.OpenInterest = RoundToStep(option.OpenInterestBase * Math.Exp(option.OpenInterestLog), qtyStep);
         }
@@ -612,6 +663,11 @@ internal sealed class GeneratedOption(OptionInstrument instrument, int id)
     public double OpenInterest;
     public double Volume24h;
     public double TotalVolume;
+    public double Turnover24h;
+    public double TotalTurnover;
+
+    /// <summary>The trades of the last 24 hours, oldest first: they leave the 24 h volume and turnover as they age.</summary>
+    public Queue<DayTrade> DayTrades { get; } = new();
     public double BookSizeBase;
     public double TradeRatePerDay;
     public bool HasTraded;
@@ -644,3 +700,6 @@ public sealed class GeneratedStep
 
 /// <summary>What <see cref="HistoryGenerator.WriteAsync"/> wrote, and how long it took.</summary>
 public readonly record struct GeneratedHistory(long Snapshots, long Quotes, long Measures, TimeSpan Elapsed);
+
+/// <summary>One generated trade still inside the 24 h window: when, its size and its notional (size times the index).</summary>
+internal readonly record struct DayTrade(long TimeMs, double Size, double Notional);

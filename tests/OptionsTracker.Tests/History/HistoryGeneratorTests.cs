@@ -67,6 +67,58 @@ public sealed class HistoryGeneratorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Volumes_and_turnovers_move_with_trades_only_and_the_24h_ones_drop_as_trades_age_out()
+    {
+        // Bybit's turnover is the trades' notional (its example: volume24h 26.55, turnover24h 446,802.85 at an index of
+        // 16,823.73), so between trades nothing of these four changes, whatever the index does; the totals only grow; the
+        // 24 h ones also fall, stepwise, as trades leave the window.
+        var previous = new Dictionary<string, OptionQuote>();
+        int unchangedSteps = 0, tradeSteps = 0, agedOutSteps = 0;
+        foreach (var step in new HistoryGenerator(Small()).Steps(TestContext.Current.CancellationToken))
+        {
+            var index = step.Snapshot.Quotes.First(q => q.Quote.Status == ListingStatus.Trading).Quote.IndexPrice;
+            foreach (var (instrument, quote, _) in step.Snapshot.Quotes)
+            {
+                if (quote.Status != ListingStatus.Trading)
+                    continue;
+                if (quote.Volume24h > 0)
+                {
+                    // Notional at the index of each trade's time: within the index's range over the two days.
+                    Assert.InRange(quote.Turnover24h / quote.Volume24h, index * 0.7, index * 1.3);
+                }
+                else
+                {
+                    Assert.Equal(0, quote.Turnover24h);
+                }
+                if (previous.TryGetValue(instrument.Symbol, out var before))
+                {
+                    Assert.True(quote.TotalVolume >= before.TotalVolume && quote.TotalTurnover >= before.TotalTurnover,
+                        $"{instrument.Symbol} at {step.Snapshot.Time:O}: totals fell");
+                    var traded = quote.TotalVolume > before.TotalVolume;
+                    if (traded)
+                        tradeSteps++;
+                    else
+                        Assert.Equal(before.TotalTurnover, quote.TotalTurnover);
+                    if (!traded && quote.Volume24h == before.Volume24h)
+                    {
+                        Assert.Equal(before.Turnover24h, quote.Turnover24h);
+                        unchangedSteps++;
+                    }
+                    if (!traded && quote.Volume24h < before.Volume24h)
+                    {
+                        Assert.True(quote.Turnover24h < before.Turnover24h, $"{instrument.Symbol}: volume aged out, turnover did not");
+                        agedOutSteps++;
+                    }
+                }
+                previous[instrument.Symbol] = quote;
+            }
+        }
+        output.WriteLine($"{unchangedSteps} option steps without a trade, {tradeSteps} with, {agedOutSteps} with trades aging out");
+        Assert.True(unchangedSteps > 4 * tradeSteps, "most option steps (10 minutes here) have no trade");
+        Assert.True(tradeSteps > 100 && agedOutSteps > 100);
+    }
+
+    [Fact]
     public void Expiries_deliver_at_eight_stay_delivering_until_noon_and_new_ones_are_listed()
     {
         var generator = new HistoryGenerator(Small());
