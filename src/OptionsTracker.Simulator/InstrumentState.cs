@@ -88,6 +88,12 @@ internal sealed class InstrumentState
     public double High24h = double.NaN;
     public double Low24h = double.NaN;
     public double TradedVolume;
+
+    /// <summary>The notional of the trades since the simulator started (each trade's size times the index then).</summary>
+    public double TradedTurnover;
+
+    /// <summary>The index when the option was listed: the notional of the volume it was listed with.</summary>
+    public double ListingIndex;
     public double PinnedMark = double.NaN;
 
     /// <summary>A consistent copy of the current ticker; any thread.</summary>

@@ -392,7 +392,9 @@ internal sealed partial class SimulatedMarket : IDisposable
                     instrument.LastPrice = price;
                     instrument.High24h = Math.Max(instrument.High24h, price);
                     instrument.Low24h = Math.Min(instrument.Low24h, price);
-                    instrument.TradedVolume += instrument.BookSizeBase * _random.NextDouble();
+                    double size = instrument.BookSizeBase * _random.NextDouble();
+                    instrument.TradedVolume += size;
+                    instrument.TradedTurnover += size * board.Index;
                 }
 
                 RecomputeBoard(board, now);
@@ -433,6 +435,7 @@ internal sealed partial class SimulatedMarket : IDisposable
         instrument.OpenInterestBase = qtyScale * 300 * nearness * (1 + 3 * Math.Exp(-years * 12)) * (0.5 + _random.NextDouble());
         instrument.VolumeFraction = 0.05 + 0.4 * _random.NextDouble();
         instrument.LifetimeMultiple = 5 + 40 * _random.NextDouble();
+        instrument.ListingIndex = board.Index;
         instrument.BookSizeBase = (double)profile.MinOrderQty * (10 + 1000 * _random.NextDouble() * (0.2 + nearness));
         // Far wings often never trade: Bybit then sends "0" for last price, 24 h high/low and change (its examples and a
         // live sample in ccxt PR 21878), not "".
@@ -494,8 +497,13 @@ internal sealed partial class SimulatedMarket : IDisposable
         }
 
         double openInterest = RoundToStep(instrument.OpenInterestBase, qtyStep, Math.Round);
-        double volume = RoundToStep(instrument.OpenInterestBase * instrument.VolumeFraction + instrument.TradedVolume, qtyStep, Math.Round);
-        double totalVolume = RoundToStep(volume * instrument.LifetimeMultiple, qtyStep, Math.Round);
+        // The volume the option was listed with, then the trades since. Turnover is the trades' notional (Bybit's example:
+        // volume24h 26.55, turnover24h 446,802.85 at an index of 16,823.73): it moves with trades, not with the index.
+        double listedVolume = instrument.OpenInterestBase * instrument.VolumeFraction;
+        double volume = RoundToStep(listedVolume + instrument.TradedVolume, qtyStep, Math.Round);
+        double totalVolume = RoundToStep(listedVolume * instrument.LifetimeMultiple + instrument.TradedVolume, qtyStep, Math.Round);
+        double turnover = Math.Round(listedVolume * instrument.ListingIndex + instrument.TradedTurnover, 4);
+        double totalTurnover = Math.Round(listedVolume * instrument.LifetimeMultiple * instrument.ListingIndex + instrument.TradedTurnover, 4);
         double index = RoundSignificant(spot, 8);
         bool nearDelivery = instrument.DeliveryTimeMs - now.ToUnixTimeMilliseconds() <= 30 * 60 * 1000;
 
@@ -507,7 +515,7 @@ internal sealed partial class SimulatedMarket : IDisposable
             instrument.HasTraded ? instrument.High24h : 0,
             instrument.HasTraded ? instrument.Low24h : 0,
             mark, index, Math.Round(iv, 4), RoundSignificant(forward, 8),
-            openInterest, Math.Round(volume * spot, 4), volume, totalVolume, Math.Round(totalVolume * spot, 4),
+            openInterest, turnover, volume, totalVolume, totalTurnover,
             Math.Round(value.Delta, 8), Math.Round(value.Gamma, 8), Math.Round(value.VegaPerPoint, 8), Math.Round(value.ThetaPerDay, 8),
             nearDelivery ? index : 0,
             instrument.HasTraded ? Math.Round(instrument.LastPrice / instrument.Open24h - 1, 8) : 0));

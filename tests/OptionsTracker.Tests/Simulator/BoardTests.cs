@@ -114,4 +114,28 @@ public class BoardTests
         Assert.True(after.IndexPrice > before.IndexPrice * 1.15);
         Assert.True(after.Delta > before.Delta);
     }
+
+    [Fact]
+    public async Task Turnovers_move_with_trades_not_with_the_index()
+    {
+        // Bybit's turnover is the trades' notional (its example: volume24h 26.55, turnover24h 446,802.85 at an index of
+        // 16,823.73): a 20 % move of the index changes no option's turnover unless the option traded meanwhile.
+        await using var simulator = await TestSimulator.StartAsync();
+        var symbols = simulator.GetInstruments("ETH").Select(i => i.Symbol).ToList();
+        var before = symbols.ToDictionary(s => s, s => simulator.TryGetTicker(s, out var t) ? t : throw new InvalidOperationException(s));
+        simulator.SetIndexPrice("ETH", simulator.GetIndexPrice("ETH") * 1.2);
+        var untraded = 0;
+        foreach (var symbol in symbols)
+        {
+            Assert.True(simulator.TryGetTicker(symbol, out var after));
+            var was = before[symbol];
+            Assert.True(after.TotalVolume >= was.TotalVolume && after.TotalTurnover >= was.TotalTurnover, symbol);
+            if (after.TotalVolume != was.TotalVolume)
+                continue;
+            Assert.Equal(was.Turnover24h, after.Turnover24h);
+            Assert.Equal(was.TotalTurnover, after.TotalTurnover);
+            untraded++;
+        }
+        Assert.True(untraded > symbols.Count / 2, $"{untraded} of {symbols.Count} untraded");
+    }
 }
