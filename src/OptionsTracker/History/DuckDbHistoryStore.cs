@@ -469,6 +469,9 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
     // column of NULLs costs nothing on disk where one of NaNs costs 6 bytes a row. A quote's exchange and receive times
     // are stored as offsets (age at the snapshot, lag after the exchange): small numbers that pack into a few bits,
     // where the absolute times took 3 bytes each. The view all_quotes gives the absolute times back, over both tables.
+    // Closed hours are QuoteBlocks, already compact: their column is stored uncompressed. Left to choose, DuckDB took FSST
+    // for a third of the 30-day board's blob segments, saving ~4 % of the file and costing every read the decompression
+    // (a series 66-68 against 41 ms, the chain 112-118 against 66 ms; docs/history.md, "Closed hours as blocks").
     // See docs/history.md, "The DuckDB store".
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);
@@ -485,8 +488,10 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
             open_interest DOUBLE, turnover_24h DOUBLE, volume_24h DOUBLE, total_volume DOUBLE, total_turnover DOUBLE, delta DOUBLE,
             gamma DOUBLE, vega DOUBLE, theta DOUBLE, predicted_delivery_price DOUBLE, change_24h DOUBLE);
         CREATE TABLE IF NOT EXISTS quotes AS SELECT * FROM quotes_recent LIMIT 0;
-        CREATE TABLE IF NOT EXISTS quote_hours (first_ms BIGINT NOT NULL, last_ms BIGINT NOT NULL, instrument INTEGER NOT NULL, block BLOB NOT NULL);
-        CREATE TABLE IF NOT EXISTS quote_days AS SELECT * FROM quote_hours LIMIT 0;
+        CREATE TABLE IF NOT EXISTS quote_hours (
+            first_ms BIGINT NOT NULL, last_ms BIGINT NOT NULL, instrument INTEGER NOT NULL, block BLOB NOT NULL USING COMPRESSION uncompressed);
+        CREATE TABLE IF NOT EXISTS quote_days (
+            first_ms BIGINT NOT NULL, last_ms BIGINT NOT NULL, instrument INTEGER NOT NULL, block BLOB NOT NULL USING COMPRESSION uncompressed);
         CREATE OR REPLACE VIEW all_quotes AS
             SELECT * EXCLUDE (exchange_age_ms, receive_lag_ms),
                 time_ms - exchange_age_ms AS exchange_ms, time_ms - exchange_age_ms + receive_lag_ms AS received_ms
