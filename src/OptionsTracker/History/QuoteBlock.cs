@@ -8,7 +8,8 @@ namespace OptionsTracker.History;
 /// One option's consecutive snapshots (at most <see cref="MaxRows"/>, within one UTC hour) as one compact, lossless
 /// block: how closed hours are kept (docs/history.md, "Closed hours as blocks"). Written minute by minute an option's
 /// values move by a little each time, so each column is stored as its first value and then the differences (or the
-/// differences of the differences, for a steady clock), bit-packed at the width the largest needs. A value column of
+/// differences of the differences, for a steady clock), bit-packed at the width the largest needs; a column that changes
+/// now and then (volumes, turnovers, open interest) as a bit a row saying whether it changed and only the changes. A value column of
 /// doubles is first turned into integers: the smallest number of decimals that gives every value back bit for bit (what
 /// the exchange sent as a decimal string: 8 for marks and Greeks, 4 for IVs, the tick for prices), the raw bits where
 /// none does (never a rounding). A missing value (NaN) is a bit in the column's presence map, not a value.
@@ -40,7 +41,7 @@ public static class QuoteBlock
     private const byte Version = 1;
 
     // Integer sequences: the first value, then nothing (constant), the differences, or the differences of the differences.
-    private const byte Constant = 0, Deltas = 1, DeltasOfDeltas = 2;
+    private const byte Constant = 0, Deltas = 1, DeltasOfDeltas = 2, SparseDeltas = 3;
 
     // A double column's flags: some values missing (a presence map follows), raw bits (no decimal scale fits).
     internal const byte HasMissing = 1, RawBits = 2;
@@ -176,12 +177,44 @@ public static class QuoteBlock
         }
         var width1 = 64 - BitOperations.LeadingZeroCount(widest1);
         var width2 = 64 - BitOperations.LeadingZeroCount(widest2);
-        // Deltas of deltas pay for the first delta (a varint): worth it when they pack narrower over the rest.
-        var useSecond = values.Length >= 3 && (long)width2 * (values.Length - 2) + 8 * VarintLength(ZigZag(unchecked(values[1] - first)))
-            < (long)width1 * (values.Length - 1);
-        buffer.WriteByte(useSecond ? DeltasOfDeltas : Deltas);
+        var changes = 0;
+        for (var i = 1; i < values.Length; i++)
+        {
+            if (values[i] != values[i - 1])
+                changes++;
+        }
+        // Bits each encoding takes after the first value. Deltas of deltas pay for the first delta (a varint): worth it
+        // when they pack narrower over the rest. Sparse deltas pay a bit a row to say which rows changed, then pack only
+        // those: a field that moves now and then by a lot (a turnover jumps by a trade's notional, 4 decimals) would
+        // otherwise spend the jump's width on every row of the block.
+        var deltaBits = (long)width1 * (values.Length - 1);
+        var secondBits = values.Length >= 3
+            ? (long)width2 * (values.Length - 2) + 8 * VarintLength(ZigZag(unchecked(values[1] - first)))
+            : long.MaxValue;
+        var sparseBits = 8L * ((values.Length - 1 + 7) / 8) + (long)width1 * changes;
+        var mode = secondBits < deltaBits && secondBits <= sparseBits ? DeltasOfDeltas : sparseBits < deltaBits ? SparseDeltas : Deltas;
+        buffer.WriteByte(mode);
         buffer.WriteVarint(ZigZag(first));
-        if (useSecond)
+        if (mode == SparseDeltas)
+        {
+            Span<byte> changed = stackalloc byte[(MaxRows + 7) / 8];
+            changed.Clear();
+            for (var i = 1; i < values.Length; i++)
+            {
+                if (values[i] != values[i - 1])
+                    changed[(i - 1) >> 3] |= (byte)(1 << ((i - 1) & 7));
+            }
+            buffer.WriteBytes(changed[..((values.Length - 1 + 7) / 8)]);
+            buffer.WriteByte((byte)width1);
+            var sparse = new BitPacker(ref buffer, width1);
+            for (var i = 1; i < values.Length; i++)
+            {
+                if (values[i] != values[i - 1])
+                    sparse.Write(ZigZag(unchecked(values[i] - values[i - 1])));
+            }
+            sparse.Flush();
+        }
+        else if (mode == DeltasOfDeltas)
         {
             buffer.WriteVarint(ZigZag(unchecked(values[1] - first)));
             buffer.WriteByte((byte)width2);
@@ -221,6 +254,20 @@ public static class QuoteBlock
                 position += bits.BytesUsed(values.Length - 1);
                 return;
             }
+            case SparseDeltas:
+            {
+                var changed = data.Slice(position, (values.Length - 1 + 7) / 8);
+                position += changed.Length;
+                var width = data[position++];
+                var bits = new BitReader(data[position..], width);
+                for (var i = 1; i < values.Length; i++)
+                {
+                    var row = i - 1;
+                    values[i] = (changed[row >> 3] & (1 << (row & 7))) != 0 ? unchecked(values[i - 1] + UnZigZag(bits.Read())) : values[i - 1];
+                }
+                position += bits.BytesUsed(PopCount(changed, values.Length - 1));
+                return;
+            }
             case DeltasOfDeltas:
             {
                 var delta = UnZigZag(ReadVarint(data, ref position));
@@ -241,13 +288,25 @@ public static class QuoteBlock
         }
     }
 
-    /// <summary>The value at <paramref name="index"/> of a sequence (<see cref="ReadSequence"/>), without decoding the ones after it.</summary>
-    internal static long SequenceAt(ReadOnlySpan<byte> data, int position, int index)
+    /// <summary>
+    /// The value at <paramref name="index"/> of a sequence of <paramref name="length"/> values (<see cref="ReadSequence"/>),
+    /// without decoding the ones after it.
+    /// </summary>
+    internal static long SequenceAt(ReadOnlySpan<byte> data, int position, int index, int length)
     {
         var mode = data[position++];
         var value = UnZigZag(ReadVarint(data, ref position));
         if (index == 0 || mode == Constant)
             return value;
+        if (mode == SparseDeltas)
+        {
+            var changed = data.Slice(position, (length - 1 + 7) / 8);
+            position += changed.Length;
+            var sparse = new BitReader(data[(position + 1)..], data[position]);
+            for (var changes = PopCount(changed, index); changes > 0; changes--)
+                value = unchecked(value + UnZigZag(sparse.Read()));
+            return value;
+        }
         if (mode == Deltas)
         {
             var bits = new BitReader(data[(position + 1)..], data[position]);
@@ -508,7 +567,7 @@ public readonly ref struct QuoteBlockReader
     {
         if ((uint)column >= QuoteBlock.DeliveryPriceColumn)
             throw new ArgumentOutOfRangeException(nameof(column), column, "Not an integer column.");
-        return QuoteBlock.SequenceAt(Column(column), 0, CheckRow(row));
+        return QuoteBlock.SequenceAt(Column(column), 0, CheckRow(row), Count);
     }
 
     /// <summary>The value of a double column at <paramref name="row"/> alone; NaN when missing.</summary>
@@ -523,15 +582,17 @@ public readonly ref struct QuoteBlockReader
         var raw = (flags & QuoteBlock.RawBits) != 0;
         var power = raw ? 1 : QuoteBlock.PowersOfTen[data[position++]];
         var index = row;
+        var length = Count;
         if ((flags & QuoteBlock.HasMissing) != 0)
         {
             var present = data.Slice(position, (Count + 7) / 8);
             if ((present[row >> 3] & (1 << (row & 7))) == 0)
                 return double.NaN;
             index = QuoteBlock.PopCount(present, row);
+            length = QuoteBlock.PopCount(present, Count);
             position += present.Length;
         }
-        var integer = QuoteBlock.SequenceAt(data, position, index);
+        var integer = QuoteBlock.SequenceAt(data, position, index, length);
         return raw ? BitConverter.Int64BitsToDouble(integer) : integer / power;
     }
 

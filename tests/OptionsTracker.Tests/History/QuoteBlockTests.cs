@@ -77,6 +77,62 @@ public sealed class QuoteBlockTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Fields_that_change_now_and_then_keep_only_their_changes()
+    {
+        // A turnover at 4 decimals jumps by a trade's notional (~2^30 units) a few times an hour and is still in between:
+        // each jump costs its own bits, not its width on every row of the block.
+        var random = new Random(11);
+        for (var round = 0; round < 300; round++)
+        {
+            var count = round % 63 + 2;
+            var rows = new List<Row>();
+            var time = 1_790_000_000_000L;
+            var fields = new double[QuoteFields.Count];
+            for (var f = 0; f < fields.Length; f++)
+                fields[f] = Math.Round(random.NextDouble() * 1e6, 4);
+            long age = 5, lag = long.MaxValue - 3;
+            for (var i = 0; i < count; i++)
+            {
+                time += 60_000;
+                if (random.NextDouble() < 0.05)
+                    age = random.Next(2) == 0 ? random.NextInt64() : long.MinValue + random.Next(10);
+                if (random.NextDouble() < 0.05)
+                    lag = unchecked(lag + random.Next(0, 10)); // wraps past long.MaxValue
+                var row = (double[])fields.Clone();
+                for (var f = 0; f < row.Length; f++)
+                {
+                    var chance = random.NextDouble();
+                    if (chance < 0.05)
+                        fields[f] = Math.Round(fields[f] + random.NextDouble() * 1e5, 4);
+                    else if (chance < 0.06)
+                        fields[f] = -fields[f];
+                    row[f] = chance > 0.98 ? double.NaN : fields[f];
+                }
+                rows.Add(new Row(time, age, lag, 1, double.NaN, row));
+            }
+            AssertDecodes(rows, Encode(rows));
+        }
+
+        // Size: two jumps in an hour cost a bit a row and the jumps, not 34 bits on each of the 59 deltas.
+        List<Row> Hour(bool jumps)
+        {
+            var hour = new List<Row>();
+            for (var i = 0; i < 60; i++)
+            {
+                var fields = new double[QuoteFields.Count];
+                fields[(int)QuoteField.TotalTurnover] = 1_437_431.1234 + (jumps && i >= 20 ? 45_123.5678 : 0) + (jumps && i >= 41 ? 90_345.0001 : 0);
+                hour.Add(new Row(1_790_000_000_000L + 60_000L * i, 50, 10, 1, double.NaN, fields));
+            }
+            return hour;
+        }
+        var still = Encode(Hour(jumps: false));
+        var jumping = Encode(Hour(jumps: true));
+        AssertDecodes(Hour(jumps: true), jumping);
+        output.WriteLine($"an hour with a still turnover {still.Length} B, with two jumps {jumping.Length} B");
+        Assert.InRange(jumping.Length - still.Length, 1, 24);
+    }
+
+    [Fact]
     public void Bad_blocks_and_bad_calls_are_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => QuoteBlock.Encode(new QuoteBlockRows()));
