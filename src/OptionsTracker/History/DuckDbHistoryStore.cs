@@ -471,7 +471,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryStore
     // where the absolute times took 3 bytes each. The view all_quotes gives the absolute times back, over both tables.
     // Closed hours are QuoteBlocks, already compact: their column is stored uncompressed. Left to choose, DuckDB took FSST
     // for a third of the 30-day board's blob segments, saving ~4 % of the file and costing every read the decompression
-    // (a series 66-68 against 41 ms, the chain 112-118 against 66 ms; docs/history.md, "Closed hours as blocks").
+    // (a series 66-75 against 16-18 ms, the chain 111-118 against 41-54 ms; docs/performance.md).
     // See docs/history.md, "The DuckDB store".
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL);

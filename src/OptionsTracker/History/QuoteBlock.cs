@@ -9,10 +9,10 @@ namespace OptionsTracker.History;
 /// block: how closed hours are kept (docs/history.md, "Closed hours as blocks"). Written minute by minute an option's
 /// values move by a little each time, so each column is stored as its first value and then the differences (or the
 /// differences of the differences, for a steady clock), bit-packed at the width the largest needs; a column that changes
-/// now and then (volumes, turnovers, open interest) as a bit a row saying whether it changed and only the changes. A value column of
-/// doubles is first turned into integers: the smallest number of decimals that gives every value back bit for bit (what
-/// the exchange sent as a decimal string: 8 for marks and Greeks, 4 for IVs, the tick for prices), the raw bits where
-/// none does (never a rounding). A missing value (NaN) is a bit in the column's presence map, not a value.
+/// now and then (volumes, turnovers, open interest) as a bit a row saying whether it changed and only the changes. A
+/// value column of doubles is first turned into integers: the smallest number of decimals that gives every value back
+/// bit for bit (what the exchange sent as a decimal string: 8 for marks and Greeks, 4 for IVs, the tick for prices), the
+/// raw bits where none does (never a rounding). A missing value (NaN) is a bit in the column's presence map, not a value.
 /// <para>
 /// Layout: a version byte, the row count, then the byte length of each column (so a reader decodes only the columns
 /// it asks for), then the columns: time (Unix ms), exchange age and receive lag (ms), status, then
@@ -40,7 +40,8 @@ public static class QuoteBlock
 
     private const byte Version = 1;
 
-    // Integer sequences: the first value, then nothing (constant), the differences, or the differences of the differences.
+    // Integer sequences: the first value, then nothing (constant), the differences, the differences of the differences,
+    // or a bit a row for "changed" and the differences of the rows that changed.
     private const byte Constant = 0, Deltas = 1, DeltasOfDeltas = 2, SparseDeltas = 3;
 
     // A double column's flags: some values missing (a presence map follows), raw bits (no decimal scale fits).
