@@ -123,16 +123,26 @@ internal sealed class WebSocketSession : IDisposable
             Volatile.Read(ref _maxArgsInOneRequest), _remoteEndPoint);
     }
 
-    /// <summary>Ends the TCP connection at once, without a close handshake.</summary>
+    // Abort against the end of RunAsync: once the request has ended ASP.NET Core recycles its HttpContext, whose Abort then
+    // throws a NullReferenceException (seen in CI when the simulator was disposed as a connection closed).
+    private readonly Lock _abortGate = new();
+    private bool _ended;
+
+    /// <summary>Ends the TCP connection at once, without a close handshake; nothing when the session has already ended.</summary>
     public void Abort()
     {
-        try
+        lock (_abortGate)
         {
-            _context.Abort();
-        }
-        catch (ObjectDisposedException)
-        {
-            // The request already ended: the connection is gone, which is what Abort wants.
+            if (_ended)
+                return;
+            try
+            {
+                _context.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection is already gone, which is what Abort wants.
+            }
         }
     }
 
@@ -143,6 +153,19 @@ internal sealed class WebSocketSession : IDisposable
     }
 
     public async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await RunConnectionAsync(stopping);
+        }
+        finally
+        {
+            lock (_abortGate)
+                _ended = true;
+        }
+    }
+
+    private async Task RunConnectionAsync(CancellationToken stopping)
     {
         Log.ConnectionOpened(_logger, Id, _context.Connection.RemoteIpAddress?.ToString());
         using var sendStop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
