@@ -21,6 +21,7 @@ internal sealed class WebSocketSession : IDisposable
     private const string TopicPrefix = "tickers.";
 
     private readonly HttpContext _context;
+    private readonly ConnectionAbort _abort;
     private readonly IPEndPoint? _remoteEndPoint;
     private readonly WebSocket _socket;
     private readonly SimulatedMarket _market;
@@ -67,6 +68,7 @@ internal sealed class WebSocketSession : IDisposable
         _owner = owner;
         _kind = kind;
         _context = context;
+        _abort = new ConnectionAbort(context);
         // Read now: the connection's features are disposed once the request ends, and snapshots outlive it.
         _remoteEndPoint = context.Connection.RemoteIpAddress is { } remote ? new IPEndPoint(remote, context.Connection.RemotePort) : null;
         _socket = socket;
@@ -123,28 +125,8 @@ internal sealed class WebSocketSession : IDisposable
             Volatile.Read(ref _maxArgsInOneRequest), _remoteEndPoint);
     }
 
-    // Abort against the end of RunAsync: once the request has ended ASP.NET Core recycles its HttpContext, whose Abort then
-    // throws a NullReferenceException (seen in CI when the simulator was disposed as a connection closed).
-    private readonly Lock _abortGate = new();
-    private bool _ended;
-
     /// <summary>Ends the TCP connection at once, without a close handshake; nothing when the session has already ended.</summary>
-    public void Abort()
-    {
-        lock (_abortGate)
-        {
-            if (_ended)
-                return;
-            try
-            {
-                _context.Abort();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The connection is already gone, which is what Abort wants.
-            }
-        }
-    }
+    public void Abort() => _abort.Abort();
 
     public void QueueMalformedFrames(int count)
     {
@@ -160,8 +142,7 @@ internal sealed class WebSocketSession : IDisposable
         }
         finally
         {
-            lock (_abortGate)
-                _ended = true;
+            _abort.End();
         }
     }
 

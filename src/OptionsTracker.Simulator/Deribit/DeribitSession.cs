@@ -16,7 +16,7 @@ internal sealed class DeribitSession : IDisposable
     /// <summary>Largest request accepted (Deribit answers "request entity too large" beyond some size).</summary>
     private const int MaxRequestBytes = 1 << 20;
 
-    private readonly HttpContext _context;
+    private readonly ConnectionAbort _abort;
     private readonly WebSocket _socket;
     private readonly DeribitSimulator _owner;
     private readonly DeribitSimulatorOptions _options;
@@ -43,7 +43,7 @@ internal sealed class DeribitSession : IDisposable
     public DeribitSession(long id, HttpContext context, WebSocket socket, DeribitSimulator owner, DeribitSimulatorOptions options)
     {
         Id = id;
-        _context = context;
+        _abort = new ConnectionAbort(context);
         _socket = socket;
         _owner = owner;
         _options = options;
@@ -66,18 +66,8 @@ internal sealed class DeribitSession : IDisposable
         }
     }
 
-    /// <summary>Ends the TCP connection at once, without a close handshake.</summary>
-    public void Abort()
-    {
-        try
-        {
-            _context.Abort();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already gone.
-        }
-    }
+    /// <summary>Ends the TCP connection at once, without a close handshake; nothing when the session has already ended.</summary>
+    public void Abort() => _abort.Abort();
 
     /// <summary>Queues a notification for the push loop if this connection holds <paramref name="channel"/>.</summary>
     public void Notify(string channel, byte[] message)
@@ -87,6 +77,18 @@ internal sealed class DeribitSession : IDisposable
     }
 
     public async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await RunConnectionAsync(stopping);
+        }
+        finally
+        {
+            _abort.End();
+        }
+    }
+
+    private async Task RunConnectionAsync(CancellationToken stopping)
     {
         Log.ConnectionOpened(_owner.Logger, Id);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(stopping);
