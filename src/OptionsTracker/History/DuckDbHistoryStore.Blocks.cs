@@ -28,10 +28,8 @@ public sealed partial class DuckDbHistoryStore
     /// </summary>
     private long EncodeRecentIntoBlocks(DuckDBConnection connection, long beforeMs)
     {
-        var blocks = new List<EncodedBlock>();
-        var rows = new QuoteBlockRows();
+        var builder = new QuoteBlockBuilder();
         var fields = new double[QuoteFields.Count];
-        var current = -1;
         long moved = 0;
         using (var command = connection.CreateCommand())
         {
@@ -43,21 +41,13 @@ public sealed partial class DuckDbHistoryStore
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                var id = reader.GetInt32(0);
-                var time = reader.GetInt64(1);
-                // A new block per option and hour, and at 64 snapshots; a second row of one time (never written: a time is
-                // claimed once per coin) would start one too rather than stop the compaction, keeping both as the rows did.
-                if (rows.Count > 0 && (id != current || rows.IsFull || HourOf(time) != HourOf(rows.FirstTimeMs) || time <= rows.LastTimeMs))
-                    blocks.Add(EncodedBlock.Of(current, rows));
-                current = id;
                 for (var field = 0; field < fields.Length; field++)
                     fields[field] = ReadValue(reader, 6 + field);
-                rows.Add(time, reader.GetInt64(2), reader.GetInt64(3), reader.GetByte(4), ReadValue(reader, 5), fields);
+                builder.Add(reader.GetInt32(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetByte(4), ReadValue(reader, 5), fields);
                 moved++;
             }
         }
-        if (rows.Count > 0)
-            blocks.Add(EncodedBlock.Of(current, rows));
+        var blocks = builder.Finish();
         if (blocks.Count == 0)
             return 0;
         AppendBlocks(connection, "quote_hours", blocks);
@@ -75,7 +65,7 @@ public sealed partial class DuckDbHistoryStore
     {
         blocks.Sort(static (a, b) =>
         {
-            var byHour = HourOf(a.FirstMs).CompareTo(HourOf(b.FirstMs));
+            var byHour = QuoteBlockBuilder.HourStart(a.FirstMs).CompareTo(QuoteBlockBuilder.HourStart(b.FirstMs));
             return byHour != 0 ? byHour : a.Instrument != b.Instrument ? a.Instrument.CompareTo(b.Instrument) : a.FirstMs.CompareTo(b.FirstMs);
         });
         using (var appender = connection.CreateAppender(table))
@@ -187,17 +177,11 @@ public sealed partial class DuckDbHistoryStore
             """));
         command.Parameters.Add(new DuckDBParameter("coin", coin));
         using var reader = command.ExecuteReader();
-        Span<long> times = stackalloc long[QuoteBlock.MaxRows];
         while (reader.Read())
         {
-            var block = ReadBlob(reader, 1);
-            var blockReader = new QuoteBlockReader(block);
-            blockReader.ReadIntegers(QuoteBlock.TimeColumn, times);
-            var row = times[..blockReader.Count].BinarySearch(time);
             // An option listed or removed within the block's span has no quote at a time it was not in the board.
-            if (row < 0)
-                continue;
-            into.Add(new RecordedQuote(InstrumentOf(reader.GetInt32(0)), QuoteAt(blockReader, row, time), true));
+            if (QuoteBlock.TryQuoteAt(ReadBlob(reader, 1), time, out var quote))
+                into.Add(new RecordedQuote(InstrumentOf(reader.GetInt32(0)), quote, true));
         }
     }
 
@@ -209,39 +193,14 @@ public sealed partial class DuckDbHistoryStore
         command.CommandText = string.Join(" UNION ALL ", BlockTables.Select(table =>
             $"SELECT block FROM {table} WHERE instrument = {Literal(id)} AND last_ms >= {Literal(fromMs)} AND first_ms <= {Literal(toMs)}"));
         using var reader = command.ExecuteReader();
-        Span<long> times = stackalloc long[QuoteBlock.MaxRows];
-        Span<double> column = stackalloc double[QuoteBlock.MaxRows];
         while (reader.Read())
-        {
-            var block = ReadBlob(reader, 0);
-            var blockReader = new QuoteBlockReader(block);
-            var count = blockReader.Count;
-            blockReader.ReadIntegers(QuoteBlock.TimeColumn, times);
-            var first = into.Count;
-            for (var row = 0; row < count; row++)
-            {
-                if (times[row] >= fromMs && times[row] <= toMs)
-                    into.Add(new SeriesPoint(FromMs(times[row]), new double[fields.Count]));
-            }
-            if (into.Count == first)
-                continue;
-            for (var f = 0; f < fields.Count; f++)
-            {
-                blockReader.ReadDoubles(QuoteBlock.ColumnOf(fields[f]), column);
-                var point = first;
-                for (var row = 0; row < count; row++)
-                {
-                    if (times[row] >= fromMs && times[row] <= toMs)
-                        into[point++].Values[f] = column[row];
-                }
-            }
-        }
+            QuoteBlock.AddSeriesPoints(ReadBlob(reader, 0), fields, fromMs, toMs, into);
     }
 
     /// <summary>The quotes held in blocks of <paramref name="coin"/> in [<paramref name="fromMs"/>, <paramref name="toMs"/>], which lie within one hour.</summary>
     private void ReadHourFromBlocks(DuckDBConnection connection, string coin, long fromMs, long toMs, List<RecordedRow> into)
     {
-        var hour = HourOf(fromMs) * HourMs;
+        var hour = QuoteBlockBuilder.HourStart(fromMs);
         using var command = connection.CreateCommand();
         command.CommandText = string.Join(" UNION ALL ", BlockTables.Select(table => $"""
             SELECT instrument, block FROM {table}
@@ -261,16 +220,6 @@ public sealed partial class DuckDbHistoryStore
                     into.Add(new RecordedRow(FromMs(time), instrument, decoded.Quote(row)));
             }
         }
-    }
-
-    /// <summary>The order of <see cref="ReadQuotesAsync"/>: time, venue, symbol (ordinal, as DuckDB orders VARCHAR).</summary>
-    private static int CompareRows(RecordedRow a, RecordedRow b)
-    {
-        var byTime = a.Time.CompareTo(b.Time);
-        if (byTime != 0)
-            return byTime;
-        var byVenue = string.CompareOrdinal(a.Instrument.Venue.Id, b.Instrument.Venue.Id);
-        return byVenue != 0 ? byVenue : string.CompareOrdinal(a.Instrument.Symbol, b.Instrument.Symbol);
     }
 
     /// <summary>The number of quotes per (time, coin) held in blocks (for <see cref="CheckSnapshotsAsync"/>).</summary>
@@ -297,22 +246,6 @@ public sealed partial class DuckDbHistoryStore
             ? instrument
             : throw new InvalidOperationException($"The history file {Path} has a quote of instrument {id}, which it does not list.");
 
-    private static OptionQuote QuoteAt(QuoteBlockReader block, int row, long time)
-    {
-        // Each column read up to the snapshot only (a column is differences from its first value).
-        var exchangeMs = time - block.IntegerAt(QuoteBlock.ExchangeAgeColumn, row);
-        var quote = new OptionQuote
-        {
-            ExchangeTimeMs = exchangeMs,
-            ReceivedAtMs = exchangeMs + block.IntegerAt(QuoteBlock.ReceiveLagColumn, row),
-            Status = (ListingStatus)block.IntegerAt(QuoteBlock.StatusColumn, row),
-            DeliveryPrice = block.DoubleAt(QuoteBlock.DeliveryPriceColumn, row),
-        };
-        for (var field = 0; field < QuoteFields.Count; field++)
-            quote.Values[field] = block.DoubleAt(QuoteBlock.ColumnOf((QuoteField)field), row);
-        return quote;
-    }
-
     private static byte[] ReadBlob(DbDataReader reader, int ordinal)
     {
         using var stream = reader.GetStream(ordinal);
@@ -322,59 +255,4 @@ public sealed partial class DuckDbHistoryStore
     }
 
     private static string Literal(long value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    private static long HourOf(long timeMs) => (timeMs - (((timeMs % HourMs) + HourMs) % HourMs)) / HourMs;
-
-    private readonly record struct EncodedBlock(long FirstMs, long LastMs, int Instrument, byte[] Bytes)
-    {
-        public static EncodedBlock Of(int instrument, QuoteBlockRows rows)
-        {
-            var block = new EncodedBlock(rows.FirstTimeMs, rows.LastTimeMs, instrument, QuoteBlock.Encode(rows));
-            rows.Clear();
-            return block;
-        }
-    }
-
-    /// <summary>A whole block decoded (retention and the export read every snapshot of it).</summary>
-    private sealed class DecodedBlock
-    {
-        private readonly long[][] _integers = new long[QuoteBlock.DeliveryPriceColumn][];
-        private readonly double[][] _values = new double[QuoteBlock.ValueColumns][];
-
-        public DecodedBlock(byte[] block)
-        {
-            var reader = new QuoteBlockReader(block);
-            Count = reader.Count;
-            for (var column = 0; column < _integers.Length; column++)
-            {
-                _integers[column] = new long[Count];
-                reader.ReadIntegers(column, _integers[column]);
-            }
-            for (var column = 0; column < _values.Length; column++)
-            {
-                _values[column] = new double[Count];
-                reader.ReadDoubles(QuoteBlock.DeliveryPriceColumn + column, _values[column]);
-            }
-        }
-
-        public int Count { get; }
-
-        public long[] Times => _integers[QuoteBlock.TimeColumn];
-
-        public OptionQuote Quote(int row)
-        {
-            var time = Times[row];
-            var exchangeMs = time - _integers[QuoteBlock.ExchangeAgeColumn][row];
-            var quote = new OptionQuote
-            {
-                ExchangeTimeMs = exchangeMs,
-                ReceivedAtMs = exchangeMs + _integers[QuoteBlock.ReceiveLagColumn][row],
-                Status = (ListingStatus)_integers[QuoteBlock.StatusColumn][row],
-                DeliveryPrice = _values[0][row],
-            };
-            for (var field = 0; field < QuoteFields.Count; field++)
-                quote.Values[field] = _values[1 + field][row];
-            return quote;
-        }
-    }
 }

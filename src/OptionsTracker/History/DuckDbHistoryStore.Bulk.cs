@@ -124,23 +124,10 @@ public sealed partial class DuckDbHistoryStore : IHistoryBulkWriter
         InsertInstruments(connection, added);
         rows.Sort(static (a, b) => a.Hour != b.Hour ? a.Hour.CompareTo(b.Hour) : a.Id != b.Id ? a.Id.CompareTo(b.Id) : a.Time.CompareTo(b.Time));
         // Straight into blocks (what the hourly compaction makes of rows), one per option and hour (at most 64 snapshots).
-        var blocks = new List<EncodedBlock>();
-        var blockRows = new QuoteBlockRows();
-        Span<double> fields = stackalloc double[QuoteFields.Count];
-        var blockInstrument = -1;
+        var builder = new QuoteBlockBuilder();
         foreach (var row in rows)
-        {
-            if (blockRows.Count > 0 && (row.Id != blockInstrument || blockRows.IsFull || row.Hour != HourOf(blockRows.FirstTimeMs) * HourMs
-                || row.Time <= blockRows.LastTimeMs))
-                blocks.Add(EncodedBlock.Of(blockInstrument, blockRows));
-            blockInstrument = row.Id;
-            var quote = snapshots[row.Snapshot].Quotes[row.Quote].Quote;
-            for (var field = 0; field < fields.Length; field++)
-                fields[field] = quote.Values[field];
-            blockRows.Add(row.Time, row.Time - quote.ExchangeTimeMs, quote.ReceivedAtMs - quote.ExchangeTimeMs, (byte)quote.Status, quote.DeliveryPrice, fields);
-        }
-        if (blockRows.Count > 0)
-            blocks.Add(EncodedBlock.Of(blockInstrument, blockRows));
+            builder.Add(row.Id, row.Time, snapshots[row.Snapshot].Quotes[row.Quote].Quote);
+        var blocks = builder.Finish();
         if (blocks.Count > 0)
             AppendBlocks(connection, "quote_hours", blocks);
         if (addedMeasures.Count > 0)

@@ -171,7 +171,7 @@ public sealed partial class DuckDbHistoryStore
             }
         }
         ReadHourFromBlocks(connection, coin, fromMs, toMs, quotes);
-        quotes.Sort(CompareRows);
+        quotes.Sort(RecordedRow.CompareByTimeVenueSymbol);
         return quotes;
     }
 

@@ -167,7 +167,18 @@ public readonly record struct RecordedQuote(OptionInstrument Instrument, OptionQ
 public readonly record struct RecordedMeasure(string Coin, string Name, double Value);
 
 /// <summary>A recorded quote read back with the time of the snapshot it belongs to.</summary>
-public readonly record struct RecordedRow(DateTimeOffset Time, OptionInstrument Instrument, OptionQuote Quote);
+public readonly record struct RecordedRow(DateTimeOffset Time, OptionInstrument Instrument, OptionQuote Quote)
+{
+    /// <summary>The order of <see cref="IHistoryStore.ReadQuotesAsync"/>: time, venue, symbol (ordinal).</summary>
+    public static int CompareByTimeVenueSymbol(RecordedRow a, RecordedRow b)
+    {
+        var byTime = a.Time.CompareTo(b.Time);
+        if (byTime != 0)
+            return byTime;
+        var byVenue = string.CompareOrdinal(a.Instrument.Venue.Id, b.Instrument.Venue.Id);
+        return byVenue != 0 ? byVenue : string.CompareOrdinal(a.Instrument.Symbol, b.Instrument.Symbol);
+    }
+}
 
 /// <summary>A coin's settlement: every option of (venue, coin, delivery time) settles at <see cref="Price"/>.</summary>
 public readonly record struct Settlement(Venue Venue, string Coin, DateTimeOffset DeliveryTime, double Price);

@@ -32,15 +32,15 @@ internal static partial class Log
         Message = "PostgreSQL {Operation} failed on a broken connection ({Error}); retried once on a new one")]
     public static partial void PostgresRetried(ILogger logger, string operation, string error);
 
-    // 10800–10899: closed hours as arrays (quote_hours, schema 4).
+    // 10800–10899: closed hours compacted (quote_blocks since schema 7).
     [LoggerMessage(EventId = 10800, EventName = "PostgresHoursCompacted", Level = LogLevel.Information,
-        Message = "Retention: {Hours} closed hours looked at, {Rows} quote rows moved into hour rows (quote_hours)")]
+        Message = "Retention: {Hours} closed hours looked at, {Rows} quote rows moved into blocks (quote_blocks)")]
     public static partial void PostgresHoursCompacted(ILogger logger, int hours, long rows);
 
-    // 10700–10799: hour rows as blocks (quote_hours, schema 6).
-    [LoggerMessage(EventId = 10700, EventName = "PostgresHourRowsSplit", Level = LogLevel.Information,
-        Message = "Retention: {Rows} hour rows of schema 4/5 rewritten as blocks (schema 6) in {ElapsedMs} ms")]
-    public static partial void PostgresHourRowsSplit(ILogger logger, long rows, long elapsedMs);
+    // 10700–10799: closed hours as QuoteBlocks (quote_blocks, schema 7).
+    [LoggerMessage(EventId = 10701, EventName = "PostgresHourRowsEncoded", Level = LogLevel.Information,
+        Message = "Retention: {Snapshots} option snapshots of hour rows (schemas 4-6) encoded as blocks (quote_blocks, schema 7) in {ElapsedMs} ms")]
+    public static partial void PostgresHourRowsEncoded(ILogger logger, long snapshots, long elapsedMs);
 
     // 10900–10949: closed days of measures as day rows (measure_days, schema 5).
     [LoggerMessage(EventId = 10900, EventName = "PostgresMeasureDaysFolded", Level = LogLevel.Information,

@@ -32,14 +32,14 @@ public sealed partial class PostgresHistoryStore : IHistoryBulkWriter
                 }
             }
 
-            // A batch of one UTC hour (the generator's) goes straight into hour rows, as compaction would leave them; any
+            // A batch of one UTC hour (the generator's) goes straight into blocks, as compaction would leave them; any
             // other batch as rows, compacted later.
             var hourMs = (long)TimeSpan.FromHours(1).TotalMilliseconds;
             var firstHour = ToMilliseconds(snapshots[0].Time).ToUnixTimeMilliseconds() / hourMs;
             DateTimeOffset? hour = snapshots.All(s => ToMilliseconds(s.Time).ToUnixTimeMilliseconds() / hourMs == firstHour) && snapshots.Any(s => s.Quotes.Count > 0)
                 ? DateTimeOffset.FromUnixTimeMilliseconds(firstHour * hourMs) : null;
             if (hour is { } partitionHour)
-                await EnsureHourPartitionAsync(connection, DateOnly.FromDateTime(partitionHour.UtcDateTime), cancellationToken);
+                await EnsureBlockPartitionAsync(connection, DateOnly.FromDateTime(partitionHour.UtcDateTime), cancellationToken);
             // A batch within one UTC day (the measures' generator writes a day a batch) has its measures written straight as
             // day rows, as retention's fold would leave them; any other batch as rows, folded later.
             var dayMs = (long)TimeSpan.FromDays(1).TotalMilliseconds;
@@ -82,8 +82,8 @@ public sealed partial class PostgresHistoryStore : IHistoryBulkWriter
                 await transaction.RollbackAsync(cancellationToken);
                 return;
             }
-            if (hour is { } whole)
-                CopyHour(connection, snapshots, whole, claimed);
+            if (hour is not null)
+                CopyHour(connection, snapshots, claimed);
             else
                 CopyRows(connection, snapshots, claimed);
             if (measureDay is { } wholeDay)

@@ -4,23 +4,13 @@ using OptionsTracker.Book;
 
 namespace OptionsTracker.History;
 
-// Closed hours in fewer, wider tuples (schema 4, docs/history.md "The PostgreSQL store"). A row-store tuple costs a
-// 24-byte header and 8 bytes a double whatever the value, so a quote row is ~280 bytes and a day of a 4,000-option board
-// at 1 minute 1.7 GB. Once an hour is closed, retention's run moves its rows into quote_hours: one row per (instrument,
-// UTC hour) holding the hour's snapshots as arrays (times as millisecond offsets from the hour, exchange and receive times,
-// statuses, and the 25 values as two-dimensional float8[] [value][snapshot], NaN where the exchange sent nothing: see
-// ValueAggregates; since schema 6 cut into HourBlocks blocks compressed apart, one array `vals` in rows written before).
-// The arrays are compressed by TOAST (lz4 where the server has it) and kept in the row (STORAGE MAIN): out of line,
-// every read of an hour row would also probe the TOAST index once per array. Recent data stays one row per option, so
-// a snapshot's write stays one binary COPY of narrow rows.
-//
-// Reads are exact: an hour row holds the same doubles as the rows it replaced (NaN where a row had NULL; NULL in hour
-// rows compacted before h80). A series reads one row per hour and unnests it; the chain at an instant reads the hour's
-// rows and picks the snapshot's element. Every read unions
-// the two layouts in one statement (one MVCC snapshot), and compaction moves an hour in one transaction, so a reader
-// sees each snapshot exactly once, from one side or the other. A late write into a compacted hour lands in quotes and
-// is compacted into a second row for that (instrument, hour) by the next run: rows of one hour never share a snapshot
-// time (a time is claimed once), so nothing is read twice.
+// Hour rows of schemas 4-6 (quote_hours), read until retention's run encodes them as QuoteBlocks (schema 7,
+// PostgresHistoryStore.Blocks.cs); nothing writes them any more. One row per (instrument, UTC hour) holding the hour's
+// snapshots as arrays: times as millisecond offsets from the hour, exchange and receive times, statuses, and the 25
+// values as two-dimensional float8[] [value][snapshot] (NaN where the exchange sent nothing; NULL in rows of schema 4),
+// one array `vals` (schemas 4/5) or cut into HourBlocks blocks (schema 6), compressed by TOAST. Every read unions them
+// with the rows and the blocks in one statement (one MVCC snapshot), and the migration moves an hour in one
+// transaction, so a reader sees each snapshot exactly once.
 public sealed partial class PostgresHistoryStore
 {
     // 4: quote_hours (closed hours as arrays). Its own step after the schema, so it stays separate from other steps.
@@ -42,9 +32,6 @@ public sealed partial class PostgresHistoryStore
     private const int HourBlocks = 6;
 
     private static readonly string[] BlockColumns = [.. Enumerable.Range(0, HourBlocks).Select(k => $"block{k}")];
-
-    // history_meta's key while hour rows of schema 4/5 (one vals array) remain: retention's run splits them into blocks.
-    private const string HourRowsToSplitKey = "hour_rows_to_split";
 
     /// <summary>Creates quote_hours (idempotent) with lz4 when the server was built with it, else PostgreSQL's pglz.</summary>
     private static async Task EnsureHoursSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
@@ -81,40 +68,8 @@ public sealed partial class PostgresHistoryStore
         await ExecuteAsync(connection, $"""
             ALTER TABLE quote_hours {string.Join(", ", BlockColumns.Select(b => $"ADD COLUMN IF NOT EXISTS {b} float8[] COMPRESSION {compression}"))};
             ALTER TABLE quote_hours ALTER vals DROP NOT NULL, {string.Join(", ", BlockColumns.Select(b => $"ALTER {b} SET STORAGE MAIN"))};
-            INSERT INTO history_meta (key, value)
-                SELECT '{HourRowsToSplitKey}', 'true'
-                WHERE EXISTS (SELECT 1 FROM history_meta WHERE key = 'schema_version' AND value::int < {HourBlocksSchemaVersion})
-                    AND EXISTS (SELECT 1 FROM quote_hours WHERE vals IS NOT NULL)
-                ON CONFLICT (key) DO NOTHING;
             UPDATE history_meta SET value = '{HourBlocksSchemaVersion}' WHERE key = 'schema_version' AND value::int < {HourBlocksSchemaVersion};
             """, cancellationToken);
-    }
-
-    /// <summary>
-    /// The migration from schema 4/5: every hour row still holding one <c>vals</c> array rewritten as blocks, a day
-    /// partition a statement (each its own transaction: a reader sees a row in one layout or the other, and reads both).
-    /// Its NULLs become NaN, as compaction writes them now. Runs once: the key is removed when no such row is left.
-    /// Returns the hour rows rewritten.
-    /// </summary>
-    private async Task<long> SplitHourRowsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
-        if (await CountAsync(connection, $"SELECT count(*) FROM history_meta WHERE key = '{HourRowsToSplitKey}'", cancellationToken) == 0)
-            return 0;
-        long rewritten = 0;
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        foreach (var (name, _) in await PartitionsAsync(connection, "quote_hours", cancellationToken))
-        {
-            await using var split = new NpgsqlCommand($"""
-                UPDATE {name} SET vals = NULL, ({string.Join(", ", BlockColumns)}) = (SELECT {BlockSlices("w.v", "offsets_ms")}
-                    FROM (SELECT array_replace(vals, NULL, 'NaN'::float8) AS v) w)
-                WHERE vals IS NOT NULL
-                """, connection);
-            split.CommandTimeout = RetentionCommandTimeoutSeconds;
-            rewritten += await split.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await ExecuteAsync(connection, $"DELETE FROM history_meta WHERE key = '{HourRowsToSplitKey}'", cancellationToken);
-        Log.PostgresHourRowsSplit(_logger, rewritten, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return rewritten;
     }
 
     // Snapshots in each block of an hour row whose offsets are `offsets` (SQL): ceil(n / HourBlocks).
@@ -151,92 +106,9 @@ public sealed partial class PostgresHistoryStore
         return await probe.ExecuteScalarAsync(cancellationToken) is true ? "lz4" : "pglz";
     }
 
-    private static string HourPartition(DateOnly day) => $"quote_hours_{day:yyyyMMdd}";
-
-    private async Task EnsureHourPartitionAsync(NpgsqlConnection connection, DateOnly day, CancellationToken cancellationToken)
-    {
-        if (_hourDays.ContainsKey(day))
-            return;
-        await CreatePartitionAsync(connection, "quote_hours", HourPartition(day), Start(day), Start(day.AddDays(1)), cancellationToken);
-        _hourDays[day] = true;
-    }
-
     // The 25 values of a run of an hour row (HourRuns), as columns: `v[i:i][:]` is value i's whole run (unnested with the offsets).
     private static string RunValueSlices(string alias) =>
         string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"{alias}.v[{i}:{i}][:]"));
-
-    // A missing value is NaN in an hour row's vals, not NULL (as it is in a row): an array with a NULL carries a null
-    // bitmap, and PostgreSQL then slices it element by element; without one a slice is a copy. Taking one snapshot's 25
-    // values out of 4,238 hour rows (the chain at an instant) took ~100 ms with NULLs and ~45 ms with NaN, decompression
-    // included, at the same size (docs/performance.md, h80). Every read gives NaN for a missing value either way; rows put
-    // back from hour rows (thinning) get their NULLs back. Hour rows written before this hold NULLs and read the same.
-    private static readonly string ValueAggregates =
-        "ARRAY[array_agg(coalesce(delivery_price, 'NaN') ORDER BY time), " +
-        string.Join(", ", ValueColumns.Select(c => $"array_agg(coalesce({c}, 'NaN') ORDER BY time)")) + "]";
-
-    // The blocks of a whole hour's values `values` (SQL, float8[25][n]) whose offsets are `offsets`, as columns.
-    private static string BlockSlices(string values, string offsets) =>
-        string.Join(", ", Enumerable.Range(0, HourBlocks).Select(k =>
-            $"{values}[1:{HourValues}][{k} * {BlockSize(offsets)} + 1:{k + 1} * {BlockSize(offsets)}]"));
-
-    /// <summary>
-    /// Moves every closed hour at or after <paramref name="from"/> and before <paramref name="until"/> (whole hours) still
-    /// held as rows into quote_hours, an hour a transaction; then empties (TRUNCATE) the closed days left without rows, so
-    /// their space goes back at once. Returns the rows moved.
-    /// </summary>
-    private async Task<long> CompactHoursAsync(NpgsqlConnection connection, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
-    {
-        var hours = new List<DateTimeOffset>();
-        await using (var list = new NpgsqlCommand("""
-            SELECT DISTINCT date_bin('1 hour', time, timestamptz 'epoch') FROM snapshots WHERE time >= @from AND time < @until ORDER BY 1
-            """, connection))
-        {
-            list.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, from.UtcDateTime);
-            list.Parameters.AddWithValue("until", NpgsqlDbType.TimestampTz, until.UtcDateTime);
-            await using var reader = await list.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                hours.Add(ReadTime(reader, 0));
-        }
-        long moved = 0;
-        var days = new HashSet<DateOnly>();
-        foreach (var hour in hours)
-        {
-            await using (var any = new NpgsqlCommand("SELECT EXISTS (SELECT 1 FROM quotes WHERE time >= @hour AND time < @next)", connection))
-            {
-                any.Parameters.AddWithValue("hour", NpgsqlDbType.TimestampTz, hour.UtcDateTime);
-                any.Parameters.AddWithValue("next", NpgsqlDbType.TimestampTz, hour.AddHours(1).UtcDateTime);
-                if (await any.ExecuteScalarAsync(cancellationToken) is not true)
-                    continue;
-            }
-            var day = DateOnly.FromDateTime(hour.UtcDateTime);
-            await EnsureHourPartitionAsync(connection, day, cancellationToken);
-            // One statement: the rows deleted are the rows aggregated, in one transaction, so no reader sees the hour
-            // twice or not at all.
-            moved += await FoldAsync(connection, $"""
-                WITH moved AS (DELETE FROM quotes WHERE time >= @start AND time < @next RETURNING *)
-                , aggregated AS (
-                    SELECT instrument_id, array_agg((extract(epoch FROM time - @start) * 1000)::integer ORDER BY time) AS o,
-                        array_agg(exchange_time_ms ORDER BY time) AS e, array_agg(received_at_ms ORDER BY time) AS r,
-                        array_agg(status ORDER BY time) AS st, {ValueAggregates} AS v
-                    FROM moved GROUP BY instrument_id)
-                , hours AS (
-                    INSERT INTO quote_hours (hour, instrument_id, offsets_ms, exchange_time_ms, received_at_ms, status, {string.Join(", ", BlockColumns)})
-                    SELECT @start, instrument_id, o, e, r, st, {BlockSlices("v", "o")}
-                    FROM aggregated
-                    RETURNING cardinality(offsets_ms) AS snapshots)
-                SELECT coalesce(sum(snapshots), 0)::bigint FROM hours
-                """, hour, hour.AddHours(1), cancellationToken);
-            days.Add(day);
-        }
-        foreach (var day in days)
-        {
-            if (Start(day.AddDays(1)) > until)
-                continue;
-            await TruncateIfEmptyAsync(connection, QuotePartition(day, thinned: false), cancellationToken);
-        }
-        Log.PostgresHoursCompacted(_logger, hours.Count, moved);
-        return moved;
-    }
 
     /// <summary>
     /// Runs one fold of rows into hour or day rows (<paramref name="sql"/>: the rows from <c>@start</c> to before
@@ -264,109 +136,5 @@ public sealed partial class PostgresHistoryStore
         if (await CountAsync(connection, $"SELECT count(*) FROM (SELECT 1 FROM {partition} LIMIT 1) t", cancellationToken) == 0)
             await ExecuteAsync(connection, $"TRUNCATE {partition}", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// Before thinning: hour rows older than <paramref name="cutoff"/> go back to one row per option, only what thinning
-    /// keeps (the first snapshot of each UTC hour wholly before the cutoff, every snapshot of the hour that straddles it),
-    /// so the thinned day is rows again (an hour row of one snapshot would cost more than the row). Returns the snapshots
-    /// removed (those not put back), counted as thinning's.
-    /// </summary>
-    private async Task<long> ExpandHoursOlderThanAsync(NpgsqlConnection connection, DateTimeOffset cutoff, CancellationToken cancellationToken)
-    {
-        long removed = 0;
-        foreach (var (name, _) in await PartitionsAsync(connection, "quote_hours", cancellationToken))
-        {
-            if (!name.StartsWith("quote_hours_", StringComparison.Ordinal) ||
-                !DateOnly.TryParseExact(name.AsSpan(12), "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day) ||
-                Start(day) >= cutoff)
-            {
-                continue;
-            }
-            await EnsureQuotePartitionAsync(connection, day, cancellationToken);
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await using var expand = new NpgsqlCommand($"""
-                WITH gone AS (DELETE FROM quote_hours WHERE hour >= @from AND hour < @until AND hour < @cutoff RETURNING *),
-                kept AS (
-                    INSERT INTO quotes ({QuoteColumns})
-                    SELECT g.hour + u.o * interval '1 millisecond', u.e, u.r, {string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"nullif(u.v{i}, 'NaN')"))},
-                        g.instrument_id, u.s
-                    FROM gone g, {HourRuns("g")}, unnest(run.o, run.e, run.r, run.st, {RunValueSlices("run")})
-                        AS u(o, e, r, s, {string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"v{i}"))})
-                    WHERE g.hour + interval '1 hour' > @cutoff OR g.hour + u.o * interval '1 millisecond' IN ({FirstOfHour})
-                    RETURNING 1)
-                SELECT coalesce((SELECT sum(cardinality(offsets_ms)) FROM gone), 0)::bigint - (SELECT count(*) FROM kept)
-                """, connection, transaction);
-            expand.CommandTimeout = RetentionCommandTimeoutSeconds;
-            expand.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, Start(day).UtcDateTime);
-            expand.Parameters.AddWithValue("until", NpgsqlDbType.TimestampTz, Start(day.AddDays(1)).UtcDateTime);
-            expand.Parameters.AddWithValue("cutoff", NpgsqlDbType.TimestampTz, cutoff.UtcDateTime);
-            removed += (long)(await expand.ExecuteScalarAsync(cancellationToken))!;
-            if (Start(day.AddDays(1)) <= cutoff)
-            {
-                await ExecuteAsync(connection, $"DROP TABLE {name}", cancellationToken);
-                _hourDays.TryRemove(day, out _);
-            }
-            await transaction.CommitAsync(cancellationToken);
-        }
-        return removed;
-    }
-
-    /// <summary>
-    /// The bulk path's quotes when the batch is one UTC hour: written straight as hour rows (one per instrument), by one
-    /// binary COPY, as compaction would have left them.
-    /// </summary>
-    private void CopyHour(NpgsqlConnection connection, IReadOnlyList<BoardSnapshot> snapshots, DateTimeOffset hour, HashSet<(string, DateTime)> claimed)
-    {
-        var byInstrument = new Dictionary<int, List<(int Offset, OptionQuote Quote)>>();
-        foreach (var snapshot in snapshots)
-        {
-            var at = ToMilliseconds(snapshot.Time);
-            var offset = (int)(at - hour).TotalMilliseconds;
-            foreach (var recorded in snapshot.Quotes)
-            {
-                if (!claimed.Contains((recorded.Instrument.BaseCoin, at.UtcDateTime)))
-                    continue;
-                var id = _instrumentIds[recorded.Instrument.Key];
-                if (!byInstrument.TryGetValue(id, out var list))
-                    byInstrument[id] = list = [];
-                list.Add((offset, recorded.Quote));
-            }
-        }
-        using var importer = connection.BeginBinaryImport(
-            $"COPY quote_hours (hour, instrument_id, offsets_ms, exchange_time_ms, received_at_ms, status, {string.Join(", ", BlockColumns)}) FROM STDIN (FORMAT BINARY)");
-        foreach (var (id, list) in byInstrument)
-        {
-            list.Sort(static (a, b) => a.Offset.CompareTo(b.Offset));
-            importer.StartRow();
-            importer.Write(hour.UtcDateTime, NpgsqlDbType.TimestampTz);
-            importer.Write(id, NpgsqlDbType.Integer);
-            importer.Write(list.Select(e => e.Offset).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Integer);
-            importer.Write(list.Select(e => e.Quote.ExchangeTimeMs).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
-            importer.Write(list.Select(e => e.Quote.ReceivedAtMs).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
-            importer.Write(list.Select(e => (short)e.Quote.Status).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Smallint);
-            // The blocks as compaction cuts them (BlockSize): runs of ceil(n / 6) snapshots, an empty array past the last.
-            var size = BlockSizeOf(list.Count);
-            for (var block = 0; block < HourBlocks; block++)
-            {
-                var first = Math.Min(block * size, list.Count);
-                var count = Math.Min(size, list.Count - first);
-                if (count == 0)
-                {
-                    importer.Write(Array.Empty<double>(), NpgsqlDbType.Array | NpgsqlDbType.Double);
-                    continue;
-                }
-                var values = new double[HourValues, count];
-                for (var i = 0; i < count; i++)
-                {
-                    var quote = list[first + i].Quote;
-                    values[0, i] = quote.DeliveryPrice;
-                    for (var field = 0; field < QuoteFields.Count; field++)
-                        values[field + 1, i] = quote.Values[field];
-                }
-                importer.Write(values, NpgsqlDbType.Array | NpgsqlDbType.Double);
-            }
-        }
-        importer.Complete();
     }
 }

@@ -37,7 +37,8 @@ public sealed partial class PostgresHistoryStore
             // MATERIALIZED: the snapshot's rows (every coin's) are taken by time first, then joined to the coin's
             // instruments, whatever the statistics say; without statistics (a day partition autovacuum has not
             // analysed yet) the planner otherwise probes both indexes once per instrument, 25 times slower.
-            // Schema 4: a compacted hour answers from its hour rows, the snapshot's element picked by its offset. Schema 6: from
+            // Schema 7: a compacted hour answers from the blocks spanning the instant, each decoded here up to its snapshot
+            // (QuoteBlock.TryQuoteAt). Hour rows not encoded yet (schema 4) answer with the snapshot's element picked by its offset; schema 6: from
             // the one block holding it (a tenth of the row's values decompressed and sliced: docs/performance.md, h82); a
             // row of schema 4/5 not split yet, from its one array. The 25 values come as one float8[] column (Float8Array).
             // OFFSET 0 keeps the position one computed value: inlined, array_position ran once per use, seven times a row
@@ -46,17 +47,23 @@ public sealed partial class PostgresHistoryStore
             await using var command = new NpgsqlCommand($"""
                 WITH chosen AS MATERIALIZED (SELECT time FROM snapshot_coins WHERE coin = @coin AND time <= @at ORDER BY time DESC LIMIT 1),
                 snapshot AS MATERIALIZED (
-                    SELECT instrument_id, exchange_time_ms, received_at_ms, status, {ValuesArray("quotes")} AS v FROM quotes
+                    SELECT instrument_id, exchange_time_ms, received_at_ms, status, {ValuesArray("quotes")} AS v, NULL::bytea AS block FROM quotes
                     WHERE time = (SELECT time FROM chosen)
+                    UNION ALL
+                    SELECT b.instrument_id, NULL, NULL, NULL, NULL, b.block FROM quote_blocks b
+                    WHERE b.hour = (SELECT date_bin('1 hour', time, timestamptz 'epoch') FROM chosen)
+                        AND b.first_ms <= (SELECT (extract(epoch FROM time - date_bin('1 hour', time, timestamptz 'epoch')) * 1000)::integer FROM chosen)
+                        AND b.last_ms >= (SELECT (extract(epoch FROM time - date_bin('1 hour', time, timestamptz 'epoch')) * 1000)::integer FROM chosen)
                     UNION ALL
                     SELECT h.instrument_id, h.exchange_time_ms[k.p], h.received_at_ms[k.p], h.status[k.p],
                         CASE WHEN h.vals IS NOT NULL THEN h.vals[1:{HourValues}][k.p:k.p]
                         ELSE (CASE (k.p - 1) / {size} {string.Join(" ", Enumerable.Range(0, HourBlocks).Select(b => $"WHEN {b} THEN h.{BlockColumns[b]}"))} END)
-                            [1:{HourValues}][(k.p - 1) % {size} + 1:(k.p - 1) % {size} + 1] END
+                            [1:{HourValues}][(k.p - 1) % {size} + 1:(k.p - 1) % {size} + 1] END,
+                        NULL
                     FROM quote_hours h,
                         LATERAL (SELECT array_position(h.offsets_ms, (extract(epoch FROM (SELECT time FROM chosen) - h.hour) * 1000)::integer) AS p OFFSET 0) k
                     WHERE h.hour = (SELECT date_bin('1 hour', time, timestamptz 'epoch') FROM chosen) AND k.p IS NOT NULL)
-                SELECT (SELECT time FROM chosen), q.instrument_id, q.exchange_time_ms, q.received_at_ms, q.status, q.v
+                SELECT (SELECT time FROM chosen), q.instrument_id, q.exchange_time_ms, q.received_at_ms, q.status, q.v, q.block
                 FROM snapshot q JOIN instruments i ON i.id = q.instrument_id
                 WHERE i.coin = @coin
                 """, connection);
@@ -71,8 +78,18 @@ public sealed partial class PostgresHistoryStore
                 {
                     asOf ??= ReadTime(reader, 0);
                     var instrument = await InstrumentAsync(reader.GetInt32(1), cancellationToken);
-                    var quote = ReadQuoteHead(reader, 2);
-                    values.ReadQuote(reader, 5, ref quote);
+                    OptionQuote quote;
+                    if (!reader.IsDBNull(6))
+                    {
+                        // A block spanning the instant: an option listed or removed within its span has no quote then.
+                        if (!QuoteBlock.TryQuoteAt(reader.GetFieldValue<byte[]>(6), asOf.Value.ToUnixTimeMilliseconds(), out quote))
+                            continue;
+                    }
+                    else
+                    {
+                        quote = ReadQuoteHead(reader, 2);
+                        values.ReadQuote(reader, 5, ref quote);
+                    }
                     quotes.Add(new RecordedQuote(instrument, quote, Changed: true));
                 }
             }
@@ -105,19 +122,24 @@ public sealed partial class PostgresHistoryStore
         ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
         if (fields.Count == 0)
             return [];
-        // The option's rows (recent hours, each its 25 values as one array) and its hour rows as stored (closed hours: the
-        // offsets and the whole hour's values, one array or six blocks), in one statement (one MVCC snapshot). The fields
+        // The option's rows (recent hours, each its 25 values as one array), its blocks (closed hours, schema 7) and any hour
+        // rows not encoded yet (schemas 4-6: the offsets and the whole hour's values, one array or six blocks), in one
+        // statement (one MVCC snapshot). The fields
         // asked are taken out of the arrays here, the points cut to [from, to], ordered and bucketed here: slicing and
         // unnesting 43,200 points on the server and sorting them there cost ~4 µs a point of the server's CPU, where
         // the hour rows' arrays decompress in ~10 µs a row (docs/performance.md, "PostgreSQL's series as hour rows").
         var sql = $"""
             WITH instrument AS MATERIALIZED (SELECT id FROM instruments WHERE venue = @venue AND symbol = @symbol)
-            SELECT q.time, NULL::integer[], {ValuesArray("q")}, {string.Join(", ", BlockColumns.Select(_ => "NULL::float8[]"))}
+            SELECT q.time, NULL::integer[], {ValuesArray("q")}, {string.Join(", ", BlockColumns.Select(_ => "NULL::float8[]"))}, NULL::bytea
             FROM quotes q
             WHERE q.instrument_id = (SELECT id FROM instrument) AND q.time >= @from AND q.time <= @to
             UNION ALL
+            SELECT b.hour, NULL, NULL, {string.Join(", ", BlockColumns.Select(_ => "NULL"))}, b.block
+            FROM quote_blocks b
+            WHERE b.instrument_id = (SELECT id FROM instrument) AND b.hour >= date_bin('1 hour', @from, timestamptz 'epoch') AND b.hour <= @to
+            UNION ALL
             SELECT h.hour, h.offsets_ms, h.vals, {string.Join(", ", BlockColumns.Select((b, k) =>
-                $"CASE WHEN NOT @last_blocks_only OR h.hour > @to - interval '1 hour' OR {k} = (cardinality(h.offsets_ms) - 1) / {BlockSize("h.offsets_ms")} THEN h.{b} END"))}
+                $"CASE WHEN NOT @last_blocks_only OR h.hour > @to - interval '1 hour' OR {k} = (cardinality(h.offsets_ms) - 1) / {BlockSize("h.offsets_ms")} THEN h.{b} END"))}, NULL
             FROM quote_hours h
             WHERE h.instrument_id = (SELECT id FROM instrument) AND h.hour >= date_bin('1 hour', @from, timestamptz 'epoch') AND h.hour <= @to
             """;
@@ -145,9 +167,17 @@ public sealed partial class PostgresHistoryStore
                 var time = ReadTime(reader, 0).ToUnixTimeMilliseconds();
                 if (reader.IsDBNull(1))
                 {
-                    // A row of quotes: one snapshot.
-                    values.Read(reader, 2);
-                    AddPoint(time, 0, 1);
+                    if (!reader.IsDBNull(2))
+                    {
+                        // A row of quotes: one snapshot.
+                        values.Read(reader, 2);
+                        AddPoint(time, 0, 1);
+                    }
+                    else
+                    {
+                        // A block (schema 7): the fields asked decoded here, the points in the span kept.
+                        QuoteBlock.AddSeriesPoints(reader.GetFieldValue<byte[]>(3 + HourBlocks), fields, first, last, points);
+                    }
                     continue;
                 }
                 var offsets = reader.GetFieldValue<int[]>(1);
@@ -325,41 +355,82 @@ public sealed partial class PostgresHistoryStore
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         EnsureOpened();
-        if (await RangeAsync(coin, cancellationToken) is not { } range)
-            yield break;
-        var start = ToMilliseconds(from > range.First ? from : range.First);
-        var end = ToMilliseconds(to < range.Last ? to : range.Last);
-        // A day at a time: each query's sort (by time, venue, symbol) stays one day's rows, so years stream in constant
-        // memory on both sides, and a long export holds no snapshot of the whole table open.
-        for (var dayStart = Start(DateOnly.FromDateTime(start.UtcDateTime)); dayStart <= end; dayStart = dayStart.AddDays(1))
+        var start = ToMilliseconds(from);
+        var end = ToMilliseconds(to);
+        // An hour at a time, each one statement (its rows, blocks and hour rows from one MVCC snapshot, so an hour compacted
+        // meanwhile is read once), ordered here once its blocks are decoded: an export of years holds one hour in memory.
+        var hours = await WithRetryAsync("export hours read", async () =>
         {
-            var lower = dayStart > start ? dayStart : start;
-            var upperExclusive = dayStart.AddDays(1);
-            await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            await using var command = new NpgsqlCommand($"""
-                SELECT q.time, q.instrument_id, {QuoteReadColumns("q")}
-                FROM (
-                    SELECT time, instrument_id, {QuoteReadColumns("quotes")} FROM quotes WHERE time >= @from AND time < @until AND time <= @to
-                    UNION ALL
-                    SELECT h.hour + u.o * interval '1 millisecond', h.instrument_id, u.e, u.r, u.s, {string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"u.v{i}"))}
-                    FROM quote_hours h, {HourRuns("h")}, unnest(run.o, run.e, run.r, run.st, {RunValueSlices("run")})
-                        AS u(o, e, r, s, {string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"v{i}"))})
-                    WHERE h.hour >= date_bin('1 hour', @from, timestamptz 'epoch') AND h.hour < @until) q
-                JOIN instruments i ON i.id = q.instrument_id
-                WHERE i.coin = @coin AND q.time >= @from AND q.time < @until AND q.time <= @to
-                ORDER BY q.time, i.venue, i.symbol
-                """, connection);
+            await using var command = _dataSource.CreateCommand("""
+                SELECT DISTINCT date_bin('1 hour', time, timestamptz 'epoch') FROM snapshot_coins
+                WHERE coin = @coin AND time >= @from AND time <= @to ORDER BY 1
+                """);
             command.Parameters.AddWithValue("coin", coin);
-            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, lower.UtcDateTime);
-            command.Parameters.AddWithValue("until", NpgsqlDbType.TimestampTz, upperExclusive.UtcDateTime);
+            command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, start.UtcDateTime);
             command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, end.UtcDateTime);
+            var found = new List<DateTimeOffset>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
+                found.Add(ReadTime(reader, 0));
+            return found;
+        });
+        foreach (var hour in hours)
+        {
+            var lower = hour > start ? hour : start;
+            var lastOfHour = hour.AddHours(1).AddMilliseconds(-1);
+            var upper = lastOfHour < end ? lastOfHour : end;
+            var rows = await WithRetryAsync("export read", () => QuotesOfHourAsync(coin, hour, lower, upper, cancellationToken));
+            foreach (var row in rows)
+                yield return row;
+        }
+    }
+
+    /// <summary>The quotes of <paramref name="coin"/> in [<paramref name="from"/>, <paramref name="to"/>] (within <paramref name="hour"/>): rows, blocks and hour rows, in (time, venue, symbol) order.</summary>
+    private async Task<List<RecordedRow>> QuotesOfHourAsync(string coin, DateTimeOffset hour, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var valueNames = string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"v{i}"));
+        await using var command = _dataSource.CreateCommand($"""
+            SELECT q.time, q.instrument_id, {QuoteReadColumns("q")}, q.block
+            FROM (
+                SELECT time, instrument_id, {QuoteReadColumns("quotes")}, NULL::bytea AS block FROM quotes WHERE time >= @from AND time <= @to
+                UNION ALL
+                SELECT b.hour, b.instrument_id, {string.Join(", ", Enumerable.Range(0, 3 + HourValues).Select(_ => "NULL"))}, b.block
+                FROM quote_blocks b
+                WHERE b.hour = @hour AND b.last_ms >= @first_ms AND b.first_ms <= @last_ms
+                UNION ALL
+                SELECT h.hour + u.o * interval '1 millisecond', h.instrument_id, u.e, u.r, u.s, {string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"u.v{i}"))}, NULL
+                FROM quote_hours h, {HourRuns("h")}, unnest(run.o, run.e, run.r, run.st, {RunValueSlices("run")}) AS u(o, e, r, s, {valueNames})
+                WHERE h.hour = @hour) q
+            JOIN instruments i ON i.id = q.instrument_id
+            WHERE i.coin = @coin AND (q.block IS NOT NULL OR (q.time >= @from AND q.time <= @to))
+            """);
+        command.Parameters.AddWithValue("coin", coin);
+        command.Parameters.AddWithValue("hour", NpgsqlDbType.TimestampTz, hour.UtcDateTime);
+        command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, from.UtcDateTime);
+        command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, to.UtcDateTime);
+        command.Parameters.AddWithValue("first_ms", (int)(from - hour).TotalMilliseconds);
+        command.Parameters.AddWithValue("last_ms", (int)(to - hour).TotalMilliseconds);
+        var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
+        var rows = new List<RecordedRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var instrument = await InstrumentAsync(reader.GetInt32(1), cancellationToken);
+            if (reader.IsDBNull(5 + HourValues))
             {
-                var instrument = await InstrumentAsync(reader.GetInt32(1), cancellationToken);
-                yield return new RecordedRow(ReadTime(reader, 0), instrument, ReadQuote(reader, 2));
+                rows.Add(new RecordedRow(ReadTime(reader, 0), instrument, ReadQuote(reader, 2)));
+                continue;
+            }
+            var decoded = new DecodedBlock(reader.GetFieldValue<byte[]>(5 + HourValues));
+            for (var row = 0; row < decoded.Count; row++)
+            {
+                var time = decoded.Times[row];
+                if (time >= fromMs && time <= toMs)
+                    rows.Add(new RecordedRow(DateTimeOffset.FromUnixTimeMilliseconds(time), instrument, decoded.Quote(row)));
             }
         }
+        rows.Sort(RecordedRow.CompareByTimeVenueSymbol);
+        return rows;
     }
 
     public async Task<IReadOnlyList<Settlement>> SettlementsAsync(string coin, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)

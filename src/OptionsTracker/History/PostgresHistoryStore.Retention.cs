@@ -27,10 +27,12 @@ public sealed partial class PostgresHistoryStore
         var removed = await WithRetryAsync("retention", async () =>
         {
             await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
-            // Hour rows older than the full-resolution cutoff back to rows first (what thinning keeps of them), so the
-            // dropping and thinning below see one layout; then the closed hours since the cutoff become hour rows. An
-            // hour that straddles the cutoff stays rows (thinning trims it), as does the hour being recorded.
-            var rows = await ExpandHoursOlderThanAsync(connection, fullCutoff, cancellationToken);
+            // Hour rows of schemas 4-6 encoded as blocks first (once, after an upgrade to 7), so the rest sees rows and
+            // blocks only. Blocks older than the full-resolution cutoff back to rows (what thinning keeps of them), so the
+            // dropping and thinning below see one layout; then the closed hours since the cutoff become blocks. An hour
+            // that straddles the cutoff stays rows (thinning trims it), as does the hour being recorded.
+            await EncodeHourRowsAsync(connection, cancellationToken);
+            var rows = await ExpandBlocksOlderThanAsync(connection, fullCutoff, cancellationToken);
             rows += await RemoveOlderThanAsync(connection, hourlyCutoff, cancellationToken);
             rows += await ThinOlderThanAsync(connection, fullCutoff, cancellationToken);
             var hourMs = (long)TimeSpan.FromHours(1).TotalMilliseconds;
@@ -38,8 +40,6 @@ public sealed partial class PostgresHistoryStore
             var currentHour = DateTimeOffset.FromUnixTimeMilliseconds(ToMilliseconds(now).ToUnixTimeMilliseconds() / hourMs * hourMs);
             if (firstWholeHour < currentHour)
                 await CompactHoursAsync(connection, firstWholeHour, currentHour, cancellationToken);
-            // Hour rows of schema 4/5 (one array of the hour's values) rewritten as blocks, once, after an upgrade to 6.
-            await SplitHourRowsAsync(connection, cancellationToken);
             // Closed days of measures into day rows (today's stay rows, as the hour being recorded does).
             await FoldMeasureDaysAsync(connection, Start(DateOnly.FromDateTime(ToMilliseconds(now).UtcDateTime)), cancellationToken);
             return rows;

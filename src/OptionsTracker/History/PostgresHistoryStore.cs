@@ -60,8 +60,6 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
     // transaction (DDL locks the parent table), once per process per period.
     private readonly ConcurrentDictionary<DateOnly, bool> _quoteDays = new();
     private readonly ConcurrentDictionary<DateOnly, bool> _measureMonths = new();
-    // quote_hours partitions (UTC day) known to exist: created by compaction and the bulk path.
-    private readonly ConcurrentDictionary<DateOnly, bool> _hourDays = new();
 
     public PostgresHistoryStore(IOptions<HistoryOptions> options, ILogger<PostgresHistoryStore> logger)
     {
@@ -115,6 +113,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
                 await EnsureHoursSchemaAsync(connection, cancellationToken);
                 await EnsureMeasureDaysSchemaAsync(connection, cancellationToken);
                 await EnsureHourBlocksSchemaAsync(connection, cancellationToken);
+                await EnsureQuoteBlocksSchemaAsync(connection, cancellationToken);
                 await ExecuteAsync(connection, TradesSchema, cancellationToken);
                 await CheckSourceAsync(connection, source, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
@@ -283,18 +282,23 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
         {
             if (!coins.Contains(recorded.Instrument.BaseCoin))
                 continue;
-            var quote = recorded.Quote;
-            await importer.StartRowAsync(cancellationToken);
-            await importer.WriteAsync(at, NpgsqlDbType.TimestampTz, cancellationToken);
-            await importer.WriteAsync(quote.ExchangeTimeMs, NpgsqlDbType.Bigint, cancellationToken);
-            await importer.WriteAsync(quote.ReceivedAtMs, NpgsqlDbType.Bigint, cancellationToken);
-            await WriteValueAsync(importer, quote.DeliveryPrice, cancellationToken);
-            for (var field = 0; field < QuoteFields.Count; field++)
-                await WriteValueAsync(importer, quote.Values[field], cancellationToken);
-            await importer.WriteAsync(_instrumentIds[recorded.Instrument.Key], NpgsqlDbType.Integer, cancellationToken);
-            await importer.WriteAsync((short)quote.Status, NpgsqlDbType.Smallint, cancellationToken);
+            await WriteQuoteRowAsync(importer, at, _instrumentIds[recorded.Instrument.Key], recorded.Quote, cancellationToken);
         }
         await importer.CompleteAsync(cancellationToken);
+    }
+
+    /// <summary>One row of quotes (<see cref="QuoteColumns"/>) into a binary COPY.</summary>
+    private static async Task WriteQuoteRowAsync(NpgsqlBinaryImporter importer, DateTime time, int instrumentId, OptionQuote quote, CancellationToken cancellationToken)
+    {
+        await importer.StartRowAsync(cancellationToken);
+        await importer.WriteAsync(time, NpgsqlDbType.TimestampTz, cancellationToken);
+        await importer.WriteAsync(quote.ExchangeTimeMs, NpgsqlDbType.Bigint, cancellationToken);
+        await importer.WriteAsync(quote.ReceivedAtMs, NpgsqlDbType.Bigint, cancellationToken);
+        await WriteValueAsync(importer, quote.DeliveryPrice, cancellationToken);
+        for (var field = 0; field < QuoteFields.Count; field++)
+            await WriteValueAsync(importer, quote.Values[field], cancellationToken);
+        await importer.WriteAsync(instrumentId, NpgsqlDbType.Integer, cancellationToken);
+        await importer.WriteAsync((short)quote.Status, NpgsqlDbType.Smallint, cancellationToken);
     }
 
     private async Task CopyMeasuresAsync(NpgsqlConnection connection, DateTimeOffset time, List<RecordedMeasure> measures, HashSet<string> coins,

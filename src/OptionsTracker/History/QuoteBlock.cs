@@ -234,6 +234,48 @@ public static class QuoteBlock
         }
     }
 
+    /// <summary>The quote of the snapshot at <paramref name="timeMs"/> in <paramref name="block"/>, if the block holds it (the chain at an instant).</summary>
+    public static bool TryQuoteAt(ReadOnlySpan<byte> block, long timeMs, out OptionQuote quote)
+    {
+        var reader = new QuoteBlockReader(block);
+        Span<long> times = stackalloc long[MaxRows];
+        reader.ReadIntegers(TimeColumn, times);
+        var row = times[..reader.Count].BinarySearch(timeMs);
+        quote = row >= 0 ? reader.QuoteAt(row) : default;
+        return row >= 0;
+    }
+
+    /// <summary>
+    /// Adds to <paramref name="into"/> a point for each snapshot of <paramref name="block"/> in [<paramref name="fromMs"/>,
+    /// <paramref name="toMs"/>], holding the <paramref name="fields"/> asked (only their columns are decoded).
+    /// </summary>
+    public static void AddSeriesPoints(ReadOnlySpan<byte> block, IReadOnlyList<QuoteField> fields, long fromMs, long toMs, List<SeriesPoint> into)
+    {
+        var reader = new QuoteBlockReader(block);
+        var count = reader.Count;
+        Span<long> times = stackalloc long[MaxRows];
+        Span<double> column = stackalloc double[MaxRows];
+        reader.ReadIntegers(TimeColumn, times);
+        var first = into.Count;
+        for (var row = 0; row < count; row++)
+        {
+            if (times[row] >= fromMs && times[row] <= toMs)
+                into.Add(new SeriesPoint(DateTimeOffset.FromUnixTimeMilliseconds(times[row]), new double[fields.Count]));
+        }
+        if (into.Count == first)
+            return;
+        for (var f = 0; f < fields.Count; f++)
+        {
+            reader.ReadDoubles(ColumnOf(fields[f]), column);
+            var point = first;
+            for (var row = 0; row < count; row++)
+            {
+                if (times[row] >= fromMs && times[row] <= toMs)
+                    into[point++].Values[f] = column[row];
+            }
+        }
+    }
+
     internal static void ReadSequence(ReadOnlySpan<byte> data, ref int position, Span<long> values)
     {
         if (values.IsEmpty)
@@ -595,6 +637,22 @@ public readonly ref struct QuoteBlockReader
         }
         var integer = QuoteBlock.SequenceAt(data, position, index, length);
         return raw ? BitConverter.Int64BitsToDouble(integer) : integer / power;
+    }
+
+    /// <summary>The quote at <paramref name="row"/>, each column read up to that snapshot only (the chain at an instant).</summary>
+    public OptionQuote QuoteAt(int row)
+    {
+        var exchangeMs = IntegerAt(QuoteBlock.TimeColumn, row) - IntegerAt(QuoteBlock.ExchangeAgeColumn, row);
+        var quote = new OptionQuote
+        {
+            ExchangeTimeMs = exchangeMs,
+            ReceivedAtMs = exchangeMs + IntegerAt(QuoteBlock.ReceiveLagColumn, row),
+            Status = (ListingStatus)IntegerAt(QuoteBlock.StatusColumn, row),
+            DeliveryPrice = DoubleAt(QuoteBlock.DeliveryPriceColumn, row),
+        };
+        for (var field = 0; field < QuoteFields.Count; field++)
+            quote.Values[field] = DoubleAt(QuoteBlock.ColumnOf((QuoteField)field), row);
+        return quote;
     }
 
     private int CheckRow(int row) =>

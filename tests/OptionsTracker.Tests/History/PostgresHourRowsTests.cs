@@ -9,10 +9,11 @@ using OptionsTracker.Tests.Fixtures;
 namespace OptionsTracker.Tests.History;
 
 /// <summary>
-/// PostgreSQL's closed hours as hour rows (schema 4, quote_hours): retention's run moves each closed hour's rows into one
-/// row per (instrument, hour) of arrays, the generator's bulk path writes them so directly, and every read (the chain at an
-/// instant, a series, the export) answers exactly as it did from the rows: same snapshots, same values to the bit, NULLs
-/// still missing, nothing twice. Bytes are printed, not asserted.
+/// PostgreSQL's closed hours as QuoteBlocks (schema 7, quote_blocks): retention's run moves each closed hour's rows into
+/// one block per (instrument, hour), the generator's bulk path writes them so directly, hour rows of schemas 4-6
+/// (quote_hours) read as before and are encoded as blocks by the next run, and every read (the chain at an instant, a
+/// series, the export) answers exactly as it did from the rows: same snapshots, same values to the bit, NULLs still
+/// missing, nothing twice. Bytes are printed, not asserted.
 /// </summary>
 public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresServerFixture>
 {
@@ -35,7 +36,7 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
     }
 
     [Fact]
-    public async Task Closed_hours_become_hour_rows_and_every_read_answers_as_it_did_from_the_rows()
+    public async Task Closed_hours_become_blocks_and_every_read_answers_as_it_did_from_the_rows()
     {
         var (store, connectionString) = await OpenAsync();
         await using var _ = store;
@@ -49,19 +50,20 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
         // 02:30:30: hours 00 and 01 are closed (and within KeepFull), 02 is being recorded.
         Assert.Equal(0, await store.ApplyRetentionAsync(Start.AddMinutes(150.5), TimeSpan.FromDays(30), TimeSpan.FromDays(365), Token));
 
-        var inHours = await ScalarAsync(connectionString, "SELECT coalesce(sum(cardinality(offsets_ms)), 0) FROM quote_hours");
-        var hourRows = await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours");
+        var inHours = await BlockSnapshotsAsync(connectionString);
+        var hourRows = await ScalarAsync(connectionString, "SELECT count(*) FROM quote_blocks");
         var stillRows = await ScalarAsync(connectionString, "SELECT count(*) FROM quotes");
         Assert.Equal(rowsBefore, inHours + stillRows);
         Assert.Equal(await ScalarAsync(connectionString, $"SELECT count(*) FROM quotes WHERE time >= '{Start.AddHours(2):yyyy-MM-dd HH:mm:ss}+00'"), stillRows);
-        Assert.Equal(await ScalarAsync(connectionString, "SELECT count(DISTINCT (hour, instrument_id)) FROM quote_hours"), hourRows);
+        Assert.Equal(await ScalarAsync(connectionString, "SELECT count(DISTINCT (hour, instrument_id)) FROM quote_blocks"), hourRows);
+        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours"));
         Assert.Equal(before, await ReadEverythingAsync(store, symbols));
-        var hourBytes = await ScalarAsync(connectionString, PartitionBytes("quote_hours"));
+        var hourBytes = await ScalarAsync(connectionString, PartitionBytes("quote_blocks"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"rows: {rowBytes / (double)rowsBefore:F0} B per option snapshot ({rowsBefore} rows); hour rows: {hourBytes / (double)inHours:F0} B per option snapshot ({hourRows} rows of {inHours} snapshots)"));
+            $"rows: {rowBytes / (double)rowsBefore:F0} B per option snapshot ({rowsBefore} rows); blocks: {hourBytes / (double)inHours:F0} B per option snapshot ({hourRows} blocks of {inHours} snapshots)"));
 
         // A late write into a compacted hour (a snapshot time not recorded yet) reads at once, and the next run makes it a
-        // second hour row of those instruments: read once, never twice.
+        // second block of those instruments in that hour: read once, never twice.
         var late = Start.AddMinutes(30.5);
         var lateSnapshot = (await store.BoardAtAsync("BTC", Start.AddMinutes(30), Token))!;
         var write = new BoardSnapshot { Time = late };
@@ -72,7 +74,7 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
         Assert.Equal(late, lateBoard!.AsOf);
         Assert.Equal(lateSnapshot.Quotes.Select(Text), lateBoard.Quotes.Select(Text));
         Assert.Equal(0, await store.ApplyRetentionAsync(Start.AddMinutes(150.5), TimeSpan.FromDays(30), TimeSpan.FromDays(365), Token));
-        Assert.Equal(hourRows + lateSnapshot.Quotes.Count, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours"));
+        Assert.Equal(hourRows + lateSnapshot.Quotes.Count, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_blocks"));
         Assert.Equal(lateSnapshot.Quotes.Select(Text), (await store.BoardAtAsync("BTC", late, Token))!.Quotes.Select(Text));
         var all = await store.ReadQuotesAsync("BTC", Start, Start.AddHours(3), Token).ToListAsync(Token);
         Assert.Equal(rowsBefore + lateSnapshot.Quotes.Count, all.Count);
@@ -84,7 +86,7 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
         var kept = await store.ReadQuotesAsync("BTC", Start, Start.AddHours(3), Token).ToListAsync(Token);
         Assert.Equal([Start, Start.AddHours(1), Start.AddHours(2)], kept.Select(r => r.Time).Distinct());
         Assert.Equal(all.Count - kept.Count, removed);
-        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours"));
+        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_blocks"));
         var thinned = (await store.BoardAtAsync("BTC", Start.AddMinutes(90), Token))!;
         Assert.Equal(Start.AddHours(1), thinned.AsOf);
         Assert.Equal(hourFirsts.Quotes.Select(Text), thinned.Quotes.Select(Text));
@@ -92,13 +94,13 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
     }
 
     [Fact]
-    public async Task Hour_buckets_read_each_hour_row_s_last_block_and_equal_the_last_of_every_snapshot()
+    public async Task Hour_buckets_equal_the_last_of_every_snapshot()
     {
         var (store, _) = await OpenAsync();
         await using var __ = store;
         await new HistoryGenerator(Settings).WriteAsync(store, progress: null, Token);
-        // A late write after hour 0's last snapshot (00:59:30): compacted into a second row of that hour, whose last block
-        // (its only snapshot) then holds the hour's last snapshot; and one into the open hour's rows (02:31:30).
+        // A late write after hour 0's last snapshot (00:59:30): compacted into a second block of that hour, which then holds
+        // the hour's last snapshot; and one into the open hour's rows (02:31:30).
         var symbols = await SymbolsAsync(store);
         foreach (var late in (DateTimeOffset[])[Start.AddMinutes(59.5), Start.AddMinutes(151.5)])
         {
@@ -126,7 +128,7 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
     }
 
     [Fact]
-    public async Task The_generator_writes_whole_hours_as_hour_rows_that_read_as_recorded_rows_do()
+    public async Task The_generator_writes_whole_hours_as_blocks_that_read_as_recorded_rows_do()
     {
         var (recorded, recordedConnection) = await OpenAsync();
         await using var _ = recorded;
@@ -139,31 +141,35 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
         // Every hour of the generated history is a whole UTC hour in one batch: no row in quotes.
         Assert.Equal(0, await ScalarAsync(generatedConnection, "SELECT count(*) FROM quotes"));
         Assert.Equal(await ScalarAsync(recordedConnection, "SELECT count(*) FROM quotes"),
-            await ScalarAsync(generatedConnection, "SELECT sum(cardinality(offsets_ms)) FROM quote_hours"));
+            await BlockSnapshotsAsync(generatedConnection));
         var symbols = await SymbolsAsync(recorded);
         Assert.Equal(await ReadEverythingAsync(recorded, symbols), await ReadEverythingAsync(generated, symbols));
     }
 
     [Fact]
-    public async Task Hour_rows_hold_six_blocks_and_the_chain_reads_the_one_holding_its_snapshot()
+    public async Task A_block_holds_an_option_s_hour_and_at_most_64_snapshots_and_the_chain_reads_the_one_holding_its_instant()
     {
         var (store, connectionString) = await OpenAsync();
         await using var _ = store;
-        await new HistoryGenerator(Settings).WriteAsync(store, progress: null, Token);
-
-        // A full hour of 60 snapshots: six blocks of 10, values as float8[25][10]; the unfinished last hour (30 snapshots)
-        // six blocks of 5. The single array of schema 4/5 is left NULL.
-        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours WHERE vals IS NOT NULL"));
-        Assert.Equal(0, await ScalarAsync(connectionString, """
-            SELECT count(*) FROM quote_hours
-            WHERE array_dims(block0) <> '[1:25][1:' || ((cardinality(offsets_ms) + 5) / 6) || ']' OR array_dims(block5) IS NULL
-                OR cardinality(block0) + cardinality(block1) + cardinality(block2) + cardinality(block3) + cardinality(block4) + cardinality(block5) <> 25 * cardinality(offsets_ms)
-            """));
-        Assert.Equal(6, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
+        // 150 snapshots at 1 second, all in one hour: three blocks an option (64, 64, 22 snapshots).
+        var settings = Settings with { Span = TimeSpan.FromSeconds(150), Interval = TimeSpan.FromSeconds(1) };
+        await new HistoryGenerator(settings).WriteAsync(store, progress: null, Token);
+        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quotes"));
+        Assert.Equal(3 * 200, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_blocks"));
+        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_blocks WHERE NOT (first_ms IN (0, 64000, 128000) AND last_ms = first_ms + CASE first_ms WHEN 128000 THEN 21000 ELSE 63000 END)"));
+        Assert.Equal(7, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
+        foreach (var second in (int[])[0, 63, 64, 100, 127, 128, 149])
+        {
+            var board = (await store.BoardAtAsync("BTC", Start.AddSeconds(second), Token))!;
+            Assert.Equal(Start.AddSeconds(second), board.AsOf);
+            Assert.Equal(200, board.Quotes.Count);
+        }
+        var series = await store.OptionSeriesAsync(Venue.Bybit, (await SymbolsAsync(store))[1], [QuoteField.MarkPrice], Start.AddSeconds(60), Start.AddSeconds(130), TimeSpan.Zero, Token);
+        Assert.Equal(Enumerable.Range(60, 71).Select(s => Start.AddSeconds(s)), series.Select(p => p.Time));
     }
 
     [Fact]
-    public async Task Hour_rows_of_schema_5_read_as_they_did_and_the_next_run_splits_them_into_blocks()
+    public async Task Hour_rows_of_schema_5_read_as_they_did_and_the_next_run_encodes_them_as_blocks()
     {
         var (store, connectionString) = await OpenAsync();
         await using (store)
@@ -204,24 +210,28 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
         }
         Assert.True(await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours WHERE EXISTS (SELECT 1 FROM unnest(vals) v WHERE v IS NULL)") > 0);
 
-        // Opened by this version: the blocks added, the old hour rows read both ways until retention's run splits them.
+        // Opened by this version: quote_blocks added, the old hour rows read as they are until retention's run encodes them.
         var upgraded = new PostgresHistoryStore(Options.Create(new HistoryOptions { Postgres = connectionString }), NullLogger<PostgresHistoryStore>.Instance);
         await using var ___ = upgraded;
         await upgraded.OpenAsync(HistoryGenerator.Source, Token);
-        Assert.Equal(6, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
-        Assert.Equal(1, await ScalarAsync(connectionString, "SELECT count(*) FROM history_meta WHERE key = 'hour_rows_to_split'"));
+        Assert.Equal(7, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
+        Assert.Equal(1, await ScalarAsync(connectionString, "SELECT count(*) FROM history_meta WHERE key = 'hour_rows_to_encode'"));
         var oldRows = await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours");
+        var oldSnapshots = await ScalarAsync(connectionString, "SELECT sum(cardinality(offsets_ms)) FROM quote_hours");
         Assert.True(oldRows > 0);
         Assert.Equal(expected, await ReadEverythingAsync(upgraded, symbols));
 
-        // 02:30:30: the run splits every old hour row (hour 02 is being recorded and stays rows).
+        // 02:30:30: the run encodes every old hour row as a block and drops their partitions (hour 02 is being recorded
+        // and stays rows).
         Assert.Equal(0, await upgraded.ApplyRetentionAsync(Start.AddMinutes(150.5), TimeSpan.FromDays(30), TimeSpan.FromDays(365), Token));
-        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours WHERE vals IS NOT NULL"));
-        Assert.Equal(oldRows, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours WHERE block0 IS NOT NULL"));
-        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM history_meta WHERE key = 'hour_rows_to_split'"));
+        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours"));
+        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM pg_inherits WHERE inhparent = 'quote_hours'::regclass"));
+        Assert.Equal(oldRows, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_blocks"));
+        Assert.Equal(oldSnapshots, await BlockSnapshotsAsync(connectionString));
+        Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM history_meta WHERE key = 'hour_rows_to_encode'"));
         Assert.Equal(expected, await ReadEverythingAsync(upgraded, symbols));
 
-        // Thinning after the split puts rows back from blocks, NULLs where values were missing, as from the rows.
+        // Thinning after the migration puts rows back from blocks, NULLs where values were missing, as from the rows.
         var removed = await upgraded.ApplyRetentionAsync(Start.AddDays(3), TimeSpan.FromDays(1), TimeSpan.FromDays(365), Token);
         Assert.Equal(removed, await reference.ApplyRetentionAsync(Start.AddDays(3), TimeSpan.FromDays(1), TimeSpan.FromDays(365), Token));
         Assert.Equal(await ReadEverythingAsync(reference, symbols), await ReadEverythingAsync(upgraded, symbols));
@@ -281,6 +291,19 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
             values[i] = quote.Values[i];
         return string.Create(CultureInfo.InvariantCulture,
             $"{recorded.Instrument.Venue.Id}:{recorded.Instrument.Symbol} {quote.ExchangeTimeMs} {quote.ReceivedAtMs} {quote.Status} {quote.DeliveryPrice:R} {string.Join(' ', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}");
+    }
+
+    /// <summary>The option snapshots held in quote_blocks (each block decoded: PostgreSQL cannot count inside one).</summary>
+    private static async Task<long> BlockSnapshotsAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Token);
+        await using var command = new NpgsqlCommand("SELECT block FROM quote_blocks", connection);
+        await using var reader = await command.ExecuteReaderAsync(Token);
+        long snapshots = 0;
+        while (await reader.ReadAsync(Token))
+            snapshots += new DecodedBlock(reader.GetFieldValue<byte[]>(0)).Count;
+        return snapshots;
     }
 
     private static string PartitionBytes(string parent) =>

@@ -1,0 +1,105 @@
+using OptionsTracker.Book;
+
+namespace OptionsTracker.History;
+
+/// <summary>One option's block of snapshots as stored: its first and last snapshot time, the instrument's id in the store, the bytes.</summary>
+public readonly record struct EncodedBlock(long FirstMs, long LastMs, int Instrument, byte[] Bytes);
+
+/// <summary>
+/// Cuts snapshots given in (option, time) order into <see cref="QuoteBlock"/>s the way both stores keep closed hours: a
+/// block per option and UTC hour, a new one at <see cref="QuoteBlock.MaxRows"/> snapshots (an hour at 1 second is 57
+/// blocks). A time that does not ascend (never written: a time is claimed once per coin) starts a block too, rather than
+/// stopping the compaction, so both copies are kept as the rows kept them.
+/// </summary>
+public sealed class QuoteBlockBuilder
+{
+    public const long HourMs = 3_600_000;
+
+    private readonly QuoteBlockRows _rows = new();
+    private readonly double[] _fields = new double[QuoteFields.Count];
+    private int _instrument = -1;
+
+    /// <summary>The blocks finished so far, in the order their snapshots came.</summary>
+    public List<EncodedBlock> Blocks { get; } = [];
+
+    /// <summary>The snapshots added.</summary>
+    public long Snapshots { get; private set; }
+
+    /// <summary>Adds a snapshot with its values in the rows' form (exchange age and receive lag, as <see cref="QuoteBlockRows.Add"/>).</summary>
+    public void Add(int instrument, long timeMs, long exchangeAgeMs, long receiveLagMs, byte status, double deliveryPrice, ReadOnlySpan<double> fields)
+    {
+        if (_rows.Count > 0 && (instrument != _instrument || _rows.IsFull || HourStart(timeMs) != HourStart(_rows.FirstTimeMs) || timeMs <= _rows.LastTimeMs))
+            Flush();
+        _instrument = instrument;
+        _rows.Add(timeMs, exchangeAgeMs, receiveLagMs, status, deliveryPrice, fields);
+        Snapshots++;
+    }
+
+    /// <summary>Adds the quote of <paramref name="instrument"/> at <paramref name="timeMs"/>.</summary>
+    public void Add(int instrument, long timeMs, in OptionQuote quote)
+    {
+        for (var field = 0; field < _fields.Length; field++)
+            _fields[field] = quote.Values[field];
+        Add(instrument, timeMs, timeMs - quote.ExchangeTimeMs, quote.ReceivedAtMs - quote.ExchangeTimeMs, (byte)quote.Status, quote.DeliveryPrice, _fields);
+    }
+
+    /// <summary>Finishes the last block; returns every block.</summary>
+    public List<EncodedBlock> Finish()
+    {
+        if (_rows.Count > 0)
+            Flush();
+        return Blocks;
+    }
+
+    /// <summary>The start (Unix milliseconds) of the UTC hour holding <paramref name="timeMs"/>.</summary>
+    public static long HourStart(long timeMs) => timeMs - (((timeMs % HourMs) + HourMs) % HourMs);
+
+    private void Flush()
+    {
+        Blocks.Add(new EncodedBlock(_rows.FirstTimeMs, _rows.LastTimeMs, _instrument, QuoteBlock.Encode(_rows)));
+        _rows.Clear();
+    }
+}
+
+/// <summary>A whole block decoded (retention, the export and the migration read every snapshot of it).</summary>
+public sealed class DecodedBlock
+{
+    private readonly long[][] _integers = new long[QuoteBlock.DeliveryPriceColumn][];
+    private readonly double[][] _values = new double[QuoteBlock.ValueColumns][];
+
+    public DecodedBlock(ReadOnlySpan<byte> block)
+    {
+        var reader = new QuoteBlockReader(block);
+        Count = reader.Count;
+        for (var column = 0; column < _integers.Length; column++)
+        {
+            _integers[column] = new long[Count];
+            reader.ReadIntegers(column, _integers[column]);
+        }
+        for (var column = 0; column < _values.Length; column++)
+        {
+            _values[column] = new double[Count];
+            reader.ReadDoubles(QuoteBlock.DeliveryPriceColumn + column, _values[column]);
+        }
+    }
+
+    public int Count { get; }
+
+    public long[] Times => _integers[QuoteBlock.TimeColumn];
+
+    public OptionQuote Quote(int row)
+    {
+        var time = Times[row];
+        var exchangeMs = time - _integers[QuoteBlock.ExchangeAgeColumn][row];
+        var quote = new OptionQuote
+        {
+            ExchangeTimeMs = exchangeMs,
+            ReceivedAtMs = exchangeMs + _integers[QuoteBlock.ReceiveLagColumn][row],
+            Status = (ListingStatus)_integers[QuoteBlock.StatusColumn][row],
+            DeliveryPrice = _values[0][row],
+        };
+        for (var field = 0; field < QuoteFields.Count; field++)
+            quote.Values[field] = _values[1 + field][row];
+        return quote;
+    }
+}
