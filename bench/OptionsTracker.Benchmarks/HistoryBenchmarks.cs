@@ -273,10 +273,12 @@ internal static class HistoryFigures
         var size = await HistoryDatasets.SizeAsync(store, board.Name, cancellationToken);
         var range = (await board.Store.RangeAsync(HistoryDatasets.Coin, cancellationToken))!.Value;
         var boardAt = (await board.Store.BoardAtAsync(HistoryDatasets.Coin, board.End, cancellationToken))!;
-        var rows = range.Snapshots * (double)boardAt.Quotes.Count;
+        // The option snapshots actually recorded (the dataset's marker counts them): the board grows as expiries are
+        // listed, so the last board's size times the snapshots (what this printed before 4 December) overstates them.
+        var rows = double.Parse(System.Text.RegularExpressions.Regex.Match(board.Notes, @"(\d+) quote rows").Groups[1].Value, CultureInfo.InvariantCulture);
         var recordedDays = range.Snapshots / 1440.0;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{store}: size {size / 1e9:F2} GB for {range.Snapshots} snapshots of ~{boardAt.Quotes.Count} options: {size / rows:F1} B per option snapshot, {size / recordedDays / 1e6:F0} MB per day (measures, instruments and settlements included)"));
+            $"{store}: size {size / 1e9:F2} GB for {range.Snapshots} snapshots, {rows / 1e6:F1} M option snapshots ({rows / range.Snapshots:F0} options a snapshot on average, {boardAt.Quotes.Count} at the end): {size / rows:F1} B per option snapshot, {size / recordedDays / 1e6:F0} MB per day (measures, instruments and settlements included)"));
         var measureSize = await HistoryDatasets.SizeAsync(store, measures.Name, cancellationToken);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{store}: a year of measures every 10 minutes: {measureSize / 1e6:F0} MB"));
 
@@ -345,14 +347,19 @@ internal static class HistoryFigures
                 $"CPU share of a core at 1 minute {cpuPer.TotalSeconds / 60:P2}, at 1 second {cpuPer.TotalSeconds:P1}{server}"));
             if (store == "postgres")
             {
-                // Retention's hourly run at the last snapshot: the first hour (60 snapshots) is closed and becomes hour rows.
+                // Retention's hourly run at the last snapshot: the first hour (60 snapshots) is closed and becomes blocks,
+                // encoded by this process (its CPU counted beside the server's).
+                process.Refresh();
+                cpu = process.TotalProcessorTime;
                 serverCpu = ServerCpu();
                 started = Stopwatch.GetTimestamp();
                 await target.ApplyRetentionAsync(snapshots[^1].Time, TimeSpan.FromDays(30), TimeSpan.FromDays(730), cancellationToken);
                 var compaction = Stopwatch.GetElapsedTime(started);
+                process.Refresh();
+                var compactionOwnCpu = process.TotalProcessorTime - cpu;
                 var compactionCpu = ServerCpu() - serverCpu;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{store}: compacting one closed hour into hour rows: {compaction.TotalMilliseconds:F0} ms wall, the server's processes {compactionCpu.TotalMilliseconds:F0} ms CPU ({compactionCpu.TotalSeconds / 3600:P3} of a core, once an hour)"));
+                    $"{store}: compacting one closed hour into blocks: {compaction.TotalMilliseconds:F0} ms wall, {compactionOwnCpu.TotalMilliseconds:F0} ms CPU this process, the server's processes {compactionCpu.TotalMilliseconds:F0} ms ({(compactionOwnCpu + compactionCpu).TotalSeconds / 3600:P3} of a core, once an hour)"));
             }
         }
         finally

@@ -75,7 +75,7 @@ public sealed partial class PostgresHistoryStore
     // Snapshots in each block of an hour row whose offsets are `offsets` (SQL): ceil(n / HourBlocks).
     private static string BlockSize(string offsets) => $"((cardinality({offsets}) + {HourBlocks - 1}) / {HourBlocks})";
 
-    // The same in C#, for an hour row of `snapshots` snapshots (the bulk writer's blocks, the series' reading of them).
+    // The same in C#, for an hour row of `snapshots` snapshots (the series' reading of its blocks).
     private static int BlockSizeOf(int snapshots) => (snapshots + HourBlocks - 1) / HourBlocks;
 
     /// <summary>

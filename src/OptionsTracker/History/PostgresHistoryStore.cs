@@ -12,10 +12,11 @@ namespace OptionsTracker.History;
 /// The history in PostgreSQL (<c>History:Postgres</c>), shared by every instance of a deployment: the active
 /// collector writes, every <c>web</c> instance reads the same database. Layout (docs/history.md, "The PostgreSQL
 /// store"): quotes in a table partitioned by UTC day (one row per option per snapshot, the instrument by a 4-byte id,
-/// a missing value as SQL NULL), measures in a table partitioned by UTC month, a table of snapshot times that makes a
-/// write idempotent and a read choose its snapshot. Writes go through binary COPY inside one transaction per snapshot,
-/// so a reader sees all of a snapshot or none of it. Retention drops whole day partitions and rewrites old ones to the
-/// first snapshot of each hour (<see cref="ApplyRetentionAsync"/>).
+/// a missing value as SQL NULL) until their hour closes, then as QuoteBlocks (PostgresHistoryStore.Blocks.cs), measures
+/// in a table partitioned by UTC month, a table of snapshot times that makes a write idempotent and a read choose its
+/// snapshot. Writes go through binary COPY inside one transaction per snapshot, so a reader sees all of a snapshot or
+/// none of it. Retention compacts closed hours, drops whole day partitions and rewrites old ones to the first snapshot
+/// of each hour (<see cref="ApplyRetentionAsync"/>).
 /// <para>
 /// Connection: a pool of its own (<see cref="NpgsqlDataSource"/>) with short defaults unless the connection string sets
 /// them (connect in 5 s, a command in 30 s), so an unreachable server fails an operation quickly instead of hanging
