@@ -68,17 +68,9 @@ public sealed partial class PostgresHistoryStore
     /// </summary>
     private async Task<long> CompactHoursAsync(NpgsqlConnection connection, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
     {
-        var hours = new List<DateTimeOffset>();
-        await using (var list = new NpgsqlCommand("""
-            SELECT DISTINCT date_bin('1 hour', time, timestamptz 'epoch') FROM snapshots WHERE time >= @from AND time < @until ORDER BY 1
-            """, connection))
-        {
-            list.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, from.UtcDateTime);
-            list.Parameters.AddWithValue("until", NpgsqlDbType.TimestampTz, until.UtcDateTime);
-            await using var reader = await list.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                hours.Add(ReadTime(reader, 0));
-        }
+        var hours = await ReadTimesAsync(connection, null,
+            "SELECT DISTINCT date_bin('1 hour', time, timestamptz 'epoch') FROM snapshots WHERE time >= @from AND time < @until ORDER BY 1",
+            cancellationToken, ("from", from), ("until", until));
         long moved = 0;
         var days = new HashSet<DateOnly>();
         foreach (var hour in hours)
@@ -191,15 +183,7 @@ public sealed partial class PostgresHistoryStore
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         foreach (var (name, _) in await PartitionsAsync(connection, "quote_hours", cancellationToken))
         {
-            var hours = new List<DateTimeOffset>();
-            await using (var list = new NpgsqlCommand($"SELECT DISTINCT hour FROM {name} ORDER BY 1", connection))
-            {
-                list.CommandTimeout = RetentionCommandTimeoutSeconds;
-                await using var reader = await list.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                    hours.Add(ReadTime(reader, 0));
-            }
-            foreach (var hour in hours)
+            foreach (var hour in await ReadTimesAsync(connection, null, $"SELECT DISTINCT hour FROM {name} ORDER BY 1", cancellationToken))
             {
                 await EnsureBlockPartitionAsync(connection, DateOnly.FromDateTime(hour.UtcDateTime), cancellationToken);
                 // A NULL of schema 4 (a missing value) reads as NaN, which the block keeps as missing.
@@ -243,16 +227,8 @@ public sealed partial class PostgresHistoryStore
             var (from, until) = (Start(day), Start(day.AddDays(1)));
             await EnsureQuotePartitionAsync(connection, day, cancellationToken);
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var firsts = new HashSet<long>();
-            await using (var first = new NpgsqlCommand(FirstOfHour, connection, transaction))
-            {
-                first.CommandTimeout = RetentionCommandTimeoutSeconds;
-                first.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, from.UtcDateTime);
-                first.Parameters.AddWithValue("until", NpgsqlDbType.TimestampTz, until.UtcDateTime);
-                await using var reader = await first.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                    firsts.Add(ReadTime(reader, 0).ToUnixTimeMilliseconds());
-            }
+            var firsts = (await ReadTimesAsync(connection, transaction, FirstOfHour, cancellationToken, ("from", from), ("until", until)))
+                .Select(t => t.ToUnixTimeMilliseconds()).ToHashSet();
             var kept = new List<(long Time, int Id, OptionQuote Quote)>();
             var cutoffMs = cutoff.ToUnixTimeMilliseconds();
             await using (var gone = new NpgsqlCommand(

@@ -67,16 +67,8 @@ public sealed partial class PostgresHistoryStore
     /// </summary>
     private async Task<long> FoldMeasureDaysAsync(NpgsqlConnection connection, DateTimeOffset today, CancellationToken cancellationToken)
     {
-        var days = new List<DateTimeOffset>();
-        await using (var list = new NpgsqlCommand(
-            "SELECT DISTINCT date_bin('1 day', time, timestamptz 'epoch') FROM measures WHERE time < @today ORDER BY 1", connection))
-        {
-            list.CommandTimeout = RetentionCommandTimeoutSeconds;
-            list.Parameters.AddWithValue("today", NpgsqlDbType.TimestampTz, today.UtcDateTime);
-            await using var reader = await list.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-                days.Add(ReadTime(reader, 0));
-        }
+        var days = await ReadTimesAsync(connection, null,
+            "SELECT DISTINCT date_bin('1 day', time, timestamptz 'epoch') FROM measures WHERE time < @today ORDER BY 1", cancellationToken, ("today", today));
         long moved = 0;
         var months = new HashSet<DateOnly>();
         foreach (var day in days)

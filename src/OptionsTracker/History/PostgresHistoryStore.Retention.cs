@@ -206,6 +206,21 @@ public sealed partial class PostgresHistoryStore
         return rows - kept;
     }
 
+    /// <summary>The times in the first column of <paramref name="sql"/>, run with the timestamptz <paramref name="parameters"/>.</summary>
+    private static async Task<List<DateTimeOffset>> ReadTimesAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql,
+        CancellationToken cancellationToken, params (string Name, DateTimeOffset Time)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        command.CommandTimeout = RetentionCommandTimeoutSeconds;
+        foreach (var (name, time) in parameters)
+            command.Parameters.AddWithValue(name, NpgsqlDbType.TimestampTz, time.UtcDateTime);
+        var times = new List<DateTimeOffset>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            times.Add(ReadTime(reader, 0));
+        return times;
+    }
+
     private static async Task<long> CountAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection);
