@@ -120,34 +120,49 @@ public sealed partial class DuckDbHistoryStore
     public async IAsyncEnumerable<RecordedRow> ReadQuotesAsync(
         string coin, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // An hour at a time, each read in one transaction (its rows and its blocks from one state of the file, so an hour
-        // compacted or expanded meanwhile is read once): an export of years holds one hour in memory.
+        // A span at a time (at most an hour, at most 64 snapshots: ExportSpans), each read in one transaction (its rows and
+        // its blocks from one state of the file, so an hour compacted or expanded meanwhile is read once): an export of
+        // years holds one span in memory.
         var fromMs = from.ToUnixTimeMilliseconds();
         var toMs = to.ToUnixTimeMilliseconds();
         var hours = await RunAsync(connection => SnapshotHours(connection, coin, fromMs, toMs), cancellationToken);
-        foreach (var hour in hours)
+        var spans = ExportSpans.SplitAsync(hours, fromMs, toMs, (first, last) => RunAsync(connection => SnapshotTimes(connection, coin, first, last), cancellationToken));
+        await foreach (var (first, last) in spans.WithCancellation(cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var rows = await RunAsync(connection => QuotesOfHour(connection, coin, Math.Max(fromMs, hour), Math.Min(toMs, hour + HourMs - 1)), cancellationToken);
+            var rows = await RunAsync(connection => QuotesOfHour(connection, coin, first, last), cancellationToken);
             foreach (var row in rows)
                 yield return row;
         }
     }
 
-    /// <summary>The UTC hours (their start) in which <paramref name="coin"/> has a snapshot in the span, ascending.</summary>
-    private static List<long> SnapshotHours(DuckDBConnection connection, string coin, long fromMs, long toMs)
+    /// <summary>The UTC hours (their start) in which <paramref name="coin"/> has a snapshot in the span, ascending, with the snapshots in each.</summary>
+    private static List<(long, long)> SnapshotHours(DuckDBConnection connection, string coin, long fromMs, long toMs)
     {
         using var command = connection.CreateCommand();
         command.CommandText = $"""
-            SELECT DISTINCT time_ms // 3600000 * 3600000 AS hour FROM snapshots
-            WHERE coin = $coin AND time_ms BETWEEN {Literal(fromMs)} AND {Literal(toMs)} ORDER BY hour
+            SELECT time_ms // 3600000 * 3600000 AS hour, count(*) FROM snapshots
+            WHERE coin = $coin AND time_ms BETWEEN {Literal(fromMs)} AND {Literal(toMs)} GROUP BY hour ORDER BY hour
             """;
         command.Parameters.Add(new DuckDBParameter("coin", coin));
         using var reader = command.ExecuteReader();
-        var hours = new List<long>();
+        var hours = new List<(long, long)>();
         while (reader.Read())
-            hours.Add(reader.GetInt64(0));
+            hours.Add((reader.GetInt64(0), reader.GetInt64(1)));
         return hours;
+    }
+
+    /// <summary>The snapshot times of <paramref name="coin"/> in [<paramref name="fromMs"/>, <paramref name="toMs"/>], ascending.</summary>
+    private static List<long> SnapshotTimes(DuckDBConnection connection, string coin, long fromMs, long toMs)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT time_ms FROM snapshots WHERE coin = $coin AND time_ms BETWEEN {Literal(fromMs)} AND {Literal(toMs)} ORDER BY time_ms";
+        command.Parameters.Add(new DuckDBParameter("coin", coin));
+        using var reader = command.ExecuteReader();
+        var times = new List<long>();
+        while (reader.Read())
+            times.Add(reader.GetInt64(0));
+        return times;
     }
 
     /// <summary>The quotes of <paramref name="coin"/> in [<paramref name="fromMs"/>, <paramref name="toMs"/>] (within one hour), rows and blocks, in (time, venue, symbol) order.</summary>

@@ -357,28 +357,42 @@ public sealed partial class PostgresHistoryStore
         EnsureOpened();
         var start = ToMilliseconds(from);
         var end = ToMilliseconds(to);
-        // An hour at a time, each one statement (its rows, blocks and hour rows from one MVCC snapshot, so an hour compacted
-        // meanwhile is read once), ordered here once its blocks are decoded: an export of years holds one hour in memory.
+        // A span at a time (at most an hour, at most 64 snapshots: ExportSpans), each one statement (its rows, blocks and
+        // hour rows from one MVCC snapshot, so an hour compacted meanwhile is read once), ordered here once its blocks are
+        // decoded: an export of years holds one span in memory.
         var hours = await WithRetryAsync("export hours read", async () =>
         {
             await using var command = _dataSource.CreateCommand("""
-                SELECT DISTINCT date_bin('1 hour', time, timestamptz 'epoch') FROM snapshot_coins
-                WHERE coin = @coin AND time >= @from AND time <= @to ORDER BY 1
+                SELECT date_bin('1 hour', time, timestamptz 'epoch') AS hour, count(*) FROM snapshot_coins
+                WHERE coin = @coin AND time >= @from AND time <= @to GROUP BY 1 ORDER BY 1
                 """);
             command.Parameters.AddWithValue("coin", coin);
             command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, start.UtcDateTime);
             command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, end.UtcDateTime);
-            var found = new List<DateTimeOffset>();
+            var found = new List<(long, long)>();
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
-                found.Add(ReadTime(reader, 0));
+                found.Add((ReadTime(reader, 0).ToUnixTimeMilliseconds(), reader.GetInt64(1)));
             return found;
         });
-        foreach (var hour in hours)
+        var spans = ExportSpans.SplitAsync(hours, start.ToUnixTimeMilliseconds(), end.ToUnixTimeMilliseconds(), (first, last) =>
+            WithRetryAsync("export times read", async () =>
+            {
+                await using var command = _dataSource.CreateCommand("SELECT time FROM snapshot_coins WHERE coin = @coin AND time >= @from AND time <= @to ORDER BY time");
+                command.Parameters.AddWithValue("coin", coin);
+                command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, DateTime.UnixEpoch.AddMilliseconds(first));
+                command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, DateTime.UnixEpoch.AddMilliseconds(last));
+                var times = new List<long>();
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                while (await reader.ReadAsync(cancellationToken))
+                    times.Add(ReadTime(reader, 0).ToUnixTimeMilliseconds());
+                return times;
+            }));
+        await foreach (var (first, last) in spans.WithCancellation(cancellationToken))
         {
-            var lower = hour > start ? hour : start;
-            var lastOfHour = hour.AddHours(1).AddMilliseconds(-1);
-            var upper = lastOfHour < end ? lastOfHour : end;
+            var lower = DateTimeOffset.FromUnixTimeMilliseconds(first);
+            var upper = DateTimeOffset.FromUnixTimeMilliseconds(last);
+            var hour = DateTimeOffset.FromUnixTimeMilliseconds(QuoteBlockBuilder.HourStart(first));
             var rows = await WithRetryAsync("export read", () => QuotesOfHourAsync(coin, hour, lower, upper, cancellationToken));
             foreach (var row in rows)
                 yield return row;

@@ -103,3 +103,36 @@ public sealed class DecodedBlock
         return quote;
     }
 }
+
+/// <summary>
+/// The spans an export reads one at a time (<see cref="IHistoryStore.ReadQuotesAsync"/>): each within one UTC hour and
+/// holding at most <see cref="MaxSnapshots"/> of the coin's snapshots, so what a span holds in memory is bounded by the
+/// board, not by the interval (an hour at 1 second is 3,600 snapshots of the whole board; at 1 minute an hour is one span).
+/// </summary>
+public static class ExportSpans
+{
+    public const int MaxSnapshots = QuoteBlock.MaxRows;
+
+    /// <summary>
+    /// Cuts [<paramref name="fromMs"/>, <paramref name="toMs"/>] into spans, given the UTC hours holding snapshots in it
+    /// (start, snapshots in the span, ascending); <paramref name="timesOf"/> reads the snapshot times of an hour's part of
+    /// the span (ascending) when it holds more than <see cref="MaxSnapshots"/>.
+    /// </summary>
+    public static async IAsyncEnumerable<(long FromMs, long ToMs)> SplitAsync(
+        IReadOnlyList<(long HourMs, long Snapshots)> hours, long fromMs, long toMs, Func<long, long, Task<List<long>>> timesOf)
+    {
+        foreach (var (hour, snapshots) in hours)
+        {
+            var first = Math.Max(fromMs, hour);
+            var last = Math.Min(toMs, hour + QuoteBlockBuilder.HourMs - 1);
+            if (snapshots <= MaxSnapshots)
+            {
+                yield return (first, last);
+                continue;
+            }
+            var times = await timesOf(first, last);
+            for (var i = 0; i < times.Count; i += MaxSnapshots)
+                yield return (times[i], times[Math.Min(i + MaxSnapshots, times.Count) - 1]);
+        }
+    }
+}

@@ -443,6 +443,28 @@ public abstract class HistoryStoreContract : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_export_of_an_hour_at_1_second_reads_every_row_once_in_order_in_spans_of_at_most_64_snapshots()
+    {
+        // 150 snapshots at 1 second in hour 10, then one in hour 11: hour 10 is closed, and retention's run (or the next
+        // hour's first write) makes it blocks of at most 64 snapshots an option; the export reads it in spans of at most
+        // 64 snapshots, so its memory is bounded whatever the interval.
+        var store = await OpenAsync();
+        var times = Enumerable.Range(0, 150).Select(i => T0.AddSeconds(i)).Append(T0.AddHours(1)).ToArray();
+        for (var i = 0; i < times.Length; i++)
+            await store.WriteSnapshotAsync(Snapshot(times[i], Btc, i), Token);
+        await store.ApplyRetentionAsync(T0.AddHours(1).AddSeconds(30), TimeSpan.FromDays(30), TimeSpan.FromDays(365), Token);
+
+        var rows = await store.ReadQuotesAsync("BTC", T0.AddSeconds(1), T0.AddHours(2), Token).ToListAsync(Token);
+        var expected = times[1..].SelectMany(t => Btc.Select(i => i.Symbol).Order(StringComparer.Ordinal).Select(s => (t, s))).ToArray();
+        Assert.Equal(expected, rows.Select(r => (r.Time, r.Instrument.Symbol)));
+        for (var i = 1; i < times.Length; i += 37)
+            AssertSameQuote(Quote(i + 1, times[i]), rows.Single(r => r.Time == times[i] && r.Instrument.Key == Btc[1].Key).Quote);
+        // A span ending inside a block: the rows after it are not read twice, nor those before it missed.
+        var middle = await store.ReadQuotesAsync("BTC", T0.AddSeconds(63), T0.AddSeconds(65), Token).ToListAsync(Token);
+        Assert.Equal(3 * Btc.Length, middle.Count);
+    }
+
+    [Fact]
     public async Task Range_is_the_first_and_last_snapshot_and_their_count()
     {
         var store = await OpenAsync();
