@@ -122,33 +122,34 @@ public sealed partial class PostgresHistoryStore
         }
         var blocks = builder.Finish();
         if (blocks.Count > 0)
-            CopyBlocks(connection, blocks);
+            await CopyBlocksAsync(connection, blocks, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return builder.Snapshots;
     }
 
     /// <summary>Writes <paramref name="blocks"/> into quote_blocks by one binary COPY (the partitions exist).</summary>
-    private static void CopyBlocks(NpgsqlConnection connection, List<EncodedBlock> blocks)
+    private static async Task CopyBlocksAsync(NpgsqlConnection connection, List<EncodedBlock> blocks, CancellationToken cancellationToken)
     {
-        using var importer = connection.BeginBinaryImport($"COPY quote_blocks ({BlockColumnsList}) FROM STDIN (FORMAT BINARY)");
+        await using var importer = await connection.BeginBinaryImportAsync($"COPY quote_blocks ({BlockColumnsList}) FROM STDIN (FORMAT BINARY)", cancellationToken);
         foreach (var block in blocks)
         {
             var hour = QuoteBlockBuilder.HourStart(block.FirstMs);
-            importer.StartRow();
-            importer.Write(DateTime.UnixEpoch.AddMilliseconds(hour), NpgsqlDbType.TimestampTz);
-            importer.Write(block.Instrument, NpgsqlDbType.Integer);
-            importer.Write((int)(block.FirstMs - hour), NpgsqlDbType.Integer);
-            importer.Write((int)(block.LastMs - hour), NpgsqlDbType.Integer);
-            importer.Write(block.Bytes, NpgsqlDbType.Bytea);
+            await importer.StartRowAsync(cancellationToken);
+            await importer.WriteAsync(DateTime.UnixEpoch.AddMilliseconds(hour), NpgsqlDbType.TimestampTz, cancellationToken);
+            await importer.WriteAsync(block.Instrument, NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync((int)(block.FirstMs - hour), NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync((int)(block.LastMs - hour), NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync(block.Bytes, NpgsqlDbType.Bytea, cancellationToken);
         }
-        importer.Complete();
+        await importer.CompleteAsync(cancellationToken);
     }
 
     /// <summary>
     /// The bulk path's quotes when the batch is one UTC hour: written straight as blocks, by one binary COPY, as compaction
     /// would have left them.
     /// </summary>
-    private void CopyHour(NpgsqlConnection connection, IReadOnlyList<BoardSnapshot> snapshots, HashSet<(string, DateTime)> claimed)
+    private async Task CopyHourAsync(NpgsqlConnection connection, IReadOnlyList<BoardSnapshot> snapshots, HashSet<(string, DateTime)> claimed,
+        CancellationToken cancellationToken)
     {
         var rows = new List<(int Id, long Time, int Snapshot, int Quote)>();
         for (var s = 0; s < snapshots.Count; s++)
@@ -167,7 +168,7 @@ public sealed partial class PostgresHistoryStore
             builder.Add(row.Id, row.Time, snapshots[row.Snapshot].Quotes[row.Quote].Quote);
         var blocks = builder.Finish();
         if (blocks.Count > 0)
-            CopyBlocks(connection, blocks);
+            await CopyBlocksAsync(connection, blocks, cancellationToken);
     }
 
     /// <summary>

@@ -83,7 +83,7 @@ public sealed partial class PostgresHistoryStore : IHistoryBulkWriter
                 return;
             }
             if (hour is not null)
-                CopyHour(connection, snapshots, claimed);
+                await CopyHourAsync(connection, snapshots, claimed, cancellationToken);
             else
                 CopyRows(connection, snapshots, claimed);
             if (measureDay is { } wholeDay)
