@@ -18,6 +18,7 @@ public sealed class RedisConnection : IAsyncDisposable
     private readonly Lazy<Task<ConnectionMultiplexer>> _multiplexer;
     private const string NotConnectedYet = "not connected yet";
     private volatile string? _failure;
+    private readonly CancellationTokenSource _disposed = new();
     private int _restorations;
 
     public RedisConnection(IOptions<StoreOptions> options, ILogger<RedisConnection> logger, LogThrottle failureLog)
@@ -100,7 +101,7 @@ public sealed class RedisConnection : IAsyncDisposable
             _failure ??= NotConnectedYet;
             if (_failureLog.ShouldLog("not connected"))
                 Log.ConnectionFailed(_logger, Endpoint, _failure);
-            _ = ExplainFirstFailureAsync(multiplexer);
+            _ = ExplainFailureUntilConnectedAsync(multiplexer);
         }
         else
         {
@@ -112,25 +113,42 @@ public sealed class RedisConnection : IAsyncDisposable
     /// <summary>
     /// The first failed attempt can end before <see cref="ConnectAsync"/> attached its <c>ConnectionFailed</c> handler, and
     /// the multiplexer reports a failure only once until it connects: then health would say "not connected yet" for ever,
-    /// even when Redis refuses our password. One command, answered from the backlog with the last connection exception,
-    /// says why (e.g. <c>AuthenticationFailure</c>) unless the handler has said something since.
+    /// even when Redis refuses our password. A command, failed at once with the last connection exception (FailFast),
+    /// says why (e.g. <c>AuthenticationFailure</c>). Asked again every 2 s until the multiplexer connects: on a loaded
+    /// machine the first answer can be the failure of an attempt that had not reached AUTH yet, and the reason must become
+    /// the password once Redis has said so (a CI run's health named something else for a whole minute).
     /// </summary>
-    private async Task ExplainFirstFailureAsync(ConnectionMultiplexer multiplexer)
+    private async Task ExplainFailureUntilConnectedAsync(ConnectionMultiplexer multiplexer)
     {
-        try
+        while (!multiplexer.IsConnected && !_disposed.IsCancellationRequested)
         {
-            await multiplexer.GetDatabase().PingAsync();
-        }
-        catch (RedisConnectionException ex) when (!multiplexer.IsConnected)
-        {
-            var reason = $"{ex.FailureType}: {(ex.InnerException ?? ex).Message}";
-            if (ReferenceEquals(Interlocked.CompareExchange(ref _failure, reason, NotConnectedYet), NotConnectedYet)
-                && _failureLog.ShouldLog(ex.FailureType.ToString()))
-                Log.ConnectionFailed(_logger, Endpoint, reason);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            // Connected meanwhile, or another kind of answer: the ConnectionFailed handler speaks from here on.
+            try
+            {
+                await multiplexer.GetDatabase().PingAsync();
+            }
+            catch (RedisConnectionException ex) when (!multiplexer.IsConnected)
+            {
+                // The exception carries the connection's last failure, as fresh as the ConnectionFailed handler's word.
+                var reason = $"{ex.FailureType}: {(ex.InnerException ?? ex).Message}";
+                if (_failure != reason)
+                {
+                    _failure = reason;
+                    if (_failureLog.ShouldLog(ex.FailureType.ToString()))
+                        Log.ConnectionFailed(_logger, Endpoint, reason);
+                }
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            {
+                // Connected meanwhile, disposed, or another kind of answer: look again (the loop ends when connected).
+            }
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(2), _disposed.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
         }
     }
 
@@ -152,6 +170,7 @@ public sealed class RedisConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _disposed.CancelAsync();
         if (_multiplexer.IsValueCreated && _multiplexer.Value.IsCompletedSuccessfully)
             await _multiplexer.Value.Result.DisposeAsync();
     }

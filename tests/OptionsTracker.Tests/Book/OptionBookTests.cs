@@ -149,8 +149,12 @@ public class OptionBookTests
         var writers = new[] { Writer(1), Writer(2) };
         var distinct = await Task.Run(() =>
         {
+            // At least `reads` reads, and on until the writers have been seen to move: on a loaded machine the writers'
+            // threads may not run at all while the reader makes its first 200,000 reads (a CI run saw one value). The
+            // bound only decides how long a broken book takes to fail.
             var seen = new HashSet<double>();
-            for (var i = 0; i < reads; i++)
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (var i = 0; i < reads || (seen.Count < 3 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < Eventually.Timeout); i++)
             {
                 var quote = slot.ReadQuote();
                 var first = quote.Values[0];
