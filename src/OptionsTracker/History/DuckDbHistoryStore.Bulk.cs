@@ -99,7 +99,7 @@ public sealed partial class DuckDbHistoryStore : IHistoryBulkWriter
                     }
                 }
                 known[id] = instrument;
-                rows.Add((time - (((time % HourMs) + HourMs) % HourMs), id, time, s, q));
+                rows.Add((QuoteBlockBuilder.HourStart(time), id, time, s, q));
                 counts[instrument.BaseCoin] = counts.GetValueOrDefault(instrument.BaseCoin) + 1;
             }
             foreach (var measure in snapshot.Measures)

@@ -4,7 +4,7 @@ namespace OptionsTracker.History;
 
 public sealed partial class DuckDbHistoryStore
 {
-    private const long HourMs = 3_600_000;
+    private const long HourMs = QuoteBlockBuilder.HourMs;
 
     // The oldest snapshot time in quotes_recent (long.MaxValue when empty); the writer's, under _writeGate.
     private long _recentOldestMs = long.MaxValue;
@@ -16,7 +16,7 @@ public sealed partial class DuckDbHistoryStore
     /// </summary>
     private void CompactClosedHours(DuckDBConnection connection, long snapshotMs)
     {
-        var hourStart = snapshotMs - (((snapshotMs % HourMs) + HourMs) % HourMs);
+        var hourStart = QuoteBlockBuilder.HourStart(snapshotMs);
         try
         {
             if (_recentOldestMs < hourStart)

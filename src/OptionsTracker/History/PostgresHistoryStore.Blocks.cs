@@ -5,8 +5,8 @@ using OptionsTracker.Book;
 namespace OptionsTracker.History;
 
 // Closed hours as QuoteBlocks (schema 7; docs/history.md, "The PostgreSQL store"): the encoding the DuckDB store keeps
-// them in, one option's snapshots of one UTC hour (at most 64) a bytea in quote_blocks, ~27 bytes a snapshot where an
-// hour row of float8 arrays compressed by TOAST took ~120 (30-day board, docs/performance.md). PostgreSQL cannot read
+// them in, one option's snapshots of one UTC hour (at most 64) a bytea in quote_blocks, ~36 bytes an option snapshot
+// where an hour row of float8 arrays compressed by TOAST took ~136 (30-day board, docs/performance.md). PostgreSQL cannot read
 // inside a block, so the store encodes and decodes them: compaction deletes an hour's rows RETURNING them and copies
 // their blocks in, in one transaction; a read takes blocks beside rows in one statement and decodes them here. The
 // blocks are stored as they are (STORAGE EXTERNAL: never compressed again, out of line only past TOAST's 2 KB, which
@@ -196,11 +196,7 @@ public sealed partial class PostgresHistoryStore
                     ORDER BY 1, 2
                     """, hour, cancellationToken);
             }
-            await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await ExecuteAsync(connection, $"LOCK TABLE {name} IN ACCESS EXCLUSIVE MODE", cancellationToken);
-            if (await CountAsync(connection, $"SELECT count(*) FROM (SELECT 1 FROM {name} LIMIT 1) t", cancellationToken) == 0)
-                await ExecuteAsync(connection, $"DROP TABLE {name}", cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await IfEmptyAsync(connection, name, "DROP TABLE", cancellationToken);
         }
         if (await CountAsync(connection, "SELECT count(*) FROM (SELECT 1 FROM quote_hours LIMIT 1) t", cancellationToken) == 0)
             await ExecuteAsync(connection, $"DELETE FROM history_meta WHERE key = '{HourRowsToEncodeKey}'", cancellationToken);

@@ -125,16 +125,22 @@ public sealed partial class PostgresHistoryStore
     }
 
     /// <summary>
-    /// A closed partition whose rows all moved (folded into hour or day rows): its heap is dead tuples only. TRUNCATE gives
-    /// the space back at once (VACUUM would only mark it reusable by a table that receives no more rows). Locked first, so
-    /// a late write that committed rows meanwhile is seen and kept.
+    /// A closed partition whose rows all moved (into blocks or day rows): its heap is dead tuples only. TRUNCATE gives the
+    /// space back at once (VACUUM would only mark it reusable by a table that receives no more rows).
     /// </summary>
-    private static async Task TruncateIfEmptyAsync(NpgsqlConnection connection, string partition, CancellationToken cancellationToken)
+    private static Task TruncateIfEmptyAsync(NpgsqlConnection connection, string partition, CancellationToken cancellationToken) =>
+        IfEmptyAsync(connection, partition, "TRUNCATE", cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="statement"/> (<c>TRUNCATE</c>, <c>DROP TABLE</c>) on <paramref name="partition"/> if it holds no
+    /// row. Locked first, so a late write that committed rows meanwhile is seen and kept.
+    /// </summary>
+    private static async Task IfEmptyAsync(NpgsqlConnection connection, string partition, string statement, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await ExecuteAsync(connection, $"LOCK TABLE {partition} IN ACCESS EXCLUSIVE MODE", cancellationToken);
         if (await CountAsync(connection, $"SELECT count(*) FROM (SELECT 1 FROM {partition} LIMIT 1) t", cancellationToken) == 0)
-            await ExecuteAsync(connection, $"TRUNCATE {partition}", cancellationToken);
+            await ExecuteAsync(connection, $"{statement} {partition}", cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 }

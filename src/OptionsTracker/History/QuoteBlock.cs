@@ -241,7 +241,7 @@ public static class QuoteBlock
         Span<long> times = stackalloc long[MaxRows];
         reader.ReadIntegers(TimeColumn, times);
         var row = times[..reader.Count].BinarySearch(timeMs);
-        quote = row >= 0 ? reader.QuoteAt(row) : default;
+        quote = row >= 0 ? reader.QuoteAt(row, timeMs) : default;
         return row >= 0;
     }
 
@@ -639,10 +639,13 @@ public readonly ref struct QuoteBlockReader
         return raw ? BitConverter.Int64BitsToDouble(integer) : integer / power;
     }
 
-    /// <summary>The quote at <paramref name="row"/>, each column read up to that snapshot only (the chain at an instant).</summary>
-    public OptionQuote QuoteAt(int row)
+    /// <summary>
+    /// The quote at <paramref name="row"/>, whose snapshot time the caller has read (<paramref name="timeMs"/>), each other
+    /// column read up to that snapshot only (the chain at an instant).
+    /// </summary>
+    public OptionQuote QuoteAt(int row, long timeMs)
     {
-        var exchangeMs = IntegerAt(QuoteBlock.TimeColumn, row) - IntegerAt(QuoteBlock.ExchangeAgeColumn, row);
+        var exchangeMs = timeMs - IntegerAt(QuoteBlock.ExchangeAgeColumn, row);
         var quote = new OptionQuote
         {
             ExchangeTimeMs = exchangeMs,
