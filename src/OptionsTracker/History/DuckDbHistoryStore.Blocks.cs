@@ -197,14 +197,15 @@ public sealed partial class DuckDbHistoryStore
             QuoteBlock.AddSeriesPoints(ReadBlob(reader, 0), fields, fromMs, toMs, into);
     }
 
-    /// <summary>The quotes held in blocks of <paramref name="coin"/> in [<paramref name="fromMs"/>, <paramref name="toMs"/>], which lie within one hour.</summary>
-    private void ReadHourFromBlocks(DuckDBConnection connection, string coin, long fromMs, long toMs, List<RecordedRow> into)
+    /// <summary>The quotes held in blocks of <paramref name="coin"/> in [<paramref name="fromMs"/>, <paramref name="toMs"/>] (an export span: within a day).</summary>
+    private void ReadSpanFromBlocks(DuckDBConnection connection, string coin, long fromMs, long toMs, List<RecordedRow> into)
     {
+        // A block lies within one hour: none starting before the span's first hour reaches into it.
         var hour = QuoteBlockBuilder.HourStart(fromMs);
         using var command = connection.CreateCommand();
         command.CommandText = string.Join(" UNION ALL ", BlockTables.Select(table => $"""
             SELECT instrument, block FROM {table}
-            WHERE first_ms >= {Literal(hour)} AND first_ms < {Literal(hour + HourMs)} AND last_ms >= {Literal(fromMs)} AND first_ms <= {Literal(toMs)}
+            WHERE first_ms >= {Literal(hour)} AND first_ms <= {Literal(toMs)} AND last_ms >= {Literal(fromMs)}
                 AND instrument IN (SELECT id FROM instruments WHERE coin = $coin)
             """));
         command.Parameters.Add(new DuckDBParameter("coin", coin));

@@ -120,7 +120,7 @@ public sealed partial class DuckDbHistoryStore
     public async IAsyncEnumerable<RecordedRow> ReadQuotesAsync(
         string coin, DateTimeOffset from, DateTimeOffset to, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        // A span at a time (at most an hour, at most 64 snapshots: ExportSpans), each read in one transaction (its rows and
+        // A span at a time (within a day, at most 64 snapshots: ExportSpans), each read in one transaction (its rows and
         // its blocks from one state of the file, so an hour compacted or expanded meanwhile is read once): an export of
         // years holds one span in memory.
         var fromMs = from.ToUnixTimeMilliseconds();
@@ -130,7 +130,7 @@ public sealed partial class DuckDbHistoryStore
         await foreach (var (first, last) in spans.WithCancellation(cancellationToken))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var rows = await RunAsync(connection => QuotesOfHour(connection, coin, first, last), cancellationToken);
+            var rows = await RunAsync(connection => QuotesOfSpan(connection, coin, first, last), cancellationToken);
             foreach (var row in rows)
                 yield return row;
         }
@@ -165,8 +165,8 @@ public sealed partial class DuckDbHistoryStore
         return times;
     }
 
-    /// <summary>The quotes of <paramref name="coin"/> in [<paramref name="fromMs"/>, <paramref name="toMs"/>] (within one hour), rows and blocks, in (time, venue, symbol) order.</summary>
-    private List<RecordedRow> QuotesOfHour(DuckDBConnection connection, string coin, long fromMs, long toMs)
+    /// <summary>The quotes of <paramref name="coin"/> in [<paramref name="fromMs"/>, <paramref name="toMs"/>] (an export span), rows and blocks, in (time, venue, symbol) order.</summary>
+    private List<RecordedRow> QuotesOfSpan(DuckDBConnection connection, string coin, long fromMs, long toMs)
     {
         using var transaction = connection.BeginTransaction();
         var quotes = new List<RecordedRow>();
@@ -185,7 +185,7 @@ public sealed partial class DuckDbHistoryStore
                 quotes.Add(new RecordedRow(FromMs(reader.GetInt64(0)), instrument, quote));
             }
         }
-        ReadHourFromBlocks(connection, coin, fromMs, toMs, quotes);
+        ReadSpanFromBlocks(connection, coin, fromMs, toMs, quotes);
         quotes.Sort(RecordedRow.CompareByTimeVenueSymbol);
         return quotes;
     }

@@ -20,8 +20,6 @@ public sealed partial class PostgresHistoryStore
     // history_meta's key while hour rows of schema 4-6 remain in quote_hours: retention's run encodes them as blocks.
     private const string HourRowsToEncodeKey = "hour_rows_to_encode";
 
-    private const string BlockColumnsList = "hour, instrument_id, first_ms, last_ms, block";
-
     // quote_blocks partitions (UTC day) known to exist: created by compaction and the bulk path.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<DateOnly, bool> _blockDays = new();
 
@@ -122,23 +120,31 @@ public sealed partial class PostgresHistoryStore
         }
         var blocks = builder.Finish();
         if (blocks.Count > 0)
-            await CopyBlocksAsync(connection, blocks, cancellationToken);
+            await CopyBlocksAsync(connection, blocks, BlockTable.Hours, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return builder.Snapshots;
     }
 
-    /// <summary>Writes <paramref name="blocks"/> into quote_blocks by one binary COPY (the partitions exist).</summary>
-    private static async Task CopyBlocksAsync(NpgsqlConnection connection, List<EncodedBlock> blocks, CancellationToken cancellationToken)
+    /// <summary>A table of blocks: quote_blocks (an hour a block, schema 7) or quote_day_blocks (a thinned day a block, schema 8).</summary>
+    private sealed record BlockTable(string Name, string PeriodColumn, long PeriodMs)
     {
-        await using var importer = await connection.BeginBinaryImportAsync($"COPY quote_blocks ({BlockColumnsList}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        public static readonly BlockTable Hours = new("quote_blocks", "hour", QuoteBlockBuilder.HourMs);
+        public static readonly BlockTable Days = new("quote_day_blocks", "day", QuoteBlockBuilder.DayMs);
+    }
+
+    /// <summary>Writes <paramref name="blocks"/> into <paramref name="table"/> by one binary COPY (the partitions exist).</summary>
+    private static async Task CopyBlocksAsync(NpgsqlConnection connection, List<EncodedBlock> blocks, BlockTable table, CancellationToken cancellationToken)
+    {
+        await using var importer = await connection.BeginBinaryImportAsync(
+            $"COPY {table.Name} ({table.PeriodColumn}, instrument_id, first_ms, last_ms, block) FROM STDIN (FORMAT BINARY)", cancellationToken);
         foreach (var block in blocks)
         {
-            var hour = QuoteBlockBuilder.HourStart(block.FirstMs);
+            var period = QuoteBlockBuilder.PeriodStart(block.FirstMs, table.PeriodMs);
             await importer.StartRowAsync(cancellationToken);
-            await importer.WriteAsync(DateTime.UnixEpoch.AddMilliseconds(hour), NpgsqlDbType.TimestampTz, cancellationToken);
+            await importer.WriteAsync(DateTime.UnixEpoch.AddMilliseconds(period), NpgsqlDbType.TimestampTz, cancellationToken);
             await importer.WriteAsync(block.Instrument, NpgsqlDbType.Integer, cancellationToken);
-            await importer.WriteAsync((int)(block.FirstMs - hour), NpgsqlDbType.Integer, cancellationToken);
-            await importer.WriteAsync((int)(block.LastMs - hour), NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync((int)(block.FirstMs - period), NpgsqlDbType.Integer, cancellationToken);
+            await importer.WriteAsync((int)(block.LastMs - period), NpgsqlDbType.Integer, cancellationToken);
             await importer.WriteAsync(block.Bytes, NpgsqlDbType.Bytea, cancellationToken);
         }
         await importer.CompleteAsync(cancellationToken);
@@ -168,7 +174,7 @@ public sealed partial class PostgresHistoryStore
             builder.Add(row.Id, row.Time, snapshots[row.Snapshot].Quotes[row.Quote].Quote);
         var blocks = builder.Finish();
         if (blocks.Count > 0)
-            await CopyBlocksAsync(connection, blocks, cancellationToken);
+            await CopyBlocksAsync(connection, blocks, BlockTable.Hours, cancellationToken);
     }
 
     /// <summary>

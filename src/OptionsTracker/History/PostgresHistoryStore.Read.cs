@@ -38,7 +38,7 @@ public sealed partial class PostgresHistoryStore
             // instruments, whatever the statistics say; without statistics (a day partition autovacuum has not
             // analysed yet) the planner otherwise probes both indexes once per instrument, 25 times slower.
             // Schema 7: a compacted hour answers from the blocks spanning the instant, each decoded here up to its snapshot
-            // (QuoteBlock.TryQuoteAt). Hour rows not encoded yet (schema 4) answer with the snapshot's element picked by its offset; schema 6: from
+            // (QuoteBlock.TryQuoteAt); schema 8: a thinned day from its day blocks, the same way. Hour rows not encoded yet (schema 4) answer with the snapshot's element picked by its offset; schema 6: from
             // the one block holding it (a tenth of the row's values decompressed and sliced: docs/performance.md, h82); a
             // row of schema 4/5 not split yet, from its one array. The 25 values come as one float8[] column (Float8Array).
             // OFFSET 0 keeps the position one computed value: inlined, array_position ran once per use, seven times a row
@@ -54,6 +54,11 @@ public sealed partial class PostgresHistoryStore
                     WHERE b.hour = (SELECT date_bin('1 hour', time, timestamptz 'epoch') FROM chosen)
                         AND b.first_ms <= (SELECT (extract(epoch FROM time - date_bin('1 hour', time, timestamptz 'epoch')) * 1000)::integer FROM chosen)
                         AND b.last_ms >= (SELECT (extract(epoch FROM time - date_bin('1 hour', time, timestamptz 'epoch')) * 1000)::integer FROM chosen)
+                    UNION ALL
+                    SELECT d.instrument_id, NULL, NULL, NULL, NULL, d.block FROM quote_day_blocks d
+                    WHERE d.day = (SELECT date_bin('1 day', time, timestamptz 'epoch') FROM chosen)
+                        AND d.first_ms <= (SELECT (extract(epoch FROM time - date_bin('1 day', time, timestamptz 'epoch')) * 1000)::integer FROM chosen)
+                        AND d.last_ms >= (SELECT (extract(epoch FROM time - date_bin('1 day', time, timestamptz 'epoch')) * 1000)::integer FROM chosen)
                     UNION ALL
                     SELECT h.instrument_id, h.exchange_time_ms[k.p], h.received_at_ms[k.p], h.status[k.p],
                         CASE WHEN h.vals IS NOT NULL THEN h.vals[1:{HourValues}][k.p:k.p]
@@ -122,7 +127,8 @@ public sealed partial class PostgresHistoryStore
         ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
         if (fields.Count == 0)
             return [];
-        // The option's rows (recent hours, each its 25 values as one array), its blocks (closed hours, schema 7) and any hour
+        // The option's rows (recent hours, each its 25 values as one array), its blocks (closed hours, schema 7; thinned
+        // days, schema 8) and any hour
         // rows not encoded yet (schemas 4-6: the offsets and the whole hour's values, one array or six blocks), in one
         // statement (one MVCC snapshot). The fields
         // asked are taken out of the arrays here, the points cut to [from, to], ordered and bucketed here: slicing and
@@ -137,6 +143,10 @@ public sealed partial class PostgresHistoryStore
             SELECT b.hour, NULL, NULL, {string.Join(", ", BlockColumns.Select(_ => "NULL"))}, b.block
             FROM quote_blocks b
             WHERE b.instrument_id = (SELECT id FROM instrument) AND b.hour >= date_bin('1 hour', @from, timestamptz 'epoch') AND b.hour <= @to
+            UNION ALL
+            SELECT d.day, NULL, NULL, {string.Join(", ", BlockColumns.Select(_ => "NULL"))}, d.block
+            FROM quote_day_blocks d
+            WHERE d.instrument_id = (SELECT id FROM instrument) AND d.day >= date_bin('1 day', @from, timestamptz 'epoch') AND d.day <= @to
             UNION ALL
             SELECT h.hour, h.offsets_ms, h.vals, {string.Join(", ", BlockColumns.Select((b, k) =>
                 $"CASE WHEN NOT @last_blocks_only OR h.hour > @to - interval '1 hour' OR {k} = (cardinality(h.offsets_ms) - 1) / {BlockSize("h.offsets_ms")} THEN h.{b} END"))}, NULL
@@ -175,7 +185,7 @@ public sealed partial class PostgresHistoryStore
                     }
                     else
                     {
-                        // A block (schema 7): the fields asked decoded here, the points in the span kept.
+                        // A block (an hour, schema 7, or a thinned day, 8): the fields asked decoded here, the points in the span kept.
                         QuoteBlock.AddSeriesPoints(reader.GetFieldValue<byte[]>(3 + HourBlocks), fields, first, last, points);
                     }
                     continue;
@@ -357,8 +367,8 @@ public sealed partial class PostgresHistoryStore
         EnsureOpened();
         var start = ToMilliseconds(from);
         var end = ToMilliseconds(to);
-        // A span at a time (at most an hour, at most 64 snapshots: ExportSpans), each one statement (its rows, blocks and
-        // hour rows from one MVCC snapshot, so an hour compacted meanwhile is read once), ordered here once its blocks are
+        // A span at a time (within a day, at most 64 snapshots: ExportSpans), each one statement (its rows, blocks and
+        // hour rows from one MVCC snapshot, so an hour compacted or a day thinned meanwhile is read once), ordered here once its blocks are
         // decoded: an export of years holds one span in memory.
         var hours = await WithRetryAsync("export hours read", async () =>
         {
@@ -392,38 +402,48 @@ public sealed partial class PostgresHistoryStore
         {
             var lower = DateTimeOffset.FromUnixTimeMilliseconds(first);
             var upper = DateTimeOffset.FromUnixTimeMilliseconds(last);
-            var hour = DateTimeOffset.FromUnixTimeMilliseconds(QuoteBlockBuilder.HourStart(first));
-            var rows = await WithRetryAsync("export read", () => QuotesOfHourAsync(coin, hour, lower, upper, cancellationToken));
+            var rows = await WithRetryAsync("export read", () => QuotesOfSpanAsync(coin, lower, upper, cancellationToken));
             foreach (var row in rows)
                 yield return row;
         }
     }
 
-    /// <summary>The quotes of <paramref name="coin"/> in [<paramref name="from"/>, <paramref name="to"/>] (within <paramref name="hour"/>): rows, blocks and hour rows, in (time, venue, symbol) order.</summary>
-    private async Task<List<RecordedRow>> QuotesOfHourAsync(string coin, DateTimeOffset hour, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    /// <summary>
+    /// The quotes of <paramref name="coin"/> in [<paramref name="from"/>, <paramref name="to"/>] (an export span: within one
+    /// UTC day): rows, blocks of hours and of the thinned day, and hour rows, in (time, venue, symbol) order.
+    /// </summary>
+    private async Task<List<RecordedRow>> QuotesOfSpanAsync(string coin, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         var valueNames = string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"v{i}"));
+        var noValues = string.Join(", ", Enumerable.Range(0, 3 + HourValues).Select(_ => "NULL"));
         await using var command = _dataSource.CreateCommand($"""
             SELECT q.time, q.instrument_id, {QuoteReadColumns("q")}, q.block
             FROM (
                 SELECT time, instrument_id, {QuoteReadColumns("quotes")}, NULL::bytea AS block FROM quotes WHERE time >= @from AND time <= @to
                 UNION ALL
-                SELECT b.hour, b.instrument_id, {string.Join(", ", Enumerable.Range(0, 3 + HourValues).Select(_ => "NULL"))}, b.block
+                SELECT b.hour, b.instrument_id, {noValues}, b.block
                 FROM quote_blocks b
-                WHERE b.hour = @hour AND b.last_ms >= @first_ms AND b.first_ms <= @last_ms
+                WHERE b.hour >= @first_hour AND b.hour <= @to
+                    AND b.hour + b.last_ms * interval '1 millisecond' >= @from AND b.hour + b.first_ms * interval '1 millisecond' <= @to
+                UNION ALL
+                SELECT d.day, d.instrument_id, {noValues}, d.block
+                FROM quote_day_blocks d
+                WHERE d.day = @day AND d.last_ms >= @first_ms AND d.first_ms <= @last_ms
                 UNION ALL
                 SELECT h.hour + u.o * interval '1 millisecond', h.instrument_id, u.e, u.r, u.s, {string.Join(", ", Enumerable.Range(1, HourValues).Select(i => $"u.v{i}"))}, NULL
                 FROM quote_hours h, {HourRuns("h")}, unnest(run.o, run.e, run.r, run.st, {RunValueSlices("run")}) AS u(o, e, r, s, {valueNames})
-                WHERE h.hour = @hour) q
+                WHERE h.hour >= @first_hour AND h.hour <= @to) q
             JOIN instruments i ON i.id = q.instrument_id
             WHERE i.coin = @coin AND (q.block IS NOT NULL OR (q.time >= @from AND q.time <= @to))
             """);
+        var day = DateTimeOffset.FromUnixTimeMilliseconds(QuoteBlockBuilder.PeriodStart(from.ToUnixTimeMilliseconds(), QuoteBlockBuilder.DayMs));
         command.Parameters.AddWithValue("coin", coin);
-        command.Parameters.AddWithValue("hour", NpgsqlDbType.TimestampTz, hour.UtcDateTime);
+        command.Parameters.AddWithValue("first_hour", NpgsqlDbType.TimestampTz, DateTime.UnixEpoch.AddMilliseconds(QuoteBlockBuilder.HourStart(from.ToUnixTimeMilliseconds())));
+        command.Parameters.AddWithValue("day", NpgsqlDbType.TimestampTz, day.UtcDateTime);
         command.Parameters.AddWithValue("from", NpgsqlDbType.TimestampTz, from.UtcDateTime);
         command.Parameters.AddWithValue("to", NpgsqlDbType.TimestampTz, to.UtcDateTime);
-        command.Parameters.AddWithValue("first_ms", (int)(from - hour).TotalMilliseconds);
-        command.Parameters.AddWithValue("last_ms", (int)(to - hour).TotalMilliseconds);
+        command.Parameters.AddWithValue("first_ms", (int)(from - day).TotalMilliseconds);
+        command.Parameters.AddWithValue("last_ms", (int)(to - day).TotalMilliseconds);
         var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
         var rows = new List<RecordedRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -4,14 +4,14 @@ using NpgsqlTypes;
 namespace OptionsTracker.History;
 
 // Retention by partition. Days wholly older than KeepHourly are dropped (no row-by-row delete, no dead tuples, the
-// space goes back to the file system at once). Days wholly older than KeepFull are thinned by rewriting: the day's
-// first-of-hour rows are copied into a new table, which replaces the full partition in one short transaction
-// (DETACH, DROP, ATTACH). Chosen over DELETE + VACUUM because a thinned day keeps 1/60 of its rows: a DELETE would
-// leave 59/60 of the partition dead, VACUUM only makes that space reusable by the same table (which never receives
-// another row), and giving it back takes VACUUM FULL, itself a rewrite that locks the partition for its whole
-// duration. The copy runs before the swap, while the old partition still serves readers, so readers wait only for
-// the swap. Only the day that straddles a cutoff is trimmed with DELETE (a day at most of rows; the next run after it
-// falls wholly behind the cutoff rewrites it compactly).
+// space goes back to the file system at once). Days wholly older than KeepFull are thinned by encoding: the day's
+// first-of-hour snapshots become day blocks (quote_day_blocks, schema 8: PostgresHistoryStore.DayBlocks.cs) and the
+// day's partition of rows is dropped, in one transaction whose lock on quotes is taken by the swap at its end, after
+// the read and the encoding. Dropping rather than DELETE + VACUUM because a thinned day keeps 1/60 of its snapshots:
+// a DELETE would leave 59/60 of the partition dead, VACUUM only makes that space reusable by the same table (which
+// never receives another row), and giving it back takes VACUUM FULL, a rewrite that locks the partition throughout.
+// Only the day that straddles a cutoff is trimmed with DELETE (a day at most of rows; the next run after it falls
+// wholly behind the cutoff encodes it).
 public sealed partial class PostgresHistoryStore
 {
     // Dropping and rewriting days can take longer than a query: its own bound, far above a day's rewrite.
@@ -102,6 +102,7 @@ public sealed partial class PostgresHistoryStore
             await delete.ExecuteNonQueryAsync(cancellationToken);
             removed += delete.BatchCommands[0].RecordsAffected;
         }
+        removed += await RemoveDayBlocksOlderThanAsync(connection, transaction, cutoff, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return removed;
     }
@@ -119,12 +120,12 @@ public sealed partial class PostgresHistoryStore
         long removed = 0;
         foreach (var (name, _) in await PartitionsAsync(connection, "quotes", cancellationToken))
         {
-            if (!TryParseQuotePartition(name, out var day, out var thinned) || Start(day) >= cutoff)
+            if (!TryParseQuotePartition(name, out var day, out _) || Start(day) >= cutoff)
                 continue;
             if (Start(day.AddDays(1)) <= cutoff)
             {
-                if (!thinned)
-                    removed += await RewriteThinnedAsync(connection, day, cancellationToken);
+                // A full day, or a day thinned to rows before schema 8: its first-of-hour snapshots into day blocks.
+                removed += await EncodeThinnedDayAsync(connection, name, day, cancellationToken);
             }
             else
             {
@@ -157,53 +158,6 @@ public sealed partial class PostgresHistoryStore
         var rows = (long)delete.BatchCommands[0].RecordsAffected;
         await transaction.CommitAsync(cancellationToken);
         return rows;
-    }
-
-    private async Task<long> RewriteThinnedAsync(NpgsqlConnection connection, DateOnly day, CancellationToken cancellationToken)
-    {
-        var full = QuotePartition(day, thinned: false);
-        var hourly = QuotePartition(day, thinned: true);
-        var from = Start(day);
-        var until = Start(day.AddDays(1));
-        // 1. Copy the kept rows into a table of their own, not yet part of the history (readers still use the full day).
-        //    Ordered by time, as rows arrive, so the BRIN index on time stays tight.
-        await using (var copy = new NpgsqlBatch(connection) { Timeout = RetentionCommandTimeoutSeconds })
-        {
-            copy.BatchCommands.Add(new NpgsqlBatchCommand($"DROP TABLE IF EXISTS {hourly}"));
-            copy.BatchCommands.Add(new NpgsqlBatchCommand($"CREATE TABLE {hourly} (LIKE quotes INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"));
-            copy.BatchCommands.Add(WithTimeRange(
-                new NpgsqlBatchCommand($"INSERT INTO {hourly} SELECT * FROM {full} WHERE time IN ({FirstOfHour}) ORDER BY time"),
-                ("from", from), ("until", until)));
-            await copy.ExecuteNonQueryAsync(cancellationToken);
-        }
-        // 2. Swap: the full day out, the thinned day in, and the thinned-away snapshot times gone, in one transaction.
-        //    The CHECK constraint lets ATTACH skip scanning the table for rows outside the day.
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var rows = await CountAsync(connection, $"SELECT count(*) FROM {full}", cancellationToken);
-        var kept = await CountAsync(connection, $"SELECT count(*) FROM {hourly}", cancellationToken);
-        var range = $"FROM ('{from:yyyy-MM-dd HH:mm:ss}+00') TO ('{until:yyyy-MM-dd HH:mm:ss}+00')";
-        await using (var swap = new NpgsqlBatch(connection, transaction) { Timeout = RetentionCommandTimeoutSeconds })
-        {
-            foreach (var sql in (string[])[
-                $"ALTER TABLE {hourly} ADD CONSTRAINT {hourly}_day CHECK (time >= '{from:yyyy-MM-dd HH:mm:ss}+00' AND time < '{until:yyyy-MM-dd HH:mm:ss}+00')",
-                $"ALTER TABLE quotes DETACH PARTITION {full}",
-                $"DROP TABLE {full}",
-                $"ALTER TABLE quotes ATTACH PARTITION {hourly} FOR VALUES {range}",
-                $"ALTER TABLE {hourly} DROP CONSTRAINT {hourly}_day"])
-            {
-                swap.BatchCommands.Add(new NpgsqlBatchCommand(sql));
-            }
-            foreach (var table in (string[])["snapshot_coins", "snapshots"])
-            {
-                swap.BatchCommands.Add(WithTimeRange(
-                    new NpgsqlBatchCommand($"DELETE FROM {table} WHERE time >= @from AND time < @until AND time NOT IN ({FirstOfHour})"),
-                    ("from", from), ("until", until)));
-            }
-            await swap.ExecuteNonQueryAsync(cancellationToken);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        Log.PostgresPartitionThinned(_logger, full, kept, rows);
-        return rows - kept;
     }
 
     /// <summary>The times in the first column of <paramref name="sql"/>, run with the timestamptz <paramref name="parameters"/>.</summary>

@@ -115,6 +115,7 @@ public sealed partial class PostgresHistoryStore : IHistoryStore
                 await EnsureMeasureDaysSchemaAsync(connection, cancellationToken);
                 await EnsureHourBlocksSchemaAsync(connection, cancellationToken);
                 await EnsureQuoteBlocksSchemaAsync(connection, cancellationToken);
+                await EnsureDayBlocksSchemaAsync(connection, cancellationToken);
                 await ExecuteAsync(connection, TradesSchema, cancellationToken);
                 await CheckSourceAsync(connection, source, cancellationToken);
                 await transaction.CommitAsync(cancellationToken);

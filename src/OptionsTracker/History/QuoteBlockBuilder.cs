@@ -8,12 +8,15 @@ public readonly record struct EncodedBlock(long FirstMs, long LastMs, int Instru
 /// <summary>
 /// Cuts snapshots given in (option, time) order into <see cref="QuoteBlock"/>s the way both stores keep closed hours: a
 /// block per option and UTC hour, a new one at <see cref="QuoteBlock.MaxRows"/> snapshots (an hour at 1 second is 57
-/// blocks). A time that does not ascend (never written: a time is claimed once per coin) starts a block too, rather than
-/// stopping the compaction, so both copies are kept as the rows kept them.
+/// blocks); or, with <see cref="DayMs"/> as the period, a block per option and UTC day (PostgreSQL's thinned days: 24
+/// hourly snapshots a block). A time that does not ascend (never written: a time is claimed once per coin) starts a
+/// block too, rather than stopping the compaction, so both copies are kept as the rows kept them.
 /// </summary>
-public sealed class QuoteBlockBuilder
+public sealed class QuoteBlockBuilder(long periodMs = QuoteBlockBuilder.HourMs)
 {
     public const long HourMs = 3_600_000;
+
+    public const long DayMs = 86_400_000;
 
     private readonly QuoteBlockRows _rows = new();
     private readonly double[] _fields = new double[QuoteFields.Count];
@@ -28,7 +31,7 @@ public sealed class QuoteBlockBuilder
     /// <summary>Adds a snapshot with its values in the rows' form (exchange age and receive lag, as <see cref="QuoteBlockRows.Add"/>).</summary>
     public void Add(int instrument, long timeMs, long exchangeAgeMs, long receiveLagMs, byte status, double deliveryPrice, ReadOnlySpan<double> fields)
     {
-        if (_rows.Count > 0 && (instrument != _instrument || _rows.IsFull || HourStart(timeMs) != HourStart(_rows.FirstTimeMs) || timeMs <= _rows.LastTimeMs))
+        if (_rows.Count > 0 && (instrument != _instrument || _rows.IsFull || PeriodStart(timeMs, periodMs) != PeriodStart(_rows.FirstTimeMs, periodMs) || timeMs <= _rows.LastTimeMs))
             Flush();
         _instrument = instrument;
         _rows.Add(timeMs, exchangeAgeMs, receiveLagMs, status, deliveryPrice, fields);
@@ -52,7 +55,10 @@ public sealed class QuoteBlockBuilder
     }
 
     /// <summary>The start (Unix milliseconds) of the UTC hour holding <paramref name="timeMs"/>.</summary>
-    public static long HourStart(long timeMs) => timeMs - (((timeMs % HourMs) + HourMs) % HourMs);
+    public static long HourStart(long timeMs) => PeriodStart(timeMs, HourMs);
+
+    /// <summary>The start (Unix milliseconds) of the period (an hour, a day: aligned to the epoch) holding <paramref name="timeMs"/>.</summary>
+    public static long PeriodStart(long timeMs, long periodMs) => timeMs - (((timeMs % periodMs) + periodMs) % periodMs);
 
     private void Flush()
     {
@@ -105,9 +111,10 @@ public sealed class DecodedBlock
 }
 
 /// <summary>
-/// The spans an export reads one at a time (<see cref="IHistoryStore.ReadQuotesAsync"/>): each within one UTC hour and
+/// The spans an export reads one at a time (<see cref="IHistoryStore.ReadQuotesAsync"/>): each within one UTC day and
 /// holding at most <see cref="MaxSnapshots"/> of the coin's snapshots, so what a span holds in memory is bounded by the
-/// board, not by the interval (an hour at 1 second is 3,600 snapshots of the whole board; at 1 minute an hour is one span).
+/// board, not by the interval (an hour at 1 second is 3,600 snapshots of the whole board; at 1 minute an hour is one
+/// span; a thinned day, one snapshot an hour, is one span, so PostgreSQL reads its day blocks once, not once an hour).
 /// </summary>
 public static class ExportSpans
 {
@@ -115,24 +122,37 @@ public static class ExportSpans
 
     /// <summary>
     /// Cuts [<paramref name="fromMs"/>, <paramref name="toMs"/>] into spans, given the UTC hours holding snapshots in it
-    /// (start, snapshots in the span, ascending); <paramref name="timesOf"/> reads the snapshot times of an hour's part of
-    /// the span (ascending) when it holds more than <see cref="MaxSnapshots"/>.
+    /// (start, snapshots in the span, ascending): consecutive hours of one day together while they hold at most
+    /// <see cref="MaxSnapshots"/>; an hour holding more on its own, cut by <paramref name="timesOf"/>, which reads the
+    /// snapshot times of that hour's part of the span (ascending).
     /// </summary>
     public static async IAsyncEnumerable<(long FromMs, long ToMs)> SplitAsync(
         IReadOnlyList<(long HourMs, long Snapshots)> hours, long fromMs, long toMs, Func<long, long, Task<List<long>>> timesOf)
     {
+        long? openFrom = null;
+        long openTo = 0, openSnapshots = 0;
         foreach (var (hour, snapshots) in hours)
         {
             var first = Math.Max(fromMs, hour);
             var last = Math.Min(toMs, hour + QuoteBlockBuilder.HourMs - 1);
+            if (openFrom is { } open && (openSnapshots + snapshots > MaxSnapshots
+                || QuoteBlockBuilder.PeriodStart(hour, QuoteBlockBuilder.DayMs) != QuoteBlockBuilder.PeriodStart(open, QuoteBlockBuilder.DayMs)))
+            {
+                yield return (open, openTo);
+                openFrom = null;
+            }
             if (snapshots <= MaxSnapshots)
             {
-                yield return (first, last);
+                openSnapshots = openFrom is null ? snapshots : openSnapshots + snapshots;
+                openFrom ??= first;
+                openTo = last;
                 continue;
             }
             var times = await timesOf(first, last);
             for (var i = 0; i < times.Count; i += MaxSnapshots)
                 yield return (times[i], times[Math.Min(i + MaxSnapshots, times.Count) - 1]);
         }
+        if (openFrom is { } rest)
+            yield return (rest, openTo);
     }
 }

@@ -83,16 +83,17 @@ public sealed class PostgresHistorySizeTests(PostgresServerFixture postgres) : I
         var seriesMs = read.Elapsed.TotalMilliseconds;
         Assert.Equal(Snapshots, series.Count);
 
-        // Thinned: the day rewritten to the first snapshot of each hour (here one hour: one snapshot kept).
+        // Thinned: the day's first snapshot of each hour (here one hour: one snapshot kept) as day blocks, its rows dropped.
         var removed = await store.ApplyRetentionAsync(T0.AddDays(2), TimeSpan.FromDays(1), TimeSpan.FromDays(30), Token);
         Assert.Equal((Snapshots - 1) * (long)board.Length, removed);
-        var thinnedBytes = await SizeAsync(connection, "quotes");
-        // The rewritten day serves the hour's first snapshot whole, and a second run finds nothing more to remove.
+        var thinnedBytes = await SizeAsync(connection, "quote_day_blocks");
+        // The thinned day serves the hour's first snapshot whole, and a second run finds nothing more to remove.
         Assert.Equal(new RecordedRange(T0, T0, 1), await store.RangeAsync("BTC", Token));
         var hourly = await store.BoardAtAsync("BTC", T0.AddHours(1), Token);
         Assert.Equal(T0, hourly!.AsOf);
         Assert.Equal(written.Count, hourly.Quotes.Count);
-        Assert.Equal(["quotes_20261102_hourly", "quotes_20261103"], await PartitionNamesAsync(connection));
+        Assert.Equal(["quotes_20261103"], await PartitionNamesAsync(connection));
+        Assert.Equal(board.Length, await ScalarAsync(connection, "SELECT count(*) FROM quote_day_blocks"));
         Assert.Equal(0, await store.ApplyRetentionAsync(T0.AddDays(2), TimeSpan.FromDays(1), TimeSpan.FromDays(30), Token));
 
         var perRow = (double)quoteBytes / quoteRows;
@@ -102,7 +103,7 @@ public sealed class PostgresHistorySizeTests(PostgresServerFixture postgres) : I
         var output = TestContext.Current.TestOutputHelper;
         output?.WriteLine($"quotes: {quoteRows} rows, {quoteBytes / 1e6:F1} MB with indexes ({heapBytes / 1e6:F1} MB table): {perRow:F0} bytes per option snapshot");
         output?.WriteLine($"  a {board.Length}-option board at 1 minute: {perDayMb:F0} MB a day at full resolution, {perDayMb / 60:F1} MB a day once thinned to hourly");
-        output?.WriteLine($"  thinned partition: {thinnedBytes / 1e6:F2} MB for {board.Length} rows = {(double)thinnedBytes / board.Length:F0} bytes per row (incl. the empty next day's partition)");
+        output?.WriteLine($"  thinned day: {thinnedBytes / 1e6:F2} MB of day blocks for {board.Length} option snapshots = {(double)thinnedBytes / board.Length:F0} bytes each (one snapshot a block here: a day of 24 hourly snapshots shares a block, docs/history.md)");
         output?.WriteLine($"measures: {measureRows} rows, {measureBytes / 1e6:F1} MB: {measurePerRow:F0} bytes per measure, {measurePerDayMb:F0} MB a day for 3 coins at 1 minute");
         output?.WriteLine($"write: {writeTime.TotalMilliseconds / Snapshots:F0} ms per snapshot of {board.Length} options (binary COPY); " +
             $"read: BTC board (2,000 options) {firstBoardMs:F1} ms the first time, {boardMs:F1} ms the next, one option's {Snapshots}-point series {seriesMs:F1} ms");

@@ -178,7 +178,7 @@ public sealed class PostgresMeasureDaysTests(PostgresServerFixture postgres) : I
         var (reopened, _) = await OpenAsync(connectionString);
         await using var __ = reopened;
         // 5 (measure day rows), 6 (hour rows as float8 blocks), then 7 (QuoteBlocks) in the same open.
-        Assert.Equal(7, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
+        Assert.Equal(8, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
         Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM measure_days"));
         Assert.Equal(before, await ReadEverythingAsync(reopened));
         await reopened.ApplyRetentionAsync(Start.AddHours(40.5), TimeSpan.FromDays(30), TimeSpan.FromDays(730), Token);

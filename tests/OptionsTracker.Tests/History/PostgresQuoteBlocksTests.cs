@@ -15,7 +15,7 @@ namespace OptionsTracker.Tests.History;
 /// series, the export) answers exactly as it did from the rows: same snapshots, same values to the bit, NULLs still
 /// missing, nothing twice. Bytes are printed, not asserted.
 /// </summary>
-public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresServerFixture>
+public sealed class PostgresQuoteBlocksTests(PostgresServerFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresServerFixture>
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 2, 0, 0, 0, TimeSpan.Zero);
 
@@ -157,7 +157,7 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
         Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quotes"));
         Assert.Equal(3 * 200, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_blocks"));
         Assert.Equal(0, await ScalarAsync(connectionString, "SELECT count(*) FROM quote_blocks WHERE NOT (first_ms IN (0, 64000, 128000) AND last_ms = first_ms + CASE first_ms WHEN 128000 THEN 21000 ELSE 63000 END)"));
-        Assert.Equal(7, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
+        Assert.Equal(8, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
         foreach (var second in (int[])[0, 63, 64, 100, 127, 128, 149])
         {
             var board = (await store.BoardAtAsync("BTC", Start.AddSeconds(second), Token))!;
@@ -214,7 +214,7 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
         var upgraded = new PostgresHistoryStore(Options.Create(new HistoryOptions { Postgres = connectionString }), NullLogger<PostgresHistoryStore>.Instance);
         await using var ___ = upgraded;
         await upgraded.OpenAsync(HistoryGenerator.Source, Token);
-        Assert.Equal(7, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
+        Assert.Equal(8, await ScalarAsync(connectionString, "SELECT value::bigint FROM history_meta WHERE key = 'schema_version'"));
         Assert.Equal(1, await ScalarAsync(connectionString, "SELECT count(*) FROM history_meta WHERE key = 'hour_rows_to_encode'"));
         var oldRows = await ScalarAsync(connectionString, "SELECT count(*) FROM quote_hours");
         var oldSnapshots = await ScalarAsync(connectionString, "SELECT sum(cardinality(offsets_ms)) FROM quote_hours");
@@ -280,10 +280,10 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
     }
 
     // A series point as text: its time and every value to the bit ("R"), NaN as NaN.
-    private static string PointText(SeriesPoint point) =>
+    internal static string PointText(SeriesPoint point) =>
         $"{point.Time:O} {string.Join(' ', point.Values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}";
 
-    private static string Text(RecordedQuote recorded)
+    internal static string Text(RecordedQuote recorded)
     {
         var quote = recorded.Quote;
         var values = new double[QuoteFields.Count];
@@ -306,10 +306,10 @@ public sealed class PostgresHourRowsTests(PostgresServerFixture postgres, ITestO
         return snapshots;
     }
 
-    private static string PartitionBytes(string parent) =>
+    internal static string PartitionBytes(string parent) =>
         $"SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '{parent}'::regclass";
 
-    private static async Task<long> ScalarAsync(string connectionString, string sql)
+    internal static async Task<long> ScalarAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(Token);
