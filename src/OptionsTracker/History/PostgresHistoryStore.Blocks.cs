@@ -212,8 +212,8 @@ public sealed partial class PostgresHistoryStore
 
     /// <summary>
     /// Before thinning: blocks older than <paramref name="cutoff"/> go back to one row per option, only what thinning keeps
-    /// (the first snapshot of each UTC hour wholly before the cutoff, every snapshot of the hour that straddles it), so the
-    /// thinned day is rows again (a block of one snapshot would cost more than the row), in one transaction a day.
+    /// (the first snapshot of each UTC hour wholly before the cutoff, every snapshot of the hour that straddles it), in one
+    /// transaction a day: thinning then sees one layout, and encodes a day wholly before the cutoff into its day blocks.
     /// Returns the snapshots removed (those not put back), counted as thinning's.
     /// </summary>
     private async Task<long> ExpandBlocksOlderThanAsync(NpgsqlConnection connection, DateTimeOffset cutoff, CancellationToken cancellationToken)
