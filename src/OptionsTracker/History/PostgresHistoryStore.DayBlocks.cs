@@ -4,12 +4,13 @@ using NpgsqlTypes;
 namespace OptionsTracker.History;
 
 // Thinned days as QuoteBlocks (schema 8; docs/history.md, "The PostgreSQL store"): a day older than KeepFull keeps the
-// first snapshot of each UTC hour for KeepHourly (2 years), and as rows those cost ~310 bytes an option snapshot (a
-// tuple of float8s whatever the values), ~29 MB a day of a 4,000-option board, 21 GB over the two years: three times the
-// full-resolution month. Encoded as one block per option and day (its 24 hourly snapshots) they take ~46 bytes (the
-// generated board; measured in docs/performance.md), so thinning a day now encodes what it keeps into quote_day_blocks
-// and drops the day's rows, in one transaction. Partitioned by month: two years are 25 partitions, and retention drops
-// whole months, trims the days of the month that straddles the cutoff and re-encodes the one day that straddles it.
+// first snapshot of each UTC hour for KeepHourly (2 years). As rows those took 279.5 bytes an option snapshot (a tuple
+// of float8s whatever the values): 26.8 MB a day of a 4,000-option board, 19.6 GB over the two years, three times the
+// full-resolution month. As one block per option and day (its hourly snapshots, 24 at most) they take 52.5 bytes, 5.0 MB
+// a day (the generated board: docs/performance.md, "PostgreSQL thinned days as day blocks"). Thinning a day encodes what
+// it keeps into quote_day_blocks and drops the day's rows, in one transaction. Partitioned by month: two years are 25
+// partitions; retention drops whole months, deletes the whole days of the month the cutoff falls in and re-encodes the
+// one day it falls in.
 public sealed partial class PostgresHistoryStore
 {
     // 8: quote_day_blocks.

@@ -38,9 +38,10 @@ public sealed partial class PostgresHistoryStore
             // instruments, whatever the statistics say; without statistics (a day partition autovacuum has not
             // analysed yet) the planner otherwise probes both indexes once per instrument, 25 times slower.
             // Schema 7: a compacted hour answers from the blocks spanning the instant, each decoded here up to its snapshot
-            // (QuoteBlock.TryQuoteAt); schema 8: a thinned day from its day blocks, the same way. Hour rows not encoded yet (schema 4) answer with the snapshot's element picked by its offset; schema 6: from
-            // the one block holding it (a tenth of the row's values decompressed and sliced: docs/performance.md, h82); a
-            // row of schema 4/5 not split yet, from its one array. The 25 values come as one float8[] column (Float8Array).
+            // (QuoteBlock.TryQuoteAt); schema 8: a thinned day from its day blocks, the same way. Hour rows not encoded yet
+            // (schema 4) answer with the snapshot's element picked by its offset; schema 6: from the one block holding it (a
+            // tenth of the row's values decompressed and sliced: docs/performance.md, h82); a row of schema 4/5 not split
+            // yet, from its one array. The 25 values come as one float8[] column (Float8Array).
             // OFFSET 0 keeps the position one computed value: inlined, array_position ran once per use, seven times a row
             // (EXPLAIN ANALYZE on the 1-day board: 195 ms in the executor, 136 ms with it; docs/performance.md, h82).
             var size = BlockSize("h.offsets_ms");
@@ -128,12 +129,11 @@ public sealed partial class PostgresHistoryStore
         if (fields.Count == 0)
             return [];
         // The option's rows (recent hours, each its 25 values as one array), its blocks (closed hours, schema 7; thinned
-        // days, schema 8) and any hour
-        // rows not encoded yet (schemas 4-6: the offsets and the whole hour's values, one array or six blocks), in one
-        // statement (one MVCC snapshot). The fields
-        // asked are taken out of the arrays here, the points cut to [from, to], ordered and bucketed here: slicing and
-        // unnesting 43,200 points on the server and sorting them there cost ~4 µs a point of the server's CPU, where
-        // the hour rows' arrays decompress in ~10 µs a row (docs/performance.md, "PostgreSQL's series as hour rows").
+        // days, schema 8) and any hour rows not encoded yet (schemas 4-6: the offsets and the whole hour's values, one
+        // array or six blocks), in one statement (one MVCC snapshot). The fields asked are taken out of the arrays here,
+        // the points cut to [from, to], ordered and bucketed here: slicing and unnesting 43,200 points on the server and
+        // sorting them there cost ~4 µs a point of the server's CPU, where the hour rows' arrays decompress in ~10 µs a
+        // row (docs/performance.md, "PostgreSQL's series as hour rows").
         var sql = $"""
             WITH instrument AS MATERIALIZED (SELECT id FROM instruments WHERE venue = @venue AND symbol = @symbol)
             SELECT q.time, NULL::integer[], {ValuesArray("q")}, {string.Join(", ", BlockColumns.Select(_ => "NULL::float8[]"))}, NULL::bytea
@@ -185,7 +185,7 @@ public sealed partial class PostgresHistoryStore
                     }
                     else
                     {
-                        // A block (an hour, schema 7, or a thinned day, 8): the fields asked decoded here, the points in the span kept.
+                        // A block (an hour, schema 7; a thinned day, 8): the fields asked decoded here, the points in the span kept.
                         QuoteBlock.AddSeriesPoints(reader.GetFieldValue<byte[]>(3 + HourBlocks), fields, first, last, points);
                     }
                     continue;
@@ -368,8 +368,8 @@ public sealed partial class PostgresHistoryStore
         var start = ToMilliseconds(from);
         var end = ToMilliseconds(to);
         // A span at a time (within a day, at most 64 snapshots: ExportSpans), each one statement (its rows, blocks and
-        // hour rows from one MVCC snapshot, so an hour compacted or a day thinned meanwhile is read once), ordered here once its blocks are
-        // decoded: an export of years holds one span in memory.
+        // hour rows from one MVCC snapshot, so an hour compacted or a day thinned meanwhile is read once), ordered here
+        // once its blocks are decoded: an export of years holds one span in memory.
         var hours = await WithRetryAsync("export hours read", async () =>
         {
             await using var command = _dataSource.CreateCommand("""
