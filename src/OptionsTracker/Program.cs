@@ -73,6 +73,8 @@ try
         {
             ["Bybit:RestUrl"] = simulator.RestUrl.AbsoluteUri,
             ["Bybit:WsUrl"] = simulator.WsUrl.AbsoluteUri,
+            // The block trades' RFQ stream too: its default is Bybit's own, which a demo must never read.
+            ["Bybit:RfqWsUrl"] = simulator.RfqWsUrl.AbsoluteUri,
             // Its own history file and source label: simulated data never mixes with the real exchange's history.
             ["History:Simulated"] = "true",
         });

@@ -158,6 +158,7 @@ public sealed class HistoryReplay : IAsyncDisposable
         {
             ["Bybit:RestUrl"] = Simulator.RestUrl.AbsoluteUri,
             ["Bybit:WsUrl"] = Simulator.WsUrl.AbsoluteUri,
+            ["Bybit:RfqWsUrl"] = Simulator.RfqWsUrl.AbsoluteUri,
             ["Tracker:Assets"] = string.Join(",", Coins),
             ["History:Enabled"] = "false",
             ["History:Simulated"] = "true",
