@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using OptionsTracker.Book;
@@ -75,6 +76,9 @@ public sealed class HistoryRecorder : BackgroundService
     private DateTimeOffset _lastRecorded;
     private DateTimeOffset _lastStored;
     private HistoryGap? _lastGap;
+
+    // How long the last capture took (the capture loop's own: read and written by it only).
+    private TimeSpan _lastCaptureTook;
     private bool _gapOpen;
     private readonly Queue<Settlement> _deliveredQueue = new();
 
@@ -292,10 +296,14 @@ public sealed class HistoryRecorder : BackgroundService
             }
             if (_lastCaptured != default && at - _lastCaptured > interval)
             {
-                // The clock jumped forward, or the process stood still (a suspended machine): boundaries were passed
-                // without a snapshot.
+                // Boundaries were passed without a snapshot: the last capture outlasted the interval (at a short interval,
+                // while the process starts), or the clock jumped forward, or the process stood still (a suspended machine)
+                // or got no CPU in time. The reason says which the recorder can tell.
                 var missed = (long)((at - _lastCaptured) / interval) - 1;
-                NoteGap(_lastCaptured + interval, at - interval, missed, "the clock jumped forward or the process was paused");
+                var reason = _lastCaptureTook >= interval
+                    ? string.Create(CultureInfo.InvariantCulture, $"the last capture took {_lastCaptureTook.TotalSeconds:F1} s, longer than History:Interval ({interval})")
+                    : "the recorder woke late: the clock jumped forward, or the process was paused or short of CPU";
+                NoteGap(_lastCaptured + interval, at - interval, missed, reason);
             }
             Capture(at);
         }
@@ -316,7 +324,8 @@ public sealed class HistoryRecorder : BackgroundService
             Log.CaptureFailed(_logger, e, at);
             return;
         }
-        _metrics.Captured(Stopwatch.GetElapsedTime(started));
+        _lastCaptureTook = Stopwatch.GetElapsedTime(started);
+        _metrics.Captured(_lastCaptureTook);
         pending.Previous = _lastCaptured;
         _lastCaptured = at;
         lock (_stateLock)
