@@ -23,23 +23,10 @@ public sealed partial class PostgresHistoryStore
     // quote_blocks partitions (UTC day) known to exist: created by compaction and the bulk path.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<DateOnly, bool> _blockDays = new();
 
-    /// <summary>
-    /// quote_blocks (idempotent): one row per block, its hour, the option, its first and last snapshot as milliseconds
-    /// into the hour (the chain at an instant picks the block holding it), the block. A database with hour rows gets
-    /// <see cref="HourRowsToEncodeKey"/>.
-    /// </summary>
+    /// <summary>quote_blocks (idempotent; <see cref="BlockTable.CreateSql"/>). A database with hour rows gets <see cref="HourRowsToEncodeKey"/>.</summary>
     private static async Task EnsureQuoteBlocksSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
         await ExecuteAsync(connection, $"""
-            CREATE TABLE IF NOT EXISTS quote_blocks (
-                hour timestamptz NOT NULL,
-                instrument_id integer NOT NULL,
-                first_ms integer NOT NULL,
-                last_ms integer NOT NULL,
-                block bytea NOT NULL
-            ) PARTITION BY RANGE (hour);
-            ALTER TABLE quote_blocks ALTER block SET STORAGE EXTERNAL;
-            CREATE INDEX IF NOT EXISTS quote_blocks_instrument ON quote_blocks (instrument_id, hour);
-            CREATE INDEX IF NOT EXISTS quote_blocks_hour ON quote_blocks (hour);
+            {BlockTable.Hours.CreateSql}
             DELETE FROM history_meta WHERE key = 'hour_rows_to_split';
             INSERT INTO history_meta (key, value)
                 SELECT '{HourRowsToEncodeKey}', 'true'
@@ -130,6 +117,24 @@ public sealed partial class PostgresHistoryStore
     {
         public static readonly BlockTable Hours = new("quote_blocks", "hour", QuoteBlockBuilder.HourMs);
         public static readonly BlockTable Days = new("quote_day_blocks", "day", QuoteBlockBuilder.DayMs);
+
+        /// <summary>
+        /// The table (idempotent): one row per block, its period's start, the option, its first and last snapshot as
+        /// milliseconds into the period (the chain at an instant picks the block holding it), the block, stored as it is
+        /// (STORAGE EXTERNAL: never compressed again); partitioned by its period column.
+        /// </summary>
+        public string CreateSql => $"""
+            CREATE TABLE IF NOT EXISTS {Name} (
+                {PeriodColumn} timestamptz NOT NULL,
+                instrument_id integer NOT NULL,
+                first_ms integer NOT NULL,
+                last_ms integer NOT NULL,
+                block bytea NOT NULL
+            ) PARTITION BY RANGE ({PeriodColumn});
+            ALTER TABLE {Name} ALTER block SET STORAGE EXTERNAL;
+            CREATE INDEX IF NOT EXISTS {Name}_instrument ON {Name} (instrument_id, {PeriodColumn});
+            CREATE INDEX IF NOT EXISTS {Name}_{PeriodColumn} ON {Name} ({PeriodColumn});
+            """;
     }
 
     /// <summary>Writes <paramref name="blocks"/> into <paramref name="table"/> by one binary COPY (the partitions exist).</summary>

@@ -19,22 +19,10 @@ public sealed partial class PostgresHistoryStore
     // quote_day_blocks partitions (UTC month) known to exist.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<DateOnly, bool> _dayBlockMonths = new();
 
-    /// <summary>
-    /// quote_day_blocks (idempotent): one row per block, its UTC day, the option, its first and last snapshot as
-    /// milliseconds into the day (the chain at an instant picks the block holding it), the block.
-    /// </summary>
+    /// <summary>quote_day_blocks (idempotent; <see cref="BlockTable.CreateSql"/>): a block's first and last ms are into its day.</summary>
     private static async Task EnsureDayBlocksSchemaAsync(NpgsqlConnection connection, CancellationToken cancellationToken) =>
         await ExecuteAsync(connection, $"""
-            CREATE TABLE IF NOT EXISTS quote_day_blocks (
-                day timestamptz NOT NULL,
-                instrument_id integer NOT NULL,
-                first_ms integer NOT NULL,
-                last_ms integer NOT NULL,
-                block bytea NOT NULL
-            ) PARTITION BY RANGE (day);
-            ALTER TABLE quote_day_blocks ALTER block SET STORAGE EXTERNAL;
-            CREATE INDEX IF NOT EXISTS quote_day_blocks_instrument ON quote_day_blocks (instrument_id, day);
-            CREATE INDEX IF NOT EXISTS quote_day_blocks_day ON quote_day_blocks (day);
+            {BlockTable.Days.CreateSql}
             UPDATE history_meta SET value = '{DayBlocksSchemaVersion}' WHERE key = 'schema_version' AND value::int < {DayBlocksSchemaVersion};
             """, cancellationToken);
 
