@@ -57,6 +57,7 @@ public static class OptionModel
         // Bybit sends 0 for an IV it has none of; Black76 gives NaN for a vol ≤ 0.
         var greeks = Black76.Greeks(forward, strike, years, markIv, instrument.Type);
         var ivDiff = iv - (markIv > 0 ? markIv : double.NaN);
+        var ivAllowance = IvAllowance(forward, strike, years, markIv, greeks.Delta);
         var deltaDiff = greeks.Delta - quote.Delta;
         var gammaDiff = greeks.Gamma - quote.Gamma;
         var vegaDiff = greeks.Vega - quote.Vega;
@@ -64,22 +65,41 @@ public static class OptionModel
         return new ModelCheck(
             iv, greeks.Delta, greeks.Gamma, greeks.Vega, greeks.Theta,
             ivDiff, deltaDiff, gammaDiff, vegaDiff, thetaDiff,
-            Divergent(ivDiff, deltaDiff, gammaDiff, quote.Gamma, vegaDiff, quote.Vega, thetaDiff, quote.Theta));
+            Divergent(ivDiff, ivAllowance, deltaDiff, gammaDiff, quote.Gamma, vegaDiff, quote.Vega, thetaDiff, quote.Theta))
+        {
+            IvAllowance = ivAllowance,
+        };
+    }
+
+    /// <summary>
+    /// The IV difference allowed: <see cref="IvTolerance"/>, or more where the mark's own inputs cannot pin the IV that
+    /// close. The forward comes with 8 significant digits (Bybit's underlyingPrice), and an option deep in the money near
+    /// expiry is worth nearly delta × F with a tiny vega, so half that digit alone moves its IV by |delta| × ½ digit / vega
+    /// (a BTC put 6 % in the money 88 minutes before expiry: 0.012, which CI met as a false divergence of 0.0076).
+    /// </summary>
+    public static double IvAllowance(double forward, double strike, double years, double markIv, double delta)
+    {
+        var vega = Black76.VegaPerUnitVol(forward, strike, years, markIv);
+        if (!(forward > 0) || !(vega > 0) || !double.IsFinite(delta))
+            return IvTolerance;
+        var halfDigit = Math.Pow(10, Math.Floor(Math.Log10(forward)) - 7) / 2;
+        return Math.Max(IvTolerance, Math.Abs(delta) * halfDigit / vega);
     }
 
     /// <summary>Whether a relative divergence of gamma, vega or theta is beyond tolerance (NaN: not comparable).</summary>
     public static bool? BeyondRelative(double diff, double exchange) =>
         double.IsFinite(diff) ? Math.Abs(diff) > Math.Max(RelativeTolerance * Math.Abs(exchange), GreekFloor) : null;
 
-    public static bool? BeyondIv(double diff) => double.IsFinite(diff) ? Math.Abs(diff) > IvTolerance : null;
+    public static bool? BeyondIv(double diff, double allowance = IvTolerance) => double.IsFinite(diff) ? Math.Abs(diff) > allowance : null;
 
     public static bool? BeyondDelta(double diff) => double.IsFinite(diff) ? Math.Abs(diff) > DeltaTolerance : null;
 
     /// <summary>True when any comparable figure is beyond its tolerance; false when all are within; null when none is comparable.</summary>
-    private static bool? Divergent(double iv, double delta, double gamma, double exchangeGamma, double vega, double exchangeVega, double theta, double exchangeTheta)
+    private static bool? Divergent(double iv, double ivAllowance, double delta, double gamma, double exchangeGamma, double vega, double exchangeVega,
+        double theta, double exchangeTheta)
     {
         bool? result = null;
-        foreach (var beyond in (ReadOnlySpan<bool?>)[BeyondIv(iv), BeyondDelta(delta), BeyondRelative(gamma, exchangeGamma), BeyondRelative(vega, exchangeVega), BeyondRelative(theta, exchangeTheta)])
+        foreach (var beyond in (ReadOnlySpan<bool?>)[BeyondIv(iv, ivAllowance), BeyondDelta(delta), BeyondRelative(gamma, exchangeGamma), BeyondRelative(vega, exchangeVega), BeyondRelative(theta, exchangeTheta)])
         {
             if (beyond is { } value)
                 result = (result ?? false) | value;
@@ -98,6 +118,9 @@ public readonly record struct ModelCheck(
     double IvDiff, double DeltaDiff, double GammaDiff, double VegaDiff, double ThetaDiff,
     bool? Divergent)
 {
+    /// <summary>The IV difference this option is allowed (<see cref="OptionModel.IvAllowance"/>).</summary>
+    public double IvAllowance { get; init; } = OptionModel.IvTolerance;
+
     public static ModelCheck Missing { get; } = new(
         double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, null);
 }

@@ -60,6 +60,36 @@ public sealed class OptionModelTests
     }
 
     [Fact]
+    public void A_deep_in_the_money_option_near_expiry_is_allowed_the_iv_its_rounded_forward_cannot_pin()
+    {
+        // A put 6 % in the money 88 minutes before expiry (a CI run met one as a false divergence of 0.0076): its price is
+        // nearly K − F and its vega 0.04 USD a unit of vol, so the forward's 8th significant digit moves its IV by ~0.01.
+        var instrument = BookBuilder.Create("BTC", Expiry, 100_800m, 'P');
+        var quotedAt = instrument.ExpiryUtc.AddMinutes(-88);
+        var years = (instrument.ExpiryUtc - quotedAt).TotalDays / 365;
+        const double trueForward = 95_000.0003, publishedForward = 95_000.000, iv = 1.0552;
+        var greeks = Black76.Greeks(trueForward, 100_800, years, iv, OptionType.Put);
+        var quote = OptionQuote.Empty;
+        quote.ExchangeTimeMs = quotedAt.ToUnixTimeMilliseconds();
+        quote.Values[(int)QuoteField.UnderlyingPrice] = publishedForward;
+        quote.Values[(int)QuoteField.MarkPrice] = Math.Round(Black76.Price(trueForward, 100_800, years, iv, OptionType.Put), 8);
+        quote.Values[(int)QuoteField.MarkIv] = iv;
+        quote.Values[(int)QuoteField.Delta] = Math.Round(greeks.Delta, 8);
+        quote.Values[(int)QuoteField.Gamma] = Math.Round(greeks.Gamma, 8);
+        quote.Values[(int)QuoteField.Vega] = Math.Round(greeks.Vega, 8);
+        quote.Values[(int)QuoteField.Theta] = Math.Round(greeks.Theta, 8);
+
+        var model = OptionModel.Of(instrument, quote);
+
+        Assert.True(Math.Abs(model.IvDiff) > OptionModel.IvTolerance, $"IV difference {model.IvDiff}");
+        Assert.InRange(model.IvAllowance, Math.Abs(model.IvDiff), 0.05);
+        Assert.Equal(false, OptionModel.BeyondIv(model.IvDiff, model.IvAllowance));
+        Assert.False(model.Divergent);
+        // At the money the allowance is the stated tolerance.
+        Assert.Equal(OptionModel.IvTolerance, OptionModel.Of(BookBuilder.Create("BTC", Expiry, 100_000m, 'C'), ExchangeQuote(BookBuilder.Create("BTC", Expiry, 100_000m, 'C'), 0.5)).IvAllowance);
+    }
+
+    [Fact]
     public void A_mark_price_the_mark_iv_does_not_explain_is_flagged_and_so_is_a_greek_in_other_units()
     {
         var instrument = BookBuilder.Create("BTC", Expiry, 110_000m, 'C');
